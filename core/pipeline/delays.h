@@ -1,0 +1,18 @@
+#pragma once
+
+#include <QtGlobal>
+
+#include <qcoro/qcorotask.h>
+
+// The two ways the pipeline waits out a simulated delay, side by side:
+// - blockFor/blockUntil hold the calling thread (time.sleep in the seeds);
+// - sleepUntil suspends the coroutine on a precise timer and frees the thread (asyncio.sleep).
+// Deadlines are absolute TraceClock nanoseconds, so a chain of waits never drifts.
+namespace Delays {
+
+void blockUntil(qint64 deadlineNs);
+void blockFor(qint64 durationNs);
+QCoro::Task<> sleepUntil(qint64 deadlineNs);
+QCoro::Task<> sleepFor(qint64 durationNs);
+
+} // namespace Delays

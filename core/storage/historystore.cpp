@@ -1,0 +1,397 @@
+#include "historystore.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QThread>
+
+#include <atomic>
+
+namespace {
+
+std::atomic<quint64> g_nextStoreId{1};
+
+qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
+
+QString sqlError(const QSqlQuery &q) { return q.lastError().text(); }
+
+const char *const kSchema[] = {
+    "CREATE TABLE IF NOT EXISTS users ("
+    " user_id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, requests INTEGER NOT NULL DEFAULT 0)",
+    "CREATE TABLE IF NOT EXISTS conversations ("
+    " id TEXT PRIMARY KEY, user_id TEXT NOT NULL, title TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS conversations_by_user ON conversations(user_id, updated_at)",
+    "CREATE TABLE IF NOT EXISTS messages ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,"
+    " role TEXT NOT NULL, content TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " request_id INTEGER, meta TEXT)",
+    "CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation_id, id)",
+    "CREATE TABLE IF NOT EXISTS audit_log ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT, request_id INTEGER, item INTEGER,"
+    " created_at INTEGER NOT NULL)",
+};
+
+} // namespace
+
+// One SQLite connection of one thread. Owned by a thread_local table, so a pool thread that
+// expires closes its connections itself (QSqlDatabase may only be used on its own thread).
+class HistoryStore::Connection
+{
+public:
+    Connection(const QString &name, const QString &path)
+        : m_name(name)
+    {
+        m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        m_db.setDatabaseName(path);
+        m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        if (m_db.open()) {
+            QSqlQuery q(m_db);
+            q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+            q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
+            q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+        }
+    }
+    ~Connection()
+    {
+        m_db.close();
+        m_db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    QSqlDatabase &db() { return m_db; }
+
+private:
+    QString m_name;
+    QSqlDatabase m_db;
+};
+
+namespace {
+struct ThreadConnections
+{
+    QHash<quint64, HistoryStore::Connection *> byStore;
+    ~ThreadConnections() { qDeleteAll(byStore); }
+};
+thread_local ThreadConnections t_connections;
+} // namespace
+
+HistoryStore::HistoryStore(QString path)
+    : m_path(std::move(path))
+    , m_storeId(g_nextStoreId.fetch_add(1))
+{
+}
+
+HistoryStore::~HistoryStore()
+{
+    // Only the destroying thread's connection can be closed here; other threads close theirs
+    // when they end (their table entries are keyed by a store id that is never reused).
+    delete t_connections.byStore.take(m_storeId);
+}
+
+QString HistoryStore::defaultPath()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    return QDir(dir.isEmpty() ? QDir::homePath() + QStringLiteral("/.loopscope") : dir)
+            .filePath(QStringLiteral("history.sqlite"));
+}
+
+HistoryStore::Connection *HistoryStore::connection(QString *error)
+{
+    Connection *&c = t_connections.byStore[m_storeId];
+    if (!c) {
+        const QString name = QStringLiteral("loopscope-history-%1-%2")
+                                     .arg(m_storeId)
+                                     .arg(quintptr(QThread::currentThreadId()));
+        c = new Connection(name, m_path);
+    }
+    if (!c->db().isOpen()) {
+        if (error)
+            *error = QStringLiteral("cannot open history database %1: %2")
+                             .arg(m_path, c->db().lastError().text());
+        delete c;
+        t_connections.byStore.remove(m_storeId);
+        return nullptr;
+    }
+    return c;
+}
+
+bool HistoryStore::open(QString *error)
+{
+    const QFileInfo info(m_path);
+    if (!QDir().mkpath(info.absolutePath())) {
+        if (error)
+            *error = QStringLiteral("cannot create folder %1").arg(info.absolutePath());
+        return false;
+    }
+    Connection *c = connection(error);
+    if (!c)
+        return false;
+    QSqlQuery q(c->db());
+    for (const char *statement : kSchema) {
+        if (!q.exec(QString::fromLatin1(statement))) {
+            if (error)
+                *error = sqlError(q);
+            return false;
+        }
+    }
+    return true;
+}
+
+std::optional<UserContext> HistoryStore::loadContext(const QString &userId, const QString &sessionId,
+                                                     int maxMessages, QString *error)
+{
+    Connection *c = connection(error);
+    if (!c)
+        return std::nullopt;
+    UserContext ctx;
+    ctx.userId = userId;
+    ctx.sessionId = sessionId;
+    QSqlQuery q(c->db());
+    q.prepare(QStringLiteral("SELECT requests FROM users WHERE user_id = ?"));
+    q.addBindValue(userId);
+    if (!q.exec()) {
+        if (error)
+            *error = sqlError(q);
+        return std::nullopt;
+    }
+    ctx.knownUser = q.next();
+    if (!sessionId.isEmpty() && maxMessages > 0) {
+        q.prepare(QStringLiteral("SELECT role, content FROM (SELECT id, role, content FROM messages"
+                                 " WHERE conversation_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id"));
+        q.addBindValue(sessionId);
+        q.addBindValue(maxMessages);
+        if (!q.exec()) {
+            if (error)
+                *error = sqlError(q);
+            return std::nullopt;
+        }
+        while (q.next())
+            ctx.history.append({q.value(0).toString(), q.value(1).toString()});
+    }
+    return ctx;
+}
+
+bool HistoryStore::saveExchange(const Exchange &e, QString *error)
+{
+    Connection *c = connection(error);
+    if (!c)
+        return false;
+    QSqlDatabase &db = c->db();
+    QSqlQuery q(db);
+    auto fail = [&](const QString &what) {
+        if (error)
+            *error = what;
+        QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+        return false;
+    };
+    // BEGIN IMMEDIATE takes the write lock up front, so concurrent writers queue on
+    // busy_timeout instead of failing half-way through.
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
+        if (error)
+            *error = sqlError(q);
+        return false;
+    }
+    const qint64 now = nowMs();
+    q.prepare(QStringLiteral("INSERT INTO users(user_id, created_at, requests) VALUES(?, ?, 1)"
+                             " ON CONFLICT(user_id) DO UPDATE SET requests = requests + 1"));
+    q.addBindValue(e.userId);
+    q.addBindValue(now);
+    if (!q.exec())
+        return fail(sqlError(q));
+    const QString title = e.userMessage.simplified().left(60);
+    q.prepare(QStringLiteral("INSERT INTO conversations(id, user_id, title, created_at, updated_at)"
+                             " VALUES(?, ?, ?, ?, ?)"
+                             " ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at"));
+    q.addBindValue(e.sessionId);
+    q.addBindValue(e.userId);
+    q.addBindValue(title.isEmpty() ? QStringLiteral("(untitled)") : title);
+    q.addBindValue(now);
+    q.addBindValue(now);
+    if (!q.exec())
+        return fail(sqlError(q));
+    const QString meta = QString::fromUtf8(QJsonDocument(e.meta).toJson(QJsonDocument::Compact));
+    for (int i = 0; i < 2; ++i) {
+        q.prepare(QStringLiteral("INSERT INTO messages(conversation_id, role, content, created_at,"
+                                 " request_id, meta) VALUES(?, ?, ?, ?, ?, ?)"));
+        q.addBindValue(e.sessionId);
+        q.addBindValue(i == 0 ? QStringLiteral("user") : QStringLiteral("assistant"));
+        q.addBindValue(i == 0 ? e.userMessage : e.assistantMessage);
+        q.addBindValue(now + i);
+        q.addBindValue(qint64(e.requestId));
+        q.addBindValue(i == 0 ? QString() : meta);
+        if (!q.exec())
+            return fail(sqlError(q));
+    }
+    if (!q.exec(QStringLiteral("COMMIT")))
+        return fail(sqlError(q));
+    return true;
+}
+
+bool HistoryStore::insertAuditRow(const QString &userId, quint64 requestId, int index, QString *error)
+{
+    Connection *c = connection(error);
+    if (!c)
+        return false;
+    QSqlQuery q(c->db());
+    q.prepare(QStringLiteral("INSERT INTO audit_log(user_id, request_id, item, created_at) VALUES(?, ?, ?, ?)"));
+    q.addBindValue(userId);
+    q.addBindValue(qint64(requestId));
+    q.addBindValue(index);
+    q.addBindValue(nowMs());
+    if (!q.exec()) {
+        if (error)
+            *error = sqlError(q);
+        return false;
+    }
+    return true;
+}
+
+QList<ConversationInfo> HistoryStore::conversations(const QString &userId, int limit, QString *error)
+{
+    QList<ConversationInfo> out;
+    Connection *c = connection(error);
+    if (!c)
+        return out;
+    QSqlQuery q(c->db());
+    const QString base = QStringLiteral(
+            "SELECT c.id, c.user_id, c.title, c.created_at, c.updated_at,"
+            " (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)"
+            " FROM conversations c %1 ORDER BY c.updated_at DESC LIMIT ?");
+    q.prepare(base.arg(userId.isEmpty() ? QString() : QStringLiteral("WHERE c.user_id = ?")));
+    if (!userId.isEmpty())
+        q.addBindValue(userId);
+    q.addBindValue(limit);
+    if (!q.exec()) {
+        if (error)
+            *error = sqlError(q);
+        return out;
+    }
+    while (q.next()) {
+        out.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                    q.value(3).toLongLong(), q.value(4).toLongLong(), q.value(5).toInt()});
+    }
+    return out;
+}
+
+std::optional<ConversationInfo> HistoryStore::conversation(const QString &id, QString *error)
+{
+    Connection *c = connection(error);
+    if (!c)
+        return std::nullopt;
+    QSqlQuery q(c->db());
+    q.prepare(QStringLiteral("SELECT c.id, c.user_id, c.title, c.created_at, c.updated_at,"
+                             " (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)"
+                             " FROM conversations c WHERE c.id = ?"));
+    q.addBindValue(id);
+    if (!q.exec() || !q.next()) {
+        if (error)
+            *error = q.lastError().isValid() ? sqlError(q) : QString();
+        return std::nullopt;
+    }
+    return ConversationInfo{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                            q.value(3).toLongLong(), q.value(4).toLongLong(), q.value(5).toInt()};
+}
+
+QList<StoredMessage> HistoryStore::messages(const QString &conversationId, QString *error)
+{
+    QList<StoredMessage> out;
+    Connection *c = connection(error);
+    if (!c)
+        return out;
+    QSqlQuery q(c->db());
+    q.prepare(QStringLiteral("SELECT id, role, content, created_at, request_id, meta FROM messages"
+                             " WHERE conversation_id = ? ORDER BY id"));
+    q.addBindValue(conversationId);
+    if (!q.exec()) {
+        if (error)
+            *error = sqlError(q);
+        return out;
+    }
+    while (q.next()) {
+        StoredMessage m;
+        m.id = q.value(0).toLongLong();
+        m.role = q.value(1).toString();
+        m.content = q.value(2).toString();
+        m.createdMs = q.value(3).toLongLong();
+        m.requestId = quint64(q.value(4).toLongLong());
+        m.meta = QJsonDocument::fromJson(q.value(5).toString().toUtf8()).object();
+        out.append(m);
+    }
+    return out;
+}
+
+bool HistoryStore::createConversation(const QString &id, const QString &userId, const QString &title,
+                                      QString *error)
+{
+    Connection *c = connection(error);
+    if (!c)
+        return false;
+    QSqlQuery q(c->db());
+    q.prepare(QStringLiteral("INSERT INTO conversations(id, user_id, title, created_at, updated_at)"
+                             " VALUES(?, ?, ?, ?, ?)"));
+    const qint64 now = nowMs();
+    q.addBindValue(id);
+    q.addBindValue(userId);
+    q.addBindValue(title);
+    q.addBindValue(now);
+    q.addBindValue(now);
+    if (!q.exec()) {
+        if (error)
+            *error = sqlError(q);
+        return false;
+    }
+    return true;
+}
+
+bool HistoryStore::renameConversation(const QString &id, const QString &title, QString *error)
+{
+    Connection *c = connection(error);
+    if (!c)
+        return false;
+    QSqlQuery q(c->db());
+    q.prepare(QStringLiteral("UPDATE conversations SET title = ? WHERE id = ?"));
+    q.addBindValue(title);
+    q.addBindValue(id);
+    if (!q.exec()) {
+        if (error)
+            *error = sqlError(q);
+        return false;
+    }
+    return q.numRowsAffected() > 0;
+}
+
+bool HistoryStore::deleteConversation(const QString &id, QString *error)
+{
+    Connection *c = connection(error);
+    if (!c)
+        return false;
+    QSqlQuery q(c->db());
+    q.prepare(QStringLiteral("DELETE FROM conversations WHERE id = ?"));
+    q.addBindValue(id);
+    if (!q.exec()) {
+        if (error)
+            *error = sqlError(q);
+        return false;
+    }
+    return q.numRowsAffected() > 0;
+}
+
+qint64 HistoryStore::messageCount(QString *error)
+{
+    Connection *c = connection(error);
+    if (!c)
+        return -1;
+    QSqlQuery q(c->db());
+    if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM messages")) || !q.next()) {
+        if (error)
+            *error = sqlError(q);
+        return -1;
+    }
+    return q.value(0).toLongLong();
+}

@@ -1,0 +1,61 @@
+#include "requestrecord.h"
+
+QString dispatchModeName(DispatchMode mode)
+{
+    switch (mode) {
+    case DispatchMode::Blocking:
+        return QStringLiteral("blocking");
+    case DispatchMode::Executor:
+        return QStringLiteral("executor");
+    case DispatchMode::Async:
+        return QStringLiteral("async");
+    }
+    return {};
+}
+
+bool parseDispatchMode(const QString &text, DispatchMode *mode)
+{
+    for (DispatchMode m : {DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async}) {
+        if (text.compare(dispatchModeName(m), Qt::CaseInsensitive) == 0) {
+            *mode = m;
+            return true;
+        }
+    }
+    return false;
+}
+
+QString phaseName(Phase phase)
+{
+    switch (phase) {
+    case Phase::Queued:
+        return QStringLiteral("queued");
+    case Phase::DbRead:
+        return QStringLiteral("db_read");
+    case Phase::Llm:
+        return QStringLiteral("llm");
+    case Phase::DbWrite:
+        return QStringLiteral("db_write");
+    case Phase::Prefetch:
+        return QStringLiteral("prefetch");
+    case Phase::Poll:
+        return QStringLiteral("poll_wait");
+    case Phase::Respond:
+        return QStringLiteral("respond");
+    }
+    return {};
+}
+
+int RequestRecord::beginSpan(Phase phase, qint64 nowNs, quint16 thread, quint8 index)
+{
+    if (spanCount >= MaxSpans)
+        return -1;
+    TraceSpan &s = spans[spanCount];
+    s = TraceSpan{nowNs, 0, thread, phase, index, 1};
+    return spanCount++;
+}
+
+void RequestRecord::endSpan(int slot, qint64 nowNs)
+{
+    if (slot >= 0 && slot < spanCount)
+        spans[size_t(slot)].endNs = nowNs;
+}

@@ -1,0 +1,86 @@
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+
+#include <array>
+#include <cstring>
+#include <type_traits>
+
+// How a request's synchronous work is dispatched (the seeds' three ways of serving it).
+enum class DispatchMode : quint8 {
+    Blocking, // the pipeline runs on the worker's event-loop thread and blocks it
+    Executor, // the same pipeline runs on a thread pool (run_in_executor)
+    Async,    // no thread waits: timers and non-blocking I/O
+};
+
+QString dispatchModeName(DispatchMode mode);
+bool parseDispatchMode(const QString &text, DispatchMode *mode);
+
+// What a span of a request was doing.
+enum class Phase : quint8 {
+    Queued,   // handed to the pool, no thread free yet
+    DbRead,   // load user and history (SQLite read + simulated remote delay)
+    Llm,      // waiting for the model (until the last token)
+    DbWrite,  // save the exchange (SQLite write + simulated delay)
+    Prefetch, // background warm-up of the history cache
+    Poll,     // idle time of the polling worker loop before the task was picked up
+    Respond,  // writing the answer back on the loop thread
+};
+inline constexpr int PhaseCount = 7;
+QString phaseName(Phase phase);
+
+enum class Endpoint : quint8 { Chat, ChatStream, Completions, Other };
+
+// One interval of work inside a request, on one thread.
+struct TraceSpan
+{
+    qint64 startNs = 0;
+    qint64 endNs = 0; // 0 while running
+    quint16 thread = 0;
+    Phase phase = Phase::DbRead;
+    quint8 index = 0; // which call of a fan-out (0 for single calls)
+    quint32 count = 1; // rows written by a batched DB step
+};
+
+// Everything the server knows about one request. A plain value, trivially copyable, so the
+// recorder can publish it word by word without locks. Timestamps come from TraceClock.
+struct RequestRecord
+{
+    static constexpr int MaxSpans = 10;
+
+    quint64 id = 0;          // server request id (1, 2, ...), also in the response
+    quint64 clientTag = 0;   // X-LoopScope-Client-Tag header: joins a load-generator record
+    qint64 arrivedNs = 0;    // request fully read by the worker loop
+    qint64 startedNs = 0;    // handler began the pipeline (on whichever thread)
+    qint64 firstTokenNs = 0; // first token written to the client (streaming) or produced
+    qint64 respondedNs = 0;  // last byte handed to the socket
+    std::array<TraceSpan, MaxSpans> spans{};
+    quint8 spanCount = 0;
+    qint8 worker = 0;
+    DispatchMode mode = DispatchMode::Async;
+    Endpoint endpoint = Endpoint::Chat;
+    quint16 status = 0; // 0 while in flight
+    quint16 loopThread = 0;
+    quint32 requestBytes = 0;
+    quint32 responseBytes = 0;
+    quint32 tokens = 0;
+    std::array<char, 32> user{}; // user_id, truncated, NUL-terminated
+
+    bool finished() const { return status != 0; }
+    QString userId() const { return QString::fromUtf8(user.data()); }
+    void setUserId(const QByteArray &utf8)
+    {
+        const auto n = std::min<qsizetype>(utf8.size(), qsizetype(user.size() - 1));
+        std::memcpy(user.data(), utf8.constData(), size_t(n));
+        user[size_t(n)] = 0;
+    }
+    // Opens a span on the calling thread and returns its slot (or -1 when full).
+    int beginSpan(Phase phase, qint64 nowNs, quint16 thread, quint8 index = 0);
+    void endSpan(int slot, qint64 nowNs);
+};
+
+static_assert(std::is_trivially_copyable_v<RequestRecord>);
+static_assert(sizeof(RequestRecord) % 8 == 0, "published as 64-bit words");
+
+Q_DECLARE_METATYPE(RequestRecord)

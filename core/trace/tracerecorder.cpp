@@ -1,0 +1,141 @@
+#include "tracerecorder.h"
+
+#include <bit>
+#include <cstring>
+
+namespace {
+quint64 roundUpPow2(quint64 v)
+{
+    return std::bit_ceil(std::max<quint64>(v, 4096));
+}
+} // namespace
+
+TraceRecorder::TraceRecorder(quint64 capacity)
+    : m_capacity(roundUpPow2(capacity))
+    , m_mask(m_capacity - 1)
+    , m_chunks(new std::atomic<Slot *>[m_capacity / ChunkSize])
+{
+    for (quint64 i = 0; i < m_capacity / ChunkSize; ++i)
+        m_chunks[i].store(nullptr, std::memory_order_relaxed);
+}
+
+TraceRecorder::~TraceRecorder()
+{
+    for (quint64 i = 0; i < m_capacity / ChunkSize; ++i)
+        delete[] m_chunks[i].load(std::memory_order_relaxed);
+}
+
+TraceRecorder::Slot &TraceRecorder::slot(quint64 seq)
+{
+    const quint64 index = seq & m_mask;
+    std::atomic<Slot *> &chunk = m_chunks[index / ChunkSize];
+    Slot *c = chunk.load(std::memory_order_acquire);
+    if (!c) {
+        std::lock_guard lock(m_allocMutex);
+        c = chunk.load(std::memory_order_acquire);
+        if (!c) {
+            c = new Slot[ChunkSize];
+            chunk.store(c, std::memory_order_release);
+        }
+    }
+    return c[index % ChunkSize];
+}
+
+const TraceRecorder::Slot *TraceRecorder::slotIfAllocated(quint64 seq) const
+{
+    const quint64 index = seq & m_mask;
+    const Slot *c = m_chunks[index / ChunkSize].load(std::memory_order_acquire);
+    return c ? &c[index % ChunkSize] : nullptr;
+}
+
+void TraceRecorder::write(Slot &s, quint64 seq, const RequestRecord &record)
+{
+    quint64 words[Words];
+    std::memcpy(words, &record, sizeof(words));
+    const quint64 stamp = 2 * (seq + 1);
+    // A newer record may already own this slot after a wrap: never overwrite it with an old one.
+    quint64 current = s.seq.load(std::memory_order_relaxed);
+    if (current > stamp)
+        return;
+    s.seq.store(stamp - 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+    for (int i = 0; i < Words; ++i)
+        s.words[i].store(words[i], std::memory_order_relaxed);
+    s.seq.store(stamp, std::memory_order_release);
+}
+
+quint64 TraceRecorder::begin(const RequestRecord &record)
+{
+    const quint64 seq = m_next.fetch_add(1, std::memory_order_acq_rel);
+    write(slot(seq), seq, record);
+    return seq;
+}
+
+void TraceRecorder::publish(quint64 seq, const RequestRecord &record)
+{
+    if (seq + m_capacity < count())
+        return; // already overwritten by a newer request
+    write(slot(seq), seq, record);
+}
+
+quint64 TraceRecorder::firstAvailable() const
+{
+    const quint64 n = count();
+    return n > m_capacity ? n - m_capacity : 0;
+}
+
+bool TraceRecorder::read(quint64 seq, RequestRecord *out) const
+{
+    if (seq >= count() || seq < firstAvailable())
+        return false;
+    const Slot *s = slotIfAllocated(seq);
+    if (!s)
+        return false;
+    const quint64 stamp = 2 * (seq + 1);
+    quint64 words[Words];
+    for (int attempt = 0; attempt < 64; ++attempt) {
+        const quint64 before = s->seq.load(std::memory_order_acquire);
+        if (before != stamp) {
+            if (before == stamp - 1)
+                continue; // being written right now
+            return false; // not yet published, or overwritten
+        }
+        for (int i = 0; i < Words; ++i)
+            words[i] = s->words[i].load(std::memory_order_relaxed);
+        std::atomic_thread_fence(std::memory_order_acquire);
+        if (s->seq.load(std::memory_order_relaxed) == before) {
+            std::memcpy(static_cast<void *>(out), words, sizeof(words));
+            return true;
+        }
+    }
+    return false;
+}
+
+QList<RequestRecord> TraceRecorder::readFrom(quint64 from, quint64 *next) const
+{
+    const quint64 end = count();
+    QList<RequestRecord> out;
+    from = std::max(from, firstAvailable());
+    if (end > from)
+        out.reserve(qsizetype(end - from));
+    RequestRecord r;
+    for (quint64 seq = from; seq < end; ++seq) {
+        if (read(seq, &r))
+            out.append(r);
+    }
+    if (next)
+        *next = end;
+    return out;
+}
+
+void TraceRecorder::clear()
+{
+    std::lock_guard lock(m_allocMutex);
+    for (quint64 i = 0; i < m_capacity / ChunkSize; ++i) {
+        if (Slot *c = m_chunks[i].load(std::memory_order_relaxed)) {
+            for (quint64 j = 0; j < ChunkSize; ++j)
+                c[j].seq.store(0, std::memory_order_relaxed);
+        }
+    }
+    m_next.store(0, std::memory_order_release);
+}

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "requestrecord.h"
+
+#include <QList>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+// Keeps the RequestRecord of every request the server sees, for the timeline and the exporters.
+//
+// - Thread-safe without locks on the hot path: a request claims a slot with one fetch_add and
+//   publishes its record with a per-slot sequence lock (odd while being written), copying the
+//   record as 64-bit relaxed atomics. Publishing costs tens of nanoseconds.
+// - Bounded: a ring of `capacity` slots, allocated in chunks as it fills. When it wraps, the
+//   oldest records are overwritten and counted as dropped; readers notice and skip them.
+// - Readers (GUI, exporters) copy records out at any time without stopping the server.
+//   In-flight records are readable too: their unfinished timestamps are still 0.
+class TraceRecorder
+{
+public:
+    explicit TraceRecorder(quint64 capacity = quint64(1) << 19);
+    ~TraceRecorder();
+    TraceRecorder(const TraceRecorder &) = delete;
+    TraceRecorder &operator=(const TraceRecorder &) = delete;
+
+    // Claims the next sequence number (0, 1, 2...) and publishes the first version of the record.
+    quint64 begin(const RequestRecord &record);
+    // Publishes a newer version of the record claimed as `seq`.
+    void publish(quint64 seq, const RequestRecord &record);
+
+    // How many records were ever begun; the valid range is [firstAvailable(), count()).
+    quint64 count() const { return m_next.load(std::memory_order_acquire); }
+    quint64 firstAvailable() const;
+    quint64 capacity() const { return m_capacity; }
+    quint64 dropped() const { return firstAvailable(); }
+
+    // Copies record `seq`; false if it was overwritten or not yet published.
+    bool read(quint64 seq, RequestRecord *out) const;
+    // Copies records [from, count()) that are still available, in order.
+    QList<RequestRecord> readFrom(quint64 from, quint64 *next = nullptr) const;
+
+    // Forgets everything (between runs). Not to be called while requests are being recorded.
+    void clear();
+
+private:
+    static constexpr int Words = int(sizeof(RequestRecord) / 8);
+    static constexpr quint64 ChunkSize = 4096;
+    struct Slot
+    {
+        std::atomic<quint64> seq{0}; // 2*(n+1) when record n is complete, odd while writing
+        std::atomic<quint64> words[Words];
+    };
+
+    Slot &slot(quint64 seq);
+    const Slot *slotIfAllocated(quint64 seq) const;
+    void write(Slot &s, quint64 seq, const RequestRecord &record);
+
+    const quint64 m_capacity;
+    const quint64 m_mask;
+    std::atomic<quint64> m_next{0};
+    std::unique_ptr<std::atomic<Slot *>[]> m_chunks;
+    std::mutex m_allocMutex;
+};
