@@ -1,0 +1,67 @@
+// LoopScope: parse the command, then hand over to the headless runner or the window.
+#include "cli/servecommand.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#ifdef LOOPSCOPE_WITH_GUI
+#include "gui/guiapp.h"
+#endif
+
+namespace {
+
+const QStringList kHeadlessCommands = {QStringLiteral("serve"), QStringLiteral("run"),
+                                       QStringLiteral("report"), QStringLiteral("scenarios")};
+
+void setIdentity()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("LoopScope"));
+    QCoreApplication::setApplicationName(QStringLiteral("LoopScope"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(LOOPSCOPE_VERSION));
+}
+
+int printUsage(QTextStream &out)
+{
+    out << "Usage: loopscope [COMMAND] [OPTIONS]\n\n"
+           "Commands:\n"
+           "  (none)      open the LoopScope window\n"
+           "  serve       run the chat server headless (loopscope serve --help)\n"
+           "  run         run a scenario with simulated users and write reports\n"
+           "  report      re-render reports from a saved run.json\n"
+           "  scenarios   list the built-in scenarios\n\n"
+           "Options:\n"
+           "  --version   print the version\n"
+           "  --help      print this help\n";
+    out.flush();
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    const QString first = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
+    if (first == QLatin1String("--version") || first == QLatin1String("-v")) {
+        QTextStream(stdout) << "loopscope " << LOOPSCOPE_VERSION << Qt::endl;
+        return 0;
+    }
+    if (first == QLatin1String("--help") || first == QLatin1String("-h")) {
+        QTextStream out(stdout);
+        return printUsage(out);
+    }
+    if (kHeadlessCommands.contains(first)) {
+        QCoreApplication app(argc, argv);
+        setIdentity();
+        if (first == QLatin1String("serve"))
+            return runServeCommand(app.arguments());
+        QTextStream(stderr) << "loopscope " << first << ": not available in this build yet" << Qt::endl;
+        return 2;
+    }
+#ifdef LOOPSCOPE_WITH_GUI
+    return runGui(argc, argv, setIdentity);
+#else
+    QTextStream err(stderr);
+    err << "loopscope: built without the window; use a command\n";
+    return printUsage(err);
+#endif
+}

@@ -1,0 +1,49 @@
+#include "servecommand.h"
+
+#include "cli/serveroptions.h"
+#include "cli/signalwatcher.h"
+#include "http/chatserver.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+int runServeCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Serve POST /v1/chat like the seeds' FastAPI service."));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("serve"), QStringLiteral("Run the chat server headless."));
+    ServerOptions::add(parser);
+    parser.process(arguments);
+
+    QTextStream err(stderr);
+    QTextStream out(stdout);
+    ServerConfig config;
+    QString error;
+    if (!ServerOptions::read(parser, &config, &error)) {
+        err << "loopscope serve: " << error << Qt::endl;
+        return 2;
+    }
+    ChatServer server;
+    if (!server.start(config, &error)) {
+        err << "loopscope serve: " << error << Qt::endl;
+        return 1;
+    }
+    const ServerConfig c = server.config();
+    out << "LoopScope " << LOOPSCOPE_VERSION << " serving " << server.url().toString() << "/v1/chat\n"
+        << "  mode " << dispatchModeName(c.mode) << ", " << c.workers << " worker loop(s), pool "
+        << c.effectivePoolSize() << " threads, time scale " << c.timeScale << "\n"
+        << "  API key: " << c.apiKey << "\n"
+        << "  try: curl -s " << server.url().toString() << "/v1/chat -H 'X-API-Key: " << c.apiKey
+        << "' -H 'Content-Type: application/json' -d '{\"user_id\":\"u1\",\"message\":\"hello\"}'\n"
+        << "Press Ctrl+C to stop." << Qt::endl;
+
+    SignalWatcher watcher;
+    QObject::connect(&watcher, &SignalWatcher::terminationRequested, qApp, [&](int sig) {
+        err << "loopscope serve: signal " << sig << ", finishing "
+            << server.counters()->inFlight.load() << " request(s) in flight..." << Qt::endl;
+        server.stop(10000);
+        QCoreApplication::exit(0);
+    });
+    return QCoreApplication::exec();
+}

@@ -1,0 +1,6 @@
+#pragma once
+
+#include <QStringList>
+
+// `loopscope serve ...`: runs the chat server headless until SIGINT/SIGTERM.
+int runServeCommand(const QStringList &arguments);

@@ -1,0 +1,269 @@
+#include "chatendpoint.h"
+
+#include "pipeline/delays.h"
+#include "pipeline/requesttrace.h"
+#include "trace/threadregistry.h"
+
+#include <QJsonDocument>
+#include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
+#include <qcoro/qcorofuture.h>
+#include <qcoro/qcorosignal.h>
+#include <qcoro/qcorotimer.h>
+
+namespace {
+
+QByteArray sseEvent(const char *event, const QJsonObject &data)
+{
+    return QByteArray("event: ") + event + "\ndata: "
+            + QJsonDocument(data).toJson(QJsonDocument::Compact) + "\n\n";
+}
+
+double msBetween(qint64 a, qint64 b) { return a && b ? double(b - a) / 1e6 : 0.0; }
+
+} // namespace
+
+ChatEndpoint::ChatEndpoint(int worker, ServerContext *context, QObject *parent)
+    : QObject(parent)
+    , m_worker(worker)
+    , m_context(context)
+{
+}
+
+ChatEndpoint::~ChatEndpoint()
+{
+    m_stopping = true;
+}
+
+QJsonObject ChatEndpoint::identity(const Job &job) const
+{
+    const RequestRecord &r = job.trace->record();
+    return {{QStringLiteral("request_id"), QString::number(r.id)},
+            {QStringLiteral("session_id"), job.request.sessionId},
+            {QStringLiteral("worker"), m_worker},
+            {QStringLiteral("thread"), ThreadRegistry::name(r.spanCount ? r.spans[r.spanCount - 1].thread
+                                                                         : r.loopThread)},
+            {QStringLiteral("mode"), dispatchModeName(r.mode)}};
+}
+
+void ChatEndpoint::accept(std::shared_ptr<ResponseChannel> channel, ChatRequest request,
+                          std::shared_ptr<const ServerConfig> config, std::shared_ptr<RequestTrace> trace)
+{
+    Job job{std::move(channel), std::move(request), std::move(config), std::move(trace)};
+    if (job.config->intake == IntakeMode::Direct) {
+        serve(std::move(job)); // detached: the task frees itself when done
+        return;
+    }
+    // Through the queue of seed 2's worker loop.
+    m_context->counters->waiting.fetch_add(1, std::memory_order_relaxed);
+    job.pollSpan = job.trace->beginSpan(Phase::Poll);
+    m_intake.push_back(std::move(job));
+    if (!m_intakeRunning)
+        intakeLoop();
+    else if (m_intakeWake)
+        m_intakeWake->start(0); // wakes an awaiting consumer; a polling one keeps sleeping
+}
+
+QCoro::Task<> ChatEndpoint::intakeLoop()
+{
+    m_intakeRunning = true;
+    QPointer<ChatEndpoint> self(this);
+    QTimer wake;
+    wake.setSingleShot(true);
+    m_intakeWake = &wake;
+    while (self && !m_stopping) {
+        if (m_intake.empty()) {
+            const auto config = m_context->config();
+            if (config->intake == IntakeMode::Polling) {
+                // task = queue.get_nowait() failed: await asyncio.sleep(0.5) and look again.
+                co_await Delays::sleepFor(config->scaledNs(config->pollIntervalSeconds));
+            } else {
+                // task = await queue.get(): resumed the moment a job arrives.
+                co_await qCoro(&wake, &QTimer::timeout);
+            }
+            if (!self)
+                co_return;
+            if (m_intake.empty() && config->intake == IntakeMode::Direct)
+                break;
+            continue;
+        }
+        Job job = std::move(m_intake.front());
+        m_intake.pop_front();
+        m_context->counters->waiting.fetch_sub(1, std::memory_order_relaxed);
+        job.trace->endSpan(job.pollSpan);
+        serve(std::move(job)); // asyncio.create_task(handler(task)): not awaited
+    }
+    if (self) {
+        m_intakeWake = nullptr;
+        m_intakeRunning = false;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+QCoro::Task<> ChatEndpoint::serve(Job job)
+{
+    QPointer<ChatEndpoint> self(this);
+    CancelToken cancel;
+    QMetaObject::Connection onGone;
+    if (QTcpSocket *socket = job.channel->socket())
+        onGone = connect(socket, &QTcpSocket::disconnected, this, [cancel] { cancel.cancel(); });
+
+    const bool stream = job.request.stream;
+    if (stream) {
+        job.channel->beginStream("text/event-stream; charset=utf-8");
+        job.channel->writeChunk(sseEvent("start", identity(job)));
+    }
+
+    ChatResult result;
+    switch (job.config->mode) {
+    case DispatchMode::Blocking: {
+        // Seed 1, "pseudo-async": the synchronous call right here on the event loop.
+        // Until it returns, this worker reads, accepts and answers nothing else.
+        TokenSink sink;
+        if (stream) {
+            sink = [&job](const QString &delta) {
+                job.trace->markFirstToken();
+                job.channel->writeChunk(sseEvent("token", {{QStringLiteral("delta"), delta}}));
+            };
+        }
+        result = runOnThisLoop(job, sink, cancel);
+        break;
+    }
+    case DispatchMode::Executor: {
+        // Seed 1's fix: await loop.run_in_executor(None, conversation_manager.chat, ...).
+        // Tokens are produced on a pool thread and written by this loop (the socket's owner).
+        TokenSink sink;
+        if (stream) {
+            auto channel = job.channel;
+            auto trace = job.trace;
+            sink = [this, channel, trace](const QString &delta) {
+                trace->markFirstToken(); // on the pool thread: the pipeline owns the trace now
+                const QByteArray chunk = sseEvent("token", {{QStringLiteral("delta"), delta}});
+                QMetaObject::invokeMethod(this, [channel, chunk] { channel->writeChunk(chunk); },
+                                          Qt::QueuedConnection);
+            };
+        }
+        result = co_await runInExecutor(job, sink, cancel);
+        break;
+    }
+    case DispatchMode::Async: {
+        // Seed 2's async pipeline: every wait is a co_await; the loop serves others meanwhile.
+        TokenSink sink;
+        if (stream) {
+            sink = [&job](const QString &delta) {
+                job.trace->markFirstToken();
+                job.channel->writeChunk(sseEvent("token", {{QStringLiteral("delta"), delta}}));
+            };
+        }
+        result = co_await runAsync(job, sink, cancel);
+        break;
+    }
+    }
+    if (!self)
+        co_return; // the worker was torn down while we waited
+    disconnect(onGone);
+    respond(job, result);
+}
+
+ChatResult ChatEndpoint::runOnThisLoop(Job &job, const TokenSink &sink, const CancelToken &cancel)
+{
+    job.trace->markStarted();
+    return m_context->manager->chat(job.request, *job.config, *job.trace, sink, cancel);
+}
+
+QCoro::Task<ChatResult> ChatEndpoint::runInExecutor(Job &job, const TokenSink &sink,
+                                                   const CancelToken &cancel)
+{
+    ServerContext *ctx = m_context;
+    ServerCounters *counters = ctx->counters;
+    counters->waiting.fetch_add(1, std::memory_order_relaxed);
+    counters->poolQueued.fetch_add(1, std::memory_order_relaxed);
+    const int queued = job.trace->beginSpan(Phase::Queued);
+    RequestTrace *trace = job.trace.get();
+    const ChatRequest &request = job.request;
+    const ServerConfig &config = *job.config;
+    ChatResult result = co_await QtConcurrent::run(&ctx->pool, [=, &request, &config, &sink, &cancel] {
+        thread_local bool named = false;
+        if (!named) {
+            ThreadRegistry::nameCurrentThread(QStringLiteral("pool-%1").arg(ctx->nextPoolThread.fetch_add(1)));
+            named = true;
+        }
+        counters->poolQueued.fetch_sub(1, std::memory_order_relaxed);
+        counters->waiting.fetch_sub(1, std::memory_order_relaxed);
+        counters->poolActive.fetch_add(1, std::memory_order_relaxed);
+        trace->endSpan(queued);
+        trace->markStarted();
+        ChatResult r = ctx->manager->chat(request, config, *trace, sink, cancel);
+        counters->poolActive.fetch_sub(1, std::memory_order_relaxed);
+        return r;
+    });
+    co_return result;
+}
+
+QCoro::Task<ChatResult> ChatEndpoint::runAsync(Job &job, const TokenSink &sink, const CancelToken &cancel)
+{
+    job.trace->markStarted();
+    co_return co_await m_context->manager->chatAsync(job.request, *job.config, *job.trace, sink, cancel);
+}
+
+void ChatEndpoint::respond(Job &job, const ChatResult &result)
+{
+    ServerCounters *counters = m_context->counters;
+    RequestTrace &trace = *job.trace;
+    const int status = result.ok ? 200 : result.httpStatus;
+    if (result.ok && job.request.prefetch) {
+        // asyncio.create_task(prefetch_user_history(user_id)): warm the cache, do not wait.
+        if (job.config->mode == DispatchMode::Async) {
+            m_context->manager->prefetchAsync(job.request.userId, job.request.sessionId, *job.config);
+        } else {
+            auto manager = m_context->manager;
+            QtConcurrent::run(&m_context->pool, [manager, request = job.request, config = job.config] {
+                manager->prefetchBlocking(request.userId, request.sessionId, *config);
+            });
+        }
+    }
+
+    const QJsonObject who = identity(job); // names the thread that ran the pipeline
+    const int respondSpan = trace.beginSpan(Phase::Respond);
+    if (job.request.stream) {
+        QJsonObject done = who;
+        if (result.ok) {
+            done.insert(QStringLiteral("response"), result.text);
+            done.insert(QStringLiteral("tokens"), result.tokens);
+        } else {
+            done.insert(QStringLiteral("error"), result.errorCode);
+            done.insert(QStringLiteral("detail"), result.errorMessage);
+            done.insert(QStringLiteral("status"), status);
+        }
+        const RequestRecord &r = trace.record();
+        const qint64 now = TraceClock::nowNs();
+        done.insert(QStringLiteral("timings"),
+                    QJsonObject{{QStringLiteral("ttft_ms"), msBetween(r.arrivedNs, r.firstTokenNs)},
+                                {QStringLiteral("total_ms"), msBetween(r.arrivedNs, now)}});
+        job.channel->writeChunk(sseEvent(result.ok ? "done" : "error", done));
+        job.channel->endStream();
+    } else if (result.ok) {
+        QJsonObject body = who;
+        body.insert(QStringLiteral("response"), result.text);
+        job.channel->sendJson(200, body);
+    } else {
+        job.channel->sendError(status, result.errorCode, result.errorMessage);
+    }
+    trace.record().tokens = quint32(result.tokens);
+    trace.endSpan(respondSpan);
+    trace.finish(status, job.channel->bytesWritten());
+
+    counters->inFlight.fetch_sub(1, std::memory_order_relaxed);
+    (result.ok ? counters->completed : counters->failed).fetch_add(1, std::memory_order_relaxed);
+    if (job.config->logRequests) {
+        const RequestRecord &r = trace.record();
+        qInfo("%s", qPrintable(QStringLiteral("[worker %1] #%2 %3 user=%4 %5 ms mode=%6")
+                                       .arg(m_worker)
+                                       .arg(r.id)
+                                       .arg(status)
+                                       .arg(r.userId())
+                                       .arg(msBetween(r.arrivedNs, r.respondedNs), 0, 'f', 1)
+                                       .arg(dispatchModeName(r.mode))));
+    }
+}

@@ -1,0 +1,20 @@
+#pragma once
+
+#include "pipeline/conversationmanager.h"
+
+#include <QByteArray>
+#include <QString>
+
+// Validates a /v1/chat body the way the seeds' FastAPI model would, with clear messages.
+namespace ChatRequestParser {
+
+inline constexpr qsizetype MaxBodyBytes = 64 * 1024;    // larger: 413
+inline constexpr qsizetype MaxMessageBytes = 32 * 1024; // larger message: 400
+
+// On failure returns false and sets a human-readable `error`.
+bool parse(const QByteArray &body, ChatRequest *out, QString *error);
+
+// Constant-time comparison: the time taken does not depend on where the keys differ.
+bool keysEqual(const QByteArray &given, const QByteArray &expected);
+
+} // namespace ChatRequestParser

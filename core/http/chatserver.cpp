@@ -1,0 +1,257 @@
+#include "chatserver.h"
+
+#include "http/servercontext.h"
+#include "http/serverworker.h"
+#include "llm/simulatedllm.h"
+#include "pipeline/conversationmanager.h"
+#include "storage/historystore.h"
+#include "trace/countersampler.h"
+#include "trace/traceclock.h"
+
+#include <QThread>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+ChatServer::ChatServer(QObject *parent)
+    : QObject(parent)
+{
+}
+
+ChatServer::~ChatServer() { stop(2000); }
+
+QUrl ChatServer::url() const
+{
+    QUrl u;
+    u.setScheme(QStringLiteral("http"));
+    const QHostAddress host = m_config.host;
+    u.setHost(host == QHostAddress::Any || host == QHostAddress::AnyIPv4 ? QStringLiteral("127.0.0.1")
+                                                                          : host.toString());
+    u.setPort(m_port);
+    return u;
+}
+
+ServerConfig ChatServer::config() const { return m_config; }
+QString ChatServer::apiKey() const { return m_config.apiKey; }
+
+int ChatServer::openListeningSocket(const QHostAddress &host, quint16 port, quint16 *boundPort, QString *error)
+{
+    const bool v6 = host.protocol() == QAbstractSocket::IPv6Protocol;
+    const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        *error = QString::fromLocal8Bit(std::strerror(errno));
+        return -1;
+    }
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    sockaddr_storage addr{};
+    socklen_t len = 0;
+    if (v6) {
+        auto *a = reinterpret_cast<sockaddr_in6 *>(&addr);
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons(port);
+        const Q_IPV6ADDR ip = host.toIPv6Address();
+        std::memcpy(&a->sin6_addr, &ip, sizeof(ip));
+        len = sizeof(sockaddr_in6);
+    } else {
+        auto *a = reinterpret_cast<sockaddr_in *>(&addr);
+        a->sin_family = AF_INET;
+        a->sin_port = htons(port);
+        a->sin_addr.s_addr = htonl(host == QHostAddress::Any ? INADDR_ANY : host.toIPv4Address());
+        len = sizeof(sockaddr_in);
+    }
+    // backlog 2048, uvicorn's default: connections wait here while every worker is busy.
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&addr), len) != 0 || ::listen(fd, 2048) != 0) {
+        *error = QStringLiteral("cannot listen on %1:%2: %3")
+                         .arg(host.toString()).arg(port).arg(QString::fromLocal8Bit(std::strerror(errno)));
+        ::close(fd);
+        return -1;
+    }
+    ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len);
+    *boundPort = ntohs(v6 ? reinterpret_cast<sockaddr_in6 *>(&addr)->sin6_port
+                          : reinterpret_cast<sockaddr_in *>(&addr)->sin_port);
+    return fd;
+}
+
+std::shared_ptr<LlmBackend> ChatServer::makeBackend(const ServerConfig &config) const
+{
+    if (m_customLlm)
+        return m_customLlm;
+    SimulatedLlmConfig llm = config.llm;
+    llm.timeScale = config.timeScale;
+    return std::make_shared<SimulatedLlm>(llm);
+}
+
+bool ChatServer::start(const ServerConfig &config, QString *error)
+{
+    QString dummy;
+    QString &err = error ? *error : dummy;
+    if (isRunning()) {
+        err = QStringLiteral("the server is already running");
+        return false;
+    }
+    if (config.workers < 1 || config.workers > ServerCounters::MaxWorkers) {
+        err = QStringLiteral("workers must be 1 to %1").arg(ServerCounters::MaxWorkers);
+        return false;
+    }
+    if (config.apiKey.isEmpty()) {
+        err = QStringLiteral("an API key is required");
+        return false;
+    }
+    m_config = config;
+    const QString dbPath = config.dbPath.isEmpty() ? HistoryStore::defaultPath() : config.dbPath;
+    if (!m_store || m_store->path() != dbPath) {
+        m_store = std::make_shared<HistoryStore>(dbPath);
+        if (!m_store->open(&err)) {
+            m_store.reset();
+            return false;
+        }
+        m_manager = std::make_shared<ConversationManager>(m_store, makeBackend(config));
+    } else {
+        m_manager->setLlm(makeBackend(config));
+    }
+    m_context = std::make_unique<ServerContext>(m_manager, &m_recorder, &m_counters);
+    m_context->setConfig(std::make_shared<const ServerConfig>(config));
+    m_context->pool.setMaxThreadCount(config.effectivePoolSize());
+    m_counters.poolMax.store(config.effectivePoolSize());
+    m_startedNs = m_context->startedNs = TraceClock::nowNs();
+
+    if (!startWorkers(&err)) {
+        m_context.reset();
+        return false;
+    }
+    m_sampler = std::make_unique<CounterSampler>(&m_counters, &m_series);
+    m_sampler->start(10);
+    emit started(url());
+    return true;
+}
+
+bool ChatServer::startWorkers(QString *error)
+{
+    m_listenFd = openListeningSocket(m_config.host, m_config.port, &m_port, error);
+    if (m_listenFd < 0)
+        return false;
+    m_config.port = m_port;
+    m_counters.workers.store(m_config.workers);
+    bool ok = true;
+    for (int i = 0; i < m_config.workers; ++i) {
+        auto *thread = new QThread;
+        thread->setObjectName(QStringLiteral("worker-%1").arg(i));
+        thread->start();
+        ServerWorker *worker = nullptr;
+        ServerContext *ctx = m_context.get();
+        const int fd = m_listenFd;
+        // The worker is created on its own thread, so its sockets and timers belong there.
+        QObject anchor;
+        anchor.moveToThread(thread);
+        QMetaObject::invokeMethod(
+                &anchor, [&worker, &ok, i, ctx, fd] {
+                    worker = new ServerWorker(i, ctx);
+                    ok = worker->startListening(fd) && ok;
+                },
+                Qt::BlockingQueuedConnection);
+        m_threads.push_back(thread);
+        m_workers.push_back(worker);
+    }
+    if (!ok) {
+        *error = QStringLiteral("a worker could not listen on the shared socket");
+        stopWorkers(0);
+        return false;
+    }
+    return true;
+}
+
+void ChatServer::stopWorkers(int drainMs)
+{
+    for (size_t i = 0; i < m_workers.size(); ++i) {
+        ServerWorker *w = m_workers[i];
+        QMetaObject::invokeMethod(w, [w] { w->stopAccepting(); }, Qt::BlockingQueuedConnection);
+    }
+    if (m_listenFd >= 0) {
+        ::close(m_listenFd);
+        m_listenFd = -1;
+    }
+    // Let in-flight requests finish the way they began (bounded).
+    const qint64 deadline = TraceClock::nowNs() + qint64(drainMs) * 1'000'000;
+    while (m_counters.inFlight.load() > 0 && TraceClock::nowNs() < deadline)
+        QThread::msleep(5);
+    for (size_t i = 0; i < m_workers.size(); ++i) {
+        ServerWorker *w = m_workers[i];
+        QThread *t = m_threads[i];
+        QMetaObject::invokeMethod(w, [w] { delete w; }, Qt::BlockingQueuedConnection);
+        t->quit();
+        t->wait();
+        delete t;
+    }
+    m_workers.clear();
+    m_threads.clear();
+    m_counters.workers.store(0);
+}
+
+void ChatServer::stop(int drainMs)
+{
+    if (!isRunning())
+        return;
+    m_context->draining.store(true);
+    stopWorkers(drainMs);
+    m_context->pool.waitForDone(drainMs);
+    if (m_sampler)
+        m_sampler->stop();
+    m_sampler.reset();
+    m_context.reset();
+    emit stopped();
+}
+
+bool ChatServer::reconfigure(const ServerConfig &config, QString *error)
+{
+    if (!isRunning()) {
+        m_config = config;
+        emit configChanged();
+        return true;
+    }
+    const bool relisten = config.workers != m_config.workers || config.host != m_config.host
+            || (config.port != 0 && config.port != m_port);
+    ServerConfig next = config;
+    if (next.port == 0 || !relisten)
+        next.port = m_port;
+    if (next.apiKey.isEmpty())
+        next.apiKey = m_config.apiKey;
+    if (relisten) {
+        stop();
+        const bool ok = start(next, error);
+        emit configChanged();
+        return ok;
+    }
+    m_config = next;
+    m_manager->setLlm(makeBackend(next));
+    m_context->pool.setMaxThreadCount(next.effectivePoolSize());
+    m_counters.poolMax.store(next.effectivePoolSize());
+    m_context->setConfig(std::make_shared<const ServerConfig>(next));
+    emit configChanged();
+    return true;
+}
+
+void ChatServer::setMode(DispatchMode mode)
+{
+    ServerConfig c = m_config;
+    c.mode = mode;
+    reconfigure(c);
+}
+
+void ChatServer::setLlmBackend(std::shared_ptr<LlmBackend> backend)
+{
+    m_customLlm = std::move(backend);
+    if (m_manager)
+        m_manager->setLlm(makeBackend(m_config));
+}
+
+CounterSample ChatServer::sampleCounters() const
+{
+    if (m_sampler)
+        return m_sampler->sampleNow();
+    return {};
+}

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "pipeline/serverconfig.h"
+#include "trace/counterseries.h"
+#include "trace/servercounters.h"
+#include "trace/tracerecorder.h"
+
+#include <QObject>
+#include <QUrl>
+
+#include <memory>
+#include <vector>
+
+class CounterSampler;
+class ConversationManager;
+class HistoryStore;
+class LlmBackend;
+class QThread;
+class ServerWorker;
+struct ServerContext;
+
+// LoopScope's chat server: N worker event loops on their own threads sharing one port, a thread
+// pool for the executor mode, the SQLite history, the request recorder and the counter sampler.
+// The controller object itself may live on any thread (the GUI's, or main() in headless runs);
+// it never serves a request: that happens only on the worker threads and the pool.
+class ChatServer : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ChatServer(QObject *parent = nullptr);
+    ~ChatServer() override;
+
+    // Opens the history, binds the port and starts the workers. Returns when they listen.
+    bool start(const ServerConfig &config, QString *error = nullptr);
+    // Stops accepting, lets in-flight requests finish (at most drainMs), then ends the threads.
+    void stop(int drainMs = 10000);
+    bool isRunning() const { return !m_threads.empty(); }
+
+    quint16 port() const { return m_port; }
+    QUrl url() const;
+    ServerConfig config() const;
+    QString apiKey() const;
+
+    // Applies a new configuration while serving. Mode, delays, pool size, time scale, admission
+    // limit and intake take effect for requests that arrive from now on (running ones finish the
+    // way they began); a new host, port or worker count restarts the listeners.
+    bool reconfigure(const ServerConfig &config, QString *error = nullptr);
+    void setMode(DispatchMode mode);
+
+    // Replaces the simulated model (issue: real providers). nullptr returns to the simulated one.
+    void setLlmBackend(std::shared_ptr<LlmBackend> backend);
+
+    TraceRecorder *recorder() { return &m_recorder; }
+    CounterSeries *counterSeries() { return &m_series; }
+    ServerCounters *counters() { return &m_counters; }
+    CounterSample sampleCounters() const;
+    std::shared_ptr<HistoryStore> history() const { return m_store; }
+    std::shared_ptr<ConversationManager> conversations() const { return m_manager; }
+    qint64 startedNs() const { return m_startedNs; }
+
+signals:
+    void started(const QUrl &url);
+    void stopped();
+    void configChanged();
+
+private:
+    std::shared_ptr<LlmBackend> makeBackend(const ServerConfig &config) const;
+    bool startWorkers(QString *error);
+    void stopWorkers(int drainMs);
+    static int openListeningSocket(const QHostAddress &host, quint16 port, quint16 *boundPort, QString *error);
+
+    TraceRecorder m_recorder;
+    CounterSeries m_series;
+    ServerCounters m_counters;
+    std::unique_ptr<ServerContext> m_context;
+    std::unique_ptr<CounterSampler> m_sampler;
+    std::shared_ptr<HistoryStore> m_store;
+    std::shared_ptr<ConversationManager> m_manager;
+    std::shared_ptr<LlmBackend> m_customLlm;
+    std::vector<QThread *> m_threads;
+    std::vector<ServerWorker *> m_workers;
+    ServerConfig m_config;
+    int m_listenFd = -1;
+    quint16 m_port = 0;
+    qint64 m_startedNs = 0;
+};

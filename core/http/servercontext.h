@@ -1,0 +1,47 @@
+#pragma once
+
+#include "pipeline/conversationmanager.h"
+#include "pipeline/serverconfig.h"
+#include "trace/servercounters.h"
+#include "trace/tracerecorder.h"
+
+#include <QMutex>
+#include <QThreadPool>
+
+#include <atomic>
+#include <memory>
+
+// What all worker loops of one server share. Owned by ChatServer; workers hold a pointer.
+struct ServerContext
+{
+    ServerContext(std::shared_ptr<ConversationManager> m, TraceRecorder *r, ServerCounters *c)
+        : manager(std::move(m))
+        , recorder(r)
+        , counters(c)
+    {
+    }
+
+    std::shared_ptr<const ServerConfig> config() const
+    {
+        QMutexLocker lock(&configMutex);
+        return currentConfig;
+    }
+    void setConfig(std::shared_ptr<const ServerConfig> c)
+    {
+        QMutexLocker lock(&configMutex);
+        currentConfig = std::move(c);
+    }
+
+    std::shared_ptr<ConversationManager> manager;
+    TraceRecorder *recorder;
+    ServerCounters *counters;
+    QThreadPool pool;                 // the executor (run_in_executor's ThreadPoolExecutor)
+    std::atomic<quint64> nextRequestId{1};
+    std::atomic<int> nextPoolThread{0};
+    std::atomic<bool> draining{false}; // shutting down: refuse new work
+    qint64 startedNs = 0;
+
+private:
+    mutable QMutex configMutex;
+    std::shared_ptr<const ServerConfig> currentConfig;
+};

@@ -1,0 +1,345 @@
+#include "serverworker.h"
+
+#include "http/chatendpoint.h"
+#include "http/chatrequestparser.h"
+#include "http/responsechannel.h"
+#include "http/workerlistener.h"
+#include "pipeline/requesttrace.h"
+#include "trace/threadregistry.h"
+#include "trace/traceclock.h"
+
+#include <QHttpServerRequest>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTimer>
+#include <QUrlQuery>
+#include <QUuid>
+
+namespace {
+
+constexpr qint64 HeartbeatNs = 10'000'000; // the loop-lag probe's period: 10 ms
+
+using Method = QHttpServerRequest::Method;
+
+QByteArray methodName(Method m)
+{
+    switch (m) {
+    case Method::Get: return "GET";
+    case Method::Post: return "POST";
+    case Method::Put: return "PUT";
+    case Method::Delete: return "DELETE";
+    case Method::Patch: return "PATCH";
+    case Method::Head: return "HEAD";
+    case Method::Options: return "OPTIONS";
+    default: return "OTHER";
+    }
+}
+
+QJsonObject conversationJson(const ConversationInfo &c)
+{
+    return {{QStringLiteral("id"), c.id},
+            {QStringLiteral("user_id"), c.userId},
+            {QStringLiteral("title"), c.title},
+            {QStringLiteral("created_at_ms"), double(c.createdMs)},
+            {QStringLiteral("updated_at_ms"), double(c.updatedMs)},
+            {QStringLiteral("messages"), c.messageCount}};
+}
+
+} // namespace
+
+ServerWorker::ServerWorker(int index, ServerContext *context, QObject *parent)
+    : QAbstractHttpServer(parent)
+    , m_index(index)
+    , m_context(context)
+{
+    ThreadRegistry::nameCurrentThread(QStringLiteral("worker-%1").arg(index));
+    m_chat = new ChatEndpoint(index, context, this);
+
+    // The loop-lag probe: a precise 10 ms heartbeat. How late it fires is how long this loop
+    // was kept from doing anything else.
+    m_heartbeat = new QTimer(this);
+    m_heartbeat->setTimerType(Qt::PreciseTimer);
+    m_heartbeat->setInterval(int(HeartbeatNs / 1'000'000));
+    connect(m_heartbeat, &QTimer::timeout, this, &ServerWorker::heartbeat);
+    m_expectedBeatNs = TraceClock::nowNs() + HeartbeatNs;
+    m_context->counters->loops[size_t(index)].expectedNs.store(m_expectedBeatNs, std::memory_order_relaxed);
+    m_heartbeat->start();
+}
+
+ServerWorker::~ServerWorker()
+{
+    m_context->counters->loops[size_t(m_index)].expectedNs.store(0, std::memory_order_relaxed);
+}
+
+void ServerWorker::heartbeat()
+{
+    const qint64 now = TraceClock::nowNs();
+    const qint64 lag = std::max<qint64>(0, now - m_expectedBeatNs);
+    LoopHeartbeat &hb = m_context->counters->loops[size_t(m_index)];
+    qint64 peak = hb.peakLagNs.load(std::memory_order_relaxed);
+    while (lag > peak && !hb.peakLagNs.compare_exchange_weak(peak, lag, std::memory_order_relaxed)) {
+    }
+    m_expectedBeatNs = now + HeartbeatNs;
+    hb.expectedNs.store(m_expectedBeatNs, std::memory_order_relaxed);
+}
+
+bool ServerWorker::startListening(int listenFd)
+{
+    m_listener = new WorkerListener(this);
+    ServerCounters *counters = m_context->counters;
+    connect(m_listener, &WorkerListener::connectionAccepted, this, [counters](QTcpSocket *socket) {
+        counters->connections.fetch_add(1, std::memory_order_relaxed);
+        connect(socket, &QObject::destroyed, [counters] {
+            counters->connections.fetch_sub(1, std::memory_order_relaxed);
+        });
+    });
+    if (!m_listener->adopt(listenFd))
+        return false;
+    bind(m_listener);
+    return true;
+}
+
+void ServerWorker::stopAccepting()
+{
+    if (m_listener)
+        m_listener->stopAccepting();
+    m_heartbeat->stop();
+    m_context->counters->loops[size_t(m_index)].expectedNs.store(0, std::memory_order_relaxed);
+}
+
+bool ServerWorker::authorized(const QHttpServerRequest &request) const
+{
+    const QByteArray expected = m_context->config()->apiKey.toUtf8();
+    QByteArray given = request.value("X-API-Key");
+    if (given.isEmpty()) {
+        const QByteArray auth = request.value("Authorization");
+        if (auth.startsWith("Bearer "))
+            given = auth.mid(7).trimmed();
+    }
+    return ChatRequestParser::keysEqual(given, expected);
+}
+
+void ServerWorker::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    ResponseChannel(socket, true).sendError(404, QStringLiteral("not_found"),
+                                            QStringLiteral("no route for %1").arg(request.url().path()));
+}
+
+bool ServerWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    const qint64 arrivedNs = TraceClock::nowNs();
+    const bool keepAlive = request.value("Connection").compare("close", Qt::CaseInsensitive) != 0;
+    auto channel = std::make_shared<ResponseChannel>(socket, keepAlive);
+    const QString path = request.url().path();
+    const Method method = request.method();
+    const QStringList parts = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+
+    auto allow = [&](Method wanted, const QByteArray &allowed) {
+        if (method == wanted)
+            return true;
+        channel->sendError(405, QStringLiteral("method_not_allowed"),
+                           QStringLiteral("%1 does not accept %2").arg(path, QString::fromLatin1(methodName(method))),
+                           {{"Allow", allowed}});
+        return false;
+    };
+
+    if (path == QLatin1String("/health")) {
+        if (allow(Method::Get, "GET"))
+            channel->sendJson(200, {{QStringLiteral("status"), QStringLiteral("ok")},
+                                    {QStringLiteral("worker"), m_index},
+                                    {QStringLiteral("mode"), dispatchModeName(m_context->config()->mode)}});
+        return true;
+    }
+    if (path == QLatin1String("/v1/chat") || path == QLatin1String("/v1/chat/stream")) {
+        if (allow(Method::Post, "POST"))
+            handleChat(request, channel, arrivedNs, path.endsWith(QLatin1String("/stream")));
+        return true;
+    }
+    if (path == QLatin1String("/v1/stats")) {
+        if (!allow(Method::Get, "GET"))
+            return true;
+        if (!authorized(request)) {
+            channel->sendError(401, QStringLiteral("unauthorized"), QStringLiteral("missing or wrong API key"));
+            return true;
+        }
+        handleStats(*channel);
+        return true;
+    }
+    if (parts.size() >= 2 && parts[0] == QLatin1String("v1") && parts[1] == QLatin1String("conversations")) {
+        if (!authorized(request)) {
+            channel->sendError(401, QStringLiteral("unauthorized"), QStringLiteral("missing or wrong API key"));
+            return true;
+        }
+        handleConversations(request, parts, *channel);
+        return true;
+    }
+    channel->sendError(404, QStringLiteral("not_found"), QStringLiteral("no route for %1").arg(path));
+    return true;
+}
+
+void ServerWorker::handleChat(const QHttpServerRequest &request, std::shared_ptr<ResponseChannel> channel,
+                              qint64 arrivedNs, bool stream)
+{
+    ServerCounters *counters = m_context->counters;
+    const QByteArray body = request.body();
+    if (body.size() > ChatRequestParser::MaxBodyBytes) {
+        counters->failed.fetch_add(1, std::memory_order_relaxed);
+        channel->sendError(413, QStringLiteral("payload_too_large"),
+                           QStringLiteral("request body is %1 bytes; the limit is %2")
+                                   .arg(body.size()).arg(ChatRequestParser::MaxBodyBytes));
+        return;
+    }
+    if (!authorized(request)) {
+        counters->failed.fetch_add(1, std::memory_order_relaxed);
+        channel->sendError(401, QStringLiteral("unauthorized"), QStringLiteral("missing or wrong API key"));
+        return;
+    }
+    const std::shared_ptr<const ServerConfig> config = m_context->config();
+    if (m_context->draining.load(std::memory_order_relaxed)) {
+        channel->sendError(503, QStringLiteral("shutting_down"), QStringLiteral("the server is shutting down"),
+                           {{"Retry-After", "1"}});
+        return;
+    }
+    // Admission: uvicorn's --limit-concurrency answers 503 past the limit.
+    const int inFlight = counters->inFlight.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (config->maxInFlight > 0 && inFlight > config->maxInFlight) {
+        counters->inFlight.fetch_sub(1, std::memory_order_relaxed);
+        counters->rejected.fetch_add(1, std::memory_order_relaxed);
+        channel->sendError(503, QStringLiteral("over_capacity"),
+                           QStringLiteral("%1 requests in flight; the limit is %2").arg(inFlight - 1).arg(config->maxInFlight),
+                           {{"Retry-After", "1"}});
+        return;
+    }
+    ChatRequest chat;
+    QString error;
+    if (!ChatRequestParser::parse(body, &chat, &error)) {
+        counters->inFlight.fetch_sub(1, std::memory_order_relaxed);
+        counters->failed.fetch_add(1, std::memory_order_relaxed);
+        channel->sendError(400, QStringLiteral("invalid_request"), error);
+        return;
+    }
+    chat.stream = stream;
+    if (chat.sessionId.isEmpty())
+        chat.sessionId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+
+    RequestRecord record;
+    record.id = m_context->nextRequestId.fetch_add(1, std::memory_order_relaxed);
+    record.clientTag = request.value("X-LoopScope-Client-Tag").toULongLong();
+    record.arrivedNs = arrivedNs;
+    record.worker = qint8(m_index);
+    record.mode = config->mode;
+    record.endpoint = stream ? Endpoint::ChatStream : Endpoint::Chat;
+    record.loopThread = ThreadRegistry::currentIndex();
+    record.requestBytes = quint32(body.size());
+    record.setUserId(chat.userId.toUtf8());
+    auto trace = std::make_shared<RequestTrace>(m_context->recorder, record);
+    m_chat->accept(std::move(channel), std::move(chat), config, std::move(trace));
+}
+
+void ServerWorker::handleStats(ResponseChannel &channel)
+{
+    const ServerCounters &c = *m_context->counters;
+    const auto config = m_context->config();
+    QJsonArray lags;
+    const qint64 now = TraceClock::nowNs();
+    for (int i = 0; i < std::min(c.workers.load(), int(ServerCounters::MaxWorkers)); ++i) {
+        const qint64 expected = c.loops[size_t(i)].expectedNs.load(std::memory_order_relaxed);
+        lags.append(expected > 0 ? double(std::max<qint64>(0, now - expected)) / 1e6 : 0.0);
+    }
+    channel.sendJson(200, {
+        {QStringLiteral("mode"), dispatchModeName(config->mode)},
+        {QStringLiteral("workers"), config->workers},
+        {QStringLiteral("in_flight"), c.inFlight.load()},
+        {QStringLiteral("waiting"), c.waiting.load()},
+        {QStringLiteral("pool_active"), c.poolActive.load()},
+        {QStringLiteral("pool_max"), c.poolMax.load()},
+        {QStringLiteral("pool_queued"), c.poolQueued.load()},
+        {QStringLiteral("connections"), c.connections.load()},
+        {QStringLiteral("completed"), double(c.completed.load())},
+        {QStringLiteral("failed"), double(c.failed.load())},
+        {QStringLiteral("rejected"), double(c.rejected.load())},
+        {QStringLiteral("requests_recorded"), double(m_context->recorder->count())},
+        {QStringLiteral("loop_lag_ms"), lags},
+        {QStringLiteral("uptime_s"), double(now - m_context->startedNs) / 1e9},
+        {QStringLiteral("config"), config->toJson()},
+    });
+}
+
+void ServerWorker::handleConversations(const QHttpServerRequest &request, const QStringList &parts,
+                                       ResponseChannel &channel)
+{
+    // GET    /v1/conversations?user_id=U         list
+    // POST   /v1/conversations {user_id, title}  create
+    // GET    /v1/conversations/ID/messages       messages
+    // PATCH  /v1/conversations/ID {title}        rename
+    // DELETE /v1/conversations/ID                delete
+    // Small indexed SQLite queries: they run inline on the loop in every mode.
+    HistoryStore *store = m_context->manager->store();
+    QString error;
+    const Method method = request.method();
+    auto storageFailed = [&] {
+        channel.sendError(500, QStringLiteral("storage_error"), error);
+    };
+    if (parts.size() == 2) {
+        if (method == Method::Get) {
+            const QString user = request.query().queryItemValue(QStringLiteral("user_id"), QUrl::FullyDecoded);
+            const auto list = store->conversations(user, 500, &error);
+            if (!error.isEmpty())
+                return storageFailed();
+            QJsonArray items;
+            for (const auto &c : list)
+                items.append(conversationJson(c));
+            channel.sendJson(200, {{QStringLiteral("conversations"), items}});
+        } else if (method == Method::Post) {
+            const QJsonObject o = QJsonDocument::fromJson(request.body()).object();
+            const QString user = o.value(QStringLiteral("user_id")).toString();
+            if (user.trimmed().isEmpty())
+                return channel.sendError(400, QStringLiteral("invalid_request"), QStringLiteral("field 'user_id' is required"));
+            const QString title = o.value(QStringLiteral("title")).toString(QStringLiteral("New chat")).left(200);
+            const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+            if (!store->createConversation(id, user, title, &error))
+                return storageFailed();
+            channel.sendJson(201, conversationJson(*store->conversation(id)));
+        } else {
+            channel.sendError(405, QStringLiteral("method_not_allowed"), QStringLiteral("use GET or POST"),
+                              {{"Allow", "GET, POST"}});
+        }
+        return;
+    }
+    const QString id = parts[2];
+    if (parts.size() == 4 && parts[3] == QLatin1String("messages") && method == Method::Get) {
+        if (!store->conversation(id, &error))
+            return error.isEmpty() ? channel.sendError(404, QStringLiteral("not_found"), QStringLiteral("no conversation %1").arg(id))
+                                   : storageFailed();
+        QJsonArray items;
+        for (const StoredMessage &m : store->messages(id, &error)) {
+            items.append(QJsonObject{{QStringLiteral("id"), double(m.id)},
+                                     {QStringLiteral("role"), m.role},
+                                     {QStringLiteral("content"), m.content},
+                                     {QStringLiteral("created_at_ms"), double(m.createdMs)},
+                                     {QStringLiteral("request_id"), QString::number(m.requestId)},
+                                     {QStringLiteral("meta"), m.meta}});
+        }
+        channel.sendJson(200, {{QStringLiteral("conversation_id"), id}, {QStringLiteral("messages"), items}});
+        return;
+    }
+    if (parts.size() == 3 && method == Method::Patch) {
+        const QJsonObject o = QJsonDocument::fromJson(request.body()).object();
+        const QString title = o.value(QStringLiteral("title")).toString().trimmed();
+        if (title.isEmpty())
+            return channel.sendError(400, QStringLiteral("invalid_request"), QStringLiteral("field 'title' must be a non-empty string"));
+        if (!store->renameConversation(id, title.left(200), &error))
+            return error.isEmpty() ? channel.sendError(404, QStringLiteral("not_found"), QStringLiteral("no conversation %1").arg(id))
+                                   : storageFailed();
+        channel.sendJson(200, conversationJson(*store->conversation(id)));
+        return;
+    }
+    if (parts.size() == 3 && method == Method::Delete) {
+        if (!store->deleteConversation(id, &error))
+            return error.isEmpty() ? channel.sendError(404, QStringLiteral("not_found"), QStringLiteral("no conversation %1").arg(id))
+                                   : storageFailed();
+        channel.sendJson(200, {{QStringLiteral("deleted"), id}});
+        return;
+    }
+    channel.sendError(404, QStringLiteral("not_found"), QStringLiteral("no route for %1").arg(request.url().path()));
+}

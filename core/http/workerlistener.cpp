@@ -1,0 +1,65 @@
+#include "workerlistener.h"
+
+#include <QSocketNotifier>
+#include <QTcpSocket>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+WorkerListener::WorkerListener(QObject *parent)
+    : QTcpServer(parent)
+{
+}
+
+WorkerListener::~WorkerListener() { stopAccepting(); }
+
+bool WorkerListener::adopt(int listenFd)
+{
+    // QTcpServer itself holds one duplicate so that isListening() is true (QAbstractHttpServer
+    // checks it), but never accepts: it is paused, and nextPendingConnection() is ours.
+    if (!setSocketDescriptor(::dup(listenFd)))
+        return false;
+    pauseAccepting();
+    m_fd = ::dup(listenFd);
+    if (m_fd < 0)
+        return false;
+    m_notifier = new QSocketNotifier(qintptr(m_fd), QSocketNotifier::Read, this);
+    connect(m_notifier, &QSocketNotifier::activated, this, &WorkerListener::acceptOne);
+    return true;
+}
+
+void WorkerListener::stopAccepting()
+{
+    delete m_notifier;
+    m_notifier = nullptr;
+    if (m_fd >= 0) {
+        ::close(m_fd);
+        m_fd = -1;
+    }
+    close();
+}
+
+void WorkerListener::acceptOne()
+{
+    const int fd = ::accept4(m_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0)
+        return; // another worker won the race (EAGAIN), or a transient error (EMFILE...)
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(fd)) {
+        ::close(fd);
+        delete socket;
+        return;
+    }
+    emit connectionAccepted(socket);
+    // Emits pendingConnectionAvailable, which QAbstractHttpServer (6.4) listens to.
+    addPendingConnection(socket);
+}
+
+QTcpSocket *WorkerListener::nextPendingConnection()
+{
+    // The base class re-enables its own (burst) accepting when a connection is taken:
+    // pause it again before the event loop can run.
+    QTcpSocket *socket = QTcpServer::nextPendingConnection();
+    pauseAccepting();
+    return socket;
+}

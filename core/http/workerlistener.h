@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QList>
+#include <QTcpServer>
+
+class QSocketNotifier;
+
+// Accepts connections for one worker loop from the listening socket all workers share
+// (the Gunicorn picture: N workers, one port).
+//
+// It takes ONE connection each time the loop gets round to it. QTcpServer would accept every
+// pending connection in a burst; then a worker about to block (blocking mode) would hoard
+// connections that an idle worker could have served. One at a time, a blocked worker simply
+// stops accepting and the kernel queue feeds the others, as with Gunicorn's sync workers.
+class WorkerListener : public QTcpServer
+{
+    Q_OBJECT
+public:
+    explicit WorkerListener(QObject *parent = nullptr);
+    ~WorkerListener() override;
+
+    // Shares `listenFd` (not taken over; it is dup()ed).
+    bool adopt(int listenFd);
+    void stopAccepting();
+
+    QTcpSocket *nextPendingConnection() override;
+
+signals:
+    void connectionAccepted(QTcpSocket *socket);
+
+private:
+    void acceptOne();
+
+    int m_fd = -1;
+    QSocketNotifier *m_notifier = nullptr;
+};

@@ -1,0 +1,276 @@
+#include "conversationmanager.h"
+
+#include "pipeline/delays.h"
+#include "pipeline/requesttrace.h"
+
+#include <QUuid>
+
+namespace {
+
+QString cacheKey(const QString &userId, const QString &sessionId)
+{
+    return userId + QChar(0x1f) + sessionId;
+}
+
+} // namespace
+
+ConversationManager::ConversationManager(std::shared_ptr<HistoryStore> store,
+                                         std::shared_ptr<LlmBackend> llm)
+    : m_store(std::move(store))
+    , m_llm(std::move(llm))
+{
+}
+
+std::shared_ptr<LlmBackend> ConversationManager::llm() const
+{
+    QMutexLocker lock(&m_llmMutex);
+    return m_llm;
+}
+
+void ConversationManager::setLlm(std::shared_ptr<LlmBackend> llm)
+{
+    QMutexLocker lock(&m_llmMutex);
+    m_llm = std::move(llm);
+}
+
+std::optional<UserContext> ConversationManager::takePrefetched(const QString &userId,
+                                                               const QString &sessionId)
+{
+    QMutexLocker lock(&m_cacheMutex);
+    auto it = m_cache.find(cacheKey(userId, sessionId));
+    if (it == m_cache.end())
+        return std::nullopt;
+    UserContext ctx = it.value();
+    m_cache.erase(it);
+    return ctx;
+}
+
+LlmRequest ConversationManager::buildPrompt(const UserContext &context, const ChatRequest &request,
+                                            quint64 id)
+{
+    LlmRequest r;
+    r.requestId = id;
+    r.stream = request.stream;
+    r.messages = context.history;
+    r.messages.append({QStringLiteral("user"), request.message});
+    return r;
+}
+
+ChatResult ConversationManager::storageError(const QString &detail)
+{
+    ChatResult r;
+    r.httpStatus = 500;
+    r.errorCode = QStringLiteral("storage_error");
+    r.errorMessage = QStringLiteral("conversation history is unavailable: %1").arg(detail);
+    return r;
+}
+
+ChatResult ConversationManager::llmError(const LlmReply &reply)
+{
+    ChatResult r;
+    switch (reply.error) {
+    case LlmReply::Error::Timeout:
+        r.httpStatus = 504;
+        break;
+    case LlmReply::Error::Cancelled:
+        r.httpStatus = 499; // nginx's "client closed request": nobody is there to read it
+        break;
+    default:
+        r.httpStatus = 502;
+        break;
+    }
+    r.errorCode = QStringLiteral("llm_") + llmErrorName(reply.error);
+    r.errorMessage = reply.errorMessage.isEmpty()
+            ? QStringLiteral("the language model call failed (%1)").arg(llmErrorName(reply.error))
+            : reply.errorMessage;
+    return r;
+}
+
+Exchange ConversationManager::makeExchange(const ChatRequest &request, const QString &answer,
+                                           quint64 id) const
+{
+    Exchange e;
+    e.userId = request.userId;
+    e.sessionId = request.sessionId;
+    e.userMessage = request.message;
+    e.assistantMessage = answer;
+    e.requestId = id;
+    return e;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The synchronous pipeline: every wait holds the calling thread.
+
+ChatResult ConversationManager::chat(const ChatRequest &request, const ServerConfig &config,
+                                     RequestTrace &trace, const TokenSink &onToken,
+                                     const CancelToken &cancel)
+{
+    const quint64 id = trace.record().id;
+    QString error;
+
+    // (1) user = db.query(...)
+    std::optional<UserContext> context = takePrefetched(request.userId, request.sessionId);
+    const bool cacheHit = context.has_value();
+    if (!context) {
+        SpanScope span(trace, Phase::DbRead);
+        context = m_store->loadContext(request.userId, request.sessionId, config.historyMessages, &error);
+        if (!context)
+            return storageError(error);
+        Delays::blockFor(config.scaledNs(config.dbReadSeconds));
+    }
+
+    // (2) response = llm.chat(...): one call, or several independent ones one after another
+    // (synchronous code cannot gather them).
+    const std::shared_ptr<LlmBackend> model = llm();
+    const LlmRequest prompt = buildPrompt(*context, request, id);
+    LlmReply reply;
+    for (int call = 0; call < std::max(1, request.llmCalls); ++call) {
+        SpanScope span(trace, Phase::Llm, quint8(call));
+        LlmReply r = model->complete(prompt, call == 0 ? onToken : TokenSink(), cancel);
+        if (!r.ok())
+            return llmError(r);
+        if (call == 0)
+            reply = r;
+    }
+
+    // (3) db.insert(...): the exchange in one transaction, then the batch one row at a time.
+    {
+        SpanScope span(trace, Phase::DbWrite);
+        if (!m_store->saveExchange(makeExchange(request, reply.text, id), &error))
+            return storageError(error);
+        Delays::blockFor(config.scaledNs(config.dbWriteSeconds));
+    }
+    if (request.batchInserts > 0) {
+        SpanScope span(trace, Phase::DbWrite, 1);
+        span.setCount(quint32(request.batchInserts));
+        for (int i = 0; i < request.batchInserts; ++i) {
+            if (!m_store->insertAuditRow(request.userId, id, i, &error))
+                return storageError(error);
+            Delays::blockFor(config.scaledNs(config.dbWriteSeconds));
+        }
+    }
+
+    ChatResult result;
+    result.ok = true;
+    result.text = reply.text;
+    result.tokens = reply.tokens;
+    result.cacheHit = cacheHit;
+    return result;
+}
+
+void ConversationManager::prefetchBlocking(const QString &userId, const QString &sessionId,
+                                           const ServerConfig &config)
+{
+    auto ctx = m_store->loadContext(userId, sessionId, config.historyMessages);
+    Delays::blockFor(config.scaledNs(config.dbReadSeconds));
+    if (ctx) {
+        QMutexLocker lock(&m_cacheMutex);
+        m_cache.insert(cacheKey(userId, sessionId), *ctx);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The async pipeline: the same steps; every wait is a co_await, so the loop thread stays free.
+
+QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, const ServerConfig &config,
+                                                       RequestTrace &trace, TokenSink onToken,
+                                                       CancelToken cancel)
+{
+    const quint64 id = trace.record().id;
+    QString error;
+
+    // (1) user = await async_db.query(...)
+    std::optional<UserContext> context = takePrefetched(request.userId, request.sessionId);
+    const bool cacheHit = context.has_value();
+    if (!context) {
+        SpanScope span(trace, Phase::DbRead);
+        // The local SQLite read takes microseconds and runs inline; the remote part is the timer.
+        context = m_store->loadContext(request.userId, request.sessionId, config.historyMessages, &error);
+        if (!context)
+            co_return storageError(error);
+        co_await Delays::sleepFor(config.scaledNs(config.dbReadSeconds));
+    }
+
+    // (2) response = await llm.chat(...), or asyncio.gather() of independent calls
+    const std::shared_ptr<LlmBackend> model = llm();
+    const LlmRequest prompt = buildPrompt(*context, request, id);
+    const int calls = std::max(1, request.llmCalls);
+    LlmReply reply;
+    if (request.llmParallel && calls > 1) {
+        // Tasks start eagerly, so all calls are in flight before the first co_await below.
+        std::vector<QCoro::Task<LlmReply>> tasks;
+        std::vector<int> spans;
+        for (int call = 0; call < calls; ++call) {
+            spans.push_back(trace.beginSpan(Phase::Llm, quint8(call)));
+            tasks.push_back(model->completeAsync(prompt, call == 0 ? onToken : TokenSink(), cancel));
+        }
+        for (int call = 0; call < calls; ++call) {
+            LlmReply r = co_await tasks[size_t(call)];
+            trace.endSpan(spans[size_t(call)]);
+            if (call == 0)
+                reply = r;
+            else if (!r.ok() && reply.ok())
+                reply = r;
+        }
+        if (!reply.ok())
+            co_return llmError(reply);
+    } else {
+        for (int call = 0; call < calls; ++call) {
+            SpanScope span(trace, Phase::Llm, quint8(call));
+            LlmReply r = co_await model->completeAsync(prompt, call == 0 ? onToken : TokenSink(), cancel);
+            if (!r.ok())
+                co_return llmError(r);
+            if (call == 0)
+                reply = r;
+        }
+    }
+
+    // (3) await async_db.insert(...)
+    {
+        SpanScope span(trace, Phase::DbWrite);
+        if (!m_store->saveExchange(makeExchange(request, reply.text, id), &error))
+            co_return storageError(error);
+        co_await Delays::sleepFor(config.scaledNs(config.dbWriteSeconds));
+    }
+    if (request.batchInserts > 0) {
+        SpanScope span(trace, Phase::DbWrite, 1);
+        span.setCount(quint32(request.batchInserts));
+        const qint64 delay = config.scaledNs(config.dbWriteSeconds);
+        if (request.batchParallel) {
+            // await asyncio.gather(*[db.insert(msg) for msg in messages])
+            bool failed = false;
+            for (int i = 0; i < request.batchInserts; ++i)
+                failed |= !m_store->insertAuditRow(request.userId, id, i, &error);
+            if (failed)
+                co_return storageError(error);
+            std::vector<QCoro::Task<>> waits;
+            for (int i = 0; i < request.batchInserts; ++i)
+                waits.push_back(Delays::sleepFor(delay));
+            for (auto &w : waits)
+                co_await w;
+        } else {
+            for (int i = 0; i < request.batchInserts; ++i) {
+                if (!m_store->insertAuditRow(request.userId, id, i, &error))
+                    co_return storageError(error);
+                co_await Delays::sleepFor(delay);
+            }
+        }
+    }
+
+    ChatResult result;
+    result.ok = true;
+    result.text = reply.text;
+    result.tokens = reply.tokens;
+    result.cacheHit = cacheHit;
+    co_return result;
+}
+
+QCoro::Task<> ConversationManager::prefetchAsync(QString userId, QString sessionId, ServerConfig config)
+{
+    auto ctx = m_store->loadContext(userId, sessionId, config.historyMessages);
+    co_await Delays::sleepFor(config.scaledNs(config.dbReadSeconds));
+    if (ctx) {
+        QMutexLocker lock(&m_cacheMutex);
+        m_cache.insert(cacheKey(userId, sessionId), *ctx);
+    }
+}

@@ -1,0 +1,76 @@
+#pragma once
+
+#include "llm/llmbackend.h"
+#include "pipeline/serverconfig.h"
+#include "storage/historystore.h"
+
+#include <QHash>
+#include <QMutex>
+
+#include <memory>
+
+class RequestTrace;
+
+// What a client asked for: the seeds' JSON body, plus the options the seed scenarios need.
+struct ChatRequest
+{
+    QString userId;
+    QString sessionId;
+    QString message;
+    bool stream = false;
+    int llmCalls = 1;          // seed 2's "3 independent LLM calls"
+    bool llmParallel = false;  // ... awaited one by one (false) or gathered (true, async mode)
+    int batchInserts = 0;      // seed 2's "save 100 records"
+    bool batchParallel = false;
+    bool prefetch = false;     // warm this user's history cache in the background afterwards
+};
+
+struct ChatResult
+{
+    bool ok = false;
+    QString text;
+    int tokens = 0;
+    int httpStatus = 200;
+    QString errorCode; // machine-readable: storage_error, llm_timeout, ...
+    QString errorMessage;
+    bool cacheHit = false;
+};
+
+// The seeds' ConversationManager: the chat pipeline itself.
+//   (1) load the user and the conversation (SQLite read + simulated remote-DB delay),
+//   (2) call the LLM,
+//   (3) save the exchange (SQLite write in one transaction + simulated delay).
+// chat() is the synchronous business function the seeds keep synchronous: the blocking mode
+// calls it on the event loop, the executor mode on a pool thread. chatAsync() is the seeds'
+// fully async rewrite: the same three steps, every wait a co_await.
+class ConversationManager
+{
+public:
+    ConversationManager(std::shared_ptr<HistoryStore> store, std::shared_ptr<LlmBackend> llm);
+
+    ChatResult chat(const ChatRequest &request, const ServerConfig &config, RequestTrace &trace,
+                    const TokenSink &onToken, const CancelToken &cancel);
+    QCoro::Task<ChatResult> chatAsync(ChatRequest request, const ServerConfig &config,
+                                      RequestTrace &trace, TokenSink onToken, CancelToken cancel);
+
+    // Background prefetch (seed 2's create_task(prefetch_user_history)).
+    void prefetchBlocking(const QString &userId, const QString &sessionId, const ServerConfig &config);
+    QCoro::Task<> prefetchAsync(QString userId, QString sessionId, ServerConfig config);
+
+    HistoryStore *store() const { return m_store.get(); }
+    std::shared_ptr<LlmBackend> llm() const;
+    void setLlm(std::shared_ptr<LlmBackend> llm);
+
+private:
+    std::optional<UserContext> takePrefetched(const QString &userId, const QString &sessionId);
+    static LlmRequest buildPrompt(const UserContext &context, const ChatRequest &request, quint64 id);
+    static ChatResult storageError(const QString &detail);
+    static ChatResult llmError(const LlmReply &reply);
+    Exchange makeExchange(const ChatRequest &request, const QString &answer, quint64 id) const;
+
+    std::shared_ptr<HistoryStore> m_store;
+    std::shared_ptr<LlmBackend> m_llm;
+    mutable QMutex m_llmMutex;
+    QMutex m_cacheMutex;
+    QHash<QString, UserContext> m_cache; // prefetched contexts, taken once
+};
