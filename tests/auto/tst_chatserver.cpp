@@ -1,0 +1,390 @@
+// The chat server core, end to end over real HTTP: the three dispatch modes, worker loops,
+// streaming, persistence, live mode switches and bad input.
+#include "serverfixture.h"
+
+#include "llm/llmbackend.h"
+#include "storage/historystore.h"
+#include "trace/traceclock.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTcpSocket>
+#include <QTest>
+
+namespace {
+
+QByteArray chatBody(const QString &user, const QString &message = QStringLiteral("你好，请简单介绍一下你自己"),
+                    const QString &session = QString())
+{
+    QJsonObject o{{QStringLiteral("user_id"), user}, {QStringLiteral("message"), message}};
+    if (!session.isEmpty())
+        o.insert(QStringLiteral("session_id"), session);
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+double makespanSeconds(qint64 startNs, const QList<ServerFixture::Reply> &replies)
+{
+    qint64 last = startNs;
+    for (const auto &r : replies)
+        last = std::max(last, r.finishedNs);
+    return double(last - startNs) / 1e9;
+}
+
+// A model that always fails, to prove a failed request stores nothing.
+class FailingLlm : public LlmBackend
+{
+public:
+    QString name() const override { return QStringLiteral("failing"); }
+    LlmReply complete(const LlmRequest &, const TokenSink &, const CancelToken &) override
+    {
+        LlmReply r;
+        r.error = LlmReply::Error::Upstream;
+        r.errorMessage = QStringLiteral("upstream answered HTTP 500");
+        return r;
+    }
+    QCoro::Task<LlmReply> completeAsync(LlmRequest, TokenSink, CancelToken) override
+    {
+        LlmReply r;
+        r.error = LlmReply::Error::Upstream;
+        r.errorMessage = QStringLiteral("upstream answered HTTP 500");
+        co_return r;
+    }
+};
+
+} // namespace
+
+class TestChatServer : public QObject
+{
+    Q_OBJECT
+private slots:
+    void fiveConcurrentRequests_data();
+    void fiveConcurrentRequests();
+    void twoBlockingWorkersHalveTheWait();
+    void streamingDeliversTokensBeforeTheEnd();
+    void historySurvivesRestart();
+    void modeSwitchWhileServing();
+    void badInput_data();
+    void badInput();
+    void admissionLimitAnswers503();
+    void failedLlmCallStoresNothing();
+    void clientDisconnectDoesNotCrash();
+    void conversationsApi();
+};
+
+void TestChatServer::fiveConcurrentRequests_data()
+{
+    QTest::addColumn<DispatchMode>("mode");
+    QTest::addColumn<bool>("serialized");
+    QTest::addRow("blocking (pseudo-async)") << DispatchMode::Blocking << true;
+    QTest::addRow("executor (run_in_executor)") << DispatchMode::Executor << false;
+    QTest::addRow("async") << DispatchMode::Async << false;
+}
+
+void TestChatServer::fiveConcurrentRequests()
+{
+    QFETCH(DispatchMode, mode);
+    QFETCH(bool, serialized);
+    ServerFixture f;
+    ServerConfig c = ServerFixture::quickConfig();
+    c.mode = mode;
+    const double llm = 0.3;
+    c.llm.latency.mean = llm;
+    QVERIFY(f.start(c));
+
+    const qint64 start = TraceClock::nowNs();
+    const auto replies = f.concurrent(5, QStringLiteral("/v1/chat"),
+                                      [](int i) { return chatBody(QStringLiteral("user_%1").arg(i)); });
+    const double total = makespanSeconds(start, replies);
+    for (const auto &r : replies) {
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value(QStringLiteral("mode")).toString(), dispatchModeName(mode));
+        QVERIFY(!r.json.value(QStringLiteral("response")).toString().isEmpty());
+        QVERIFY(!r.json.value(QStringLiteral("request_id")).toString().isEmpty());
+        QCOMPARE(r.json.value(QStringLiteral("worker")).toInt(), 0);
+    }
+    // Seed 1's table: blocking takes ~5x one call, the others ~1x. Generous bounds on shape.
+    if (serialized) {
+        QVERIFY2(total >= 4.0 * llm, qPrintable(QStringLiteral("blocking total %1 s").arg(total)));
+    } else {
+        QVERIFY2(total < 2.5 * llm, qPrintable(QStringLiteral("concurrent total %1 s").arg(total)));
+    }
+    // Every request was traced with its phases.
+    QTRY_COMPARE(f.server.recorder()->count(), quint64(5));
+    auto allFinished = [&] {
+        const auto records = f.server.recorder()->readFrom(0);
+        return records.size() == 5
+                && std::all_of(records.begin(), records.end(), [](const RequestRecord &r) { return r.finished(); });
+    };
+    QTRY_VERIFY(allFinished());
+    for (const RequestRecord &r : f.server.recorder()->readFrom(0)) {
+        QCOMPARE(r.status, quint16(200));
+        QCOMPARE(r.mode, mode);
+        QVERIFY(r.arrivedNs > 0 && r.startedNs >= r.arrivedNs && r.respondedNs >= r.startedNs);
+        QVERIFY(r.spanCount >= 3); // db read, llm, db write (+ queued, respond)
+    }
+}
+
+void TestChatServer::twoBlockingWorkersHalveTheWait()
+{
+    const double llm = 0.3;
+    double totals[2] = {0, 0};
+    for (int workers : {1, 2}) {
+        ServerFixture f;
+        ServerConfig c = ServerFixture::quickConfig();
+        c.mode = DispatchMode::Blocking;
+        c.workers = workers;
+        c.llm.latency.mean = llm;
+        QVERIFY(f.start(c));
+        const qint64 start = TraceClock::nowNs();
+        const auto replies = f.concurrent(5, QStringLiteral("/v1/chat"),
+                                          [](int i) { return chatBody(QStringLiteral("u%1").arg(i)); });
+        for (const auto &r : replies)
+            QCOMPARE(r.status, 200);
+        totals[workers - 1] = makespanSeconds(start, replies);
+        if (workers == 2) {
+            QSet<int> seen;
+            for (const auto &r : replies)
+                seen.insert(r.json.value(QStringLiteral("worker")).toInt());
+            QCOMPARE(seen.size(), 2); // both loops served
+        }
+    }
+    // 5 requests on one loop: 5 calls back to back; on two: 3. Allow generous slack.
+    QVERIFY2(totals[1] < 0.8 * totals[0],
+             qPrintable(QStringLiteral("1 worker %1 s, 2 workers %2 s").arg(totals[0]).arg(totals[1])));
+}
+
+void TestChatServer::streamingDeliversTokensBeforeTheEnd()
+{
+    for (DispatchMode mode : {DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async}) {
+        ServerFixture f;
+        ServerConfig c = ServerFixture::quickConfig();
+        c.mode = mode;
+        c.llm.latency.mean = 0.6;
+        c.llm.firstTokenSeconds = 0.05;
+        QVERIFY(f.start(c));
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, f.server.port());
+        QVERIFY(socket.waitForConnected(5000));
+        const QByteArray body = chatBody(QStringLiteral("streamer"));
+        const qint64 start = TraceClock::nowNs();
+        socket.write("POST /v1/chat/stream HTTP/1.1\r\nHost: x\r\nX-API-Key: test-key\r\nContent-Type: application/json\r\n"
+                     "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        QByteArray received;
+        qint64 firstTokenNs = 0;
+        while (!received.contains("\r\n0\r\n\r\n")) {
+            QVERIFY2(socket.waitForReadyRead(10000), "stream stalled");
+            received += socket.readAll();
+            if (!firstTokenNs && received.contains("event: token"))
+                firstTokenNs = TraceClock::nowNs();
+        }
+        const qint64 endNs = TraceClock::nowNs();
+        QVERIFY(received.startsWith("HTTP/1.1 200"));
+        QVERIFY(received.contains("text/event-stream"));
+        QVERIFY(received.contains("event: start"));
+        QVERIFY(received.contains("event: done"));
+        QVERIFY(firstTokenNs > 0);
+        // The first token arrives well before the reply ends (0.05 s vs 0.6 s here).
+        QVERIFY2(firstTokenNs - start < (endNs - start) / 2,
+                 qPrintable(QStringLiteral("%1: first token %2 ms, end %3 ms")
+                                    .arg(dispatchModeName(mode))
+                                    .arg((firstTokenNs - start) / 1e6)
+                                    .arg((endNs - start) / 1e6)));
+        RequestRecord r;
+        QTRY_VERIFY(f.server.recorder()->read(0, &r) && r.finished());
+        QVERIFY(r.firstTokenNs > r.arrivedNs);
+        QVERIFY(r.firstTokenNs < r.respondedNs);
+    }
+}
+
+void TestChatServer::historySurvivesRestart()
+{
+    ServerFixture f;
+    ServerConfig c = ServerFixture::quickConfig();
+    c.llm.latency.mean = 0.01;
+    QVERIFY(f.start(c));
+    const QString session = QStringLiteral("s-restart");
+    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("alice"), QStringLiteral("first"), session)).status, 200);
+    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("alice"), QStringLiteral("second"), session)).status, 200);
+    f.stop();
+    QVERIFY(!f.server.isRunning());
+    QVERIFY(f.start(c));
+    const auto reply = f.request("GET", QStringLiteral("/v1/conversations/%1/messages").arg(session));
+    QCOMPARE(reply.status, 200);
+    const QJsonArray messages = reply.json.value(QStringLiteral("messages")).toArray();
+    QCOMPARE(messages.size(), 4);
+    QCOMPARE(messages[0].toObject().value(QStringLiteral("content")).toString(), QStringLiteral("first"));
+    QCOMPARE(messages[1].toObject().value(QStringLiteral("role")).toString(), QStringLiteral("assistant"));
+    QCOMPARE(messages[2].toObject().value(QStringLiteral("content")).toString(), QStringLiteral("second"));
+}
+
+void TestChatServer::modeSwitchWhileServing()
+{
+    ServerFixture f;
+    ServerConfig c = ServerFixture::quickConfig();
+    c.mode = DispatchMode::Executor;
+    c.llm.latency.mean = 0.5;
+    QVERIFY(f.start(c));
+    // One slow request in flight under the executor...
+    QNetworkAccessManager nam;
+    QUrl url = f.server.url();
+    url.setPath(QStringLiteral("/v1/chat"));
+    QNetworkRequest req(url);
+    req.setRawHeader("X-API-Key", f.apiKey);
+    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+    QNetworkReply *slow = nam.post(req, chatBody(QStringLiteral("early")));
+    QTRY_COMPARE(f.server.counters()->inFlight.load(), 1);
+    // ...then switch to async while it runs.
+    f.server.setMode(DispatchMode::Async);
+    QCOMPARE(f.server.config().mode, DispatchMode::Async);
+    const auto later = f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("late")));
+    QCOMPARE(later.status, 200);
+    QCOMPARE(later.json.value(QStringLiteral("mode")).toString(), QStringLiteral("async"));
+    QTRY_VERIFY_WITH_TIMEOUT(slow->isFinished(), 10000);
+    const QJsonObject early = QJsonDocument::fromJson(slow->readAll()).object();
+    QCOMPARE(early.value(QStringLiteral("mode")).toString(), QStringLiteral("executor")); // finished the way it began
+    QVERIFY(early.value(QStringLiteral("thread")).toString().startsWith(QLatin1String("pool-")));
+    slow->deleteLater();
+}
+
+void TestChatServer::badInput_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QByteArray>("key");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("error");
+    const QByteArray key = "test-key";
+    QTest::addRow("malformed JSON") << QByteArray("POST") << "/v1/chat" << QByteArray("{\"user_id\": ") << key << 400 << "invalid_request";
+    QTest::addRow("not an object") << QByteArray("POST") << "/v1/chat" << QByteArray("[1,2]") << key << 400 << "invalid_request";
+    QTest::addRow("missing message") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u"})") << key << 400 << "invalid_request";
+    QTest::addRow("missing user_id") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"message":"hi"})") << key << 400 << "invalid_request";
+    QTest::addRow("wrong-typed user_id") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":7,"message":"hi"})") << key << 400 << "invalid_request";
+    QTest::addRow("wrong-typed message") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u","message":["hi"]})") << key << 400 << "invalid_request";
+    QTest::addRow("empty message") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u","message":"   "})") << key << 400 << "invalid_request";
+    QTest::addRow("message over 32 KiB") << QByteArray("POST") << "/v1/chat"
+                                         << QByteArray(R"({"user_id":"u","message":")") + QByteArray(33 * 1024, 'x') + "\"}" << key << 400 << "invalid_request";
+    QTest::addRow("missing key") << QByteArray("POST") << "/v1/chat" << chatBody(QStringLiteral("u")) << QByteArray() << 401 << "unauthorized";
+    QTest::addRow("wrong key") << QByteArray("POST") << "/v1/chat" << chatBody(QStringLiteral("u")) << QByteArray("test-kez") << 401 << "unauthorized";
+    QTest::addRow("key prefix only") << QByteArray("POST") << "/v1/chat" << chatBody(QStringLiteral("u")) << QByteArray("test") << 401 << "unauthorized";
+    QTest::addRow("unknown path") << QByteArray("POST") << "/v1/chatter" << chatBody(QStringLiteral("u")) << key << 404 << "not_found";
+    QTest::addRow("wrong method") << QByteArray("GET") << "/v1/chat" << QByteArray() << key << 405 << "method_not_allowed";
+    QTest::addRow("body over 64 KiB") << QByteArray("POST") << "/v1/chat" << QByteArray(70 * 1024, ' ') << key << 413 << "payload_too_large";
+}
+
+void TestChatServer::badInput()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QString, path);
+    QFETCH(QByteArray, body);
+    QFETCH(QByteArray, key);
+    QFETCH(int, status);
+    QFETCH(QString, error);
+    ServerFixture f;
+    QVERIFY(f.start(ServerFixture::quickConfig()));
+    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("keeper"), QStringLiteral("kept"), QStringLiteral("s1"))).status, 200);
+    const qint64 before = f.server.history()->messageCount();
+    QCOMPARE(before, 2);
+
+    const auto reply = f.request(method, path, body, key);
+    QCOMPARE(reply.status, status);
+    QCOMPARE(reply.json.value(QStringLiteral("error")).toString(), error);
+    QVERIFY(!reply.json.value(QStringLiteral("detail")).toString().isEmpty());
+    if (status == 405)
+        QCOMPARE(reply.header("allow"), QByteArray("POST"));
+    // Nothing lost, nothing half-written, and the server still answers.
+    QCOMPARE(f.server.history()->messageCount(), before);
+    QCOMPARE(f.request("GET", QStringLiteral("/health")).status, 200);
+    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("keeper"), QStringLiteral("again"), QStringLiteral("s1"))).status, 200);
+}
+
+void TestChatServer::admissionLimitAnswers503()
+{
+    ServerFixture f;
+    ServerConfig c = ServerFixture::quickConfig();
+    c.maxInFlight = 2;
+    c.llm.latency.mean = 0.8;
+    QVERIFY(f.start(c));
+    const auto replies = f.concurrent(5, QStringLiteral("/v1/chat"),
+                                      [](int i) { return chatBody(QStringLiteral("adm%1").arg(i)); });
+    int ok = 0, rejected = 0;
+    for (const auto &r : replies) {
+        if (r.status == 200)
+            ++ok;
+        if (r.status == 503) {
+            ++rejected;
+            QCOMPARE(r.header("retry-after"), QByteArray("1"));
+            QCOMPARE(r.json.value(QStringLiteral("error")).toString(), QStringLiteral("over_capacity"));
+        }
+    }
+    QCOMPARE(ok, 2);
+    QCOMPARE(rejected, 3);
+    QCOMPARE(f.server.counters()->rejected.load(), quint64(3));
+}
+
+void TestChatServer::failedLlmCallStoresNothing()
+{
+    for (DispatchMode mode : {DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async}) {
+        ServerFixture f;
+        ServerConfig c = ServerFixture::quickConfig();
+        c.mode = mode;
+        QVERIFY(f.start(c));
+        QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("u"), QStringLiteral("ok"))).status, 200);
+        f.server.setLlmBackend(std::make_shared<FailingLlm>());
+        const auto reply = f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("u"), QStringLiteral("fails")));
+        QCOMPARE(reply.status, 502);
+        QCOMPARE(reply.json.value(QStringLiteral("error")).toString(), QStringLiteral("llm_upstream_error"));
+        QCOMPARE(f.server.history()->messageCount(), 2); // only the first exchange
+    }
+}
+
+void TestChatServer::clientDisconnectDoesNotCrash()
+{
+    for (DispatchMode mode : {DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async}) {
+        ServerFixture f;
+        ServerConfig c = ServerFixture::quickConfig();
+        c.mode = mode;
+        c.llm.latency.mean = 0.3;
+        QVERIFY(f.start(c));
+        for (const char *path : {"/v1/chat", "/v1/chat/stream"}) {
+            QTcpSocket socket;
+            socket.connectToHost(QHostAddress::LocalHost, f.server.port());
+            QVERIFY(socket.waitForConnected(5000));
+            const QByteArray body = chatBody(QStringLiteral("leaver"));
+            socket.write(QByteArray("POST ") + path + " HTTP/1.1\r\nHost: x\r\nX-API-Key: test-key\r\n"
+                         "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            QVERIFY(socket.waitForBytesWritten(5000));
+            QTRY_COMPARE(f.server.counters()->inFlight.load(), 1);
+            socket.abort(); // gone before the answer
+            QTRY_COMPARE_WITH_TIMEOUT(f.server.counters()->inFlight.load(), 0, 10000);
+        }
+        QCOMPARE(f.request("GET", QStringLiteral("/health")).status, 200);
+    }
+}
+
+void TestChatServer::conversationsApi()
+{
+    ServerFixture f;
+    ServerConfig c = ServerFixture::quickConfig();
+    c.llm.latency.mean = 0.01;
+    QVERIFY(f.start(c));
+    const auto created = f.request("POST", QStringLiteral("/v1/conversations"),
+                                   QByteArray(R"({"user_id":"carol","title":"Plans"})"));
+    QCOMPARE(created.status, 201);
+    const QString id = created.json.value(QStringLiteral("id")).toString();
+    QVERIFY(!id.isEmpty());
+    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("carol"), QStringLiteral("hello"), id)).status, 200);
+    auto list = f.request("GET", QStringLiteral("/v1/conversations?user_id=carol"));
+    QCOMPARE(list.status, 200);
+    QCOMPARE(list.json.value(QStringLiteral("conversations")).toArray().size(), 1);
+    QCOMPARE(list.json.value(QStringLiteral("conversations")).toArray()[0].toObject().value(QStringLiteral("messages")).toInt(), 2);
+    QCOMPARE(f.request("PATCH", QStringLiteral("/v1/conversations/%1").arg(id), QByteArray(R"({"title":"Renamed"})")).json.value(QStringLiteral("title")).toString(),
+             QStringLiteral("Renamed"));
+    QCOMPARE(f.request("DELETE", QStringLiteral("/v1/conversations/%1").arg(id)).status, 200);
+    QCOMPARE(f.request("GET", QStringLiteral("/v1/conversations/%1/messages").arg(id)).status, 404);
+    QCOMPARE(f.server.history()->messageCount(), 0); // messages went with it (ON DELETE CASCADE)
+    QCOMPARE(f.request("GET", QStringLiteral("/v1/conversations"), {}, QByteArray()).status, 401);
+}
+
+QTEST_GUILESS_MAIN(TestChatServer)
+#include "tst_chatserver.moc"
