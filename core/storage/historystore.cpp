@@ -61,16 +61,34 @@ public:
     }
     ~Connection()
     {
+        m_statements.clear();
         m_db.close();
         m_db = QSqlDatabase();
         QSqlDatabase::removeDatabase(m_name);
     }
     QSqlDatabase &db() { return m_db; }
 
+    // The hot statements are prepared once per connection and re-bound for every request:
+    // parsing SQL again for each request costs more than running it.
+    QSqlQuery &statement(int key, const char *sql)
+    {
+        auto it = m_statements.find(key);
+        if (it == m_statements.end()) {
+            it = m_statements.insert(key, QSqlQuery(m_db));
+            it->prepare(QString::fromLatin1(sql));
+        }
+        return *it;
+    }
+
 private:
     QString m_name;
     QSqlDatabase m_db;
+    QHash<int, QSqlQuery> m_statements;
 };
+
+namespace {
+enum Statement { LoadUser, LoadHistory, UpsertUser, UpsertConversation, InsertMessage, InsertAudit };
+} // namespace
 
 namespace {
 struct ThreadConnections
@@ -152,20 +170,21 @@ std::optional<UserContext> HistoryStore::loadContext(const QString &userId, cons
     UserContext ctx;
     ctx.userId = userId;
     ctx.sessionId = sessionId;
-    QSqlQuery q(c->db());
-    q.prepare(QStringLiteral("SELECT requests FROM users WHERE user_id = ?"));
-    q.addBindValue(userId);
-    if (!q.exec()) {
+    QSqlQuery &user = c->statement(LoadUser, "SELECT requests FROM users WHERE user_id = ?");
+    user.bindValue(0, userId);
+    if (!user.exec()) {
         if (error)
-            *error = sqlError(q);
+            *error = sqlError(user);
         return std::nullopt;
     }
-    ctx.knownUser = q.next();
+    ctx.knownUser = user.next();
+    user.finish();
     if (!sessionId.isEmpty() && maxMessages > 0) {
-        q.prepare(QStringLiteral("SELECT role, content FROM (SELECT id, role, content FROM messages"
-                                 " WHERE conversation_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id"));
-        q.addBindValue(sessionId);
-        q.addBindValue(maxMessages);
+        QSqlQuery &q = c->statement(LoadHistory,
+                                    "SELECT role, content FROM (SELECT id, role, content FROM messages"
+                                    " WHERE conversation_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id");
+        q.bindValue(0, sessionId);
+        q.bindValue(1, maxMessages);
         if (!q.exec()) {
             if (error)
                 *error = sqlError(q);
@@ -173,6 +192,7 @@ std::optional<UserContext> HistoryStore::loadContext(const QString &userId, cons
         }
         while (q.next())
             ctx.history.append({q.value(0).toString(), q.value(1).toString()});
+        q.finish();
     }
     return ctx;
 }
@@ -198,35 +218,38 @@ bool HistoryStore::saveExchange(const Exchange &e, QString *error)
         return false;
     }
     const qint64 now = nowMs();
-    q.prepare(QStringLiteral("INSERT INTO users(user_id, created_at, requests) VALUES(?, ?, 1)"
-                             " ON CONFLICT(user_id) DO UPDATE SET requests = requests + 1"));
-    q.addBindValue(e.userId);
-    q.addBindValue(now);
-    if (!q.exec())
-        return fail(sqlError(q));
+    QSqlQuery &user = c->statement(UpsertUser,
+                                   "INSERT INTO users(user_id, created_at, requests) VALUES(?, ?, 1)"
+                                   " ON CONFLICT(user_id) DO UPDATE SET requests = requests + 1");
+    user.bindValue(0, e.userId);
+    user.bindValue(1, now);
+    if (!user.exec())
+        return fail(sqlError(user));
     const QString title = e.userMessage.simplified().left(60);
-    q.prepare(QStringLiteral("INSERT INTO conversations(id, user_id, title, created_at, updated_at)"
-                             " VALUES(?, ?, ?, ?, ?)"
-                             " ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at"));
-    q.addBindValue(e.sessionId);
-    q.addBindValue(e.userId);
-    q.addBindValue(title.isEmpty() ? QStringLiteral("(untitled)") : title);
-    q.addBindValue(now);
-    q.addBindValue(now);
-    if (!q.exec())
-        return fail(sqlError(q));
+    QSqlQuery &conv = c->statement(UpsertConversation,
+                                   "INSERT INTO conversations(id, user_id, title, created_at, updated_at)"
+                                   " VALUES(?, ?, ?, ?, ?)"
+                                   " ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at");
+    conv.bindValue(0, e.sessionId);
+    conv.bindValue(1, e.userId);
+    conv.bindValue(2, title.isEmpty() ? QStringLiteral("(untitled)") : title);
+    conv.bindValue(3, now);
+    conv.bindValue(4, now);
+    if (!conv.exec())
+        return fail(sqlError(conv));
     const QString meta = QString::fromUtf8(QJsonDocument(e.meta).toJson(QJsonDocument::Compact));
+    QSqlQuery &msg = c->statement(InsertMessage,
+                                  "INSERT INTO messages(conversation_id, role, content, created_at,"
+                                  " request_id, meta) VALUES(?, ?, ?, ?, ?, ?)");
     for (int i = 0; i < 2; ++i) {
-        q.prepare(QStringLiteral("INSERT INTO messages(conversation_id, role, content, created_at,"
-                                 " request_id, meta) VALUES(?, ?, ?, ?, ?, ?)"));
-        q.addBindValue(e.sessionId);
-        q.addBindValue(i == 0 ? QStringLiteral("user") : QStringLiteral("assistant"));
-        q.addBindValue(i == 0 ? e.userMessage : e.assistantMessage);
-        q.addBindValue(now + i);
-        q.addBindValue(qint64(e.requestId));
-        q.addBindValue(i == 0 ? QString() : meta);
-        if (!q.exec())
-            return fail(sqlError(q));
+        msg.bindValue(0, e.sessionId);
+        msg.bindValue(1, i == 0 ? QStringLiteral("user") : QStringLiteral("assistant"));
+        msg.bindValue(2, i == 0 ? e.userMessage : e.assistantMessage);
+        msg.bindValue(3, now + i);
+        msg.bindValue(4, qint64(e.requestId));
+        msg.bindValue(5, i == 0 ? QString() : meta);
+        if (!msg.exec())
+            return fail(sqlError(msg));
     }
     if (!q.exec(QStringLiteral("COMMIT")))
         return fail(sqlError(q));
@@ -238,12 +261,12 @@ bool HistoryStore::insertAuditRow(const QString &userId, quint64 requestId, int 
     Connection *c = connection(error);
     if (!c)
         return false;
-    QSqlQuery q(c->db());
-    q.prepare(QStringLiteral("INSERT INTO audit_log(user_id, request_id, item, created_at) VALUES(?, ?, ?, ?)"));
-    q.addBindValue(userId);
-    q.addBindValue(qint64(requestId));
-    q.addBindValue(index);
-    q.addBindValue(nowMs());
+    QSqlQuery &q = c->statement(InsertAudit,
+                                "INSERT INTO audit_log(user_id, request_id, item, created_at) VALUES(?, ?, ?, ?)");
+    q.bindValue(0, userId);
+    q.bindValue(1, qint64(requestId));
+    q.bindValue(2, index);
+    q.bindValue(3, nowMs());
     if (!q.exec()) {
         if (error)
             *error = sqlError(q);
