@@ -1,0 +1,143 @@
+#include "scenario.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace {
+const QString kBuiltinDir = QStringLiteral(":/loopscope/scenarios");
+}
+
+const ScenarioVariant *Scenario::variant(const QString &n) const
+{
+    for (const ScenarioVariant &v : variants) {
+        if (v.name.compare(n, Qt::CaseInsensitive) == 0)
+            return &v;
+    }
+    return nullptr;
+}
+
+void applyServerOverrides(const QJsonObject &j, ServerConfig *c)
+{
+    const auto num = [&](const char *key, double *out) {
+        if (j.value(QLatin1String(key)).isDouble())
+            *out = j.value(QLatin1String(key)).toDouble();
+    };
+    const auto integer = [&](const char *key, int *out) {
+        if (j.value(QLatin1String(key)).isDouble())
+            *out = j.value(QLatin1String(key)).toInt();
+    };
+    if (j.value(QStringLiteral("mode")).isString())
+        parseDispatchMode(j.value(QStringLiteral("mode")).toString(), &c->mode);
+    if (j.value(QStringLiteral("intake")).isString())
+        parseIntakeMode(j.value(QStringLiteral("intake")).toString(), &c->intake);
+    integer("workers", &c->workers);
+    integer("pool_size", &c->poolSize);
+    integer("max_in_flight", &c->maxInFlight);
+    num("db_read_s", &c->dbReadSeconds);
+    num("db_write_s", &c->dbWriteSeconds);
+    num("llm_latency_s", &c->llm.latency.mean);
+    num("llm_first_token_s", &c->llm.firstTokenSeconds);
+    num("llm_tokens_per_second", &c->llm.tokensPerSecond);
+    num("poll_interval_s", &c->pollIntervalSeconds);
+}
+
+ServerConfig Scenario::serverConfig(const ScenarioVariant &v) const
+{
+    ServerConfig c;
+    c.port = 0;
+    applyServerOverrides(server, &c);
+    applyServerOverrides(v.server, &c);
+    return c;
+}
+
+LoadSettings Scenario::loadSettings(const ScenarioVariant &v) const
+{
+    return LoadSettings::fromJson(v.load, LoadSettings::fromJson(load));
+}
+
+bool Scenario::fromJson(const QJsonObject &j, Scenario *out, QString *error)
+{
+    Scenario s;
+    s.raw = j;
+    s.name = j.value(QStringLiteral("name")).toString();
+    const QJsonObject title = j.value(QStringLiteral("title")).toObject();
+    const QJsonObject expl = j.value(QStringLiteral("explanation")).toObject();
+    s.titleEn = title.value(QStringLiteral("en")).toString();
+    s.titleZh = title.value(QStringLiteral("zh")).toString();
+    s.explanationEn = expl.value(QStringLiteral("en")).toString();
+    s.explanationZh = expl.value(QStringLiteral("zh")).toString();
+    s.seed = j.value(QStringLiteral("seed")).toString();
+    s.server = j.value(QStringLiteral("server")).toObject();
+    s.load = j.value(QStringLiteral("load")).toObject();
+    for (const QJsonValue &vv : j.value(QStringLiteral("variants")).toArray()) {
+        const QJsonObject o = vv.toObject();
+        ScenarioVariant v;
+        v.name = o.value(QStringLiteral("name")).toString();
+        const QJsonObject label = o.value(QStringLiteral("label")).toObject();
+        v.labelEn = label.value(QStringLiteral("en")).toString();
+        v.labelZh = label.value(QStringLiteral("zh")).toString();
+        v.server = o.value(QStringLiteral("server")).toObject();
+        v.load = o.value(QStringLiteral("load")).toObject();
+        s.variants.push_back(v);
+    }
+    for (const QJsonValue &ev : j.value(QStringLiteral("expected")).toArray()) {
+        const QJsonObject o = ev.toObject();
+        ExpectedFigure f;
+        f.variant = o.value(QStringLiteral("variant")).toString();
+        f.metric = o.value(QStringLiteral("metric")).toString();
+        f.value = o.value(QStringLiteral("value")).toDouble();
+        f.tolerance = o.value(QStringLiteral("tolerance")).toDouble(0.1);
+        f.absTolerance = o.value(QStringLiteral("abs_tolerance")).toDouble(0);
+        f.roundsOf = o.value(QStringLiteral("rounds_of")).toDouble(0);
+        f.note = o.value(QStringLiteral("note")).toString();
+        s.expected.push_back(f);
+    }
+    if (s.name.isEmpty() || s.variants.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("a scenario needs a name and at least one variant");
+        return false;
+    }
+    for (const ExpectedFigure &f : s.expected) {
+        if (!s.variant(f.variant)) {
+            if (error)
+                *error = QStringLiteral("expected figure %1 names unknown variant '%2'").arg(f.metric, f.variant);
+            return false;
+        }
+    }
+    *out = s;
+    return true;
+}
+
+bool Scenario::open(const QString &nameOrPath, Scenario *out, QString *error)
+{
+    QString path = nameOrPath;
+    if (!QFileInfo::exists(path))
+        path = kBuiltinDir + QLatin1Char('/') + nameOrPath + QStringLiteral(".json");
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("no scenario '%1' (built-in: %2)")
+                             .arg(nameOrPath, builtinNames().join(QStringLiteral(", ")));
+        return false;
+    }
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
+    if (!doc.isObject()) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(path, pe.errorString());
+        return false;
+    }
+    return fromJson(doc.object(), out, error);
+}
+
+QStringList Scenario::builtinNames()
+{
+    QStringList names;
+    const QStringList files = QDir(kBuiltinDir).entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
+    for (const QString &f : files)
+        names << QFileInfo(f).completeBaseName();
+    return names;
+}

@@ -1,0 +1,173 @@
+#include "scenariorunner.h"
+
+#include "http/chatserver.h"
+#include "trace/threadregistry.h"
+#include "trace/traceclock.h"
+
+#include <QDateTime>
+#include <QRandomGenerator>
+#include <QTimer>
+
+#include <QSet>
+
+ScenarioRunner::ScenarioRunner(QObject *parent)
+    : QObject(parent)
+{
+}
+
+ScenarioRunner::~ScenarioRunner()
+{
+    m_load.reset();
+    if (m_server)
+        m_server->stop(1000);
+}
+
+ServerConfig ScenarioRunner::effectiveServerConfig(const Scenario &s, const ScenarioVariant &v,
+                                                   const RunOptions &o)
+{
+    ServerConfig c = s.serverConfig(v);
+    c.port = 0;
+    c.timeScale = o.timeScale;
+    return c;
+}
+
+LoadSettings ScenarioRunner::effectiveLoadSettings(const Scenario &s, const ScenarioVariant &v,
+                                                   const RunOptions &o)
+{
+    LoadSettings l = s.loadSettings(v);
+    l.timeScale = o.timeScale;
+    if (o.users > 0)
+        l.users = o.users;
+    if (!o.target.isEmpty()) {
+        l.baseUrl = o.target;
+        l.apiKey = o.apiKey;
+    }
+    return l;
+}
+
+bool ScenarioRunner::start(QString *error)
+{
+    if (m_running) {
+        if (error)
+            *error = QStringLiteral("already running");
+        return false;
+    }
+    m_queue.clear();
+    for (const ScenarioVariant &v : m_scenario.variants) {
+        if (m_options.variant.isEmpty() || v.name.compare(m_options.variant, Qt::CaseInsensitive) == 0)
+            m_queue.push_back(&v);
+    }
+    if (m_queue.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("scenario %1 has no variant '%2'").arg(m_scenario.name, m_options.variant);
+        return false;
+    }
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_result = RunResult();
+    m_result.scenario = m_scenario;
+    m_result.options = m_options;
+    m_result.machine = RunResult::machineInfo();
+    m_result.createdMs = QDateTime::currentMSecsSinceEpoch();
+    m_current = -1;
+    m_running = true;
+    m_stopping = false;
+    QTimer::singleShot(0, this, &ScenarioRunner::runNext);
+    return true;
+}
+
+void ScenarioRunner::stop()
+{
+    if (!m_running)
+        return;
+    m_stopping = true;
+    if (m_load)
+        m_load->stop();
+}
+
+void ScenarioRunner::runNext()
+{
+    ++m_current;
+    if (m_stopping || m_current >= m_queue.size()) {
+        m_running = false;
+        m_dir.reset();
+        m_result.evaluate();
+        emit finished(m_result.passed());
+        return;
+    }
+    const ScenarioVariant &v = *m_queue[m_current];
+    emit variantStarted(m_current, v.name);
+
+    m_pending = VariantResult();
+    m_pending.name = v.name;
+    m_pending.label = v.labelEn;
+    LoadSettings load = effectiveLoadSettings(m_scenario, v, m_options);
+    if (m_options.target.isEmpty()) {
+        ServerConfig config = effectiveServerConfig(m_scenario, v, m_options);
+        config.apiKey = QString::number(QRandomGenerator::global()->generate64(), 36);
+        config.dbPath = m_dir->filePath(QStringLiteral("%1-%2.sqlite").arg(m_scenario.name, v.name));
+        m_server = std::make_unique<ChatServer>();
+        QString error;
+        if (!m_server->start(config, &error)) {
+            m_pending.error = QStringLiteral("server did not start: %1").arg(error);
+            m_server.reset();
+            finishVariant(m_pending);
+            return;
+        }
+        m_pending.serverConfig = m_server->config().toJson();
+        load.baseUrl = m_server->url();
+        load.apiKey = m_server->apiKey();
+    }
+    m_pending.load = load;
+    m_load = std::make_unique<LoadGenerator>();
+    m_load->setSettings(load);
+    const QString name = v.name;
+    connect(m_load.get(), &LoadGenerator::progressChanged, this,
+            [this, name](const LoadProgress &p) { emit progressChanged(name, p); });
+    connect(m_load.get(), &LoadGenerator::finished, this, &ScenarioRunner::loadFinished);
+    QString error;
+    if (!m_load->start(&error)) {
+        m_pending.error = error;
+        m_load.reset();
+        if (m_server) {
+            m_server->stop(1000);
+            m_server.reset();
+        }
+        finishVariant(m_pending);
+    }
+}
+
+void ScenarioRunner::loadFinished()
+{
+    VariantResult r = m_pending;
+    r.startNs = m_load->startNs();
+    r.endNs = m_load->endNs();
+    r.client = m_load->snapshot();
+    if (m_server) {
+        // Only this run's requests: joined by the tags the load generator sent.
+        QSet<quint64> tags;
+        for (const ClientRecord &c : r.client)
+            tags.insert(c.tag);
+        const QList<RequestRecord> all = m_server->recorder()->readFrom(0);
+        for (const RequestRecord &s : all) {
+            if (tags.contains(s.clientTag))
+                r.server.push_back(s);
+        }
+        r.counters = m_server->counterSeries()->between(r.startNs - 100'000'000, r.endNs + 100'000'000);
+        r.threadNames = ThreadRegistry::names();
+    }
+    // Destroyed later: we are inside its finished() signal.
+    m_load.release()->deleteLater();
+    if (m_server) {
+        m_server->stop(2000);
+        m_server.reset();
+    }
+    finishVariant(r);
+}
+
+void ScenarioRunner::finishVariant(VariantResult result)
+{
+    result.computeSummary();
+    m_result.variants.push_back(result);
+    emit variantFinished(m_current, result.name);
+    QTimer::singleShot(0, this, &ScenarioRunner::runNext);
+}
