@@ -175,10 +175,23 @@ void ChatServer::stopWorkers(int drainMs)
         ::close(m_listenFd);
         m_listenFd = -1;
     }
-    // Let in-flight requests finish the way they began (bounded).
+    // Let in-flight requests finish the way they began (bounded). Requests whose connection was
+    // taken from the backlog but not read yet (a blocked loop) start as soon as their loop is
+    // free, so "done" means no request in flight for a short quiet period.
     const qint64 deadline = TraceClock::nowNs() + qint64(drainMs) * 1'000'000;
-    while (m_counters.inFlight.load() > 0 && TraceClock::nowNs() < deadline)
+    const qint64 quietNs = drainMs > 0 ? 100'000'000 : 0;
+    qint64 idleSince = 0;
+    while (TraceClock::nowNs() < deadline) {
+        const qint64 now = TraceClock::nowNs();
+        if (m_counters.inFlight.load() > 0) {
+            idleSince = 0;
+        } else if (idleSince == 0) {
+            idleSince = now;
+        } else if (now - idleSince >= quietNs) {
+            break;
+        }
         QThread::msleep(5);
+    }
     for (size_t i = 0; i < m_workers.size(); ++i) {
         ServerWorker *w = m_workers[i];
         QThread *t = m_threads[i];
@@ -196,8 +209,10 @@ void ChatServer::stop(int drainMs)
 {
     if (!isRunning())
         return;
-    m_context->draining.store(true);
+    // Requests that reached us before the stop are answered (stopWorkers drains them); only
+    // what arrives once the drain window has passed is refused.
     stopWorkers(drainMs);
+    m_context->draining.store(true);
     m_context->pool.waitForDone(drainMs);
     if (m_sampler)
         m_sampler->stop();

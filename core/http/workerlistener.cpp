@@ -24,12 +24,21 @@ bool WorkerListener::adopt(int listenFd)
     if (m_fd < 0)
         return false;
     m_notifier = new QSocketNotifier(qintptr(m_fd), QSocketNotifier::Read, this);
-    connect(m_notifier, &QSocketNotifier::activated, this, &WorkerListener::acceptOne);
+    connect(m_notifier, &QSocketNotifier::activated, this, [this] { acceptOne(); });
     return true;
+}
+
+void WorkerListener::drainBacklog()
+{
+    // Connections the kernel already completed are clients that sent a request and wait for
+    // it: take them all now, so that a graceful stop answers them instead of resetting them.
+    while (m_fd >= 0 && acceptOne()) {
+    }
 }
 
 void WorkerListener::stopAccepting()
 {
+    drainBacklog();
     delete m_notifier;
     m_notifier = nullptr;
     if (m_fd >= 0) {
@@ -39,20 +48,21 @@ void WorkerListener::stopAccepting()
     close();
 }
 
-void WorkerListener::acceptOne()
+bool WorkerListener::acceptOne()
 {
     const int fd = ::accept4(m_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0)
-        return; // another worker won the race (EAGAIN), or a transient error (EMFILE...)
+        return false; // another worker won the race (EAGAIN), or a transient error (EMFILE...)
     auto *socket = new QTcpSocket(this);
     if (!socket->setSocketDescriptor(fd)) {
         ::close(fd);
         delete socket;
-        return;
+        return true;
     }
     emit connectionAccepted(socket);
     // Emits pendingConnectionAvailable, which QAbstractHttpServer (6.4) listens to.
     addPendingConnection(socket);
+    return true;
 }
 
 QTcpSocket *WorkerListener::nextPendingConnection()

@@ -21,6 +21,8 @@ public:
 
     // Shares `listenFd` (not taken over; it is dup()ed).
     bool adopt(int listenFd);
+    // Takes every connection already waiting in the kernel's queue (their clients have sent a
+    // request and wait for it), then stops listening: a graceful stop answers them.
     void stopAccepting();
 
     QTcpSocket *nextPendingConnection() override;
@@ -29,7 +31,8 @@ signals:
     void connectionAccepted(QTcpSocket *socket);
 
 private:
-    void acceptOne();
+    bool acceptOne();
+    void drainBacklog();
 
     int m_fd = -1;
     QSocketNotifier *m_notifier = nullptr;

@@ -69,6 +69,8 @@ private slots:
     void failedLlmCallStoresNothing();
     void clientDisconnectDoesNotCrash();
     void conversationsApi();
+    void loopLagShowsTheStall();
+    void gracefulStopAnswersQueuedRequests();
 };
 
 void TestChatServer::fiveConcurrentRequests_data()
@@ -384,6 +386,60 @@ void TestChatServer::conversationsApi()
     QCOMPARE(f.request("GET", QStringLiteral("/v1/conversations/%1/messages").arg(id)).status, 404);
     QCOMPARE(f.server.history()->messageCount(), 0); // messages went with it (ON DELETE CASCADE)
     QCOMPARE(f.request("GET", QStringLiteral("/v1/conversations"), {}, QByteArray()).status, 401);
+}
+
+void TestChatServer::loopLagShowsTheStall()
+{
+    // The 10 ms heartbeat of a blocked loop fires late by about the length of the blocking call;
+    // an async loop keeps beating on time.
+    const double llm = 0.4;
+    float worst[2] = {0, 0};
+    int i = 0;
+    for (DispatchMode mode : {DispatchMode::Blocking, DispatchMode::Async}) {
+        ServerFixture f;
+        ServerConfig c = ServerFixture::quickConfig();
+        c.mode = mode;
+        c.llm.latency.mean = llm;
+        QVERIFY(f.start(c));
+        const qint64 from = TraceClock::nowNs();
+        QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("lag"))).status, 200);
+        const qint64 to = TraceClock::nowNs();
+        QTRY_VERIFY(!f.server.counterSeries()->between(to + 20'000'000, to + 10'000'000'000).isEmpty());
+        const auto samples = f.server.counterSeries()->between(from, to + 20'000'000);
+        QVERIFY(samples.size() >= 10); // ~100 Hz
+        for (const CounterSample &s : samples)
+            worst[i] = std::max(worst[i], s.loopLagMs[0]);
+        ++i;
+    }
+    QVERIFY2(worst[0] >= 0.6 * llm * 1000, qPrintable(QStringLiteral("blocking: worst lag %1 ms").arg(worst[0])));
+    QVERIFY2(worst[1] < 0.5 * llm * 1000, qPrintable(QStringLiteral("async: worst lag %1 ms").arg(worst[1])));
+}
+
+void TestChatServer::gracefulStopAnswersQueuedRequests()
+{
+    ServerFixture f;
+    ServerConfig c = ServerFixture::quickConfig();
+    c.mode = DispatchMode::Blocking;
+    c.llm.latency.mean = 0.3;
+    QVERIFY(f.start(c));
+    QNetworkAccessManager nam;
+    QUrl url = f.server.url();
+    url.setPath(QStringLiteral("/v1/chat"));
+    QNetworkRequest req(url);
+    req.setRawHeader("X-API-Key", f.apiKey);
+    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+    QList<QNetworkReply *> replies;
+    for (int i = 0; i < 3; ++i)
+        replies.append(nam.post(req, chatBody(QStringLiteral("q%1").arg(i))));
+    // One runs on the blocked loop; the other two wait in the kernel's accept queue.
+    QTRY_COMPARE(f.server.counters()->inFlight.load(), 1);
+    f.server.stop(10000);
+    QVERIFY(!f.server.isRunning());
+    for (QNetworkReply *r : replies) {
+        QTRY_VERIFY_WITH_TIMEOUT(r->isFinished(), 10000);
+        QCOMPARE(r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        r->deleteLater();
+    }
 }
 
 QTEST_GUILESS_MAIN(TestChatServer)
