@@ -1,4 +1,6 @@
 // LoopScope: parse the command, then hand over to the headless runner or the window.
+#include "cli/reportcommand.h"
+#include "cli/runcommand.h"
 #include "cli/servecommand.h"
 
 #include <QCoreApplication>
@@ -54,6 +56,12 @@ int main(int argc, char *argv[])
         setIdentity();
         if (first == QLatin1String("serve"))
             return runServeCommand(app.arguments());
+        if (first == QLatin1String("run"))
+            return runRunCommand(app.arguments());
+        if (first == QLatin1String("report"))
+            return runReportCommand(app.arguments());
+        if (first == QLatin1String("scenarios"))
+            return runScenariosCommand(app.arguments());
         QTextStream(stderr) << "loopscope " << first << ": not available in this build yet" << Qt::endl;
         return 2;
     }

@@ -6,6 +6,16 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+// The resources live in the static core library: make sure they are registered.
+static void initCoreResources()
+{
+    static const bool done = [] {
+        Q_INIT_RESOURCE(core_resources);
+        return true;
+    }();
+    Q_UNUSED(done);
+}
+
 namespace {
 const QString kBuiltinDir = QStringLiteral(":/loopscope/scenarios");
 }
@@ -113,6 +123,7 @@ bool Scenario::fromJson(const QJsonObject &j, Scenario *out, QString *error)
 
 bool Scenario::open(const QString &nameOrPath, Scenario *out, QString *error)
 {
+    initCoreResources();
     QString path = nameOrPath;
     if (!QFileInfo::exists(path))
         path = kBuiltinDir + QLatin1Char('/') + nameOrPath + QStringLiteral(".json");
@@ -135,6 +146,7 @@ bool Scenario::open(const QString &nameOrPath, Scenario *out, QString *error)
 
 QStringList Scenario::builtinNames()
 {
+    initCoreResources();
     QStringList names;
     const QStringList files = QDir(kBuiltinDir).entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
     for (const QString &f : files)

@@ -1,0 +1,139 @@
+#include "runcommand.h"
+
+#include "report/htmlreport.h"
+#include "report/runexport.h"
+#include "scenario/scenariorunner.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <csignal>
+
+namespace {
+
+ScenarioRunner *g_runner = nullptr;
+
+void onSignal(int)
+{
+    if (g_runner)
+        QMetaObject::invokeMethod(g_runner, &ScenarioRunner::stop, Qt::QueuedConnection);
+}
+
+} // namespace
+
+int runScenariosCommand(const QStringList &arguments)
+{
+    Q_UNUSED(arguments);
+    QTextStream out(stdout);
+    for (const QString &name : Scenario::builtinNames()) {
+        Scenario s;
+        QString error;
+        if (!Scenario::open(name, &s, &error))
+            continue;
+        out << name.leftJustified(22) << s.titleEn << "\n" << QString(22, QLatin1Char(' ')) << s.titleZh << "\n";
+        for (const ScenarioVariant &v : s.variants)
+            out << QString(24, QLatin1Char(' ')) << v.name << ": " << v.labelEn << "\n";
+    }
+    return 0;
+}
+
+int runRunCommand(const QStringList &arguments)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Run a scenario with simulated users and write reports."));
+    p.addHelpOption();
+    p.addOptions({
+        {QStringLiteral("scenario"), QStringLiteral("Built-in scenario name or a scenario JSON file."), QStringLiteral("NAME|FILE")},
+        {QStringLiteral("variant"), QStringLiteral("Run only this variant (default: all)."), QStringLiteral("V")},
+        {QStringLiteral("users"), QStringLiteral("Override the number of users."), QStringLiteral("N")},
+        {QStringLiteral("time-scale"), QStringLiteral("Multiply every delay (0.1 = ten times faster)."), QStringLiteral("F"), QStringLiteral("1")},
+        {QStringLiteral("target"), QStringLiteral("Base URL of a server speaking /v1/chat (default: in-process)."), QStringLiteral("URL")},
+        {QStringLiteral("api-key"), QStringLiteral("API key for --target."), QStringLiteral("K")},
+        {QStringLiteral("out"), QStringLiteral("Output directory (default loopscope-run-<scenario>)."), QStringLiteral("DIR")},
+        {QStringLiteral("assert"), QStringLiteral("Exit with status 1 when a figure is outside tolerance.")},
+    });
+    QStringList args = arguments;
+    if (args.size() > 1)
+        args.removeAt(1); // the command word
+    p.process(args);
+    QTextStream err(stderr);
+    if (!p.isSet(QStringLiteral("scenario"))) {
+        err << "loopscope run: --scenario is required (see `loopscope scenarios`)\n";
+        return 2;
+    }
+    Scenario scenario;
+    QString error;
+    if (!Scenario::open(p.value(QStringLiteral("scenario")), &scenario, &error)) {
+        err << "loopscope run: " << error << "\n";
+        return 2;
+    }
+    RunOptions options;
+    options.variant = p.value(QStringLiteral("variant"));
+    bool ok = true;
+    options.timeScale = p.value(QStringLiteral("time-scale")).toDouble(&ok);
+    if (!ok || options.timeScale <= 0) {
+        err << "loopscope run: --time-scale must be a positive number\n";
+        return 2;
+    }
+    if (p.isSet(QStringLiteral("users"))) {
+        options.users = p.value(QStringLiteral("users")).toInt(&ok);
+        if (!ok || options.users < 1) {
+            err << "loopscope run: --users must be a positive integer\n";
+            return 2;
+        }
+    }
+    if (p.isSet(QStringLiteral("target"))) {
+        options.target = QUrl(p.value(QStringLiteral("target")));
+        options.apiKey = p.value(QStringLiteral("api-key"));
+        if (options.apiKey.isEmpty())
+            options.apiKey = qEnvironmentVariable("LOOPSCOPE_API_KEY");
+    }
+    const QString outDir = p.isSet(QStringLiteral("out")) ? p.value(QStringLiteral("out"))
+                                                           : QStringLiteral("loopscope-run-%1").arg(scenario.name);
+
+    ScenarioRunner runner;
+    runner.setScenario(scenario);
+    runner.setOptions(options);
+    QObject::connect(&runner, &ScenarioRunner::variantStarted, [&](int, const QString &name) {
+        const ScenarioVariant *v = scenario.variant(name);
+        err << "variant " << name << ": " << (v ? v->labelEn : QString()) << Qt::endl;
+    });
+    QObject::connect(&runner, &ScenarioRunner::progressChanged, [&](const QString &name, const LoadProgress &pr) {
+        err << QStringLiteral("\r  %1 %2% %3/%4 done, %5 req/s, %6 errors, %7 late, %8 in flight   ")
+                        .arg(name)
+                        .arg(qRound(pr.fraction * 100), 3)
+                        .arg(pr.done)
+                        .arg(pr.total ? QString::number(pr.total) : QStringLiteral("?"))
+                        .arg(pr.requestsPerSecond, 0, 'f', 1)
+                        .arg(pr.errors)
+                        .arg(pr.late)
+                        .arg(pr.inFlight);
+        err.flush();
+    });
+    QObject::connect(&runner, &ScenarioRunner::variantFinished, [&](int, const QString &) { err << Qt::endl; });
+    QObject::connect(&runner, &ScenarioRunner::finished, QCoreApplication::instance(), &QCoreApplication::quit,
+                     Qt::QueuedConnection);
+    if (!runner.start(&error)) {
+        err << "loopscope run: " << error << "\n";
+        return 2;
+    }
+    g_runner = &runner;
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    QCoreApplication::exec();
+    g_runner = nullptr;
+
+    const RunResult &result = runner.result();
+    QStringList written;
+    if (!RunExport::writeAll(result, outDir, &written, &error)) {
+        err << "loopscope run: " << error << "\n";
+        return 2;
+    }
+    for (const QString &line : HtmlReport::summaryLines(result))
+        err << line << "\n";
+    err << "wrote " << written.join(QStringLiteral(", ")) << Qt::endl;
+    if (p.isSet(QStringLiteral("assert")) && !result.passed())
+        return 1;
+    return 0;
+}
