@@ -1,6 +1,7 @@
 #include "tracerecorder.h"
 
 #include <bit>
+#include <cstdlib>
 #include <cstring>
 
 namespace {
@@ -17,27 +18,57 @@ TraceRecorder::TraceRecorder(quint64 capacity)
 {
     for (quint64 i = 0; i < m_capacity / ChunkSize; ++i)
         m_chunks[i].store(nullptr, std::memory_order_relaxed);
+    ensureChunk(0);
 }
 
 TraceRecorder::~TraceRecorder()
 {
+    {
+        std::lock_guard lock(m_prefaultMutex);
+        for (std::thread &t : m_prefaulters)
+            t.join();
+    }
     for (quint64 i = 0; i < m_capacity / ChunkSize; ++i)
-        delete[] m_chunks[i].load(std::memory_order_relaxed);
+        std::free(m_chunks[i].load(std::memory_order_relaxed));
+}
+
+TraceRecorder::Slot *TraceRecorder::ensureChunk(quint64 chunkIndex)
+{
+    std::atomic<Slot *> &chunk = m_chunks[chunkIndex];
+    Slot *c = chunk.load(std::memory_order_acquire);
+    if (c)
+        return c;
+    std::lock_guard lock(m_allocMutex);
+    c = chunk.load(std::memory_order_acquire);
+    if (!c) {
+        static_assert(std::is_trivially_destructible_v<Slot>);
+        c = static_cast<Slot *>(std::calloc(ChunkSize, sizeof(Slot)));
+        if (!c)
+            qFatal("TraceRecorder: out of memory");
+        // Fault every page in now: on this path, not on the first request that lands there.
+        std::memset(static_cast<void *>(c), 0, ChunkSize * sizeof(Slot));
+        chunk.store(c, std::memory_order_release);
+    }
+    return c;
+}
+
+void TraceRecorder::prepareChunkAhead(quint64 chunkIndex)
+{
+    if (chunkIndex >= m_capacity / ChunkSize || m_chunks[chunkIndex].load(std::memory_order_acquire))
+        return;
+    // A new page costs microseconds to fault in (more in a VM); doing it for a whole chunk on a
+    // helper thread, one chunk ahead, keeps that cost off the request path.
+    std::lock_guard lock(m_prefaultMutex);
+    m_prefaulters.emplace_back([this, chunkIndex] { ensureChunk(chunkIndex); });
 }
 
 TraceRecorder::Slot &TraceRecorder::slot(quint64 seq)
 {
     const quint64 index = seq & m_mask;
-    std::atomic<Slot *> &chunk = m_chunks[index / ChunkSize];
-    Slot *c = chunk.load(std::memory_order_acquire);
-    if (!c) {
-        std::lock_guard lock(m_allocMutex);
-        c = chunk.load(std::memory_order_acquire);
-        if (!c) {
-            c = new Slot[ChunkSize];
-            chunk.store(c, std::memory_order_release);
-        }
-    }
+    const quint64 chunkIndex = index / ChunkSize;
+    Slot *c = m_chunks[chunkIndex].load(std::memory_order_acquire);
+    if (!c)
+        c = ensureChunk(chunkIndex);
     return c[index % ChunkSize];
 }
 
@@ -67,6 +98,8 @@ void TraceRecorder::write(Slot &s, quint64 seq, const RequestRecord &record)
 quint64 TraceRecorder::begin(const RequestRecord &record)
 {
     const quint64 seq = m_next.fetch_add(1, std::memory_order_acq_rel);
+    if ((seq & (ChunkSize - 1)) == 0 && seq < m_capacity)
+        prepareChunkAhead(seq / ChunkSize + 1);
     write(slot(seq), seq, record);
     return seq;
 }

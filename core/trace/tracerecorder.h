@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 // Keeps the RequestRecord of every request the server sees, for the timeline and the exporters.
@@ -16,6 +17,7 @@
 //   record as 64-bit relaxed atomics. Publishing costs tens of nanoseconds.
 // - Bounded: a ring of `capacity` slots, allocated in chunks as it fills. When it wraps, the
 //   oldest records are overwritten and counted as dropped; readers notice and skip them.
+//   Each new chunk's memory is faulted in by a helper thread one chunk ahead of the writers.
 // - Readers (GUI, exporters) copy records out at any time without stopping the server.
 //   In-flight records are readable too: their unfinished timestamps are still 0.
 class TraceRecorder
@@ -55,6 +57,8 @@ private:
     };
 
     Slot &slot(quint64 seq);
+    Slot *ensureChunk(quint64 chunkIndex);
+    void prepareChunkAhead(quint64 chunkIndex);
     const Slot *slotIfAllocated(quint64 seq) const;
     void write(Slot &s, quint64 seq, const RequestRecord &record);
 
@@ -63,4 +67,6 @@ private:
     std::atomic<quint64> m_next{0};
     std::unique_ptr<std::atomic<Slot *>[]> m_chunks;
     std::mutex m_allocMutex;
+    std::mutex m_prefaultMutex;
+    std::vector<std::thread> m_prefaulters;
 };
