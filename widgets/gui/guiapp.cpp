@@ -1,13 +1,62 @@
 #include "guiapp.h"
 
+#include "http/chatserver.h"
+#include "mainwindow.h"
+#include "screenshotrun.h"
+#include "server/servercontrolpanel.h"
+#include "theme.h"
+
 #include <QApplication>
-#include <QMessageBox>
+#include <QCommandLineParser>
+#include <QTimer>
 
 int runGui(int argc, char *argv[], void (*identify)())
 {
     QApplication app(argc, argv);
     identify();
-    QMessageBox::information(nullptr, QStringLiteral("LoopScope"),
-                             QStringLiteral("The LoopScope window is being built. Use `loopscope serve` meanwhile."));
-    return 0;
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("LoopScope: see concurrency in a chat/LLM server"));
+    parser.addHelpOption();
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Run a short burst, render the window to FILE (PNG) and exit."),
+                                        QStringLiteral("FILE"));
+    const QCommandLineOption scenario(QStringLiteral("scenario"), QStringLiteral("Scenario to run for --screenshot."),
+                                      QStringLiteral("NAME"));
+    const QCommandLineOption users(QStringLiteral("users"), QStringLiteral("Users of the --screenshot burst."),
+                                   QStringLiteral("N"), QStringLiteral("12"));
+    const QCommandLineOption mode(QStringLiteral("mode"), QStringLiteral("Dispatch mode for --screenshot."),
+                                  QStringLiteral("MODE"), QStringLiteral("blocking"));
+    const QCommandLineOption light(QStringLiteral("light"), QStringLiteral("Use the light palette."));
+    parser.addOptions({screenshot, scenario, users, mode, light});
+    parser.process(app);
+
+    Theme::apply(!parser.isSet(light));
+    ChatServer server;
+    MainWindow window(&server);
+    if (parser.isSet(screenshot)) {
+        window.setDarkTheme(!parser.isSet(light));
+        window.resize(1600, 1000);
+        window.show();
+        ScreenshotRun::Options o;
+        o.file = parser.value(screenshot);
+        o.scenario = parser.value(scenario);
+        o.users = parser.value(users).toInt();
+        o.mode = parser.value(mode);
+        ScreenshotRun run(&window, o);
+        int rc = 0;
+        QObject::connect(&run, &ScreenshotRun::done, &app, [&rc](bool ok) {
+            rc = ok ? 0 : 1;
+            QCoreApplication::exit(rc);
+        });
+        QTimer::singleShot(0, &run, &ScreenshotRun::start);
+        const int result = app.exec();
+        window.close();
+        return result;
+    }
+    window.restoreSettings();
+    if (parser.isSet(light))
+        window.setDarkTheme(false);
+    window.show();
+    QTimer::singleShot(0, &window, [&window] { window.serverPanel()->startServer(); });
+    return app.exec();
 }

@@ -1,0 +1,321 @@
+#include "mainwindow.h"
+
+#include "chat/chatpanel.h"
+#include "gui/theme.h"
+#include "http/chatserver.h"
+#include "load/userspanel.h"
+#include "plots/counterplot.h"
+#include "plots/counterplotspanel.h"
+#include "server/servercontrolpanel.h"
+#include "timeline/phaselegend.h"
+#include "timeline/requestdescription.h"
+#include "timeline/timelineview.h"
+#include "timeline/timeviewstate.h"
+#include "trace/traceclock.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace {
+
+QDockWidget *makeDock(const QString &title, const QString &name, QWidget *content, QMainWindow *parent, bool scroll)
+{
+    auto *dock = new QDockWidget(title, parent);
+    dock->setObjectName(name);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+    if (scroll) {
+        auto *area = new QScrollArea;
+        area->setWidget(content);
+        area->setWidgetResizable(true);
+        area->setFrameShape(QFrame::NoFrame);
+        area->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+        dock->setWidget(area);
+    } else {
+        dock->setWidget(content);
+    }
+    return dock;
+}
+
+} // namespace
+
+MainWindow::MainWindow(ChatServer *server, QWidget *parent)
+    : QMainWindow(parent)
+    , m_server(server)
+    , m_state(new TimeViewState(this))
+    , m_pullTimer(new QTimer(this))
+{
+    setWindowTitle(tr("LoopScope"));
+    m_state->setOrigin(TraceClock::nowNs());
+    m_state->advance(TraceClock::nowNs());
+
+    // Centre: legend + view controls, the two timelines and the counter plots, one time axis.
+    auto *centre = new QWidget;
+    auto *cl = new QVBoxLayout(centre);
+    cl->setContentsMargins(4, 4, 4, 0);
+    cl->setSpacing(2);
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(new PhaseLegend, 1);
+    auto *span = new QComboBox;
+    span->setToolTip(tr("Width of the visible time window"));
+    for (int s : {2, 5, 10, 30, 60, 120, 300, 900})
+        span->addItem(s < 60 ? tr("%1 s").arg(s) : tr("%1 min").arg(s / 60), s);
+    span->setCurrentIndex(3);
+    connect(span, &QComboBox::activated, this, [this, span] {
+        m_state->setSpan(qint64(span->currentData().toInt()) * 1'000'000'000);
+    });
+    bar->addWidget(span);
+    m_followButton = new QToolButton;
+    m_followButton->setText(tr("Follow live"));
+    m_followButton->setCheckable(true);
+    m_followButton->setChecked(true);
+    m_followButton->setToolTip(tr("Keep the newest requests in view (zooming or panning pauses it)"));
+    connect(m_followButton, &QToolButton::toggled, m_state, &TimeViewState::setFollowing);
+    connect(m_state, &TimeViewState::followingChanged, m_followButton, &QToolButton::setChecked);
+    bar->addWidget(m_followButton);
+    cl->addLayout(bar);
+
+    m_centre = new QSplitter(Qt::Vertical);
+    m_centre->setObjectName(QStringLiteral("centreSplitter"));
+    m_requestView = new TimelineView(TimelineView::Mode::Requests, &m_data, m_state);
+    m_requestView->setToolTip(QString());
+    m_threadView = new TimelineView(TimelineView::Mode::Threads, &m_data, m_state);
+    m_plots = new CounterPlotsPanel(m_state);
+    m_centre->addWidget(m_requestView);
+    m_centre->addWidget(m_threadView);
+    m_centre->addWidget(m_plots);
+    m_centre->setStretchFactor(0, 5);
+    m_centre->setStretchFactor(1, 3);
+    m_centre->setStretchFactor(2, 5);
+    m_centre->setChildrenCollapsible(false);
+    cl->addWidget(m_centre, 1);
+    setCentralWidget(centre);
+
+    for (TimelineView *v : {m_requestView, m_threadView}) {
+        connect(v, &TimelineView::requestSelected, this, &MainWindow::showSelected);
+    }
+
+    // Left: server and users. Right: chat and details.
+    m_serverPanel = new ServerControlPanel(server);
+    m_usersPanel = new UsersPanel(server);
+    m_chat = new ChatPanel(server);
+    m_details = new QTextBrowser;
+    m_details->setPlaceholderText(tr("Click a request in a timeline to see every timing."));
+    auto *serverDock = makeDock(tr("Server"), QStringLiteral("serverDock"), m_serverPanel, this, true);
+    auto *usersDock = makeDock(tr("Simulated users"), QStringLiteral("usersDock"), m_usersPanel, this, true);
+    auto *chatDock = makeDock(tr("Chat"), QStringLiteral("chatDock"), m_chat, this, false);
+    auto *detailsDock = makeDock(tr("Request details"), QStringLiteral("detailsDock"), m_details, this, false);
+    addDockWidget(Qt::LeftDockWidgetArea, serverDock);
+    addDockWidget(Qt::LeftDockWidgetArea, usersDock);
+    addDockWidget(Qt::RightDockWidgetArea, chatDock);
+    addDockWidget(Qt::RightDockWidgetArea, detailsDock);
+    resizeDocks({serverDock, usersDock}, {320, 320}, Qt::Horizontal);
+    resizeDocks({chatDock, detailsDock}, {380, 380}, Qt::Horizontal);
+    resizeDocks({chatDock, detailsDock}, {640, 260}, Qt::Vertical);
+    resizeDocks({serverDock, usersDock}, {520, 420}, Qt::Vertical);
+
+    m_stats = new QLabel;
+    statusBar()->addPermanentWidget(m_stats);
+    for (auto *src : {static_cast<QObject *>(m_serverPanel), static_cast<QObject *>(m_usersPanel)}) {
+        if (auto *p = qobject_cast<ServerControlPanel *>(src))
+            connect(p, &ServerControlPanel::message, this, [this](const QString &t) { statusBar()->showMessage(t, 6000); });
+        if (auto *p = qobject_cast<UsersPanel *>(src))
+            connect(p, &UsersPanel::message, this, [this](const QString &t) { statusBar()->showMessage(t, 6000); });
+    }
+    connect(m_serverPanel, &ServerControlPanel::serverStarted, this, &MainWindow::onServerStarted);
+    buildMenus();
+
+    // The coalescing pump: ~30 Hz, only new data, queued replots.
+    m_pullTimer->setInterval(33);
+    m_pullTimer->setTimerType(Qt::PreciseTimer);
+    connect(m_pullTimer, &QTimer::timeout, this, &MainWindow::pullData);
+    m_pullTimer->start();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::onServerStarted()
+{
+    if (m_data.size() == 0 && m_sampleCursor == 0) {
+        m_state->setOrigin(m_server->startedNs());
+        m_state->advance(TraceClock::nowNs());
+    }
+}
+
+void MainWindow::pullData()
+{
+    QElapsedTimer timer;
+    timer.start();
+    const bool running = m_server->isRunning();
+    const qint64 now = TraceClock::nowNs();
+    const bool changed = m_data.update(*m_server->recorder());
+    const QList<CounterSample> samples = m_server->counterSeries()->readFrom(m_sampleCursor, &m_sampleCursor);
+    if (!samples.isEmpty()) {
+        m_plots->appendSamples(samples);
+        m_lastSampleNs = samples.last().tNs;
+    }
+    // While serving, the axes follow the clock; once stopped they rest on the last data.
+    const qint64 liveEdge = running ? now : std::max(m_data.latestNs(), m_lastSampleNs);
+    for (TimelineView *v : {m_requestView, m_threadView})
+        v->setNow(liveEdge);
+    if (m_state->following() && (running || changed || !samples.isEmpty())) {
+        m_state->advance(liveEdge + (running ? 0 : 500'000'000)); // repaints views and replots
+    } else if (changed || !samples.isEmpty()) {
+        m_requestView->update();
+        m_threadView->update();
+        m_plots->refresh();
+    }
+    if (changed && m_selected >= 0 && m_selected < m_data.size() && !m_data.at(m_selected).finished())
+        showSelected(m_selected);
+    const CounterSample c = samples.isEmpty() ? CounterSample{} : samples.last();
+    m_stats->setText(tr("%1 requests · %2 in flight · %3 waiting · pull %4 ms")
+                             .arg(m_data.size())
+                             .arg(c.inFlight)
+                             .arg(c.waiting)
+                             .arg(double(timer.nsecsElapsed()) / 1e6, 0, 'f', 1));
+}
+
+void MainWindow::showSelected(qsizetype index)
+{
+    m_selected = index;
+    m_requestView->setSelected(index);
+    m_threadView->setSelected(index);
+    if (index < 0 || index >= m_data.size()) {
+        m_details->clear();
+        return;
+    }
+    m_details->setHtml(describeRequest(m_data.at(index), m_state->originNs(), m_requestView->nowNs()));
+}
+
+QStringList MainWindow::exportPlots(const QString &dir, const QString &suffix)
+{
+    QStringList written;
+    for (CounterPlot *p : m_plots->plots()) {
+        QString name = p->title().toLower();
+        name.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("-"));
+        const QString path = QDir(dir).filePath(name + QLatin1Char('.') + suffix);
+        if (p->exportTo(path))
+            written << path;
+    }
+    return written;
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    for (const QString &fmt : {QStringLiteral("PNG"), QStringLiteral("PDF"), QStringLiteral("SVG")}) {
+        file->addAction(tr("Export all plots as %1…").arg(fmt), this, [this, fmt] {
+            const QString dir = QFileDialog::getExistingDirectory(this, tr("Export plots to"));
+            if (!dir.isEmpty()) {
+                const QStringList files = exportPlots(dir, fmt.toLower());
+                statusBar()->showMessage(tr("%1 plot(s) written to %2").arg(files.size()).arg(dir), 6000);
+            }
+        });
+    }
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *dark = view->addAction(tr("&Dark palette"));
+    dark->setCheckable(true);
+    dark->setChecked(m_dark);
+    connect(dark, &QAction::toggled, this, &MainWindow::setDarkTheme);
+    QAction *follow = view->addAction(tr("&Follow live"));
+    follow->setShortcut(Qt::Key_F);
+    connect(follow, &QAction::triggered, this, [this] {
+        m_state->setFollowing(true);
+        m_requestView->followRows();
+    });
+    view->addSeparator();
+    for (QDockWidget *d : findChildren<QDockWidget *>())
+        view->addAction(d->toggleViewAction());
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("How to read the timeline"), this, [this] {
+        QMessageBox::information(this, tr("Reading the timeline"),
+                                 tr("<p><b>Requests</b>: one row per request in arrival order; colours show "
+                                    "what it was doing.</p><p><b>Threads</b>: one lane per worker loop and pool "
+                                    "thread. A red strip on a worker lane means that loop was blocked and could "
+                                    "not accept or answer anyone.</p><p>Wheel: zoom time · Ctrl+wheel: zoom rows · "
+                                    "drag: pan · click: select · double-click or F: follow live.</p>"));
+    });
+    help->addAction(tr("About LoopScope"), this, [this] {
+        QMessageBox::about(this, tr("About LoopScope"),
+                           tr("LoopScope %1: see concurrency in a chat/LLM server.").arg(QCoreApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::setDarkTheme(bool dark)
+{
+    m_dark = dark;
+    Theme::apply(dark);
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings s;
+    restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    m_centre->restoreState(s.value(QStringLiteral("window/centre")).toByteArray());
+    setDarkTheme(s.value(QStringLiteral("view/dark"), true).toBool());
+    ServerConfig c = m_serverPanel->config();
+    bool ok = false;
+    DispatchMode mode;
+    if (parseDispatchMode(s.value(QStringLiteral("server/mode")).toString(), &mode))
+        c.mode = mode;
+    c.workers = s.value(QStringLiteral("server/workers"), c.workers).toInt(&ok);
+    c.poolSize = s.value(QStringLiteral("server/poolSize"), c.poolSize).toInt();
+    c.dbReadSeconds = s.value(QStringLiteral("server/dbRead"), c.dbReadSeconds).toDouble();
+    c.llm.latency.mean = s.value(QStringLiteral("server/llm"), c.llm.latency.mean).toDouble();
+    c.dbWriteSeconds = s.value(QStringLiteral("server/dbWrite"), c.dbWriteSeconds).toDouble();
+    c.timeScale = s.value(QStringLiteral("server/timeScale"), c.timeScale).toDouble();
+    c.maxInFlight = s.value(QStringLiteral("server/maxInFlight"), c.maxInFlight).toInt();
+    c.port = quint16(s.value(QStringLiteral("server/port"), c.port).toInt());
+    m_serverPanel->setConfig(c);
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+    s.setValue(QStringLiteral("window/centre"), m_centre->saveState());
+    s.setValue(QStringLiteral("view/dark"), m_dark);
+    const ServerConfig c = m_serverPanel->config();
+    s.setValue(QStringLiteral("server/mode"), dispatchModeName(c.mode));
+    s.setValue(QStringLiteral("server/workers"), c.workers);
+    s.setValue(QStringLiteral("server/poolSize"), c.poolSize);
+    s.setValue(QStringLiteral("server/dbRead"), c.dbReadSeconds);
+    s.setValue(QStringLiteral("server/llm"), c.llm.latency.mean);
+    s.setValue(QStringLiteral("server/dbWrite"), c.dbWriteSeconds);
+    s.setValue(QStringLiteral("server/timeScale"), c.timeScale);
+    s.setValue(QStringLiteral("server/maxInFlight"), c.maxInFlight);
+    s.setValue(QStringLiteral("server/port"), int(c.port));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    if (m_usersPanel->isRunning())
+        m_usersPanel->stopRun();
+    m_chat->stop();
+    if (m_server->isRunning())
+        m_serverPanel->stopServer();
+    event->accept();
+}

@@ -1,0 +1,78 @@
+#include "screenshotrun.h"
+
+#include "chat/chatpanel.h"
+#include "load/userspanel.h"
+#include "mainwindow.h"
+#include "server/servercontrolpanel.h"
+
+#include <QDir>
+#include <QPixmap>
+#include <QTextStream>
+#include <QTimer>
+
+ScreenshotRun::ScreenshotRun(MainWindow *window, Options options, QObject *parent)
+    : QObject(parent)
+    , m_window(window)
+    , m_options(std::move(options))
+{
+}
+
+void ScreenshotRun::start()
+{
+    ServerControlPanel *server = m_window->serverPanel();
+    ServerConfig c = server->config();
+    DispatchMode mode = DispatchMode::Blocking;
+    parseDispatchMode(m_options.mode, &mode);
+    c.mode = mode;
+    c.timeScale = m_options.timeScale;
+    c.port = 0;
+    c.dbPath = QDir::temp().filePath(QStringLiteral("loopscope-screenshot-%1.sqlite").arg(QCoreApplication::applicationPid()));
+    server->setConfig(c);
+    server->setDatabasePath(c.dbPath);
+    if (!server->startServer()) {
+        QTextStream(stderr) << "loopscope --screenshot: the server did not start" << Qt::endl;
+        emit done(false);
+        return;
+    }
+    connect(m_window->usersPanel(), &UsersPanel::runFinished, this, [this] {
+        m_usersDone = true;
+        checkFinished();
+    });
+    connect(m_window->chatPanel(), &ChatPanel::replyFinished, this, [this] {
+        m_chatDone = true;
+        checkFinished();
+    });
+    QTimer::singleShot(200, this, [this] {
+        m_window->usersPanel()->setUsers(m_options.users);
+        if (!m_window->usersPanel()->startRun()) {
+            m_usersDone = true;
+            checkFinished();
+        }
+    });
+    // The interactive user arrives just after the crowd, as in the seed's "user B".
+    QTimer::singleShot(500, this, [this] {
+        m_window->chatPanel()->send(QStringLiteral("Why does my **async** endpoint serve one user at a time?"));
+    });
+    QTimer::singleShot(m_options.timeoutSeconds * 1000, this, [this] {
+        QTextStream(stderr) << "loopscope --screenshot: timed out, capturing anyway" << Qt::endl;
+        capture();
+    });
+}
+
+void ScreenshotRun::checkFinished()
+{
+    if (m_usersDone && m_chatDone)
+        QTimer::singleShot(700, this, &ScreenshotRun::capture); // a few more pulls of the live feed
+}
+
+void ScreenshotRun::capture()
+{
+    if (m_captured)
+        return;
+    m_captured = true;
+    m_window->pullData();
+    const QPixmap pixmap = m_window->grab();
+    const bool ok = pixmap.save(m_options.file, "PNG");
+    QTextStream(ok ? stdout : stderr) << (ok ? "screenshot written to " : "cannot write ") << m_options.file << Qt::endl;
+    emit done(ok);
+}

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+class MainWindow;
+
+// `loopscope --screenshot FILE [--scenario NAME]`: starts the server, runs a short burst of users
+// (or the named scenario) plus one chat message, waits until both finish, renders the window to
+// a PNG and quits. Used to keep the screenshots in docs/ current.
+class ScreenshotRun : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        QString file;
+        QString scenario;
+        int users = 12;
+        QString mode = QStringLiteral("blocking");
+        double timeScale = 0.25;
+        int timeoutSeconds = 120;
+    };
+    ScreenshotRun(MainWindow *window, Options options, QObject *parent = nullptr);
+    void start();
+
+signals:
+    void done(bool ok);
+
+private:
+    void checkFinished();
+    void capture();
+
+    MainWindow *m_window;
+    Options m_options;
+    bool m_usersDone = false;
+    bool m_chatDone = false;
+    bool m_captured = false;
+};

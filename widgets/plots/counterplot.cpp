@@ -1,0 +1,173 @@
+#include "counterplot.h"
+
+#include "gui/theme.h"
+
+#include <QFileDialog>
+#include <QMenu>
+#include <QSvgGenerator>
+#include <QVBoxLayout>
+
+#include <qcustomplot.h>
+
+CounterPlot::CounterPlot(const QString &title, const QString &unit, QWidget *parent)
+    : QWidget(parent)
+    , m_plot(new QCustomPlot(this))
+    , m_title(title)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot);
+    setObjectName(title);
+    m_plot->setNoAntialiasingOnDrag(true);
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->axisRect()->setRangeDrag(Qt::Horizontal);
+    m_plot->axisRect()->setRangeZoom(Qt::Horizontal);
+    m_plot->yAxis->setLabel(unit);
+    m_plot->legend->setVisible(true);
+    m_plot->legend->setRowSpacing(-3);
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    m_plot->setMinimumHeight(90);
+    m_plot->setToolTip(title);
+    QFont f = font();
+    f.setPointSizeF(f.pointSizeF() * 0.9);
+    m_plot->legend->setFont(f);
+    m_plot->xAxis->setTickLabelFont(f);
+    m_plot->yAxis->setTickLabelFont(f);
+    m_plot->yAxis->setLabelFont(f);
+    m_plot->yAxis->ticker()->setTickCount(3);
+    m_plot->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_plot, &QWidget::customContextMenuRequested, this, &CounterPlot::showContextMenu);
+    connect(m_plot->xAxis, qOverload<const QCPRange &>(&QCPAxis::rangeChanged), this, [this](const QCPRange &r) {
+        if (!m_syncing)
+            emit userRangeChanged(r.lower, r.upper);
+    });
+    connect(ThemeNotifier::instance(), &ThemeNotifier::changed, this, &CounterPlot::applyTheme);
+    applyTheme();
+}
+
+int CounterPlot::addSeries(const QString &name, const QColor &color, bool filled, bool dashed)
+{
+    QCPGraph *g = m_plot->addGraph();
+    g->setName(name);
+    QPen pen(color, 1.6);
+    if (dashed)
+        pen.setStyle(Qt::DashLine);
+    g->setPen(pen);
+    if (filled) {
+        QColor fill = color;
+        fill.setAlpha(50);
+        g->setBrush(fill);
+    }
+    g->setAdaptiveSampling(true);
+    m_graphs.append(g);
+    return int(m_graphs.size()) - 1;
+}
+
+void CounterPlot::append(int series, double tSeconds, double value)
+{
+    m_graphs[series]->addData(tSeconds, value);
+}
+
+void CounterPlot::clear()
+{
+    for (QCPGraph *g : std::as_const(m_graphs))
+        g->data()->clear();
+}
+
+void CounterPlot::setTimeRange(double from, double to)
+{
+    m_syncing = true;
+    m_plot->xAxis->setRange(from, to);
+    m_syncing = false;
+}
+
+void CounterPlot::setShowTimeLabels(bool on)
+{
+    m_plot->xAxis->setTickLabels(on);
+}
+
+void CounterPlot::setLeftMargin(int px)
+{
+    m_plot->axisRect()->setAutoMargins(QCP::msTop | QCP::msBottom);
+    m_plot->axisRect()->setMargins(QMargins(px, 0, 12, 0));
+}
+
+void CounterPlot::rescaleValues(double minTop)
+{
+    double top = minTop;
+    const QCPRange x = m_plot->xAxis->range();
+    for (QCPGraph *g : std::as_const(m_graphs)) {
+        bool found = false;
+        const QCPRange r = g->getValueRange(found, QCP::sdBoth, x);
+        if (found)
+            top = std::max(top, r.upper);
+    }
+    m_plot->yAxis->setRange(0, top * 1.12);
+}
+
+void CounterPlot::replot() { m_plot->replot(QCustomPlot::rpQueuedReplot); }
+
+int CounterPlot::seriesCount() const { return int(m_graphs.size()); }
+
+int CounterPlot::pointCount(int series) const { return m_graphs[series]->dataCount(); }
+
+bool CounterPlot::exportTo(const QString &path, int width, int height)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == QLatin1String("png"))
+        return m_plot->savePng(path, width, height);
+    if (suffix == QLatin1String("pdf"))
+        return m_plot->savePdf(path, width, height);
+    if (suffix == QLatin1String("svg")) {
+        QSvgGenerator gen;
+        gen.setFileName(path);
+        gen.setSize(QSize(width, height));
+        gen.setViewBox(QRect(0, 0, width, height));
+        gen.setTitle(m_title);
+        gen.setDescription(QStringLiteral("LoopScope counter plot"));
+        QCPPainter painter;
+        if (!painter.begin(&gen))
+            return false;
+        m_plot->toPainter(&painter, width, height);
+        painter.end();
+        return QFileInfo(path).size() > 0;
+    }
+    return false;
+}
+
+void CounterPlot::showContextMenu(const QPoint &pos)
+{
+    QMenu menu(this);
+    for (const QString &fmt : {QStringLiteral("PNG"), QStringLiteral("PDF"), QStringLiteral("SVG")}) {
+        menu.addAction(tr("Export \"%1\" as %2…").arg(m_title, fmt), this, [this, fmt] {
+            const QString suffix = fmt.toLower();
+            QString name = m_title.toLower();
+            name.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("-"));
+            const QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), name + QLatin1Char('.') + suffix,
+                                                              tr("%1 files (*.%2)").arg(fmt, suffix));
+            if (!path.isEmpty())
+                exportTo(path);
+        });
+    }
+    menu.exec(m_plot->mapToGlobal(pos));
+}
+
+void CounterPlot::applyTheme()
+{
+    const Theme &t = Theme::current();
+    m_plot->setBackground(t.base);
+    m_plot->axisRect()->setBackground(t.base);
+    for (QCPAxis *a : {m_plot->xAxis, m_plot->yAxis}) {
+        a->setBasePen(QPen(t.axis));
+        a->setTickPen(QPen(t.axis));
+        a->setSubTickPen(QPen(t.axis));
+        a->setTickLabelColor(t.mutedText);
+        a->setLabelColor(t.mutedText);
+        a->grid()->setPen(QPen(t.grid, 1));
+        a->grid()->setZeroLinePen(QPen(t.grid, 1));
+    }
+    m_plot->legend->setBrush(QColor(t.base.red(), t.base.green(), t.base.blue(), 200));
+    m_plot->legend->setBorderPen(QPen(t.grid));
+    m_plot->legend->setTextColor(t.text);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}

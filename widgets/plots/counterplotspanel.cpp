@@ -1,0 +1,99 @@
+#include "counterplotspanel.h"
+
+#include "counterplot.h"
+#include "gui/theme.h"
+#include "timeline/timelineview.h"
+#include "timeline/timeviewstate.h"
+
+#include <QVBoxLayout>
+
+namespace {
+const QColor kLagColors[] = {QColor(0xff, 0x6b, 0x6b), QColor(0xff, 0xb3, 0x47), QColor(0xc7, 0x7d, 0xff),
+                             QColor(0x4d, 0xd0, 0xe1), QColor(0xf7, 0x8f, 0xb3), QColor(0xa0, 0xd9, 0x68)};
+}
+
+CounterPlotsPanel::CounterPlotsPanel(TimeViewState *state, QWidget *parent)
+    : QWidget(parent)
+    , m_state(state)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    const Theme &t = Theme::current();
+    m_load = new CounterPlot(tr("In flight & waiting"), tr("requests"));
+    m_load->addSeries(tr("in flight"), t.category[3], true);
+    m_load->addSeries(tr("waiting"), t.category[0].lighter(130), false);
+    m_pool = new CounterPlot(tr("Thread pool"), tr("threads"));
+    m_pool->addSeries(tr("active"), t.category[1], true);
+    m_pool->addSeries(tr("size"), t.mutedText, false, true);
+    m_pool->addSeries(tr("queued"), t.category[4], false);
+    m_lag = new CounterPlot(tr("Event-loop lag"), tr("lag (ms)"));
+    m_throughput = new CounterPlot(tr("Throughput"), tr("req/s"));
+    m_throughput->addSeries(tr("completed / s"), t.category[2], true);
+    m_plots = {m_load, m_pool, m_lag, m_throughput};
+    for (CounterPlot *p : std::as_const(m_plots)) {
+        p->setLeftMargin(TimelineView::LeftMargin);
+        p->setShowTimeLabels(p == m_throughput);
+        layout->addWidget(p, 1);
+        connect(p, &CounterPlot::userRangeChanged, this, [this](double from, double to) {
+            m_state->setUserRange(m_state->fromSeconds(from), qint64((to - from) * 1e9));
+        });
+    }
+    ensureLagSeries(1);
+    connect(state, &TimeViewState::rangeChanged, this, &CounterPlotsPanel::refresh);
+}
+
+void CounterPlotsPanel::ensureLagSeries(int workers)
+{
+    while (m_lagSeries < std::min(workers, ServerCounters::MaxWorkers)) {
+        m_lag->addSeries(tr("worker-%1").arg(m_lagSeries), kLagColors[m_lagSeries % 6]);
+        ++m_lagSeries;
+    }
+}
+
+void CounterPlotsPanel::appendSamples(const QList<CounterSample> &samples)
+{
+    for (const CounterSample &s : samples) {
+        const double t = m_state->toSeconds(s.tNs);
+        m_load->append(0, t, s.inFlight);
+        m_load->append(1, t, s.waiting);
+        m_pool->append(0, t, s.poolActive);
+        m_pool->append(1, t, s.poolMax);
+        m_pool->append(2, t, s.poolQueued);
+        ensureLagSeries(s.workers);
+        for (int w = 0; w < s.workers && w < m_lagSeries; ++w)
+            m_lag->append(w, t, s.loopLagMs[size_t(w)]);
+        // Throughput over the last second, plotted 10 times a second.
+        m_completedWindow.emplace_back(s.tNs, s.completed);
+        while (m_completedWindow.size() > 2 && m_completedWindow.front().first < s.tNs - 1'000'000'000)
+            m_completedWindow.pop_front();
+        if (s.tNs - m_lastThroughputNs >= 100'000'000 && m_completedWindow.size() >= 2) {
+            const auto &[t0, c0] = m_completedWindow.front();
+            const double dt = double(s.tNs - t0) / 1e9;
+            if (dt > 0.2)
+                m_throughput->append(0, t, double(s.completed - c0) / dt);
+            m_lastThroughputNs = s.tNs;
+        }
+    }
+}
+
+void CounterPlotsPanel::clear()
+{
+    for (CounterPlot *p : std::as_const(m_plots))
+        p->clear();
+    m_completedWindow.clear();
+}
+
+void CounterPlotsPanel::refresh()
+{
+    const double from = m_state->toSeconds(m_state->startNs());
+    const double to = m_state->toSeconds(m_state->endNs());
+    for (CounterPlot *p : std::as_const(m_plots))
+        p->setTimeRange(from, to);
+    m_load->rescaleValues(4);
+    m_pool->rescaleValues(4);
+    m_lag->rescaleValues(20);
+    m_throughput->rescaleValues(2);
+    for (CounterPlot *p : std::as_const(m_plots))
+        p->replot();
+}

@@ -1,0 +1,296 @@
+#include "servercontrolpanel.h"
+
+#include "http/apikey.h"
+#include "http/chatserver.h"
+
+#include <QApplication>
+#include <QButtonGroup>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace {
+
+QDoubleSpinBox *secondsBox(double value, double max, const QString &suffix = QStringLiteral(" s"))
+{
+    auto *b = new QDoubleSpinBox;
+    b->setRange(0, max);
+    b->setDecimals(3);
+    b->setSingleStep(0.05);
+    b->setValue(value);
+    b->setSuffix(suffix);
+    return b;
+}
+
+} // namespace
+
+ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
+    : QWidget(parent)
+    , m_server(server)
+    , m_applyTimer(new QTimer(this))
+{
+    m_apiKey = ApiKey::resolve(QString());
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(6, 6, 6, 6);
+
+    // Mode: the lesson, three ways of calling the same pipeline.
+    auto *modeRow = new QHBoxLayout;
+    modeRow->setSpacing(0);
+    m_modeGroup = new QButtonGroup(this);
+    const struct
+    {
+        DispatchMode mode;
+        const char *text;
+        const char *tip;
+    } modes[] = {
+            {DispatchMode::Blocking, QT_TR_NOOP("Blocking"), QT_TR_NOOP("The pipeline runs on the event loop and blocks it (sync call inside async def)")},
+            {DispatchMode::Executor, QT_TR_NOOP("Executor"), QT_TR_NOOP("The same pipeline runs on a thread pool (run_in_executor)")},
+            {DispatchMode::Async, QT_TR_NOOP("Async"), QT_TR_NOOP("Nothing waits on a thread: timers and non-blocking I/O (await)")},
+    };
+    for (const auto &m : modes) {
+        auto *b = new QToolButton;
+        b->setText(tr(m.text));
+        b->setToolTip(tr(m.tip));
+        b->setCheckable(true);
+        b->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        b->setObjectName(QStringLiteral("mode-%1").arg(dispatchModeName(m.mode)));
+        m_modeGroup->addButton(b, int(m.mode));
+        modeRow->addWidget(b);
+    }
+    m_modeGroup->button(int(DispatchMode::Blocking))->setChecked(true);
+    connect(m_modeGroup, &QButtonGroup::idClicked, this, [this] { apply(); });
+
+    auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->setLabelAlignment(Qt::AlignRight);
+    form->addRow(tr("Mode"), modeRow);
+    m_workers = new QSpinBox;
+    m_workers->setRange(1, 16);
+    m_workers->setToolTip(tr("Event loops accepting on the same port (uvicorn --workers)"));
+    form->addRow(tr("Workers"), m_workers);
+    m_pool = new QSpinBox;
+    m_pool->setRange(0, 256);
+    m_pool->setSpecialValueText(tr("auto (%1)").arg(ServerConfig::defaultPoolSize()));
+    m_pool->setToolTip(tr("Executor threads; auto = min(32, cores + 4) like run_in_executor"));
+    form->addRow(tr("Pool size"), m_pool);
+    m_dbRead = secondsBox(0.1, 60);
+    form->addRow(tr("DB read"), m_dbRead);
+    auto *llmRow = new QHBoxLayout;
+    m_llm = secondsBox(2.0, 600);
+    m_llmKind = new QComboBox;
+    for (auto k : {LatencyModel::Kind::Fixed, LatencyModel::Kind::Uniform, LatencyModel::Kind::Normal, LatencyModel::Kind::LogNormal})
+        m_llmKind->addItem(LatencyModel::kindName(k), int(k));
+    m_llmKind->setToolTip(tr("Distribution of the LLM latency"));
+    llmRow->addWidget(m_llm, 2);
+    llmRow->addWidget(m_llmKind, 2);
+    form->addRow(tr("LLM call"), llmRow);
+    m_llmSpread = secondsBox(0, 60, QStringLiteral(" s ±"));
+    m_llmSpread->setToolTip(tr("Half-width (uniform) or standard deviation (normal, log-normal)"));
+    form->addRow(tr("LLM spread"), m_llmSpread);
+    m_firstToken = secondsBox(0.1, 60);
+    form->addRow(tr("First token"), m_firstToken);
+    m_dbWrite = secondsBox(0.05, 60);
+    form->addRow(tr("DB write"), m_dbWrite);
+    m_timeScale = new QDoubleSpinBox;
+    m_timeScale->setRange(0.01, 100);
+    m_timeScale->setValue(1.0);
+    m_timeScale->setSingleStep(0.1);
+    m_timeScale->setPrefix(QStringLiteral("× "));
+    m_timeScale->setToolTip(tr("Multiplies every simulated delay (0.1 = ten times faster)"));
+    form->addRow(tr("Time scale"), m_timeScale);
+    m_limit = new QSpinBox;
+    m_limit->setRange(0, 100000);
+    m_limit->setSpecialValueText(tr("none"));
+    m_limit->setToolTip(tr("Answer 503 past this many requests in flight (uvicorn --limit-concurrency)"));
+    form->addRow(tr("Admission limit"), m_limit);
+    m_port = new QSpinBox;
+    m_port->setRange(0, 65535);
+    m_port->setValue(8000);
+    m_port->setSpecialValueText(tr("any free"));
+    form->addRow(tr("Port"), m_port);
+    outer->addLayout(form);
+
+    m_startStop = new QPushButton(tr("Start server"));
+    m_startStop->setObjectName(QStringLiteral("startStop"));
+    connect(m_startStop, &QPushButton::clicked, this, [this] {
+        if (m_server->isRunning())
+            stopServer();
+        else
+            startServer();
+    });
+    outer->addWidget(m_startStop);
+
+    m_status = new QLabel;
+    m_status->setWordWrap(true);
+    outer->addWidget(m_status);
+    m_url = new QLabel;
+    m_url->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    outer->addWidget(m_url);
+    auto *keyRow = new QHBoxLayout;
+    m_key = new QLineEdit(m_apiKey);
+    m_key->setReadOnly(true);
+    m_key->setEchoMode(QLineEdit::PasswordEchoOnEdit);
+    m_key->setEchoMode(QLineEdit::Password);
+    m_key->setToolTip(tr("X-API-Key of this server"));
+    auto *show = new QToolButton;
+    show->setText(tr("Show"));
+    show->setCheckable(true);
+    connect(show, &QToolButton::toggled, this, [this](bool on) {
+        m_key->setEchoMode(on ? QLineEdit::Normal : QLineEdit::Password);
+    });
+    keyRow->addWidget(new QLabel(tr("Key")));
+    keyRow->addWidget(m_key, 1);
+    keyRow->addWidget(show);
+    outer->addLayout(keyRow);
+    m_copyCurl = new QPushButton(tr("Copy curl command"));
+    m_copyCurl->setToolTip(tr("A streaming chat request to this server, ready to paste into a terminal"));
+    connect(m_copyCurl, &QPushButton::clicked, this, [this] {
+        QApplication::clipboard()->setText(curlCommand());
+        emit message(tr("curl command copied to the clipboard"));
+    });
+    outer->addWidget(m_copyCurl);
+    outer->addStretch(1);
+
+    m_applyTimer->setSingleShot(true);
+    m_applyTimer->setInterval(300);
+    connect(m_applyTimer, &QTimer::timeout, this, &ServerControlPanel::apply);
+    for (QSpinBox *b : {m_workers, m_pool, m_limit})
+        connect(b, &QSpinBox::valueChanged, this, &ServerControlPanel::scheduleApply);
+    for (QDoubleSpinBox *b : {m_dbRead, m_llm, m_llmSpread, m_dbWrite, m_timeScale, m_firstToken})
+        connect(b, &QDoubleSpinBox::valueChanged, this, &ServerControlPanel::scheduleApply);
+    connect(m_llmKind, &QComboBox::currentIndexChanged, this, &ServerControlPanel::scheduleApply);
+    connect(server, &ChatServer::configChanged, this, &ServerControlPanel::updateState);
+    updateState();
+}
+
+ServerConfig ServerControlPanel::config() const
+{
+    ServerConfig c = m_server->config();
+    c.mode = DispatchMode(m_modeGroup->checkedId());
+    c.workers = m_workers->value();
+    c.poolSize = m_pool->value();
+    c.dbReadSeconds = m_dbRead->value();
+    c.dbWriteSeconds = m_dbWrite->value();
+    c.llm.latency.kind = LatencyModel::Kind(m_llmKind->currentData().toInt());
+    c.llm.latency.mean = m_llm->value();
+    c.llm.latency.spread = m_llmSpread->value();
+    c.llm.firstTokenSeconds = m_firstToken->value();
+    c.timeScale = m_timeScale->value();
+    c.maxInFlight = m_limit->value();
+    c.port = quint16(m_port->value());
+    c.apiKey = m_apiKey;
+    if (!m_dbPath.isEmpty())
+        c.dbPath = m_dbPath;
+    return c;
+}
+
+void ServerControlPanel::setConfig(const ServerConfig &c)
+{
+    const QSignalBlocker b0(m_modeGroup);
+    m_modeGroup->button(int(c.mode))->setChecked(true);
+    for (QWidget *w : std::initializer_list<QWidget *>{m_workers, m_pool, m_limit, m_port, m_dbRead, m_llm,
+                                                       m_llmSpread, m_dbWrite, m_timeScale, m_firstToken, m_llmKind})
+        w->blockSignals(true);
+    m_workers->setValue(c.workers);
+    m_pool->setValue(c.poolSize);
+    m_limit->setValue(c.maxInFlight);
+    m_port->setValue(c.port);
+    m_dbRead->setValue(c.dbReadSeconds);
+    m_dbWrite->setValue(c.dbWriteSeconds);
+    m_llm->setValue(c.llm.latency.mean);
+    m_llmSpread->setValue(c.llm.latency.spread);
+    m_firstToken->setValue(c.llm.firstTokenSeconds);
+    m_timeScale->setValue(c.timeScale);
+    m_llmKind->setCurrentIndex(m_llmKind->findData(int(c.llm.latency.kind)));
+    for (QWidget *w : std::initializer_list<QWidget *>{m_workers, m_pool, m_limit, m_port, m_dbRead, m_llm,
+                                                       m_llmSpread, m_dbWrite, m_timeScale, m_firstToken, m_llmKind})
+        w->blockSignals(false);
+}
+
+bool ServerControlPanel::startServer()
+{
+    QString error;
+    ServerConfig c = config();
+    bool ok = m_server->start(c, &error);
+    if (!ok && c.port != 0) { // the port is taken: any free one is better than no server
+        c.port = 0;
+        ok = m_server->start(c, &error);
+    }
+    if (!ok)
+        emit message(tr("Server did not start: %1").arg(error));
+    updateState();
+    if (ok)
+        emit serverStarted();
+    return ok;
+}
+
+void ServerControlPanel::stopServer()
+{
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    m_server->stop(3000); // waits for in-flight requests, bounded
+    QApplication::restoreOverrideCursor();
+    updateState();
+    emit serverStopped();
+}
+
+void ServerControlPanel::setMode(DispatchMode mode)
+{
+    m_modeGroup->button(int(mode))->click();
+}
+
+void ServerControlPanel::scheduleApply() { m_applyTimer->start(); }
+
+void ServerControlPanel::apply()
+{
+    m_applyTimer->stop();
+    if (!m_server->isRunning())
+        return;
+    ServerConfig c = config();
+    c.port = 0; // keep the bound port unless the workers change
+    QString error;
+    if (!m_server->reconfigure(c, &error))
+        emit message(tr("Reconfiguration failed: %1").arg(error));
+    else
+        emit message(tr("Server now %1, %2 worker(s), pool %3")
+                             .arg(dispatchModeName(c.mode))
+                             .arg(c.workers)
+                             .arg(c.effectivePoolSize()));
+    updateState();
+}
+
+void ServerControlPanel::updateState()
+{
+    const bool running = m_server->isRunning();
+    m_startStop->setText(running ? tr("Stop server") : tr("Start server"));
+    m_port->setEnabled(!running);
+    m_copyCurl->setEnabled(running);
+    if (running) {
+        const ServerConfig c = m_server->config();
+        m_url->setText(QStringLiteral("<a href=\"%1\">%1</a>").arg(m_server->url().toString()));
+        m_status->setText(tr("<b>Serving</b> · %1 · %2 worker(s) · pool %3")
+                                  .arg(dispatchModeName(c.mode))
+                                  .arg(c.workers)
+                                  .arg(c.effectivePoolSize()));
+    } else {
+        m_url->setText(tr("not listening"));
+        m_status->setText(tr("<b>Stopped</b>"));
+    }
+}
+
+QString ServerControlPanel::curlCommand() const
+{
+    const QString url = m_server->url().toString() + QStringLiteral("/v1/chat/stream");
+    return QStringLiteral("curl -N -H 'X-API-Key: %1' -H 'Content-Type: application/json' "
+                          "-d '{\"user_id\":\"me\",\"session_id\":\"curl\",\"message\":\"Hello!\"}' %2")
+            .arg(m_apiKey, url);
+}

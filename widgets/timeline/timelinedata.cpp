@@ -1,0 +1,122 @@
+#include "timelinedata.h"
+
+#include "trace/tracerecorder.h"
+
+#include <algorithm>
+
+namespace {
+constexpr qsizetype BlockSize = 256;
+
+qint64 endOf(const RequestRecord &r, qint64 nowNs)
+{
+    return r.respondedNs > 0 ? r.respondedNs : std::max(nowNs, r.arrivedNs);
+}
+} // namespace
+
+bool TimelineData::update(const TraceRecorder &recorder)
+{
+    bool changed = false;
+    if (!m_started || recorder.count() < m_next) { // first use, or the recorder was cleared
+        if (m_started) {
+            clear();
+            changed = true;
+        }
+        m_started = true;
+        m_base = m_next = recorder.firstAvailable();
+    }
+    // Refresh the records still in flight; drop those that finished from the list.
+    for (auto it = m_inFlight.begin(); it != m_inFlight.end();) {
+        RequestRecord fresh;
+        const quint64 pos = *it;
+        if (recorder.read(m_base + pos, &fresh)) {
+            m_records[pos] = fresh;
+            noteThreads(fresh);
+            noteTimes(fresh);
+            changed = true;
+            if (fresh.finished()) {
+                const size_t block = pos / BlockSize;
+                m_maxEndPrefix[block] = std::max(m_maxEndPrefix[block], fresh.respondedNs);
+                it = m_inFlight.erase(it);
+                continue;
+            }
+        } else if (recorder.firstAvailable() > m_base + pos) {
+            it = m_inFlight.erase(it); // overwritten by the ring: keep what we had
+            continue;
+        }
+        ++it;
+    }
+    if (recorder.count() > m_next) {
+        quint64 next = m_next;
+        const QList<RequestRecord> fresh = recorder.readFrom(m_next, &next);
+        for (const RequestRecord &r : fresh)
+            append(r);
+        m_next = next;
+        changed = changed || !fresh.isEmpty();
+    }
+    return changed;
+}
+
+void TimelineData::append(const RequestRecord &r)
+{
+    const size_t pos = m_records.size();
+    m_records.push_back(r);
+    if (pos % BlockSize == 0)
+        m_maxEndPrefix.push_back(0);
+    if (!r.finished())
+        m_inFlight.push_back(pos);
+    else
+        m_maxEndPrefix.back() = std::max(m_maxEndPrefix.back(), r.respondedNs);
+    noteThreads(r);
+    noteTimes(r);
+}
+
+void TimelineData::clear()
+{
+    m_records.clear();
+    m_inFlight.clear();
+    m_threads.clear();
+    m_maxEndPrefix.clear();
+    m_latestNs = 0;
+    m_started = false;
+    m_base = m_next = 0;
+}
+
+void TimelineData::noteThreads(const RequestRecord &r)
+{
+    for (int i = 0; i < r.spanCount; ++i) {
+        const quint16 t = r.spans[size_t(i)].thread;
+        if (std::find(m_threads.begin(), m_threads.end(), t) == m_threads.end())
+            m_threads.push_back(t);
+    }
+}
+
+void TimelineData::noteTimes(const RequestRecord &r)
+{
+    m_latestNs = std::max({m_latestNs, r.arrivedNs, r.respondedNs});
+}
+
+qsizetype TimelineData::lowerBoundArrival(qint64 ns) const
+{
+    auto it = std::lower_bound(m_records.begin(), m_records.end(), ns,
+                               [](const RequestRecord &r, qint64 t) { return r.arrivedNs < t; });
+    return qsizetype(it - m_records.begin());
+}
+
+qsizetype TimelineData::firstOverlapping(qint64 ns) const
+{
+    // A block may hold requests ending after `ns` if its max end is later, or it has one in flight.
+    size_t firstInFlightBlock = m_maxEndPrefix.size();
+    for (quint64 pos : m_inFlight)
+        firstInFlightBlock = std::min(firstInFlightBlock, size_t(pos / BlockSize));
+    for (size_t b = 0; b < m_maxEndPrefix.size(); ++b) {
+        if (b >= firstInFlightBlock || m_maxEndPrefix[b] >= ns) {
+            const qsizetype from = qsizetype(b) * BlockSize;
+            const qsizetype to = std::min(size(), from + BlockSize);
+            for (qsizetype i = from; i < to; ++i) {
+                if (endOf(m_records[size_t(i)], m_latestNs) >= ns)
+                    return i;
+            }
+        }
+    }
+    return size();
+}

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "trace/requestrecord.h"
+
+#include <QStringList>
+
+#include <vector>
+
+class TraceRecorder;
+
+// The GUI's copy of the server's request records, in arrival order. Updated by the live feed
+// ~30 times a second with only what is new (plus the few records still in flight), so the views
+// read it without touching the recorder.
+class TimelineData
+{
+public:
+    // Takes new and changed records from `recorder`. Returns true if anything changed.
+    bool update(const TraceRecorder &recorder);
+    void clear();
+    // For tests and the benchmark: appends records as if they came from a recorder.
+    void append(const RequestRecord &record);
+
+    const std::vector<RequestRecord> &records() const { return m_records; }
+    qsizetype size() const { return qsizetype(m_records.size()); }
+    const RequestRecord &at(qsizetype i) const { return m_records[size_t(i)]; }
+    qint64 latestNs() const { return m_latestNs; }
+    // Threads that appear in any span, indexes into ThreadRegistry.
+    const std::vector<quint16> &threads() const { return m_threads; }
+    // First record whose arrival is at or after `ns` (binary search on arrival order).
+    qsizetype lowerBoundArrival(qint64 ns) const;
+    // First record that may still overlap time `ns` (looks back over long-running requests).
+    qsizetype firstOverlapping(qint64 ns) const;
+
+    // Calls f(category, startNs, endNs) for the consecutive pieces of a request's bar:
+    // category 0 is waiting (no span running), otherwise Phase + 1. Unfinished pieces end at nowNs.
+    template<typename F>
+    static void forEachSegment(const RequestRecord &r, qint64 nowNs, F &&f);
+
+private:
+    void noteThreads(const RequestRecord &r);
+    void noteTimes(const RequestRecord &r);
+
+    std::vector<RequestRecord> m_records;
+    std::vector<quint64> m_inFlight; // positions of unfinished records
+    std::vector<quint16> m_threads;
+    std::vector<qint64> m_maxEndPrefix; // for firstOverlapping: max end over each block of 256
+    quint64 m_base = 0; // recorder sequence of m_records[0]
+    quint64 m_next = 0; // next recorder sequence to read
+    bool m_started = false;
+    qint64 m_latestNs = 0;
+};
+
+template<typename F>
+void TimelineData::forEachSegment(const RequestRecord &r, qint64 nowNs, F &&f)
+{
+    const qint64 end = r.respondedNs > 0 ? r.respondedNs : nowNs;
+    qint64 cursor = r.arrivedNs;
+    // Spans are stored in the order they began; a fan-out's overlapping calls merge naturally.
+    for (int i = 0; i < r.spanCount; ++i) {
+        const TraceSpan &s = r.spans[size_t(i)];
+        const qint64 se = s.endNs > 0 ? s.endNs : std::max(nowNs, s.startNs);
+        if (s.startNs > cursor)
+            f(0, cursor, s.startNs);
+        const qint64 from = std::max(cursor, s.startNs);
+        if (se > from) {
+            f(int(s.phase) + 1, from, se);
+            cursor = se;
+        }
+    }
+    if (end > cursor)
+        f(0, cursor, end);
+}

@@ -1,0 +1,525 @@
+#include "timelineview.h"
+
+#include "gui/theme.h"
+#include "requestdescription.h"
+#include "timelinedata.h"
+#include "timeviewstate.h"
+#include "trace/threadregistry.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+#include <QToolTip>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace {
+
+// Level of detail: sums the colours of everything that falls on each pixel of one output band,
+// with difference arrays (two writes per interval whatever its length), then writes the averaged
+// colours into the image. This is what keeps a 100,000-request frame in a few milliseconds.
+class RowAccumulator
+{
+public:
+    explicit RowAccumulator(int width)
+        : m_w(width)
+        , m_sum(size_t(width + 1) * 4, 0)
+    {
+    }
+    void add(double x0, double x1, QRgb c)
+    {
+        if (x1 < 0 || x0 >= m_w)
+            return;
+        const int a = std::clamp(int(std::floor(x0)), 0, m_w - 1);
+        const int b = std::clamp(std::max(a + 1, int(std::ceil(x1))), 1, m_w);
+        int *s = m_sum.data();
+        s[a * 4] += qRed(c);
+        s[a * 4 + 1] += qGreen(c);
+        s[a * 4 + 2] += qBlue(c);
+        s[a * 4 + 3] += 1;
+        s[b * 4] -= qRed(c);
+        s[b * 4 + 1] -= qGreen(c);
+        s[b * 4 + 2] -= qBlue(c);
+        s[b * 4 + 3] -= 1;
+        m_minX = std::min(m_minX, a);
+        m_maxX = std::max(m_maxX, b);
+        m_any = true;
+    }
+    bool any() const { return m_any; }
+    // Writes pixels [m_minX, m_maxX) of rows y0..y1 of `img`, then resets.
+    void resolveInto(QImage &img, int y0, int y1)
+    {
+        if (!m_any)
+            return;
+        int r = 0, g = 0, b = 0, n = 0;
+        auto *line0 = reinterpret_cast<QRgb *>(img.scanLine(y0));
+        int *s = m_sum.data();
+        for (int x = m_minX; x < m_maxX; ++x) {
+            r += s[x * 4];
+            g += s[x * 4 + 1];
+            b += s[x * 4 + 2];
+            n += s[x * 4 + 3];
+            if (n > 0)
+                line0[x] = qRgb(r / n, g / n, b / n);
+        }
+        for (int y = y0 + 1; y < y1; ++y)
+            std::memcpy(img.scanLine(y) + m_minX * 4, line0 + m_minX, size_t(m_maxX - m_minX) * 4);
+        std::fill(m_sum.begin() + m_minX * 4, m_sum.begin() + (m_maxX + 1) * 4, 0);
+        m_minX = m_w;
+        m_maxX = 0;
+        m_any = false;
+    }
+
+private:
+    int m_w;
+    std::vector<int> m_sum; // r, g, b, count per column, as differences
+    int m_minX = 1 << 30;
+    int m_maxX = 0;
+    bool m_any = false;
+};
+
+// Tick spacing for a ruler: 1, 2 or 5 times a power of ten seconds, about `targetPx` apart.
+double niceStep(double secondsPerPx, double targetPx)
+{
+    const double raw = secondsPerPx * targetPx;
+    const double p = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double m : {1.0, 2.0, 5.0, 10.0}) {
+        if (raw <= m * p)
+            return m * p;
+    }
+    return 10 * p;
+}
+
+bool isWorkerLoop(const QString &name) { return name.startsWith(QLatin1String("worker")); }
+
+bool blocksLoop(const RequestRecord &r, Phase phase)
+{
+    return r.mode == DispatchMode::Blocking
+            && (phase == Phase::DbRead || phase == Phase::Llm || phase == Phase::DbWrite || phase == Phase::Prefetch);
+}
+
+} // namespace
+
+TimelineView::TimelineView(Mode mode, TimelineData *data, TimeViewState *state, QWidget *parent)
+    : QWidget(parent)
+    , m_mode(mode)
+    , m_data(data)
+    , m_state(state)
+{
+    setMouseTracking(true);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setFocusPolicy(Qt::ClickFocus);
+    setMinimumHeight(160);
+    connect(state, &TimeViewState::rangeChanged, this, qOverload<>(&QWidget::update));
+    connect(state, &TimeViewState::followingChanged, this, [this](bool on) {
+        if (on)
+            m_rowsFollow = true;
+    });
+    connect(ThemeNotifier::instance(), &ThemeNotifier::changed, this, qOverload<>(&QWidget::update));
+}
+
+QRect TimelineView::plotArea() const
+{
+    return rect().adjusted(LeftMargin, RulerHeight, -RightMargin, 0);
+}
+
+TimeAxis TimelineView::timeAxis() const
+{
+    TimeAxis ax;
+    ax.startNs = m_state->startNs();
+    ax.spanNs = m_state->spanNs();
+    ax.widthPx = std::max(1, plotArea().width());
+    return ax;
+}
+
+void TimelineView::setSelected(qsizetype index)
+{
+    if (index == m_selected)
+        return;
+    m_selected = index;
+    update();
+}
+
+void TimelineView::paintEvent(QPaintEvent *)
+{
+    QPainter p(this);
+    const Theme &t = Theme::current();
+    p.fillRect(rect(), t.window);
+    p.fillRect(plotArea(), t.base);
+    const TimeAxis ax = timeAxis();
+    if (m_mode == Mode::Requests)
+        paintRequests(p, ax);
+    else
+        paintThreads(p, ax);
+    paintRuler(p, ax);
+    const QRect area = plotArea();
+    if (m_nowNs > ax.startNs && m_nowNs < ax.endNs()) {
+        const double x = area.left() + ax.toX(m_nowNs);
+        p.setPen(QPen(t.nowLine, 1, Qt::DashLine));
+        p.drawLine(QPointF(x, area.top()), QPointF(x, area.bottom()));
+    }
+}
+
+void TimelineView::paintRuler(QPainter &p, const TimeAxis &ax)
+{
+    const Theme &t = Theme::current();
+    const QRect area = plotArea();
+    p.fillRect(QRect(0, 0, width(), RulerHeight), t.window);
+    const double secPerPx = ax.nsPerPx() / 1e9;
+    const double step = niceStep(secPerPx, 110);
+    const double first = std::ceil(m_state->toSeconds(ax.startNs) / step) * step;
+    const int decimals = step >= 1 ? 0 : int(std::ceil(-std::log10(step)));
+    p.setFont(font());
+    for (double s = first; s <= m_state->toSeconds(ax.endNs()); s += step) {
+        const double x = area.left() + ax.toX(m_state->fromSeconds(s));
+        p.setPen(QPen(t.grid, 1));
+        p.drawLine(QPointF(x, RulerHeight), QPointF(x, height()));
+        p.setPen(t.mutedText);
+        p.drawLine(QPointF(x, RulerHeight - 5), QPointF(x, RulerHeight));
+        p.drawText(QRectF(x - 50, 2, 100, RulerHeight - 6), Qt::AlignCenter,
+                   QStringLiteral("%1 s").arg(s, 0, 'f', decimals));
+    }
+    p.setPen(t.axis);
+    p.drawLine(area.left(), RulerHeight, area.right(), RulerHeight);
+    p.setPen(t.mutedText);
+    const QString status = m_state->following() ? tr("● live") : tr("paused (double-click: live)");
+    p.drawText(QRect(6, 2, LeftMargin - 8, RulerHeight - 4), Qt::AlignVCenter | Qt::AlignLeft, status);
+}
+
+void TimelineView::paintEmpty(QPainter &p, const QString &text)
+{
+    p.setPen(Theme::current().mutedText);
+    p.drawText(plotArea(), Qt::AlignCenter, text);
+}
+
+void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
+{
+    const Theme &t = Theme::current();
+    const QRect area = plotArea();
+    const qsizetype n = m_data->size();
+    m_rows.heightPx = area.height();
+    if (n == 0) {
+        paintEmpty(p, tr("No requests yet: start the server, then send load or chat."));
+        return;
+    }
+    if (m_rowsFollow) {
+        const qsizetype first = std::min(m_data->firstOverlapping(ax.startNs), n - 1);
+        m_rows.fit(double(first), double(n - first));
+    }
+    const qsizetype rowBegin = std::clamp<qsizetype>(qsizetype(std::floor(m_rows.topRow)), 0, n);
+    const qsizetype rowEnd = std::clamp<qsizetype>(qsizetype(std::ceil(m_rows.toRow(area.height()))), 0, n);
+    const qint64 now = m_nowNs;
+    std::array<QRgb, Theme::CategoryCount> rgb;
+    for (int i = 0; i < Theme::CategoryCount; ++i)
+        rgb[size_t(i)] = t.category[size_t(i)].rgb();
+
+    if (m_rows.rowPx >= 1.0) {
+        // Detailed: at most a few hundred rows, one rectangle per piece.
+        const double gap = m_rows.rowPx >= 5 ? 1.0 : 0.0;
+        for (qsizetype i = rowBegin; i < rowEnd; ++i) {
+            const RequestRecord &r = m_data->at(i);
+            const double y = area.top() + m_rows.toY(double(i));
+            TimelineData::forEachSegment(r, now, [&](int cat, qint64 s, qint64 e) {
+                const double x0 = std::max(-1.0, ax.toX(s));
+                const double x1 = std::min(double(area.width()) + 1, ax.toX(e));
+                if (x1 < 0 || x0 > area.width())
+                    return;
+                p.fillRect(QRectF(area.left() + x0, y, std::max(1.0, x1 - x0), m_rows.rowPx - gap),
+                           t.category[size_t(cat)]);
+            });
+        }
+    } else {
+        // Aggregated: many requests per pixel row, averaged colours.
+        if (m_buffer.size() != area.size())
+            m_buffer = QImage(area.size(), QImage::Format_RGB32);
+        m_buffer.fill(t.base);
+        RowAccumulator acc(area.width());
+        qsizetype i = rowBegin;
+        for (int py = 0; py < area.height() && i < rowEnd; ++py) {
+            const double rowTo = m_rows.toRow(py + 1);
+            for (; i < rowEnd && double(i) < rowTo; ++i) {
+                const RequestRecord &r = m_data->at(i);
+                if (r.arrivedNs > ax.endNs())
+                    continue;
+                TimelineData::forEachSegment(r, now, [&](int cat, qint64 s, qint64 e) {
+                    acc.add(ax.toX(s), ax.toX(e), rgb[size_t(cat)]);
+                });
+            }
+            acc.resolveInto(m_buffer, py, py + 1);
+        }
+        p.drawImage(area.topLeft(), m_buffer);
+    }
+
+    // The selected request: outlined, plus a marker in the margin so it is found when rows are thin.
+    if (m_selected >= 0 && m_selected < n) {
+        const RequestRecord &r = m_data->at(m_selected);
+        const double y = area.top() + m_rows.toY(double(m_selected));
+        if (y >= area.top() - 2 && y <= area.bottom()) {
+            const double x0 = area.left() + ax.toX(r.arrivedNs);
+            const double x1 = area.left() + ax.toX(r.respondedNs > 0 ? r.respondedNs : now);
+            p.setPen(QPen(t.selection, 1.5));
+            p.setBrush(Qt::NoBrush);
+            p.drawRect(QRectF(x0 - 1, y - 1, x1 - x0 + 2, std::max(2.0, m_rows.rowPx) + 1));
+            p.setBrush(t.selection);
+            p.drawPolygon(QPolygonF({QPointF(area.left() - 8, y - 4), QPointF(area.left() - 1, y + 1),
+                                     QPointF(area.left() - 8, y + 6)}));
+        }
+    }
+
+    // Margin: which rows are shown.
+    p.setPen(t.mutedText);
+    const QString top = tr("#%1").arg(m_data->at(rowBegin < n ? rowBegin : n - 1).id);
+    const QString bottom = tr("#%1").arg(m_data->at(std::max<qsizetype>(0, rowEnd - 1)).id);
+    p.drawText(QRect(6, area.top() + 2, LeftMargin - 14, 16), Qt::AlignLeft | Qt::AlignVCenter, top);
+    p.drawText(QRect(6, area.bottom() - 18, LeftMargin - 14, 16), Qt::AlignLeft | Qt::AlignVCenter, bottom);
+    p.drawText(QRect(6, area.top() + 20, LeftMargin - 14, area.height() - 40), Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap,
+               tr("%1 requests\nin arrival order").arg(rowEnd - rowBegin));
+}
+
+void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
+{
+    const Theme &t = Theme::current();
+    const QRect area = plotArea();
+    m_hits.clear();
+    struct Lane
+    {
+        quint16 thread;
+        QString name;
+        bool worker;
+    };
+    std::vector<Lane> lanes;
+    for (quint16 th : m_data->threads()) {
+        const QString name = ThreadRegistry::name(th);
+        lanes.push_back({th, name, isWorkerLoop(name)});
+    }
+    if (lanes.empty()) {
+        paintEmpty(p, tr("No thread has run a request yet."));
+        return;
+    }
+    std::sort(lanes.begin(), lanes.end(), [](const Lane &a, const Lane &b) {
+        if (a.worker != b.worker)
+            return a.worker;
+        if (a.name.size() != b.name.size())
+            return a.name.size() < b.name.size(); // pool-2 before pool-10
+        return a.name < b.name;
+    });
+    int maxThread = 0;
+    for (const Lane &l : lanes)
+        maxThread = std::max(maxThread, int(l.thread));
+    std::vector<int> laneOf(size_t(maxThread + 1), -1);
+    for (size_t i = 0; i < lanes.size(); ++i)
+        laneOf[lanes[i].thread] = int(i);
+
+    // Collect the pieces in view, per lane.
+    struct Piece
+    {
+        qint64 s, e;
+        qsizetype record;
+        quint8 cat;
+        bool blocked;
+    };
+    std::vector<std::vector<Piece>> perLane(lanes.size());
+    const qint64 now = m_nowNs;
+    const qsizetype from = m_data->firstOverlapping(ax.startNs);
+    const qsizetype to = m_data->lowerBoundArrival(ax.endNs());
+    for (qsizetype i = from; i < to; ++i) {
+        const RequestRecord &r = m_data->at(i);
+        for (int k = 0; k < r.spanCount; ++k) {
+            const TraceSpan &sp = r.spans[size_t(k)];
+            const qint64 e = sp.endNs > 0 ? sp.endNs : std::max(now, sp.startNs);
+            if (e < ax.startNs || sp.startNs > ax.endNs() || sp.thread > maxThread)
+                continue;
+            const int lane = laneOf[sp.thread];
+            perLane[size_t(lane)].push_back({sp.startNs, e, i, quint8(int(sp.phase) + 1),
+                                             lanes[size_t(lane)].worker && blocksLoop(r, sp.phase)});
+        }
+    }
+
+    const int laneCount = int(lanes.size());
+    const double laneH = std::clamp(double(area.height()) / laneCount, 12.0, 64.0);
+    if (m_buffer.size() != area.size())
+        m_buffer = QImage(area.size(), QImage::Format_RGB32);
+    m_buffer.fill(t.base);
+    RowAccumulator acc(area.width());
+    std::vector<double> blockedShare(lanes.size(), 0.0);
+    for (int l = 0; l < laneCount; ++l) {
+        auto &pieces = perLane[size_t(l)];
+        std::sort(pieces.begin(), pieces.end(), [](const Piece &a, const Piece &b) { return a.s < b.s; });
+        const double y0 = l * laneH;
+        if (y0 >= area.height())
+            break;
+        const bool worker = lanes[size_t(l)].worker;
+        const int strip = worker ? std::max(3, int(laneH / 6)) : 0;
+        const int maxSub = std::clamp(int((laneH - strip - 3) / 4), 1, 8);
+        LanePacker packer(maxSub);
+        std::vector<int> sub(pieces.size());
+        for (size_t k = 0; k < pieces.size(); ++k)
+            sub[k] = packer.place(pieces[k].s, pieces[k].e);
+        const int used = std::max(1, packer.lanesUsed());
+        const double subH = (laneH - strip - 3) / used;
+        const QRgb blocked = t.blockedStrip.rgb();
+        // The blocked strip: where this loop could not serve anyone.
+        qint64 blockedNs = 0, coveredTo = ax.startNs;
+        for (const Piece &pc : pieces) {
+            if (!pc.blocked)
+                continue;
+            acc.add(ax.toX(pc.s), ax.toX(pc.e), blocked);
+            const qint64 s = std::max(pc.s, coveredTo), e = std::min(pc.e, ax.endNs());
+            if (e > s) {
+                blockedNs += e - s;
+                coveredTo = e;
+            }
+        }
+        blockedShare[size_t(l)] = double(blockedNs) / double(ax.spanNs);
+        if (strip > 0)
+            acc.resolveInto(m_buffer, int(y0) + 1, std::min(area.height(), int(y0) + 1 + strip));
+        for (int s = 0; s < used; ++s) {
+            const int sy0 = int(y0 + 1 + strip + 1 + s * subH);
+            const int sy1 = std::min(area.height(), int(y0 + 1 + strip + 1 + (s + 1) * subH) - (subH >= 4 ? 1 : 0));
+            for (size_t k = 0; k < pieces.size(); ++k) {
+                if (sub[k] != s)
+                    continue;
+                const double x0 = ax.toX(pieces[k].s), x1 = ax.toX(pieces[k].e);
+                acc.add(x0, x1, t.category[pieces[k].cat].rgb());
+                m_hits.push_back({float(area.left() + x0), float(area.left() + std::max(x1, x0 + 1)),
+                                  float(area.top() + sy0), float(area.top() + std::max(sy1, sy0 + 1)), pieces[k].record});
+            }
+            if (sy1 > sy0)
+                acc.resolveInto(m_buffer, sy0, sy1);
+        }
+    }
+    p.drawImage(area.topLeft(), m_buffer);
+
+    // Lane labels and separators.
+    QFont small = font();
+    for (int l = 0; l < laneCount; ++l) {
+        const double y = area.top() + l * laneH;
+        if (y >= area.bottom())
+            break;
+        p.setPen(QPen(t.grid, 1));
+        p.drawLine(QPointF(0, y), QPointF(area.right(), y));
+        const Lane &lane = lanes[size_t(l)];
+        const QRectF label(6, y, LeftMargin - 10, laneH);
+        const double share = blockedShare[size_t(l)];
+        if (lane.worker && share > 0.005 && laneH >= 26) {
+            p.setPen(t.text);
+            p.drawText(label.adjusted(0, 0, 0, -laneH / 2), Qt::AlignLeft | Qt::AlignBottom, lane.name);
+            p.setPen(t.blocked);
+            p.drawText(label.adjusted(0, laneH / 2, 0, 0), Qt::AlignLeft | Qt::AlignTop,
+                       tr("blocked %1%").arg(qRound(share * 100)));
+        } else {
+            p.setPen(lane.worker && share > 0.005 ? t.blocked : (lane.worker ? t.text : t.mutedText));
+            p.drawText(label, Qt::AlignLeft | Qt::AlignVCenter, lane.name);
+        }
+    }
+
+    // The selected request's own path across threads.
+    if (m_selected >= 0) {
+        p.setPen(QPen(t.selection, 1.5));
+        p.setBrush(Qt::NoBrush);
+        for (const Hit &h : m_hits) {
+            if (h.record == m_selected)
+                p.drawRect(QRectF(h.x0 - 1, h.y0 - 1, h.x1 - h.x0 + 2, h.y1 - h.y0 + 2));
+        }
+    }
+}
+
+qsizetype TimelineView::requestAt(QPointF pos) const
+{
+    const QRect area = plotArea();
+    if (!area.contains(pos.toPoint()))
+        return -1;
+    if (m_mode == Mode::Requests) {
+        const qsizetype row = qsizetype(std::floor(m_rows.toRow(pos.y() - area.top())));
+        if (row < 0 || row >= m_data->size())
+            return -1;
+        const TimeAxis ax = timeAxis();
+        const RequestRecord &r = m_data->at(row);
+        const double x0 = area.left() + ax.toX(r.arrivedNs);
+        const double x1 = area.left() + ax.toX(r.respondedNs > 0 ? r.respondedNs : m_nowNs);
+        return pos.x() >= x0 - 3 && pos.x() <= x1 + 3 ? row : -1;
+    }
+    // Thread view: the last piece drawn under the cursor (a few pixels of slack for thin ones).
+    for (auto it = m_hits.rbegin(); it != m_hits.rend(); ++it) {
+        if (pos.y() >= it->y0 && pos.y() < it->y1 && pos.x() >= it->x0 - 2 && pos.x() <= it->x1 + 2)
+            return it->record;
+    }
+    return -1;
+}
+
+void TimelineView::wheelEvent(QWheelEvent *event)
+{
+    const double steps = event->angleDelta().y() / 120.0;
+    if (steps == 0)
+        return;
+    const double factor = std::pow(0.8, steps);
+    const QPointF pos = event->position() - QPointF(plotArea().topLeft());
+    if (m_mode == Mode::Requests && (event->modifiers() & Qt::ControlModifier)) {
+        m_rowsFollow = false;
+        m_rows.zoom(factor, pos.y(), double(m_data->size()));
+        update();
+    } else if (m_mode == Mode::Requests && (event->modifiers() & Qt::ShiftModifier)) {
+        m_rowsFollow = false;
+        m_rows.scroll(-steps * 60, double(m_data->size()));
+        update();
+    } else {
+        TimeAxis ax = timeAxis();
+        ax.zoom(factor, std::max(0.0, pos.x()));
+        m_state->setUserRange(ax.startNs, ax.spanNs);
+    }
+    event->accept();
+}
+
+void TimelineView::mousePressEvent(QMouseEvent *event)
+{
+    m_pressPos = m_lastPos = event->position().toPoint();
+    m_dragging = false;
+}
+
+void TimelineView::mouseMoveEvent(QMouseEvent *event)
+{
+    const QPoint pos = event->position().toPoint();
+    if (event->buttons() & Qt::LeftButton) {
+        if (!m_dragging && (pos - m_pressPos).manhattanLength() > 4)
+            m_dragging = true;
+        if (m_dragging) {
+            const QPoint d = pos - m_lastPos;
+            TimeAxis ax = timeAxis();
+            ax.pan(d.x());
+            if (m_mode == Mode::Requests && d.y() != 0) {
+                m_rowsFollow = false;
+                m_rows.scroll(-d.y(), double(m_data->size()));
+            }
+            m_state->setUserRange(ax.startNs, ax.spanNs);
+            update();
+        }
+        m_lastPos = pos;
+        return;
+    }
+    const qsizetype hit = requestAt(pos);
+    if (hit >= 0)
+        QToolTip::showText(event->globalPosition().toPoint(),
+                           describeRequest(m_data->at(hit), m_state->originNs(), m_nowNs), this);
+    else
+        QToolTip::hideText();
+}
+
+void TimelineView::mouseReleaseEvent(QMouseEvent *event)
+{
+    if (!m_dragging && event->button() == Qt::LeftButton) {
+        const qsizetype hit = requestAt(event->position());
+        setSelected(hit);
+        emit requestSelected(hit);
+    }
+    m_dragging = false;
+}
+
+void TimelineView::mouseDoubleClickEvent(QMouseEvent *)
+{
+    m_rowsFollow = true;
+    m_state->setFollowing(true);
+    update();
+}
+
+void TimelineView::leaveEvent(QEvent *) { QToolTip::hideText(); }
