@@ -13,12 +13,6 @@
 
 namespace {
 
-QByteArray sseEvent(const char *event, const QJsonObject &data)
-{
-    return QByteArray("event: ") + event + "\ndata: "
-            + QJsonDocument(data).toJson(QJsonDocument::Compact) + "\n\n";
-}
-
 double msBetween(qint64 a, qint64 b) { return a && b ? double(b - a) / 1e6 : 0.0; }
 
 } // namespace
@@ -47,9 +41,10 @@ QJsonObject ChatEndpoint::identity(const Job &job) const
 }
 
 void ChatEndpoint::accept(std::shared_ptr<ResponseChannel> channel, ChatRequest request,
-                          std::shared_ptr<const ServerConfig> config, std::shared_ptr<RequestTrace> trace)
+                          std::shared_ptr<const ServerConfig> config, std::shared_ptr<RequestTrace> trace,
+                          std::shared_ptr<const ChatProtocol> protocol)
 {
-    Job job{std::move(channel), std::move(request), std::move(config), std::move(trace)};
+    Job job{std::move(channel), std::move(request), std::move(config), std::move(trace), std::move(protocol)};
     if (job.config->intake == IntakeMode::Direct) {
         serve(std::move(job)); // detached: the task frees itself when done
         return;
@@ -110,9 +105,11 @@ QCoro::Task<> ChatEndpoint::serve(Job job)
         onGone = connect(socket, &QTcpSocket::disconnected, this, [cancel] { cancel.cancel(); });
 
     const bool stream = job.request.stream;
+    const ChatProtocol *protocol = job.protocol.get();
     if (stream) {
-        job.channel->beginStream("text/event-stream; charset=utf-8");
-        job.channel->writeChunk(sseEvent("start", identity(job)));
+        job.streamStart = protocol->streamStart(identity(job));
+        if (protocol->opensStreamEarly())
+            writeStreamed(*job.channel, job.streamStart, {});
     }
 
     ChatResult result;
@@ -122,9 +119,9 @@ QCoro::Task<> ChatEndpoint::serve(Job job)
         // Until it returns, this worker reads, accepts and answers nothing else.
         TokenSink sink;
         if (stream) {
-            sink = [&job](const QString &delta) {
+            sink = [&job, protocol](const QString &delta) {
                 job.trace->markFirstToken();
-                job.channel->writeChunk(sseEvent("token", {{QStringLiteral("delta"), delta}}));
+                writeStreamed(*job.channel, job.streamStart, protocol->streamToken(delta));
             };
         }
         result = runOnThisLoop(job, sink, cancel);
@@ -137,11 +134,13 @@ QCoro::Task<> ChatEndpoint::serve(Job job)
         if (stream) {
             auto channel = job.channel;
             auto trace = job.trace;
-            sink = [this, channel, trace](const QString &delta) {
+            auto format = job.protocol; // read-only: safe to encode on the pool thread
+            sink = [this, channel, trace, format, start = job.streamStart](const QString &delta) {
                 trace->markFirstToken(); // on the pool thread: the pipeline owns the trace now
-                const QByteArray chunk = sseEvent("token", {{QStringLiteral("delta"), delta}});
-                QMetaObject::invokeMethod(this, [channel, chunk] { channel->writeChunk(chunk); },
-                                          Qt::QueuedConnection);
+                const QByteArray chunk = format->streamToken(delta);
+                QMetaObject::invokeMethod(
+                        this, [channel, start, chunk] { writeStreamed(*channel, start, chunk); },
+                        Qt::QueuedConnection);
             };
         }
         result = co_await runInExecutor(job, sink, cancel);
@@ -151,9 +150,9 @@ QCoro::Task<> ChatEndpoint::serve(Job job)
         // Seed 2's async pipeline: every wait is a co_await; the loop serves others meanwhile.
         TokenSink sink;
         if (stream) {
-            sink = [&job](const QString &delta) {
+            sink = [&job, protocol](const QString &delta) {
                 job.trace->markFirstToken();
-                job.channel->writeChunk(sseEvent("token", {{QStringLiteral("delta"), delta}}));
+                writeStreamed(*job.channel, job.streamStart, protocol->streamToken(delta));
             };
         }
         result = co_await runAsync(job, sink, cancel);
@@ -207,6 +206,15 @@ QCoro::Task<ChatResult> ChatEndpoint::runAsync(Job &job, const TokenSink &sink, 
     co_return co_await m_context->manager->chatAsync(job.request, *job.config, *job.trace, sink, cancel);
 }
 
+void ChatEndpoint::writeStreamed(ResponseChannel &channel, const QByteArray &start, const QByteArray &chunk)
+{
+    if (!channel.streaming()) {
+        channel.beginStream("text/event-stream; charset=utf-8");
+        channel.writeChunk(start);
+    }
+    channel.writeChunk(chunk);
+}
+
 void ChatEndpoint::respond(Job &job, const ChatResult &result)
 {
     ServerCounters *counters = m_context->counters;
@@ -226,29 +234,15 @@ void ChatEndpoint::respond(Job &job, const ChatResult &result)
 
     const QJsonObject who = identity(job); // names the thread that ran the pipeline
     const int respondSpan = trace.beginSpan(Phase::Respond);
-    if (job.request.stream) {
-        QJsonObject done = who;
-        if (result.ok) {
-            done.insert(QStringLiteral("response"), result.text);
-            done.insert(QStringLiteral("tokens"), result.tokens);
-        } else {
-            done.insert(QStringLiteral("error"), result.errorCode);
-            done.insert(QStringLiteral("detail"), result.errorMessage);
-            done.insert(QStringLiteral("status"), status);
-        }
-        const RequestRecord &r = trace.record();
-        const qint64 now = TraceClock::nowNs();
-        done.insert(QStringLiteral("timings"),
-                    QJsonObject{{QStringLiteral("ttft_ms"), msBetween(r.arrivedNs, r.firstTokenNs)},
-                                {QStringLiteral("total_ms"), msBetween(r.arrivedNs, now)}});
-        job.channel->writeChunk(sseEvent(result.ok ? "done" : "error", done));
+    const RequestRecord &rec = trace.record();
+    const ChatReply reply{result, status, who, msBetween(rec.arrivedNs, rec.firstTokenNs),
+                          msBetween(rec.arrivedNs, TraceClock::nowNs())};
+    // A stream that has not begun yet (no token came) can still answer with a real error status.
+    if (job.request.stream && (result.ok || job.channel->streaming())) {
+        writeStreamed(*job.channel, job.streamStart, job.protocol->streamEnd(reply));
         job.channel->endStream();
-    } else if (result.ok) {
-        QJsonObject body = who;
-        body.insert(QStringLiteral("response"), result.text);
-        job.channel->sendJson(200, body);
     } else {
-        job.channel->sendError(status, result.errorCode, result.errorMessage);
+        job.protocol->sendReply(*job.channel, reply);
     }
     trace.record().tokens = quint32(result.tokens);
     trace.endSpan(respondSpan);

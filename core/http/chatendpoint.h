@@ -1,5 +1,6 @@
 #pragma once
 
+#include "http/chatprotocol.h"
 #include "http/responsechannel.h"
 #include "http/servercontext.h"
 
@@ -12,7 +13,8 @@
 
 class RequestTrace;
 
-// POST /v1/chat and /v1/chat/stream on one worker loop: the three dispatch modes.
+// The chat endpoints on one worker loop (/v1/chat, /v1/chat/stream, /v1/chat/completions): the
+// three dispatch modes. The request's ChatProtocol decides the bytes; the pipeline is the same.
 // Lives on the worker's thread; every method runs there unless it says otherwise.
 class ChatEndpoint : public QObject
 {
@@ -23,7 +25,8 @@ public:
 
     // Takes over an admitted, validated request. The answer is written to `channel` later.
     void accept(std::shared_ptr<ResponseChannel> channel, ChatRequest request,
-                std::shared_ptr<const ServerConfig> config, std::shared_ptr<RequestTrace> trace);
+                std::shared_ptr<const ServerConfig> config, std::shared_ptr<RequestTrace> trace,
+                std::shared_ptr<const ChatProtocol> protocol);
 
 private:
     struct Job
@@ -32,7 +35,9 @@ private:
         ChatRequest request;
         std::shared_ptr<const ServerConfig> config;
         std::shared_ptr<RequestTrace> trace;
+        std::shared_ptr<const ChatProtocol> protocol;
         int pollSpan = -1;
+        QByteArray streamStart{}; // written with the stream's head, whenever that goes out
     };
 
     QCoro::Task<> serve(Job job);
@@ -40,6 +45,7 @@ private:
     QCoro::Task<ChatResult> runInExecutor(Job &job, const TokenSink &sink, const CancelToken &cancel);
     QCoro::Task<ChatResult> runAsync(Job &job, const TokenSink &sink, const CancelToken &cancel);
     void respond(Job &job, const ChatResult &result);
+    static void writeStreamed(ResponseChannel &channel, const QByteArray &start, const QByteArray &chunk);
     QJsonObject identity(const Job &job) const;
 
     // seed 2's async_worker_loop: a queue between accepting a request and handling it.

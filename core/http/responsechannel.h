@@ -24,6 +24,7 @@ public:
 
     bool gone() const { return m_socket.isNull() || m_socket->state() != QAbstractSocket::ConnectedState; }
     bool finished() const { return m_finished; }
+    bool streaming() const { return m_streaming; } // the head of a streamed answer is out
     quint32 bytesWritten() const { return m_bytes; }
     QTcpSocket *socket() const { return m_socket.data(); }
 

@@ -1,6 +1,7 @@
 #include "serverworker.h"
 
 #include "http/chatendpoint.h"
+#include "http/chatprotocol.h"
 #include "http/chatrequestparser.h"
 #include "http/responsechannel.h"
 #include "http/workerlistener.h"
@@ -8,6 +9,7 @@
 #include "trace/threadregistry.h"
 #include "trace/traceclock.h"
 
+#include <QDateTime>
 #include <QHttpServerRequest>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -152,7 +154,20 @@ bool ServerWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     }
     if (path == QLatin1String("/v1/chat") || path == QLatin1String("/v1/chat/stream")) {
         if (allow(Method::Post, "POST"))
-            handleChat(request, channel, arrivedNs, path.endsWith(QLatin1String("/stream")));
+            handleChat(request, channel, arrivedNs,
+                       std::make_shared<NativeChatProtocol>(path.endsWith(QLatin1String("/stream"))));
+        return true;
+    }
+    // OpenAI's API, so that OpenAI clients and chat apps can use LoopScope as their endpoint.
+    if (path == QLatin1String("/v1/chat/completions")) {
+        if (allow(Method::Post, "POST"))
+            handleChat(request, channel, arrivedNs, std::make_shared<OpenAiChatProtocol>());
+        return true;
+    }
+    if (parts.size() >= 2 && parts.size() <= 3 && parts[0] == QLatin1String("v1")
+        && parts[1] == QLatin1String("models")) {
+        if (allow(Method::Get, "GET"))
+            handleModels(request, parts, *channel);
         return true;
     }
     if (path == QLatin1String("/v1/stats")) {
@@ -178,26 +193,27 @@ bool ServerWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *
 }
 
 void ServerWorker::handleChat(const QHttpServerRequest &request, std::shared_ptr<ResponseChannel> channel,
-                              qint64 arrivedNs, bool stream)
+                              qint64 arrivedNs, std::shared_ptr<ChatProtocol> protocol)
 {
     ServerCounters *counters = m_context->counters;
     const QByteArray body = request.body();
     if (body.size() > ChatRequestParser::MaxBodyBytes) {
         counters->failed.fetch_add(1, std::memory_order_relaxed);
-        channel->sendError(413, QStringLiteral("payload_too_large"),
-                           QStringLiteral("request body is %1 bytes; the limit is %2")
-                                   .arg(body.size()).arg(ChatRequestParser::MaxBodyBytes));
+        protocol->sendError(*channel, 413, QStringLiteral("payload_too_large"),
+                            QStringLiteral("request body is %1 bytes; the limit is %2")
+                                    .arg(body.size()).arg(ChatRequestParser::MaxBodyBytes));
         return;
     }
     if (!authorized(request)) {
         counters->failed.fetch_add(1, std::memory_order_relaxed);
-        channel->sendError(401, QStringLiteral("unauthorized"), QStringLiteral("missing or wrong API key"));
+        protocol->sendError(*channel, 401, QStringLiteral("unauthorized"),
+                            QStringLiteral("missing or wrong API key"));
         return;
     }
     const std::shared_ptr<const ServerConfig> config = m_context->config();
     if (m_context->draining.load(std::memory_order_relaxed)) {
-        channel->sendError(503, QStringLiteral("shutting_down"), QStringLiteral("the server is shutting down"),
-                           {{"Retry-After", "1"}});
+        protocol->sendError(*channel, 503, QStringLiteral("shutting_down"),
+                            QStringLiteral("the server is shutting down"), {{"Retry-After", "1"}});
         return;
     }
     // Admission: uvicorn's --limit-concurrency answers 503 past the limit.
@@ -205,20 +221,19 @@ void ServerWorker::handleChat(const QHttpServerRequest &request, std::shared_ptr
     if (config->maxInFlight > 0 && inFlight > config->maxInFlight) {
         counters->inFlight.fetch_sub(1, std::memory_order_relaxed);
         counters->rejected.fetch_add(1, std::memory_order_relaxed);
-        channel->sendError(503, QStringLiteral("over_capacity"),
-                           QStringLiteral("%1 requests in flight; the limit is %2").arg(inFlight - 1).arg(config->maxInFlight),
-                           {{"Retry-After", "1"}});
+        protocol->sendError(*channel, 503, QStringLiteral("over_capacity"),
+                            QStringLiteral("%1 requests in flight; the limit is %2").arg(inFlight - 1).arg(config->maxInFlight),
+                            {{"Retry-After", "1"}});
         return;
     }
     ChatRequest chat;
     QString error;
-    if (!ChatRequestParser::parse(body, &chat, &error)) {
+    if (!protocol->parse(body, &chat, &error)) {
         counters->inFlight.fetch_sub(1, std::memory_order_relaxed);
         counters->failed.fetch_add(1, std::memory_order_relaxed);
-        channel->sendError(400, QStringLiteral("invalid_request"), error);
+        protocol->sendError(*channel, 400, QStringLiteral("invalid_request"), error);
         return;
     }
-    chat.stream = stream;
     if (chat.sessionId.isEmpty())
         chat.sessionId = QUuid::createUuid().toString(QUuid::WithoutBraces);
 
@@ -228,12 +243,36 @@ void ServerWorker::handleChat(const QHttpServerRequest &request, std::shared_ptr
     record.arrivedNs = arrivedNs;
     record.worker = qint8(m_index);
     record.mode = config->mode;
-    record.endpoint = stream ? Endpoint::ChatStream : Endpoint::Chat;
+    record.endpoint = protocol->endpoint(chat.stream);
     record.loopThread = ThreadRegistry::currentIndex();
     record.requestBytes = quint32(body.size());
     record.setUserId(chat.userId.toUtf8());
     auto trace = std::make_shared<RequestTrace>(m_context->recorder, record);
-    m_chat->accept(std::move(channel), std::move(chat), config, std::move(trace));
+    m_chat->accept(std::move(channel), std::move(chat), config, std::move(trace), std::move(protocol));
+}
+
+void ServerWorker::handleModels(const QHttpServerRequest &request, const QStringList &parts,
+                                ResponseChannel &channel)
+{
+    // GET /v1/models, GET /v1/models/{id}: one model, whatever backend answers behind it.
+    if (!authorized(request)) {
+        channel.send(401, OpenAiChatProtocol::errorBody(401, QStringLiteral("invalid_api_key"),
+                                                        QStringLiteral("missing or wrong API key")),
+                     "application/json");
+        return;
+    }
+    const QString backend = m_context->manager->llm()->name();
+    const qint64 created = QDateTime::currentSecsSinceEpoch()
+            - (TraceClock::nowNs() - m_context->startedNs) / 1'000'000'000;
+    if (parts.size() == 2) {
+        channel.sendJson(200, OpenAiChatProtocol::modelList(backend, created));
+    } else if (parts[2] == QLatin1String(OpenAiChatProtocol::ModelId)) {
+        channel.sendJson(200, OpenAiChatProtocol::modelObject(backend, created));
+    } else {
+        channel.send(404, OpenAiChatProtocol::errorBody(404, QStringLiteral("model_not_found"),
+                                                        QStringLiteral("no model '%1'").arg(parts[2])),
+                     "application/json");
+    }
 }
 
 void ServerWorker::handleStats(ResponseChannel &channel)

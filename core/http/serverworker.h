@@ -6,6 +6,7 @@
 #include <QObject>
 
 class ChatEndpoint;
+class ChatProtocol;
 class QTimer;
 class ResponseChannel;
 class WorkerListener;
@@ -31,7 +32,8 @@ private:
     void heartbeat();
     bool authorized(const QHttpServerRequest &request) const;
     void handleChat(const QHttpServerRequest &request, std::shared_ptr<ResponseChannel> channel,
-                    qint64 arrivedNs, bool stream);
+                    qint64 arrivedNs, std::shared_ptr<ChatProtocol> protocol);
+    void handleModels(const QHttpServerRequest &request, const QStringList &parts, ResponseChannel &channel);
     void handleConversations(const QHttpServerRequest &request, const QStringList &parts,
                              ResponseChannel &channel);
     void handleStats(ResponseChannel &channel);

@@ -1,0 +1,291 @@
+#include "chatprotocol.h"
+
+#include "http/chatrequestparser.h"
+#include "llm/openaichunk.h"
+#include "llm/simulatedllm.h"
+#include "llm/ssedecoder.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QUuid>
+
+ChatProtocol::~ChatProtocol() = default;
+
+// ---------------------------------------------------------------------------------------------
+// LoopScope's own endpoint
+
+namespace {
+
+QByteArray sseEvent(const char *event, const QJsonObject &data)
+{
+    return SseDecoder::encode(QJsonDocument(data).toJson(QJsonDocument::Compact), event);
+}
+
+} // namespace
+
+bool NativeChatProtocol::parse(const QByteArray &body, ChatRequest *out, QString *error)
+{
+    if (!ChatRequestParser::parse(body, out, error))
+        return false;
+    out->stream = m_stream;
+    return true;
+}
+
+void NativeChatProtocol::sendError(ResponseChannel &channel, int status, const QString &code,
+                                   const QString &message, const ResponseChannel::Headers &extra) const
+{
+    channel.sendError(status, code, message, extra);
+}
+
+QByteArray NativeChatProtocol::streamStart(const QJsonObject &identity) const
+{
+    return sseEvent("start", identity);
+}
+
+QByteArray NativeChatProtocol::streamToken(const QString &delta) const
+{
+    return sseEvent("token", {{QStringLiteral("delta"), delta}});
+}
+
+QByteArray NativeChatProtocol::streamEnd(const ChatReply &reply) const
+{
+    QJsonObject done = reply.identity;
+    if (reply.result.ok) {
+        done.insert(QStringLiteral("response"), reply.result.text);
+        done.insert(QStringLiteral("tokens"), reply.result.tokens);
+    } else {
+        done.insert(QStringLiteral("error"), reply.result.errorCode);
+        done.insert(QStringLiteral("detail"), reply.result.errorMessage);
+        done.insert(QStringLiteral("status"), reply.status);
+    }
+    done.insert(QStringLiteral("timings"), QJsonObject{{QStringLiteral("ttft_ms"), reply.ttftMs},
+                                                       {QStringLiteral("total_ms"), reply.totalMs}});
+    return sseEvent(reply.result.ok ? "done" : "error", done);
+}
+
+void NativeChatProtocol::sendReply(ResponseChannel &channel, const ChatReply &reply) const
+{
+    if (!reply.result.ok) {
+        channel.sendError(reply.status, reply.result.errorCode, reply.result.errorMessage);
+        return;
+    }
+    QJsonObject body = reply.identity;
+    body.insert(QStringLiteral("response"), reply.result.text);
+    channel.sendJson(200, body);
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenAI chat completions
+
+namespace {
+
+// A message's text: a plain string, or the text parts of a content array.
+bool contentText(const QJsonValue &content, QString *text)
+{
+    if (content.isString()) {
+        *text = content.toString();
+        return true;
+    }
+    if (content.isNull() || content.isUndefined()) {
+        text->clear();
+        return true;
+    }
+    if (!content.isArray())
+        return false;
+    QStringList parts;
+    for (const QJsonValue &part : content.toArray()) {
+        const QJsonObject p = part.toObject();
+        if (p.value(QLatin1String("type")).toString() == QLatin1String("text"))
+            parts << p.value(QLatin1String("text")).toString();
+    }
+    *text = parts.join(QLatin1Char('\n'));
+    return true;
+}
+
+bool optionalString(const QJsonObject &o, const char *key, QString *out, QString *error)
+{
+    const QJsonValue v = o.value(QLatin1String(key));
+    if (v.isUndefined() || v.isNull())
+        return true;
+    if (!v.isString()) {
+        *error = QStringLiteral("'%1' must be a string").arg(QLatin1String(key));
+        return false;
+    }
+    *out = v.toString();
+    return true;
+}
+
+} // namespace
+
+OpenAiChatProtocol::OpenAiChatProtocol()
+    : m_id(QStringLiteral("chatcmpl-") + QUuid::createUuid().toString(QUuid::Id128).left(24))
+    , m_model(QString::fromLatin1(ModelId))
+    , m_created(QDateTime::currentSecsSinceEpoch())
+{
+}
+
+bool OpenAiChatProtocol::parse(const QByteArray &body, ChatRequest *out, QString *error)
+{
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &pe);
+    if (pe.error != QJsonParseError::NoError) {
+        *error = QStringLiteral("malformed JSON at offset %1: %2").arg(pe.offset).arg(pe.errorString());
+        return false;
+    }
+    if (!doc.isObject()) {
+        *error = QStringLiteral("the body must be a JSON object");
+        return false;
+    }
+    const QJsonObject o = doc.object();
+    ChatRequest r;
+    r.userId = QString::fromLatin1(DefaultUser);
+    if (!optionalString(o, "model", &m_model, error) || !optionalString(o, "user", &r.userId, error)
+        || !optionalString(o, "session_id", &r.sessionId, error))
+        return false;
+    if (r.sessionId.isEmpty() && !optionalString(o, "conversation_id", &r.sessionId, error))
+        return false;
+    if (m_model.isEmpty())
+        m_model = QString::fromLatin1(ModelId);
+    if (r.userId.trimmed().isEmpty() || r.userId.size() > 128) {
+        *error = QStringLiteral("'user' must be 1 to 128 characters");
+        return false;
+    }
+    if (r.sessionId.size() > 128) {
+        *error = QStringLiteral("'session_id' must be at most 128 characters");
+        return false;
+    }
+
+    const QJsonValue stream = o.value(QLatin1String("stream"));
+    if (!stream.isUndefined() && !stream.isNull() && !stream.isBool()) {
+        *error = QStringLiteral("'stream' must be true or false");
+        return false;
+    }
+    r.stream = stream.toBool(false);
+    const QJsonValue options = o.value(QLatin1String("stream_options"));
+    if (options.isObject())
+        m_includeUsage = r.stream && options.toObject().value(QLatin1String("include_usage")).toBool(false);
+    const QJsonValue n = o.value(QLatin1String("n"));
+    if (!n.isUndefined() && !n.isNull() && n.toInt(0) != 1) {
+        *error = QStringLiteral("only n = 1 is supported");
+        return false;
+    }
+
+    const QJsonValue messages = o.value(QLatin1String("messages"));
+    if (!messages.isArray() || messages.toArray().isEmpty()) {
+        *error = QStringLiteral("'messages' must be a non-empty array");
+        return false;
+    }
+    QList<ChatMessage> all;
+    int lastUser = -1;
+    for (const QJsonValue &v : messages.toArray()) {
+        const QJsonObject m = v.toObject();
+        ChatMessage msg;
+        msg.role = m.value(QLatin1String("role")).toString();
+        if (!v.isObject() || msg.role.isEmpty()) {
+            *error = QStringLiteral("messages[%1] must be an object with a 'role'").arg(all.size());
+            return false;
+        }
+        if (!contentText(m.value(QLatin1String("content")), &msg.content)) {
+            *error = QStringLiteral("messages[%1].content must be a string or an array of parts").arg(all.size());
+            return false;
+        }
+        if (msg.role == QLatin1String("user"))
+            lastUser = int(all.size());
+        all.append(msg);
+    }
+    if (lastUser < 0) {
+        *error = QStringLiteral("'messages' has no message with role 'user'");
+        return false;
+    }
+    r.message = all[lastUser].content;
+    if (r.message.trimmed().isEmpty()) {
+        *error = QStringLiteral("the last user message has no text");
+        return false;
+    }
+    if (r.message.toUtf8().size() > ChatRequestParser::MaxMessageBytes) {
+        *error = QStringLiteral("the last user message is longer than %1 bytes").arg(ChatRequestParser::MaxMessageBytes);
+        return false;
+    }
+    m_history = all.mid(0, lastUser);
+    // An estimate for "usage": the pipeline reports the reply's tokens only.
+    for (const ChatMessage &m : all)
+        m_promptTokens += int(SimulatedLlm::tokenize(m.content).size());
+    *out = r;
+    return true;
+}
+
+QString OpenAiChatProtocol::errorType(int status)
+{
+    switch (status) {
+    case 401: return QStringLiteral("authentication_error");
+    case 403: return QStringLiteral("permission_error");
+    case 404: return QStringLiteral("not_found_error");
+    case 429: return QStringLiteral("rate_limit_error");
+    default: return status >= 500 ? QStringLiteral("server_error") : QStringLiteral("invalid_request_error");
+    }
+}
+
+QByteArray OpenAiChatProtocol::errorBody(int status, const QString &code, const QString &message)
+{
+    return OpenAiWire::makeError(message, errorType(status), code) + '\n';
+}
+
+void OpenAiChatProtocol::sendError(ResponseChannel &channel, int status, const QString &code,
+                                   const QString &message, const ResponseChannel::Headers &extra) const
+{
+    channel.send(status, errorBody(status, code, message), "application/json", extra);
+}
+
+QByteArray OpenAiChatProtocol::streamStart(const QJsonObject &) const
+{
+    return SseDecoder::encode(OpenAiWire::makeChunk(m_id, m_model, m_created, {}, {}, true));
+}
+
+QByteArray OpenAiChatProtocol::streamToken(const QString &delta) const
+{
+    return SseDecoder::encode(OpenAiWire::makeChunk(m_id, m_model, m_created, delta));
+}
+
+QByteArray OpenAiChatProtocol::streamEnd(const ChatReply &reply) const
+{
+    if (!reply.result.ok) {
+        // The head (200) is out already: OpenAI's clients raise on an "error" event. No [DONE].
+        return SseDecoder::encode(OpenAiWire::makeError(reply.result.errorMessage, errorType(reply.status),
+                                                        reply.result.errorCode));
+    }
+    QByteArray out = SseDecoder::encode(OpenAiWire::makeChunk(m_id, m_model, m_created, {}, QStringLiteral("stop")));
+    if (m_includeUsage)
+        out += SseDecoder::encode(OpenAiWire::makeUsageChunk(m_id, m_model, m_created, m_promptTokens,
+                                                             reply.result.tokens));
+    out += SseDecoder::encode(OpenAiWire::doneMarker());
+    return out;
+}
+
+void OpenAiChatProtocol::sendReply(ResponseChannel &channel, const ChatReply &reply) const
+{
+    if (!reply.result.ok) {
+        sendError(channel, reply.status, reply.result.errorCode, reply.result.errorMessage);
+        return;
+    }
+    QJsonObject body = OpenAiWire::makeCompletion(m_id, m_model, m_created, reply.result.text,
+                                                  QStringLiteral("stop"), m_promptTokens, reply.result.tokens);
+    body.insert(QStringLiteral("loopscope"), reply.identity); // where and how it ran; clients ignore it
+    channel.sendJson(200, body);
+}
+
+QJsonObject OpenAiChatProtocol::modelObject(const QString &backend, qint64 createdSecs)
+{
+    return {{QStringLiteral("id"), QString::fromLatin1(ModelId)},
+            {QStringLiteral("object"), QStringLiteral("model")},
+            {QStringLiteral("created"), createdSecs},
+            {QStringLiteral("owned_by"), QStringLiteral("loopscope")},
+            {QStringLiteral("backend"), backend}};
+}
+
+QJsonObject OpenAiChatProtocol::modelList(const QString &backend, qint64 createdSecs)
+{
+    return {{QStringLiteral("object"), QStringLiteral("list")},
+            {QStringLiteral("data"), QJsonArray{modelObject(backend, createdSecs)}}};
+}
