@@ -1,0 +1,106 @@
+// Each seed scenario, at a small time scale, reproduces the shape the seed describes.
+#include "scenario/scenariorunner.h"
+
+#include <QSignalSpy>
+#include <QTest>
+#include <QThread>
+
+class TestScenarios : public QObject
+{
+    Q_OBJECT
+
+private:
+    static RunResult run(const QString &name, double timeScale)
+    {
+        Scenario s;
+        QString error;
+        if (!Scenario::open(name, &s, &error))
+            qFatal("%s", qPrintable(error));
+        RunOptions o;
+        o.timeScale = timeScale;
+        ScenarioRunner runner;
+        runner.setScenario(s);
+        runner.setOptions(o);
+        QSignalSpy finished(&runner, &ScenarioRunner::finished);
+        if (!runner.start(&error))
+            qFatal("%s", qPrintable(error));
+        if (!finished.wait(120000))
+            qWarning("scenario did not finish");
+        return runner.result();
+    }
+    static double metric(const RunResult &r, const QString &variant, const char *name)
+    {
+        for (const VariantResult &v : r.variants) {
+            if (v.name == variant)
+                return v.metrics.value(QLatin1String(name), -1);
+        }
+        return -1;
+    }
+
+private slots:
+    void builtinsLoad()
+    {
+        const QStringList names = Scenario::builtinNames();
+        QVERIFY(names.size() >= 8);
+        for (const QString &n : names) {
+            Scenario s;
+            QString error;
+            QVERIFY2(Scenario::open(n, &s, &error), qPrintable(error));
+            QVERIFY(!s.titleEn.isEmpty() && !s.titleZh.isEmpty());
+            QVERIFY(!s.explanationEn.isEmpty() && !s.explanationZh.isEmpty());
+            QVERIFY(s.variants.size() >= 2);
+            QVERIFY(!s.expected.isEmpty());
+        }
+    }
+
+    // metric(A) / metric(B) must be at least minRatio (or at most 1/minRatio when < 1).
+    void shape_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        QTest::addColumn<double>("timeScale");
+        QTest::addColumn<QString>("metric");
+        QTest::addColumn<double>("minRatio");
+        QTest::addRow("pseudo-async: blocking total >= 3x executor") << "pseudo_async" << 0.1 << "makespan_s" << 3.0;
+        QTest::addRow("100 users: sync last user >= 5x async") << "pipeline_100_users" << 0.05 << "latency_max_s" << 5.0;
+        QTest::addRow("gather: serial >= 2x gathered") << "gather" << 0.1 << "latency_max_s" << 2.0;
+        QTest::addRow("batch: one by one >= 5x concurrent") << "batch_inserts" << 0.1 << "latency_max_s" << 5.0;
+        QTest::addRow("streaming: whole reply TTFT >= 5x streamed") << "streaming" << 0.1 << "ttft_p50_s" << 5.0;
+        QTest::addRow("executor: default pool slower than 10 threads") << "executor_saturation" << 0.1 << "makespan_s" << 0.0;
+        QTest::addRow("polling: awaiting faster than polling") << "polling_worker" << 0.2 << "latency_mean_s" << 0.0;
+        QTest::addRow("prefetch: without slower than with") << "prefetch" << 0.2 << "latency_mean_s" << 1.15;
+    }
+    void shape()
+    {
+        QFETCH(QString, scenario);
+        QFETCH(double, timeScale);
+        QFETCH(QString, metric);
+        QFETCH(double, minRatio);
+        const RunResult r = run(scenario, timeScale);
+        QCOMPARE(r.variants.size(), 2);
+        for (const VariantResult &v : r.variants) {
+            QVERIFY2(v.error.isEmpty(), qPrintable(v.error));
+            QCOMPARE(v.metrics.value(QStringLiteral("errors")), 0.0);
+            QCOMPARE(v.server.size(), v.client.size()); // every request joined with the server's
+        }
+        const double a = this->metric(r, QStringLiteral("A"), qPrintable(metric));
+        const double b = this->metric(r, QStringLiteral("B"), qPrintable(metric));
+        QVERIFY(a > 0 && b > 0);
+        const QString info = QStringLiteral("A %1, B %2").arg(a).arg(b);
+        if (scenario == QLatin1String("executor_saturation")) {
+            // 40 users: ceil(40/10) = 4 rounds vs ceil(40/default) rounds; default is 6 here.
+            const int pool = QThread::idealThreadCount() + 4;
+            if (std::min(32, pool) < 10)
+                QVERIFY2(b > a * 1.2, qPrintable(info));
+            QVERIFY(this->metric(r, QStringLiteral("A"), "pool_queued_peak") >= 20);
+        } else if (scenario == QLatin1String("polling_worker")) {
+            QVERIFY2(b > a + 0.25 * 0.2 * 0.5, qPrintable(info)); // + a quarter of the scaled poll interval
+            QVERIFY(this->metric(r, QStringLiteral("B"), "server_wait_max_s") > 0.05);
+            QVERIFY(this->metric(r, QStringLiteral("A"), "server_wait_max_s") < 0.05);
+        } else {
+            QVERIFY2(a >= b * minRatio, qPrintable(info));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestScenarios)
+#include "tst_scenarios.moc"
