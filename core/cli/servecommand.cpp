@@ -10,7 +10,8 @@
 int runServeCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Serve POST /v1/chat like the seeds' FastAPI service."));
+    parser.setApplicationDescription(QStringLiteral(
+            "Serve POST /v1/chat like the seeds' FastAPI service, and OpenAI's /v1/chat/completions."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("serve"), QStringLiteral("Run the chat server headless."));
     ServerOptions::add(parser);
@@ -20,17 +21,22 @@ int runServeCommand(const QStringList &arguments)
     QTextStream out(stdout);
     ServerConfig config;
     QString error;
-    if (!ServerOptions::read(parser, &config, &error)) {
+    LlmChoice llm;
+    if (!ServerOptions::read(parser, &config, &error) || !ServerOptions::readLlm(parser, &llm, &error)) {
         err << "loopscope serve: " << error << Qt::endl;
         return 2;
     }
     ChatServer server;
+    server.setLlmBackend(ServerOptions::makeLlmBackend(llm));
     if (!server.start(config, &error)) {
         err << "loopscope serve: " << error << Qt::endl;
         return 1;
     }
     const ServerConfig c = server.config();
     out << "LoopScope " << LOOPSCOPE_VERSION << " serving " << server.url().toString() << "/v1/chat\n"
+        << "  OpenAI-compatible: " << server.url().toString() << "/v1/chat/completions and /v1/models"
+        << " (Authorization: Bearer <API key>)\n"
+        << "  LLM: " << llm.describe() << "\n"
         << "  mode " << dispatchModeName(c.mode) << ", " << c.workers << " worker loop(s), pool "
         << c.effectivePoolSize() << " threads, time scale " << c.timeScale << "\n"
         << "  API key: " << c.apiKey << "\n"

@@ -1,6 +1,10 @@
 #include "serveroptions.h"
 
 #include "http/apikey.h"
+#include "llm/openaibackend.h"
+#include "llm/secretstore.h"
+
+#include <QUrl>
 
 namespace ServerOptions {
 
@@ -25,6 +29,13 @@ void add(QCommandLineParser &p)
         {QStringLiteral("api-key"), QStringLiteral("API key (default: $LOOPSCOPE_API_KEY, else the saved one)."), QStringLiteral("K")},
         {QStringLiteral("db"), QStringLiteral("SQLite history file."), QStringLiteral("PATH")},
         {QStringLiteral("log-requests"), QStringLiteral("Print one line per request.")},
+        {QStringLiteral("llm"), QStringLiteral("The model: simulated (default), openai (an OpenAI-compatible provider) or a provider id."), QStringLiteral("KIND"), QStringLiteral("simulated")},
+        {QStringLiteral("llm-provider"), QStringLiteral("glm, openai, ollama, llamacpp, lmstudio or custom (default custom)."), QStringLiteral("ID")},
+        {QStringLiteral("llm-base-url"), QStringLiteral("The provider's base URL, up to the version (default: the preset's)."), QStringLiteral("URL")},
+        {QStringLiteral("llm-model"), QStringLiteral("The provider's model name (default: the preset's)."), QStringLiteral("M")},
+        {QStringLiteral("llm-api-key-env"), QStringLiteral("Environment variable holding the provider's API key (default: the preset's, e.g. ZHIPUAI_API_KEY)."), QStringLiteral("VAR")},
+        {QStringLiteral("llm-timeout"), QStringLiteral("Total time allowed for one provider call, seconds (default 120)."), QStringLiteral("S"), QStringLiteral("120")},
+        {QStringLiteral("llm-first-token-timeout"), QStringLiteral("Time allowed until the first token, seconds (default 30)."), QStringLiteral("S"), QStringLiteral("30")},
     });
 }
 
@@ -86,4 +97,106 @@ bool read(const QCommandLineParser &p, ServerConfig *c, QString *error)
     return true;
 }
 
+bool readLlm(const QCommandLineParser &p, LlmChoice *choice, QString *error)
+{
+    static const QStringList providerOptions{QStringLiteral("llm-provider"), QStringLiteral("llm-base-url"),
+                                             QStringLiteral("llm-model"), QStringLiteral("llm-api-key-env")};
+    const QString kind = p.value(QStringLiteral("llm")).toLower();
+    LlmChoice c;
+    if (kind == QLatin1String("simulated")) {
+        for (const QString &name : providerOptions) {
+            if (p.isSet(name)) {
+                *error = QStringLiteral("--%1 needs --llm openai").arg(name);
+                return false;
+            }
+        }
+        *choice = c;
+        return true;
+    }
+    // "--llm glm" is short for "--llm openai --llm-provider glm".
+    QString providerId = kind == QLatin1String("openai") ? p.value(QStringLiteral("llm-provider")) : kind;
+    if (kind != QLatin1String("openai") && p.isSet(QStringLiteral("llm-provider"))) {
+        *error = QStringLiteral("--llm %1 names the provider already; drop --llm-provider or use --llm openai")
+                         .arg(kind);
+        return false;
+    }
+    if (providerId.isEmpty())
+        providerId = QStringLiteral("custom");
+    const std::optional<ProviderPreset> preset = ProviderPreset::find(providerId);
+    if (!preset) {
+        QStringList ids;
+        for (const ProviderPreset &pp : ProviderPreset::all())
+            ids << pp.id;
+        *error = QStringLiteral("--llm must be simulated or openai, and the provider one of %1; not '%2'")
+                         .arg(ids.join(QStringLiteral(", ")), providerId);
+        return false;
+    }
+    c.simulated = false;
+    c.openai = preset->config();
+    if (p.isSet(QStringLiteral("llm-base-url")))
+        c.openai.baseUrl = p.value(QStringLiteral("llm-base-url"));
+    if (p.isSet(QStringLiteral("llm-model")))
+        c.openai.model = p.value(QStringLiteral("llm-model"));
+    const QUrl url(c.openai.baseUrl, QUrl::StrictMode);
+    if (c.openai.baseUrl.isEmpty() || !url.isValid()
+        || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))
+        || url.host().isEmpty()) {
+        *error = c.openai.baseUrl.isEmpty()
+                ? QStringLiteral("--llm-base-url is required for provider %1").arg(preset->id)
+                : QStringLiteral("--llm-base-url must be an http(s) URL, not '%1'").arg(c.openai.baseUrl);
+        return false;
+    }
+    if (c.openai.model.isEmpty()) {
+        *error = QStringLiteral("--llm-model is required for provider %1").arg(preset->id);
+        return false;
+    }
+    double total = 0, firstToken = 0;
+    if (!number(p, "llm-timeout", 0.001, 86400, &total, error)
+        || !number(p, "llm-first-token-timeout", 0.001, 86400, &firstToken, error))
+        return false;
+    c.openai.totalTimeoutMs = int(total * 1000);
+    c.openai.firstTokenTimeoutMs = int(firstToken * 1000);
+
+    c.keyEnvVar = p.isSet(QStringLiteral("llm-api-key-env")) ? p.value(QStringLiteral("llm-api-key-env"))
+                                                             : preset->keyEnvVar;
+    if (!c.keyEnvVar.isEmpty())
+        c.openai.apiKey = SecretStore(QStringLiteral("llm-api-key/%1").arg(preset->id), c.keyEnvVar,
+                                      /*useKeychain=*/false)
+                                  .readKey();
+    if (preset->requiresKey && c.openai.apiKey.isEmpty()) {
+        *error = c.keyEnvVar.isEmpty()
+                ? QStringLiteral("provider %1 needs an API key: name the environment variable holding it "
+                                 "with --llm-api-key-env")
+                          .arg(preset->id)
+                : QStringLiteral("provider %1 needs an API key: set the environment variable %2 (or name "
+                                 "another one with --llm-api-key-env)")
+                          .arg(preset->id, c.keyEnvVar);
+        return false;
+    }
+    *choice = c;
+    return true;
+}
+
+std::shared_ptr<LlmBackend> makeLlmBackend(const LlmChoice &choice)
+{
+    if (choice.simulated)
+        return nullptr;
+    return std::make_shared<OpenAiBackend>(choice.openai);
+}
+
 } // namespace ServerOptions
+
+QString LlmChoice::describe() const
+{
+    if (simulated)
+        return QStringLiteral("simulated");
+    QString key = QStringLiteral("no API key");
+    if (!keyEnvVar.isEmpty())
+        key = QStringLiteral("API key from $%1 (%2)")
+                      .arg(keyEnvVar, openai.apiKey.isEmpty() ? QStringLiteral("not set") : QStringLiteral("set"));
+    return QStringLiteral("OpenAI-compatible, provider %1, model %2 at %3, %4; "
+                          "timeouts: first token %5 s, total %6 s")
+            .arg(openai.provider, openai.model, OpenAiBackend::endpoint(openai.baseUrl).toString(), key)
+            .arg(openai.firstTokenTimeoutMs / 1000.0)
+            .arg(openai.totalTimeoutMs / 1000.0);
+}

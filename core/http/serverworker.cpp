@@ -256,7 +256,7 @@ void ServerWorker::handleModels(const QHttpServerRequest &request, const QString
 {
     // GET /v1/models, GET /v1/models/{id}: one model, whatever backend answers behind it.
     if (!authorized(request)) {
-        channel.send(401, OpenAiChatProtocol::errorBody(401, QStringLiteral("invalid_api_key"),
+        channel.send(401, OpenAiChatProtocol::errorBody(401, QStringLiteral("unauthorized"),
                                                         QStringLiteral("missing or wrong API key")),
                      "application/json");
         return;
