@@ -4,6 +4,7 @@
 #include "pipeline/requesttrace.h"
 
 #include <QUuid>
+#include <qcoro/qcorofuture.h>
 
 namespace {
 
@@ -225,11 +226,12 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
         }
     }
 
-    // (3) await async_db.insert(...)
+    // (3) await async_db.insert(...): the writer thread commits it; this loop serves others.
     {
         SpanScope span(trace, Phase::DbWrite);
-        if (!m_store->saveExchange(makeExchange(request, reply.text, id), &error))
-            co_return storageError(error);
+        const QString failed = co_await m_store->saveExchangeAsync(makeExchange(request, reply.text, id));
+        if (!failed.isEmpty())
+            co_return storageError(failed);
         co_await Delays::sleepFor(config.scaledNs(config.dbWriteSeconds));
     }
     if (request.batchInserts > 0) {

@@ -5,13 +5,20 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonDocument>
+#include <QPromise>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QThread>
 
+#include <pthread.h>
+
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 namespace {
 
@@ -99,6 +106,124 @@ struct ThreadConnections
 thread_local ThreadConnections t_connections;
 } // namespace
 
+// The writer thread of the group commit (see the class comment).
+class HistoryStore::Writer
+{
+public:
+    explicit Writer(HistoryStore *store)
+        : m_store(store)
+        , m_thread([this] { run(); })
+    {
+    }
+    ~Writer()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stopping = true;
+        }
+        m_wake.notify_one();
+        m_thread.join();
+    }
+
+    QFuture<QString> submit(const Exchange &e)
+    {
+        QPromise<QString> promise;
+        QFuture<QString> future = promise.future();
+        promise.start();
+        {
+            std::lock_guard lock(m_mutex);
+            m_queue.push_back({e, std::move(promise)});
+        }
+        m_wake.notify_one();
+        return future;
+    }
+
+    std::atomic<int> pageLimit{0};
+
+private:
+    struct Pending
+    {
+        Exchange exchange;
+        QPromise<QString> promise;
+    };
+
+    void run()
+    {
+        pthread_setname_np(pthread_self(), "history-writer");
+        for (;;) {
+            std::deque<Pending> batch;
+            {
+                std::unique_lock lock(m_mutex);
+                m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+                if (m_queue.empty())
+                    break; // stopping, nothing left
+                const size_t n = std::min<size_t>(m_queue.size(), 512);
+                for (size_t i = 0; i < n; ++i) {
+                    batch.push_back(std::move(m_queue.front()));
+                    m_queue.pop_front();
+                }
+            }
+            commit(batch);
+        }
+    }
+
+    void commit(std::deque<Pending> &batch)
+    {
+        QString error;
+        Connection *c = m_store->connection(&error);
+        if (c && pageLimit.load() > 0) {
+            QSqlQuery(c->db()).exec(QStringLiteral("PRAGMA max_page_count=%1").arg(pageLimit.load()));
+            pageLimit.store(0);
+        }
+        QList<QString> results(batch.size());
+        if (c) {
+            QSqlQuery q(c->db());
+            if (!q.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
+                error = sqlError(q);
+            } else {
+                for (size_t i = 0; i < batch.size(); ++i) {
+                    q.exec(QStringLiteral("SAVEPOINT exchange"));
+                    QString e;
+                    if (writeExchange(c, batch[i].exchange, &e)) {
+                        q.exec(QStringLiteral("RELEASE exchange"));
+                    } else {
+                        results[qsizetype(i)] = e.isEmpty() ? QStringLiteral("write failed") : e;
+                        q.exec(QStringLiteral("ROLLBACK TO exchange"));
+                        q.exec(QStringLiteral("RELEASE exchange"));
+                    }
+                }
+                if (!q.exec(QStringLiteral("COMMIT"))) {
+                    // Some errors (SQLITE_FULL, I/O) make SQLite roll the whole transaction back
+                    // by itself; then nothing of this batch was stored. Name the first real cause.
+                    error = sqlError(q);
+                    for (const QString &r : results) {
+                        if (!r.isEmpty()) {
+                            error = r;
+                            break;
+                        }
+                    }
+                    QSqlQuery(c->db()).exec(QStringLiteral("ROLLBACK"));
+                }
+            }
+        }
+        for (size_t i = 0; i < batch.size(); ++i) {
+            const QString &own = results[qsizetype(i)];
+            QString r = !own.isEmpty() ? own : error;
+            batch[i].promise.addResult(r);
+            batch[i].promise.finish();
+        }
+    }
+
+    static bool writeExchange(Connection *c, const Exchange &e, QString *error);
+
+    HistoryStore *m_store;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<Pending> m_queue;
+    bool m_stopping = false;
+    std::thread m_thread; // last: starts once everything above exists
+};
+
 HistoryStore::HistoryStore(QString path)
     : m_path(std::move(path))
     , m_storeId(g_nextStoreId.fetch_add(1))
@@ -107,6 +232,7 @@ HistoryStore::HistoryStore(QString path)
 
 HistoryStore::~HistoryStore()
 {
+    m_writer.reset(); // commits what is queued, then closes its connection
     // Only the destroying thread's connection can be closed here; other threads close theirs
     // when they end (their table entries are keyed by a store id that is never reused).
     delete t_connections.byStore.take(m_storeId);
@@ -199,24 +325,40 @@ std::optional<UserContext> HistoryStore::loadContext(const QString &userId, cons
 
 bool HistoryStore::saveExchange(const Exchange &e, QString *error)
 {
-    Connection *c = connection(error);
-    if (!c)
-        return false;
-    QSqlDatabase &db = c->db();
-    QSqlQuery q(db);
-    auto fail = [&](const QString &what) {
-        if (error)
-            *error = what;
-        QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
-        return false;
-    };
-    // BEGIN IMMEDIATE takes the write lock up front, so concurrent writers queue on
-    // busy_timeout instead of failing half-way through.
-    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
+    QFuture<QString> f = saveExchangeAsync(e);
+    f.waitForFinished();
+    const QString result = f.result();
+    if (!result.isEmpty() && error)
+        *error = result;
+    return result.isEmpty();
+}
+
+QFuture<QString> HistoryStore::saveExchangeAsync(const Exchange &e)
+{
+    static std::mutex startMutex;
+    {
+        std::lock_guard lock(startMutex);
+        if (!m_writer)
+            m_writer = std::make_unique<Writer>(this);
+    }
+    return m_writer->submit(e);
+}
+
+void HistoryStore::setPageLimitForTesting(int pages)
+{
+    saveExchangeAsync(Exchange{}).waitForFinished(); // make sure the writer exists
+    m_writer->pageLimit.store(pages);
+}
+
+bool HistoryStore::Writer::writeExchange(Connection *c, const Exchange &e, QString *error)
+{
+    if (e.sessionId.isEmpty())
+        return true; // an empty exchange only starts the writer
+    auto failed = [&](const QSqlQuery &q) {
         if (error)
             *error = sqlError(q);
         return false;
-    }
+    };
     const qint64 now = nowMs();
     QSqlQuery &user = c->statement(UpsertUser,
                                    "INSERT INTO users(user_id, created_at, requests) VALUES(?, ?, 1)"
@@ -224,7 +366,7 @@ bool HistoryStore::saveExchange(const Exchange &e, QString *error)
     user.bindValue(0, e.userId);
     user.bindValue(1, now);
     if (!user.exec())
-        return fail(sqlError(user));
+        return failed(user);
     const QString title = e.userMessage.simplified().left(60);
     QSqlQuery &conv = c->statement(UpsertConversation,
                                    "INSERT INTO conversations(id, user_id, title, created_at, updated_at)"
@@ -236,7 +378,7 @@ bool HistoryStore::saveExchange(const Exchange &e, QString *error)
     conv.bindValue(3, now);
     conv.bindValue(4, now);
     if (!conv.exec())
-        return fail(sqlError(conv));
+        return failed(conv);
     const QString meta = QString::fromUtf8(QJsonDocument(e.meta).toJson(QJsonDocument::Compact));
     QSqlQuery &msg = c->statement(InsertMessage,
                                   "INSERT INTO messages(conversation_id, role, content, created_at,"
@@ -249,10 +391,8 @@ bool HistoryStore::saveExchange(const Exchange &e, QString *error)
         msg.bindValue(4, qint64(e.requestId));
         msg.bindValue(5, i == 0 ? QString() : meta);
         if (!msg.exec())
-            return fail(sqlError(msg));
+            return failed(msg);
     }
-    if (!q.exec(QStringLiteral("COMMIT")))
-        return fail(sqlError(q));
     return true;
 }
 

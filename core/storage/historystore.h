@@ -2,9 +2,11 @@
 
 #include "llm/llmbackend.h"
 
+#include <QFuture>
 #include <QJsonObject>
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 struct ConversationInfo
@@ -47,9 +49,14 @@ struct Exchange
     QJsonObject meta;
 };
 
-// The conversation history in SQLite (WAL). Thread-safe: every thread gets its own connection,
-// opened on first use and closed when the thread ends. Each exchange is one transaction, so a
-// failed request (or a full disk) never leaves half an exchange behind.
+// The conversation history in SQLite (WAL). Thread-safe: every thread gets its own connection for
+// reads, opened on first use and closed when the thread ends.
+//
+// Writes of exchanges go through one writer thread with group commit: SQLite has a single writer
+// anyway, so instead of many threads queueing on its lock (and paying a transaction each), the
+// writer commits whatever exchanges are waiting in one transaction, each inside its own SAVEPOINT.
+// An exchange is saved whole or not at all, so a failed request (or a full disk) never leaves half
+// an exchange behind, and one bad exchange does not fail its neighbours.
 class HistoryStore
 {
 public:
@@ -64,7 +71,12 @@ public:
 
     std::optional<UserContext> loadContext(const QString &userId, const QString &sessionId,
                                            int maxMessages, QString *error = nullptr);
+    // Blocks the calling thread until the exchange is committed (the synchronous pipeline).
     bool saveExchange(const Exchange &exchange, QString *error = nullptr);
+    // Returns at once; the future carries an empty string on success, else the error.
+    QFuture<QString> saveExchangeAsync(const Exchange &exchange);
+    // Test hook: caps the database size (PRAGMA max_page_count) to simulate a full disk.
+    void setPageLimitForTesting(int pages);
     // Appends one row to the audit log (the seeds' batched-insert example).
     bool insertAuditRow(const QString &userId, quint64 requestId, int index, QString *error = nullptr);
 
@@ -83,8 +95,10 @@ public:
     class Connection; // one thread's SQLite connection (defined in the .cpp)
 
 private:
+    class Writer;
     Connection *connection(QString *error);
 
     const QString m_path;
     const quint64 m_storeId;
+    std::unique_ptr<Writer> m_writer;
 };

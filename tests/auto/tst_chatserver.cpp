@@ -69,6 +69,7 @@ private slots:
     void failedLlmCallStoresNothing();
     void clientDisconnectDoesNotCrash();
     void conversationsApi();
+    void fullDiskLosesNothing();
     void loopLagShowsTheStall();
     void gracefulStopAnswersQueuedRequests();
 };
@@ -386,6 +387,34 @@ void TestChatServer::conversationsApi()
     QCOMPARE(f.request("GET", QStringLiteral("/v1/conversations/%1/messages").arg(id)).status, 404);
     QCOMPARE(f.server.history()->messageCount(), 0); // messages went with it (ON DELETE CASCADE)
     QCOMPARE(f.request("GET", QStringLiteral("/v1/conversations"), {}, QByteArray()).status, 401);
+}
+
+void TestChatServer::fullDiskLosesNothing()
+{
+    for (DispatchMode mode : {DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async}) {
+        ServerFixture f;
+        ServerConfig c = ServerFixture::quickConfig();
+        c.mode = mode;
+        c.llm.latency.mean = 0.01;
+        QVERIFY(f.start(c));
+        const QString session = QStringLiteral("disk");
+        QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("u"), QStringLiteral("before"), session)).status, 200);
+        // The database may not grow any more: the next exchange (30 KB) cannot be stored.
+        f.server.history()->setPageLimitForTesting(1);
+        const auto full = f.request("POST", QStringLiteral("/v1/chat"),
+                                    chatBody(QStringLiteral("u"), QString(30 * 1024, QLatin1Char('x')), session));
+        QCOMPARE(full.status, 500);
+        QCOMPARE(full.json.value(QStringLiteral("error")).toString(), QStringLiteral("storage_error"));
+        QVERIFY2(full.json.value(QStringLiteral("detail")).toString().contains(QLatin1String("full")),
+                 qPrintable(full.json.value(QStringLiteral("detail")).toString()));
+        // What was there is intact and readable; nothing of the failed exchange was kept.
+        const auto messages = f.request("GET", QStringLiteral("/v1/conversations/%1/messages").arg(session));
+        QCOMPARE(messages.status, 200);
+        const QJsonArray list = messages.json.value(QStringLiteral("messages")).toArray();
+        QCOMPARE(list.size(), 2);
+        QCOMPARE(list[0].toObject().value(QStringLiteral("content")).toString(), QStringLiteral("before"));
+        QCOMPARE(f.request("GET", QStringLiteral("/health")).status, 200);
+    }
 }
 
 void TestChatServer::loopLagShowsTheStall()
