@@ -198,6 +198,8 @@ QByteArray traceJson(const RunResult &run)
         }
         // Counter tracks, one per key.
         for (const CounterSample &k : v.counters) {
+            if (k.tNs < o)
+                continue; // trace time starts at the run start
             const QByteArray ts = us(k.tNs);
             const auto counter = [&](const char *name, const QByteArray &value) {
                 w.event("\"ph\":\"C\",\"name\":\"" + QByteArray(name) + "\",\"pid\":" + pid + ",\"tid\":0,\"ts\":"

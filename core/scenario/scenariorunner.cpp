@@ -152,7 +152,7 @@ void ScenarioRunner::loadFinished()
             if (tags.contains(s.clientTag))
                 r.server.push_back(s);
         }
-        r.counters = m_server->counterSeries()->between(r.startNs - 100'000'000, r.endNs + 100'000'000);
+        r.counters = m_server->counterSeries()->between(r.startNs, r.endNs + 100'000'000);
         r.threadNames = ThreadRegistry::names();
     }
     // Destroyed later: we are inside its finished() signal.
