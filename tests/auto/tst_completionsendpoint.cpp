@@ -546,6 +546,35 @@ private slots:
         QCOMPARE(last.value(QLatin1String("error")).toObject().value(QLatin1String("type")).toString(), QStringLiteral("server_error"));
     }
 
+    void clientGoneAbortsUpstream_data()
+    {
+        // Blocking mode is left out on purpose: its loop is inside the call and cannot see the
+        // disconnect until the call returns (the seeds' pseudo-async, shown as it is).
+        QTest::addColumn<DispatchMode>("mode");
+        QTest::addRow("executor") << DispatchMode::Executor;
+        QTest::addRow("async") << DispatchMode::Async;
+    }
+    void clientGoneAbortsUpstream()
+    {
+        QFETCH(DispatchMode, mode);
+        m_fake = std::make_unique<FakeOpenAiServer>();
+        QStringList many;
+        for (int i = 0; i < 50; ++i)
+            many << QStringLiteral("tok ");
+        m_fake->enqueue(FakeOpenAiScript::chatStream(many, 100)); // 5 s in all
+        auto backend = upstreamBackend({QStringLiteral("--llm-timeout"), QStringLiteral("20")});
+        QVERIFY(backend);
+        QVERIFY(startServer(config(mode), backend));
+        QNetworkReply *reply = send("POST", QStringLiteral("/v1/chat/completions"), completionBody(QStringLiteral("x"), true));
+        QByteArray got;
+        connect(reply, &QNetworkReply::readyRead, this, [&] { got += reply->readAll(); });
+        QTRY_VERIFY_WITH_TIMEOUT(got.contains("tok"), 5000);
+        reply->abort();
+        reply->deleteLater();
+        QTRY_COMPARE_WITH_TIMEOUT(m_fake->abortedStreams(), 1, 3000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_server->counters()->inFlight.load(), 0, 3000);
+    }
+
     // --- the command line ----------------------------------------------------------------------
 
     void commandLine_data()
