@@ -128,7 +128,8 @@ void LoadWorker::rearm()
         return;
     }
     const qint64 wait = m_events.top().deadline - TraceClock::nowNs();
-    // Millisecond timers: arm for the whole milliseconds, the rest is caught by onTimer's slack.
+    // Millisecond timers: arm for the whole milliseconds; the sub-millisecond rest is waited out
+    // by zero-timeouts (at most one millisecond of event-loop turns).
     m_timer->start(wait <= 0 ? 0 : int(wait / 1'000'000));
 }
 
@@ -138,7 +139,7 @@ void LoadWorker::onTimer()
         if (m_events.empty() || m_stopping)
             break;
         const qint64 now = TraceClock::nowNs();
-        if (m_events.top().deadline > now + 200'000) // 0.2 ms slack
+        if (m_events.top().deadline > now) // never early: intended <= connect <= sent
             break;
         Event e = m_events.top();
         m_events.pop();
@@ -352,7 +353,7 @@ void LoadWorker::send(Conn &c, const ClientRecord &record)
             + QByteArray::number(json.size()) + "\r\n\r\n" + json;
 
     const qint64 now = TraceClock::nowNs();
-    if (now - record.intendedNs > qint64(m_settings.lateThresholdSeconds * 1e9)) {
+    if (!record.late && now - record.intendedNs > qint64(m_settings.lateThresholdSeconds * 1e9)) {
         c.record.late = true;
         m_shared->late.fetch_add(1, std::memory_order_relaxed);
     }
@@ -383,6 +384,18 @@ void LoadWorker::send(Conn &c, const ClientRecord &record)
             onReadable(*cp);
         if (!cp->busy)
             return;
+        if (cp->record.reused && !cp->record.firstByteNs
+            && (e == QAbstractSocket::RemoteHostClosedError || e == QAbstractSocket::NetworkError)) {
+            // The server had closed the kept-alive connection (uvicorn: after 5 s idle) before
+            // our request reached it: reconnect once and resend, as browsers and requests do.
+            ClientRecord retry = cp->record;
+            retry.reused = false;
+            retry.connectedNs = retry.sentNs = 0;
+            m_shared->inFlight.fetch_sub(1, std::memory_order_relaxed);
+            dropSocket(*cp);
+            send(*cp, retry);
+            return;
+        }
         ClientError kind = ClientError::Other;
         if (e == QAbstractSocket::ConnectionRefusedError)
             kind = ClientError::Refused;

@@ -7,6 +7,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <QSet>
 
@@ -213,6 +214,41 @@ private slots:
             QVERIFY(r.completeNs - r.firstTokenNs > 200'000'000LL);
         }
         server->stop(1000);
+    }
+
+    void serverClosingIdleConnectionsIsNotAnError()
+    {
+        // Like uvicorn's keep-alive timeout: the server answers, then closes the idle connection.
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost));
+        int connections = 0;
+        connect(&server, &QTcpServer::newConnection, this, [&] {
+            while (QTcpSocket *s = server.nextPendingConnection()) {
+                ++connections;
+                connect(s, &QTcpSocket::readyRead, s, [s] {
+                    if (!s->readAll().contains("\r\n\r\n{"))
+                        return;
+                    s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 18\r\n\r\n"
+                             "{\"request_id\":\"7\"}");
+                    QTimer::singleShot(50, s, [s] { s->disconnectFromHost(); });
+                });
+            }
+        });
+        LoadSettings s;
+        s.users = 2;
+        s.requestsPerUser = 3;
+        s.thinkSeconds = 0.2;
+        s.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort()));
+        s.apiKey = QStringLiteral("x");
+        const QList<ClientRecord> records = runLoad(s);
+        QCOMPARE(records.size(), 6);
+        for (const ClientRecord &r : records) {
+            QVERIFY2(r.ok(), qPrintable(QStringLiteral("%1 user %2 #%3 reused %4 status %5 firstbyte %6")
+                                                .arg(clientErrorName(r.error)).arg(r.user).arg(r.sequence)
+                                                .arg(r.reused).arg(r.status).arg(r.firstByteNs)));
+            QCOMPARE(r.serverId, quint64(7));
+        }
+        QCOMPARE(connections, 6);
     }
 
     void recordRoundTrip()
