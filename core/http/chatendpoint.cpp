@@ -226,7 +226,7 @@ void ChatEndpoint::respond(Job &job, const ChatResult &result)
             m_context->manager->prefetchAsync(job.request.userId, job.request.sessionId, *job.config);
         } else {
             auto manager = m_context->manager;
-            QtConcurrent::run(&m_context->pool, [manager, request = job.request, config = job.config] {
+            m_context->pool.start([manager, request = job.request, config = job.config] {
                 manager->prefetchBlocking(request.userId, request.sessionId, *config);
             });
         }

@@ -209,6 +209,7 @@ bool OpenAiChatProtocol::parse(const QByteArray &body, ChatRequest *out, QString
         return false;
     }
     m_history = all.mid(0, lastUser);
+    r.clientHistory = m_history;
     // An estimate for "usage": the pipeline reports the reply's tokens only.
     for (const ChatMessage &m : all)
         m_promptTokens += int(SimulatedLlm::tokenize(m.content).size());

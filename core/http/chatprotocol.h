@@ -93,8 +93,7 @@ public:
     QString completionId() const { return m_id; }
     QString model() const { return m_model; }
     bool includeUsage() const { return m_includeUsage; }
-    // The messages before the answered one. Not yet given to the model: ChatRequest has no field
-    // for them, so the pipeline's context is the session's stored history.
+    // The messages before the answered one: the model's context (ChatRequest::clientHistory).
     const QList<ChatMessage> &history() const { return m_history; }
 
     // OpenAI's error "type" for an HTTP status.

@@ -52,7 +52,7 @@ LlmRequest ConversationManager::buildPrompt(const UserContext &context, const Ch
     LlmRequest r;
     r.requestId = id;
     r.stream = request.stream;
-    r.messages = context.history;
+    r.messages = request.clientHistory.isEmpty() ? context.history : request.clientHistory;
     r.messages.append({QStringLiteral("user"), request.message});
     return r;
 }

@@ -23,6 +23,10 @@ struct ChatRequest
     int batchInserts = 0;      // seed 2's "save 100 records"
     bool batchParallel = false;
     bool prefetch = false;     // warm this user's history cache in the background afterwards
+    // Context the client sent itself (OpenAI clients are stateless: they send the whole
+    // conversation, system prompt included). When present it is the model's context instead of
+    // the stored history; the exchange is still saved.
+    QList<ChatMessage> clientHistory;
 };
 
 struct ChatResult
