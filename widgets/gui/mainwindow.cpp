@@ -4,6 +4,7 @@
 #include "gui/theme.h"
 #include "http/chatserver.h"
 #include "load/userspanel.h"
+#include "load/clientrecord.h"
 #include "plots/counterplot.h"
 #include "plots/counterplotspanel.h"
 #include "server/servercontrolpanel.h"
@@ -30,6 +31,7 @@
 #include <QStatusBar>
 #include <QTextBrowser>
 #include <QTimer>
+#include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -70,17 +72,19 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     auto *cl = new QVBoxLayout(centre);
     cl->setContentsMargins(4, 4, 4, 0);
     cl->setSpacing(2);
-    auto *bar = new QHBoxLayout;
-    bar->addWidget(new PhaseLegend, 1);
+    cl->addWidget(new PhaseLegend);
+    // View controls live in a toolbar so the legend keeps the whole width.
+    QToolBar *tools = addToolBar(tr("View"));
+    tools->setObjectName(QStringLiteral("viewToolBar"));
+    tools->setMovable(false);
     auto *span = new QComboBox;
     span->setToolTip(tr("Width of the visible time window"));
     for (int s : {2, 5, 10, 30, 60, 120, 300, 900})
-        span->addItem(s < 60 ? tr("%1 s").arg(s) : tr("%1 min").arg(s / 60), s);
+        span->addItem(s < 60 ? tr("%1 s window").arg(s) : tr("%1 min window").arg(s / 60), s);
     span->setCurrentIndex(3);
     connect(span, &QComboBox::activated, this, [this, span] {
         m_state->setSpan(qint64(span->currentData().toInt()) * 1'000'000'000);
     });
-    bar->addWidget(span);
     m_followButton = new QToolButton;
     m_followButton->setText(tr("Follow live"));
     m_followButton->setCheckable(true);
@@ -88,8 +92,18 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     m_followButton->setToolTip(tr("Keep the newest requests in view (zooming or panning pauses it)"));
     connect(m_followButton, &QToolButton::toggled, m_state, &TimeViewState::setFollowing);
     connect(m_state, &TimeViewState::followingChanged, m_followButton, &QToolButton::setChecked);
-    bar->addWidget(m_followButton);
-    cl->addLayout(bar);
+    auto *fit = new QToolButton;
+    fit->setText(tr("Fit all"));
+    fit->setToolTip(tr("Show everything recorded so far"));
+    connect(fit, &QToolButton::clicked, this, &MainWindow::fitToData);
+    tools->addWidget(new QLabel(tr(" Timeline: ")));
+    tools->addWidget(m_followButton);
+    tools->addWidget(fit);
+    tools->addWidget(span);
+    tools->addSeparator();
+    auto *hint = new QLabel(tr("  wheel: zoom · Ctrl+wheel: rows · drag: pan · click: details · double-click: live"));
+    hint->setEnabled(false);
+    tools->addWidget(hint);
 
     m_centre = new QSplitter(Qt::Vertical);
     m_centre->setObjectName(QStringLiteral("centreSplitter"));
@@ -125,10 +139,10 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     addDockWidget(Qt::LeftDockWidgetArea, usersDock);
     addDockWidget(Qt::RightDockWidgetArea, chatDock);
     addDockWidget(Qt::RightDockWidgetArea, detailsDock);
-    resizeDocks({serverDock, usersDock}, {320, 320}, Qt::Horizontal);
+    resizeDocks({serverDock, usersDock}, {340, 340}, Qt::Horizontal);
     resizeDocks({chatDock, detailsDock}, {380, 380}, Qt::Horizontal);
     resizeDocks({chatDock, detailsDock}, {640, 260}, Qt::Vertical);
-    resizeDocks({serverDock, usersDock}, {520, 420}, Qt::Vertical);
+    resizeDocks({serverDock, usersDock}, {490, 450}, Qt::Vertical);
 
     m_stats = new QLabel;
     statusBar()->addPermanentWidget(m_stats);
@@ -139,6 +153,11 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
             connect(p, &UsersPanel::message, this, [this](const QString &t) { statusBar()->showMessage(t, 6000); });
     }
     connect(m_serverPanel, &ServerControlPanel::serverStarted, this, &MainWindow::onServerStarted);
+    connect(m_usersPanel, &UsersPanel::serverConfigRequested, m_serverPanel, &ServerControlPanel::applyScenarioConfig);
+    connect(m_usersPanel, &UsersPanel::runFinished, this, [this] {
+        pullData();
+        joinClientSends();
+    });
     buildMenus();
 
     // The coalescing pump: ~30 Hz, only new data, queued replots.
@@ -183,12 +202,44 @@ void MainWindow::pullData()
     }
     if (changed && m_selected >= 0 && m_selected < m_data.size() && !m_data.at(m_selected).finished())
         showSelected(m_selected);
+    if (m_usersPanel->isRunning() && now - m_lastJoinNs > 250'000'000) {
+        m_lastJoinNs = now;
+        joinClientSends();
+    }
     const CounterSample c = samples.isEmpty() ? CounterSample{} : samples.last();
     m_stats->setText(tr("%1 requests · %2 in flight · %3 waiting · pull %4 ms")
                              .arg(m_data.size())
                              .arg(c.inFlight)
                              .arg(c.waiting)
                              .arg(double(timer.nsecsElapsed()) / 1e6, 0, 'f', 1));
+}
+
+void MainWindow::joinClientSends()
+{
+    const QList<ClientRecord> records = m_usersPanel->generator()->snapshot();
+    QHash<quint64, qint64> sent;
+    sent.reserve(records.size());
+    for (const ClientRecord &r : records) {
+        if (r.sentNs > 0)
+            sent.insert(r.tag, r.sentNs);
+    }
+    if (m_data.joinClientSends(sent)) {
+        m_requestView->update();
+        m_threadView->update();
+    }
+}
+
+void MainWindow::fitToData()
+{
+    if (m_data.size() == 0)
+        return;
+    qint64 first = m_data.barStartNs(0);
+    for (qsizetype i = 1; i < std::min<qsizetype>(m_data.size(), 4096); ++i)
+        first = std::min(first, m_data.barStartNs(i));
+    const qint64 last = std::max(m_data.latestNs(), first + 1'000'000);
+    const qint64 span = last - first;
+    m_state->setUserRange(first - span / 40, span + span / 20);
+    m_requestView->followRows();
 }
 
 void MainWindow::showSelected(qsizetype index)
@@ -200,7 +251,7 @@ void MainWindow::showSelected(qsizetype index)
         m_details->clear();
         return;
     }
-    m_details->setHtml(describeRequest(m_data.at(index), m_state->originNs(), m_requestView->nowNs()));
+    m_details->setHtml(describeRequest(m_data.at(index), m_state->originNs(), m_requestView->nowNs(), m_data.sentNs(index)));
 }
 
 QStringList MainWindow::exportPlots(const QString &dir, const QString &suffix)

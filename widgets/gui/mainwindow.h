@@ -41,6 +41,10 @@ public:
     // Writes every counter plot to `dir` as <name>.<suffix>; returns the files written.
     QStringList exportPlots(const QString &dir, const QString &suffix);
     void setDarkTheme(bool dark);
+    // Shows everything recorded so far (pauses following).
+    void fitToData();
+    // Takes the load generator's send times, so backlog waits show on the request bars.
+    void joinClientSends();
     void restoreSettings();
     void saveSettings() const;
 
@@ -68,6 +72,7 @@ private:
     QTimer *m_pullTimer;
     quint64 m_sampleCursor = 0;
     qint64 m_lastSampleNs = 0;
+    qint64 m_lastJoinNs = 0;
     qsizetype m_selected = -1;
     bool m_dark = true;
 };

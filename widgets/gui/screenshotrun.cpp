@@ -43,7 +43,10 @@ void ScreenshotRun::start()
         checkFinished();
     });
     QTimer::singleShot(200, this, [this] {
-        m_window->usersPanel()->setUsers(m_options.users);
+        if (!m_options.scenario.isEmpty() && !m_window->usersPanel()->selectScenario(m_options.scenario))
+            QTextStream(stderr) << "loopscope --screenshot: unknown scenario " << m_options.scenario << Qt::endl;
+        if (m_options.scenario.isEmpty())
+            m_window->usersPanel()->setUsers(m_options.users);
         if (!m_window->usersPanel()->startRun()) {
             m_usersDone = true;
             checkFinished();
@@ -71,8 +74,13 @@ void ScreenshotRun::capture()
         return;
     m_captured = true;
     m_window->pullData();
-    const QPixmap pixmap = m_window->grab();
+    m_window->joinClientSends();
+    m_window->fitToData();
+    // Let the queued replots of the plots happen before rendering the window.
+    QTimer::singleShot(150, this, [this] {
+        const QPixmap pixmap = m_window->grab();
     const bool ok = pixmap.save(m_options.file, "PNG");
     QTextStream(ok ? stdout : stderr) << (ok ? "screenshot written to " : "cannot write ") << m_options.file << Qt::endl;
-    emit done(ok);
+        emit done(ok);
+    });
 }

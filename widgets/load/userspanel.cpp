@@ -24,10 +24,20 @@ UsersPanel::UsersPanel(ChatServer *server, QWidget *parent)
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->setLabelAlignment(Qt::AlignRight);
     m_scenario = new QComboBox;
-    m_scenario->addItem(tr("Custom"));
+    m_scenario->addItem(tr("Custom burst"), QStringList());
+    for (const QString &name : Scenario::builtinNames()) {
+        Scenario sc;
+        if (!Scenario::open(name, &sc, nullptr))
+            continue;
+        m_scenarios.append(sc);
+        for (const ScenarioVariant &v : sc.variants)
+            m_scenario->addItem(QStringLiteral("%1 · %2: %3").arg(sc.name, v.name, v.labelEn), QStringList{sc.name, v.name});
+    }
+    m_scenario->setToolTip(tr("The seeds' situations; choosing one fills the fields and, on start, the server settings"));
     form->addRow(tr("Scenario"), m_scenario);
     m_explanation = new QTextBrowser;
-    m_explanation->setMaximumHeight(70);
+    m_explanation->setMinimumHeight(60);
+    m_explanation->setMaximumHeight(90);
     m_explanation->setFrameShape(QFrame::NoFrame);
     m_explanation->setText(tr("<i>N users hit the server at once: in blocking mode they are served one after "
                               "another (the seed's 2.15, 4.30, 6.45… s staircase); in executor or async mode together.</i>"));
@@ -67,10 +77,10 @@ UsersPanel::UsersPanel(ChatServer *server, QWidget *parent)
     m_duration->setValue(10);
     m_duration->setSuffix(QStringLiteral(" s"));
     form2->addRow(tr("Duration"), m_duration);
-    m_naive = new QCheckBox(tr("naive client (async def + requests.post)"));
+    m_naive = new QCheckBox(tr("naive client (seed's test script)"));
     m_naive->setToolTip(tr("The seed's test script: the \"concurrent\" users actually send one after another"));
     form2->addRow(QString(), m_naive);
-    m_stream = new QCheckBox(tr("stream replies (measure first token)"));
+    m_stream = new QCheckBox(tr("stream replies"));
     form2->addRow(QString(), m_stream);
     outer->addLayout(form2);
 
@@ -89,6 +99,7 @@ UsersPanel::UsersPanel(ChatServer *server, QWidget *parent)
     outer->addStretch(1);
 
     connect(m_model, &QComboBox::currentIndexChanged, this, &UsersPanel::updateModelFields);
+    connect(m_scenario, &QComboBox::currentIndexChanged, this, &UsersPanel::scenarioChosen);
     connect(m_startStop, &QPushButton::clicked, this, [this] {
         if (isRunning())
             stopRun();
@@ -126,9 +137,58 @@ void UsersPanel::updateModelFields()
     m_duration->setEnabled(!closed);
 }
 
+bool UsersPanel::selectScenario(const QString &nameAndVariant)
+{
+    const QStringList want = nameAndVariant.split(QLatin1Char('/'));
+    for (int i = 1; i < m_scenario->count(); ++i) {
+        const QStringList key = m_scenario->itemData(i).toStringList();
+        if (key.value(0) == want.value(0) && (want.size() < 2 || key.value(1) == want.value(1))) {
+            m_scenario->setCurrentIndex(i);
+            return true;
+        }
+    }
+    return false;
+}
+
+QString UsersPanel::scenarioExplanation() const { return m_explanation->toPlainText(); }
+
+void UsersPanel::scenarioChosen(int index)
+{
+    const QStringList key = m_scenario->itemData(index).toStringList();
+    m_scenarioBase = LoadSettings();
+    if (key.isEmpty())
+        return;
+    for (const Scenario &sc : std::as_const(m_scenarios)) {
+        if (sc.name != key.value(0))
+            continue;
+        const ScenarioVariant *v = sc.variant(key.value(1));
+        if (!v)
+            return;
+        m_explanation->setHtml(QStringLiteral("<b>%1</b><br>%2<br><i>%3: %4</i>")
+                                       .arg(sc.titleEn.toHtmlEscaped(), sc.explanationEn.toHtmlEscaped(), v->name,
+                                            v->labelEn.toHtmlEscaped()));
+        m_scenarioBase = sc.loadSettings(*v);
+        setLoadFields(m_scenarioBase);
+        return;
+    }
+}
+
+void UsersPanel::setLoadFields(const LoadSettings &s)
+{
+    m_model->setCurrentIndex(m_model->findData(int(s.model)));
+    m_users->setValue(s.users);
+    m_requests->setValue(s.requestsPerUser);
+    m_think->setValue(s.thinkSeconds);
+    m_rampUp->setValue(s.spawnRate > 0 ? s.users / s.spawnRate : 0);
+    m_rate->setValue(s.arrivalRate);
+    m_duration->setValue(s.durationSeconds);
+    m_naive->setChecked(s.naive);
+    m_stream->setChecked(s.stream);
+}
+
 LoadSettings UsersPanel::settings() const
 {
-    LoadSettings s;
+    LoadSettings s = m_scenarioBase; // keeps a scenario's message, options and sessions
     s.model = LoadSettings::Model(m_model->currentData().toInt());
     s.users = m_users->value();
     s.requestsPerUser = m_requests->value();
@@ -138,7 +198,9 @@ LoadSettings UsersPanel::settings() const
     s.durationSeconds = s.model == LoadSettings::Model::Open ? m_duration->value() : 0;
     s.naive = m_naive->isChecked();
     s.stream = m_stream->isChecked();
-    s.sessionPrefix = QStringLiteral("sim-");
+    if (s.sessionPrefix.isEmpty())
+        s.sessionPrefix = QStringLiteral("sim-");
+    s.timeScale = m_server->config().timeScale;
     s.baseUrl = m_server->url();
     s.apiKey = m_server->apiKey();
     s.threads = s.users >= 500 ? 2 : 1;
@@ -153,7 +215,14 @@ bool UsersPanel::startRun()
         emit message(tr("Start the server first."));
         return false;
     }
-    m_generator->setSettings(settings());
+    const QStringList key = m_scenario->currentData().toStringList();
+    for (const Scenario &sc : std::as_const(m_scenarios)) {
+        if (!key.isEmpty() && sc.name == key.value(0)) {
+            if (const ScenarioVariant *v = sc.variant(key.value(1)))
+                emit serverConfigRequested(sc.serverConfig(*v));
+        }
+    }
+    m_generator->setSettings(settings()); // after the server settings: the URL may have changed
     QString error;
     if (!m_generator->start(&error)) {
         emit message(tr("Users did not start: %1").arg(error));

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "load/loadgenerator.h"
+#include "pipeline/serverconfig.h"
+#include "scenario/scenario.h"
 
 #include <QWidget>
 
@@ -30,15 +32,22 @@ public:
     void stopRun();
     bool isRunning() const;
     LoadGenerator *generator() const { return m_generator; }
+    // Picks "name" or "name/variant" (first variant if none); false if unknown.
+    bool selectScenario(const QString &nameAndVariant);
+    QString scenarioExplanation() const;
 
 signals:
     void runStarted();
     void runFinished();
     void message(const QString &text);
+    // A scenario variant asks for these server settings; applied before its users start.
+    void serverConfigRequested(const ServerConfig &config);
 
 private:
     void showProgress(const LoadProgress &p);
     void updateModelFields();
+    void scenarioChosen(int index);
+    void setLoadFields(const LoadSettings &s);
 
     ChatServer *m_server;
     LoadGenerator *m_generator;
@@ -50,4 +59,6 @@ private:
     QPushButton *m_startStop;
     QProgressBar *m_progress;
     QLabel *m_eta;
+    QList<Scenario> m_scenarios;
+    LoadSettings m_scenarioBase; // the chosen variant's settings; the fields override them
 };

@@ -73,7 +73,13 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
     auto *form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->setLabelAlignment(Qt::AlignRight);
-    form->addRow(tr("Mode"), modeRow);
+    auto *modeBox = new QWidget;
+    modeBox->setLayout(modeRow);
+    modeRow->setContentsMargins(0, 0, 0, 0);
+    modeBox->setStyleSheet(QStringLiteral("QToolButton { padding: 4px 6px; }"
+                                          "QToolButton:checked { background: palette(highlight); color: palette(highlighted-text);"
+                                          " font-weight: bold; border: 1px solid palette(highlight); }"));
+    form->addRow(tr("Mode"), modeBox);
     m_workers = new QSpinBox;
     m_workers->setRange(1, 16);
     m_workers->setToolTip(tr("Event loops accepting on the same port (uvicorn --workers)"));
@@ -176,6 +182,9 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
 ServerConfig ServerControlPanel::config() const
 {
     ServerConfig c = m_server->config();
+    c.intake = m_extra.intake;
+    c.pollIntervalSeconds = m_extra.pollIntervalSeconds;
+    c.llm.tokensPerSecond = m_extra.llm.tokensPerSecond;
     c.mode = DispatchMode(m_modeGroup->checkedId());
     c.workers = m_workers->value();
     c.poolSize = m_pool->value();
@@ -246,6 +255,21 @@ void ServerControlPanel::stopServer()
 void ServerControlPanel::setMode(DispatchMode mode)
 {
     m_modeGroup->button(int(mode))->click();
+}
+
+void ServerControlPanel::applyScenarioConfig(const ServerConfig &scenario)
+{
+    const ServerConfig mine = config();
+    ServerConfig c = scenario;
+    c.port = mine.port;
+    c.host = mine.host;
+    c.apiKey = mine.apiKey;
+    c.dbPath = mine.dbPath;
+    c.timeScale = mine.timeScale;
+    setConfig(c);
+    // Fields without a widget (intake, poll interval, history) come from the scenario.
+    m_extra = c;
+    apply();
 }
 
 void ServerControlPanel::scheduleApply() { m_applyTimer->start(); }

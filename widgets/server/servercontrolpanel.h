@@ -31,6 +31,10 @@ public:
     void stopServer();
     void setMode(DispatchMode mode); // as if the user clicked the mode button
     QString curlCommand() const;
+    // Takes a scenario's server settings (mode, workers, delays...), keeping this window's port,
+    // key, database and time scale, and applies them now.
+    void applyScenarioConfig(const ServerConfig &scenario);
+    void apply();
 
 signals:
     void serverStarted();
@@ -39,7 +43,6 @@ signals:
 
 private:
     void scheduleApply();
-    void apply();
     void updateState();
 
     ChatServer *m_server;
@@ -54,4 +57,5 @@ private:
     QTimer *m_applyTimer;
     QString m_dbPath;
     QString m_apiKey;
+    ServerConfig m_extra; // scenario settings the panel has no widget for
 };

@@ -28,13 +28,13 @@ void PhaseLegend::paintEvent(QPaintEvent *)
     auto chip = [&](const QColor &c, const QString &text) {
         p.setPen(Qt::NoPen);
         p.setBrush(c);
-        p.drawRoundedRect(QRectF(x, (height() - h * 0.7) / 2, h * 1.4, h * 0.7), 2, 2);
-        x += int(h * 1.4) + 4;
+        p.drawRoundedRect(QRectF(x, (height() - h * 0.7) / 2, h * 1.1, h * 0.7), 2, 2);
+        x += int(h * 1.1) + 4;
         p.setPen(t.text);
         p.drawText(QRect(x, 0, 200, height()), Qt::AlignVCenter | Qt::AlignLeft, text);
-        x += fontMetrics().horizontalAdvance(text) + 14;
+        x += fontMetrics().horizontalAdvance(text) + 10;
     };
     for (int c : kOrder)
         chip(t.category[size_t(c)], Theme::categoryName(c));
-    chip(t.blockedStrip, tr("event loop blocked"));
+    chip(t.blockedStrip, tr("loop blocked"));
 }

@@ -12,7 +12,7 @@ QString at(qint64 ns, qint64 origin) { return QStringLiteral("%1 s").arg(double(
 
 } // namespace
 
-QString describeRequest(const RequestRecord &r, qint64 originNs, qint64 nowNs)
+QString describeRequest(const RequestRecord &r, qint64 originNs, qint64 nowNs, qint64 clientSentNs)
 {
     const qint64 end = r.respondedNs > 0 ? r.respondedNs : nowNs;
     QString html = QStringLiteral("<b>Request #%1</b> &nbsp; user <b>%2</b><br>").arg(r.id).arg(r.userId().toHtmlEscaped());
@@ -25,12 +25,18 @@ QString describeRequest(const RequestRecord &r, qint64 originNs, qint64 nowNs)
     auto row = [&html](const QString &k, const QString &v) {
         html += QStringLiteral("<tr><td>%1&nbsp;&nbsp;</td><td align=right>%2</td></tr>").arg(k, v);
     };
-    row(QObject::tr("arrived"), at(r.arrivedNs, originNs));
+    if (clientSentNs > 0) {
+        row(QObject::tr("sent by the client"), at(clientSentNs, originNs));
+        row(QObject::tr("waited to be read (backlog)"), ms(r.arrivedNs - clientSentNs));
+    }
+    row(QObject::tr("read by the server"), at(r.arrivedNs, originNs));
     if (r.startedNs > 0)
         row(QObject::tr("waited before start"), ms(r.startedNs - r.arrivedNs));
     if (r.firstTokenNs > 0)
         row(QObject::tr("time to first token"), ms(r.firstTokenNs - r.arrivedNs));
-    row(r.respondedNs > 0 ? QObject::tr("total") : QObject::tr("so far"), ms(end - r.arrivedNs));
+    row(r.respondedNs > 0 ? QObject::tr("total (server)") : QObject::tr("so far"), ms(end - r.arrivedNs));
+    if (clientSentNs > 0 && r.respondedNs > 0)
+        row(QObject::tr("total (client)"), ms(r.respondedNs - clientSentNs));
     html += QStringLiteral("</table><table cellspacing=0 cellpadding=1><tr><th align=left>phase&nbsp;</th>"
                            "<th align=left>thread&nbsp;</th><th align=right>start&nbsp;</th><th align=right>duration</th></tr>");
     for (int i = 0; i < r.spanCount; ++i) {

@@ -45,13 +45,23 @@ bool TimelineData::update(const TraceRecorder &recorder)
         }
         ++it;
     }
-    if (recorder.count() > m_next) {
-        quint64 next = m_next;
-        const QList<RequestRecord> fresh = recorder.readFrom(m_next, &next);
-        for (const RequestRecord &r : fresh)
+    // Read one by one rather than with readFrom(): a record claimed but not yet published must be
+    // retried on the next tick, not skipped, or positions would no longer match sequence numbers.
+    const quint64 end = recorder.count();
+    RequestRecord r;
+    while (m_next < end) {
+        if (recorder.read(m_next, &r)) {
             append(r);
-        m_next = next;
-        changed = changed || !fresh.isEmpty();
+        } else if (m_next < recorder.firstAvailable()) {
+            RequestRecord lost; // overwritten by the ring before we saw it: keep positions aligned
+            lost.arrivedNs = lost.respondedNs = m_records.empty() ? 0 : m_records.back().arrivedNs;
+            lost.status = 1;
+            append(lost);
+        } else {
+            break;
+        }
+        ++m_next;
+        changed = true;
     }
     return changed;
 }
@@ -60,6 +70,9 @@ void TimelineData::append(const RequestRecord &r)
 {
     const size_t pos = m_records.size();
     m_records.push_back(r);
+    m_sentNs.push_back(0);
+    if (r.clientTag != 0)
+        m_unjoined.push_back(pos);
     if (pos % BlockSize == 0)
         m_maxEndPrefix.push_back(0);
     if (!r.finished())
@@ -73,6 +86,8 @@ void TimelineData::append(const RequestRecord &r)
 void TimelineData::clear()
 {
     m_records.clear();
+    m_sentNs.clear();
+    m_unjoined.clear();
     m_inFlight.clear();
     m_threads.clear();
     m_maxEndPrefix.clear();
@@ -119,4 +134,27 @@ qsizetype TimelineData::firstOverlapping(qint64 ns) const
         }
     }
     return size();
+}
+
+qint64 TimelineData::barStartNs(qsizetype i) const
+{
+    const qint64 sent = m_sentNs[size_t(i)];
+    const qint64 arrived = m_records[size_t(i)].arrivedNs;
+    return sent > 0 && sent < arrived ? sent : arrived;
+}
+
+bool TimelineData::joinClientSends(const QHash<quint64, qint64> &sentByTag)
+{
+    bool changed = false;
+    for (auto it = m_unjoined.begin(); it != m_unjoined.end();) {
+        const auto found = sentByTag.constFind(m_records[*it].clientTag);
+        if (found != sentByTag.constEnd() && found.value() > 0) {
+            m_sentNs[*it] = found.value();
+            it = m_unjoined.erase(it);
+            changed = true;
+        } else {
+            ++it;
+        }
+    }
+    return changed;
 }

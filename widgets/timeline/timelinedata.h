@@ -2,6 +2,7 @@
 
 #include "trace/requestrecord.h"
 
+#include <QHash>
 #include <QStringList>
 
 #include <vector>
@@ -23,6 +24,12 @@ public:
     const std::vector<RequestRecord> &records() const { return m_records; }
     qsizetype size() const { return qsizetype(m_records.size()); }
     const RequestRecord &at(qsizetype i) const { return m_records[size_t(i)]; }
+    // When the load generator sent request i (0 if unknown): the time before the server read it,
+    // spent in the listen backlog while a blocked loop could not accept, shows as waiting.
+    qint64 sentNs(qsizetype i) const { return m_sentNs[size_t(i)]; }
+    qint64 barStartNs(qsizetype i) const;
+    // Joins client send times by X-LoopScope-Client-Tag. Returns true if any record changed.
+    bool joinClientSends(const QHash<quint64, qint64> &sentByTag);
     qint64 latestNs() const { return m_latestNs; }
     // Threads that appear in any span, indexes into ThreadRegistry.
     const std::vector<quint16> &threads() const { return m_threads; }
@@ -34,7 +41,7 @@ public:
     // Calls f(category, startNs, endNs) for the consecutive pieces of a request's bar:
     // category 0 is waiting (no span running), otherwise Phase + 1. Unfinished pieces end at nowNs.
     template<typename F>
-    static void forEachSegment(const RequestRecord &r, qint64 nowNs, F &&f);
+    static void forEachSegment(const RequestRecord &r, qint64 nowNs, F &&f, qint64 sentNs = 0);
 
 private:
     void noteThreads(const RequestRecord &r);
@@ -43,6 +50,8 @@ private:
     std::vector<RequestRecord> m_records;
     std::vector<quint64> m_inFlight; // positions of unfinished records
     std::vector<quint16> m_threads;
+    std::vector<qint64> m_sentNs;
+    std::vector<quint64> m_unjoined; // positions with a client tag and no send time yet
     std::vector<qint64> m_maxEndPrefix; // for firstOverlapping: max end over each block of 256
     quint64 m_base = 0; // recorder sequence of m_records[0]
     quint64 m_next = 0; // next recorder sequence to read
@@ -51,8 +60,10 @@ private:
 };
 
 template<typename F>
-void TimelineData::forEachSegment(const RequestRecord &r, qint64 nowNs, F &&f)
+void TimelineData::forEachSegment(const RequestRecord &r, qint64 nowNs, F &&f, qint64 sentNs)
 {
+    if (sentNs > 0 && sentNs < r.arrivedNs)
+        f(0, sentNs, r.arrivedNs);
     const qint64 end = r.respondedNs > 0 ? r.respondedNs : nowNs;
     qint64 cursor = r.arrivedNs;
     // Spans are stored in the order they began; a fan-out's overlapping calls merge naturally.

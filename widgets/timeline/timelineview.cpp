@@ -52,19 +52,22 @@ public:
     {
         if (!m_any)
             return;
-        int r = 0, g = 0, b = 0, n = 0;
-        auto *line0 = reinterpret_cast<QRgb *>(img.scanLine(y0));
+        y1 = std::min(y1, img.height());
         int *s = m_sum.data();
-        for (int x = m_minX; x < m_maxX; ++x) {
-            r += s[x * 4];
-            g += s[x * 4 + 1];
-            b += s[x * 4 + 2];
-            n += s[x * 4 + 3];
-            if (n > 0)
-                line0[x] = qRgb(r / n, g / n, b / n);
+        if (y0 >= 0 && y1 > y0) {
+            int r = 0, g = 0, b = 0, n = 0;
+            auto *line0 = reinterpret_cast<QRgb *>(img.scanLine(y0));
+            for (int x = m_minX; x < m_maxX; ++x) {
+                r += s[x * 4];
+                g += s[x * 4 + 1];
+                b += s[x * 4 + 2];
+                n += s[x * 4 + 3];
+                if (n > 0)
+                    line0[x] = qRgb(r / n, g / n, b / n);
+            }
+            for (int y = y0 + 1; y < y1; ++y)
+                std::memcpy(img.scanLine(y) + m_minX * 4, line0 + m_minX, size_t(m_maxX - m_minX) * 4);
         }
-        for (int y = y0 + 1; y < y1; ++y)
-            std::memcpy(img.scanLine(y) + m_minX * 4, line0 + m_minX, size_t(m_maxX - m_minX) * 4);
         std::fill(m_sum.begin() + m_minX * 4, m_sum.begin() + (m_maxX + 1) * 4, 0);
         m_minX = m_w;
         m_maxX = 0;
@@ -183,7 +186,7 @@ void TimelineView::paintRuler(QPainter &p, const TimeAxis &ax)
     p.setPen(t.axis);
     p.drawLine(area.left(), RulerHeight, area.right(), RulerHeight);
     p.setPen(t.mutedText);
-    const QString status = m_state->following() ? tr("● live") : tr("paused (double-click: live)");
+    const QString status = m_state->following() ? tr("● live") : tr("❚❚ paused");
     p.drawText(QRect(6, 2, LeftMargin - 8, RulerHeight - 4), Qt::AlignVCenter | Qt::AlignLeft, status);
 }
 
@@ -227,7 +230,7 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
                     return;
                 p.fillRect(QRectF(area.left() + x0, y, std::max(1.0, x1 - x0), m_rows.rowPx - gap),
                            t.category[size_t(cat)]);
-            });
+            }, m_data->sentNs(i));
         }
     } else {
         // Aggregated: many requests per pixel row, averaged colours.
@@ -244,7 +247,7 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
                     continue;
                 TimelineData::forEachSegment(r, now, [&](int cat, qint64 s, qint64 e) {
                     acc.add(ax.toX(s), ax.toX(e), rgb[size_t(cat)]);
-                });
+                }, m_data->sentNs(i));
             }
             acc.resolveInto(m_buffer, py, py + 1);
         }
@@ -256,7 +259,7 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
         const RequestRecord &r = m_data->at(m_selected);
         const double y = area.top() + m_rows.toY(double(m_selected));
         if (y >= area.top() - 2 && y <= area.bottom()) {
-            const double x0 = area.left() + ax.toX(r.arrivedNs);
+            const double x0 = area.left() + ax.toX(m_data->barStartNs(m_selected));
             const double x1 = area.left() + ax.toX(r.respondedNs > 0 ? r.respondedNs : now);
             p.setPen(QPen(t.selection, 1.5));
             p.setBrush(Qt::NoBrush);
@@ -337,15 +340,23 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
     }
 
     const int laneCount = int(lanes.size());
-    const double laneH = std::clamp(double(area.height()) / laneCount, 12.0, 64.0);
+    const double laneH = std::clamp(double(area.height()) / laneCount, 12.0, 48.0);
     if (m_buffer.size() != area.size())
         m_buffer = QImage(area.size(), QImage::Format_RGB32);
     m_buffer.fill(t.base);
     RowAccumulator acc(area.width());
+    std::vector<RowAccumulator> subAcc;
     std::vector<double> blockedShare(lanes.size(), 0.0);
+    size_t totalPieces = 0;
+    for (const auto &pieces : perLane)
+        totalPieces += pieces.size();
+    m_hits.reserve(totalPieces);
     for (int l = 0; l < laneCount; ++l) {
         auto &pieces = perLane[size_t(l)];
-        std::sort(pieces.begin(), pieces.end(), [](const Piece &a, const Piece &b) { return a.s < b.s; });
+        // Pieces come in arrival order, so they are nearly sorted already.
+        const auto byStart = [](const Piece &a, const Piece &b) { return a.s < b.s; };
+        if (!std::is_sorted(pieces.begin(), pieces.end(), byStart))
+            std::stable_sort(pieces.begin(), pieces.end(), byStart);
         const double y0 = l * laneH;
         if (y0 >= area.height())
             break;
@@ -353,9 +364,9 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
         const int strip = worker ? std::max(3, int(laneH / 6)) : 0;
         const int maxSub = std::clamp(int((laneH - strip - 3) / 4), 1, 8);
         LanePacker packer(maxSub);
-        std::vector<int> sub(pieces.size());
+        std::vector<quint8> sub(pieces.size());
         for (size_t k = 0; k < pieces.size(); ++k)
-            sub[k] = packer.place(pieces[k].s, pieces[k].e);
+            sub[k] = quint8(packer.place(pieces[k].s, pieces[k].e));
         const int used = std::max(1, packer.lanesUsed());
         const double subH = (laneH - strip - 3) / used;
         const QRgb blocked = t.blockedStrip.rgb();
@@ -374,19 +385,23 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
         blockedShare[size_t(l)] = double(blockedNs) / double(ax.spanNs);
         if (strip > 0)
             acc.resolveInto(m_buffer, int(y0) + 1, std::min(area.height(), int(y0) + 1 + strip));
+        // One accumulator per sub-lane, filled in a single pass over the pieces.
+        while (int(subAcc.size()) < used)
+            subAcc.emplace_back(area.width());
+        std::vector<int> subY0(static_cast<size_t>(used), 0), subY1(static_cast<size_t>(used), 0);
         for (int s = 0; s < used; ++s) {
-            const int sy0 = int(y0 + 1 + strip + 1 + s * subH);
-            const int sy1 = std::min(area.height(), int(y0 + 1 + strip + 1 + (s + 1) * subH) - (subH >= 4 ? 1 : 0));
-            for (size_t k = 0; k < pieces.size(); ++k) {
-                if (sub[k] != s)
-                    continue;
-                const double x0 = ax.toX(pieces[k].s), x1 = ax.toX(pieces[k].e);
-                acc.add(x0, x1, t.category[pieces[k].cat].rgb());
-                m_hits.push_back({float(area.left() + x0), float(area.left() + std::max(x1, x0 + 1)),
-                                  float(area.top() + sy0), float(area.top() + std::max(sy1, sy0 + 1)), pieces[k].record});
-            }
-            if (sy1 > sy0)
-                acc.resolveInto(m_buffer, sy0, sy1);
+            subY0[size_t(s)] = int(y0 + 1 + strip + 1 + s * subH);
+            subY1[size_t(s)] = std::min(area.height(), int(y0 + 1 + strip + 1 + (s + 1) * subH) - (subH >= 4 ? 1 : 0));
+        }
+        for (size_t k = 0; k < pieces.size(); ++k) {
+            const double x0 = ax.toX(pieces[k].s), x1 = ax.toX(pieces[k].e);
+            subAcc[sub[k]].add(x0, x1, t.category[pieces[k].cat].rgb());
+            const int sy0 = subY0[sub[k]], sy1 = subY1[sub[k]];
+            m_hits.push_back({float(area.left() + x0), float(area.left() + std::max(x1, x0 + 1)),
+                              float(area.top() + sy0), float(area.top() + std::max(sy1, sy0 + 1)), pieces[k].record});
+        }
+        for (int s = 0; s < used; ++s) {
+            subAcc[size_t(s)].resolveInto(m_buffer, subY0[size_t(s)], subY1[size_t(s)]);
         }
     }
     p.drawImage(area.topLeft(), m_buffer);
@@ -436,7 +451,7 @@ qsizetype TimelineView::requestAt(QPointF pos) const
             return -1;
         const TimeAxis ax = timeAxis();
         const RequestRecord &r = m_data->at(row);
-        const double x0 = area.left() + ax.toX(r.arrivedNs);
+        const double x0 = area.left() + ax.toX(m_data->barStartNs(row));
         const double x1 = area.left() + ax.toX(r.respondedNs > 0 ? r.respondedNs : m_nowNs);
         return pos.x() >= x0 - 3 && pos.x() <= x1 + 3 ? row : -1;
     }
@@ -500,7 +515,7 @@ void TimelineView::mouseMoveEvent(QMouseEvent *event)
     const qsizetype hit = requestAt(pos);
     if (hit >= 0)
         QToolTip::showText(event->globalPosition().toPoint(),
-                           describeRequest(m_data->at(hit), m_state->originNs(), m_nowNs), this);
+                           describeRequest(m_data->at(hit), m_state->originNs(), m_nowNs, m_data->sentNs(hit)), this);
     else
         QToolTip::hideText();
 }

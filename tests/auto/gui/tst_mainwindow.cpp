@@ -1,0 +1,157 @@
+// The window against a real in-process server, offscreen: controls reach the server, a burst from
+// the users panel produces requests and plot data, a chat message streams into the view, plots
+// export valid files. Waits on conditions only (QTRY_*, QSignalSpy::wait).
+#include "chat/chatpanel.h"
+#include "gui/mainwindow.h"
+#include "gui/theme.h"
+#include "http/chatserver.h"
+#include "load/userspanel.h"
+#include "plots/counterplot.h"
+#include "plots/counterplotspanel.h"
+#include "server/servercontrolpanel.h"
+
+#include <QAbstractButton>
+#include <QApplication>
+#include <QFile>
+#include <QImage>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void modeButtonsReachTheServer_data();
+    void modeButtonsReachTheServer();
+    void burstProducesRequestsAndPlotData();
+    void chatStreamsAReply();
+    void exportWritesValidFiles_data();
+    void exportWritesValidFiles();
+
+private:
+    QTemporaryDir m_dir;
+    ChatServer *m_server = nullptr;
+    MainWindow *m_window = nullptr;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("LoopScopeTest"));
+    QVERIFY(m_dir.isValid());
+    Theme::apply(true);
+    m_server = new ChatServer;
+    m_window = new MainWindow(m_server);
+    m_window->resize(1400, 900);
+    m_window->show();
+    ServerControlPanel *panel = m_window->serverPanel();
+    ServerConfig c = panel->config();
+    c.port = 0;
+    c.timeScale = 0.05; // 2 s LLM call -> 100 ms
+    c.mode = DispatchMode::Async;
+    c.dbPath = m_dir.filePath(QStringLiteral("history.sqlite"));
+    panel->setConfig(c);
+    panel->setDatabasePath(c.dbPath);
+    QVERIFY(panel->startServer());
+    QVERIFY(m_server->isRunning());
+}
+
+void TestMainWindow::cleanupTestCase()
+{
+    m_window->close();
+    delete m_window;
+    delete m_server;
+}
+
+void TestMainWindow::modeButtonsReachTheServer_data()
+{
+    QTest::addColumn<DispatchMode>("mode");
+    QTest::addRow("blocking") << DispatchMode::Blocking;
+    QTest::addRow("executor") << DispatchMode::Executor;
+    QTest::addRow("async") << DispatchMode::Async;
+}
+
+void TestMainWindow::modeButtonsReachTheServer()
+{
+    QFETCH(DispatchMode, mode);
+    auto *button = m_window->serverPanel()->findChild<QAbstractButton *>(QStringLiteral("mode-%1").arg(dispatchModeName(mode)));
+    QVERIFY(button);
+    QSignalSpy changed(m_server, &ChatServer::configChanged);
+    QTest::mouseClick(button, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->config().mode, mode, 5000);
+    QVERIFY(m_server->isRunning());
+}
+
+void TestMainWindow::burstProducesRequestsAndPlotData()
+{
+    m_window->serverPanel()->setMode(DispatchMode::Executor);
+    QTRY_COMPARE(m_server->config().mode, DispatchMode::Executor);
+    UsersPanel *users = m_window->usersPanel();
+    users->setUsers(8);
+    QSignalSpy finished(users, &UsersPanel::runFinished);
+    auto *start = users->findChild<QAbstractButton *>(QStringLiteral("startUsers"));
+    QVERIFY(start);
+    QTest::mouseClick(start, Qt::LeftButton);
+    QVERIFY(finished.wait(30000));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->timelineData().size() >= 8, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->timelineData().at(m_window->timelineData().size() - 1).finished(), 5000);
+    const QList<CounterPlot *> plots = m_window->plots()->plots();
+    QVERIFY(!plots.isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(plots.first()->pointCount(0) > 10, 5000);
+    // The load generator's send times were joined to the server's records.
+    m_window->joinClientSends();
+    bool joined = false;
+    for (qsizetype i = 0; i < m_window->timelineData().size(); ++i)
+        joined = joined || m_window->timelineData().sentNs(i) > 0;
+    QVERIFY(joined);
+}
+
+void TestMainWindow::chatStreamsAReply()
+{
+    ChatPanel *chat = m_window->chatPanel();
+    QSignalSpy done(chat, &ChatPanel::replyFinished);
+    chat->send(QStringLiteral("Hello from the test"));
+    QVERIFY(chat->isBusy());
+    QVERIFY(done.wait(20000));
+    QCOMPARE(done.first().first().toBool(), true);
+    const QString md = chat->transcriptMarkdown();
+    QVERIFY2(md.contains(QStringLiteral("Hello from the test")), qPrintable(md));
+    QVERIFY2(md.contains(QStringLiteral("TTFT")), qPrintable(md));
+    QVERIFY2(md.contains(QStringLiteral("LoopScope")), qPrintable(md)); // the simulated reply
+    QSignalSpy loaded(chat, &ChatPanel::conversationsLoaded);
+    chat->refreshConversations();
+    QVERIFY(loaded.wait(5000));
+    QVERIFY(chat->conversationCount() >= 1);
+}
+
+void TestMainWindow::exportWritesValidFiles_data()
+{
+    QTest::addColumn<QString>("suffix");
+    QTest::addColumn<QByteArray>("magic");
+    QTest::addRow("png") << QStringLiteral("png") << QByteArray("\x89PNG");
+    QTest::addRow("pdf") << QStringLiteral("pdf") << QByteArray("%PDF");
+    QTest::addRow("svg") << QStringLiteral("svg") << QByteArray("<?xml");
+}
+
+void TestMainWindow::exportWritesValidFiles()
+{
+    QFETCH(QString, suffix);
+    QFETCH(QByteArray, magic);
+    const QStringList files = m_window->exportPlots(m_dir.path(), suffix);
+    QCOMPARE(files.size(), m_window->plots()->plots().size());
+    for (const QString &path : files) {
+        QFile f(path);
+        QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(path));
+        const QByteArray head = f.read(64);
+        QVERIFY2(head.startsWith(magic), qPrintable(path + QStringLiteral(": ") + QString::fromLatin1(head.toHex())));
+        if (suffix == QLatin1String("png"))
+            QVERIFY(!QImage(path).isNull());
+        if (suffix == QLatin1String("svg"))
+            QVERIFY(f.readAll().contains("</svg>"));
+    }
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

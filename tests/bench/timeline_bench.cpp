@@ -1,0 +1,126 @@
+// Timeline repaint benchmark: 100,000 synthetic requests, the request view and the thread view
+// at 1600x900, whole run in view (the worst case for level of detail). Prints the median of
+// repeated full repaints. Run: QT_QPA_PLATFORM=offscreen build-gui/tests/bench/bench_timeline [N]
+#include "gui/theme.h"
+#include "timeline/timelinedata.h"
+#include "timeline/timelineview.h"
+#include "timeline/timeviewstate.h"
+#include "trace/threadregistry.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QImage>
+#include <QTextStream>
+
+#include <algorithm>
+#include <random>
+#include <thread>
+
+namespace {
+
+quint16 registerThread(const QString &name)
+{
+    quint16 index = 0;
+    std::thread t([&] {
+        ThreadRegistry::nameCurrentThread(name);
+        index = ThreadRegistry::currentIndex();
+    });
+    t.join();
+    return index;
+}
+
+// Four worker loops and 16 pool threads; a mix of blocking, executor and async requests over
+// ten minutes, with queueing that grows under load.
+void fill(TimelineData &data, int n)
+{
+    std::vector<quint16> workers, pool;
+    for (int i = 0; i < 4; ++i)
+        workers.push_back(registerThread(QStringLiteral("worker-%1").arg(i)));
+    for (int i = 0; i < 16; ++i)
+        pool.push_back(registerThread(QStringLiteral("pool-%1").arg(i)));
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> u(0, 1);
+    const qint64 t0 = 1'000'000'000;
+    const qint64 runNs = 600'000'000'000;
+    for (int i = 0; i < n; ++i) {
+        RequestRecord r;
+        r.id = quint64(i + 1);
+        r.arrivedNs = t0 + qint64(double(runNs) * i / n);
+        r.mode = DispatchMode(i / (n / 3 + 1));
+        r.worker = qint8(i % 4);
+        r.loopThread = workers[size_t(r.worker)];
+        const bool onPool = r.mode == DispatchMode::Executor;
+        const quint16 thread = onPool ? pool[size_t(i % 16)] : r.loopThread;
+        qint64 t = r.arrivedNs;
+        if (onPool) {
+            const qint64 q = qint64(u(rng) * 3e9);
+            r.beginSpan(Phase::Queued, t, r.loopThread);
+            r.endSpan(0, t + q);
+            t += q;
+        } else {
+            t += qint64(u(rng) * 2e9); // waiting for the loop
+        }
+        r.startedNs = t;
+        const qint64 db = 100'000'000, llm = qint64(1.5e9 + u(rng) * 1e9), wr = 50'000'000;
+        int s = r.beginSpan(Phase::DbRead, t, thread);
+        r.endSpan(s, t += db);
+        s = r.beginSpan(Phase::Llm, t, thread);
+        r.firstTokenNs = t + 100'000'000;
+        r.endSpan(s, t += llm);
+        s = r.beginSpan(Phase::DbWrite, t, thread);
+        r.endSpan(s, t += wr);
+        s = r.beginSpan(Phase::Respond, t, r.loopThread);
+        r.endSpan(s, t += 200'000);
+        r.respondedNs = t;
+        r.status = 200;
+        data.append(r);
+    }
+}
+
+double medianMs(QWidget &view, QImage &target, int repeats)
+{
+    std::vector<double> ms;
+    for (int i = 0; i < repeats; ++i) {
+        QElapsedTimer timer;
+        timer.start();
+        view.render(&target);
+        ms.push_back(double(timer.nsecsElapsed()) / 1e6);
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms[ms.size() / 2];
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    const int n = argc > 1 ? std::max(1000, atoi(argv[1])) : 100'000;
+    const int repeats = 31;
+    Theme::apply(true);
+    TimelineData data;
+    fill(data, n);
+    TimeViewState state;
+    state.setOrigin(data.at(0).arrivedNs);
+    const qint64 end = data.latestNs();
+    state.setUserRange(data.at(0).arrivedNs, end - data.at(0).arrivedNs);
+    QTextStream out(stdout);
+    out << "records: " << n << ", size 1600x900, repeats " << repeats << "\n";
+    for (auto mode : {TimelineView::Mode::Requests, TimelineView::Mode::Threads}) {
+        TimelineView view(mode, &data, &state);
+        view.resize(1600, 900);
+        view.setNow(end);
+        view.ensurePolished();
+        QImage target(view.size(), QImage::Format_RGB32);
+        view.render(&target); // warm-up
+        const double whole = medianMs(view, target, repeats);
+        // Zoomed to 10 s in the middle of the run: the detailed path.
+        state.setUserRange(data.at(n / 2).arrivedNs, 10'000'000'000);
+        const double zoomed = medianMs(view, target, repeats);
+        state.setUserRange(data.at(0).arrivedNs, end - data.at(0).arrivedNs);
+        out << (mode == TimelineView::Mode::Requests ? "request view" : "thread view ")
+            << ": whole run " << QString::number(whole, 'f', 2) << " ms median, 10 s window "
+            << QString::number(zoomed, 'f', 2) << " ms median\n";
+    }
+    return 0;
+}
