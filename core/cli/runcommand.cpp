@@ -10,6 +10,8 @@
 
 #include <csignal>
 
+#include <unistd.h>
+
 namespace {
 
 ScenarioRunner *g_runner = nullptr;
@@ -99,9 +101,18 @@ int runRunCommand(const QStringList &arguments)
         const ScenarioVariant *v = scenario.variant(name);
         err << "variant " << name << ": " << (v ? v->labelEn : QString()) << Qt::endl;
     });
+    // On a terminal the progress line rewrites itself; in a log it prints only when something
+    // finished, and at most every 5 s otherwise.
+    const bool tty = isatty(STDERR_FILENO);
+    quint64 lastDone = ~0ULL;
+    double lastPrinted = -10;
     QObject::connect(&runner, &ScenarioRunner::progressChanged, [&](const QString &name, const LoadProgress &pr) {
-        err << QStringLiteral("\r  %1 %2% %3/%4 done, %5 req/s, %6 errors, %7 late, %8 in flight   ")
-                        .arg(name)
+        if (!tty && pr.done == lastDone && pr.elapsedSeconds - lastPrinted < 5)
+            return;
+        lastDone = pr.done;
+        lastPrinted = pr.elapsedSeconds;
+        err << QStringLiteral("%1  %2 %3% %4/%5 done, %6 req/s, %7 errors, %8 late, %9 in flight   ")
+                        .arg(tty ? QStringLiteral("\r") : QString(), name)
                         .arg(qRound(pr.fraction * 100), 3)
                         .arg(pr.done)
                         .arg(pr.total ? QString::number(pr.total) : QStringLiteral("?"))
@@ -109,6 +120,8 @@ int runRunCommand(const QStringList &arguments)
                         .arg(pr.errors)
                         .arg(pr.late)
                         .arg(pr.inFlight);
+        if (!tty)
+            err << "\n";
         err.flush();
     });
     QObject::connect(&runner, &ScenarioRunner::variantFinished, [&](int, const QString &) { err << Qt::endl; });
