@@ -8,12 +8,15 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QTimer>
 
 int runGui(int argc, char *argv[], void (*identify)())
 {
     QApplication app(argc, argv);
     identify();
+    Q_INIT_RESOURCE(gui_resources); // the widgets library is static
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/loopscope/icons/loopscope.svg")));
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("LoopScope: see concurrency in a chat/LLM server"));
     parser.addHelpOption();

@@ -33,6 +33,8 @@ UsersPanel::UsersPanel(ChatServer *server, QWidget *parent)
         for (const ScenarioVariant &v : sc.variants)
             m_scenario->addItem(QStringLiteral("%1 · %2: %3").arg(sc.name, v.name, v.labelEn), QStringList{sc.name, v.name});
     }
+    m_scenario->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_scenario->setMinimumContentsLength(16);
     m_scenario->setToolTip(tr("The seeds' situations; choosing one fills the fields and, on start, the server settings"));
     form->addRow(tr("Scenario"), m_scenario);
     m_explanation = new QTextBrowser;

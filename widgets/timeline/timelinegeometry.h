@@ -41,7 +41,7 @@ struct RowAxis
     double visibleRows() const { return heightPx / rowPx; }
     void zoom(double factor, double anchorY, double rowCount);
     void scroll(double dy, double rowCount);
-    void fit(double firstRow, double rowCount, double maxRowPx = 14);
+    void fit(double firstRow, double rowCount, double maxRowPx = 22);
 };
 
 // Greedy interval partitioning: assigns each interval (sorted by start) the lowest sub-lane whose

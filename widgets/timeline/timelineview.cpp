@@ -346,17 +346,30 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
     m_buffer.fill(t.base);
     RowAccumulator acc(area.width());
     std::vector<RowAccumulator> subAcc;
+    std::vector<Piece> sorted;
     std::vector<double> blockedShare(lanes.size(), 0.0);
     size_t totalPieces = 0;
     for (const auto &pieces : perLane)
         totalPieces += pieces.size();
-    m_hits.reserve(totalPieces);
+    m_hits.reserve(std::min<size_t>(totalPieces, 65536));
     for (int l = 0; l < laneCount; ++l) {
         auto &pieces = perLane[size_t(l)];
         // Pieces come in arrival order, so they are nearly sorted already.
         const auto byStart = [](const Piece &a, const Piece &b) { return a.s < b.s; };
-        if (!std::is_sorted(pieces.begin(), pieces.end(), byStart))
-            std::stable_sort(pieces.begin(), pieces.end(), byStart);
+        if (!std::is_sorted(pieces.begin(), pieces.end(), byStart)) {
+            // Counting sort by starting pixel column: O(n), and packing only needs pixel order.
+            const int cols = area.width() + 2;
+            std::vector<int> count(size_t(cols) + 1, 0);
+            auto col = [&](const Piece &pc) { return std::clamp(int(ax.toX(pc.s)), -1, cols - 2) + 1; };
+            for (const Piece &pc : pieces)
+                ++count[size_t(col(pc)) + 1];
+            for (int c = 0; c < cols; ++c)
+                count[size_t(c) + 1] += count[size_t(c)];
+            sorted.resize(pieces.size());
+            for (const Piece &pc : pieces)
+                sorted[size_t(count[size_t(col(pc))]++)] = pc;
+            pieces.swap(sorted);
+        }
         const double y0 = l * laneH;
         if (y0 >= area.height())
             break;
@@ -396,6 +409,9 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
         for (size_t k = 0; k < pieces.size(); ++k) {
             const double x0 = ax.toX(pieces[k].s), x1 = ax.toX(pieces[k].e);
             subAcc[sub[k]].add(x0, x1, t.category[pieces[k].cat].rgb());
+            // Hover targets: pieces wide enough to point at, and the selected request's own.
+            if (x1 - x0 < 1.5 && pieces[k].record != m_selected)
+                continue;
             const int sy0 = subY0[sub[k]], sy1 = subY1[sub[k]];
             m_hits.push_back({float(area.left() + x0), float(area.left() + std::max(x1, x0 + 1)),
                               float(area.top() + sy0), float(area.top() + std::max(sy1, sy0 + 1)), pieces[k].record});

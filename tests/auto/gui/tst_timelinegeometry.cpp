@@ -73,7 +73,7 @@ void TestTimelineGeometry::rowAxisFitsAndClamps()
     QCOMPARE(rows.rowPx, 900.0 / 100'000);
     QCOMPARE(rows.toY(100'000), 900.0);
     rows.fit(10, 5);
-    QCOMPARE(rows.rowPx, 14.0); // few rows: capped height
+    QCOMPARE(rows.rowPx, 22.0); // few rows: capped height
     QCOMPARE(rows.toRow(0), 10.0);
     rows.scroll(-1e6, 15);
     QCOMPARE(rows.topRow, 0.0);
