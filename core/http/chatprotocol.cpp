@@ -104,19 +104,6 @@ bool contentText(const QJsonValue &content, QString *text)
     return true;
 }
 
-bool optionalString(const QJsonObject &o, const char *key, QString *out, QString *error)
-{
-    const QJsonValue v = o.value(QLatin1String(key));
-    if (v.isUndefined() || v.isNull())
-        return true;
-    if (!v.isString()) {
-        *error = QStringLiteral("'%1' must be a string").arg(QLatin1String(key));
-        return false;
-    }
-    *out = v.toString();
-    return true;
-}
-
 } // namespace
 
 OpenAiChatProtocol::OpenAiChatProtocol()
@@ -141,10 +128,11 @@ bool OpenAiChatProtocol::parse(const QByteArray &body, ChatRequest *out, QString
     const QJsonObject o = doc.object();
     ChatRequest r;
     r.userId = QString::fromLatin1(DefaultUser);
-    if (!optionalString(o, "model", &m_model, error) || !optionalString(o, "user", &r.userId, error)
-        || !optionalString(o, "session_id", &r.sessionId, error))
+    using ChatRequestParser::readString;
+    if (!readString(o, "model", false, &m_model, error) || !readString(o, "user", false, &r.userId, error)
+        || !readString(o, "session_id", false, &r.sessionId, error))
         return false;
-    if (r.sessionId.isEmpty() && !optionalString(o, "conversation_id", &r.sessionId, error))
+    if (r.sessionId.isEmpty() && !readString(o, "conversation_id", false, &r.sessionId, error))
         return false;
     if (m_model.isEmpty())
         m_model = QString::fromLatin1(ModelId);

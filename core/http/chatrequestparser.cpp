@@ -6,8 +6,6 @@
 
 namespace ChatRequestParser {
 
-namespace {
-
 bool readString(const QJsonObject &o, const char *key, bool required, QString *out, QString *error)
 {
     const QJsonValue v = o.value(QLatin1String(key));
@@ -25,6 +23,8 @@ bool readString(const QJsonObject &o, const char *key, bool required, QString *o
     *out = v.toString();
     return true;
 }
+
+namespace {
 
 bool readInt(const QJsonObject &o, const char *key, int lo, int hi, int *out, QString *error)
 {

@@ -3,6 +3,7 @@
 #include "pipeline/conversationmanager.h"
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QString>
 
 // Validates a /v1/chat body the way the seeds' FastAPI model would, with clear messages.
@@ -10,6 +11,10 @@ namespace ChatRequestParser {
 
 inline constexpr qsizetype MaxBodyBytes = 64 * 1024;    // larger: 413
 inline constexpr qsizetype MaxMessageBytes = 32 * 1024; // larger message: 400
+
+// Reads o[key] as a string into `out`; absent or null is fine unless `required`.
+// A wrong type sets a human-readable `error` naming the field.
+bool readString(const QJsonObject &o, const char *key, bool required, QString *out, QString *error);
 
 // On failure returns false and sets a human-readable `error`.
 bool parse(const QByteArray &body, ChatRequest *out, QString *error);

@@ -95,6 +95,8 @@ bool ServerWorker::startListening(int listenFd)
             counters->connections.fetch_sub(1, std::memory_order_relaxed);
         });
     });
+    ServerContext *ctx = m_context;
+    m_listener->setPauseAfterAccept([ctx] { return ctx->config()->mode == DispatchMode::Blocking; });
     if (!m_listener->adopt(listenFd))
         return false;
     bind(m_listener);
@@ -130,6 +132,8 @@ void ServerWorker::missingHandler(const QHttpServerRequest &request, QTcpSocket 
 bool ServerWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     const qint64 arrivedNs = TraceClock::nowNs();
+    if (m_listener)
+        m_listener->requestArrived(); // takes effect once this loop is free again
     const bool keepAlive = request.value("Connection").compare("close", Qt::CaseInsensitive) != 0;
     auto channel = std::make_shared<ResponseChannel>(socket, keepAlive);
     const QString path = request.url().path();

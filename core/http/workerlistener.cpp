@@ -2,6 +2,7 @@
 
 #include <QSocketNotifier>
 #include <QTcpSocket>
+#include <QTimer>
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -24,6 +25,10 @@ bool WorkerListener::adopt(int listenFd)
     if (m_fd < 0)
         return false;
     m_notifier = new QSocketNotifier(qintptr(m_fd), QSocketNotifier::Read, this);
+    m_resume = new QTimer(this);
+    m_resume->setSingleShot(true);
+    m_resume->setInterval(50);
+    connect(m_resume, &QTimer::timeout, this, &WorkerListener::requestArrived);
     connect(m_notifier, &QSocketNotifier::activated, this, [this] { acceptOne(); });
     return true;
 }
@@ -39,6 +44,8 @@ void WorkerListener::drainBacklog()
 void WorkerListener::stopAccepting()
 {
     drainBacklog();
+    delete m_resume;
+    m_resume = nullptr;
     delete m_notifier;
     m_notifier = nullptr;
     if (m_fd >= 0) {
@@ -60,9 +67,21 @@ bool WorkerListener::acceptOne()
         return true;
     }
     emit connectionAccepted(socket);
+    if (m_pauseAfterAccept && m_pauseAfterAccept()) {
+        m_notifier->setEnabled(false);
+        m_resume->start();
+    }
     // Emits pendingConnectionAvailable, which QAbstractHttpServer (6.4) listens to.
     addPendingConnection(socket);
     return true;
+}
+
+void WorkerListener::requestArrived()
+{
+    if (m_resume)
+        m_resume->stop();
+    if (m_notifier)
+        m_notifier->setEnabled(true);
 }
 
 QTcpSocket *WorkerListener::nextPendingConnection()

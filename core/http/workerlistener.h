@@ -1,7 +1,8 @@
 #pragma once
 
-#include <QList>
 #include <QTcpServer>
+
+#include <functional>
 
 class QSocketNotifier;
 
@@ -27,6 +28,14 @@ public:
 
     QTcpSocket *nextPendingConnection() override;
 
+    // Gunicorn's sync worker takes a connection only when it is free to serve it. When this
+    // returns true after an accept (blocking mode), the listener stops accepting until a request
+    // arrives on this loop (or a short grace period passes, for a client that connects but stays
+    // silent): the next connection then waits in the kernel queue for whichever loop is free,
+    // instead of being taken by a loop that is about to block.
+    void setPauseAfterAccept(std::function<bool()> predicate) { m_pauseAfterAccept = std::move(predicate); }
+    void requestArrived();
+
 signals:
     void connectionAccepted(QTcpSocket *socket);
 
@@ -36,4 +45,6 @@ private:
 
     int m_fd = -1;
     QSocketNotifier *m_notifier = nullptr;
+    class QTimer *m_resume = nullptr;
+    std::function<bool()> m_pauseAfterAccept;
 };
