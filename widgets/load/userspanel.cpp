@@ -108,6 +108,21 @@ UsersPanel::UsersPanel(ChatServer *server, QWidget *parent)
         else
             startRun();
     });
+    updateModelFields();
+}
+
+UsersPanel::~UsersPanel()
+{
+    if (m_generator->isRunning())
+        m_generator->stop();
+}
+
+void UsersPanel::newGenerator()
+{
+    // A LoadGenerator runs once: every run gets a fresh one (the last stays readable until then).
+    if (m_generator)
+        m_generator->deleteLater();
+    m_generator = new LoadGenerator(this);
     connect(m_generator, &LoadGenerator::progressChanged, this, &UsersPanel::showProgress);
     connect(m_generator, &LoadGenerator::finished, this, [this] {
         const LoadProgress p = m_generator->progress();
@@ -118,13 +133,6 @@ UsersPanel::UsersPanel(ChatServer *server, QWidget *parent)
         m_startStop->setText(tr("Start users"));
         emit runFinished();
     });
-    updateModelFields();
-}
-
-UsersPanel::~UsersPanel()
-{
-    if (m_generator->isRunning())
-        m_generator->stop();
 }
 
 void UsersPanel::updateModelFields()
@@ -141,6 +149,10 @@ void UsersPanel::updateModelFields()
 
 bool UsersPanel::selectScenario(const QString &nameAndVariant)
 {
+    if (nameAndVariant.isEmpty()) {
+        m_scenario->setCurrentIndex(0); // the custom burst
+        return true;
+    }
     const QStringList want = nameAndVariant.split(QLatin1Char('/'));
     for (int i = 1; i < m_scenario->count(); ++i) {
         const QStringList key = m_scenario->itemData(i).toStringList();
@@ -224,6 +236,7 @@ bool UsersPanel::startRun()
                 emit serverConfigRequested(sc.serverConfig(*v));
         }
     }
+    newGenerator();
     m_generator->setSettings(settings()); // after the server settings: the URL may have changed
     QString error;
     if (!m_generator->start(&error)) {

@@ -47,6 +47,7 @@ private:
     void showProgress(const LoadProgress &p);
     void updateModelFields();
     void scenarioChosen(int index);
+    void newGenerator();
     void setLoadFields(const LoadSettings &s);
 
     ChatServer *m_server;

@@ -27,6 +27,7 @@ private slots:
     void modeButtonsReachTheServer_data();
     void modeButtonsReachTheServer();
     void burstProducesRequestsAndPlotData();
+    void scenarioFromThePanelConfiguresAndRuns();
     void chatStreamsAReply();
     void exportWritesValidFiles_data();
     void exportWritesValidFiles();
@@ -106,6 +107,23 @@ void TestMainWindow::burstProducesRequestsAndPlotData()
     for (qsizetype i = 0; i < m_window->timelineData().size(); ++i)
         joined = joined || m_window->timelineData().sentNs(i) > 0;
     QVERIFY(joined);
+}
+
+void TestMainWindow::scenarioFromThePanelConfiguresAndRuns()
+{
+    UsersPanel *users = m_window->usersPanel();
+    QVERIFY(users->selectScenario(QStringLiteral("pseudo_async/B")));
+    QVERIFY(users->scenarioExplanation().contains(QStringLiteral("run_in_executor")));
+    const qsizetype before = m_window->timelineData().size();
+    QSignalSpy finished(users, &UsersPanel::runFinished);
+    QSignalSpy messages(users, &UsersPanel::message);
+    QVERIFY2(users->startRun(), messages.isEmpty() ? "" : qPrintable(messages.first().first().toString()));
+    // Variant B's server settings reached the running server before its users started.
+    QCOMPARE(m_server->config().mode, DispatchMode::Executor);
+    QCOMPARE(m_server->config().poolSize, 10);
+    QVERIFY(finished.wait(30000));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->timelineData().size() >= before + 5, 5000);
+    users->selectScenario(QString()); // back to the custom burst for later tests
 }
 
 void TestMainWindow::chatStreamsAReply()
