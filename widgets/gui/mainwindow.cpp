@@ -12,6 +12,7 @@
 #include "timeline/requestdescription.h"
 #include "timeline/timelineview.h"
 #include "timeline/timeviewstate.h"
+#include "stats/latencystats.h"
 #include "trace/traceclock.h"
 
 #include <QApplication>
@@ -101,7 +102,7 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     tools->addWidget(fit);
     tools->addWidget(span);
     tools->addSeparator();
-    auto *hint = new QLabel(tr("  wheel: zoom · Ctrl+wheel: rows · drag: pan · click: details · double-click: live"));
+    auto *hint = new QLabel(tr("  wheel: zoom · Ctrl+wheel: rows · drag: pan · Shift+drag: range stats · click: details · double-click: live"));
     hint->setEnabled(false);
     tools->addWidget(hint);
 
@@ -123,6 +124,9 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
 
     for (TimelineView *v : {m_requestView, m_threadView}) {
         connect(v, &TimelineView::requestSelected, this, &MainWindow::showSelected);
+        connect(v, &TimelineView::rangeSelected, this, [this](qint64 from, qint64 to) {
+            m_details->setHtml(rangeStatistics(from, to));
+        });
     }
 
     // Left: server and users. Right: chat and details.
@@ -229,6 +233,62 @@ void MainWindow::joinClientSends()
     }
 }
 
+QString MainWindow::rangeStatistics(qint64 fromNs, qint64 toNs) const
+{
+    LatencyStats total, ttft, wait;
+    quint64 arrived = 0, ok = 0, failed = 0, inFlight = 0;
+    std::array<quint64, 3> byMode{};
+    for (qsizetype i = m_data.lowerBoundArrival(fromNs); i < m_data.size() && m_data.at(i).arrivedNs < toNs; ++i) {
+        const RequestRecord &r = m_data.at(i);
+        ++arrived;
+        byMode[size_t(r.mode)]++;
+        if (!r.finished()) {
+            ++inFlight;
+            continue;
+        }
+        (r.status >= 200 && r.status < 300 ? ok : failed)++;
+        const qint64 start = m_data.barStartNs(i);
+        total.record(r.respondedNs - start);
+        if (r.firstTokenNs > 0)
+            ttft.record(r.firstTokenNs - start);
+        if (r.startedNs > 0)
+            wait.record(r.startedNs - start);
+    }
+    const double seconds = double(toNs - fromNs) / 1e9;
+    QString html = tr("<b>Range %1 s – %2 s</b> (%3 s)<br>")
+                           .arg(m_state->toSeconds(fromNs), 0, 'f', 3)
+                           .arg(m_state->toSeconds(toNs), 0, 'f', 3)
+                           .arg(seconds, 0, 'f', 3);
+    html += tr("%1 requests arrived (%2/s) · %3 ok · %4 failed · %5 still in flight<br>")
+                    .arg(arrived)
+                    .arg(arrived / std::max(seconds, 1e-9), 0, 'f', 1)
+                    .arg(ok)
+                    .arg(failed)
+                    .arg(inFlight);
+    html += tr("modes: %1 blocking · %2 executor · %3 async").arg(byMode[0]).arg(byMode[1]).arg(byMode[2]);
+    html += QStringLiteral("<table cellspacing=0 cellpadding=2><tr><th></th><th align=right>p50</th><th align=right>p95</th>"
+                           "<th align=right>p99</th><th align=right>max</th></tr>");
+    auto row = [&html](const QString &name, const LatencyStats &s) {
+        if (s.count() == 0)
+            return;
+        const PercentileSummary p = s.summary();
+        html += QStringLiteral("<tr><td>%1&nbsp;</td><td align=right>%2</td><td align=right>%3</td><td align=right>%4</td>"
+                               "<td align=right>%5</td></tr>")
+                        .arg(name)
+                        .arg(p.p50Ms, 0, 'f', 1)
+                        .arg(p.p95Ms, 0, 'f', 1)
+                        .arg(p.p99Ms, 0, 'f', 1)
+                        .arg(p.maxMs, 0, 'f', 1);
+    };
+    row(tr("total (ms)"), total);
+    row(tr("first token (ms)"), ttft);
+    row(tr("wait before start (ms)"), wait);
+    html += QStringLiteral("</table>");
+    html += tr("<small>Latencies from the client's send time where known, else from the server's read. "
+               "Shift+drag selects a range; a click clears it.</small>");
+    return html;
+}
+
 void MainWindow::fitToData()
 {
     if (m_data.size() == 0)
@@ -304,7 +364,7 @@ void MainWindow::buildMenus()
                                     "what it was doing.</p><p><b>Threads</b>: one lane per worker loop and pool "
                                     "thread. A red strip on a worker lane means that loop was blocked and could "
                                     "not accept or answer anyone.</p><p>Wheel: zoom time · Ctrl+wheel: zoom rows · "
-                                    "drag: pan · click: select · double-click or F: follow live.</p>"));
+                                    "drag: pan · Shift+drag: statistics of a time range · click: select · double-click or F: follow live.</p>"));
     });
     help->addAction(tr("About LoopScope"), this, [this] {
         QMessageBox::about(this, tr("About LoopScope"),

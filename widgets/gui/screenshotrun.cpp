@@ -76,6 +76,8 @@ void ScreenshotRun::capture()
     m_window->pullData();
     m_window->joinClientSends();
     m_window->fitToData();
+    // Show a request's details, preferring the last one of the crowd (it waited longest).
+    m_window->selectRequest(m_window->timelineData().size() - 1);
     // Let the queued replots of the plots happen before rendering the window.
     QTimer::singleShot(150, this, [this] {
         const QPixmap pixmap = m_window->grab();

@@ -157,6 +157,18 @@ void TimelineView::paintEvent(QPaintEvent *)
         paintThreads(p, ax);
     paintRuler(p, ax);
     const QRect area = plotArea();
+    if (m_rangeToNs > m_rangeFromNs) {
+        const double x0 = area.left() + std::max(-1.0, ax.toX(m_rangeFromNs));
+        const double x1 = area.left() + std::min(double(area.width()) + 1, ax.toX(m_rangeToNs));
+        if (x1 > x0) {
+            QColor fill = t.nowLine;
+            fill.setAlpha(40);
+            p.fillRect(QRectF(x0, area.top(), x1 - x0, area.height()), fill);
+            p.setPen(QPen(t.nowLine, 1));
+            p.drawLine(QPointF(x0, area.top()), QPointF(x0, area.bottom()));
+            p.drawLine(QPointF(x1, area.top()), QPointF(x1, area.bottom()));
+        }
+    }
     if (m_nowNs > ax.startNs && m_nowNs < ax.endNs()) {
         const double x = area.left() + ax.toX(m_nowNs);
         p.setPen(QPen(t.nowLine, 1, Qt::DashLine));
@@ -506,11 +518,24 @@ void TimelineView::mousePressEvent(QMouseEvent *event)
 {
     m_pressPos = m_lastPos = event->position().toPoint();
     m_dragging = false;
+    m_selectingRange = event->button() == Qt::LeftButton && (event->modifiers() & Qt::ShiftModifier);
+    if (m_selectingRange) {
+        m_rangeFromNs = m_rangeToNs = timeAxis().toNs(m_pressPos.x() - plotArea().left());
+        update();
+    }
 }
 
 void TimelineView::mouseMoveEvent(QMouseEvent *event)
 {
     const QPoint pos = event->position().toPoint();
+    if ((event->buttons() & Qt::LeftButton) && m_selectingRange) {
+        const qint64 a = timeAxis().toNs(m_pressPos.x() - plotArea().left());
+        const qint64 b = timeAxis().toNs(pos.x() - plotArea().left());
+        m_rangeFromNs = std::min(a, b);
+        m_rangeToNs = std::max(a, b);
+        update();
+        return;
+    }
     if (event->buttons() & Qt::LeftButton) {
         if (!m_dragging && (pos - m_pressPos).manhattanLength() > 4)
             m_dragging = true;
@@ -538,7 +563,17 @@ void TimelineView::mouseMoveEvent(QMouseEvent *event)
 
 void TimelineView::mouseReleaseEvent(QMouseEvent *event)
 {
+    if (m_selectingRange) {
+        m_selectingRange = false;
+        if (m_rangeToNs > m_rangeFromNs)
+            emit rangeSelected(m_rangeFromNs, m_rangeToNs);
+        return;
+    }
     if (!m_dragging && event->button() == Qt::LeftButton) {
+        if (m_rangeToNs > m_rangeFromNs) {
+            m_rangeFromNs = m_rangeToNs = 0; // a plain click clears the range
+            update();
+        }
         const qsizetype hit = requestAt(event->position());
         setSelected(hit);
         emit requestSelected(hit);

@@ -43,6 +43,8 @@ public:
 
 signals:
     void requestSelected(qsizetype index);
+    // Shift+drag selected a time range (the statistics of the requests that arrived in it).
+    void rangeSelected(qint64 fromNs, qint64 toNs);
 
 protected:
     void paintEvent(QPaintEvent *event) override;
@@ -78,4 +80,6 @@ private:
     QPoint m_pressPos;
     QPoint m_lastPos;
     bool m_dragging = false;
+    bool m_selectingRange = false;
+    qint64 m_rangeFromNs = 0, m_rangeToNs = 0; // shown while non-empty
 };

@@ -107,6 +107,11 @@ void TestMainWindow::burstProducesRequestsAndPlotData()
     for (qsizetype i = 0; i < m_window->timelineData().size(); ++i)
         joined = joined || m_window->timelineData().sentNs(i) > 0;
     QVERIFY(joined);
+    // The statistics of a time range cover the burst.
+    const TimelineData &d = m_window->timelineData();
+    const QString stats = m_window->rangeStatistics(d.at(0).arrivedNs, d.latestNs() + 1);
+    QVERIFY2(stats.contains(QStringLiteral("p95")), qPrintable(stats));
+    QVERIFY2(stats.contains(QStringLiteral("%1 requests arrived").arg(d.size())), qPrintable(stats));
 }
 
 void TestMainWindow::scenarioFromThePanelConfiguresAndRuns()
