@@ -11,7 +11,6 @@
 #include <QElapsedTimer>
 #include <QImage>
 #include <QTextStream>
-
 #include <algorithm>
 #include <random>
 #include <thread>
@@ -106,7 +105,7 @@ int main(int argc, char *argv[])
     state.setUserRange(data.at(0).arrivedNs, end - data.at(0).arrivedNs);
     QTextStream out(stdout);
     out << "records: " << n << ", size 1600x900, repeats " << repeats << "\n";
-    for (auto mode : {TimelineView::Mode::Requests, TimelineView::Mode::Threads}) {
+    for (auto mode : { TimelineView::Mode::Requests, TimelineView::Mode::Threads }) {
         TimelineView view(mode, &data, &state);
         view.resize(1600, 900);
         view.setNow(end);
@@ -118,9 +117,9 @@ int main(int argc, char *argv[])
         state.setUserRange(data.at(n / 2).arrivedNs, 10'000'000'000);
         const double zoomed = medianMs(view, target, repeats);
         state.setUserRange(data.at(0).arrivedNs, end - data.at(0).arrivedNs);
-        out << (mode == TimelineView::Mode::Requests ? "request view" : "thread view ")
-            << ": whole run " << QString::number(whole, 'f', 2) << " ms median, 10 s window "
-            << QString::number(zoomed, 'f', 2) << " ms median\n";
+        out << (mode == TimelineView::Mode::Requests ? "request view" : "thread view ") << ": whole run "
+            << QString::number(whole, 'f', 2) << " ms median, 10 s window " << QString::number(zoomed, 'f', 2)
+            << " ms median\n";
     }
     return 0;
 }

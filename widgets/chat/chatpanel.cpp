@@ -2,6 +2,7 @@
 
 #include "http/chatserver.h"
 
+#include <QAction>
 #include <QHBoxLayout>
 #include <QInputDialog>
 #include <QJsonArray>
@@ -20,7 +21,6 @@
 #include <QToolButton>
 #include <QUrlQuery>
 #include <QUuid>
-#include <QAction>
 #include <QVBoxLayout>
 
 ChatPanel::ChatPanel(ChatServer *server, QWidget *parent)
@@ -46,7 +46,7 @@ ChatPanel::ChatPanel(ChatServer *server, QWidget *parent)
     deleteBtn->setText(tr("Delete"));
     auto *reloadBtn = new QToolButton;
     reloadBtn->setText(tr("Reload"));
-    for (QToolButton *b : {newBtn, renameBtn, deleteBtn, reloadBtn})
+    for (QToolButton *b : { newBtn, renameBtn, deleteBtn, reloadBtn })
         top->addWidget(b);
     outer->addLayout(top);
 
@@ -104,8 +104,9 @@ ChatPanel::ChatPanel(ChatServer *server, QWidget *parent)
         if (m_conversation.isEmpty())
             return;
         bool ok = false;
-        const QString title = QInputDialog::getText(this, tr("Rename conversation"), tr("Title"), QLineEdit::Normal,
-                                                    m_list->currentItem() ? m_list->currentItem()->text() : QString(), &ok);
+        const QString title
+            = QInputDialog::getText(this, tr("Rename conversation"), tr("Title"), QLineEdit::Normal,
+                                    m_list->currentItem() ? m_list->currentItem()->text() : QString(), &ok);
         if (ok && !title.trimmed().isEmpty())
             renameConversation(title.trimmed());
     });
@@ -129,11 +130,15 @@ QNetworkReply *ChatPanel::request(const QByteArray &verb, const QString &path, c
     req.setRawHeader("X-API-Key", m_server->apiKey().toUtf8());
     req.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
     req.setTransferTimeout(0);
-    const QByteArray data = body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact);
+    const QByteArray data
+        = body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact);
     return m_net->sendCustomRequest(req, verb, data);
 }
 
-int ChatPanel::conversationCount() const { return m_list->count(); }
+int ChatPanel::conversationCount() const
+{
+    return m_list->count();
+}
 
 void ChatPanel::refreshConversations()
 {
@@ -141,10 +146,14 @@ void ChatPanel::refreshConversations()
         return;
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("user_id"), m_user->text());
-    QNetworkReply *reply = request("GET", QStringLiteral("/v1/conversations?") + query.toString(QUrl::FullyEncoded));
+    QNetworkReply *reply
+        = request("GET", QStringLiteral("/v1/conversations?") + query.toString(QUrl::FullyEncoded));
     connect(reply, &QNetworkReply::finished, this, [this, reply] {
         reply->deleteLater();
-        const QJsonArray items = QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("conversations")).toArray();
+        const QJsonArray items = QJsonDocument::fromJson(reply->readAll())
+                                     .object()
+                                     .value(QStringLiteral("conversations"))
+                                     .toArray();
         const QSignalBlocker block(m_list);
         m_list->clear();
         for (const QJsonValue &v : items) {
@@ -171,7 +180,7 @@ void ChatPanel::newConversation()
 void ChatPanel::renameConversation(const QString &title)
 {
     QNetworkReply *reply = request("PATCH", QStringLiteral("/v1/conversations/") + m_conversation,
-                                   {{QStringLiteral("title"), title}});
+                                   { { QStringLiteral("title"), title } });
     connect(reply, &QNetworkReply::finished, this, [this, reply] {
         reply->deleteLater();
         refreshConversations();
@@ -198,14 +207,18 @@ void ChatPanel::selectConversation(const QString &id)
 
 void ChatPanel::loadMessages()
 {
-    QNetworkReply *reply = request("GET", QStringLiteral("/v1/conversations/%1/messages").arg(m_conversation));
+    QNetworkReply *reply
+        = request("GET", QStringLiteral("/v1/conversations/%1/messages").arg(m_conversation));
     connect(reply, &QNetworkReply::finished, this, [this, reply] {
         reply->deleteLater();
         m_messages.clear();
-        const QJsonArray items = QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("messages")).toArray();
+        const QJsonArray items
+            = QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("messages")).toArray();
         for (const QJsonValue &v : items) {
             const QJsonObject m = v.toObject();
-            Message msg{m.value(QStringLiteral("role")).toString(), m.value(QStringLiteral("content")).toString(), {}};
+            Message msg { m.value(QStringLiteral("role")).toString(),
+                          m.value(QStringLiteral("content")).toString(),
+                          {} };
             const QJsonObject meta = m.value(QStringLiteral("meta")).toObject();
             if (!meta.isEmpty() && msg.role != QLatin1String("user")) {
                 QStringList parts;
@@ -227,16 +240,16 @@ void ChatPanel::send(const QString &text)
         return;
     if (m_conversation.isEmpty())
         m_conversation = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    m_messages.append({QStringLiteral("user"), text, {}});
-    m_messages.append({QStringLiteral("assistant"), QString(), QString(), true});
+    m_messages.append({ QStringLiteral("user"), text, {} });
+    m_messages.append({ QStringLiteral("assistant"), QString(), QString(), true });
     m_identity = {};
     m_firstTokenMs = -1;
     m_decoder.reset();
     m_sent.start();
     m_reply = request("POST", QStringLiteral("/v1/chat/stream"),
-                      {{QStringLiteral("user_id"), m_user->text()},
-                       {QStringLiteral("session_id"), m_conversation},
-                       {QStringLiteral("message"), text}});
+                      { { QStringLiteral("user_id"), m_user->text() },
+                        { QStringLiteral("session_id"), m_conversation },
+                        { QStringLiteral("message"), text } });
     connect(m_reply, &QNetworkReply::readyRead, this, &ChatPanel::onStreamData);
     connect(m_reply, &QNetworkReply::finished, this, &ChatPanel::onStreamFinished);
     m_send->setEnabled(false);
@@ -270,19 +283,23 @@ void ChatPanel::handleEvent(const SseEvent &e)
         m.text += data.value(QStringLiteral("delta")).toString();
     } else if (e.event == "done" || e.event == "error") {
         if (e.event == "error")
-            m.text += tr("\n\n**Error:** %1 %2").arg(data.value(QStringLiteral("error")).toString(),
-                                                     data.value(QStringLiteral("detail")).toString());
+            m.text += tr("\n\n**Error:** %1 %2")
+                          .arg(data.value(QStringLiteral("error")).toString(),
+                               data.value(QStringLiteral("detail")).toString());
         else if (m.text.isEmpty())
             m.text = data.value(QStringLiteral("response")).toString();
         const QJsonObject timings = data.value(QStringLiteral("timings")).toObject();
         m.figures = tr("TTFT %1 ms (server %2) · total %3 ms (server %4) · %5 · worker %6 · %7")
-                            .arg(m_firstTokenMs >= 0 ? m_firstTokenMs : m_sent.elapsed())
-                            .arg(timings.value(QStringLiteral("ttft_ms")).toDouble(), 0, 'f', 0)
-                            .arg(m_sent.elapsed())
-                            .arg(timings.value(QStringLiteral("total_ms")).toDouble(), 0, 'f', 0)
-                            .arg(data.value(QStringLiteral("mode")).toString(m_identity.value(QStringLiteral("mode")).toString()))
-                            .arg(data.value(QStringLiteral("worker")).toInt(m_identity.value(QStringLiteral("worker")).toInt()))
-                            .arg(data.value(QStringLiteral("thread")).toString(m_identity.value(QStringLiteral("thread")).toString()));
+                        .arg(m_firstTokenMs >= 0 ? m_firstTokenMs : m_sent.elapsed())
+                        .arg(timings.value(QStringLiteral("ttft_ms")).toDouble(), 0, 'f', 0)
+                        .arg(m_sent.elapsed())
+                        .arg(timings.value(QStringLiteral("total_ms")).toDouble(), 0, 'f', 0)
+                        .arg(data.value(QStringLiteral("mode"))
+                                 .toString(m_identity.value(QStringLiteral("mode")).toString()))
+                        .arg(data.value(QStringLiteral("worker"))
+                                 .toInt(m_identity.value(QStringLiteral("worker")).toInt()))
+                        .arg(data.value(QStringLiteral("thread"))
+                                 .toString(m_identity.value(QStringLiteral("thread")).toString()));
     }
     scheduleRender();
 }
@@ -318,12 +335,13 @@ void ChatPanel::updateWaiting()
         return;
     const double s = m_sent.elapsed() / 1000.0;
     if (m_identity.isEmpty())
-        m_status->setText(tr("⏳ waiting for the server… %1 s (no response yet: is the loop blocked?)").arg(s, 0, 'f', 1));
+        m_status->setText(
+            tr("⏳ waiting for the server… %1 s (no response yet: is the loop blocked?)").arg(s, 0, 'f', 1));
     else if (m_firstTokenMs < 0)
         m_status->setText(tr("accepted by worker %1 (%2), waiting for the first token… %3 s")
-                                  .arg(m_identity.value(QStringLiteral("worker")).toInt())
-                                  .arg(m_identity.value(QStringLiteral("mode")).toString())
-                                  .arg(s, 0, 'f', 1));
+                              .arg(m_identity.value(QStringLiteral("worker")).toInt())
+                              .arg(m_identity.value(QStringLiteral("mode")).toString())
+                              .arg(s, 0, 'f', 1));
     else
         m_status->setText(tr("streaming… %1 s").arg(s, 0, 'f', 1));
 }

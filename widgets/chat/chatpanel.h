@@ -1,12 +1,12 @@
 #pragma once
 
+#include "llm/ssedecoder.h"
+
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QNetworkReply>
 #include <QPointer>
 #include <QWidget>
-
-#include "llm/ssedecoder.h"
 
 class ChatServer;
 class QLabel;

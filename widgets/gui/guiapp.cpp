@@ -20,17 +20,20 @@ int runGui(int argc, char *argv[], void (*identify)())
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("LoopScope: see concurrency in a chat/LLM server"));
     parser.addHelpOption();
-    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Run a short burst, render the window to FILE (PNG) and exit."),
-                                        QStringLiteral("FILE"));
-    const QCommandLineOption scenario(QStringLiteral("scenario"), QStringLiteral("Scenario to run for --screenshot."),
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Run a short burst, render the window to FILE (PNG) and exit."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption scenario(QStringLiteral("scenario"),
+                                      QStringLiteral("Scenario to run for --screenshot."),
                                       QStringLiteral("NAME"));
-    const QCommandLineOption users(QStringLiteral("users"), QStringLiteral("Users of the --screenshot burst."),
-                                   QStringLiteral("N"), QStringLiteral("12"));
+    const QCommandLineOption users(QStringLiteral("users"),
+                                   QStringLiteral("Users of the --screenshot burst."), QStringLiteral("N"),
+                                   QStringLiteral("12"));
     const QCommandLineOption mode(QStringLiteral("mode"), QStringLiteral("Dispatch mode for --screenshot."),
                                   QStringLiteral("MODE"), QStringLiteral("blocking"));
     const QCommandLineOption light(QStringLiteral("light"), QStringLiteral("Use the light palette."));
-    parser.addOptions({screenshot, scenario, users, mode, light});
+    parser.addOptions({ screenshot, scenario, users, mode, light });
     parser.process(app);
 
     Theme::apply(!parser.isSet(light));

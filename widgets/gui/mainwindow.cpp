@@ -3,16 +3,16 @@
 #include "chat/chatpanel.h"
 #include "gui/theme.h"
 #include "http/chatserver.h"
-#include "load/userspanel.h"
 #include "load/clientrecord.h"
+#include "load/userspanel.h"
 #include "plots/counterplot.h"
 #include "plots/counterplotspanel.h"
 #include "server/servercontrolpanel.h"
+#include "stats/latencystats.h"
 #include "timeline/phaselegend.h"
 #include "timeline/requestdescription.h"
 #include "timeline/timelineview.h"
 #include "timeline/timeviewstate.h"
-#include "stats/latencystats.h"
 #include "trace/traceclock.h"
 
 #include <QApplication>
@@ -38,11 +38,13 @@
 
 namespace {
 
-QDockWidget *makeDock(const QString &title, const QString &name, QWidget *content, QMainWindow *parent, bool scroll)
+QDockWidget *makeDock(const QString &title, const QString &name, QWidget *content, QMainWindow *parent,
+                      bool scroll)
 {
     auto *dock = new QDockWidget(title, parent);
     dock->setObjectName(name);
-    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable
+                      | QDockWidget::DockWidgetClosable);
     if (scroll) {
         auto *area = new QScrollArea;
         area->setWidget(content);
@@ -80,12 +82,11 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     tools->setMovable(false);
     auto *span = new QComboBox;
     span->setToolTip(tr("Width of the visible time window"));
-    for (int s : {2, 5, 10, 30, 60, 120, 300, 900})
+    for (int s : { 2, 5, 10, 30, 60, 120, 300, 900 })
         span->addItem(s < 60 ? tr("%1 s window").arg(s) : tr("%1 min window").arg(s / 60), s);
     span->setCurrentIndex(3);
-    connect(span, &QComboBox::activated, this, [this, span] {
-        m_state->setSpan(qint64(span->currentData().toInt()) * 1'000'000'000);
-    });
+    connect(span, &QComboBox::activated, this,
+            [this, span] { m_state->setSpan(qint64(span->currentData().toInt()) * 1'000'000'000); });
     m_followButton = new QToolButton;
     m_followButton->setText(tr("Follow live"));
     m_followButton->setCheckable(true);
@@ -102,7 +103,8 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     tools->addWidget(fit);
     tools->addWidget(span);
     tools->addSeparator();
-    auto *hint = new QLabel(tr("  wheel: zoom · Ctrl+wheel: rows · drag: pan · Shift+drag: range stats · click: details · double-click: live"));
+    auto *hint = new QLabel(tr("  wheel: zoom · Ctrl+wheel: rows · drag: pan · Shift+drag: range stats · "
+                               "click: details · double-click: live"));
     hint->setEnabled(false);
     tools->addWidget(hint);
 
@@ -122,11 +124,10 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     cl->addWidget(m_centre, 1);
     setCentralWidget(centre);
 
-    for (TimelineView *v : {m_requestView, m_threadView}) {
+    for (TimelineView *v : { m_requestView, m_threadView }) {
         connect(v, &TimelineView::requestSelected, this, &MainWindow::showSelected);
-        connect(v, &TimelineView::rangeSelected, this, [this](qint64 from, qint64 to) {
-            m_details->setHtml(rangeStatistics(from, to));
-        });
+        connect(v, &TimelineView::rangeSelected, this,
+                [this](qint64 from, qint64 to) { m_details->setHtml(rangeStatistics(from, to)); });
     }
 
     // Left: server and users. Right: chat and details.
@@ -138,26 +139,30 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     auto *serverDock = makeDock(tr("Server"), QStringLiteral("serverDock"), m_serverPanel, this, true);
     auto *usersDock = makeDock(tr("Simulated users"), QStringLiteral("usersDock"), m_usersPanel, this, true);
     auto *chatDock = makeDock(tr("Chat"), QStringLiteral("chatDock"), m_chat, this, false);
-    auto *detailsDock = makeDock(tr("Request details"), QStringLiteral("detailsDock"), m_details, this, false);
+    auto *detailsDock
+        = makeDock(tr("Request details"), QStringLiteral("detailsDock"), m_details, this, false);
     addDockWidget(Qt::LeftDockWidgetArea, serverDock);
     addDockWidget(Qt::LeftDockWidgetArea, usersDock);
     addDockWidget(Qt::RightDockWidgetArea, chatDock);
     addDockWidget(Qt::RightDockWidgetArea, detailsDock);
-    resizeDocks({serverDock, usersDock}, {340, 340}, Qt::Horizontal);
-    resizeDocks({chatDock, detailsDock}, {380, 380}, Qt::Horizontal);
-    resizeDocks({chatDock, detailsDock}, {640, 260}, Qt::Vertical);
-    resizeDocks({serverDock, usersDock}, {490, 450}, Qt::Vertical);
+    resizeDocks({ serverDock, usersDock }, { 340, 340 }, Qt::Horizontal);
+    resizeDocks({ chatDock, detailsDock }, { 380, 380 }, Qt::Horizontal);
+    resizeDocks({ chatDock, detailsDock }, { 640, 260 }, Qt::Vertical);
+    resizeDocks({ serverDock, usersDock }, { 490, 450 }, Qt::Vertical);
 
     m_stats = new QLabel;
     statusBar()->addPermanentWidget(m_stats);
-    for (auto *src : {static_cast<QObject *>(m_serverPanel), static_cast<QObject *>(m_usersPanel)}) {
+    for (auto *src : { static_cast<QObject *>(m_serverPanel), static_cast<QObject *>(m_usersPanel) }) {
         if (auto *p = qobject_cast<ServerControlPanel *>(src))
-            connect(p, &ServerControlPanel::message, this, [this](const QString &t) { statusBar()->showMessage(t, 6000); });
+            connect(p, &ServerControlPanel::message, this,
+                    [this](const QString &t) { statusBar()->showMessage(t, 6000); });
         if (auto *p = qobject_cast<UsersPanel *>(src))
-            connect(p, &UsersPanel::message, this, [this](const QString &t) { statusBar()->showMessage(t, 6000); });
+            connect(p, &UsersPanel::message, this,
+                    [this](const QString &t) { statusBar()->showMessage(t, 6000); });
     }
     connect(m_serverPanel, &ServerControlPanel::serverStarted, this, &MainWindow::onServerStarted);
-    connect(m_usersPanel, &UsersPanel::serverConfigRequested, m_serverPanel, &ServerControlPanel::applyScenarioConfig);
+    connect(m_usersPanel, &UsersPanel::serverConfigRequested, m_serverPanel,
+            &ServerControlPanel::applyScenarioConfig);
     connect(m_usersPanel, &UsersPanel::runFinished, this, [this] {
         pullData();
         joinClientSends();
@@ -195,7 +200,7 @@ void MainWindow::pullData()
     }
     // While serving, the axes follow the clock; once stopped they rest on the last data.
     const qint64 liveEdge = running ? now : std::max(m_data.latestNs(), m_lastSampleNs);
-    for (TimelineView *v : {m_requestView, m_threadView})
+    for (TimelineView *v : { m_requestView, m_threadView })
         v->setNow(liveEdge);
     if (m_state->following() && (running || changed || !samples.isEmpty())) {
         m_state->advance(liveEdge + (running ? 0 : 500'000'000)); // repaints views and replots
@@ -210,12 +215,12 @@ void MainWindow::pullData()
         m_lastJoinNs = now;
         joinClientSends();
     }
-    const CounterSample c = samples.isEmpty() ? CounterSample{} : samples.last();
+    const CounterSample c = samples.isEmpty() ? CounterSample {} : samples.last();
     m_stats->setText(tr("%1 requests · %2 in flight · %3 waiting · pull %4 ms")
-                             .arg(m_data.size())
-                             .arg(c.inFlight)
-                             .arg(c.waiting)
-                             .arg(double(timer.nsecsElapsed()) / 1e6, 0, 'f', 1));
+                         .arg(m_data.size())
+                         .arg(c.inFlight)
+                         .arg(c.waiting)
+                         .arg(double(timer.nsecsElapsed()) / 1e6, 0, 'f', 1));
 }
 
 void MainWindow::joinClientSends()
@@ -237,8 +242,9 @@ QString MainWindow::rangeStatistics(qint64 fromNs, qint64 toNs) const
 {
     LatencyStats total, ttft, wait;
     quint64 arrived = 0, ok = 0, failed = 0, inFlight = 0;
-    std::array<quint64, 3> byMode{};
-    for (qsizetype i = m_data.lowerBoundArrival(fromNs); i < m_data.size() && m_data.at(i).arrivedNs < toNs; ++i) {
+    std::array<quint64, 3> byMode {};
+    for (qsizetype i = m_data.lowerBoundArrival(fromNs); i < m_data.size() && m_data.at(i).arrivedNs < toNs;
+         ++i) {
         const RequestRecord &r = m_data.at(i);
         ++arrived;
         byMode[size_t(r.mode)]++;
@@ -256,29 +262,31 @@ QString MainWindow::rangeStatistics(qint64 fromNs, qint64 toNs) const
     }
     const double seconds = double(toNs - fromNs) / 1e9;
     QString html = tr("<b>Range %1 s – %2 s</b> (%3 s)<br>")
-                           .arg(m_state->toSeconds(fromNs), 0, 'f', 3)
-                           .arg(m_state->toSeconds(toNs), 0, 'f', 3)
-                           .arg(seconds, 0, 'f', 3);
+                       .arg(m_state->toSeconds(fromNs), 0, 'f', 3)
+                       .arg(m_state->toSeconds(toNs), 0, 'f', 3)
+                       .arg(seconds, 0, 'f', 3);
     html += tr("%1 requests arrived (%2/s) · %3 ok · %4 failed · %5 still in flight<br>")
-                    .arg(arrived)
-                    .arg(arrived / std::max(seconds, 1e-9), 0, 'f', 1)
-                    .arg(ok)
-                    .arg(failed)
-                    .arg(inFlight);
+                .arg(arrived)
+                .arg(arrived / std::max(seconds, 1e-9), 0, 'f', 1)
+                .arg(ok)
+                .arg(failed)
+                .arg(inFlight);
     html += tr("modes: %1 blocking · %2 executor · %3 async").arg(byMode[0]).arg(byMode[1]).arg(byMode[2]);
-    html += QStringLiteral("<table cellspacing=0 cellpadding=2><tr><th></th><th align=right>p50</th><th align=right>p95</th>"
-                           "<th align=right>p99</th><th align=right>max</th></tr>");
+    html += QStringLiteral(
+        "<table cellspacing=0 cellpadding=2><tr><th></th><th align=right>p50</th><th align=right>p95</th>"
+        "<th align=right>p99</th><th align=right>max</th></tr>");
     auto row = [&html](const QString &name, const LatencyStats &s) {
         if (s.count() == 0)
             return;
         const PercentileSummary p = s.summary();
-        html += QStringLiteral("<tr><td>%1&nbsp;</td><td align=right>%2</td><td align=right>%3</td><td align=right>%4</td>"
+        html += QStringLiteral("<tr><td>%1&nbsp;</td><td align=right>%2</td><td align=right>%3</td><td "
+                               "align=right>%4</td>"
                                "<td align=right>%5</td></tr>")
-                        .arg(name)
-                        .arg(p.p50Ms, 0, 'f', 1)
-                        .arg(p.p95Ms, 0, 'f', 1)
-                        .arg(p.p99Ms, 0, 'f', 1)
-                        .arg(p.maxMs, 0, 'f', 1);
+                    .arg(name)
+                    .arg(p.p50Ms, 0, 'f', 1)
+                    .arg(p.p95Ms, 0, 'f', 1)
+                    .arg(p.p99Ms, 0, 'f', 1)
+                    .arg(p.maxMs, 0, 'f', 1);
     };
     row(tr("total (ms)"), total);
     row(tr("first token (ms)"), ttft);
@@ -311,7 +319,8 @@ void MainWindow::showSelected(qsizetype index)
         m_details->clear();
         return;
     }
-    m_details->setHtml(describeRequest(m_data.at(index), m_state->originNs(), m_requestView->nowNs(), m_data.sentNs(index)));
+    m_details->setHtml(
+        describeRequest(m_data.at(index), m_state->originNs(), m_requestView->nowNs(), m_data.sentNs(index)));
 }
 
 QStringList MainWindow::exportPlots(const QString &dir, const QString &suffix)
@@ -330,7 +339,7 @@ QStringList MainWindow::exportPlots(const QString &dir, const QString &suffix)
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    for (const QString &fmt : {QStringLiteral("PNG"), QStringLiteral("PDF"), QStringLiteral("SVG")}) {
+    for (const QString &fmt : { QStringLiteral("PNG"), QStringLiteral("PDF"), QStringLiteral("SVG") }) {
         file->addAction(tr("Export all plots as %1…").arg(fmt), this, [this, fmt] {
             const QString dir = QFileDialog::getExistingDirectory(this, tr("Export plots to"));
             if (!dir.isEmpty()) {
@@ -359,16 +368,19 @@ void MainWindow::buildMenus()
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("How to read the timeline"), this, [this] {
-        QMessageBox::information(this, tr("Reading the timeline"),
-                                 tr("<p><b>Requests</b>: one row per request in arrival order; colours show "
-                                    "what it was doing.</p><p><b>Threads</b>: one lane per worker loop and pool "
-                                    "thread. A red strip on a worker lane means that loop was blocked and could "
-                                    "not accept or answer anyone.</p><p>Wheel: zoom time · Ctrl+wheel: zoom rows · "
-                                    "drag: pan · Shift+drag: statistics of a time range · click: select · double-click or F: follow live.</p>"));
+        QMessageBox::information(
+            this, tr("Reading the timeline"),
+            tr("<p><b>Requests</b>: one row per request in arrival order; colours show "
+               "what it was doing.</p><p><b>Threads</b>: one lane per worker loop and pool "
+               "thread. A red strip on a worker lane means that loop was blocked and could "
+               "not accept or answer anyone.</p><p>Wheel: zoom time · Ctrl+wheel: zoom rows · "
+               "drag: pan · Shift+drag: statistics of a time range · click: select · double-click or F: "
+               "follow live.</p>"));
     });
     help->addAction(tr("About LoopScope"), this, [this] {
         QMessageBox::about(this, tr("About LoopScope"),
-                           tr("LoopScope %1: see concurrency in a chat/LLM server.").arg(QCoreApplication::applicationVersion()));
+                           tr("LoopScope %1: see concurrency in a chat/LLM server.")
+                               .arg(QCoreApplication::applicationVersion()));
     });
 }
 

@@ -54,10 +54,12 @@ protected:
 private:
     void buildMenus();
     void showSelected(qsizetype index);
+
 public:
     void selectRequest(qsizetype index) { showSelected(index); }
     // Statistics of the requests that arrived in [fromNs, toNs), as HTML (details panel).
     QString rangeStatistics(qint64 fromNs, qint64 toNs) const;
+
 private:
     void onServerStarted();
 

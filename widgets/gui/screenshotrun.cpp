@@ -14,8 +14,7 @@ ScreenshotRun::ScreenshotRun(MainWindow *window, Options options, QObject *paren
     : QObject(parent)
     , m_window(window)
     , m_options(std::move(options))
-{
-}
+{ }
 
 void ScreenshotRun::start()
 {
@@ -26,7 +25,8 @@ void ScreenshotRun::start()
     c.mode = mode;
     c.timeScale = m_options.timeScale;
     c.port = 0;
-    c.dbPath = QDir::temp().filePath(QStringLiteral("loopscope-screenshot-%1.sqlite").arg(QCoreApplication::applicationPid()));
+    c.dbPath = QDir::temp().filePath(
+        QStringLiteral("loopscope-screenshot-%1.sqlite").arg(QCoreApplication::applicationPid()));
     server->setConfig(c);
     server->setDatabasePath(c.dbPath);
     if (!server->startServer()) {
@@ -44,7 +44,8 @@ void ScreenshotRun::start()
     });
     QTimer::singleShot(200, this, [this] {
         if (!m_options.scenario.isEmpty() && !m_window->usersPanel()->selectScenario(m_options.scenario))
-            QTextStream(stderr) << "loopscope --screenshot: unknown scenario " << m_options.scenario << Qt::endl;
+            QTextStream(stderr) << "loopscope --screenshot: unknown scenario " << m_options.scenario
+                                << Qt::endl;
         if (m_options.scenario.isEmpty())
             m_window->usersPanel()->setUsers(m_options.users);
         if (!m_window->usersPanel()->startRun()) {
@@ -54,7 +55,8 @@ void ScreenshotRun::start()
     });
     // The interactive user arrives just after the crowd, as in the seed's "user B".
     QTimer::singleShot(500, this, [this] {
-        m_window->chatPanel()->send(QStringLiteral("Why does my **async** endpoint serve one user at a time?"));
+        m_window->chatPanel()->send(
+            QStringLiteral("Why does my **async** endpoint serve one user at a time?"));
     });
     QTimer::singleShot(m_options.timeoutSeconds * 1000, this, [this] {
         QTextStream(stderr) << "loopscope --screenshot: timed out, capturing anyway" << Qt::endl;
@@ -81,8 +83,9 @@ void ScreenshotRun::capture()
     // Let the queued replots of the plots happen before rendering the window.
     QTimer::singleShot(150, this, [this] {
         const QPixmap pixmap = m_window->grab();
-    const bool ok = pixmap.save(m_options.file, "PNG");
-    QTextStream(ok ? stdout : stderr) << (ok ? "screenshot written to " : "cannot write ") << m_options.file << Qt::endl;
+        const bool ok = pixmap.save(m_options.file, "PNG");
+        QTextStream(ok ? stdout : stderr)
+            << (ok ? "screenshot written to " : "cannot write ") << m_options.file << Qt::endl;
         emit done(ok);
     });
 }

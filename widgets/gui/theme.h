@@ -2,7 +2,6 @@
 
 #include <QColor>
 #include <QObject>
-
 #include <array>
 
 // The colours every LoopScope view draws with, in a dark and a light variant. Phase colours are

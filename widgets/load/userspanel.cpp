@@ -31,18 +31,21 @@ UsersPanel::UsersPanel(ChatServer *server, QWidget *parent)
             continue;
         m_scenarios.append(sc);
         for (const ScenarioVariant &v : sc.variants)
-            m_scenario->addItem(QStringLiteral("%1 · %2: %3").arg(sc.name, v.name, v.labelEn), QStringList{sc.name, v.name});
+            m_scenario->addItem(QStringLiteral("%1 · %2: %3").arg(sc.name, v.name, v.labelEn),
+                                QStringList { sc.name, v.name });
     }
     m_scenario->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_scenario->setMinimumContentsLength(16);
-    m_scenario->setToolTip(tr("The seeds' situations; choosing one fills the fields and, on start, the server settings"));
+    m_scenario->setToolTip(
+        tr("The seeds' situations; choosing one fills the fields and, on start, the server settings"));
     form->addRow(tr("Scenario"), m_scenario);
     m_explanation = new QTextBrowser;
     m_explanation->setMinimumHeight(60);
     m_explanation->setMaximumHeight(90);
     m_explanation->setFrameShape(QFrame::NoFrame);
-    m_explanation->setText(tr("<i>N users hit the server at once: in blocking mode they are served one after "
-                              "another (the seed's 2.15, 4.30, 6.45… s staircase); in executor or async mode together.</i>"));
+    m_explanation->setText(
+        tr("<i>N users hit the server at once: in blocking mode they are served one after "
+           "another (the seed's 2.15, 4.30, 6.45… s staircase); in executor or async mode together.</i>"));
     outer->addLayout(form);
     outer->addWidget(m_explanation);
     auto *form2 = new QFormLayout;
@@ -80,7 +83,8 @@ UsersPanel::UsersPanel(ChatServer *server, QWidget *parent)
     m_duration->setSuffix(QStringLiteral(" s"));
     form2->addRow(tr("Duration"), m_duration);
     m_naive = new QCheckBox(tr("naive client (seed's test script)"));
-    m_naive->setToolTip(tr("The seed's test script: the \"concurrent\" users actually send one after another"));
+    m_naive->setToolTip(
+        tr("The seed's test script: the \"concurrent\" users actually send one after another"));
     form2->addRow(QString(), m_naive);
     m_stream = new QCheckBox(tr("stream replies"));
     form2->addRow(QString(), m_stream);
@@ -164,7 +168,10 @@ bool UsersPanel::selectScenario(const QString &nameAndVariant)
     return false;
 }
 
-QString UsersPanel::scenarioExplanation() const { return m_explanation->toPlainText(); }
+QString UsersPanel::scenarioExplanation() const
+{
+    return m_explanation->toPlainText();
+}
 
 void UsersPanel::scenarioChosen(int index)
 {
@@ -179,8 +186,8 @@ void UsersPanel::scenarioChosen(int index)
         if (!v)
             return;
         m_explanation->setHtml(QStringLiteral("<b>%1</b><br>%2<br><i>%3: %4</i>")
-                                       .arg(sc.titleEn.toHtmlEscaped(), sc.explanationEn.toHtmlEscaped(), v->name,
-                                            v->labelEn.toHtmlEscaped()));
+                                   .arg(sc.titleEn.toHtmlEscaped(), sc.explanationEn.toHtmlEscaped(), v->name,
+                                        v->labelEn.toHtmlEscaped()));
         m_scenarioBase = sc.loadSettings(*v);
         setLoadFields(m_scenarioBase);
         return;
@@ -221,7 +228,10 @@ LoadSettings UsersPanel::settings() const
     return s;
 }
 
-void UsersPanel::setUsers(int users) { m_users->setValue(users); }
+void UsersPanel::setUsers(int users)
+{
+    m_users->setValue(users);
+}
 
 bool UsersPanel::startRun()
 {
@@ -250,19 +260,30 @@ bool UsersPanel::startRun()
     return true;
 }
 
-void UsersPanel::stopRun() { m_generator->stop(); }
+void UsersPanel::stopRun()
+{
+    m_generator->stop();
+}
 
-bool UsersPanel::isRunning() const { return m_generator->isRunning(); }
+bool UsersPanel::isRunning() const
+{
+    return m_generator->isRunning();
+}
 
 void UsersPanel::showProgress(const LoadProgress &p)
 {
     m_progress->setValue(int(p.fraction * 1000));
-    m_progress->setFormat(p.total > 0 ? tr("%1 / %2 requests").arg(p.done).arg(p.total) : tr("%1 requests").arg(p.done));
+    m_progress->setFormat(p.total > 0 ? tr("%1 / %2 requests").arg(p.done).arg(p.total)
+                                      : tr("%1 requests").arg(p.done));
     QString eta;
     if (p.fraction > 0.01 && p.fraction < 1.0) {
         const double remaining = p.elapsedSeconds * (1.0 - p.fraction) / p.fraction;
         eta = tr("ETA %1 s · ").arg(remaining, 0, 'f', remaining < 10 ? 1 : 0);
     }
-    m_eta->setText(eta + tr("%1 in flight · %2 req/s · %3 errors · %4 late sends")
-                                 .arg(p.inFlight).arg(p.requestsPerSecond, 0, 'f', 1).arg(p.errors).arg(p.late));
+    m_eta->setText(eta
+                   + tr("%1 in flight · %2 req/s · %3 errors · %4 late sends")
+                         .arg(p.inFlight)
+                         .arg(p.requestsPerSecond, 0, 'f', 1)
+                         .arg(p.errors)
+                         .arg(p.late));
 }

@@ -6,7 +6,6 @@
 #include <QMenu>
 #include <QSvgGenerator>
 #include <QVBoxLayout>
-
 #include <qcustomplot.h>
 
 CounterPlot::CounterPlot(const QString &title, const QString &unit, QWidget *parent)
@@ -37,10 +36,11 @@ CounterPlot::CounterPlot(const QString &title, const QString &unit, QWidget *par
     m_plot->yAxis->ticker()->setTickCount(3);
     m_plot->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_plot, &QWidget::customContextMenuRequested, this, &CounterPlot::showContextMenu);
-    connect(m_plot->xAxis, qOverload<const QCPRange &>(&QCPAxis::rangeChanged), this, [this](const QCPRange &r) {
-        if (!m_syncing)
-            emit userRangeChanged(r.lower, r.upper);
-    });
+    connect(m_plot->xAxis, qOverload<const QCPRange &>(&QCPAxis::rangeChanged), this,
+            [this](const QCPRange &r) {
+                if (!m_syncing)
+                    emit userRangeChanged(r.lower, r.upper);
+            });
     connect(ThemeNotifier::instance(), &ThemeNotifier::changed, this, &CounterPlot::applyTheme);
     applyTheme();
 }
@@ -105,11 +105,20 @@ void CounterPlot::rescaleValues(double minTop)
     m_plot->yAxis->setRange(0, top * 1.12);
 }
 
-void CounterPlot::replot() { m_plot->replot(QCustomPlot::rpQueuedReplot); }
+void CounterPlot::replot()
+{
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
 
-int CounterPlot::seriesCount() const { return int(m_graphs.size()); }
+int CounterPlot::seriesCount() const
+{
+    return int(m_graphs.size());
+}
 
-int CounterPlot::pointCount(int series) const { return m_graphs[series]->dataCount(); }
+int CounterPlot::pointCount(int series) const
+{
+    return m_graphs[series]->dataCount();
+}
 
 bool CounterPlot::exportTo(const QString &path, int width, int height)
 {
@@ -138,13 +147,14 @@ bool CounterPlot::exportTo(const QString &path, int width, int height)
 void CounterPlot::showContextMenu(const QPoint &pos)
 {
     QMenu menu(this);
-    for (const QString &fmt : {QStringLiteral("PNG"), QStringLiteral("PDF"), QStringLiteral("SVG")}) {
+    for (const QString &fmt : { QStringLiteral("PNG"), QStringLiteral("PDF"), QStringLiteral("SVG") }) {
         menu.addAction(tr("Export \"%1\" as %2…").arg(m_title, fmt), this, [this, fmt] {
             const QString suffix = fmt.toLower();
             QString name = m_title.toLower();
             name.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("-"));
-            const QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), name + QLatin1Char('.') + suffix,
-                                                              tr("%1 files (*.%2)").arg(fmt, suffix));
+            const QString path
+                = QFileDialog::getSaveFileName(this, tr("Export plot"), name + QLatin1Char('.') + suffix,
+                                               tr("%1 files (*.%2)").arg(fmt, suffix));
             if (!path.isEmpty())
                 exportTo(path);
         });
@@ -157,7 +167,7 @@ void CounterPlot::applyTheme()
     const Theme &t = Theme::current();
     m_plot->setBackground(t.base);
     m_plot->axisRect()->setBackground(t.base);
-    for (QCPAxis *a : {m_plot->xAxis, m_plot->yAxis}) {
+    for (QCPAxis *a : { m_plot->xAxis, m_plot->yAxis }) {
         a->setBasePen(QPen(t.axis));
         a->setTickPen(QPen(t.axis));
         a->setSubTickPen(QPen(t.axis));

@@ -8,8 +8,8 @@
 #include <QVBoxLayout>
 
 namespace {
-const QColor kLagColors[] = {QColor(0xff, 0x6b, 0x6b), QColor(0xff, 0xb3, 0x47), QColor(0xc7, 0x7d, 0xff),
-                             QColor(0x4d, 0xd0, 0xe1), QColor(0xf7, 0x8f, 0xb3), QColor(0xa0, 0xd9, 0x68)};
+const QColor kLagColors[] = { QColor(0xff, 0x6b, 0x6b), QColor(0xff, 0xb3, 0x47), QColor(0xc7, 0x7d, 0xff),
+                              QColor(0x4d, 0xd0, 0xe1), QColor(0xf7, 0x8f, 0xb3), QColor(0xa0, 0xd9, 0x68) };
 }
 
 CounterPlotsPanel::CounterPlotsPanel(TimeViewState *state, QWidget *parent)
@@ -30,7 +30,7 @@ CounterPlotsPanel::CounterPlotsPanel(TimeViewState *state, QWidget *parent)
     m_lag = new CounterPlot(tr("Event-loop lag"), tr("lag (ms)"));
     m_throughput = new CounterPlot(tr("Throughput"), tr("req/s"));
     m_throughput->addSeries(tr("completed / s"), t.category[2], true);
-    m_plots = {m_load, m_pool, m_lag, m_throughput};
+    m_plots = { m_load, m_pool, m_lag, m_throughput };
     for (CounterPlot *p : std::as_const(m_plots)) {
         p->setLeftMargin(TimelineView::LeftMargin);
         p->setShowTimeLabels(p == m_throughput);

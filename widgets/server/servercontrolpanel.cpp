@@ -53,9 +53,12 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
         const char *text;
         const char *tip;
     } modes[] = {
-            {DispatchMode::Blocking, QT_TR_NOOP("Blocking"), QT_TR_NOOP("The pipeline runs on the event loop and blocks it (sync call inside async def)")},
-            {DispatchMode::Executor, QT_TR_NOOP("Executor"), QT_TR_NOOP("The same pipeline runs on a thread pool (run_in_executor)")},
-            {DispatchMode::Async, QT_TR_NOOP("Async"), QT_TR_NOOP("Nothing waits on a thread: timers and non-blocking I/O (await)")},
+        { DispatchMode::Blocking, QT_TR_NOOP("Blocking"),
+          QT_TR_NOOP("The pipeline runs on the event loop and blocks it (sync call inside async def)") },
+        { DispatchMode::Executor, QT_TR_NOOP("Executor"),
+          QT_TR_NOOP("The same pipeline runs on a thread pool (run_in_executor)") },
+        { DispatchMode::Async, QT_TR_NOOP("Async"),
+          QT_TR_NOOP("Nothing waits on a thread: timers and non-blocking I/O (await)") },
     };
     for (const auto &m : modes) {
         auto *b = new QToolButton;
@@ -76,9 +79,10 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
     auto *modeBox = new QWidget;
     modeBox->setLayout(modeRow);
     modeRow->setContentsMargins(0, 0, 0, 0);
-    modeBox->setStyleSheet(QStringLiteral("QToolButton { padding: 4px 6px; }"
-                                          "QToolButton:checked { background: palette(highlight); color: palette(highlighted-text);"
-                                          " font-weight: bold; border: 1px solid palette(highlight); }"));
+    modeBox->setStyleSheet(QStringLiteral(
+        "QToolButton { padding: 4px 6px; }"
+        "QToolButton:checked { background: palette(highlight); color: palette(highlighted-text);"
+        " font-weight: bold; border: 1px solid palette(highlight); }"));
     form->addRow(tr("Mode"), modeBox);
     m_workers = new QSpinBox;
     m_workers->setRange(1, 16);
@@ -94,7 +98,8 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
     auto *llmRow = new QHBoxLayout;
     m_llm = secondsBox(2.0, 600);
     m_llmKind = new QComboBox;
-    for (auto k : {LatencyModel::Kind::Fixed, LatencyModel::Kind::Uniform, LatencyModel::Kind::Normal, LatencyModel::Kind::LogNormal})
+    for (auto k : { LatencyModel::Kind::Fixed, LatencyModel::Kind::Uniform, LatencyModel::Kind::Normal,
+                    LatencyModel::Kind::LogNormal })
         m_llmKind->addItem(LatencyModel::kindName(k), int(k));
     m_llmKind->setToolTip(tr("Distribution of the LLM latency"));
     llmRow->addWidget(m_llm, 2);
@@ -151,9 +156,8 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
     auto *show = new QToolButton;
     show->setText(tr("Show"));
     show->setCheckable(true);
-    connect(show, &QToolButton::toggled, this, [this](bool on) {
-        m_key->setEchoMode(on ? QLineEdit::Normal : QLineEdit::Password);
-    });
+    connect(show, &QToolButton::toggled, this,
+            [this](bool on) { m_key->setEchoMode(on ? QLineEdit::Normal : QLineEdit::Password); });
     keyRow->addWidget(new QLabel(tr("Key")));
     keyRow->addWidget(m_key, 1);
     keyRow->addWidget(show);
@@ -170,9 +174,9 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
     m_applyTimer->setSingleShot(true);
     m_applyTimer->setInterval(300);
     connect(m_applyTimer, &QTimer::timeout, this, &ServerControlPanel::apply);
-    for (QSpinBox *b : {m_workers, m_pool, m_limit})
+    for (QSpinBox *b : { m_workers, m_pool, m_limit })
         connect(b, &QSpinBox::valueChanged, this, &ServerControlPanel::scheduleApply);
-    for (QDoubleSpinBox *b : {m_dbRead, m_llm, m_llmSpread, m_dbWrite, m_timeScale, m_firstToken})
+    for (QDoubleSpinBox *b : { m_dbRead, m_llm, m_llmSpread, m_dbWrite, m_timeScale, m_firstToken })
         connect(b, &QDoubleSpinBox::valueChanged, this, &ServerControlPanel::scheduleApply);
     connect(m_llmKind, &QComboBox::currentIndexChanged, this, &ServerControlPanel::scheduleApply);
     connect(server, &ChatServer::configChanged, this, &ServerControlPanel::updateState);
@@ -207,8 +211,9 @@ void ServerControlPanel::setConfig(const ServerConfig &c)
 {
     const QSignalBlocker b0(m_modeGroup);
     m_modeGroup->button(int(c.mode))->setChecked(true);
-    for (QWidget *w : std::initializer_list<QWidget *>{m_workers, m_pool, m_limit, m_port, m_dbRead, m_llm,
-                                                       m_llmSpread, m_dbWrite, m_timeScale, m_firstToken, m_llmKind})
+    for (QWidget *w :
+         std::initializer_list<QWidget *> { m_workers, m_pool, m_limit, m_port, m_dbRead, m_llm, m_llmSpread,
+                                            m_dbWrite, m_timeScale, m_firstToken, m_llmKind })
         w->blockSignals(true);
     m_workers->setValue(c.workers);
     m_pool->setValue(c.poolSize);
@@ -221,8 +226,9 @@ void ServerControlPanel::setConfig(const ServerConfig &c)
     m_firstToken->setValue(c.llm.firstTokenSeconds);
     m_timeScale->setValue(c.timeScale);
     m_llmKind->setCurrentIndex(m_llmKind->findData(int(c.llm.latency.kind)));
-    for (QWidget *w : std::initializer_list<QWidget *>{m_workers, m_pool, m_limit, m_port, m_dbRead, m_llm,
-                                                       m_llmSpread, m_dbWrite, m_timeScale, m_firstToken, m_llmKind})
+    for (QWidget *w :
+         std::initializer_list<QWidget *> { m_workers, m_pool, m_limit, m_port, m_dbRead, m_llm, m_llmSpread,
+                                            m_dbWrite, m_timeScale, m_firstToken, m_llmKind })
         w->blockSignals(false);
 }
 
@@ -272,7 +278,10 @@ void ServerControlPanel::applyScenarioConfig(const ServerConfig &scenario)
     apply();
 }
 
-void ServerControlPanel::scheduleApply() { m_applyTimer->start(); }
+void ServerControlPanel::scheduleApply()
+{
+    m_applyTimer->start();
+}
 
 void ServerControlPanel::apply()
 {
@@ -286,9 +295,9 @@ void ServerControlPanel::apply()
         emit message(tr("Reconfiguration failed: %1").arg(error));
     else
         emit message(tr("Server now %1, %2 worker(s), pool %3")
-                             .arg(dispatchModeName(c.mode))
-                             .arg(c.workers)
-                             .arg(c.effectivePoolSize()));
+                         .arg(dispatchModeName(c.mode))
+                         .arg(c.workers)
+                         .arg(c.effectivePoolSize()));
     updateState();
 }
 
@@ -302,9 +311,9 @@ void ServerControlPanel::updateState()
         const ServerConfig c = m_server->config();
         m_url->setText(QStringLiteral("<a href=\"%1\">%1</a>").arg(m_server->url().toString()));
         m_status->setText(tr("<b>Serving</b> · %1 · %2 worker(s) · pool %3")
-                                  .arg(dispatchModeName(c.mode))
-                                  .arg(c.workers)
-                                  .arg(c.effectivePoolSize()));
+                              .arg(dispatchModeName(c.mode))
+                              .arg(c.workers)
+                              .arg(c.effectivePoolSize()));
     } else {
         m_url->setText(tr("not listening"));
         m_status->setText(tr("<b>Stopped</b>"));
@@ -316,5 +325,5 @@ QString ServerControlPanel::curlCommand() const
     const QString url = m_server->url().toString() + QStringLiteral("/v1/chat/stream");
     return QStringLiteral("curl -N -H 'X-API-Key: %1' -H 'Content-Type: application/json' "
                           "-d '{\"user_id\":\"me\",\"session_id\":\"curl\",\"message\":\"Hello!\"}' %2")
-            .arg(m_apiKey, url);
+        .arg(m_apiKey, url);
 }

@@ -24,7 +24,7 @@ class ServerControlPanel : public QWidget
 public:
     explicit ServerControlPanel(ChatServer *server, QWidget *parent = nullptr);
 
-    ServerConfig config() const;           // what the widgets say
+    ServerConfig config() const; // what the widgets say
     void setConfig(const ServerConfig &c); // fills the widgets (no apply)
     void setDatabasePath(const QString &path) { m_dbPath = path; }
     bool startServer();

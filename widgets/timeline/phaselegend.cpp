@@ -6,8 +6,8 @@
 
 namespace {
 // Prefetch and poll appear only in some scenarios; they stay in the legend so colours never shift.
-const int kOrder[] = {0, 1, 2, 3, 4, 7, 5, 6};
-}
+const int kOrder[] = { 0, 1, 2, 3, 4, 7, 5, 6 };
+} // namespace
 
 PhaseLegend::PhaseLegend(QWidget *parent)
     : QWidget(parent)
@@ -16,7 +16,10 @@ PhaseLegend::PhaseLegend(QWidget *parent)
     connect(ThemeNotifier::instance(), &ThemeNotifier::changed, this, qOverload<>(&QWidget::update));
 }
 
-QSize PhaseLegend::sizeHint() const { return {600, fontMetrics().height() + 8}; }
+QSize PhaseLegend::sizeHint() const
+{
+    return { 600, fontMetrics().height() + 8 };
+}
 
 void PhaseLegend::paintEvent(QPaintEvent *)
 {

@@ -7,20 +7,28 @@
 
 namespace {
 
-QString ms(qint64 ns) { return QStringLiteral("%1 ms").arg(double(ns) / 1e6, 0, 'f', 1); }
-QString at(qint64 ns, qint64 origin) { return QStringLiteral("%1 s").arg(double(ns - origin) / 1e9, 0, 'f', 3); }
+QString ms(qint64 ns)
+{
+    return QStringLiteral("%1 ms").arg(double(ns) / 1e6, 0, 'f', 1);
+}
+QString at(qint64 ns, qint64 origin)
+{
+    return QStringLiteral("%1 s").arg(double(ns - origin) / 1e9, 0, 'f', 3);
+}
 
 } // namespace
 
 QString describeRequest(const RequestRecord &r, qint64 originNs, qint64 nowNs, qint64 clientSentNs)
 {
     const qint64 end = r.respondedNs > 0 ? r.respondedNs : nowNs;
-    QString html = QStringLiteral("<b>Request #%1</b> &nbsp; user <b>%2</b><br>").arg(r.id).arg(r.userId().toHtmlEscaped());
+    QString html = QStringLiteral("<b>Request #%1</b> &nbsp; user <b>%2</b><br>")
+                       .arg(r.id)
+                       .arg(r.userId().toHtmlEscaped());
     html += QObject::tr("mode <b>%1</b> &middot; worker %2 &middot; loop thread %3 &middot; status %4")
-                    .arg(dispatchModeName(r.mode))
-                    .arg(r.worker)
-                    .arg(ThreadRegistry::name(r.loopThread).toHtmlEscaped())
-                    .arg(r.status ? QString::number(r.status) : QObject::tr("in flight"));
+                .arg(dispatchModeName(r.mode))
+                .arg(r.worker)
+                .arg(ThreadRegistry::name(r.loopThread).toHtmlEscaped())
+                .arg(r.status ? QString::number(r.status) : QObject::tr("in flight"));
     html += QStringLiteral("<table cellspacing=0 cellpadding=1>");
     auto row = [&html](const QString &k, const QString &v) {
         html += QStringLiteral("<tr><td>%1&nbsp;&nbsp;</td><td align=right>%2</td></tr>").arg(k, v);
@@ -37,16 +45,18 @@ QString describeRequest(const RequestRecord &r, qint64 originNs, qint64 nowNs, q
     row(r.respondedNs > 0 ? QObject::tr("total (server)") : QObject::tr("so far"), ms(end - r.arrivedNs));
     if (clientSentNs > 0 && r.respondedNs > 0)
         row(QObject::tr("total (client)"), ms(r.respondedNs - clientSentNs));
-    html += QStringLiteral("</table><table cellspacing=0 cellpadding=1><tr><th align=left>phase&nbsp;</th>"
-                           "<th align=left>thread&nbsp;</th><th align=right>start&nbsp;</th><th align=right>duration</th></tr>");
+    html += QStringLiteral(
+        "</table><table cellspacing=0 cellpadding=1><tr><th align=left>phase&nbsp;</th>"
+        "<th align=left>thread&nbsp;</th><th align=right>start&nbsp;</th><th align=right>duration</th></tr>");
     for (int i = 0; i < r.spanCount; ++i) {
         const TraceSpan &s = r.spans[size_t(i)];
         QString name = phaseName(s.phase);
         if (s.index > 0)
             name += QStringLiteral("[%1]").arg(s.index);
-        html += QStringLiteral("<tr><td>%1&nbsp;</td><td>%2&nbsp;</td><td align=right>+%3&nbsp;</td><td align=right>%4</td></tr>")
-                        .arg(name, ThreadRegistry::name(s.thread).toHtmlEscaped(), ms(s.startNs - r.arrivedNs),
-                             s.endNs > 0 ? ms(s.endNs - s.startNs) : QObject::tr("running"));
+        html += QStringLiteral("<tr><td>%1&nbsp;</td><td>%2&nbsp;</td><td align=right>+%3&nbsp;</td><td "
+                               "align=right>%4</td></tr>")
+                    .arg(name, ThreadRegistry::name(s.thread).toHtmlEscaped(), ms(s.startNs - r.arrivedNs),
+                         s.endNs > 0 ? ms(s.endNs - s.startNs) : QObject::tr("running"));
     }
     html += QStringLiteral("</table>");
     return html;

@@ -107,7 +107,7 @@ void TimelineData::noteThreads(const RequestRecord &r)
 
 void TimelineData::noteTimes(const RequestRecord &r)
 {
-    m_latestNs = std::max({m_latestNs, r.arrivedNs, r.respondedNs});
+    m_latestNs = std::max({ m_latestNs, r.arrivedNs, r.respondedNs });
 }
 
 qsizetype TimelineData::lowerBoundArrival(qint64 ns) const

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QtGlobal>
-
 #include <vector>
 
 // Time <-> pixel mapping, zoom and pan for the timeline views. Plain value: no widget, no
@@ -9,7 +8,7 @@
 // Times are nanoseconds on TraceClock; x is in pixels from the left of the plotting area.
 struct TimeAxis
 {
-    qint64 startNs = 0;       // time at x = 0
+    qint64 startNs = 0; // time at x = 0
     qint64 spanNs = 30'000'000'000; // time across the whole width
     double widthPx = 1000;
 
@@ -25,15 +24,15 @@ struct TimeAxis
     // Keeps `endNs()` at `nowNs` without changing the zoom (follow-live mode).
     void follow(qint64 nowNs) { startNs = nowNs - spanNs; }
 
-    static constexpr qint64 MinSpanNs = 1'000'000;              // 1 ms across the view
+    static constexpr qint64 MinSpanNs = 1'000'000; // 1 ms across the view
     static constexpr qint64 MaxSpanNs = 24LL * 3600 * 1'000'000'000;
 };
 
 // Vertical mapping of the request view: row i (arrival order) to y.
 struct RowAxis
 {
-    double topRow = 0;   // row at y = 0 (fractional while scrolling)
-    double rowPx = 12;   // height of one row; below 1 the view draws aggregated pixels
+    double topRow = 0; // row at y = 0 (fractional while scrolling)
+    double rowPx = 12; // height of one row; below 1 the view draws aggregated pixels
     double heightPx = 600;
 
     double toY(double row) const { return (row - topRow) * rowPx; }
@@ -49,7 +48,9 @@ struct RowAxis
 // Returns the lane of each interval and, in `lanesUsed`, how many lanes were needed.
 struct LanePacker
 {
-    explicit LanePacker(int maxLanes = 8) : m_maxLanes(maxLanes) {}
+    explicit LanePacker(int maxLanes = 8)
+        : m_maxLanes(maxLanes)
+    { }
     int place(qint64 startNs, qint64 endNs); // call in order of start time
     int lanesUsed() const { return int(m_laneEnds.size()); }
     void reset() { m_laneEnds.clear(); }

@@ -10,7 +10,6 @@
 #include <QPainter>
 #include <QToolTip>
 #include <QWheelEvent>
-
 #include <algorithm>
 #include <cmath>
 
@@ -25,8 +24,7 @@ public:
     explicit RowAccumulator(int width)
         : m_w(width)
         , m_sum(size_t(width + 1) * 4, 0)
-    {
-    }
+    { }
     void add(double x0, double x1, QRgb c)
     {
         if (x1 < 0 || x0 >= m_w)
@@ -87,19 +85,23 @@ double niceStep(double secondsPerPx, double targetPx)
 {
     const double raw = secondsPerPx * targetPx;
     const double p = std::pow(10.0, std::floor(std::log10(raw)));
-    for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    for (double m : { 1.0, 2.0, 5.0, 10.0 }) {
         if (raw <= m * p)
             return m * p;
     }
     return 10 * p;
 }
 
-bool isWorkerLoop(const QString &name) { return name.startsWith(QLatin1String("worker")); }
+bool isWorkerLoop(const QString &name)
+{
+    return name.startsWith(QLatin1String("worker"));
+}
 
 bool blocksLoop(const RequestRecord &r, Phase phase)
 {
     return r.mode == DispatchMode::Blocking
-            && (phase == Phase::DbRead || phase == Phase::Llm || phase == Phase::DbWrite || phase == Phase::Prefetch);
+        && (phase == Phase::DbRead || phase == Phase::Llm || phase == Phase::DbWrite
+            || phase == Phase::Prefetch);
 }
 
 } // namespace
@@ -235,14 +237,17 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
         for (qsizetype i = rowBegin; i < rowEnd; ++i) {
             const RequestRecord &r = m_data->at(i);
             const double y = area.top() + m_rows.toY(double(i));
-            TimelineData::forEachSegment(r, now, [&](int cat, qint64 s, qint64 e) {
-                const double x0 = std::max(-1.0, ax.toX(s));
-                const double x1 = std::min(double(area.width()) + 1, ax.toX(e));
-                if (x1 < 0 || x0 > area.width())
-                    return;
-                p.fillRect(QRectF(area.left() + x0, y, std::max(1.0, x1 - x0), m_rows.rowPx - gap),
-                           t.category[size_t(cat)]);
-            }, m_data->sentNs(i));
+            TimelineData::forEachSegment(
+                r, now,
+                [&](int cat, qint64 s, qint64 e) {
+                    const double x0 = std::max(-1.0, ax.toX(s));
+                    const double x1 = std::min(double(area.width()) + 1, ax.toX(e));
+                    if (x1 < 0 || x0 > area.width())
+                        return;
+                    p.fillRect(QRectF(area.left() + x0, y, std::max(1.0, x1 - x0), m_rows.rowPx - gap),
+                               t.category[size_t(cat)]);
+                },
+                m_data->sentNs(i));
         }
     } else {
         // Aggregated: many requests per pixel row, averaged colours.
@@ -257,9 +262,10 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
                 const RequestRecord &r = m_data->at(i);
                 if (r.arrivedNs > ax.endNs())
                     continue;
-                TimelineData::forEachSegment(r, now, [&](int cat, qint64 s, qint64 e) {
-                    acc.add(ax.toX(s), ax.toX(e), rgb[size_t(cat)]);
-                }, m_data->sentNs(i));
+                TimelineData::forEachSegment(
+                    r, now,
+                    [&](int cat, qint64 s, qint64 e) { acc.add(ax.toX(s), ax.toX(e), rgb[size_t(cat)]); },
+                    m_data->sentNs(i));
             }
             acc.resolveInto(m_buffer, py, py + 1);
         }
@@ -277,8 +283,8 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
             p.setBrush(Qt::NoBrush);
             p.drawRect(QRectF(x0 - 1, y - 1, x1 - x0 + 2, std::max(2.0, m_rows.rowPx) + 1));
             p.setBrush(t.selection);
-            p.drawPolygon(QPolygonF({QPointF(area.left() - 8, y - 4), QPointF(area.left() - 1, y + 1),
-                                     QPointF(area.left() - 8, y + 6)}));
+            p.drawPolygon(QPolygonF({ QPointF(area.left() - 8, y - 4), QPointF(area.left() - 1, y + 1),
+                                      QPointF(area.left() - 8, y + 6) }));
         }
     }
 
@@ -288,7 +294,8 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
     const QString bottom = tr("#%1").arg(m_data->at(std::max<qsizetype>(0, rowEnd - 1)).id);
     p.drawText(QRect(6, area.top() + 2, LeftMargin - 14, 16), Qt::AlignLeft | Qt::AlignVCenter, top);
     p.drawText(QRect(6, area.bottom() - 18, LeftMargin - 14, 16), Qt::AlignLeft | Qt::AlignVCenter, bottom);
-    p.drawText(QRect(6, area.top() + 20, LeftMargin - 14, area.height() - 40), Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap,
+    p.drawText(QRect(6, area.top() + 20, LeftMargin - 14, area.height() - 40),
+               Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap,
                tr("%1 requests\nin arrival order").arg(rowEnd - rowBegin));
 }
 
@@ -306,7 +313,7 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
     std::vector<Lane> lanes;
     for (quint16 th : m_data->threads()) {
         const QString name = ThreadRegistry::name(th);
-        lanes.push_back({th, name, isWorkerLoop(name)});
+        lanes.push_back({ th, name, isWorkerLoop(name) });
     }
     if (lanes.empty()) {
         paintEmpty(p, tr("No thread has run a request yet."));
@@ -346,8 +353,8 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
             if (e < ax.startNs || sp.startNs > ax.endNs() || sp.thread > maxThread)
                 continue;
             const int lane = laneOf[sp.thread];
-            perLane[size_t(lane)].push_back({sp.startNs, e, i, quint8(int(sp.phase) + 1),
-                                             lanes[size_t(lane)].worker && blocksLoop(r, sp.phase)});
+            perLane[size_t(lane)].push_back({ sp.startNs, e, i, quint8(int(sp.phase) + 1),
+                                              lanes[size_t(lane)].worker && blocksLoop(r, sp.phase) });
         }
     }
 
@@ -416,7 +423,8 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
         std::vector<int> subY0(static_cast<size_t>(used), 0), subY1(static_cast<size_t>(used), 0);
         for (int s = 0; s < used; ++s) {
             subY0[size_t(s)] = int(y0 + 1 + strip + 1 + s * subH);
-            subY1[size_t(s)] = std::min(area.height(), int(y0 + 1 + strip + 1 + (s + 1) * subH) - (subH >= 4 ? 1 : 0));
+            subY1[size_t(s)]
+                = std::min(area.height(), int(y0 + 1 + strip + 1 + (s + 1) * subH) - (subH >= 4 ? 1 : 0));
         }
         for (size_t k = 0; k < pieces.size(); ++k) {
             const double x0 = ax.toX(pieces[k].s), x1 = ax.toX(pieces[k].e);
@@ -425,8 +433,9 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
             if (x1 - x0 < 1.5 && pieces[k].record != m_selected)
                 continue;
             const int sy0 = subY0[sub[k]], sy1 = subY1[sub[k]];
-            m_hits.push_back({float(area.left() + x0), float(area.left() + std::max(x1, x0 + 1)),
-                              float(area.top() + sy0), float(area.top() + std::max(sy1, sy0 + 1)), pieces[k].record});
+            m_hits.push_back({ float(area.left() + x0), float(area.left() + std::max(x1, x0 + 1)),
+                               float(area.top() + sy0), float(area.top() + std::max(sy1, sy0 + 1)),
+                               pieces[k].record });
         }
         for (int s = 0; s < used; ++s) {
             subAcc[size_t(s)].resolveInto(m_buffer, subY0[size_t(s)], subY1[size_t(s)]);
@@ -555,8 +564,9 @@ void TimelineView::mouseMoveEvent(QMouseEvent *event)
     }
     const qsizetype hit = requestAt(pos);
     if (hit >= 0)
-        QToolTip::showText(event->globalPosition().toPoint(),
-                           describeRequest(m_data->at(hit), m_state->originNs(), m_nowNs, m_data->sentNs(hit)), this);
+        QToolTip::showText(
+            event->globalPosition().toPoint(),
+            describeRequest(m_data->at(hit), m_state->originNs(), m_nowNs, m_data->sentNs(hit)), this);
     else
         QToolTip::hideText();
 }
@@ -588,4 +598,7 @@ void TimelineView::mouseDoubleClickEvent(QMouseEvent *)
     update();
 }
 
-void TimelineView::leaveEvent(QEvent *) { QToolTip::hideText(); }
+void TimelineView::leaveEvent(QEvent *)
+{
+    QToolTip::hideText();
+}

@@ -4,7 +4,6 @@
 
 #include <QImage>
 #include <QWidget>
-
 #include <vector>
 
 class TimelineData;
@@ -35,11 +34,15 @@ public:
     qsizetype selected() const { return m_selected; }
     TimeAxis timeAxis() const;
     const RowAxis &rowAxis() const { return m_rows; }
-    void followRows() { m_rowsFollow = true; update(); }
+    void followRows()
+    {
+        m_rowsFollow = true;
+        update();
+    }
     // Index of the request under a widget position, or -1.
     qsizetype requestAt(QPointF pos) const;
 
-    QSize sizeHint() const override { return {900, 420}; }
+    QSize sizeHint() const override { return { 900, 420 }; }
 
 signals:
     void requestSelected(qsizetype index);

@@ -77,7 +77,8 @@ void TestMainWindow::modeButtonsReachTheServer_data()
 void TestMainWindow::modeButtonsReachTheServer()
 {
     QFETCH(DispatchMode, mode);
-    auto *button = m_window->serverPanel()->findChild<QAbstractButton *>(QStringLiteral("mode-%1").arg(dispatchModeName(mode)));
+    auto *button = m_window->serverPanel()->findChild<QAbstractButton *>(
+        QStringLiteral("mode-%1").arg(dispatchModeName(mode)));
     QVERIFY(button);
     QSignalSpy changed(m_server, &ChatServer::configChanged);
     QTest::mouseClick(button, Qt::LeftButton);
@@ -97,7 +98,8 @@ void TestMainWindow::burstProducesRequestsAndPlotData()
     QTest::mouseClick(start, Qt::LeftButton);
     QVERIFY(finished.wait(30000));
     QTRY_VERIFY_WITH_TIMEOUT(m_window->timelineData().size() >= 8, 5000);
-    QTRY_VERIFY_WITH_TIMEOUT(m_window->timelineData().at(m_window->timelineData().size() - 1).finished(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->timelineData().at(m_window->timelineData().size() - 1).finished(),
+                             5000);
     const QList<CounterPlot *> plots = m_window->plots()->plots();
     QVERIFY(!plots.isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(plots.first()->pointCount(0) > 10, 5000);
@@ -168,7 +170,8 @@ void TestMainWindow::exportWritesValidFiles()
         QFile f(path);
         QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(path));
         const QByteArray head = f.read(64);
-        QVERIFY2(head.startsWith(magic), qPrintable(path + QStringLiteral(": ") + QString::fromLatin1(head.toHex())));
+        QVERIFY2(head.startsWith(magic),
+                 qPrintable(path + QStringLiteral(": ") + QString::fromLatin1(head.toHex())));
         if (suffix == QLatin1String("png"))
             QVERIFY(!QImage(path).isNull());
         if (suffix == QLatin1String("svg"))

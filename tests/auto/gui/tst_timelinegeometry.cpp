@@ -28,8 +28,10 @@ void TestTimelineGeometry::mapsTimeToPixelsAndBack_data()
     QTest::addColumn<double>("x");
     QTest::addRow("origin") << qint64(0) << qint64(1'000'000'000) << 1000.0 << qint64(0) << 0.0;
     QTest::addRow("middle") << qint64(0) << qint64(1'000'000'000) << 1000.0 << qint64(500'000'000) << 500.0;
-    QTest::addRow("offset start") << qint64(2'000'000'000) << qint64(4'000'000'000) << 800.0 << qint64(3'000'000'000) << 200.0;
-    QTest::addRow("left of view") << qint64(1'000'000'000) << qint64(1'000'000'000) << 100.0 << qint64(0) << -100.0;
+    QTest::addRow("offset start") << qint64(2'000'000'000) << qint64(4'000'000'000) << 800.0
+                                  << qint64(3'000'000'000) << 200.0;
+    QTest::addRow("left of view") << qint64(1'000'000'000) << qint64(1'000'000'000) << 100.0 << qint64(0)
+                                  << -100.0;
 }
 
 void TestTimelineGeometry::mapsTimeToPixelsAndBack()
@@ -39,7 +41,7 @@ void TestTimelineGeometry::mapsTimeToPixelsAndBack()
     QFETCH(double, width);
     QFETCH(qint64, t);
     QFETCH(double, x);
-    const TimeAxis ax{start, span, width};
+    const TimeAxis ax { start, span, width };
     QCOMPARE(ax.toX(t), x);
     QVERIFY(std::abs(ax.toNs(x) - t) <= 1);
     QCOMPARE(ax.endNs(), start + span);
@@ -47,7 +49,7 @@ void TestTimelineGeometry::mapsTimeToPixelsAndBack()
 
 void TestTimelineGeometry::zoomKeepsTheAnchor()
 {
-    TimeAxis ax{0, 10'000'000'000, 1000};
+    TimeAxis ax { 0, 10'000'000'000, 1000 };
     const qint64 under = ax.toNs(250);
     ax.zoom(0.5, 250);
     QCOMPARE(ax.spanNs, qint64(5'000'000'000));
@@ -58,7 +60,7 @@ void TestTimelineGeometry::zoomKeepsTheAnchor()
 
 void TestTimelineGeometry::panMovesByPixels()
 {
-    TimeAxis ax{0, 1'000'000'000, 1000};
+    TimeAxis ax { 0, 1'000'000'000, 1000 };
     ax.pan(100); // drag right: earlier times come into view
     QCOMPARE(ax.startNs, qint64(-100'000'000));
     ax.follow(5'000'000'000);
@@ -85,10 +87,14 @@ void TestTimelineGeometry::packsOverlappingIntervals_data()
     QTest::addColumn<int>("maxLanes");
     QTest::addColumn<QList<int>>("lanes");
     QTest::addColumn<int>("used");
-    QTest::addRow("sequential share one lane") << QList<qint64>{0, 10, 10, 20, 20, 30} << 8 << QList<int>{0, 0, 0} << 1;
-    QTest::addRow("overlapping stack") << QList<qint64>{0, 10, 1, 11, 2, 12} << 8 << QList<int>{0, 1, 2} << 3;
-    QTest::addRow("freed lane reused") << QList<qint64>{0, 10, 1, 5, 6, 8} << 8 << QList<int>{0, 1, 1} << 2;
-    QTest::addRow("overflow shares last lane") << QList<qint64>{0, 10, 1, 10, 2, 10} << 2 << QList<int>{0, 1, 1} << 2;
+    QTest::addRow("sequential share one lane")
+        << QList<qint64> { 0, 10, 10, 20, 20, 30 } << 8 << QList<int> { 0, 0, 0 } << 1;
+    QTest::addRow("overlapping stack")
+        << QList<qint64> { 0, 10, 1, 11, 2, 12 } << 8 << QList<int> { 0, 1, 2 } << 3;
+    QTest::addRow("freed lane reused")
+        << QList<qint64> { 0, 10, 1, 5, 6, 8 } << 8 << QList<int> { 0, 1, 1 } << 2;
+    QTest::addRow("overflow shares last lane")
+        << QList<qint64> { 0, 10, 1, 10, 2, 10 } << 2 << QList<int> { 0, 1, 1 } << 2;
 }
 
 void TestTimelineGeometry::packsOverlappingIntervals()
@@ -111,20 +117,21 @@ void TestTimelineGeometry::segmentsCoverTheBar()
     r.arrivedNs = 100;
     r.respondedNs = 1000;
     r.status = 200;
-    r.spans[0] = {200, 300, 1, Phase::DbRead, 0, 1};
-    r.spans[1] = {300, 800, 1, Phase::Llm, 0, 1};
-    r.spans[2] = {850, 900, 1, Phase::DbWrite, 0, 1};
+    r.spans[0] = { 200, 300, 1, Phase::DbRead, 0, 1 };
+    r.spans[1] = { 300, 800, 1, Phase::Llm, 0, 1 };
+    r.spans[2] = { 850, 900, 1, Phase::DbWrite, 0, 1 };
     r.spanCount = 3;
     QList<std::tuple<int, qint64, qint64>> got;
-    TimelineData::forEachSegment(r, 0, [&](int c, qint64 s, qint64 e) { got.append({c, s, e}); }, 50);
-    const QList<std::tuple<int, qint64, qint64>> expected = {
-            {0, 50, 100}, // backlog before the server read it
-            {0, 100, 200},
-            {int(Phase::DbRead) + 1, 200, 300},
-            {int(Phase::Llm) + 1, 300, 800},
-            {0, 800, 850},
-            {int(Phase::DbWrite) + 1, 850, 900},
-            {0, 900, 1000}};
+    TimelineData::forEachSegment(
+        r, 0,
+        [&](int c, qint64 s, qint64 e) {
+            got.append({ c, s, e });
+        },
+        50);
+    const QList<std::tuple<int, qint64, qint64>> expected
+        = { { 0, 50, 100 }, // backlog before the server read it
+            { 0, 100, 200 }, { int(Phase::DbRead) + 1, 200, 300 },  { int(Phase::Llm) + 1, 300, 800 },
+            { 0, 800, 850 }, { int(Phase::DbWrite) + 1, 850, 900 }, { 0, 900, 1000 } };
     QCOMPARE(got, expected);
 
     TimelineData data;
