@@ -152,12 +152,18 @@ QList<RequestRecord> TraceRecorder::readFrom(quint64 from, quint64 *next) const
     if (end > from)
         out.reserve(qsizetype(end - from));
     RequestRecord r;
-    for (quint64 seq = from; seq < end; ++seq) {
-        if (read(seq, &r))
+    quint64 seq = from;
+    for (; seq < end; ++seq) {
+        if (read(seq, &r)) {
             out.append(r);
+        } else if (seq >= firstAvailable()) {
+            // Claimed but not yet published (its writer is between fetch_add and the first
+            // write): stop here so the caller's cursor comes back for it, instead of skipping it.
+            break;
+        }
     }
     if (next)
-        *next = end;
+        *next = seq;
     return out;
 }
 

@@ -41,7 +41,8 @@ public:
 
     // Copies record `seq`; false if it was overwritten or not yet published.
     bool read(quint64 seq, RequestRecord *out) const;
-    // Copies records [from, count()) that are still available, in order.
+    // Copies records [from, count()) that are still available, in order. Stops before a record
+    // that is claimed but not yet published; *next is where to continue from next time.
     QList<RequestRecord> readFrom(quint64 from, quint64 *next = nullptr) const;
 
     // Forgets everything (between runs). Not to be called while requests are being recorded.

@@ -13,6 +13,7 @@ private slots:
     void concurrentWritersLoseNothing();
     void readersSeeConsistentRecordsWhileWritersRun();
     void wrapsAroundAndCountsDropped();
+    void cursorNeverSkipsARecord();
 };
 
 void TestTraceRecorder::concurrentWritersLoseNothing()
@@ -93,6 +94,41 @@ void TestTraceRecorder::wrapsAroundAndCountsDropped()
     QVERIFY(recorder.read(4999, &r)); // newest kept
     QCOMPARE(r.id, quint64(4999));
     QCOMPARE(recorder.readFrom(0).size(), 4096);
+}
+
+void TestTraceRecorder::cursorNeverSkipsARecord()
+{
+    // A reader polling with a cursor while writers run sees every record exactly once.
+    TraceRecorder recorder(1 << 16);
+    constexpr int Total = 40000;
+    std::atomic<bool> done{false};
+    std::vector<std::thread> writers;
+    for (int t = 0; t < 2; ++t) {
+        writers.emplace_back([&recorder, t] {
+            for (int i = 0; i < Total / 2; ++i) {
+                RequestRecord r;
+                r.id = quint64(t * (Total / 2) + i);
+                recorder.begin(r);
+            }
+        });
+    }
+    std::thread closer([&] {
+        for (auto &w : writers)
+            w.join();
+        done = true;
+    });
+    std::vector<int> seen(Total, 0);
+    quint64 cursor = 0;
+    auto drain = [&] {
+        for (const RequestRecord &r : recorder.readFrom(cursor, &cursor))
+            ++seen[size_t(r.id)];
+    };
+    while (!done)
+        drain();
+    closer.join();
+    drain();
+    QCOMPARE(cursor, quint64(Total));
+    QCOMPARE(int(std::count(seen.begin(), seen.end(), 1)), Total);
 }
 
 QTEST_GUILESS_MAIN(TestTraceRecorder)
