@@ -190,7 +190,9 @@ void MainWindow::pullData()
 {
     QElapsedTimer timer;
     timer.start();
-    const bool running = m_server->isRunning();
+    // During a stop or restart (off the GUI thread) the server's thread list is changing: treat it
+    // as not serving. The recorder and counter series outlive restarts and stay safe to read.
+    const bool running = !m_serverPanel->isBusy() && m_server->isRunning();
     const qint64 now = TraceClock::nowNs();
     const bool changed = m_data.update(*m_server->recorder());
     const QList<CounterSample> samples = m_server->counterSeries()->readFrom(m_sampleCursor, &m_sampleCursor);
@@ -438,7 +440,6 @@ void MainWindow::closeEvent(QCloseEvent *event)
     if (m_usersPanel->isRunning())
         m_usersPanel->stopRun();
     m_chat->stop();
-    if (m_server->isRunning())
-        m_serverPanel->stopServer();
+    m_serverPanel->stopServerNow(); // closing: nothing may be left running
     event->accept();
 }

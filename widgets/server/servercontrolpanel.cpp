@@ -7,6 +7,8 @@
 #include <QButtonGroup>
 #include <QClipboard>
 #include <QComboBox>
+#include <QFuture>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -40,6 +42,8 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
     , m_applyTimer(new QTimer(this))
 {
     m_apiKey = ApiKey::resolve(QString());
+    m_stopPool.setMaxThreadCount(1);
+    m_stopPool.setObjectName(QStringLiteral("serverStopPool"));
     auto *outer = new QVBoxLayout(this);
     outer->setContentsMargins(6, 6, 6, 6);
 
@@ -134,6 +138,8 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
     m_startStop = new QPushButton(tr("Start server"));
     m_startStop->setObjectName(QStringLiteral("startStop"));
     connect(m_startStop, &QPushButton::clicked, this, [this] {
+        if (m_busy)
+            return;
         if (m_server->isRunning())
             stopServer();
         else
@@ -234,6 +240,8 @@ void ServerControlPanel::setConfig(const ServerConfig &c)
 
 bool ServerControlPanel::startServer()
 {
+    if (m_busy)
+        return false;
     QString error;
     ServerConfig c = config();
     bool ok = m_server->start(c, &error);
@@ -249,13 +257,58 @@ bool ServerControlPanel::startServer()
     return ok;
 }
 
+template<typename F>
+void ServerControlPanel::stopAsync(F &&then)
+{
+    setBusy(true);
+    ChatServer *server = m_server;
+    QtConcurrent::run(&m_stopPool, [server] { server->stop(3000); }) // waits for in-flight requests
+        .then(this, [this, then = std::forward<F>(then)] {
+            then();
+            setBusy(false);
+            if (m_applyPending) {
+                m_applyPending = false;
+                apply();
+            }
+        });
+}
+
 void ServerControlPanel::stopServer()
 {
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    m_server->stop(3000); // waits for in-flight requests, bounded
-    QApplication::restoreOverrideCursor();
+    if (m_busy || !m_server->isRunning())
+        return;
+    emit message(tr("Stopping: letting requests in flight finish…"));
+    stopAsync([this] {
+        updateState();
+        emit serverStopped();
+        emit message(tr("Server stopped"));
+    });
+}
+
+void ServerControlPanel::stopServerNow()
+{
+    waitIdle();
+    if (!m_server->isRunning())
+        return;
+    m_server->stop(3000);
     updateState();
     emit serverStopped();
+}
+
+void ServerControlPanel::waitIdle()
+{
+    m_stopPool.waitForDone();
+    // The continuation is queued to this thread; run it so the state is final.
+    QCoreApplication::sendPostedEvents();
+}
+
+void ServerControlPanel::setBusy(bool busy)
+{
+    if (m_busy == busy)
+        return;
+    m_busy = busy;
+    updateState();
+    emit busyChanged(busy);
 }
 
 void ServerControlPanel::setMode(DispatchMode mode)
@@ -286,10 +339,42 @@ void ServerControlPanel::scheduleApply()
 void ServerControlPanel::apply()
 {
     m_applyTimer->stop();
+    if (m_busy) {
+        m_applyPending = true;
+        return;
+    }
     if (!m_server->isRunning())
         return;
     ServerConfig c = config();
-    c.port = 0; // keep the bound port unless the workers change
+    const ServerConfig current = m_server->config();
+    if (c.workers != current.workers || c.host != current.host) {
+        // New listeners: ChatServer::reconfigure would drain on this thread. Stop off it, then
+        // start again on the same port here (binding is quick).
+        c.port = m_server->port();
+        emit message(tr("Restarting with %1 worker(s)…").arg(c.workers));
+        stopAsync([this, c] {
+            QString error;
+            ServerConfig next = c;
+            bool ok = m_server->start(next, &error);
+            if (!ok) { // the port went in the meantime
+                next.port = 0;
+                ok = m_server->start(next, &error);
+            }
+            updateState();
+            if (ok) {
+                emit serverStarted();
+                emit message(tr("Server now %1, %2 worker(s), pool %3")
+                                 .arg(dispatchModeName(next.mode))
+                                 .arg(next.workers)
+                                 .arg(next.effectivePoolSize()));
+            } else {
+                emit serverStopped();
+                emit message(tr("Restart failed: %1").arg(error));
+            }
+        });
+        return;
+    }
+    c.port = 0; // keep the bound port
     QString error;
     if (!m_server->reconfigure(c, &error))
         emit message(tr("Reconfiguration failed: %1").arg(error));
@@ -303,6 +388,13 @@ void ServerControlPanel::apply()
 
 void ServerControlPanel::updateState()
 {
+    m_startStop->setEnabled(!m_busy);
+    m_workers->setEnabled(!m_busy);
+    if (m_busy) {
+        m_status->setText(tr("<b>Stopping…</b> requests in flight are finishing"));
+        m_copyCurl->setEnabled(false);
+        return;
+    }
     const bool running = m_server->isRunning();
     m_startStop->setText(running ? tr("Stop server") : tr("Start server"));
     m_port->setEnabled(!running);

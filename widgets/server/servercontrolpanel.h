@@ -2,6 +2,7 @@
 
 #include "pipeline/serverconfig.h"
 
+#include <QThreadPool>
 #include <QWidget>
 
 class ChatServer;
@@ -17,7 +18,10 @@ class QTimer;
 
 // Server controls: dispatch mode (switchable live), workers, pool size, the three pipeline
 // latencies, time scale, admission limit, start/stop, and the URL and key with a curl command.
-// Changes while serving are applied with ChatServer::reconfigure (debounced).
+// Changes while serving are applied with ChatServer::reconfigure (debounced). Stopping the server
+// (and a worker-count change, which restarts the listeners) drains in-flight requests for up to
+// 3 s: that wait runs on a private one-thread pool, never on the GUI thread; the controls that
+// would race it are disabled meanwhile and `busyChanged` tells the window.
 class ServerControlPanel : public QWidget
 {
     Q_OBJECT
@@ -28,7 +32,14 @@ public:
     void setConfig(const ServerConfig &c); // fills the widgets (no apply)
     void setDatabasePath(const QString &path) { m_dbPath = path; }
     bool startServer();
+    // Starts the drain-and-stop off the GUI thread; serverStopped() follows when it is done.
     void stopServer();
+    // Stops on the calling thread (window close, when nothing may be left running).
+    void stopServerNow();
+    // True while a stop or restart is under way; the server must not be read from then.
+    bool isBusy() const { return m_busy; }
+    // Waits for a stop or restart under way (tests, shutdown).
+    void waitIdle();
     void setMode(DispatchMode mode); // as if the user clicked the mode button
     QString curlCommand() const;
     // Takes a scenario's server settings (mode, workers, delays...), keeping this window's port,
@@ -39,10 +50,15 @@ public:
 signals:
     void serverStarted();
     void serverStopped();
+    void busyChanged(bool busy);
     void message(const QString &text);
 
 private:
     void scheduleApply();
+    void setBusy(bool busy);
+    // Stops off the GUI thread, then runs `then` on the GUI thread.
+    template<typename F>
+    void stopAsync(F &&then);
     void updateState();
 
     ChatServer *m_server;
@@ -58,4 +74,7 @@ private:
     QString m_dbPath;
     QString m_apiKey;
     ServerConfig m_extra; // scenario settings the panel has no widget for
+    QThreadPool m_stopPool; // one thread: stops and restarts run here, one at a time
+    bool m_busy = false;
+    bool m_applyPending = false; // a change arrived during a stop/restart
 };

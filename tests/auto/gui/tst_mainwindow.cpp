@@ -16,7 +16,9 @@
 #include <QImage>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QElapsedTimer>
 #include <QTest>
+#include <QTimer>
 
 class TestMainWindow : public QObject
 {
@@ -31,6 +33,8 @@ private slots:
     void chatStreamsAReply();
     void exportWritesValidFiles_data();
     void exportWritesValidFiles();
+    void stopDoesNotBlockTheGuiThread();
+    void workerCountChangeRestartsOffTheGuiThread();
 
 private:
     QTemporaryDir m_dir;
@@ -177,6 +181,85 @@ void TestMainWindow::exportWritesValidFiles()
         if (suffix == QLatin1String("svg"))
             QVERIFY(f.readAll().contains("</svg>"));
     }
+}
+
+// A 10 ms timer on the GUI thread; its largest gap shows any stall while it runs.
+struct GuiTicker
+{
+    QTimer timer;
+    QElapsedTimer clock;
+    qint64 last = 0;
+    qint64 maxGap = 0;
+    int ticks = 0;
+    GuiTicker()
+    {
+        timer.setInterval(10);
+        QObject::connect(&timer, &QTimer::timeout, [this] {
+            const qint64 now = clock.elapsed();
+            maxGap = std::max(maxGap, now - last);
+            last = now;
+            ++ticks;
+        });
+        clock.start();
+        timer.start();
+    }
+};
+
+void TestMainWindow::stopDoesNotBlockTheGuiThread()
+{
+    ServerControlPanel *panel = m_window->serverPanel();
+    QVERIFY(m_server->isRunning());
+    // Requests in flight make the drain last (each ~250 ms at this time scale).
+    UsersPanel *users = m_window->usersPanel();
+    users->setUsers(6);
+    QSignalSpy runFinished(users, &UsersPanel::runFinished);
+    QVERIFY(users->startRun());
+    QTRY_VERIFY_WITH_TIMEOUT(m_server->counters()->inFlight.load() > 0, 10000);
+
+    QSignalSpy stopped(panel, &ServerControlPanel::serverStopped);
+    GuiTicker ticker;
+    QElapsedTimer call;
+    call.start();
+    panel->stopServer();
+    QVERIFY2(call.elapsed() < 50, qPrintable(QString::number(call.elapsed())));
+    QVERIFY(panel->isBusy());
+    QVERIFY(stopped.wait(10000));
+    QVERIFY(!panel->isBusy());
+    QVERIFY(!m_server->isRunning());
+    QVERIFY2(ticker.ticks >= 5, qPrintable(QString::number(ticker.ticks)));
+    QVERIFY2(ticker.maxGap < 100, qPrintable(QString::number(ticker.maxGap)));
+    if (users->isRunning())
+        QVERIFY(runFinished.wait(30000));
+    QVERIFY(panel->startServer());
+}
+
+void TestMainWindow::workerCountChangeRestartsOffTheGuiThread()
+{
+    ServerControlPanel *panel = m_window->serverPanel();
+    QVERIFY(m_server->isRunning());
+    const quint16 port = m_server->port();
+    ServerConfig c = panel->config();
+    c.workers = 2;
+    panel->setConfig(c);
+    QSignalSpy started(panel, &ServerControlPanel::serverStarted);
+    GuiTicker ticker;
+    QElapsedTimer call;
+    call.start();
+    panel->apply();
+    QVERIFY2(call.elapsed() < 50, qPrintable(QString::number(call.elapsed())));
+    QVERIFY(panel->isBusy());
+    QVERIFY(started.wait(10000));
+    QVERIFY(m_server->isRunning());
+    QCOMPARE(m_server->config().workers, 2);
+    QCOMPARE(m_server->port(), port);
+    QVERIFY2(ticker.maxGap < 100, qPrintable(QString::number(ticker.maxGap)));
+    // The live feed keeps reading across the restart.
+    const qsizetype before = m_window->timelineData().size();
+    ChatPanel *chat = m_window->chatPanel();
+    QSignalSpy done(chat, &ChatPanel::replyFinished);
+    chat->send(QStringLiteral("after the restart"));
+    QVERIFY(done.wait(20000));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->timelineData().size() > before, 5000);
 }
 
 QTEST_MAIN(TestMainWindow)
