@@ -56,8 +56,9 @@ QString timelineSvg(const VariantResult &v)
     for (const ClientRecord *c : rows)
         end = std::max(end, c->completeNs);
     const double span = std::max<double>(1, double(end - v.startNs));
-    const double left = 60, width = 820, rowH = 6;
     const int shown = int((rows.size() + step - 1) / step);
+    // Few requests get tall, readable rows; many get thin ones (at most ~600 px in all).
+    const double left = 60, width = 820, rowH = std::clamp(600.0 / std::max(1, shown), 4.0, 22.0);
     const double height = shown * rowH + 30;
     QString s = QStringLiteral("<svg xmlns='http://www.w3.org/2000/svg' width='900' height='%1'>").arg(height);
     const auto x = [&](qint64 ns) { return left + width * double(ns - v.startNs) / span; };
@@ -65,6 +66,9 @@ QString timelineSvg(const VariantResult &v)
     for (int i = 0; i < rows.size(); i += step, ++row) {
         const ClientRecord &c = *rows[i];
         const double y = row * rowH;
+        if (rowH >= 12)
+            s += QStringLiteral("<text x='0' y='%1' font-size='10' fill='#555'>%2</text>")
+                         .arg(num(y + rowH * 0.7, 1), esc(QStringLiteral("user %1").arg(c.user)));
         s += QStringLiteral("<rect x='%1' y='%2' width='%3' height='%4' fill='%5'><title>user %6 #%7: %8 ms</title></rect>")
                      .arg(num(x(c.intendedNs), 1), num(y, 1), num(std::max(0.5, x(c.completeNs) - x(c.intendedNs)), 1),
                           num(rowH - 1, 1), c.ok() ? QStringLiteral("#cfd8e3") : QStringLiteral("#f4a6a6"))
@@ -125,6 +129,43 @@ QString countersSvg(const VariantResult &v)
                         "<span style='color:#f28e2b'>&#9632;</span> waiting <span style='color:#59a14f'>&#9632;</span> "
                         "pool active <span style='color:#e15759'>&#9632;</span> pool queued (100 Hz samples)</p>");
     return s;
+}
+
+// Event-loop lag of each worker (how late its 10 ms heartbeat fired): where blocking shows.
+QString loopLagSvg(const VariantResult &v)
+{
+    if (v.counters.isEmpty())
+        return {};
+    static const char *const colors[] = {"#e15759", "#4e79a7", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2", "#edc948", "#9c755f"};
+    const double left = 60, width = 820, h = 140;
+    const qint64 t0 = v.counters.front().tNs, t1 = v.counters.back().tNs;
+    int workers = 0;
+    double maxY = 1;
+    for (const CounterSample &k : v.counters) {
+        workers = std::max(workers, int(k.workers));
+        maxY = std::max(maxY, double(k.maxLoopLagMs()));
+    }
+    QString s = QStringLiteral("<svg xmlns='http://www.w3.org/2000/svg' width='900' height='%1'>").arg(h + 30);
+    s += QStringLiteral("<text x='0' y='12' font-size='10'>%1 ms</text><text x='0' y='%2' font-size='10'>0</text>")
+                 .arg(num(maxY, 0)).arg(h);
+    QString legend = QStringLiteral("<p class='legend'>");
+    const int step = std::max<int>(1, int(v.counters.size() / 800));
+    for (int w = 0; w < workers && w < ServerCounters::MaxWorkers; ++w) {
+        QString pts;
+        for (int i = 0; i < v.counters.size(); i += step) {
+            const CounterSample &k = v.counters[i];
+            pts += num(left + width * double(k.tNs - t0) / std::max<double>(1, double(t1 - t0)), 1) + QLatin1Char(',')
+                    + num(h - h * double(k.loopLagMs[size_t(w)]) / maxY, 1) + QLatin1Char(' ');
+        }
+        const char *color = colors[w % 8];
+        s += QStringLiteral("<polyline fill='none' stroke='%1' stroke-width='1.5' points='%2'><title>worker-%3</title></polyline>")
+                     .arg(QLatin1String(color), pts).arg(w);
+        legend += QStringLiteral("<span style='color:%1'>&#9632;</span> worker-%2 ").arg(QLatin1String(color)).arg(w);
+    }
+    s += axis(left, h + 8, width, double(t1 - t0) / 1e9, QStringLiteral(" s"));
+    return s + QStringLiteral("</svg>") + legend
+            + QStringLiteral("&middot; how late each worker loop's 10 ms heartbeat fired: a blocked loop's lag "
+                             "grows for as long as it is blocked</p>");
 }
 
 QString latencySvg(const VariantResult &v)
@@ -205,6 +246,7 @@ QByteArray render(const RunResult &run)
                         "td,th{border:1px solid #ccc;padding:2px 6px;font-size:12px;text-align:right}"
                         "th{background:#f0f0f0}td:first-child{text-align:left}.pass{color:#1a7f37;font-weight:bold}"
                         ".fail{color:#cf222e;font-weight:bold}.legend{font-size:11px;color:#555}"
+                        ".config{font-size:12px;color:#444;overflow-wrap:anywhere;max-width:1000px}"
                         "svg{border:1px solid #eee}</style></head><body>")
                  .arg(esc(run.scenario.titleEn));
     h += QStringLiteral("<h1>%1</h1><h2>%2</h2><p>%3</p><p>%4</p>")
@@ -242,11 +284,20 @@ QByteArray render(const RunResult &run)
         else
             h += QStringLiteral(", target %1 req/s for %2 s").arg(v.load.arrivalRate / v.load.timeScale)
                          .arg(v.load.scaled(v.load.durationSeconds));
-        h += QStringLiteral(" &middot; server: %1</p>")
-                     .arg(esc(QString::fromUtf8(QJsonDocument(v.serverConfig).toJson(QJsonDocument::Compact))));
+        QStringList config;
+        for (auto it = v.serverConfig.begin(); it != v.serverConfig.end(); ++it) {
+            const QJsonValue value = it.value();
+            config << QStringLiteral("%1 = %2").arg(it.key(), value.isObject()
+                    ? QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact))
+                    : value.toVariant().toString());
+        }
+        h += QStringLiteral("</p><p class='config'>server: %1</p>").arg(esc(config.join(QStringLiteral(" · "))));
         h += QStringLiteral("<table><tr><th>metric</th><th>value</th></tr>");
         for (auto it = v.metrics.begin(); it != v.metrics.end(); ++it)
-            h += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>").arg(esc(it.key()), num(it.value()));
+            h += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>")
+                         .arg(esc(it.key()), it.value() == std::floor(it.value()) && std::abs(it.value()) < 1e12
+                                                     ? QString::number(qint64(it.value()))
+                                                     : num(it.value()));
         for (auto it = v.errorsByKind.begin(); it != v.errorsByKind.end(); ++it)
             h += QStringLiteral("<tr><td>outcome %1</td><td>%2</td></tr>").arg(esc(it.key())).arg(it.value());
         h += QStringLiteral("</table>");
@@ -258,6 +309,8 @@ QByteArray render(const RunResult &run)
         h += percentileRow(QStringLiteral("time to first token"), v.ttft);
         h += QStringLiteral("</table><h3>Timeline</h3>") + timelineSvg(v);
         h += QStringLiteral("<h3>Server counters</h3>") + countersSvg(v);
+        if (!v.counters.isEmpty())
+            h += QStringLiteral("<h3>Event-loop lag</h3>") + loopLagSvg(v);
         h += QStringLiteral("<h3>Latency</h3>") + latencySvg(v);
         h += QStringLiteral("<h3>Requests</h3><table><tr><th>user</th><th>#</th><th>intended ms</th><th>sent ms</th>"
                             "<th>first byte ms</th><th>first token ms</th><th>complete ms</th><th>latency ms</th>"
