@@ -6,8 +6,14 @@
 #include <QCoreApplication>
 #include <QTextStream>
 
+#include <memory>
+
 #ifdef LOOPSCOPE_WITH_GUI
 #include "gui/guiapp.h"
+#include "report/htmlpdfrenderer.h"
+#include "report/runexport.h"
+
+#include <QGuiApplication>
 #endif
 
 namespace {
@@ -52,7 +58,22 @@ int main(int argc, char *argv[])
         return printUsage(out);
     }
     if (kHeadlessCommands.contains(first)) {
+#ifdef LOOPSCOPE_WITH_GUI
+        // run and report typeset report.pdf with QtGui; no window is ever shown, so the
+        // offscreen platform does (no display needed).
+        std::unique_ptr<QCoreApplication> holder;
+        if (first == QLatin1String("run") || first == QLatin1String("report")) {
+            if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+                qputenv("QT_QPA_PLATFORM", "offscreen");
+            holder = std::make_unique<QGuiApplication>(argc, argv);
+            RunExport::setPdfRenderer(&HtmlPdfRenderer::render);
+        } else {
+            holder = std::make_unique<QCoreApplication>(argc, argv);
+        }
+        QCoreApplication &app = *holder;
+#else
         QCoreApplication app(argc, argv);
+#endif
         setIdentity();
         if (first == QLatin1String("serve"))
             return runServeCommand(app.arguments());

@@ -14,6 +14,10 @@
 
 namespace RunExport {
 
+namespace {
+PdfRenderer g_pdfRenderer;
+} // namespace
+
 QByteArray fixed3(double value)
 {
     return QByteArray::number(value, 'f', 3);
@@ -235,10 +239,24 @@ bool writeAll(const RunResult &run, const QString &dirPath, QStringList *written
             written->append(f.fileName());
         return true;
     };
-    return put(QStringLiteral("run.json"), runJson(run)) && put(QStringLiteral("requests.csv"), requestsCsv(run))
-            && put(QStringLiteral("trace.json"), traceJson(run))
-            && put(QStringLiteral("report.html"), HtmlReport::render(run))
-            && put(QStringLiteral("report.pdf"), PdfReport::render(run));
+    const QByteArray html = HtmlReport::render(run);
+    if (!put(QStringLiteral("run.json"), runJson(run)) || !put(QStringLiteral("requests.csv"), requestsCsv(run))
+        || !put(QStringLiteral("trace.json"), traceJson(run)) || !put(QStringLiteral("report.html"), html))
+        return false;
+    if (g_pdfRenderer) {
+        const QString path = dir.filePath(QStringLiteral("report.pdf"));
+        if (!g_pdfRenderer(html, path, error))
+            return false;
+        if (written)
+            written->append(path);
+        return true;
+    }
+    return put(QStringLiteral("report.pdf"), PdfReport::render(run));
+}
+
+void setPdfRenderer(PdfRenderer renderer)
+{
+    g_pdfRenderer = std::move(renderer);
 }
 
 } // namespace RunExport

@@ -5,6 +5,8 @@
 #include <QByteArray>
 #include <QString>
 
+#include <functional>
+
 // Writes a finished run to disk in the formats `loopscope run` produces, and reads run.json
 // back. Every timestamp in the files is relative to the variant's run start.
 namespace RunExport {
@@ -25,6 +27,12 @@ QByteArray traceJson(const RunResult &run);
 
 // The text of a number as trace.json and the CSV write it: fixed 3 decimals, never an exponent.
 QByteArray fixed3(double value);
+
+// Turns report.html into report.pdf. Typesetting HTML with its plots needs QtGui, which core
+// must not link; the app installs a renderer (widgets/report/htmlpdfrenderer.h) when it has one.
+// Without it, report.pdf is PdfReport's plain, headless rendering.
+using PdfRenderer = std::function<bool(const QByteArray &html, const QString &pdfPath, QString *error)>;
+void setPdfRenderer(PdfRenderer renderer);
 
 // Writes run.json, requests.csv, trace.json, report.html and report.pdf into dir.
 bool writeAll(const RunResult &run, const QString &dir, QStringList *written, QString *error);
