@@ -7,6 +7,9 @@
 #include "load/userspanel.h"
 #include "plots/counterplot.h"
 #include "plots/counterplotspanel.h"
+#include "report/runexport.h"
+#include "runs/runcomparisonview.h"
+#include "runs/runspanel.h"
 #include "server/servercontrolpanel.h"
 #include "stats/latencystats.h"
 #include "timeline/phaselegend.h"
@@ -21,6 +24,8 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QFileInfo>
+#include <QSaveFile>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -69,6 +74,8 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     setWindowTitle(tr("LoopScope"));
     m_state->setOrigin(TraceClock::nowNs());
     m_state->advance(TraceClock::nowNs());
+    m_liveOriginNs = m_state->originNs();
+    m_latency.setOrigin(m_liveOriginNs);
 
     // Centre: legend + view controls, the two timelines and the counter plots, one time axis.
     auto *centre = new QWidget;
@@ -102,6 +109,17 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     tools->addWidget(m_followButton);
     tools->addWidget(fit);
     tools->addWidget(span);
+    tools->addSeparator();
+    m_runLabel = new QLabel;
+    m_runLabel->setObjectName(QStringLiteral("shownRun"));
+    m_runLabelAction = tools->addWidget(m_runLabel);
+    auto *live = new QToolButton;
+    live->setText(tr("Back to live"));
+    live->setToolTip(tr("Leave the saved run and show the server again"));
+    connect(live, &QToolButton::clicked, this, &MainWindow::showLive);
+    m_liveAction = tools->addWidget(live);
+    m_runLabelAction->setVisible(false);
+    m_liveAction->setVisible(false);
     tools->addSeparator();
     auto *hint = new QLabel(tr("  wheel: zoom · Ctrl+wheel: rows · drag: pan · Shift+drag: range stats · "
                                "click: details · double-click: live"));
@@ -145,6 +163,38 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     addDockWidget(Qt::LeftDockWidgetArea, usersDock);
     addDockWidget(Qt::RightDockWidgetArea, chatDock);
     addDockWidget(Qt::RightDockWidgetArea, detailsDock);
+    m_runs = new RunsPanel;
+    auto *runsDock = makeDock(tr("Runs"), QStringLiteral("runsDock"), m_runs, this, false);
+    addDockWidget(Qt::LeftDockWidgetArea, runsDock);
+    tabifyDockWidget(usersDock, runsDock);
+    usersDock->raise();
+    connect(m_runs, &RunsPanel::showRequested, this, &MainWindow::showRun);
+    connect(m_runs, &RunsPanel::compareRequested, this, &MainWindow::compareRuns);
+    connect(m_runs, &RunsPanel::openRequested, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open run"), QString(),
+                                                          tr("LoopScope runs (run.json *.json)"));
+        QString error;
+        if (!path.isEmpty() && !openRun(path, &error))
+            QMessageBox::warning(this, tr("Open run"), tr("Cannot open %1: %2").arg(path, error));
+    });
+    connect(m_runs, &RunsPanel::saveRequested, this, [this](int row) {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save run"), QStringLiteral("run.json"),
+                                                          tr("LoopScope run (*.json)"));
+        QString error;
+        if (!path.isEmpty() && !saveRun(row, path, &error))
+            QMessageBox::warning(this, tr("Save run"), error);
+    });
+    connect(m_runs, &RunsPanel::exportRequested, this, [this](int row) {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Export report to"));
+        QStringList written;
+        QString error;
+        if (dir.isEmpty())
+            return;
+        if (exportReport(row, dir, &written, &error))
+            statusBar()->showMessage(tr("%1 file(s) written to %2").arg(written.size()).arg(dir), 6000);
+        else
+            QMessageBox::warning(this, tr("Export report"), error);
+    });
     resizeDocks({ serverDock, usersDock }, { 340, 340 }, Qt::Horizontal);
     resizeDocks({ chatDock, detailsDock }, { 380, 380 }, Qt::Horizontal);
     resizeDocks({ chatDock, detailsDock }, { 640, 260 }, Qt::Vertical);
@@ -166,6 +216,7 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     connect(m_usersPanel, &UsersPanel::runFinished, this, [this] {
         pullData();
         joinClientSends();
+        captureLoadRun();
     });
     buildMenus();
 
@@ -180,8 +231,10 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::onServerStarted()
 {
-    if (m_data.size() == 0 && m_sampleCursor == 0) {
-        m_state->setOrigin(m_server->startedNs());
+    if (m_data.size() == 0 && m_sampleCursor == 0 && !isShowingRun()) {
+        m_liveOriginNs = m_server->startedNs();
+        m_latency.setOrigin(m_liveOriginNs);
+        m_state->setOrigin(m_liveOriginNs);
         m_state->advance(TraceClock::nowNs());
     }
 }
@@ -195,6 +248,12 @@ void MainWindow::pullData()
     const bool running = !m_serverPanel->isBusy() && m_server->isRunning();
     const qint64 now = TraceClock::nowNs();
     const bool changed = m_data.update(*m_server->recorder());
+    if (isShowingRun()) {
+        // The recorder keeps being read (it is a ring); the plots catch up on "Back to live".
+        m_stats->setText(tr("showing a saved run · %1 live requests recorded").arg(m_data.size()));
+        return;
+    }
+    feedLiveLatency(running, now);
     const QList<CounterSample> samples = m_server->counterSeries()->readFrom(m_sampleCursor, &m_sampleCursor);
     if (!samples.isEmpty()) {
         m_plots->appendSamples(samples);
@@ -225,6 +284,185 @@ void MainWindow::pullData()
                          .arg(double(timer.nsecsElapsed()) / 1e6, 0, 'f', 1));
 }
 
+void MainWindow::feedLiveLatency(bool serving, qint64 now)
+{
+    const std::vector<quint64> finished = m_data.takeFinished();
+    m_pendingFinished.insert(m_pendingFinished.end(), finished.begin(), finished.end());
+    // Send times are joined a few times a second: a second is summarised once it is settled.
+    const qint64 settled = serving ? now - 1'200'000'000 : std::numeric_limits<qint64>::max();
+    std::erase_if(m_pendingFinished, [this, settled](quint64 pos) {
+        const RequestRecord &r = m_data.at(qsizetype(pos));
+        if (r.respondedNs >= settled)
+            return false;
+        m_latency.add(r.respondedNs, r.respondedNs - m_data.barStartNs(qsizetype(pos)));
+        return true;
+    });
+    const QList<LatencyOverTime::Point> points = m_latency.takeClosed(settled);
+    if (!points.isEmpty())
+        m_plots->appendLatency(points);
+}
+
+void MainWindow::captureLoadRun()
+{
+    const LoadGenerator *load = m_usersPanel->generator();
+    if (load->startNs() == 0 || load->snapshot().isEmpty())
+        return;
+    const qint64 end = std::max(load->endNs(), load->startNs());
+    VariantResult v = SessionRuns::fromLoad(*load, m_data.records(),
+                                            m_server->counterSeries()->between(load->startNs(), end + 100'000'000),
+                                            m_server->config().toJson());
+    Scenario scenario;
+    QString variant;
+    QString title;
+    const QString mode = dispatchModeName(m_server->config().mode);
+    if (m_usersPanel->currentScenario(&scenario, &variant)) {
+        if (const ScenarioVariant *sv = scenario.variant(variant)) {
+            v.name = sv->name;
+            v.label = sv->labelEn;
+        }
+        title = tr("%1/%2 · %3 users · %4").arg(scenario.name, v.name).arg(v.load.users).arg(mode);
+    } else {
+        v.label = tr("burst from the users panel");
+        title = tr("burst · %1 users · %2").arg(v.load.users).arg(mode);
+    }
+    title = QStringLiteral("#%1 ").arg(m_runs->count() + 1) + title;
+    addRun({ title, SessionRuns::wrap(scenario, std::move(v)), 0 });
+}
+
+void MainWindow::addRun(const SessionRun &run)
+{
+    m_runs->addRun(run);
+}
+
+bool MainWindow::openRun(const QString &path, QString *error)
+{
+    RunResult run;
+    QString err;
+    if (!RunExport::readRunJson(path, &run, &err)) {
+        if (error)
+            *error = err;
+        return false;
+    }
+    if (run.variants.isEmpty()) {
+        if (error)
+            *error = tr("the run has no variants");
+        return false;
+    }
+    const int first = int(m_runs->count());
+    const QList<SessionRun> runs = SessionRuns::fromRunResult(run, QFileInfo(path).fileName());
+    for (const SessionRun &r : runs)
+        addRun(r);
+    m_runs->select({ first });
+    showRun(first);
+    statusBar()->showMessage(tr("Opened %1 (%2 variant(s))").arg(path).arg(runs.size()), 6000);
+    return true;
+}
+
+bool MainWindow::saveRun(int row, const QString &path, QString *error) const
+{
+    if (row < 0 || row >= m_runs->count())
+        return false;
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(RunExport::runJson(*m_runs->at(row).run)) < 0 || !f.commit()) {
+        if (error)
+            *error = f.errorString();
+        return false;
+    }
+    return true;
+}
+
+bool MainWindow::exportReport(int row, const QString &dir, QStringList *written, QString *error) const
+{
+    if (row < 0 || row >= m_runs->count())
+        return false;
+    QString err;
+    const bool ok = RunExport::writeAll(*m_runs->at(row).run, dir, written, &err);
+    if (!ok && error)
+        *error = err;
+    return ok;
+}
+
+int MainWindow::currentRunRow() const
+{
+    const QList<int> rows = m_runs->selectedRows();
+    if (!rows.isEmpty())
+        return rows.first();
+    return int(m_runs->count()) - 1;
+}
+
+void MainWindow::setShown(TimelineData *data)
+{
+    m_shown = data;
+    m_requestView->setData(data);
+    m_threadView->setData(data);
+    m_selected = -1;
+    m_details->clear();
+    const bool run = data != &m_data;
+    m_runLabelAction->setVisible(run);
+    m_liveAction->setVisible(run);
+    m_followButton->setEnabled(!run);
+}
+
+void MainWindow::showRun(int row)
+{
+    if (row < 0 || row >= m_runs->count())
+        return;
+    const SessionRun &run = m_runs->at(row);
+    const VariantResult &v = run.variant();
+    SessionRuns::fill(v, &m_runData);
+    m_state->setFollowing(false);
+    m_state->setOrigin(v.startNs);
+    setShown(&m_runData);
+    m_plots->clear();
+    m_plots->appendSamples(v.counters);
+    LatencyOverTime latency(v.startNs);
+    qint64 end = std::max(v.endNs, m_runData.latestNs());
+    for (const ClientRecord &c : v.client) {
+        if (c.finished()) {
+            latency.add(c.completeNs, c.latencyNs());
+            end = std::max(end, c.completeNs);
+        }
+    }
+    m_plots->appendLatency(latency.takeClosed(std::numeric_limits<qint64>::max()));
+    for (TimelineView *view : { m_requestView, m_threadView })
+        view->setNow(end);
+    m_runLabel->setText(tr("  Showing run: <b>%1</b>  ").arg(run.title.toHtmlEscaped()));
+    fitToData();
+    m_plots->refresh();
+}
+
+void MainWindow::showLive()
+{
+    if (!isShowingRun())
+        return;
+    m_state->setOrigin(m_liveOriginNs);
+    setShown(&m_data);
+    // Read the counters again from the start and recompute the live latencies.
+    m_plots->clear();
+    m_sampleCursor = 0;
+    m_latency.clear();
+    m_data.takeFinished();
+    m_pendingFinished.clear();
+    for (qsizetype i = 0; i < m_data.size(); ++i) {
+        if (m_data.at(i).finished())
+            m_pendingFinished.push_back(quint64(i));
+    }
+    m_state->setFollowing(true);
+    pullData();
+}
+
+RunComparisonView *MainWindow::compareRuns(int a, int b)
+{
+    if (a < 0 || b < 0 || a >= m_runs->count() || b >= m_runs->count())
+        return nullptr;
+    auto *view = new RunComparisonView(this);
+    view->setWindowFlag(Qt::Window);
+    view->setAttribute(Qt::WA_DeleteOnClose);
+    view->setRuns(m_runs->at(a), m_runs->at(b));
+    view->show();
+    return view;
+}
+
 void MainWindow::joinClientSends()
 {
     const QList<ClientRecord> records = m_usersPanel->generator()->snapshot();
@@ -242,12 +480,13 @@ void MainWindow::joinClientSends()
 
 QString MainWindow::rangeStatistics(qint64 fromNs, qint64 toNs) const
 {
+    const TimelineData &d = *m_shown;
     LatencyStats total, ttft, wait;
     quint64 arrived = 0, ok = 0, failed = 0, inFlight = 0;
     std::array<quint64, 3> byMode {};
-    for (qsizetype i = m_data.lowerBoundArrival(fromNs); i < m_data.size() && m_data.at(i).arrivedNs < toNs;
+    for (qsizetype i = d.lowerBoundArrival(fromNs); i < d.size() && d.at(i).arrivedNs < toNs;
          ++i) {
-        const RequestRecord &r = m_data.at(i);
+        const RequestRecord &r = d.at(i);
         ++arrived;
         byMode[size_t(r.mode)]++;
         if (!r.finished()) {
@@ -255,7 +494,7 @@ QString MainWindow::rangeStatistics(qint64 fromNs, qint64 toNs) const
             continue;
         }
         (r.status >= 200 && r.status < 300 ? ok : failed)++;
-        const qint64 start = m_data.barStartNs(i);
+        const qint64 start = d.barStartNs(i);
         total.record(r.respondedNs - start);
         if (r.firstTokenNs > 0)
             ttft.record(r.firstTokenNs - start);
@@ -301,12 +540,13 @@ QString MainWindow::rangeStatistics(qint64 fromNs, qint64 toNs) const
 
 void MainWindow::fitToData()
 {
-    if (m_data.size() == 0)
+    const TimelineData &d = *m_shown;
+    if (d.size() == 0)
         return;
-    qint64 first = m_data.barStartNs(0);
-    for (qsizetype i = 1; i < std::min<qsizetype>(m_data.size(), 4096); ++i)
-        first = std::min(first, m_data.barStartNs(i));
-    const qint64 last = std::max(m_data.latestNs(), first + 1'000'000);
+    qint64 first = d.barStartNs(0);
+    for (qsizetype i = 1; i < std::min<qsizetype>(d.size(), 4096); ++i)
+        first = std::min(first, d.barStartNs(i));
+    const qint64 last = std::max(d.latestNs(), first + 1'000'000);
     const qint64 span = last - first;
     m_state->setUserRange(first - span / 40, span + span / 20);
     m_requestView->followRows();
@@ -314,15 +554,17 @@ void MainWindow::fitToData()
 
 void MainWindow::showSelected(qsizetype index)
 {
+    const TimelineData &d = *m_shown;
     m_selected = index;
     m_requestView->setSelected(index);
     m_threadView->setSelected(index);
-    if (index < 0 || index >= m_data.size()) {
+    if (index < 0 || index >= d.size()) {
         m_details->clear();
         return;
     }
     m_details->setHtml(
-        describeRequest(m_data.at(index), m_state->originNs(), m_requestView->nowNs(), m_data.sentNs(index)));
+        describeRequest(d.at(index), m_state->originNs(), m_requestView->nowNs(), d.sentNs(index),
+                                       d.threadNames()));
 }
 
 QStringList MainWindow::exportPlots(const QString &dir, const QString &suffix)
@@ -350,6 +592,16 @@ void MainWindow::buildMenus()
             }
         });
     }
+    file->addSeparator();
+    file->addAction(tr("&Open run…"), QKeySequence::Open, m_runs, &RunsPanel::openRequested);
+    file->addAction(tr("&Save run…"), QKeySequence::Save, this, [this] {
+        if (m_runs->count() > 0)
+            emit m_runs->saveRequested(currentRunRow());
+    });
+    file->addAction(tr("Export &report (HTML, PDF, CSV, JSON, trace)…"), this, [this] {
+        if (m_runs->count() > 0)
+            emit m_runs->exportRequested(currentRunRow());
+    });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 

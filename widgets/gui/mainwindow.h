@@ -1,5 +1,7 @@
 #pragma once
 
+#include "plots/latencyovertime.h"
+#include "runs/sessionrun.h"
 #include "timeline/timelinedata.h"
 
 #include <QMainWindow>
@@ -7,7 +9,10 @@
 class ChatPanel;
 class ChatServer;
 class CounterPlotsPanel;
+class QAction;
 class QLabel;
+class RunComparisonView;
+class RunsPanel;
 class QSplitter;
 class QTextBrowser;
 class QTimer;
@@ -33,7 +38,21 @@ public:
     CounterPlotsPanel *plots() const { return m_plots; }
     TimelineView *requestView() const { return m_requestView; }
     TimelineView *threadView() const { return m_threadView; }
-    const TimelineData &timelineData() const { return m_data; }
+    RunsPanel *runsPanel() const { return m_runs; }
+    // What the views show: the live data, or a run from the Runs list.
+    const TimelineData &timelineData() const { return *m_shown; }
+    bool isShowingRun() const { return m_shown != &m_data; }
+
+    // Runs: every finished run is kept for the session.
+    void addRun(const SessionRun &run);
+    // Reads a run.json (every variant joins the Runs list) and shows its first variant.
+    bool openRun(const QString &path, QString *error = nullptr);
+    bool saveRun(int row, const QString &path, QString *error = nullptr) const;
+    // run.json, requests.csv, trace.json, report.html and report.pdf into dir.
+    bool exportReport(int row, const QString &dir, QStringList *written, QString *error = nullptr) const;
+    void showRun(int row);
+    void showLive();
+    RunComparisonView *compareRuns(int a, int b);
     TimeViewState *timeState() const { return m_state; }
 
     // Takes what is new from the server now (the timer calls this ~30 times a second).
@@ -62,9 +81,21 @@ public:
 
 private:
     void onServerStarted();
+    void captureLoadRun();
+    void feedLiveLatency(bool serving, qint64 now);
+    void setShown(TimelineData *data);
+    int currentRunRow() const;
 
     ChatServer *m_server;
-    TimelineData m_data;
+    TimelineData m_data;      // live, from the server's recorder
+    TimelineData m_runData;   // a run from the Runs list
+    TimelineData *m_shown = &m_data;
+    LatencyOverTime m_latency;
+    std::vector<quint64> m_pendingFinished; // finished, latency not settled yet (send times join late)
+    qint64 m_liveOriginNs = 0;
+    RunsPanel *m_runs;
+    QLabel *m_runLabel;
+    QAction *m_runLabelAction, *m_liveAction;
     TimeViewState *m_state;
     ServerControlPanel *m_serverPanel;
     UsersPanel *m_usersPanel;

@@ -228,6 +228,19 @@ LoadSettings UsersPanel::settings() const
     return s;
 }
 
+bool UsersPanel::currentScenario(Scenario *scenario, QString *variant) const
+{
+    const QStringList key = m_scenario->currentData().toStringList();
+    for (const Scenario &sc : std::as_const(m_scenarios)) {
+        if (!key.isEmpty() && sc.name == key.value(0)) {
+            *scenario = sc;
+            *variant = key.value(1);
+            return true;
+        }
+    }
+    return false;
+}
+
 void UsersPanel::setUsers(int users)
 {
     m_users->setValue(users);

@@ -35,6 +35,8 @@ public:
     // Picks "name" or "name/variant" (first variant if none); false if unknown.
     bool selectScenario(const QString &nameAndVariant);
     QString scenarioExplanation() const;
+    // The scenario and variant chosen in the picker; false for the custom burst.
+    bool currentScenario(Scenario *scenario, QString *variant) const;
 
 signals:
     void runStarted();

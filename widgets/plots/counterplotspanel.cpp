@@ -30,10 +30,14 @@ CounterPlotsPanel::CounterPlotsPanel(TimeViewState *state, QWidget *parent)
     m_lag = new CounterPlot(tr("Event-loop lag"), tr("lag (ms)"));
     m_throughput = new CounterPlot(tr("Throughput"), tr("req/s"));
     m_throughput->addSeries(tr("completed / s"), t.category[2], true);
-    m_plots = { m_load, m_pool, m_lag, m_throughput };
+    m_latency = new CounterPlot(tr("Latency per second"), tr("ms"));
+    m_latency->addSeries(tr("p50"), t.category[2], false);
+    m_latency->addSeries(tr("p95"), t.category[4], false);
+    m_latency->addSeries(tr("p99"), t.blocked, false, true);
+    m_plots = { m_load, m_pool, m_lag, m_throughput, m_latency };
     for (CounterPlot *p : std::as_const(m_plots)) {
         p->setLeftMargin(TimelineView::LeftMargin);
-        p->setShowTimeLabels(p == m_throughput);
+        p->setShowTimeLabels(p == m_latency);
         layout->addWidget(p, 1);
         connect(p, &CounterPlot::userRangeChanged, this, [this](double from, double to) {
             m_state->setUserRange(m_state->fromSeconds(from), qint64((to - from) * 1e9));
@@ -77,11 +81,22 @@ void CounterPlotsPanel::appendSamples(const QList<CounterSample> &samples)
     }
 }
 
+void CounterPlotsPanel::appendLatency(const QList<LatencyOverTime::Point> &points)
+{
+    for (const LatencyOverTime::Point &p : points) {
+        const double t = m_state->toSeconds(p.tNs);
+        m_latency->append(0, t, p.p50Ms);
+        m_latency->append(1, t, p.p95Ms);
+        m_latency->append(2, t, p.p99Ms);
+    }
+}
+
 void CounterPlotsPanel::clear()
 {
     for (CounterPlot *p : std::as_const(m_plots))
         p->clear();
     m_completedWindow.clear();
+    m_lastThroughputNs = 0;
 }
 
 void CounterPlotsPanel::refresh()
@@ -94,6 +109,7 @@ void CounterPlotsPanel::refresh()
     m_pool->rescaleValues(4);
     m_lag->rescaleValues(20);
     m_throughput->rescaleValues(2);
+    m_latency->rescaleValues(10);
     for (CounterPlot *p : std::as_const(m_plots))
         p->replot();
 }

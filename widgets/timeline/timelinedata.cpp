@@ -1,5 +1,6 @@
 #include "timelinedata.h"
 
+#include "trace/threadregistry.h"
 #include "trace/tracerecorder.h"
 
 #include <algorithm>
@@ -36,6 +37,7 @@ bool TimelineData::update(const TraceRecorder &recorder)
             if (fresh.finished()) {
                 const size_t block = pos / BlockSize;
                 m_maxEndPrefix[block] = std::max(m_maxEndPrefix[block], fresh.respondedNs);
+                m_finished.push_back(pos);
                 it = m_inFlight.erase(it);
                 continue;
             }
@@ -77,8 +79,10 @@ void TimelineData::append(const RequestRecord &r)
         m_maxEndPrefix.push_back(0);
     if (!r.finished())
         m_inFlight.push_back(pos);
-    else
+    else {
         m_maxEndPrefix.back() = std::max(m_maxEndPrefix.back(), r.respondedNs);
+        m_finished.push_back(pos);
+    }
     noteThreads(r);
     noteTimes(r);
 }
@@ -89,11 +93,19 @@ void TimelineData::clear()
     m_sentNs.clear();
     m_unjoined.clear();
     m_inFlight.clear();
+    m_finished.clear();
     m_threads.clear();
     m_maxEndPrefix.clear();
     m_latestNs = 0;
     m_started = false;
     m_base = m_next = 0;
+}
+
+QString TimelineData::threadName(quint16 index) const
+{
+    if (!m_threadNames.isEmpty())
+        return m_threadNames.value(index, QStringLiteral("thread-%1").arg(index));
+    return ThreadRegistry::name(index);
 }
 
 void TimelineData::noteThreads(const RequestRecord &r)

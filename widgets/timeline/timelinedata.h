@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QStringList>
+#include <utility>
 #include <vector>
 
 class TraceRecorder;
@@ -32,6 +33,13 @@ public:
     qint64 latestNs() const { return m_latestNs; }
     // Threads that appear in any span, indexes into ThreadRegistry.
     const std::vector<quint16> &threads() const { return m_threads; }
+    // Positions of the records that finished since the last call (latency over time).
+    std::vector<quint64> takeFinished() { return std::exchange(m_finished, {}); }
+    // Names of the thread indexes in spans; a recorded run brings its own (another process's
+    // registry). Empty: this process's ThreadRegistry.
+    void setThreadNames(const QStringList &names) { m_threadNames = names; }
+    const QStringList &threadNames() const { return m_threadNames; }
+    QString threadName(quint16 index) const;
     // First record whose arrival is at or after `ns` (binary search on arrival order).
     qsizetype lowerBoundArrival(qint64 ns) const;
     // First record that may still overlap time `ns` (looks back over long-running requests).
@@ -47,7 +55,9 @@ private:
     void noteTimes(const RequestRecord &r);
 
     std::vector<RequestRecord> m_records;
+    QStringList m_threadNames;
     std::vector<quint64> m_inFlight; // positions of unfinished records
+    std::vector<quint64> m_finished; // finished since takeFinished()
     std::vector<quint16> m_threads;
     std::vector<qint64> m_sentNs;
     std::vector<quint64> m_unjoined; // positions with a client tag and no send time yet

@@ -312,7 +312,7 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
     };
     std::vector<Lane> lanes;
     for (quint16 th : m_data->threads()) {
-        const QString name = ThreadRegistry::name(th);
+        const QString name = m_data->threadName(th);
         lanes.push_back({ th, name, isWorkerLoop(name) });
     }
     if (lanes.empty()) {
@@ -566,7 +566,7 @@ void TimelineView::mouseMoveEvent(QMouseEvent *event)
     if (hit >= 0)
         QToolTip::showText(
             event->globalPosition().toPoint(),
-            describeRequest(m_data->at(hit), m_state->originNs(), m_nowNs, m_data->sentNs(hit)), this);
+            describeRequest(m_data->at(hit), m_state->originNs(), m_nowNs, m_data->sentNs(hit), m_data->threadNames()), this);
     else
         QToolTip::hideText();
 }

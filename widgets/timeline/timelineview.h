@@ -28,6 +28,14 @@ public:
     TimelineView(Mode mode, TimelineData *data, TimeViewState *state, QWidget *parent = nullptr);
 
     Mode mode() const { return m_mode; }
+    // Shows other records (a saved run, a lesson replay); the live data otherwise.
+    void setData(TimelineData *data)
+    {
+        m_data = data;
+        m_selected = -1;
+        m_hits.clear();
+        update();
+    }
     void setNow(qint64 nowNs) { m_nowNs = nowNs; }
     qint64 nowNs() const { return m_nowNs; }
     void setSelected(qsizetype index);

@@ -8,6 +8,12 @@
 #include "load/userspanel.h"
 #include "plots/counterplot.h"
 #include "plots/counterplotspanel.h"
+#include "plots/distributionplot.h"
+#include "plots/latencyovertime.h"
+#include "runs/runcomparisonview.h"
+#include "runs/runspanel.h"
+#include "timeline/timelineview.h"
+#include "timeline/timeviewstate.h"
 #include "server/servercontrolpanel.h"
 
 #include <QAbstractButton>
@@ -15,6 +21,7 @@
 #include <QFile>
 #include <QImage>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QElapsedTimer>
 #include <QTest>
@@ -33,6 +40,9 @@ private slots:
     void chatStreamsAReply();
     void exportWritesValidFiles_data();
     void exportWritesValidFiles();
+    void finishedRunsAreKeptAndReopen();
+    void comparingTwoRunsGivesTheRightDeltas();
+    void latencyPercentilesPerSecond();
     void stopDoesNotBlockTheGuiThread();
     void workerCountChangeRestartsOffTheGuiThread();
 
@@ -181,6 +191,142 @@ void TestMainWindow::exportWritesValidFiles()
         if (suffix == QLatin1String("svg"))
             QVERIFY(f.readAll().contains("</svg>"));
     }
+}
+
+void TestMainWindow::finishedRunsAreKeptAndReopen()
+{
+    // The burst and the scenario run of the earlier tests are in the Runs list.
+    RunsPanel *runs = m_window->runsPanel();
+    QVERIFY2(runs->count() >= 2, qPrintable(QString::number(runs->count())));
+    const SessionRun burst = runs->at(0); // a copy: the list grows below
+    QVERIFY(burst.variant().client.size() >= 8);
+    QCOMPARE(burst.variant().server.size(), burst.variant().client.size());
+    QVERIFY(runs->at(1).title.contains(QStringLiteral("pseudo_async/B")));
+
+    const QString path = m_dir.filePath(QStringLiteral("run.json"));
+    QVERIFY(m_window->saveRun(0, path));
+    QStringList written;
+    QVERIFY(m_window->exportReport(0, m_dir.filePath(QString()), &written));
+    QVERIFY(written.size() >= 5);
+
+    const qsizetype before = runs->count();
+    QString error;
+    QVERIFY2(m_window->openRun(path, &error), qPrintable(error));
+    QCOMPARE(runs->count(), before + 1);
+    QVERIFY(m_window->isShowingRun());
+    // The views show the saved run: its requests, its counters, its latencies per second.
+    QCOMPARE(m_window->timelineData().size(), burst.variant().server.size());
+    QCOMPARE(m_window->requestView()->nowNs() >= m_window->timelineData().latestNs(), true);
+    const QList<CounterPlot *> plots = m_window->plots()->plots();
+    QVERIFY(plots.first()->pointCount(0) > 0);
+    QVERIFY(plots.last()->pointCount(0) > 0); // latency per second
+    QCOMPARE(m_window->timeState()->originNs(), runs->at(before).variant().startNs);
+    QVERIFY(!m_window->timelineData().threadNames().isEmpty());
+
+    m_window->showLive();
+    QVERIFY(!m_window->isShowingRun());
+    QTRY_VERIFY_WITH_TIMEOUT(plots.first()->pointCount(0) > 0, 5000);
+}
+
+namespace {
+VariantResult syntheticRun(const QList<int> &latenciesMs, int errors)
+{
+    VariantResult v;
+    v.name = QStringLiteral("x");
+    v.startNs = 1'000'000'000;
+    quint64 tag = 1;
+    for (int ms : latenciesMs) {
+        ClientRecord c;
+        c.tag = tag++;
+        c.intendedNs = v.startNs;
+        c.sentNs = v.startNs;
+        c.completeNs = v.startNs + qint64(ms) * 1'000'000;
+        c.status = errors-- > 0 ? 503 : 200;
+        c.error = c.status == 503 ? ClientError::Http5xx : ClientError::None;
+        v.client << c;
+        RequestRecord r;
+        r.clientTag = c.tag;
+        r.arrivedNs = c.sentNs;
+        r.respondedNs = c.completeNs;
+        r.status = c.status;
+        v.server << r;
+    }
+    v.endNs = v.client.last().completeNs;
+    v.computeSummary();
+    return v;
+}
+} // namespace
+
+void TestMainWindow::comparingTwoRunsGivesTheRightDeltas()
+{
+    QList<int> a, b;
+    for (int i = 1; i <= 100; ++i) {
+        a << i * 10;     // 10 .. 1000 ms
+        b << i * 10 / 2; // 5 .. 500 ms
+    }
+    const SessionRun runA { QStringLiteral("A"), SessionRuns::wrap(Scenario {}, syntheticRun(a, 0)), 0 };
+    const SessionRun runB { QStringLiteral("B"), SessionRuns::wrap(Scenario {}, syntheticRun(b, 3)), 0 };
+    const QList<RunDelta> d = SessionRuns::compare(runA.variant(), runB.variant());
+    auto find = [&d](const QString &name) {
+        for (const RunDelta &x : d)
+            if (x.name.startsWith(name))
+                return x;
+        return RunDelta {};
+    };
+    QCOMPARE(find(QStringLiteral("p50")).a, 500.0);
+    QCOMPARE(find(QStringLiteral("p50")).b, 250.0);
+    QCOMPARE(find(QStringLiteral("p50")).delta(), -250.0);
+    QCOMPARE(find(QStringLiteral("p95")).ratio(), 0.5);
+    QCOMPARE(find(QStringLiteral("p99")).a, 990.0);
+    QCOMPARE(find(QStringLiteral("max")).b, 500.0);
+    QCOMPARE(find(QStringLiteral("makespan")).a, 1.0);
+    QCOMPARE(find(QStringLiteral("makespan")).b, 0.5);
+    QCOMPARE(find(QStringLiteral("throughput")).a, 100.0);
+    QCOMPARE(find(QStringLiteral("throughput")).b, 200.0);
+    QVERIFY(find(QStringLiteral("throughput")).better());
+    QCOMPARE(find(QStringLiteral("errors")).delta(), 3.0);
+    QVERIFY(!find(QStringLiteral("errors")).better());
+
+    // Side by side: the table, both distributions, timelines aligned at t = 0.
+    const qsizetype row = m_window->runsPanel()->count();
+    m_window->addRun(runA);
+    m_window->addRun(runB);
+    RunComparisonView *view = m_window->compareRuns(int(row), int(row + 1));
+    QVERIFY(view);
+    QCOMPARE(view->deltas().size(), d.size());
+    auto *table = view->findChild<QTableWidget *>(QStringLiteral("comparisonTable"));
+    QCOMPARE(table->rowCount(), int(d.size()));
+    QCOMPARE(table->item(0, 3)->text(), QStringLiteral("-250.0"));
+    QCOMPARE(view->distributions()->curveCount(), 2);
+    QCOMPARE(view->dataA().size(), 100);
+    // Aligned at t = 0, and zooming one moves the other.
+    TimeViewState *sa = view->stateA(), *sb = view->stateB();
+    QCOMPARE(sa->startNs() - sa->originNs(), sb->startNs() - sb->originNs());
+    sa->setUserRange(sa->originNs() + 200'000'000, 300'000'000);
+    QCOMPARE(sb->startNs() - sb->originNs(), 200'000'000);
+    QCOMPARE(sb->spanNs(), 300'000'000);
+    view->close();
+}
+
+void TestMainWindow::latencyPercentilesPerSecond()
+{
+    LatencyOverTime l(0);
+    for (int i = 1; i <= 100; ++i)
+        l.add(500'000'000, qint64(i) * 1'000'000); // second 0: 1..100 ms
+    l.add(1'500'000'000, 7'000'000);                // second 1: one request
+    QVERIFY(l.takeClosed(999'999'999).isEmpty()); // second 0 not over yet
+    const QList<LatencyOverTime::Point> first = l.takeClosed(1'000'000'000);
+    QCOMPARE(first.size(), 1);
+    QCOMPARE(first[0].tNs, 500'000'000);
+    QCOMPARE(first[0].p50Ms, 50.0);
+    QCOMPARE(first[0].p95Ms, 95.0);
+    QCOMPARE(first[0].p99Ms, 99.0);
+    QCOMPARE(first[0].count, 100);
+    const QList<LatencyOverTime::Point> second = l.takeClosed(std::numeric_limits<qint64>::max());
+    QCOMPARE(second.size(), 1);
+    QCOMPARE(second[0].p99Ms, 7.0);
+    // The live window fills the plot next to throughput.
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->plots()->plots().last()->pointCount(0) > 0, 5000);
 }
 
 // A 10 ms timer on the GUI thread; its largest gap shows any stall while it runs.

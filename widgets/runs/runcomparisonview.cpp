@@ -1,0 +1,127 @@
+#include "runcomparisonview.h"
+
+#include "gui/theme.h"
+#include "plots/distributionplot.h"
+#include "timeline/timelineview.h"
+#include "timeline/timeviewstate.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace {
+const QColor kColorA(0x4d, 0xa3, 0xff);
+const QColor kColorB(0xff, 0x9f, 0x43);
+
+qint64 lastEnd(const VariantResult &v)
+{
+    qint64 end = v.endNs;
+    for (const ClientRecord &c : v.client)
+        end = std::max(end, c.completeNs);
+    return end;
+}
+} // namespace
+
+RunComparisonView::RunComparisonView(QWidget *parent)
+    : QWidget(parent)
+    , m_stateA(new TimeViewState(this))
+    , m_stateB(new TimeViewState(this))
+{
+    setWindowTitle(tr("Compare runs"));
+    auto *layout = new QVBoxLayout(this);
+    auto *top = new QSplitter(Qt::Horizontal);
+    m_table = new QTableWidget(0, 5);
+    m_table->setObjectName(QStringLiteral("comparisonTable"));
+    m_table->setHorizontalHeaderLabels({ tr("Figure"), tr("A"), tr("B"), tr("B − A"), tr("B / A") });
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_distributions = new DistributionPlot(tr("Latency distribution (from the intended send)"));
+    top->addWidget(m_table);
+    top->addWidget(m_distributions);
+    top->setStretchFactor(1, 1);
+
+    m_stateA->setFollowing(false);
+    m_stateB->setFollowing(false);
+    m_viewA = new TimelineView(TimelineView::Mode::Requests, &m_dataA, m_stateA);
+    m_viewB = new TimelineView(TimelineView::Mode::Requests, &m_dataB, m_stateB);
+    m_titleA = new QLabel;
+    m_titleB = new QLabel;
+    auto *timelines = new QSplitter(Qt::Vertical);
+    for (auto [title, view] : { std::pair { m_titleA, m_viewA }, std::pair { m_titleB, m_viewB } }) {
+        auto *box = new QWidget;
+        auto *bl = new QVBoxLayout(box);
+        bl->setContentsMargins(0, 0, 0, 0);
+        bl->setSpacing(0);
+        bl->addWidget(title);
+        bl->addWidget(view, 1);
+        timelines->addWidget(box);
+    }
+    auto *main = new QSplitter(Qt::Vertical);
+    main->addWidget(top);
+    main->addWidget(timelines);
+    main->setStretchFactor(1, 2);
+    layout->addWidget(main);
+    connect(m_stateA, &TimeViewState::rangeChanged, this, [this] { syncFrom(m_stateA, m_stateB); });
+    connect(m_stateB, &TimeViewState::rangeChanged, this, [this] { syncFrom(m_stateB, m_stateA); });
+    resize(1300, 900);
+}
+
+void RunComparisonView::setRuns(const SessionRun &a, const SessionRun &b)
+{
+    const VariantResult &va = a.variant();
+    const VariantResult &vb = b.variant();
+    m_deltas = SessionRuns::compare(va, vb);
+    m_table->setRowCount(int(m_deltas.size()));
+    const Theme &t = Theme::current();
+    for (int row = 0; row < m_deltas.size(); ++row) {
+        const RunDelta &d = m_deltas[row];
+        const int decimals = d.name == QLatin1String("errors") ? 0 : 1;
+        auto item = [](const QString &text) {
+            auto *i = new QTableWidgetItem(text);
+            i->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            return i;
+        };
+        m_table->setItem(row, 0, new QTableWidgetItem(d.name));
+        m_table->setItem(row, 1, item(QString::number(d.a, 'f', decimals)));
+        m_table->setItem(row, 2, item(QString::number(d.b, 'f', decimals)));
+        auto *delta = item(QStringLiteral("%1%2").arg(d.delta() > 0 ? QStringLiteral("+") : QString())
+                               .arg(d.delta(), 0, 'f', decimals));
+        if (d.delta() != 0)
+            delta->setForeground(d.better() ? t.category[2] : t.blocked);
+        m_table->setItem(row, 3, delta);
+        m_table->setItem(row, 4, item(d.a != 0 ? QStringLiteral("×%1").arg(d.ratio(), 0, 'f', 2) : QStringLiteral("–")));
+    }
+    m_distributions->clear();
+    m_distributions->addDistribution(QStringLiteral("A: ") + a.title, kColorA, SessionRuns::latenciesMs(va));
+    m_distributions->addDistribution(QStringLiteral("B: ") + b.title, kColorB, SessionRuns::latenciesMs(vb));
+
+    SessionRuns::fill(va, &m_dataA);
+    SessionRuns::fill(vb, &m_dataB);
+    m_titleA->setText(QStringLiteral("<b style='color:%1'>A</b> %2").arg(kColorA.name(), a.title.toHtmlEscaped()));
+    m_titleB->setText(QStringLiteral("<b style='color:%1'>B</b> %2").arg(kColorB.name(), b.title.toHtmlEscaped()));
+    // t = 0 is each run's first intended send; both show the longer run's whole length.
+    const qint64 endA = lastEnd(va), endB = lastEnd(vb);
+    m_viewA->setNow(endA);
+    m_viewB->setNow(endB);
+    const qint64 span = qint64(double(std::max(endA - va.startNs, endB - vb.startNs)) * 1.05) + 100'000'000;
+    m_stateA->setOrigin(va.startNs);
+    m_stateB->setOrigin(vb.startNs);
+    m_syncing = true;
+    m_stateB->setUserRange(vb.startNs - span / 50, span);
+    m_syncing = false;
+    m_stateA->setUserRange(va.startNs - span / 50, span);
+    m_viewA->update();
+    m_viewB->update();
+}
+
+void RunComparisonView::syncFrom(TimeViewState *from, TimeViewState *to)
+{
+    if (m_syncing)
+        return;
+    m_syncing = true;
+    to->setUserRange(to->originNs() + (from->startNs() - from->originNs()), from->spanNs());
+    m_syncing = false;
+}

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "runs/sessionrun.h"
+#include "timeline/timelinedata.h"
+
+#include <QWidget>
+
+class DistributionPlot;
+class QLabel;
+class QTableWidget;
+class TimelineView;
+class TimeViewState;
+
+// Two runs side by side: the summary figures with their deltas, the latency distributions
+// overlaid, and both request timelines aligned at t = 0 (each run's first intended send), so
+// zooming or panning one moves the other.
+class RunComparisonView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit RunComparisonView(QWidget *parent = nullptr);
+
+    void setRuns(const SessionRun &a, const SessionRun &b);
+    const QList<RunDelta> &deltas() const { return m_deltas; }
+    DistributionPlot *distributions() const { return m_distributions; }
+    TimelineView *timelineA() const { return m_viewA; }
+    TimelineView *timelineB() const { return m_viewB; }
+    TimeViewState *stateA() const { return m_stateA; }
+    TimeViewState *stateB() const { return m_stateB; }
+    const TimelineData &dataA() const { return m_dataA; }
+    const TimelineData &dataB() const { return m_dataB; }
+
+private:
+    void syncFrom(TimeViewState *from, TimeViewState *to);
+
+    QList<RunDelta> m_deltas;
+    TimelineData m_dataA, m_dataB;
+    TimeViewState *m_stateA, *m_stateB;
+    TimelineView *m_viewA, *m_viewB;
+    QLabel *m_titleA, *m_titleB;
+    QTableWidget *m_table;
+    DistributionPlot *m_distributions;
+    bool m_syncing = false;
+};

@@ -1,0 +1,123 @@
+#include "sessionrun.h"
+
+#include "load/loadgenerator.h"
+#include "timeline/timelinedata.h"
+#include "trace/threadregistry.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QHash>
+#include <QSet>
+#include <algorithm>
+
+namespace SessionRuns {
+
+VariantResult fromLoad(const LoadGenerator &load, const std::vector<RequestRecord> &serverRecords,
+                       const QList<CounterSample> &counters, const QJsonObject &serverConfig)
+{
+    VariantResult v;
+    v.name = QStringLiteral("burst");
+    v.load = load.settings();
+    v.startNs = load.startNs();
+    v.endNs = load.endNs();
+    v.client = load.snapshot();
+    v.serverConfig = serverConfig;
+    QSet<quint64> tags;
+    for (const ClientRecord &c : std::as_const(v.client))
+        tags.insert(c.tag);
+    for (const RequestRecord &r : serverRecords) {
+        if (r.clientTag != 0 && tags.contains(r.clientTag))
+            v.server.push_back(r);
+    }
+    const qint64 to = v.endNs + 100'000'000;
+    for (const CounterSample &s : counters) {
+        if (s.tNs >= v.startNs && s.tNs <= to)
+            v.counters.push_back(s);
+    }
+    v.threadNames = ThreadRegistry::names();
+    v.computeSummary();
+    return v;
+}
+
+std::shared_ptr<const RunResult> wrap(const Scenario &scenario, VariantResult variant)
+{
+    auto run = std::make_shared<RunResult>();
+    run->scenario = scenario;
+    if (run->scenario.name.isEmpty()) {
+        // A burst has no scenario file: run.json carries a minimal one so it reads back.
+        const QJsonObject en { { QStringLiteral("en"), variant.label } };
+        const QJsonObject raw {
+            { QStringLiteral("name"), QStringLiteral("burst") },
+            { QStringLiteral("title"), en },
+            { QStringLiteral("variants"),
+              QJsonArray { QJsonObject { { QStringLiteral("name"), variant.name },
+                                         { QStringLiteral("label"), en } } } },
+        };
+        Scenario::fromJson(raw, &run->scenario, nullptr);
+    }
+    run->options.variant = variant.name;
+    run->options.timeScale = variant.load.timeScale;
+    run->machine = RunResult::machineInfo();
+    run->createdMs = QDateTime::currentMSecsSinceEpoch();
+    run->variants = { std::move(variant) };
+    run->evaluate();
+    return run;
+}
+
+QList<SessionRun> fromRunResult(const RunResult &run, const QString &source)
+{
+    auto shared = std::make_shared<const RunResult>(run);
+    QList<SessionRun> out;
+    for (int i = 0; i < run.variants.size(); ++i) {
+        const VariantResult &v = run.variants.at(i);
+        out.push_back({ QStringLiteral("%1/%2 (%3)").arg(run.scenario.name, v.name, source), shared, i });
+    }
+    return out;
+}
+
+QList<RunDelta> compare(const VariantResult &a, const VariantResult &b)
+{
+    auto m = [](const VariantResult &v, const char *key, double scale = 1.0) {
+        return v.metrics.value(QLatin1String(key)) * scale;
+    };
+    return {
+        { QStringLiteral("p50 (ms)"), a.latency.p50Ms, b.latency.p50Ms, true },
+        { QStringLiteral("p95 (ms)"), a.latency.p95Ms, b.latency.p95Ms, true },
+        { QStringLiteral("p99 (ms)"), a.latency.p99Ms, b.latency.p99Ms, true },
+        { QStringLiteral("max (ms)"), a.latency.maxMs, b.latency.maxMs, true },
+        { QStringLiteral("makespan (s)"), m(a, "makespan_s"), m(b, "makespan_s"), true },
+        { QStringLiteral("throughput (req/s)"), m(a, "achieved_rps"), m(b, "achieved_rps"), false },
+        { QStringLiteral("errors"), m(a, "errors"), m(b, "errors"), true },
+    };
+}
+
+QList<double> latenciesMs(const VariantResult &v)
+{
+    QList<double> out;
+    out.reserve(v.client.size());
+    for (const ClientRecord &c : v.client) {
+        if (c.finished())
+            out.push_back(double(c.latencyNs()) / 1e6);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+void fill(const VariantResult &v, TimelineData *data)
+{
+    data->clear();
+    QList<RequestRecord> server = v.server;
+    std::stable_sort(server.begin(), server.end(),
+                     [](const RequestRecord &x, const RequestRecord &y) { return x.arrivedNs < y.arrivedNs; });
+    for (const RequestRecord &r : std::as_const(server))
+        data->append(r);
+    QHash<quint64, qint64> sent;
+    for (const ClientRecord &c : v.client) {
+        if (c.sentNs > 0)
+            sent.insert(c.tag, c.sentNs);
+    }
+    data->joinClientSends(sent);
+    data->setThreadNames(v.threadNames);
+}
+
+} // namespace SessionRuns
