@@ -3,6 +3,9 @@
 #include "chat/chatpanel.h"
 #include "gui/theme.h"
 #include "http/chatserver.h"
+#include "lesson/lessonbar.h"
+#include "lesson/lessonplayer.h"
+#include "lesson/lessonscript.h"
 #include "load/clientrecord.h"
 #include "load/userspanel.h"
 #include "plots/counterplot.h"
@@ -29,6 +32,7 @@
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScrollArea>
@@ -82,6 +86,9 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     auto *cl = new QVBoxLayout(centre);
     cl->setContentsMargins(4, 4, 4, 0);
     cl->setSpacing(2);
+    m_lessonBar = new LessonBar;
+    m_lessonBar->hide();
+    cl->addWidget(m_lessonBar);
     cl->addWidget(new PhaseLegend);
     // View controls live in a toolbar so the legend keeps the whole width.
     QToolBar *tools = addToolBar(tr("View"));
@@ -169,6 +176,20 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     tabifyDockWidget(usersDock, runsDock);
     usersDock->raise();
     connect(m_runs, &RunsPanel::showRequested, this, &MainWindow::showRun);
+    connect(m_runs, &RunsPanel::replayRequested, this, [this](int row) { startLesson(row); });
+    m_lesson = new LessonPlayer(&m_runData, this);
+    connect(m_lesson, &LessonPlayer::frame, this, &MainWindow::showLessonFrame);
+    connect(m_lesson, &LessonPlayer::playingChanged, m_lessonBar, &LessonBar::setPlaying);
+    connect(m_lessonBar, &LessonBar::playToggled, this, [this](bool play) {
+        if (play)
+            m_lesson->play();
+        else
+            m_lesson->pause();
+    });
+    connect(m_lessonBar, &LessonBar::speedChanged, m_lesson, &LessonPlayer::setSpeed);
+    connect(m_lessonBar, &LessonBar::seekRequested, m_lesson, &LessonPlayer::seek);
+    connect(m_lessonBar, &LessonBar::largeFontsToggled, this, &MainWindow::setLargeFonts);
+    connect(m_lessonBar, &LessonBar::exitRequested, this, &MainWindow::stopLesson);
     connect(m_runs, &RunsPanel::compareRequested, this, &MainWindow::compareRuns);
     connect(m_runs, &RunsPanel::openRequested, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open run"), QString(),
@@ -431,8 +452,88 @@ void MainWindow::showRun(int row)
     m_plots->refresh();
 }
 
+void MainWindow::startLesson(int row, double speed)
+{
+    if (row < 0 || row >= m_runs->count())
+        return;
+    showRun(row); // the whole run's axes, so the bars grow in place as the playhead moves
+    const SessionRun run = m_runs->at(row);
+    const VariantResult &v = run.variant();
+    LatencyOverTime latency(v.startNs);
+    for (const ClientRecord &c : v.client) {
+        if (c.finished())
+            latency.add(c.completeNs, c.latencyNs());
+    }
+    m_lessonLatency = latency.takeClosed(std::numeric_limits<qint64>::max());
+    m_lessonShownNs = -1;
+    m_lesson->setSpeed(speed);
+    m_lesson->setRun(run);
+    const bool chinese = QLocale().language() == QLocale::Chinese;
+    m_lessonBar->setCaptions(LessonScript::captions(run, m_lesson->durationNs(), chinese), m_lesson->durationNs());
+    m_lessonBar->setPlayhead(0);
+    m_lessonBar->show();
+    m_runLabel->setText(tr("  Lesson: <b>%1</b>  ").arg(run.title.toHtmlEscaped()));
+    m_lesson->play();
+}
+
+void MainWindow::stopLesson()
+{
+    m_lesson->pause();
+    m_lessonBar->hide();
+    m_plots->setPlayhead(0);
+    showLive();
+}
+
+void MainWindow::showLessonFrame(qint64 playheadNs)
+{
+    const VariantResult &v = m_lesson->run().variant();
+    const qint64 abs = v.startNs + playheadNs;
+    if (playheadNs < m_lessonShownNs) { // sought back: the plots start again
+        m_plots->clear();
+        m_lessonCounter = 0;
+        m_lessonLatencyCursor = 0;
+    }
+    if (m_lessonShownNs < 0) {
+        m_plots->clear();
+        m_lessonCounter = m_lessonLatencyCursor = 0;
+    }
+    m_lessonShownNs = playheadNs;
+    QList<CounterSample> samples;
+    while (m_lessonCounter < v.counters.size() && v.counters[m_lessonCounter].tNs <= abs)
+        samples << v.counters[m_lessonCounter++];
+    m_plots->appendSamples(samples);
+    QList<LatencyOverTime::Point> points;
+    while (m_lessonLatencyCursor < m_lessonLatency.size()
+           && m_lessonLatency[m_lessonLatencyCursor].tNs + 500'000'000 <= abs)
+        points << m_lessonLatency[m_lessonLatencyCursor++];
+    m_plots->appendLatency(points);
+    m_plots->setPlayhead(abs);
+    m_plots->refresh();
+    for (TimelineView *view : { m_requestView, m_threadView }) {
+        view->setNow(abs);
+        view->update();
+    }
+    m_lessonBar->setPlayhead(playheadNs);
+}
+
+void MainWindow::setLargeFonts(bool on)
+{
+    if (m_baseFontPt <= 0)
+        m_baseFontPt = QApplication::font().pointSizeF();
+    m_largeFonts = on;
+    QFont f = QApplication::font();
+    f.setPointSizeF(m_baseFontPt * (on ? 1.4 : 1.0));
+    QApplication::setFont(f);
+    m_lessonBar->setLargeFonts(on);
+}
+
 void MainWindow::showLive()
 {
+    if (m_lesson->isPlaying() || m_lessonBar->isVisible()) {
+        m_lesson->pause();
+        m_lessonBar->hide();
+        m_plots->setPlayhead(0);
+    }
     if (!isShowingRun())
         return;
     m_state->setOrigin(m_liveOriginNs);
@@ -616,6 +717,17 @@ void MainWindow::buildMenus()
         m_state->setFollowing(true);
         m_requestView->followRows();
     });
+    QAction *large = view->addAction(tr("&Large fonts (classroom)"));
+    large->setCheckable(true);
+    connect(large, &QAction::toggled, this, &MainWindow::setLargeFonts);
+    connect(m_lessonBar, &LessonBar::largeFontsToggled, large, [large](bool on) {
+        const QSignalBlocker block(large);
+        large->setChecked(on);
+    });
+    view->addAction(tr("Lesson &replay of the selected run"), QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] {
+        if (m_runs->count() > 0)
+            startLesson(currentRunRow());
+    });
     view->addSeparator();
     for (QDockWidget *d : findChildren<QDockWidget *>())
         view->addAction(d->toggleViewAction());
@@ -651,6 +763,8 @@ void MainWindow::restoreSettings()
     restoreState(s.value(QStringLiteral("window/state")).toByteArray());
     m_centre->restoreState(s.value(QStringLiteral("window/centre")).toByteArray());
     setDarkTheme(s.value(QStringLiteral("view/dark"), true).toBool());
+    if (s.value(QStringLiteral("view/largeFonts"), false).toBool())
+        setLargeFonts(true);
     ServerConfig c = m_serverPanel->config();
     bool ok = false;
     DispatchMode mode;
@@ -674,6 +788,7 @@ void MainWindow::saveSettings() const
     s.setValue(QStringLiteral("window/state"), saveState());
     s.setValue(QStringLiteral("window/centre"), m_centre->saveState());
     s.setValue(QStringLiteral("view/dark"), m_dark);
+    s.setValue(QStringLiteral("view/largeFonts"), m_largeFonts);
     const ServerConfig c = m_serverPanel->config();
     s.setValue(QStringLiteral("server/mode"), dispatchModeName(c.mode));
     s.setValue(QStringLiteral("server/workers"), c.workers);

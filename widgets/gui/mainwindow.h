@@ -9,6 +9,8 @@
 class ChatPanel;
 class ChatServer;
 class CounterPlotsPanel;
+class LessonBar;
+class LessonPlayer;
 class QAction;
 class QLabel;
 class RunComparisonView;
@@ -53,6 +55,14 @@ public:
     void showRun(int row);
     void showLive();
     RunComparisonView *compareRuns(int a, int b);
+
+    // Lesson mode: replays a run from the Runs list with a playhead across every view and the
+    // scenario's captions step by step.
+    void startLesson(int row, double speed = 0.5);
+    void stopLesson();
+    LessonPlayer *lessonPlayer() const { return m_lesson; }
+    LessonBar *lessonBar() const { return m_lessonBar; }
+    void setLargeFonts(bool on);
     TimeViewState *timeState() const { return m_state; }
 
     // Takes what is new from the server now (the timer calls this ~30 times a second).
@@ -85,6 +95,7 @@ private:
     void feedLiveLatency(bool serving, qint64 now);
     void setShown(TimelineData *data);
     int currentRunRow() const;
+    void showLessonFrame(qint64 playheadNs);
 
     ChatServer *m_server;
     TimelineData m_data;      // live, from the server's recorder
@@ -94,6 +105,13 @@ private:
     std::vector<quint64> m_pendingFinished; // finished, latency not settled yet (send times join late)
     qint64 m_liveOriginNs = 0;
     RunsPanel *m_runs;
+    LessonPlayer *m_lesson;
+    LessonBar *m_lessonBar;
+    QList<LatencyOverTime::Point> m_lessonLatency;
+    qsizetype m_lessonCounter = 0, m_lessonLatencyCursor = 0;
+    qint64 m_lessonShownNs = -1;
+    bool m_largeFonts = false;
+    double m_baseFontPt = 0;
     QLabel *m_runLabel;
     QAction *m_runLabelAction, *m_liveAction;
     TimeViewState *m_state;

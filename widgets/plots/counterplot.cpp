@@ -3,6 +3,7 @@
 #include "gui/theme.h"
 
 #include <QFileDialog>
+#include <cmath>
 #include <QMenu>
 #include <QSvgGenerator>
 #include <QVBoxLayout>
@@ -79,6 +80,21 @@ void CounterPlot::setTimeRange(double from, double to)
     m_syncing = true;
     m_plot->xAxis->setRange(from, to);
     m_syncing = false;
+}
+
+void CounterPlot::setPlayhead(double tSeconds)
+{
+    if (!m_playhead) {
+        m_playhead = new QCPItemStraightLine(m_plot);
+        m_playhead->setPen(QPen(Theme::current().nowLine, 2));
+        m_playhead->setClipToAxisRect(true);
+    }
+    const bool show = !std::isnan(tSeconds);
+    m_playhead->setVisible(show);
+    if (show) {
+        m_playhead->point1->setCoords(tSeconds, 0);
+        m_playhead->point2->setCoords(tSeconds, 1);
+    }
 }
 
 void CounterPlot::setShowTimeLabels(bool on)

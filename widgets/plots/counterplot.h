@@ -4,6 +4,7 @@
 
 class QCustomPlot;
 class QCPGraph;
+class QCPItemStraightLine;
 
 // A small facade over one QCustomPlot: a titled time plot with named series. Nothing else in
 // LoopScope touches plottables; views call addSeries/append/setTimeRange and exportTo.
@@ -19,6 +20,8 @@ public:
     // Shows [from, to] seconds; does not emit userRangeChanged.
     void setTimeRange(double from, double to);
     void setShowTimeLabels(bool on);
+    // A vertical line at t (lesson replay); NaN hides it.
+    void setPlayhead(double tSeconds);
     void setLeftMargin(int px);
     // Fits the y axis to what is visible (with a floor so an idle plot is not all noise).
     void rescaleValues(double minTop);
@@ -40,5 +43,6 @@ private:
     QCustomPlot *m_plot;
     QString m_title;
     QList<QCPGraph *> m_graphs;
+    QCPItemStraightLine *m_playhead = nullptr;
     bool m_syncing = false;
 };

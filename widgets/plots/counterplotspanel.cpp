@@ -6,6 +6,7 @@
 #include "timeline/timeviewstate.h"
 
 #include <QVBoxLayout>
+#include <cmath>
 
 namespace {
 const QColor kLagColors[] = { QColor(0xff, 0x6b, 0x6b), QColor(0xff, 0xb3, 0x47), QColor(0xc7, 0x7d, 0xff),
@@ -89,6 +90,13 @@ void CounterPlotsPanel::appendLatency(const QList<LatencyOverTime::Point> &point
         m_latency->append(1, t, p.p95Ms);
         m_latency->append(2, t, p.p99Ms);
     }
+}
+
+void CounterPlotsPanel::setPlayhead(qint64 ns)
+{
+    const double t = ns > 0 ? m_state->toSeconds(ns) : std::nan("");
+    for (CounterPlot *p : std::as_const(m_plots))
+        p->setPlayhead(t);
 }
 
 void CounterPlotsPanel::clear()

@@ -22,6 +22,8 @@ public:
     // Per-second latency percentiles (the latency plot, next to throughput).
     void appendLatency(const QList<LatencyOverTime::Point> &points);
     void clear();
+    // The lesson playhead across every plot; 0 hides it.
+    void setPlayhead(qint64 ns);
     // Follows the shared time range and replots (queued).
     void refresh();
     QList<CounterPlot *> plots() const { return m_plots; }

@@ -5,6 +5,9 @@
 #include "gui/mainwindow.h"
 #include "gui/theme.h"
 #include "http/chatserver.h"
+#include "lesson/lessonbar.h"
+#include "lesson/lessonplayer.h"
+#include "lesson/lessonscript.h"
 #include "load/userspanel.h"
 #include "plots/counterplot.h"
 #include "plots/counterplotspanel.h"
@@ -43,6 +46,8 @@ private slots:
     void finishedRunsAreKeptAndReopen();
     void comparingTwoRunsGivesTheRightDeltas();
     void latencyPercentilesPerSecond();
+    void lessonCaptionsSplitTheExplanation();
+    void lessonPlayheadAdvances();
     void stopDoesNotBlockTheGuiThread();
     void workerCountChangeRestartsOffTheGuiThread();
 
@@ -327,6 +332,64 @@ void TestMainWindow::latencyPercentilesPerSecond()
     QCOMPARE(second[0].p99Ms, 7.0);
     // The live window fills the plot next to throughput.
     QTRY_VERIFY_WITH_TIMEOUT(m_window->plots()->plots().last()->pointCount(0) > 0, 5000);
+}
+
+void TestMainWindow::lessonCaptionsSplitTheExplanation()
+{
+    const QStringList en = LessonScript::splitSteps(QStringLiteral(
+        "An async def endpoint blocks the event loop: the 5 requests are served one after another "
+        "(2.15, 4.30, ... 10.75 s). Wrapping the same call in run_in_executor lets them overlap."));
+    QCOMPARE(en.size(), 2);
+    QVERIFY(en[0].endsWith(QStringLiteral("10.75 s).")));
+    const QStringList zh = LessonScript::splitSteps(
+        QStringLiteral("在 async def 中直接调用会阻塞事件循环。用 run_in_executor 包装后，请求可以并行。"));
+    QCOMPARE(zh.size(), 2);
+    const QList<LessonCaption> c = { { 0, QStringLiteral("a") }, { 100, QStringLiteral("b") } };
+    QCOMPARE(LessonScript::captionAt(c, 0), 0);
+    QCOMPARE(LessonScript::captionAt(c, 99), 0);
+    QCOMPARE(LessonScript::captionAt(c, 150), 1);
+}
+
+void TestMainWindow::lessonPlayheadAdvances()
+{
+    // The scenario run (pseudo_async/B) of an earlier test, replayed in real time (it is short).
+    RunsPanel *runs = m_window->runsPanel();
+    int row = -1;
+    for (int i = 0; i < runs->count(); ++i) {
+        if (runs->at(i).title.contains(QStringLiteral("pseudo_async/B")))
+            row = i;
+    }
+    QVERIFY(row >= 0);
+    const VariantResult v = runs->at(row).variant();
+    LessonPlayer *player = m_window->lessonPlayer();
+    QSignalSpy frames(player, &LessonPlayer::frame);
+    m_window->startLesson(row, 1.0);
+    QVERIFY(player->isPlaying());
+    QVERIFY(m_window->lessonBar()->isVisible());
+    QVERIFY(m_window->isShowingRun());
+    // The first step names the scenario and the variant; the scenario's own sentences follow.
+    QVERIFY2(m_window->lessonBar()->captionText().contains(QStringLiteral("variant B")),
+             qPrintable(m_window->lessonBar()->captionText()));
+    QTRY_VERIFY_WITH_TIMEOUT(player->playheadNs() > player->durationNs() / 3, 10000);
+    QVERIFY(frames.size() >= 3);
+    QVERIFY(m_window->timelineData().size() > 0);
+    QCOMPARE(m_window->requestView()->nowNs(), v.startNs + player->playheadNs());
+    QVERIFY(m_window->plots()->plots().first()->pointCount(0) > 0);
+    // It plays to the end, every request known and finished, and stops there.
+    QTRY_VERIFY_WITH_TIMEOUT(!player->isPlaying(), 20000);
+    QCOMPARE(player->playheadNs(), player->durationNs());
+    QCOMPARE(m_window->timelineData().size(), v.server.size());
+    QVERIFY(m_window->timelineData().at(m_window->timelineData().size() - 1).finished());
+    QVERIFY(m_window->lessonBar()->captionText().startsWith(QStringLiteral("Measured")));
+    // Seeking back to the start forgets what happened later.
+    player->seek(0);
+    QVERIFY(m_window->timelineData().size() < v.server.size());
+    QCOMPARE(m_window->lessonBar()->captionIndex(), 0);
+    player->setSpeed(100);
+    QCOMPARE(player->speed(), 10.0);
+    m_window->stopLesson();
+    QVERIFY(!m_window->isShowingRun());
+    QVERIFY(!m_window->lessonBar()->isVisible());
 }
 
 // A 10 ms timer on the GUI thread; its largest gap shows any stall while it runs.
