@@ -33,7 +33,12 @@ int runGui(int argc, char *argv[], void (*identify)())
     const QCommandLineOption mode(QStringLiteral("mode"), QStringLiteral("Dispatch mode for --screenshot."),
                                   QStringLiteral("MODE"), QStringLiteral("blocking"));
     const QCommandLineOption light(QStringLiteral("light"), QStringLiteral("Use the light palette."));
-    parser.addOptions({ screenshot, scenario, users, mode, light });
+    const QCommandLineOption compare(QStringLiteral("compare"),
+                                     QStringLiteral("--screenshot: run variants A and B, also write FILE-compare.png."));
+    const QCommandLineOption lesson(QStringLiteral("lesson"),
+                                    QStringLiteral("--screenshot: show the run as a paused lesson replay."));
+    const QCommandLineOption largeFonts(QStringLiteral("large-fonts"), QStringLiteral("Large fonts (classroom)."));
+    parser.addOptions({ screenshot, scenario, users, mode, light, compare, lesson, largeFonts });
     parser.process(app);
 
     Theme::apply(!parser.isSet(light));
@@ -48,6 +53,10 @@ int runGui(int argc, char *argv[], void (*identify)())
         o.scenario = parser.value(scenario);
         o.users = parser.value(users).toInt();
         o.mode = parser.value(mode);
+        o.compare = parser.isSet(compare);
+        o.lesson = parser.isSet(lesson);
+        if (parser.isSet(largeFonts))
+            window.setLargeFonts(true);
         ScreenshotRun run(&window, o);
         int rc = 0;
         QObject::connect(&run, &ScreenshotRun::done, &app, [&rc](bool ok) {

@@ -274,7 +274,9 @@ void MainWindow::pullData()
         m_stats->setText(tr("showing a saved run · %1 live requests recorded").arg(m_data.size()));
         return;
     }
-    feedLiveLatency(running, now);
+    // While users run, their send times join a few times a second; once they are done (and
+    // joined on runFinished) every second can be summarised.
+    feedLiveLatency(running && m_usersPanel->isRunning(), now);
     const QList<CounterSample> samples = m_server->counterSeries()->readFrom(m_sampleCursor, &m_sampleCursor);
     if (!samples.isEmpty()) {
         m_plots->appendSamples(samples);
@@ -305,12 +307,12 @@ void MainWindow::pullData()
                          .arg(double(timer.nsecsElapsed()) / 1e6, 0, 'f', 1));
 }
 
-void MainWindow::feedLiveLatency(bool serving, qint64 now)
+void MainWindow::feedLiveLatency(bool settling, qint64 now)
 {
     const std::vector<quint64> finished = m_data.takeFinished();
     m_pendingFinished.insert(m_pendingFinished.end(), finished.begin(), finished.end());
     // Send times are joined a few times a second: a second is summarised once it is settled.
-    const qint64 settled = serving ? now - 1'200'000'000 : std::numeric_limits<qint64>::max();
+    const qint64 settled = settling ? now - 1'200'000'000 : std::numeric_limits<qint64>::max();
     std::erase_if(m_pendingFinished, [this, settled](quint64 pos) {
         const RequestRecord &r = m_data.at(qsizetype(pos));
         if (r.respondedNs >= settled)

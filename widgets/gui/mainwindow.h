@@ -92,7 +92,7 @@ public:
 private:
     void onServerStarted();
     void captureLoadRun();
-    void feedLiveLatency(bool serving, qint64 now);
+    void feedLiveLatency(bool settling, qint64 now);
     void setShown(TimelineData *data);
     int currentRunRow() const;
     void showLessonFrame(qint64 playheadNs);

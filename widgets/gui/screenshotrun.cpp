@@ -2,11 +2,15 @@
 
 #include "chat/chatpanel.h"
 #include "load/userspanel.h"
+#include "lesson/lessonplayer.h"
 #include "mainwindow.h"
+#include "runs/runcomparisonview.h"
+#include "runs/runspanel.h"
 #include "server/servercontrolpanel.h"
 
 #include <QDir>
 #include <QPixmap>
+#include <QRegularExpression>
 #include <QTextStream>
 #include <QTimer>
 
@@ -35,6 +39,20 @@ void ScreenshotRun::start()
         return;
     }
     connect(m_window->usersPanel(), &UsersPanel::runFinished, this, [this] {
+        ++m_runsDone;
+        if (m_options.compare && m_runsDone == 1) {
+            // The second variant right after the first: the Runs list then holds both.
+            const QString name = m_options.scenario.section(QLatin1Char('/'), 0, 0);
+            const bool firstWasB = m_options.scenario.section(QLatin1Char('/'), 1, 1) == QLatin1String("B");
+            QTimer::singleShot(300, this, [this, name, firstWasB] {
+                m_window->usersPanel()->selectScenario(name + (firstWasB ? QStringLiteral("/A") : QStringLiteral("/B")));
+                if (!m_window->usersPanel()->startRun()) {
+                    m_usersDone = true;
+                    checkFinished();
+                }
+            });
+            return;
+        }
         m_usersDone = true;
         checkFinished();
     });
@@ -78,10 +96,28 @@ void ScreenshotRun::capture()
     m_window->pullData();
     m_window->joinClientSends();
     m_window->fitToData();
+    const int runs = int(m_window->runsPanel()->count());
+    if (m_options.compare && runs >= 2) {
+        RunComparisonView *view = m_window->compareRuns(runs - 2, runs - 1);
+        view->resize(1500, 950);
+        QTimer::singleShot(150, this, [this, view] {
+            QString file = m_options.file;
+            file.replace(QRegularExpression(QStringLiteral("\\.png$")), QStringLiteral("-compare.png"));
+            view->grab().save(file, "PNG");
+            QTextStream(stdout) << "screenshot written to " << file << Qt::endl;
+        });
+    }
+    if (m_options.lesson && runs >= 1) {
+        m_window->runsPanel()->select({ runs - 1 });
+        m_window->startLesson(runs - 1, 0.5);
+        m_window->lessonPlayer()->pause();
+        m_window->lessonPlayer()->seek(m_window->lessonPlayer()->durationNs() * 55 / 100);
+    }
     // Show a request's details, preferring the last one of the crowd (it waited longest).
-    m_window->selectRequest(m_window->timelineData().size() - 1);
+    if (!m_options.lesson)
+        m_window->selectRequest(m_window->timelineData().size() - 1);
     // Let the queued replots of the plots happen before rendering the window.
-    QTimer::singleShot(150, this, [this] {
+    QTimer::singleShot(400, this, [this] {
         const QPixmap pixmap = m_window->grab();
         const bool ok = pixmap.save(m_options.file, "PNG");
         QTextStream(ok ? stdout : stderr)

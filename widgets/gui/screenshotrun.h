@@ -20,6 +20,8 @@ public:
         QString mode = QStringLiteral("blocking");
         double timeScale = 0.25;
         int timeoutSeconds = 120;
+        bool compare = false; // runs the scenario's variants A and B; also writes FILE-compare.png
+        bool lesson = false;  // shows the last run as a paused lesson replay at 55 %
     };
     ScreenshotRun(MainWindow *window, Options options, QObject *parent = nullptr);
     void start();
@@ -36,4 +38,5 @@ private:
     bool m_usersDone = false;
     bool m_chatDone = false;
     bool m_captured = false;
+    int m_runsDone = 0;
 };

@@ -69,6 +69,11 @@ void CounterPlot::append(int series, double tSeconds, double value)
     m_graphs[series]->addData(tSeconds, value);
 }
 
+void CounterPlot::setPointMarkers(int series)
+{
+    m_graphs[series]->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
+}
+
 void CounterPlot::clear()
 {
     for (QCPGraph *g : std::as_const(m_graphs))

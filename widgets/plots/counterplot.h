@@ -16,6 +16,8 @@ public:
 
     int addSeries(const QString &name, const QColor &color, bool filled = false, bool dashed = false);
     void append(int series, double tSeconds, double value);
+    // Draws a dot at every point too (sparse series such as one value per second).
+    void setPointMarkers(int series);
     void clear();
     // Shows [from, to] seconds; does not emit userRangeChanged.
     void setTimeRange(double from, double to);

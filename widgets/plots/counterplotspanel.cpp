@@ -35,6 +35,8 @@ CounterPlotsPanel::CounterPlotsPanel(TimeViewState *state, QWidget *parent)
     m_latency->addSeries(tr("p50"), t.category[2], false);
     m_latency->addSeries(tr("p95"), t.category[4], false);
     m_latency->addSeries(tr("p99"), t.blocked, false, true);
+    for (int i = 0; i < 3; ++i)
+        m_latency->setPointMarkers(i);
     m_plots = { m_load, m_pool, m_lag, m_throughput, m_latency };
     for (CounterPlot *p : std::as_const(m_plots)) {
         p->setLeftMargin(TimelineView::LeftMargin);

@@ -42,6 +42,8 @@ RunComparisonView::RunComparisonView(QWidget *parent)
     top->addWidget(m_table);
     top->addWidget(m_distributions);
     top->setStretchFactor(1, 1);
+    m_table->setMinimumWidth(470);
+    top->setSizes({ 480, 1000 });
 
     m_stateA->setFollowing(false);
     m_stateB->setFollowing(false);
@@ -63,6 +65,7 @@ RunComparisonView::RunComparisonView(QWidget *parent)
     main->addWidget(top);
     main->addWidget(timelines);
     main->setStretchFactor(1, 2);
+    main->setSizes({ 300, 650 });
     layout->addWidget(main);
     connect(m_stateA, &TimeViewState::rangeChanged, this, [this] { syncFrom(m_stateA, m_stateB); });
     connect(m_stateB, &TimeViewState::rangeChanged, this, [this] { syncFrom(m_stateB, m_stateA); });
