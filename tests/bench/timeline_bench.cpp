@@ -76,10 +76,12 @@ void fill(TimelineData &data, int n)
     }
 }
 
-double medianMs(QWidget &view, QImage &target, int repeats)
+template<typename Before>
+double medianMs(QWidget &view, QImage &target, int repeats, Before before)
 {
     std::vector<double> ms;
     for (int i = 0; i < repeats; ++i) {
+        before(i);
         QElapsedTimer timer;
         timer.start();
         view.render(&target);
@@ -112,14 +114,26 @@ int main(int argc, char *argv[])
         view.ensurePolished();
         QImage target(view.size(), QImage::Format_RGB32);
         view.render(&target); // warm-up
-        const double whole = medianMs(view, target, repeats);
-        // Zoomed to 10 s in the middle of the run: the detailed path.
-        state.setUserRange(data.at(n / 2).arrivedNs, 10'000'000'000);
-        const double zoomed = medianMs(view, target, repeats);
         state.setUserRange(data.at(0).arrivedNs, end - data.at(0).arrivedNs);
-        out << (mode == TimelineView::Mode::Requests ? "request view" : "thread view ") << ": whole run "
-            << QString::number(whole, 'f', 2) << " ms median, 10 s window " << QString::number(zoomed, 'f', 2)
-            << " ms median\n";
+        const qint64 first = data.at(0).arrivedNs, whole = end - first;
+        // Cold: the range moves by a nanosecond every frame, so nothing cached can be reused
+        // (what a zoom, a pan or new records cost).
+        const double cold = medianMs(view, target, repeats,
+                                     [&](int i) { state.setUserRange(first + (i & 1), whole); });
+        // Unchanged (hover, tooltips, overlays) and a new selection (thread view: re-render only).
+        const double same = medianMs(view, target, repeats, [](int) { });
+        const double select = medianMs(view, target, repeats,
+                                       [&](int i) { static_cast<TimelineView &>(view).setSelected(i * 97); });
+        static_cast<TimelineView &>(view).setSelected(-1);
+        // Zoomed to 10 s in the middle of the run: the detailed path (cold too).
+        const qint64 mid = data.at(n / 2).arrivedNs;
+        const double zoomed = medianMs(view, target, repeats,
+                                       [&](int i) { state.setUserRange(mid + (i & 1), 10'000'000'000); });
+        state.setUserRange(first, whole);
+        auto f = [](double ms) { return QString::number(ms, 'f', 2); };
+        out << (mode == TimelineView::Mode::Requests ? "request view" : "thread view ") << ": whole run cold "
+            << f(cold) << " ms, unchanged " << f(same) << " ms, new selection " << f(select)
+            << " ms; 10 s window " << f(zoomed) << " ms (medians)\n";
     }
     return 0;
 }

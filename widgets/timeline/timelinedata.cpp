@@ -65,12 +65,15 @@ bool TimelineData::update(const TraceRecorder &recorder)
         ++m_next;
         changed = true;
     }
+    if (changed)
+        ++m_version;
     return changed;
 }
 
 void TimelineData::append(const RequestRecord &r)
 {
     const size_t pos = m_records.size();
+    ++m_version;
     m_records.push_back(r);
     m_sentNs.push_back(0);
     if (r.clientTag != 0)
@@ -98,6 +101,7 @@ void TimelineData::clear()
     m_maxEndPrefix.clear();
     m_latestNs = 0;
     m_started = false;
+    ++m_version;
     m_base = m_next = 0;
 }
 

@@ -22,6 +22,8 @@ public:
     void append(const RequestRecord &record);
 
     const std::vector<RequestRecord> &records() const { return m_records; }
+    // Changes whenever the records do (views cache what they derive from them).
+    quint64 version() const { return m_version; }
     qsizetype size() const { return qsizetype(m_records.size()); }
     const RequestRecord &at(qsizetype i) const { return m_records[size_t(i)]; }
     // When the load generator sent request i (0 if unknown): the time before the server read it,
@@ -37,7 +39,11 @@ public:
     std::vector<quint64> takeFinished() { return std::exchange(m_finished, {}); }
     // Names of the thread indexes in spans; a recorded run brings its own (another process's
     // registry). Empty: this process's ThreadRegistry.
-    void setThreadNames(const QStringList &names) { m_threadNames = names; }
+    void setThreadNames(const QStringList &names)
+    {
+        m_threadNames = names;
+        ++m_version;
+    }
     const QStringList &threadNames() const { return m_threadNames; }
     QString threadName(quint16 index) const;
     // First record whose arrival is at or after `ns` (binary search on arrival order).
@@ -65,6 +71,7 @@ private:
     quint64 m_base = 0; // recorder sequence of m_records[0]
     quint64 m_next = 0; // next recorder sequence to read
     bool m_started = false;
+    quint64 m_version = 0;
     qint64 m_latestNs = 0;
 };
 

@@ -299,27 +299,28 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
                tr("%1 requests\nin arrival order").arg(rowEnd - rowBegin));
 }
 
-void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
+void TimelineView::packLanes(const TimeAxis &ax, const QRect &area)
 {
-    const Theme &t = Theme::current();
-    const QRect area = plotArea();
-    m_hits.clear();
-    struct Lane
-    {
-        quint16 thread;
-        QString name;
-        bool worker;
-    };
-    std::vector<Lane> lanes;
+    LaneCache &c = m_laneCache;
+    c.data = m_data;
+    c.version = m_data->version();
+    c.startNs = ax.startNs;
+    c.spanNs = ax.spanNs;
+    c.size = area.size();
+    c.nowNs = m_nowNs;
+    auto &lanes = c.lanes;
+    lanes.clear();
     for (quint16 th : m_data->threads()) {
         const QString name = m_data->threadName(th);
         lanes.push_back({ th, name, isWorkerLoop(name) });
     }
-    if (lanes.empty()) {
-        paintEmpty(p, tr("No thread has run a request yet."));
+    c.perLane.assign(lanes.size(), {});
+    c.sub.assign(lanes.size(), {});
+    c.used.assign(lanes.size(), 1);
+    c.blockedShare.assign(lanes.size(), 0.0);
+    if (lanes.empty())
         return;
-    }
-    std::sort(lanes.begin(), lanes.end(), [](const Lane &a, const Lane &b) {
+    std::sort(lanes.begin(), lanes.end(), [](const ThreadLane &a, const ThreadLane &b) {
         if (a.worker != b.worker)
             return a.worker;
         if (a.name.size() != b.name.size())
@@ -327,21 +328,14 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
         return a.name < b.name;
     });
     int maxThread = 0;
-    for (const Lane &l : lanes)
+    for (const ThreadLane &l : lanes)
         maxThread = std::max(maxThread, int(l.thread));
     std::vector<int> laneOf(size_t(maxThread + 1), -1);
     for (size_t i = 0; i < lanes.size(); ++i)
         laneOf[lanes[i].thread] = int(i);
 
     // Collect the pieces in view, per lane.
-    struct Piece
-    {
-        qint64 s, e;
-        qsizetype record;
-        quint8 cat;
-        bool blocked;
-    };
-    std::vector<std::vector<Piece>> perLane(lanes.size());
+    auto &perLane = c.perLane;
     const qint64 now = m_nowNs;
     const qsizetype from = m_data->firstOverlapping(ax.startNs);
     const qsizetype to = m_data->lowerBoundArrival(ax.endNs());
@@ -359,62 +353,81 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
     }
 
     const int laneCount = int(lanes.size());
-    const double laneH = std::clamp(double(area.height()) / laneCount, 12.0, 48.0);
-    if (m_buffer.size() != area.size())
-        m_buffer = QImage(area.size(), QImage::Format_RGB32);
-    m_buffer.fill(t.base);
-    RowAccumulator acc(area.width());
-    std::vector<RowAccumulator> subAcc;
-    std::vector<Piece> sorted;
-    std::vector<double> blockedShare(lanes.size(), 0.0);
-    size_t totalPieces = 0;
-    for (const auto &pieces : perLane)
-        totalPieces += pieces.size();
-    m_hits.reserve(std::min<size_t>(totalPieces, 65536));
+    c.laneH = std::clamp(double(area.height()) / laneCount, 12.0, 48.0);
+    std::vector<LanePiece> sorted;
     for (int l = 0; l < laneCount; ++l) {
         auto &pieces = perLane[size_t(l)];
         // Pieces come in arrival order, so they are nearly sorted already.
-        const auto byStart = [](const Piece &a, const Piece &b) { return a.s < b.s; };
+        const auto byStart = [](const LanePiece &a, const LanePiece &b) { return a.s < b.s; };
         if (!std::is_sorted(pieces.begin(), pieces.end(), byStart)) {
             // Counting sort by starting pixel column: O(n), and packing only needs pixel order.
             const int cols = area.width() + 2;
             std::vector<int> count(size_t(cols) + 1, 0);
-            auto col = [&](const Piece &pc) { return std::clamp(int(ax.toX(pc.s)), -1, cols - 2) + 1; };
-            for (const Piece &pc : pieces)
+            auto col = [&](const LanePiece &pc) { return std::clamp(int(ax.toX(pc.s)), -1, cols - 2) + 1; };
+            for (const LanePiece &pc : pieces)
                 ++count[size_t(col(pc)) + 1];
-            for (int c = 0; c < cols; ++c)
-                count[size_t(c) + 1] += count[size_t(c)];
+            for (int c2 = 0; c2 < cols; ++c2)
+                count[size_t(c2) + 1] += count[size_t(c2)];
             sorted.resize(pieces.size());
-            for (const Piece &pc : pieces)
+            for (const LanePiece &pc : pieces)
                 sorted[size_t(count[size_t(col(pc))]++)] = pc;
             pieces.swap(sorted);
         }
-        const double y0 = l * laneH;
-        if (y0 >= area.height())
-            break;
         const bool worker = lanes[size_t(l)].worker;
-        const int strip = worker ? std::max(3, int(laneH / 6)) : 0;
-        const int maxSub = std::clamp(int((laneH - strip - 3) / 4), 1, 8);
+        const int strip = worker ? std::max(3, int(c.laneH / 6)) : 0;
+        const int maxSub = std::clamp(int((c.laneH - strip - 3) / 4), 1, 8);
         LanePacker packer(maxSub);
-        std::vector<quint8> sub(pieces.size());
+        auto &sub = c.sub[size_t(l)];
+        sub.resize(pieces.size());
         for (size_t k = 0; k < pieces.size(); ++k)
             sub[k] = quint8(packer.place(pieces[k].s, pieces[k].e));
-        const int used = std::max(1, packer.lanesUsed());
-        const double subH = (laneH - strip - 3) / used;
-        const QRgb blocked = t.blockedStrip.rgb();
-        // The blocked strip: where this loop could not serve anyone.
+        c.used[size_t(l)] = std::max(1, packer.lanesUsed());
+        // The share of the visible time this loop could not serve anyone.
         qint64 blockedNs = 0, coveredTo = ax.startNs;
-        for (const Piece &pc : pieces) {
+        for (const LanePiece &pc : pieces) {
             if (!pc.blocked)
                 continue;
-            acc.add(ax.toX(pc.s), ax.toX(pc.e), blocked);
             const qint64 s = std::max(pc.s, coveredTo), e = std::min(pc.e, ax.endNs());
             if (e > s) {
                 blockedNs += e - s;
                 coveredTo = e;
             }
         }
-        blockedShare[size_t(l)] = double(blockedNs) / double(ax.spanNs);
+        c.blockedShare[size_t(l)] = double(blockedNs) / double(ax.spanNs);
+    }
+}
+
+void TimelineView::renderLanes(const TimeAxis &ax, const QRect &area)
+{
+    const Theme &t = Theme::current();
+    const LaneCache &c = m_laneCache;
+    m_hits.clear();
+    if (m_buffer.size() != area.size())
+        m_buffer = QImage(area.size(), QImage::Format_RGB32);
+    m_buffer.fill(t.base);
+    RowAccumulator acc(area.width());
+    std::vector<RowAccumulator> subAcc;
+    size_t totalPieces = 0;
+    for (const auto &pieces : c.perLane)
+        totalPieces += pieces.size();
+    m_hits.reserve(std::min<size_t>(totalPieces, 65536));
+    const double laneH = c.laneH;
+    for (int l = 0; l < int(c.lanes.size()); ++l) {
+        const auto &pieces = c.perLane[size_t(l)];
+        const auto &sub = c.sub[size_t(l)];
+        const double y0 = l * laneH;
+        if (y0 >= area.height())
+            break;
+        const bool worker = c.lanes[size_t(l)].worker;
+        const int strip = worker ? std::max(3, int(laneH / 6)) : 0;
+        const int used = c.used[size_t(l)];
+        const double subH = (laneH - strip - 3) / used;
+        const QRgb blocked = t.blockedStrip.rgb();
+        // The blocked strip: where this loop could not serve anyone.
+        for (const LanePiece &pc : pieces) {
+            if (pc.blocked)
+                acc.add(ax.toX(pc.s), ax.toX(pc.e), blocked);
+        }
         if (strip > 0)
             acc.resolveInto(m_buffer, int(y0) + 1, std::min(area.height(), int(y0) + 1 + strip));
         // One accumulator per sub-lane, filled in a single pass over the pieces.
@@ -437,9 +450,40 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
                                float(area.top() + sy0), float(area.top() + std::max(sy1, sy0 + 1)),
                                pieces[k].record });
         }
-        for (int s = 0; s < used; ++s) {
+        for (int s = 0; s < used; ++s)
             subAcc[size_t(s)].resolveInto(m_buffer, subY0[size_t(s)], subY1[size_t(s)]);
-        }
+    }
+}
+
+void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
+{
+    const Theme &t = Theme::current();
+    const QRect area = plotArea();
+    // Two caches: the lane packing (which pieces are in view, their sub-lanes, the blocked
+    // share) is redone only when the records, the time range, the size or "now" change; the
+    // rendered lanes also when the selection or the theme change. A repaint for hover, a tooltip
+    // or an overlay just blits.
+    LaneCache &c = m_laneCache;
+    const bool packed = c.data == m_data && c.version == m_data->version() && c.startNs == ax.startNs
+        && c.spanNs == ax.spanNs && c.size == area.size() && c.nowNs == m_nowNs;
+    if (!packed) {
+        c.rendered = false;
+        packLanes(ax, area);
+    }
+    auto &lanes = c.lanes;
+    if (lanes.empty()) {
+        m_hits.clear();
+        paintEmpty(p, tr("No thread has run a request yet."));
+        return;
+    }
+    const int laneCount = int(lanes.size());
+    const double laneH = c.laneH;
+    auto &blockedShare = c.blockedShare;
+    if (!c.rendered || c.selected != m_selected || c.dark != t.dark || m_buffer.size() != area.size()) {
+        renderLanes(ax, area);
+        c.rendered = true;
+        c.selected = m_selected;
+        c.dark = t.dark;
     }
     p.drawImage(area.topLeft(), m_buffer);
 
@@ -451,7 +495,7 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
             break;
         p.setPen(QPen(t.grid, 1));
         p.drawLine(QPointF(0, y), QPointF(area.right(), y));
-        const Lane &lane = lanes[size_t(l)];
+        const ThreadLane &lane = lanes[size_t(l)];
         const QRectF label(6, y, LeftMargin - 10, laneH);
         const double share = blockedShare[size_t(l)];
         if (lane.worker && share > 0.005 && laneH >= 26) {

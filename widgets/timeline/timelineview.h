@@ -73,6 +73,40 @@ private:
     void paintThreads(QPainter &p, const TimeAxis &ax);
     void paintEmpty(QPainter &p, const QString &text);
 
+    void packLanes(const TimeAxis &ax, const QRect &area);
+    void renderLanes(const TimeAxis &ax, const QRect &area);
+
+    struct ThreadLane
+    {
+        quint16 thread;
+        QString name;
+        bool worker;
+    };
+    struct LanePiece
+    {
+        qint64 s, e;
+        qsizetype record;
+        quint8 cat;
+        bool blocked;
+    };
+    // The thread view's packing and rendering, kept between frames (see paintThreads).
+    struct LaneCache
+    {
+        const TimelineData *data = nullptr;
+        quint64 version = ~quint64(0);
+        qint64 startNs = 0, spanNs = 0, nowNs = 0;
+        QSize size;
+        std::vector<ThreadLane> lanes;
+        std::vector<std::vector<LanePiece>> perLane;
+        std::vector<std::vector<quint8>> sub; // sub-lane of each piece
+        std::vector<int> used;                // sub-lanes used per lane
+        std::vector<double> blockedShare;
+        double laneH = 12;
+        bool rendered = false;
+        qsizetype selected = -1;
+        bool dark = true;
+    };
+
     struct Hit
     {
         float x0, x1, y0, y1;
@@ -88,6 +122,7 @@ private:
     qint64 m_nowNs = 0;
     QImage m_buffer;
     std::vector<Hit> m_hits; // thread view: what was drawn where, for hover and click
+    LaneCache m_laneCache;
     QPoint m_pressPos;
     QPoint m_lastPos;
     bool m_dragging = false;

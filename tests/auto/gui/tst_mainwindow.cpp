@@ -29,6 +29,7 @@
 #include <QElapsedTimer>
 #include <QTest>
 #include <QTimer>
+#include "trace/threadregistry.h"
 
 class TestMainWindow : public QObject
 {
@@ -48,6 +49,7 @@ private slots:
     void latencyPercentilesPerSecond();
     void lessonCaptionsSplitTheExplanation();
     void lessonPlayheadAdvances();
+    void threadViewCacheFollowsNewRecords();
     void stopDoesNotBlockTheGuiThread();
     void workerCountChangeRestartsOffTheGuiThread();
 
@@ -390,6 +392,39 @@ void TestMainWindow::lessonPlayheadAdvances()
     m_window->stopLesson();
     QVERIFY(!m_window->isShowingRun());
     QVERIFY(!m_window->lessonBar()->isVisible());
+}
+
+void TestMainWindow::threadViewCacheFollowsNewRecords()
+{
+    TimelineData data;
+    TimeViewState state;
+    state.setOrigin(0);
+    state.setUserRange(0, 10'000'000'000);
+    TimelineView view(TimelineView::Mode::Threads, &data, &state);
+    view.resize(800, 300);
+    view.setNow(10'000'000'000);
+    const quint16 thread = ThreadRegistry::currentIndex();
+    auto record = [thread](qint64 at) {
+        RequestRecord r;
+        r.arrivedNs = at;
+        const int s = r.beginSpan(Phase::Llm, at, thread);
+        r.endSpan(s, at + 2'000'000'000);
+        r.respondedNs = at + 2'000'000'000;
+        r.status = 200;
+        return r;
+    };
+    data.append(record(1'000'000'000));
+    QImage a(view.size(), QImage::Format_RGB32), b(view.size(), QImage::Format_RGB32);
+    view.render(&a);
+    view.render(&b); // from the cache
+    QCOMPARE(a, b);
+    data.append(record(6'000'000'000)); // a new record invalidates the packing
+    view.render(&b);
+    QVERIFY(a != b);
+    state.setUserRange(0, 20'000'000'000); // so does a zoom
+    QImage c(view.size(), QImage::Format_RGB32);
+    view.render(&c);
+    QVERIFY(c != b);
 }
 
 // A 10 ms timer on the GUI thread; its largest gap shows any stall while it runs.
