@@ -314,8 +314,11 @@ void TimelineView::packLanes(const TimeAxis &ax, const QRect &area)
         const QString name = m_data->threadName(th);
         lanes.push_back({ th, name, isWorkerLoop(name) });
     }
-    c.perLane.assign(lanes.size(), {});
-    c.sub.assign(lanes.size(), {});
+    // clear(), not assign(): the vectors keep their capacity from the previous frame.
+    c.perLane.resize(lanes.size());
+    c.sub.resize(lanes.size());
+    for (auto &v : c.perLane)
+        v.clear();
     c.used.assign(lanes.size(), 1);
     c.blockedShare.assign(lanes.size(), 0.0);
     if (lanes.empty())
@@ -354,7 +357,7 @@ void TimelineView::packLanes(const TimeAxis &ax, const QRect &area)
 
     const int laneCount = int(lanes.size());
     c.laneH = std::clamp(double(area.height()) / laneCount, 12.0, 48.0);
-    std::vector<LanePiece> sorted;
+    std::vector<LanePiece> &sorted = c.scratch;
     for (int l = 0; l < laneCount; ++l) {
         auto &pieces = perLane[size_t(l)];
         // Pieces come in arrival order, so they are nearly sorted already.
@@ -410,8 +413,16 @@ void TimelineView::renderLanes(const TimeAxis &ax, const QRect &area)
     size_t totalPieces = 0;
     for (const auto &pieces : c.perLane)
         totalPieces += pieces.size();
+    // Dense views keep fewer hover targets: a piece must be a few pixels wide to be pointed at.
+    const double minHitPx = totalPieces > 100'000 ? 4.0 : 1.5;
     m_hits.reserve(std::min<size_t>(totalPieces, 65536));
     const double laneH = c.laneH;
+    const qint64 startNs = ax.startNs;
+    const double pxPerNs = 1.0 / ax.nsPerPx();
+    std::array<QRgb, Theme::CategoryCount> rgb;
+    for (size_t i = 0; i < rgb.size(); ++i)
+        rgb[i] = t.category[i].rgb();
+    const QRgb blocked = t.blockedStrip.rgb();
     for (int l = 0; l < int(c.lanes.size()); ++l) {
         const auto &pieces = c.perLane[size_t(l)];
         const auto &sub = c.sub[size_t(l)];
@@ -422,15 +433,8 @@ void TimelineView::renderLanes(const TimeAxis &ax, const QRect &area)
         const int strip = worker ? std::max(3, int(laneH / 6)) : 0;
         const int used = c.used[size_t(l)];
         const double subH = (laneH - strip - 3) / used;
-        const QRgb blocked = t.blockedStrip.rgb();
-        // The blocked strip: where this loop could not serve anyone.
-        for (const LanePiece &pc : pieces) {
-            if (pc.blocked)
-                acc.add(ax.toX(pc.s), ax.toX(pc.e), blocked);
-        }
-        if (strip > 0)
-            acc.resolveInto(m_buffer, int(y0) + 1, std::min(area.height(), int(y0) + 1 + strip));
-        // One accumulator per sub-lane, filled in a single pass over the pieces.
+        // One accumulator per sub-lane and one for the blocked strip (where this loop could not
+        // serve anyone), filled in a single pass over the pieces.
         while (int(subAcc.size()) < used)
             subAcc.emplace_back(area.width());
         std::vector<int> subY0(static_cast<size_t>(used), 0), subY1(static_cast<size_t>(used), 0);
@@ -440,16 +444,20 @@ void TimelineView::renderLanes(const TimeAxis &ax, const QRect &area)
                 = std::min(area.height(), int(y0 + 1 + strip + 1 + (s + 1) * subH) - (subH >= 4 ? 1 : 0));
         }
         for (size_t k = 0; k < pieces.size(); ++k) {
-            const double x0 = ax.toX(pieces[k].s), x1 = ax.toX(pieces[k].e);
-            subAcc[sub[k]].add(x0, x1, t.category[pieces[k].cat].rgb());
+            const LanePiece &pc = pieces[k];
+            const double x0 = double(pc.s - startNs) * pxPerNs, x1 = double(pc.e - startNs) * pxPerNs;
+            subAcc[sub[k]].add(x0, x1, rgb[pc.cat]);
+            if (pc.blocked)
+                acc.add(x0, x1, blocked);
             // Hover targets: pieces wide enough to point at, and the selected request's own.
-            if (x1 - x0 < 1.5 && pieces[k].record != m_selected)
+            if (x1 - x0 < minHitPx && pc.record != m_selected)
                 continue;
             const int sy0 = subY0[sub[k]], sy1 = subY1[sub[k]];
             m_hits.push_back({ float(area.left() + x0), float(area.left() + std::max(x1, x0 + 1)),
-                               float(area.top() + sy0), float(area.top() + std::max(sy1, sy0 + 1)),
-                               pieces[k].record });
+                               float(area.top() + sy0), float(area.top() + std::max(sy1, sy0 + 1)), pc.record });
         }
+        if (strip > 0)
+            acc.resolveInto(m_buffer, int(y0) + 1, std::min(area.height(), int(y0) + 1 + strip));
         for (int s = 0; s < used; ++s)
             subAcc[size_t(s)].resolveInto(m_buffer, subY0[size_t(s)], subY1[size_t(s)]);
     }

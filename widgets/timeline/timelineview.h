@@ -101,6 +101,7 @@ private:
         std::vector<std::vector<quint8>> sub; // sub-lane of each piece
         std::vector<int> used;                // sub-lanes used per lane
         std::vector<double> blockedShare;
+        std::vector<LanePiece> scratch; // counting sort
         double laneH = 12;
         bool rendered = false;
         qsizetype selected = -1;
