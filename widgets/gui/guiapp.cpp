@@ -9,6 +9,10 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QSettings>
+#include <QTranslator>
 #include <QTimer>
 
 int runGui(int argc, char *argv[], void (*identify)())
@@ -38,8 +42,28 @@ int runGui(int argc, char *argv[], void (*identify)())
     const QCommandLineOption lesson(QStringLiteral("lesson"),
                                     QStringLiteral("--screenshot: show the run as a paused lesson replay."));
     const QCommandLineOption largeFonts(QStringLiteral("large-fonts"), QStringLiteral("Large fonts (classroom)."));
-    parser.addOptions({ screenshot, scenario, users, mode, light, compare, lesson, largeFonts });
+    const QCommandLineOption language(QStringLiteral("language"),
+                                      QStringLiteral("UI language: en or zh_CN (default: settings, then the system)."),
+                                      QStringLiteral("LANG"));
+    parser.addOptions({ screenshot, scenario, users, mode, light, compare, lesson, largeFonts, language });
     parser.process(app);
+
+    // The language: --language, else the one chosen in View > Language, else the system's.
+    QString lang = parser.value(language);
+    if (lang.isEmpty())
+        lang = QSettings().value(QStringLiteral("view/language")).toString();
+    if (lang.isEmpty())
+        lang = QLocale::system().name();
+    QTranslator ours, qtBase;
+    if (lang.startsWith(QLatin1String("zh"))) {
+        QLocale::setDefault(QLocale(QLocale::Chinese, QLocale::SimplifiedChineseScript, QLocale::China));
+        if (ours.load(QStringLiteral(":/loopscope/i18n/loopscope_zh_CN.qm")))
+            QCoreApplication::installTranslator(&ours);
+        if (qtBase.load(QStringLiteral("qtbase_zh_CN"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+            QCoreApplication::installTranslator(&qtBase);
+    } else {
+        QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+    }
 
     Theme::apply(!parser.isSet(light));
     ChatServer server;

@@ -21,6 +21,7 @@
 #include "timeline/timeviewstate.h"
 #include "trace/traceclock.h"
 
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -730,6 +731,21 @@ void MainWindow::buildMenus()
         if (m_runs->count() > 0)
             startLesson(currentRunRow());
     });
+    QMenu *language = view->addMenu(tr("Lan&guage"));
+    auto *languages = new QActionGroup(language);
+    const QString chosen = QSettings().value(QStringLiteral("view/language")).toString();
+    for (const auto &[code, name] : { std::pair { QString(), tr("System default") },
+                                      std::pair { QStringLiteral("en"), QStringLiteral("English") },
+                                      std::pair { QStringLiteral("zh_CN"), QStringLiteral("简体中文") } }) {
+        QAction *a = language->addAction(name);
+        a->setCheckable(true);
+        a->setChecked(code == chosen);
+        languages->addAction(a);
+        connect(a, &QAction::triggered, this, [this, code] {
+            QSettings().setValue(QStringLiteral("view/language"), code);
+            QMessageBox::information(this, tr("Language"), tr("The new language applies when LoopScope starts again."));
+        });
+    }
     view->addSeparator();
     for (QDockWidget *d : findChildren<QDockWidget *>())
         view->addAction(d->toggleViewAction());

@@ -7,6 +7,7 @@
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
@@ -31,7 +32,11 @@ UsersPanel::UsersPanel(ChatServer *server, QWidget *parent)
             continue;
         m_scenarios.append(sc);
         for (const ScenarioVariant &v : sc.variants)
-            m_scenario->addItem(QStringLiteral("%1 · %2: %3").arg(sc.name, v.name, v.labelEn),
+            m_scenario->addItem(QStringLiteral("%1 · %2: %3")
+                                    .arg(sc.name, v.name,
+                                         QLocale().language() == QLocale::Chinese && !v.labelZh.isEmpty()
+                                             ? v.labelZh
+                                             : v.labelEn),
                                 QStringList { sc.name, v.name });
     }
     m_scenario->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
@@ -185,9 +190,13 @@ void UsersPanel::scenarioChosen(int index)
         const ScenarioVariant *v = sc.variant(key.value(1));
         if (!v)
             return;
+        // The seeds are bilingual: the UI language picks the text.
+        const bool zh = QLocale().language() == QLocale::Chinese;
+        const auto pick = [zh](const QString &en, const QString &cn) { return zh && !cn.isEmpty() ? cn : en; };
         m_explanation->setHtml(QStringLiteral("<b>%1</b><br>%2<br><i>%3: %4</i>")
-                                   .arg(sc.titleEn.toHtmlEscaped(), sc.explanationEn.toHtmlEscaped(), v->name,
-                                        v->labelEn.toHtmlEscaped()));
+                                   .arg(pick(sc.titleEn, sc.titleZh).toHtmlEscaped(),
+                                        pick(sc.explanationEn, sc.explanationZh).toHtmlEscaped(), v->name,
+                                        pick(v->labelEn, v->labelZh).toHtmlEscaped()));
         m_scenarioBase = sc.loadSettings(*v);
         setLoadFields(m_scenarioBase);
         return;

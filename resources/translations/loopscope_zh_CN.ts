@@ -1,0 +1,1108 @@
+<?xml version='1.0' encoding='utf-8'?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>ChatPanel</name>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Send a message: the reply streams here token by token.</source>
+        <translation>发送一条消息：回复会在这里逐个 token 流式显示。</translation>
+    </message>
+    <message>
+        <source>Message (Ctrl+Enter to send)</source>
+        <translation>消息（Ctrl+Enter 发送）</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Rename conversation</source>
+        <translation>重命名会话</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>%1 messages</source>
+        <translation>%1 条消息</translation>
+    </message>
+    <message>
+        <source>
+
+**Error:** %1 %2</source>
+        <translation>
+
+**错误：** %1 %2</translation>
+    </message>
+    <message>
+        <source>TTFT %1 ms (server %2) · total %3 ms (server %4) · %5 · worker %6 · %7</source>
+        <translation>首 token %1 ms（服务器 %2）· 总计 %3 ms（服务器 %4）· %5 · worker %6 · %7</translation>
+    </message>
+    <message>
+        <source>stopped after %1 ms</source>
+        <translation>%1 ms 后停止</translation>
+    </message>
+    <message>
+        <source>failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <source>⏳ waiting for the server… %1 s (no response yet: is the loop blocked?)</source>
+        <translation>⏳ 等待服务器… %1 秒（尚无响应：事件循环被阻塞了吗？）</translation>
+    </message>
+    <message>
+        <source>accepted by worker %1 (%2), waiting for the first token… %3 s</source>
+        <translation>已被 worker %1（%2）接收，等待第一个 token… %3 秒</translation>
+    </message>
+    <message>
+        <source>streaming… %1 s</source>
+        <translation>流式输出中… %1 秒</translation>
+    </message>
+    <message>
+        <source>**You**</source>
+        <translation>**你**</translation>
+    </message>
+    <message>
+        <source>**Assistant**</source>
+        <translation>**助手**</translation>
+    </message>
+    <message>
+        <source>_…_</source>
+        <translation>_…_</translation>
+    </message>
+</context>
+<context>
+    <name>CounterPlot</name>
+    <message>
+        <source>Export "%1" as %2…</source>
+        <translation>将“%1”导出为 %2…</translation>
+    </message>
+    <message>
+        <source>Export plot</source>
+        <translation>导出图表</translation>
+    </message>
+    <message>
+        <source>%1 files (*.%2)</source>
+        <translation>%1 文件 (*.%2)</translation>
+    </message>
+</context>
+<context>
+    <name>CounterPlotsPanel</name>
+    <message>
+        <source>In flight &amp; waiting</source>
+        <translation>处理中与等待中</translation>
+    </message>
+    <message>
+        <source>requests</source>
+        <translation>请求</translation>
+    </message>
+    <message>
+        <source>in flight</source>
+        <translation>处理中</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>等待</translation>
+    </message>
+    <message>
+        <source>Thread pool</source>
+        <translation>线程池</translation>
+    </message>
+    <message>
+        <source>threads</source>
+        <translation>线程</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>活动</translation>
+    </message>
+    <message>
+        <source>size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>排队</translation>
+    </message>
+    <message>
+        <source>Event-loop lag</source>
+        <translation>事件循环延迟</translation>
+    </message>
+    <message>
+        <source>lag (ms)</source>
+        <translation>延迟 (ms)</translation>
+    </message>
+    <message>
+        <source>Throughput</source>
+        <translation>吞吐量</translation>
+    </message>
+    <message>
+        <source>req/s</source>
+        <translation>请求/秒</translation>
+    </message>
+    <message>
+        <source>completed / s</source>
+        <translation>每秒完成</translation>
+    </message>
+    <message>
+        <source>Latency per second</source>
+        <translation>每秒延迟分位数</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>毫秒</translation>
+    </message>
+    <message>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <source>p99</source>
+        <translation>p99</translation>
+    </message>
+    <message>
+        <source>worker-%1</source>
+        <translation>worker-%1</translation>
+    </message>
+</context>
+<context>
+    <name>DistributionPlot</name>
+    <message>
+        <source>latency (ms)</source>
+        <translation>延迟 (ms)</translation>
+    </message>
+    <message>
+        <source>share finished</source>
+        <translation>已完成比例</translation>
+    </message>
+</context>
+<context>
+    <name>LessonBar</name>
+    <message>
+        <source>Replay speed</source>
+        <translation>回放速度</translation>
+    </message>
+    <message>
+        <source>Seek</source>
+        <translation>跳转</translation>
+    </message>
+    <message>
+        <source>Large fonts</source>
+        <translation>大字体</translation>
+    </message>
+    <message>
+        <source>Exit lesson</source>
+        <translation>退出课堂模式</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Lesson&lt;/b&gt;</source>
+        <translation>&lt;b&gt;课堂&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>%1 s / %2 s</source>
+        <translation>%1 秒 / %2 秒</translation>
+    </message>
+    <message>
+        <source>step %1/%2</source>
+        <translation>第 %1/%2 步</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+</context>
+<context>
+    <name>LessonScript</name>
+    <message>
+        <source>%1 · variant %2: %3</source>
+        <translation>%1 · 方案 %2：%3</translation>
+    </message>
+    <message>
+        <source>%1 simulated users send their requests at once to a %2-mode server.</source>
+        <translation>%1 个模拟用户同时向 %2 模式的服务器发送请求。</translation>
+    </message>
+    <message>
+        <source>Watch the worker lane: a red strip means the event loop is blocked and nobody is served.</source>
+        <translation>注意 worker 泳道：红色条表示事件循环被阻塞，没有任何人得到服务。</translation>
+    </message>
+    <message>
+        <source>Measured: %1 requests, p50 %2 s, p95 %3 s, all done after %4 s.</source>
+        <translation>实测：%1 个请求，p50 %2 秒，p95 %3 秒，全部在 %4 秒后完成。</translation>
+    </message>
+</context>
+<context>
+    <name>LlmSettingsDialog</name>
+    <message>
+        <source>Language model</source>
+        <translation>语言模型</translation>
+    </message>
+    <message>
+        <source>Simulated (no network, reproducible)</source>
+        <translation>模拟（无网络，可复现）</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>提供方</translation>
+    </message>
+    <message>
+        <source>Base URL</source>
+        <translation>基础 URL</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>leave empty to keep the stored key</source>
+        <translation>留空以保留已存储的密钥</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <source>Key variable</source>
+        <translation>密钥环境变量</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>First-token timeout</source>
+        <translation>首 token 超时</translation>
+    </message>
+    <message>
+        <source>Total timeout</source>
+        <translation>总超时</translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation>系统提示词</translation>
+    </message>
+    <message>
+        <source>Applied: %1</source>
+        <translation>已应用：%1</translation>
+    </message>
+    <message>
+        <source>The simulated model needs no key.</source>
+        <translation>模拟模型不需要密钥。</translation>
+    </message>
+    <message>
+        <source>The key is kept in the system keychain (entry “%1”); if no keychain is running, it is read from the environment variable %2. It is never written to the settings file or to reports.</source>
+        <translation>密钥保存在系统钥匙串中（条目“%1”）；如果没有运行钥匙串服务，则从环境变量 %2 读取。密钥不会写入设置文件或报告。</translation>
+    </message>
+    <message>
+        <source>This build has no keychain support: the key is read from the environment variable %1 and never stored.</source>
+        <translation>此版本不支持钥匙串：密钥从环境变量 %1 读取，从不存储。</translation>
+    </message>
+    <message>
+        <source>The base URL must be an http:// or https:// address.</source>
+        <translation>基础 URL 必须是 http:// 或 https:// 地址。</translation>
+    </message>
+    <message>
+        <source>%1 needs an API key: type it above, or set the environment variable %2.</source>
+        <translation>%1 需要 API 密钥：请在上方输入，或设置环境变量 %2。</translation>
+    </message>
+    <message>
+        <source>No keychain available (%1): the key is used for this session only; set %2 to keep it.</source>
+        <translation>没有可用的钥匙串（%1）：密钥仅用于本次会话；设置 %2 以保留它。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>LoopScope</source>
+        <translation>LoopScope</translation>
+    </message>
+    <message>
+        <source>View</source>
+        <translation>视图</translation>
+    </message>
+    <message>
+        <source>Width of the visible time window</source>
+        <translation>可见时间窗口宽度</translation>
+    </message>
+    <message>
+        <source>%1 s window</source>
+        <translation>%1 秒窗口</translation>
+    </message>
+    <message>
+        <source>%1 min window</source>
+        <translation>%1 分钟窗口</translation>
+    </message>
+    <message>
+        <source>Follow live</source>
+        <translation>跟随实时</translation>
+    </message>
+    <message>
+        <source>Keep the newest requests in view (zooming or panning pauses it)</source>
+        <translation>保持最新请求可见（缩放或平移会暂停）</translation>
+    </message>
+    <message>
+        <source>Fit all</source>
+        <translation>全部显示</translation>
+    </message>
+    <message>
+        <source>Show everything recorded so far</source>
+        <translation>显示迄今记录的全部内容</translation>
+    </message>
+    <message>
+        <source> Timeline: </source>
+        <translation> 时间线：</translation>
+    </message>
+    <message>
+        <source>Back to live</source>
+        <translation>返回实时</translation>
+    </message>
+    <message>
+        <source>Leave the saved run and show the server again</source>
+        <translation>离开已保存的运行，重新显示服务器</translation>
+    </message>
+    <message>
+        <source>  wheel: zoom · Ctrl+wheel: rows · drag: pan · Shift+drag: range stats · click: details · double-click: live</source>
+        <translation>  滚轮：缩放 · Ctrl+滚轮：行 · 拖动：平移 · Shift+拖动：区间统计 · 单击：详情 · 双击：实时</translation>
+    </message>
+    <message>
+        <source>Click a request in a timeline to see every timing.</source>
+        <translation>点击时间线中的请求以查看全部时间。</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Simulated users</source>
+        <translation>模拟用户</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>聊天</translation>
+    </message>
+    <message>
+        <source>Request details</source>
+        <translation>请求详情</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>运行记录</translation>
+    </message>
+    <message>
+        <source>Open run</source>
+        <translation>打开运行</translation>
+    </message>
+    <message>
+        <source>LoopScope runs (run.json *.json)</source>
+        <translation>LoopScope 运行 (run.json *.json)</translation>
+    </message>
+    <message>
+        <source>Cannot open %1: %2</source>
+        <translation>无法打开 %1：%2</translation>
+    </message>
+    <message>
+        <source>Save run</source>
+        <translation>保存运行</translation>
+    </message>
+    <message>
+        <source>LoopScope run (*.json)</source>
+        <translation>LoopScope 运行 (*.json)</translation>
+    </message>
+    <message>
+        <source>Export report to</source>
+        <translation>导出报告到</translation>
+    </message>
+    <message>
+        <source>%1 file(s) written to %2</source>
+        <translation>已写入 %1 个文件到 %2</translation>
+    </message>
+    <message>
+        <source>Export report</source>
+        <translation>导出报告</translation>
+    </message>
+    <message>
+        <source>showing a saved run · %1 live requests recorded</source>
+        <translation>正在显示已保存的运行 · 已记录 %1 个实时请求</translation>
+    </message>
+    <message>
+        <source>%1 requests · %2 in flight · %3 waiting · pull %4 ms</source>
+        <translation>%1 个请求 · %2 处理中 · %3 等待 · 拉取 %4 ms</translation>
+    </message>
+    <message>
+        <source>%1/%2 · %3 users · %4</source>
+        <translation>%1/%2 · %3 个用户 · %4</translation>
+    </message>
+    <message>
+        <source>burst from the users panel</source>
+        <translation>来自用户面板的突发请求</translation>
+    </message>
+    <message>
+        <source>burst · %1 users · %2</source>
+        <translation>突发 · %1 个用户 · %2</translation>
+    </message>
+    <message>
+        <source>the run has no variants</source>
+        <translation>该运行没有方案</translation>
+    </message>
+    <message>
+        <source>Opened %1 (%2 variant(s))</source>
+        <translation>已打开 %1（%2 个方案）</translation>
+    </message>
+    <message>
+        <source>  Showing run: &lt;b&gt;%1&lt;/b&gt;  </source>
+        <translation>  正在显示运行：&lt;b&gt;%1&lt;/b&gt;  </translation>
+    </message>
+    <message>
+        <source>  Lesson: &lt;b&gt;%1&lt;/b&gt;  </source>
+        <translation>  课堂：&lt;b&gt;%1&lt;/b&gt;  </translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Range %1 s – %2 s&lt;/b&gt; (%3 s)&lt;br&gt;</source>
+        <translation>&lt;b&gt;区间 %1 秒 – %2 秒&lt;/b&gt;（%3 秒）&lt;br&gt;</translation>
+    </message>
+    <message>
+        <source>%1 requests arrived (%2/s) · %3 ok · %4 failed · %5 still in flight&lt;br&gt;</source>
+        <translation>到达 %1 个请求（%2/秒）· %3 成功 · %4 失败 · %5 仍在处理&lt;br&gt;</translation>
+    </message>
+    <message>
+        <source>modes: %1 blocking · %2 executor · %3 async</source>
+        <translation>模式：%1 阻塞 · %2 线程池 · %3 异步</translation>
+    </message>
+    <message>
+        <source>total (ms)</source>
+        <translation>总计 (ms)</translation>
+    </message>
+    <message>
+        <source>first token (ms)</source>
+        <translation>首 token (ms)</translation>
+    </message>
+    <message>
+        <source>wait before start (ms)</source>
+        <translation>开始前等待 (ms)</translation>
+    </message>
+    <message>
+        <source>&lt;small&gt;Latencies from the client's send time where known, else from the server's read. Shift+drag selects a range; a click clears it.&lt;/small&gt;</source>
+        <translation>&lt;small&gt;已知客户端发送时间时从发送算起，否则从服务器读取算起。Shift+拖动选择区间；单击清除。&lt;/small&gt;</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Export all plots as %1…</source>
+        <translation>将所有图表导出为 %1…</translation>
+    </message>
+    <message>
+        <source>Export plots to</source>
+        <translation>导出图表到</translation>
+    </message>
+    <message>
+        <source>%1 plot(s) written to %2</source>
+        <translation>已写入 %1 个图表到 %2</translation>
+    </message>
+    <message>
+        <source>&amp;Open run…</source>
+        <translation>打开运行(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save run…</source>
+        <translation>保存运行(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Export &amp;report (HTML, PDF, CSV, JSON, trace)…</source>
+        <translation>导出报告(&amp;R)（HTML、PDF、CSV、JSON、trace）…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Dark palette</source>
+        <translation>深色配色(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Follow live</source>
+        <translation>跟随实时(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Large fonts (classroom)</source>
+        <translation>大字体（课堂）(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Lesson &amp;replay of the selected run</source>
+        <translation>课堂回放所选运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>How to read the timeline</source>
+        <translation>如何阅读时间线</translation>
+    </message>
+    <message>
+        <source>Reading the timeline</source>
+        <translation>阅读时间线</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;Requests&lt;/b&gt;: one row per request in arrival order; colours show what it was doing.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Threads&lt;/b&gt;: one lane per worker loop and pool thread. A red strip on a worker lane means that loop was blocked and could not accept or answer anyone.&lt;/p&gt;&lt;p&gt;Wheel: zoom time · Ctrl+wheel: zoom rows · drag: pan · Shift+drag: statistics of a time range · click: select · double-click or F: follow live.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;请求&lt;/b&gt;：按到达顺序每个请求一行；颜色表示它当时在做什么。&lt;/p&gt;&lt;p&gt;&lt;b&gt;线程&lt;/b&gt;：每个 worker 事件循环和线程池线程一条泳道。worker 泳道上的红色条表示该事件循环被阻塞，无法接收或响应任何人。&lt;/p&gt;&lt;p&gt;滚轮：缩放时间 · Ctrl+滚轮：缩放行 · 拖动：平移 · Shift+拖动：时间区间统计 · 单击：选择 · 双击或 F：跟随实时。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>About LoopScope</source>
+        <translation>关于 LoopScope</translation>
+    </message>
+    <message>
+        <source>LoopScope %1: see concurrency in a chat/LLM server.</source>
+        <translation>LoopScope %1：看见聊天/LLM 服务器中的并发。</translation>
+    </message>
+</context>
+<context>
+    <name>PhaseLegend</name>
+    <message>
+        <source>loop blocked</source>
+        <translation>事件循环阻塞</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>mode &lt;b&gt;%1&lt;/b&gt; &amp;middot; worker %2 &amp;middot; loop thread %3 &amp;middot; status %4</source>
+        <translation>模式 &lt;b&gt;%1&lt;/b&gt; &amp;middot; worker %2 &amp;middot; 循环线程 %3 &amp;middot; 状态 %4</translation>
+    </message>
+    <message>
+        <source>in flight</source>
+        <translation>处理中</translation>
+    </message>
+    <message>
+        <source>sent by the client</source>
+        <translation>客户端发送</translation>
+    </message>
+    <message>
+        <source>waited to be read (backlog)</source>
+        <translation>等待被读取（backlog）</translation>
+    </message>
+    <message>
+        <source>read by the server</source>
+        <translation>服务器读取</translation>
+    </message>
+    <message>
+        <source>waited before start</source>
+        <translation>开始前等待</translation>
+    </message>
+    <message>
+        <source>time to first token</source>
+        <translation>首 token 时间</translation>
+    </message>
+    <message>
+        <source>total (server)</source>
+        <translation>总计（服务器）</translation>
+    </message>
+    <message>
+        <source>so far</source>
+        <translation>目前</translation>
+    </message>
+    <message>
+        <source>total (client)</source>
+        <translation>总计（客户端）</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+</context>
+<context>
+    <name>RunComparisonView</name>
+    <message>
+        <source>Compare runs</source>
+        <translation>比较运行</translation>
+    </message>
+    <message>
+        <source>Figure</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>A</source>
+        <translation>A</translation>
+    </message>
+    <message>
+        <source>B</source>
+        <translation>B</translation>
+    </message>
+    <message>
+        <source>B − A</source>
+        <translation>B − A</translation>
+    </message>
+    <message>
+        <source>B / A</source>
+        <translation>B / A</translation>
+    </message>
+    <message>
+        <source>Latency distribution (from the intended send)</source>
+        <translation>延迟分布（从计划发送时间算起）</translation>
+    </message>
+</context>
+<context>
+    <name>RunsPanel</name>
+    <message>
+        <source>Every run of this session. Ctrl+click a second run to compare.</source>
+        <translation>本次会话的所有运行。Ctrl+单击第二个运行进行比较。</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Show this run in the timelines and plots</source>
+        <translation>在时间线和图表中显示此运行</translation>
+    </message>
+    <message>
+        <source>Lesson replay</source>
+        <translation>课堂回放</translation>
+    </message>
+    <message>
+        <source>Replay this run slowly with the scenario's captions</source>
+        <translation>配合场景字幕慢速回放此运行</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <source>Two selected runs side by side</source>
+        <translation>并排比较两个所选运行</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>保存…</translation>
+    </message>
+    <message>
+        <source>Report…</source>
+        <translation>报告…</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>打开…</translation>
+    </message>
+    <message>
+        <source>%1
+    %2 requests · p95 %3 ms · %4 errors</source>
+        <translation>%1
+    %2 个请求 · p95 %3 ms · %4 个错误</translation>
+    </message>
+</context>
+<context>
+    <name>ServerControlPanel</name>
+    <message>
+        <source>Blocking</source>
+        <translation>阻塞</translation>
+    </message>
+    <message>
+        <source>The pipeline runs on the event loop and blocks it (sync call inside async def)</source>
+        <translation>处理流程在事件循环上运行并阻塞它（async def 中的同步调用）</translation>
+    </message>
+    <message>
+        <source>Executor</source>
+        <translation>线程池</translation>
+    </message>
+    <message>
+        <source>The same pipeline runs on a thread pool (run_in_executor)</source>
+        <translation>同样的处理流程在线程池上运行（run_in_executor）</translation>
+    </message>
+    <message>
+        <source>Async</source>
+        <translation>异步</translation>
+    </message>
+    <message>
+        <source>Nothing waits on a thread: timers and non-blocking I/O (await)</source>
+        <translation>没有线程在等待：定时器和非阻塞 I/O（await）</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>模式</translation>
+    </message>
+    <message>
+        <source>Event loops accepting on the same port (uvicorn --workers)</source>
+        <translation>在同一端口上接收连接的事件循环数（uvicorn --workers）</translation>
+    </message>
+    <message>
+        <source>Workers</source>
+        <translation>Worker 数</translation>
+    </message>
+    <message>
+        <source>auto (%1)</source>
+        <translation>自动（%1）</translation>
+    </message>
+    <message>
+        <source>Executor threads; auto = min(32, cores + 4) like run_in_executor</source>
+        <translation>线程池线程数；自动 = min(32, 核数 + 4)，与 run_in_executor 相同</translation>
+    </message>
+    <message>
+        <source>Pool size</source>
+        <translation>线程池大小</translation>
+    </message>
+    <message>
+        <source>DB read</source>
+        <translation>数据库读取</translation>
+    </message>
+    <message>
+        <source>Distribution of the LLM latency</source>
+        <translation>LLM 延迟的分布</translation>
+    </message>
+    <message>
+        <source>LLM call</source>
+        <translation>LLM 调用</translation>
+    </message>
+    <message>
+        <source>Half-width (uniform) or standard deviation (normal, log-normal)</source>
+        <translation>半宽（均匀分布）或标准差（正态、对数正态）</translation>
+    </message>
+    <message>
+        <source>LLM spread</source>
+        <translation>LLM 波动</translation>
+    </message>
+    <message>
+        <source>First token</source>
+        <translation>首 token</translation>
+    </message>
+    <message>
+        <source>DB write</source>
+        <translation>数据库写入</translation>
+    </message>
+    <message>
+        <source>Multiplies every simulated delay (0.1 = ten times faster)</source>
+        <translation>所有模拟延迟乘以此系数（0.1 = 快十倍）</translation>
+    </message>
+    <message>
+        <source>Time scale</source>
+        <translation>时间缩放</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Answer 503 past this many requests in flight (uvicorn --limit-concurrency)</source>
+        <translation>处理中的请求超过此数时返回 503（uvicorn --limit-concurrency）</translation>
+    </message>
+    <message>
+        <source>Admission limit</source>
+        <translation>准入上限</translation>
+    </message>
+    <message>
+        <source>any free</source>
+        <translation>任意空闲端口</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Start server</source>
+        <translation>启动服务器</translation>
+    </message>
+    <message>
+        <source>X-API-Key of this server</source>
+        <translation>此服务器的 X-API-Key</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Copy curl command</source>
+        <translation>复制 curl 命令</translation>
+    </message>
+    <message>
+        <source>A streaming chat request to this server, ready to paste into a terminal</source>
+        <translation>发往此服务器的流式聊天请求，可直接粘贴到终端</translation>
+    </message>
+    <message>
+        <source>curl command copied to the clipboard</source>
+        <translation>curl 命令已复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Server did not start: %1</source>
+        <translation>服务器未能启动：%1</translation>
+    </message>
+    <message>
+        <source>Stopping: letting requests in flight finish…</source>
+        <translation>正在停止：等待处理中的请求完成…</translation>
+    </message>
+    <message>
+        <source>Server stopped</source>
+        <translation>服务器已停止</translation>
+    </message>
+    <message>
+        <source>Restarting with %1 worker(s)…</source>
+        <translation>正在以 %1 个 worker 重启…</translation>
+    </message>
+    <message>
+        <source>Server now %1, %2 worker(s), pool %3</source>
+        <translation>服务器现在为 %1，%2 个 worker，线程池 %3</translation>
+    </message>
+    <message>
+        <source>Restart failed: %1</source>
+        <translation>重启失败：%1</translation>
+    </message>
+    <message>
+        <source>Reconfiguration failed: %1</source>
+        <translation>重新配置失败：%1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Stopping…&lt;/b&gt; requests in flight are finishing</source>
+        <translation>&lt;b&gt;正在停止…&lt;/b&gt; 处理中的请求即将完成</translation>
+    </message>
+    <message>
+        <source>Stop server</source>
+        <translation>停止服务器</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Serving&lt;/b&gt; · %1 · %2 worker(s) · pool %3</source>
+        <translation>&lt;b&gt;服务中&lt;/b&gt; · %1 · %2 个 worker · 线程池 %3</translation>
+    </message>
+    <message>
+        <source>not listening</source>
+        <translation>未监听</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Stopped&lt;/b&gt;</source>
+        <translation>&lt;b&gt;已停止&lt;/b&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>Theme</name>
+    <message>
+        <source>waiting</source>
+        <translation>等待</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>排队</translation>
+    </message>
+    <message>
+        <source>DB read</source>
+        <translation>数据库读取</translation>
+    </message>
+    <message>
+        <source>LLM</source>
+        <translation>LLM</translation>
+    </message>
+    <message>
+        <source>DB write</source>
+        <translation>数据库写入</translation>
+    </message>
+    <message>
+        <source>prefetch</source>
+        <translation>预取</translation>
+    </message>
+    <message>
+        <source>poll wait</source>
+        <translation>轮询等待</translation>
+    </message>
+    <message>
+        <source>respond</source>
+        <translation>响应</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineView</name>
+    <message>
+        <source>● live</source>
+        <translation>● 实时</translation>
+    </message>
+    <message>
+        <source>❚❚ paused</source>
+        <translation>❚❚ 已暂停</translation>
+    </message>
+    <message>
+        <source>No requests yet: start the server, then send load or chat.</source>
+        <translation>还没有请求：先启动服务器，然后发送负载或聊天。</translation>
+    </message>
+    <message>
+        <source>#%1</source>
+        <translation>#%1</translation>
+    </message>
+    <message>
+        <source>%1 requests
+in arrival order</source>
+        <translation>%1 个请求
+按到达顺序</translation>
+    </message>
+    <message>
+        <source>No thread has run a request yet.</source>
+        <translation>还没有线程处理过请求。</translation>
+    </message>
+    <message>
+        <source>blocked %1%</source>
+        <translation>阻塞 %1%</translation>
+    </message>
+</context>
+<context>
+    <name>UsersPanel</name>
+    <message>
+        <source>Custom burst</source>
+        <translation>自定义突发</translation>
+    </message>
+    <message>
+        <source>The seeds' situations; choosing one fills the fields and, on start, the server settings</source>
+        <translation>种子文档中的场景；选择后会填写各字段，并在开始时应用服务器设置</translation>
+    </message>
+    <message>
+        <source>Scenario</source>
+        <translation>场景</translation>
+    </message>
+    <message>
+        <source>&lt;i&gt;N users hit the server at once: in blocking mode they are served one after another (the seed's 2.15, 4.30, 6.45… s staircase); in executor or async mode together.&lt;/i&gt;</source>
+        <translation>&lt;i&gt;N 个用户同时访问服务器：阻塞模式下依次处理（种子文档中 2.15、4.30、6.45…秒的阶梯）；线程池或异步模式下同时处理。&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <source>closed (users + think time)</source>
+        <translation>封闭（用户 + 思考时间）</translation>
+    </message>
+    <message>
+        <source>open (arrival rate)</source>
+        <translation>开放（到达率）</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>用户数</translation>
+    </message>
+    <message>
+        <source>Requests / user</source>
+        <translation>每用户请求数</translation>
+    </message>
+    <message>
+        <source>Think time</source>
+        <translation>思考时间</translation>
+    </message>
+    <message>
+        <source>Time to start all users (0: all at once)</source>
+        <translation>启动全部用户所用时间（0：同时启动）</translation>
+    </message>
+    <message>
+        <source>Ramp-up</source>
+        <translation>爬升时间</translation>
+    </message>
+    <message>
+        <source> req/s</source>
+        <translation> 请求/秒</translation>
+    </message>
+    <message>
+        <source>Arrival rate</source>
+        <translation>到达率</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>持续时间</translation>
+    </message>
+    <message>
+        <source>naive client (seed's test script)</source>
+        <translation>朴素客户端（种子文档的测试脚本）</translation>
+    </message>
+    <message>
+        <source>The seed's test script: the "concurrent" users actually send one after another</source>
+        <translation>种子文档的测试脚本：“并发”用户实际上是一个接一个发送</translation>
+    </message>
+    <message>
+        <source>stream replies</source>
+        <translation>流式回复</translation>
+    </message>
+    <message>
+        <source>Start users</source>
+        <translation>启动用户</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>done: %1 ok, %2 errors</source>
+        <translation>完成：%1 成功，%2 错误</translation>
+    </message>
+    <message>
+        <source>%1 requests in %2 s</source>
+        <translation>%2 秒内 %1 个请求</translation>
+    </message>
+    <message>
+        <source>Start the server first.</source>
+        <translation>请先启动服务器。</translation>
+    </message>
+    <message>
+        <source>Users did not start: %1</source>
+        <translation>用户未能启动：%1</translation>
+    </message>
+    <message>
+        <source>Stop users</source>
+        <translation>停止用户</translation>
+    </message>
+    <message>
+        <source>starting…</source>
+        <translation>启动中…</translation>
+    </message>
+    <message>
+        <source>%1 / %2 requests</source>
+        <translation>%1 / %2 个请求</translation>
+    </message>
+    <message>
+        <source>%1 requests</source>
+        <translation>%1 个请求</translation>
+    </message>
+    <message>
+        <source>ETA %1 s · </source>
+        <translation>预计剩余 %1 秒 · </translation>
+    </message>
+    <message>
+        <source>%1 in flight · %2 req/s · %3 errors · %4 late sends</source>
+        <translation>%1 处理中 · %2 请求/秒 · %3 错误 · %4 延迟发送</translation>
+    </message>
+</context>
+</TS>
