@@ -76,8 +76,7 @@ void fill(TimelineData &data, int n)
     }
 }
 
-template<typename Before>
-double medianMs(QWidget &view, QImage &target, int repeats, Before before)
+template<typename Before> double medianMs(QWidget &view, QImage &target, int repeats, Before before)
 {
     std::vector<double> ms;
     for (int i = 0; i < repeats; ++i) {
@@ -118,10 +117,10 @@ int main(int argc, char *argv[])
         const qint64 first = data.at(0).arrivedNs, whole = end - first;
         // Cold: the range moves by a nanosecond every frame, so nothing cached can be reused
         // (what a zoom, a pan or new records cost).
-        const double cold = medianMs(view, target, repeats,
-                                     [&](int i) { state.setUserRange(first + (i & 1), whole); });
+        const double cold
+            = medianMs(view, target, repeats, [&](int i) { state.setUserRange(first + (i & 1), whole); });
         // Unchanged (hover, tooltips, overlays) and a new selection (thread view: re-render only).
-        const double same = medianMs(view, target, repeats, [](int) { });
+        const double same = medianMs(view, target, repeats, [](int) {});
         const double select = medianMs(view, target, repeats,
                                        [&](int i) { static_cast<TimelineView &>(view).setSelected(i * 97); });
         static_cast<TimelineView &>(view).setSelected(-1);

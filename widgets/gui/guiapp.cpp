@@ -12,8 +12,8 @@
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QSettings>
-#include <QTranslator>
 #include <QTimer>
+#include <QTranslator>
 
 int runGui(int argc, char *argv[], void (*identify)())
 {
@@ -37,14 +37,17 @@ int runGui(int argc, char *argv[], void (*identify)())
     const QCommandLineOption mode(QStringLiteral("mode"), QStringLiteral("Dispatch mode for --screenshot."),
                                   QStringLiteral("MODE"), QStringLiteral("blocking"));
     const QCommandLineOption light(QStringLiteral("light"), QStringLiteral("Use the light palette."));
-    const QCommandLineOption compare(QStringLiteral("compare"),
-                                     QStringLiteral("--screenshot: run variants A and B, also write FILE-compare.png."));
+    const QCommandLineOption compare(
+        QStringLiteral("compare"),
+        QStringLiteral("--screenshot: run variants A and B, also write FILE-compare.png."));
     const QCommandLineOption lesson(QStringLiteral("lesson"),
                                     QStringLiteral("--screenshot: show the run as a paused lesson replay."));
-    const QCommandLineOption largeFonts(QStringLiteral("large-fonts"), QStringLiteral("Large fonts (classroom)."));
-    const QCommandLineOption language(QStringLiteral("language"),
-                                      QStringLiteral("UI language: en or zh_CN (default: settings, then the system)."),
-                                      QStringLiteral("LANG"));
+    const QCommandLineOption largeFonts(QStringLiteral("large-fonts"),
+                                        QStringLiteral("Large fonts (classroom)."));
+    const QCommandLineOption language(
+        QStringLiteral("language"),
+        QStringLiteral("UI language: en or zh_CN (default: settings, then the system)."),
+        QStringLiteral("LANG"));
     parser.addOptions({ screenshot, scenario, users, mode, light, compare, lesson, largeFonts, language });
     parser.process(app);
 

@@ -28,14 +28,14 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QElapsedTimer>
-#include <QFileInfo>
-#include <QSaveFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QSaveFile>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
@@ -332,9 +332,9 @@ void MainWindow::captureLoadRun()
     if (load->startNs() == 0 || load->snapshot().isEmpty())
         return;
     const qint64 end = std::max(load->endNs(), load->startNs());
-    VariantResult v = SessionRuns::fromLoad(*load, m_data.records(),
-                                            m_server->counterSeries()->between(load->startNs(), end + 100'000'000),
-                                            m_server->config().toJson());
+    VariantResult v = SessionRuns::fromLoad(
+        *load, m_data.records(), m_server->counterSeries()->between(load->startNs(), end + 100'000'000),
+        m_server->config().toJson());
     Scenario scenario;
     QString variant;
     QString title;
@@ -387,7 +387,8 @@ bool MainWindow::saveRun(int row, const QString &path, QString *error) const
     if (row < 0 || row >= m_runs->count())
         return false;
     QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(RunExport::runJson(*m_runs->at(row).run)) < 0 || !f.commit()) {
+    if (!f.open(QIODevice::WriteOnly) || f.write(RunExport::runJson(*m_runs->at(row).run)) < 0
+        || !f.commit()) {
         if (error)
             *error = f.errorString();
         return false;
@@ -472,7 +473,8 @@ void MainWindow::startLesson(int row, double speed)
     m_lesson->setSpeed(speed);
     m_lesson->setRun(run);
     const bool chinese = QLocale().language() == QLocale::Chinese;
-    m_lessonBar->setCaptions(LessonScript::captions(run, m_lesson->durationNs(), chinese), m_lesson->durationNs());
+    m_lessonBar->setCaptions(LessonScript::captions(run, m_lesson->durationNs(), chinese),
+                             m_lesson->durationNs());
     m_lessonBar->setPlayhead(0);
     m_lessonBar->show();
     m_runLabel->setText(tr("  Lesson: <b>%1</b>  ").arg(run.title.toHtmlEscaped()));
@@ -588,8 +590,7 @@ QString MainWindow::rangeStatistics(qint64 fromNs, qint64 toNs) const
     LatencyStats total, ttft, wait;
     quint64 arrived = 0, ok = 0, failed = 0, inFlight = 0;
     std::array<quint64, 3> byMode {};
-    for (qsizetype i = d.lowerBoundArrival(fromNs); i < d.size() && d.at(i).arrivedNs < toNs;
-         ++i) {
+    for (qsizetype i = d.lowerBoundArrival(fromNs); i < d.size() && d.at(i).arrivedNs < toNs; ++i) {
         const RequestRecord &r = d.at(i);
         ++arrived;
         byMode[size_t(r.mode)]++;
@@ -666,9 +667,8 @@ void MainWindow::showSelected(qsizetype index)
         m_details->clear();
         return;
     }
-    m_details->setHtml(
-        describeRequest(d.at(index), m_state->originNs(), m_requestView->nowNs(), d.sentNs(index),
-                                       d.threadNames()));
+    m_details->setHtml(describeRequest(d.at(index), m_state->originNs(), m_requestView->nowNs(),
+                                       d.sentNs(index), d.threadNames()));
 }
 
 QStringList MainWindow::exportPlots(const QString &dir, const QString &suffix)
@@ -727,10 +727,11 @@ void MainWindow::buildMenus()
         const QSignalBlocker block(large);
         large->setChecked(on);
     });
-    view->addAction(tr("Lesson &replay of the selected run"), QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] {
-        if (m_runs->count() > 0)
-            startLesson(currentRunRow());
-    });
+    view->addAction(tr("Lesson &replay of the selected run"), QKeySequence(Qt::CTRL | Qt::Key_L), this,
+                    [this] {
+                        if (m_runs->count() > 0)
+                            startLesson(currentRunRow());
+                    });
     QMenu *language = view->addMenu(tr("Lan&guage"));
     auto *languages = new QActionGroup(language);
     const QString chosen = QSettings().value(QStringLiteral("view/language")).toString();
@@ -743,7 +744,8 @@ void MainWindow::buildMenus()
         languages->addAction(a);
         connect(a, &QAction::triggered, this, [this, code] {
             QSettings().setValue(QStringLiteral("view/language"), code);
-            QMessageBox::information(this, tr("Language"), tr("The new language applies when LoopScope starts again."));
+            QMessageBox::information(this, tr("Language"),
+                                     tr("The new language applies when LoopScope starts again."));
         });
     }
     view->addSeparator();

@@ -98,8 +98,8 @@ private:
     void showLessonFrame(qint64 playheadNs);
 
     ChatServer *m_server;
-    TimelineData m_data;      // live, from the server's recorder
-    TimelineData m_runData;   // a run from the Runs list
+    TimelineData m_data; // live, from the server's recorder
+    TimelineData m_runData; // a run from the Runs list
     TimelineData *m_shown = &m_data;
     LatencyOverTime m_latency;
     std::vector<quint64> m_pendingFinished; // finished, latency not settled yet (send times join late)

@@ -1,8 +1,8 @@
 #include "screenshotrun.h"
 
 #include "chat/chatpanel.h"
-#include "load/userspanel.h"
 #include "lesson/lessonplayer.h"
+#include "load/userspanel.h"
 #include "mainwindow.h"
 #include "runs/runcomparisonview.h"
 #include "runs/runspanel.h"
@@ -45,7 +45,8 @@ void ScreenshotRun::start()
             const QString name = m_options.scenario.section(QLatin1Char('/'), 0, 0);
             const bool firstWasB = m_options.scenario.section(QLatin1Char('/'), 1, 1) == QLatin1String("B");
             QTimer::singleShot(300, this, [this, name, firstWasB] {
-                m_window->usersPanel()->selectScenario(name + (firstWasB ? QStringLiteral("/A") : QStringLiteral("/B")));
+                m_window->usersPanel()->selectScenario(
+                    name + (firstWasB ? QStringLiteral("/A") : QStringLiteral("/B")));
                 if (!m_window->usersPanel()->startRun()) {
                     m_usersDone = true;
                     checkFinished();

@@ -21,7 +21,7 @@ public:
         double timeScale = 0.25;
         int timeoutSeconds = 120;
         bool compare = false; // runs the scenario's variants A and B; also writes FILE-compare.png
-        bool lesson = false;  // shows the last run as a paused lesson replay at 55 %
+        bool lesson = false; // shows the last run as a paused lesson replay at 55 %
     };
     ScreenshotRun(MainWindow *window, Options options, QObject *parent = nullptr);
     void start();

@@ -89,7 +89,8 @@ QString Theme::categoryName(int category)
     static const char *const names[CategoryCount]
         = { QT_TR_NOOP("waiting"),  QT_TR_NOOP("queued"),   QT_TR_NOOP("DB read"),   QT_TR_NOOP("LLM"),
             QT_TR_NOOP("DB write"), QT_TR_NOOP("prefetch"), QT_TR_NOOP("poll wait"), QT_TR_NOOP("respond") };
-    return category >= 0 && category < CategoryCount ? QCoreApplication::translate("Theme", names[category]) : QString();
+    return category >= 0 && category < CategoryCount ? QCoreApplication::translate("Theme", names[category])
+                                                     : QString();
 }
 
 ThemeNotifier *ThemeNotifier::instance()

@@ -119,8 +119,9 @@ void LessonPlayer::buildFrame(const VariantResult &v, qint64 tNs, TimelineData *
         r.spanCount = quint8(spans);
         known.push_back(r);
     }
-    std::stable_sort(known.begin(), known.end(),
-                     [](const RequestRecord &a, const RequestRecord &b) { return a.arrivedNs < b.arrivedNs; });
+    std::stable_sort(known.begin(), known.end(), [](const RequestRecord &a, const RequestRecord &b) {
+        return a.arrivedNs < b.arrivedNs;
+    });
     for (const RequestRecord &r : known)
         out->append(r);
     out->joinClientSends(sentByTag);

@@ -10,8 +10,7 @@ namespace LessonScript {
 QStringList splitSteps(const QString &explanation)
 {
     // After . ! ? followed by a space and a capital or an opening parenthesis; after 。！？ always.
-    static const QRegularExpression boundary(
-        QStringLiteral("(?<=[.!?])\\s+(?=[A-Z(\"“])|(?<=[。！？])"));
+    static const QRegularExpression boundary(QStringLiteral("(?<=[.!?])\\s+(?=[A-Z(\"“])|(?<=[。！？])"));
     QStringList out;
     for (const QString &part : explanation.split(boundary)) {
         const QString s = part.trimmed();
@@ -35,12 +34,12 @@ QList<LessonCaption> captions(const SessionRun &run, qint64 durationNs, bool chi
     steps << splitSteps(chinese && !sc.explanationZh.isEmpty() ? sc.explanationZh : sc.explanationEn);
     if (steps.size() == 1) // a burst without a scenario: say what to look at
         steps << QCoreApplication::translate(
-            "LessonScript", "%1 simulated users send their requests at once to a %2-mode server.")
+                     "LessonScript", "%1 simulated users send their requests at once to a %2-mode server.")
                      .arg(v.load.users)
                      .arg(mode)
-              << QCoreApplication::translate(
-                     "LessonScript",
-                     "Watch the worker lane: a red strip means the event loop is blocked and nobody is served.");
+              << QCoreApplication::translate("LessonScript",
+                                             "Watch the worker lane: a red strip means the event loop is "
+                                             "blocked and nobody is served.");
     steps << QCoreApplication::translate("LessonScript",
                                          "Measured: %1 requests, p50 %2 s, p95 %3 s, all done after %4 s.")
                  .arg(v.client.size())

@@ -192,7 +192,8 @@ void UsersPanel::scenarioChosen(int index)
             return;
         // The seeds are bilingual: the UI language picks the text.
         const bool zh = QLocale().language() == QLocale::Chinese;
-        const auto pick = [zh](const QString &en, const QString &cn) { return zh && !cn.isEmpty() ? cn : en; };
+        const auto pick
+            = [zh](const QString &en, const QString &cn) { return zh && !cn.isEmpty() ? cn : en; };
         m_explanation->setHtml(QStringLiteral("<b>%1</b><br>%2<br><i>%3: %4</i>")
                                    .arg(pick(sc.titleEn, sc.titleZh).toHtmlEscaped(),
                                         pick(sc.explanationEn, sc.explanationZh).toHtmlEscaped(), v->name,

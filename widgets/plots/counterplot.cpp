@@ -3,10 +3,10 @@
 #include "gui/theme.h"
 
 #include <QFileDialog>
-#include <cmath>
 #include <QMenu>
 #include <QSvgGenerator>
 #include <QVBoxLayout>
+#include <cmath>
 #include <qcustomplot.h>
 
 CounterPlot::CounterPlot(const QString &title, const QString &unit, QWidget *parent)

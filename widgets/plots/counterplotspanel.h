@@ -11,7 +11,8 @@ class CounterPlot;
 class TimeViewState;
 
 // The counter plots under the timeline, on the same time axis: in flight and waiting, pool
-// active vs size, event-loop lag per worker, throughput, latency percentiles per second. Fed in batches by the live feed.
+// active vs size, event-loop lag per worker, throughput, latency percentiles per second. Fed in batches by
+// the live feed.
 class CounterPlotsPanel : public QWidget
 {
     Q_OBJECT

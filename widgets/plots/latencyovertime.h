@@ -16,7 +16,9 @@ public:
         int count = 0;
     };
 
-    explicit LatencyOverTime(qint64 originNs = 0) : m_originNs(originNs) { }
+    explicit LatencyOverTime(qint64 originNs = 0)
+        : m_originNs(originNs)
+    { }
     void setOrigin(qint64 originNs) { m_originNs = originNs; }
     void add(qint64 endNs, qint64 latencyNs);
     // Summaries of the seconds that ended at or before `beforeNs`, oldest first, each once.

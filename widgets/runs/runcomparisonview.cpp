@@ -90,12 +90,14 @@ void RunComparisonView::setRuns(const SessionRun &a, const SessionRun &b)
         m_table->setItem(row, 0, new QTableWidgetItem(d.name));
         m_table->setItem(row, 1, item(QString::number(d.a, 'f', decimals)));
         m_table->setItem(row, 2, item(QString::number(d.b, 'f', decimals)));
-        auto *delta = item(QStringLiteral("%1%2").arg(d.delta() > 0 ? QStringLiteral("+") : QString())
+        auto *delta = item(QStringLiteral("%1%2")
+                               .arg(d.delta() > 0 ? QStringLiteral("+") : QString())
                                .arg(d.delta(), 0, 'f', decimals));
         if (d.delta() != 0)
             delta->setForeground(d.better() ? t.category[2] : t.blocked);
         m_table->setItem(row, 3, delta);
-        m_table->setItem(row, 4, item(d.a != 0 ? QStringLiteral("×%1").arg(d.ratio(), 0, 'f', 2) : QStringLiteral("–")));
+        m_table->setItem(
+            row, 4, item(d.a != 0 ? QStringLiteral("×%1").arg(d.ratio(), 0, 'f', 2) : QStringLiteral("–")));
     }
     m_distributions->clear();
     m_distributions->addDistribution(QStringLiteral("A: ") + a.title, kColorA, SessionRuns::latenciesMs(va));
@@ -103,8 +105,10 @@ void RunComparisonView::setRuns(const SessionRun &a, const SessionRun &b)
 
     SessionRuns::fill(va, &m_dataA);
     SessionRuns::fill(vb, &m_dataB);
-    m_titleA->setText(QStringLiteral("<b style='color:%1'>A</b> %2").arg(kColorA.name(), a.title.toHtmlEscaped()));
-    m_titleB->setText(QStringLiteral("<b style='color:%1'>B</b> %2").arg(kColorB.name(), b.title.toHtmlEscaped()));
+    m_titleA->setText(
+        QStringLiteral("<b style='color:%1'>A</b> %2").arg(kColorA.name(), a.title.toHtmlEscaped()));
+    m_titleB->setText(
+        QStringLiteral("<b style='color:%1'>B</b> %2").arg(kColorB.name(), b.title.toHtmlEscaped()));
     // t = 0 is each run's first intended send; both show the longer run's whole length.
     const qint64 endA = lastEnd(va), endB = lastEnd(vb);
     m_viewA->setNow(endA);

@@ -59,12 +59,11 @@ void RunsPanel::addRun(const SessionRun &run)
 {
     m_runs.push_back(run);
     const VariantResult &v = run.variant();
-    auto *item = new QListWidgetItem(
-        tr("%1\n    %2 requests · p95 %3 ms · %4 errors")
-            .arg(run.title)
-            .arg(v.client.size())
-            .arg(v.latency.p95Ms, 0, 'f', 0)
-            .arg(v.metrics.value(QStringLiteral("errors"))));
+    auto *item = new QListWidgetItem(tr("%1\n    %2 requests · p95 %3 ms · %4 errors")
+                                         .arg(run.title)
+                                         .arg(v.client.size())
+                                         .arg(v.latency.p95Ms, 0, 'f', 0)
+                                         .arg(v.metrics.value(QStringLiteral("errors"))));
     m_list->addItem(item);
     updateButtons();
 }

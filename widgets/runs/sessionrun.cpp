@@ -5,8 +5,8 @@
 #include "trace/threadregistry.h"
 
 #include <QDateTime>
-#include <QJsonArray>
 #include <QHash>
+#include <QJsonArray>
 #include <QSet>
 #include <algorithm>
 
@@ -107,8 +107,9 @@ void fill(const VariantResult &v, TimelineData *data)
 {
     data->clear();
     QList<RequestRecord> server = v.server;
-    std::stable_sort(server.begin(), server.end(),
-                     [](const RequestRecord &x, const RequestRecord &y) { return x.arrivedNs < y.arrivedNs; });
+    std::stable_sort(server.begin(), server.end(), [](const RequestRecord &x, const RequestRecord &y) {
+        return x.arrivedNs < y.arrivedNs;
+    });
     for (const RequestRecord &r : std::as_const(server))
         data->append(r);
     QHash<quint64, qint64> sent;

@@ -7,10 +7,9 @@
 #include <QButtonGroup>
 #include <QClipboard>
 #include <QComboBox>
-#include <QFuture>
-#include <QtConcurrent/QtConcurrentRun>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QFuture>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -20,6 +19,7 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace {
 
@@ -257,8 +257,7 @@ bool ServerControlPanel::startServer()
     return ok;
 }
 
-template<typename F>
-void ServerControlPanel::stopAsync(F &&then)
+template<typename F> void ServerControlPanel::stopAsync(F &&then)
 {
     setBusy(true);
     ChatServer *server = m_server;

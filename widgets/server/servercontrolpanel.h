@@ -57,8 +57,7 @@ private:
     void scheduleApply();
     void setBusy(bool busy);
     // Stops off the GUI thread, then runs `then` on the GUI thread.
-    template<typename F>
-    void stopAsync(F &&then);
+    template<typename F> void stopAsync(F &&then);
     void updateState();
 
     ChatServer *m_server;

@@ -28,7 +28,9 @@ QString describeRequest(const RequestRecord &r, qint64 originNs, qint64 nowNs, q
     html += QObject::tr("mode <b>%1</b> &middot; worker %2 &middot; loop thread %3 &middot; status %4")
                 .arg(dispatchModeName(r.mode))
                 .arg(r.worker)
-                .arg((threadNames.isEmpty() ? ThreadRegistry::name(r.loopThread) : threadNames.value(r.loopThread)).toHtmlEscaped())
+                .arg((threadNames.isEmpty() ? ThreadRegistry::name(r.loopThread)
+                                            : threadNames.value(r.loopThread))
+                         .toHtmlEscaped())
                 .arg(r.status ? QString::number(r.status) : QObject::tr("in flight"));
     html += QStringLiteral("<table cellspacing=0 cellpadding=1>");
     auto row = [&html](const QString &k, const QString &v) {
@@ -54,10 +56,14 @@ QString describeRequest(const RequestRecord &r, qint64 originNs, qint64 nowNs, q
         QString name = phaseName(s.phase);
         if (s.index > 0)
             name += QStringLiteral("[%1]").arg(s.index);
-        html += QStringLiteral("<tr><td>%1&nbsp;</td><td>%2&nbsp;</td><td align=right>+%3&nbsp;</td><td "
-                               "align=right>%4</td></tr>")
-                    .arg(name, (threadNames.isEmpty() ? ThreadRegistry::name(s.thread) : threadNames.value(s.thread)).toHtmlEscaped(), ms(s.startNs - r.arrivedNs),
-                         s.endNs > 0 ? ms(s.endNs - s.startNs) : QObject::tr("running"));
+        html
+            += QStringLiteral("<tr><td>%1&nbsp;</td><td>%2&nbsp;</td><td align=right>+%3&nbsp;</td><td "
+                              "align=right>%4</td></tr>")
+                   .arg(name,
+                        (threadNames.isEmpty() ? ThreadRegistry::name(s.thread) : threadNames.value(s.thread))
+                            .toHtmlEscaped(),
+                        ms(s.startNs - r.arrivedNs),
+                        s.endNs > 0 ? ms(s.endNs - s.startNs) : QObject::tr("running"));
     }
     html += QStringLiteral("</table>");
     return html;

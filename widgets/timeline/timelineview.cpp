@@ -454,7 +454,8 @@ void TimelineView::renderLanes(const TimeAxis &ax, const QRect &area)
                 continue;
             const int sy0 = subY0[sub[k]], sy1 = subY1[sub[k]];
             m_hits.push_back({ float(area.left() + x0), float(area.left() + std::max(x1, x0 + 1)),
-                               float(area.top() + sy0), float(area.top() + std::max(sy1, sy0 + 1)), pc.record });
+                               float(area.top() + sy0), float(area.top() + std::max(sy1, sy0 + 1)),
+                               pc.record });
         }
         if (strip > 0)
             acc.resolveInto(m_buffer, int(y0) + 1, std::min(area.height(), int(y0) + 1 + strip));
@@ -616,9 +617,10 @@ void TimelineView::mouseMoveEvent(QMouseEvent *event)
     }
     const qsizetype hit = requestAt(pos);
     if (hit >= 0)
-        QToolTip::showText(
-            event->globalPosition().toPoint(),
-            describeRequest(m_data->at(hit), m_state->originNs(), m_nowNs, m_data->sentNs(hit), m_data->threadNames()), this);
+        QToolTip::showText(event->globalPosition().toPoint(),
+                           describeRequest(m_data->at(hit), m_state->originNs(), m_nowNs, m_data->sentNs(hit),
+                                           m_data->threadNames()),
+                           this);
     else
         QToolTip::hideText();
 }

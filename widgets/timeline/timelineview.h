@@ -99,7 +99,7 @@ private:
         std::vector<ThreadLane> lanes;
         std::vector<std::vector<LanePiece>> perLane;
         std::vector<std::vector<quint8>> sub; // sub-lane of each piece
-        std::vector<int> used;                // sub-lanes used per lane
+        std::vector<int> used; // sub-lanes used per lane
         std::vector<double> blockedShare;
         std::vector<LanePiece> scratch; // counting sort
         double laneH = 12;

@@ -15,21 +15,21 @@
 #include "plots/latencyovertime.h"
 #include "runs/runcomparisonview.h"
 #include "runs/runspanel.h"
+#include "server/servercontrolpanel.h"
 #include "timeline/timelineview.h"
 #include "timeline/timeviewstate.h"
-#include "server/servercontrolpanel.h"
+#include "trace/threadregistry.h"
 
 #include <QAbstractButton>
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
-#include <QElapsedTimer>
 #include <QTest>
 #include <QTimer>
-#include "trace/threadregistry.h"
 
 class TestMainWindow : public QObject
 {
@@ -268,7 +268,7 @@ void TestMainWindow::comparingTwoRunsGivesTheRightDeltas()
 {
     QList<int> a, b;
     for (int i = 1; i <= 100; ++i) {
-        a << i * 10;     // 10 .. 1000 ms
+        a << i * 10; // 10 .. 1000 ms
         b << i * 10 / 2; // 5 .. 500 ms
     }
     const SessionRun runA { QStringLiteral("A"), SessionRuns::wrap(Scenario {}, syntheticRun(a, 0)), 0 };
@@ -320,7 +320,7 @@ void TestMainWindow::latencyPercentilesPerSecond()
     LatencyOverTime l(0);
     for (int i = 1; i <= 100; ++i)
         l.add(500'000'000, qint64(i) * 1'000'000); // second 0: 1..100 ms
-    l.add(1'500'000'000, 7'000'000);                // second 1: one request
+    l.add(1'500'000'000, 7'000'000); // second 1: one request
     QVERIFY(l.takeClosed(999'999'999).isEmpty()); // second 0 not over yet
     const QList<LatencyOverTime::Point> first = l.takeClosed(1'000'000'000);
     QCOMPARE(first.size(), 1);
