@@ -235,6 +235,8 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     connect(m_serverPanel, &ServerControlPanel::serverStarted, this, &MainWindow::onServerStarted);
     connect(m_usersPanel, &UsersPanel::serverConfigRequested, m_serverPanel,
             &ServerControlPanel::applyScenarioConfig);
+    // Direct: a restart begun by serverConfigRequested is known before startRun goes on.
+    connect(m_serverPanel, &ServerControlPanel::busyChanged, m_usersPanel, &UsersPanel::setServerBusy);
     connect(m_usersPanel, &UsersPanel::runFinished, this, [this] {
         pullData();
         joinClientSends();

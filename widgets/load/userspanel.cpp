@@ -258,7 +258,7 @@ void UsersPanel::setUsers(int users)
 
 bool UsersPanel::startRun()
 {
-    if (!m_server->isRunning()) {
+    if (!m_serverBusy && !m_server->isRunning()) {
         emit message(tr("Start the server first."));
         return false;
     }
@@ -269,6 +269,28 @@ bool UsersPanel::startRun()
                 emit serverConfigRequested(sc.serverConfig(*v));
         }
     }
+    if (m_serverBusy) { // the scenario's settings restart the server: start once it listens again
+        m_startPending = true;
+        m_progress->setFormat(tr("waiting for the server to restart…"));
+        return true;
+    }
+    return startLoad();
+}
+
+void UsersPanel::setServerBusy(bool busy)
+{
+    m_serverBusy = busy;
+    if (!busy && m_startPending) {
+        m_startPending = false;
+        if (m_server->isRunning())
+            startLoad();
+        else
+            emit message(tr("The server did not come back; users not started."));
+    }
+}
+
+bool UsersPanel::startLoad()
+{
     newGenerator();
     m_generator->setSettings(settings()); // after the server settings: the URL may have changed
     QString error;

@@ -28,7 +28,12 @@ public:
 
     LoadSettings settings() const;
     void setUsers(int users);
+    // Applies the scenario's server settings, then starts the users: at once, or as soon as the
+    // server is back if those settings restart it (see setServerBusy). True if started or pending.
     bool startRun();
+    // The server is stopping or restarting (off the GUI thread): a start waits for it.
+    void setServerBusy(bool busy);
+    bool isStartPending() const { return m_startPending; }
     void stopRun();
     bool isRunning() const;
     LoadGenerator *generator() const { return m_generator; }
@@ -51,6 +56,7 @@ private:
     void scenarioChosen(int index);
     void newGenerator();
     void setLoadFields(const LoadSettings &s);
+    bool startLoad();
 
     ChatServer *m_server;
     LoadGenerator *m_generator;
@@ -63,5 +69,7 @@ private:
     QProgressBar *m_progress;
     QLabel *m_eta;
     QList<Scenario> m_scenarios;
+    bool m_serverBusy = false;
+    bool m_startPending = false;
     LoadSettings m_scenarioBase; // the chosen variant's settings; the fields override them
 };

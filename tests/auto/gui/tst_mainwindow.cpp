@@ -51,6 +51,7 @@ private slots:
     void lessonPlayheadAdvances();
     void threadViewCacheFollowsNewRecords();
     void stopDoesNotBlockTheGuiThread();
+    void scenarioThatRestartsTheServerWaitsForIt();
     void workerCountChangeRestartsOffTheGuiThread();
 
 private:
@@ -354,7 +355,7 @@ void TestMainWindow::lessonCaptionsSplitTheExplanation()
 
 void TestMainWindow::lessonPlayheadAdvances()
 {
-    // The scenario run (pseudo_async/B) of an earlier test, replayed in real time (it is short).
+    // The scenario run (pseudo_async/B) of an earlier test, replayed at 0.25x.
     RunsPanel *runs = m_window->runsPanel();
     int row = -1;
     for (int i = 0; i < runs->count(); ++i) {
@@ -365,7 +366,7 @@ void TestMainWindow::lessonPlayheadAdvances()
     const VariantResult v = runs->at(row).variant();
     LessonPlayer *player = m_window->lessonPlayer();
     QSignalSpy frames(player, &LessonPlayer::frame);
-    m_window->startLesson(row, 1.0);
+    m_window->startLesson(row, 0.25); // the run is ~0.1 s long at this time scale
     QVERIFY(player->isPlaying());
     QVERIFY(m_window->lessonBar()->isVisible());
     QVERIFY(m_window->isShowingRun());
@@ -475,6 +476,35 @@ void TestMainWindow::stopDoesNotBlockTheGuiThread()
     if (users->isRunning())
         QVERIFY(runFinished.wait(30000));
     QVERIFY(panel->startServer());
+}
+
+void TestMainWindow::scenarioThatRestartsTheServerWaitsForIt()
+{
+    // pipeline_100_users runs 4 workers: choosing it restarts the 1-worker server (off the GUI
+    // thread), and the users start only once it listens again.
+    QCOMPARE(m_server->config().workers, 1);
+    UsersPanel *users = m_window->usersPanel();
+    QVERIFY(users->selectScenario(QStringLiteral("pipeline_100_users/B")));
+    users->setUsers(10);
+    const qsizetype runsBefore = m_window->runsPanel()->count();
+    QSignalSpy finished(users, &UsersPanel::runFinished);
+    QVERIFY(users->startRun());
+    QVERIFY(users->isStartPending());
+    QVERIFY(m_window->serverPanel()->isBusy());
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(m_server->config().workers, 4);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->runsPanel()->count(), runsBefore + 1, 5000);
+    const VariantResult &v = m_window->runsPanel()->at(runsBefore).variant();
+    QCOMPARE(v.client.size(), 10);
+    QCOMPARE(v.metrics.value(QStringLiteral("errors")), 0.0); // nobody was refused
+    users->selectScenario(QString());
+    // Back to one worker for the next test.
+    ServerConfig c = m_window->serverPanel()->config();
+    c.workers = 1;
+    m_window->serverPanel()->setConfig(c);
+    QSignalSpy started(m_window->serverPanel(), &ServerControlPanel::serverStarted);
+    m_window->serverPanel()->apply();
+    QVERIFY(started.wait(10000));
 }
 
 void TestMainWindow::workerCountChangeRestartsOffTheGuiThread()
