@@ -9,6 +9,7 @@
 #include "server/servercontrolpanel.h"
 
 #include <QDir>
+#include <QDockWidget>
 #include <QPixmap>
 #include <QRegularExpression>
 #include <QTextStream>
@@ -99,6 +100,10 @@ void ScreenshotRun::capture()
     m_window->fitToData();
     const int runs = int(m_window->runsPanel()->count());
     if (m_options.compare && runs >= 2) {
+        // Show the Runs list with both runs selected, as a user about to compare them would.
+        if (auto *dock = m_window->findChild<QDockWidget *>(QStringLiteral("runsDock")))
+            dock->raise();
+        m_window->runsPanel()->select({ runs - 2, runs - 1 });
         RunComparisonView *view = m_window->compareRuns(runs - 2, runs - 1);
         view->resize(1500, 950);
         QTimer::singleShot(150, this, [this, view] {
