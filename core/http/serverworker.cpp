@@ -134,6 +134,7 @@ bool ServerWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     const qint64 arrivedNs = TraceClock::nowNs();
     if (m_listener)
         m_listener->requestArrived(); // takes effect once this loop is free again
+    WorkerListener::requestDone(socket);
     const bool keepAlive = request.value("Connection").compare("close", Qt::CaseInsensitive) != 0;
     auto channel = std::make_shared<ResponseChannel>(socket, keepAlive);
     const QString path = request.url().path();

@@ -66,6 +66,7 @@ bool WorkerListener::acceptOne()
         delete socket;
         return true;
     }
+    guardRequestSize(socket);
     emit connectionAccepted(socket);
     if (m_pauseAfterAccept && m_pauseAfterAccept()) {
         m_notifier->setEnabled(false);
@@ -74,6 +75,33 @@ bool WorkerListener::acceptOne()
     // Emits pendingConnectionAvailable, which QAbstractHttpServer (6.4) listens to.
     addPendingConnection(socket);
     return true;
+}
+
+void WorkerListener::guardRequestSize(QTcpSocket *socket)
+{
+    // QHttpServer (6.4) buffers a whole request before the handler sees it, however large. This
+    // slot runs before QHttpServer's on every readyRead, when the bytes it shows are the ones
+    // that just arrived (QHttpServer consumes everything into its parse transaction each time),
+    // so their sum is the size of the request being received. Past MaxRequestBytes (far over the
+    // 64 KiB body limit) the client gets its 413 at once and the connection is closed, instead
+    // of us storing the rest. The socket's buffer is capped too, as a backstop.
+    socket->setReadBufferSize(2 * MaxRequestBytes);
+    connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+        const qint64 total = socket->property(RequestBytesProperty).toLongLong() + socket->bytesAvailable();
+        socket->setProperty(RequestBytesProperty, total);
+        if (total < MaxRequestBytes)
+            return;
+        const QByteArray body = R"({"detail":"request larger than 512 KiB; the body limit is 65536 bytes","error":"payload_too_large"})" "\n";
+        socket->write("HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                      "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        socket->flush();
+        socket->disconnectFromHost();
+    });
+}
+
+void WorkerListener::requestDone(QTcpSocket *socket)
+{
+    socket->setProperty(RequestBytesProperty, 0);
 }
 
 void WorkerListener::requestArrived()

@@ -35,6 +35,8 @@ public:
     // instead of being taken by a loop that is about to block.
     void setPauseAfterAccept(std::function<bool()> predicate) { m_pauseAfterAccept = std::move(predicate); }
     void requestArrived();
+    // A whole request was read from `socket`: its size guard starts again (keep-alive).
+    static void requestDone(QTcpSocket *socket);
 
 signals:
     void connectionAccepted(QTcpSocket *socket);
@@ -42,6 +44,10 @@ signals:
 private:
     bool acceptOne();
     void drainBacklog();
+    void guardRequestSize(QTcpSocket *socket);
+
+    static constexpr qint64 MaxRequestBytes = 512 * 1024;
+    static constexpr const char *RequestBytesProperty = "loopscopeRequestBytes";
 
     int m_fd = -1;
     QSocketNotifier *m_notifier = nullptr;

@@ -66,6 +66,7 @@ private slots:
     void badInput_data();
     void badInput();
     void admissionLimitAnswers503();
+    void hugeBodyIsRefusedBeforeItIsStored();
     void failedLlmCallStoresNothing();
     void clientDisconnectDoesNotCrash();
     void conversationsApi();
@@ -323,6 +324,35 @@ void TestChatServer::admissionLimitAnswers503()
     QCOMPARE(ok, 2);
     QCOMPARE(rejected, 3);
     QCOMPARE(f.server.counters()->rejected.load(), quint64(3));
+}
+
+void TestChatServer::hugeBodyIsRefusedBeforeItIsStored()
+{
+    ServerFixture f;
+    QVERIFY(f.start(ServerFixture::quickConfig()));
+    // A 50 MB upload: the server answers 413 and closes long before the client is done.
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, f.server.port());
+    QVERIFY(socket.waitForConnected(5000));
+    const qint64 total = 50'000'000;
+    socket.write("POST /v1/chat HTTP/1.1\r\nHost: x\r\nX-API-Key: test-key\r\nContent-Type: application/json\r\n"
+                 "Content-Length: " + QByteArray::number(total) + "\r\n\r\n");
+    const QByteArray chunk(64 * 1024, 'x');
+    qint64 sent = 0;
+    QByteArray answer;
+    while (sent < total && socket.state() == QAbstractSocket::ConnectedState && !answer.contains("\r\n\r\n")) {
+        sent += socket.write(chunk);
+        socket.waitForBytesWritten(100);
+        if (socket.waitForReadyRead(1))
+            answer += socket.readAll();
+    }
+    while (!answer.contains("\r\n\r\n") && socket.waitForReadyRead(2000))
+        answer += socket.readAll();
+    QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.left(200).constData());
+    QVERIFY2(sent < total / 4, qPrintable(QStringLiteral("sent %1 bytes before the answer").arg(sent)));
+    // Keep-alive requests of normal size are not affected by the guard.
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("after"), QString(30000, QLatin1Char('y')))).status, 200);
 }
 
 void TestChatServer::failedLlmCallStoresNothing()
