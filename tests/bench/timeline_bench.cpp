@@ -116,9 +116,14 @@ int main(int argc, char *argv[])
         state.setUserRange(data.at(0).arrivedNs, end - data.at(0).arrivedNs);
         const qint64 first = data.at(0).arrivedNs, whole = end - first;
         // Cold: the range moves by a nanosecond every frame, so nothing cached can be reused
-        // (what a zoom, a pan or new records cost).
+        // (what a zoom or a pan costs on recorded data).
         const double cold
             = medianMs(view, target, repeats, [&](int i) { state.setUserRange(first + (i & 1), whole); });
+        // New records every frame while the whole run is in view (a live run after "Fit all").
+        const double grow = medianMs(view, target, repeats, [&](int) {
+            RequestRecord r = data.at(data.size() - 1);
+            data.append(r);
+        });
         // Unchanged (hover, tooltips, overlays) and a new selection (thread view: re-render only).
         const double same = medianMs(view, target, repeats, [](int) {});
         const double select = medianMs(view, target, repeats,
@@ -131,8 +136,8 @@ int main(int argc, char *argv[])
         state.setUserRange(first, whole);
         auto f = [](double ms) { return QString::number(ms, 'f', 2); };
         out << (mode == TimelineView::Mode::Requests ? "request view" : "thread view ") << ": whole run cold "
-            << f(cold) << " ms, unchanged " << f(same) << " ms, new selection " << f(select)
-            << " ms; 10 s window " << f(zoomed) << " ms (medians)\n";
+            << f(cold) << " ms, new records " << f(grow) << " ms, unchanged " << f(same)
+            << " ms, new selection " << f(select) << " ms; 10 s window " << f(zoomed) << " ms (medians)\n";
     }
     return 0;
 }

@@ -12,6 +12,7 @@
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace {
 
@@ -340,18 +341,72 @@ void TimelineView::packLanes(const TimeAxis &ax, const QRect &area)
     // Collect the pieces in view, per lane.
     auto &perLane = c.perLane;
     const qint64 now = m_nowNs;
-    const qsizetype from = m_data->firstOverlapping(ax.startNs);
-    const qsizetype to = m_data->lowerBoundArrival(ax.endNs());
-    for (qsizetype i = from; i < to; ++i) {
-        const RequestRecord &r = m_data->at(i);
-        for (int k = 0; k < r.spanCount; ++k) {
-            const TraceSpan &sp = r.spans[size_t(k)];
-            const qint64 e = sp.endNs > 0 ? sp.endNs : std::max(now, sp.startNs);
-            if (e < ax.startNs || sp.startNs > ax.endNs() || sp.thread > maxThread)
-                continue;
-            const int lane = laneOf[sp.thread];
-            perLane[size_t(lane)].push_back({ sp.startNs, e, i, quint8(int(sp.phase) + 1),
-                                              lanes[size_t(lane)].worker && blocksLoop(r, sp.phase) });
+    // Records that have stopped changing (a finished or saved run) get a time index: every span
+    // per lane sorted by start, so zooming and panning only select and pack what is in view.
+    // While records keep arriving the index would be rebuilt every frame: scan instead.
+    LaneIndex &index = m_laneIndex;
+    const bool settled = m_lastPackData == m_data && m_lastPackVersion == m_data->version();
+    m_lastPackData = m_data;
+    m_lastPackVersion = m_data->version();
+    if (settled
+        && (index.data != m_data || index.version != m_data->version() || index.nowNs != now
+            || index.lanes.size() != lanes.size())) {
+        index.data = m_data;
+        index.version = m_data->version();
+        index.nowNs = now;
+        index.lanes = lanes;
+        index.pieces.assign(lanes.size(), {});
+        index.maxEnd.assign(lanes.size(), {});
+        for (qsizetype i = 0; i < m_data->size(); ++i) {
+            const RequestRecord &r = m_data->at(i);
+            for (int k = 0; k < r.spanCount; ++k) {
+                const TraceSpan &sp = r.spans[size_t(k)];
+                if (sp.thread > maxThread)
+                    continue;
+                const int lane = laneOf[sp.thread];
+                index.pieces[size_t(lane)].push_back(
+                    { sp.startNs, sp.endNs > 0 ? sp.endNs : std::max(now, sp.startNs), i,
+                      quint8(int(sp.phase) + 1), lanes[size_t(lane)].worker && blocksLoop(r, sp.phase) });
+            }
+        }
+        for (size_t l = 0; l < lanes.size(); ++l) {
+            auto &pieces = index.pieces[l];
+            const auto byStart = [](const LanePiece &a, const LanePiece &b) { return a.s < b.s; };
+            if (!std::is_sorted(pieces.begin(), pieces.end(), byStart))
+                std::sort(pieces.begin(), pieces.end(), byStart);
+            auto &maxEnd = index.maxEnd[l];
+            maxEnd.resize(pieces.size());
+            qint64 m = std::numeric_limits<qint64>::min();
+            for (size_t k = 0; k < pieces.size(); ++k)
+                maxEnd[k] = m = std::max(m, pieces[k].e);
+        }
+    }
+    const bool indexed = settled && index.data == m_data && index.version == m_data->version();
+    if (indexed) {
+        for (size_t l = 0; l < lanes.size(); ++l) {
+            const auto &pieces = index.pieces[l];
+            const auto &maxEnd = index.maxEnd[l];
+            // First piece that can reach the window (running max of ends), up to the window's end.
+            size_t k = size_t(std::lower_bound(maxEnd.begin(), maxEnd.end(), ax.startNs) - maxEnd.begin());
+            for (; k < pieces.size() && pieces[k].s <= ax.endNs(); ++k) {
+                if (pieces[k].e >= ax.startNs)
+                    perLane[l].push_back(pieces[k]);
+            }
+        }
+    } else {
+        const qsizetype from = m_data->firstOverlapping(ax.startNs);
+        const qsizetype to = m_data->lowerBoundArrival(ax.endNs());
+        for (qsizetype i = from; i < to; ++i) {
+            const RequestRecord &r = m_data->at(i);
+            for (int k = 0; k < r.spanCount; ++k) {
+                const TraceSpan &sp = r.spans[size_t(k)];
+                const qint64 e = sp.endNs > 0 ? sp.endNs : std::max(now, sp.startNs);
+                if (e < ax.startNs || sp.startNs > ax.endNs() || sp.thread > maxThread)
+                    continue;
+                const int lane = laneOf[sp.thread];
+                perLane[size_t(lane)].push_back({ sp.startNs, e, i, quint8(int(sp.phase) + 1),
+                                                  lanes[size_t(lane)].worker && blocksLoop(r, sp.phase) });
+            }
         }
     }
 

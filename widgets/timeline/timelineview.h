@@ -108,6 +108,17 @@ private:
         bool dark = true;
     };
 
+    // Every span per lane sorted by start, with the running max of their ends (see packLanes).
+    struct LaneIndex
+    {
+        const TimelineData *data = nullptr;
+        quint64 version = ~quint64(0);
+        qint64 nowNs = 0;
+        std::vector<ThreadLane> lanes;
+        std::vector<std::vector<LanePiece>> pieces;
+        std::vector<std::vector<qint64>> maxEnd;
+    };
+
     struct Hit
     {
         float x0, x1, y0, y1;
@@ -124,6 +135,9 @@ private:
     QImage m_buffer;
     std::vector<Hit> m_hits; // thread view: what was drawn where, for hover and click
     LaneCache m_laneCache;
+    LaneIndex m_laneIndex;
+    const TimelineData *m_lastPackData = nullptr;
+    quint64 m_lastPackVersion = ~quint64(0);
     QPoint m_pressPos;
     QPoint m_lastPos;
     bool m_dragging = false;

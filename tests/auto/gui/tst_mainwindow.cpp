@@ -426,6 +426,19 @@ void TestMainWindow::threadViewCacheFollowsNewRecords()
     QImage c(view.size(), QImage::Format_RGB32);
     view.render(&c);
     QVERIFY(c != b);
+
+    // Settled records are packed from a time index; it draws what a fresh scan draws.
+    for (int i = 0; i < 60; ++i)
+        data.append(record(8'000'000'000 + qint64(i) * 150'000'000)); // overlapping on one thread
+    view.render(&c); // records changed: scan
+    state.setUserRange(2'000'000'000, 12'000'000'000);
+    view.render(&c); // settled: the index
+    TimelineView fresh(TimelineView::Mode::Threads, &data, &state);
+    fresh.resize(view.size());
+    fresh.setNow(view.nowNs());
+    QImage d(view.size(), QImage::Format_RGB32);
+    fresh.render(&d); // first paint: scan
+    QCOMPARE(c, d);
 }
 
 // A 10 ms timer on the GUI thread; its largest gap shows any stall while it runs.
