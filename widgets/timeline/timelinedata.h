@@ -33,6 +33,7 @@ public:
     // Joins client send times by X-LoopScope-Client-Tag. Returns true if any record changed.
     bool joinClientSends(const QHash<quint64, qint64> &sentByTag);
     qint64 latestNs() const { return m_latestNs; }
+    bool hasInFlight() const { return !m_inFlight.empty(); }
     // Threads that appear in any span, indexes into ThreadRegistry.
     const std::vector<quint16> &threads() const { return m_threads; }
     // Positions of the records that finished since the last call (latency over time).

@@ -344,16 +344,20 @@ void TimelineView::packLanes(const TimeAxis &ax, const QRect &area)
     // Records that have stopped changing (a finished or saved run) get a time index: every span
     // per lane sorted by start, so zooming and panning only select and pack what is in view.
     // While records keep arriving the index would be rebuilt every frame: scan instead.
+    // Only worth it when a scan would be long (much of a big run in view), and only for finished
+    // records (a span still running ends at "now", which moves every frame).
     LaneIndex &index = m_laneIndex;
-    const bool settled = m_lastPackData == m_data && m_lastPackVersion == m_data->version();
+    const qsizetype from = m_data->firstOverlapping(ax.startNs);
+    const qsizetype to = m_data->lowerBoundArrival(ax.endNs());
+    const bool settled = m_lastPackData == m_data && m_lastPackVersion == m_data->version()
+        && !m_data->hasInFlight() && m_data->size() >= 5000 && (to - from) * 4 >= m_data->size();
     m_lastPackData = m_data;
     m_lastPackVersion = m_data->version();
     if (settled
-        && (index.data != m_data || index.version != m_data->version() || index.nowNs != now
+        && (index.data != m_data || index.version != m_data->version()
             || index.lanes.size() != lanes.size())) {
         index.data = m_data;
         index.version = m_data->version();
-        index.nowNs = now;
         index.lanes = lanes;
         index.pieces.assign(lanes.size(), {});
         index.maxEnd.assign(lanes.size(), {});
@@ -394,8 +398,6 @@ void TimelineView::packLanes(const TimeAxis &ax, const QRect &area)
             }
         }
     } else {
-        const qsizetype from = m_data->firstOverlapping(ax.startNs);
-        const qsizetype to = m_data->lowerBoundArrival(ax.endNs());
         for (qsizetype i = from; i < to; ++i) {
             const RequestRecord &r = m_data->at(i);
             for (int k = 0; k < r.spanCount; ++k) {

@@ -113,7 +113,6 @@ private:
     {
         const TimelineData *data = nullptr;
         quint64 version = ~quint64(0);
-        qint64 nowNs = 0;
         std::vector<ThreadLane> lanes;
         std::vector<std::vector<LanePiece>> pieces;
         std::vector<std::vector<qint64>> maxEnd;
