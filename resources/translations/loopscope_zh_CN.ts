@@ -596,6 +596,22 @@
         <source>LoopScope %1: see concurrency in a chat/LLM server.</source>
         <translation>LoopScope %1：看见聊天/LLM 服务器中的并发。</translation>
     </message>
+    <message>
+        <source>Lan&amp;guage</source>
+        <translation>语言(&amp;G)</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>The new language applies when LoopScope starts again.</source>
+        <translation>新语言将在 LoopScope 下次启动时生效。</translation>
+    </message>
 </context>
 <context>
     <name>PhaseLegend</name>
@@ -1103,6 +1119,14 @@ in arrival order</source>
     <message>
         <source>%1 in flight · %2 req/s · %3 errors · %4 late sends</source>
         <translation>%1 处理中 · %2 请求/秒 · %3 错误 · %4 延迟发送</translation>
+    </message>
+    <message>
+        <source>waiting for the server to restart…</source>
+        <translation>等待服务器重启…</translation>
+    </message>
+    <message>
+        <source>The server did not come back; users not started.</source>
+        <translation>服务器未能恢复；用户未启动。</translation>
     </message>
 </context>
 </TS>
