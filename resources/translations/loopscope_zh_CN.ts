@@ -1,4 +1,4 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
@@ -99,7 +99,7 @@
 <context>
     <name>CounterPlot</name>
     <message>
-        <source>Export "%1" as %2…</source>
+        <source>Export &quot;%1&quot; as %2…</source>
         <translation>将“%1”导出为 %2…</translation>
     </message>
     <message>
@@ -517,7 +517,7 @@
         <translation>开始前等待 (ms)</translation>
     </message>
     <message>
-        <source>&lt;small&gt;Latencies from the client's send time where known, else from the server's read. Shift+drag selects a range; a click clears it.&lt;/small&gt;</source>
+        <source>&lt;small&gt;Latencies from the client&apos;s send time where known, else from the server&apos;s read. Shift+drag selects a range; a click clears it.&lt;/small&gt;</source>
         <translation>&lt;small&gt;已知客户端发送时间时从发送算起，否则从服务器读取算起。Shift+拖动选择区间；单击清除。&lt;/small&gt;</translation>
     </message>
     <message>
@@ -611,6 +611,22 @@
     <message>
         <source>The new language applies when LoopScope starts again.</source>
         <translation>新语言将在 LoopScope 下次启动时生效。</translation>
+    </message>
+    <message>
+        <source>Language model not set up: %1 (Server &gt; Language model…)</source>
+        <translation>语言模型未设置：%1（服务器 &gt; 语言模型…）</translation>
+    </message>
+    <message>
+        <source>&amp;Server</source>
+        <translation>服务器(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Language model…</source>
+        <translation>语言模型(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Model: %1</source>
+        <translation>模型：%1</translation>
     </message>
 </context>
 <context>
@@ -717,7 +733,7 @@
         <translation>课堂回放</translation>
     </message>
     <message>
-        <source>Replay this run slowly with the scenario's captions</source>
+        <source>Replay this run slowly with the scenario&apos;s captions</source>
         <translation>配合场景字幕慢速回放此运行</translation>
     </message>
     <message>
@@ -1005,7 +1021,7 @@ in arrival order</source>
         <translation>自定义突发</translation>
     </message>
     <message>
-        <source>The seeds' situations; choosing one fills the fields and, on start, the server settings</source>
+        <source>The seeds&apos; situations; choosing one fills the fields and, on start, the server settings</source>
         <translation>种子文档中的场景；选择后会填写各字段，并在开始时应用服务器设置</translation>
     </message>
     <message>
@@ -1013,7 +1029,7 @@ in arrival order</source>
         <translation>场景</translation>
     </message>
     <message>
-        <source>&lt;i&gt;N users hit the server at once: in blocking mode they are served one after another (the seed's 2.15, 4.30, 6.45… s staircase); in executor or async mode together.&lt;/i&gt;</source>
+        <source>&lt;i&gt;N users hit the server at once: in blocking mode they are served one after another (the seed&apos;s 2.15, 4.30, 6.45… s staircase); in executor or async mode together.&lt;/i&gt;</source>
         <translation>&lt;i&gt;N 个用户同时访问服务器：阻塞模式下依次处理（种子文档中 2.15、4.30、6.45…秒的阶梯）；线程池或异步模式下同时处理。&lt;/i&gt;</translation>
     </message>
     <message>
@@ -1061,11 +1077,11 @@ in arrival order</source>
         <translation>持续时间</translation>
     </message>
     <message>
-        <source>naive client (seed's test script)</source>
+        <source>naive client (seed&apos;s test script)</source>
         <translation>朴素客户端（种子文档的测试脚本）</translation>
     </message>
     <message>
-        <source>The seed's test script: the "concurrent" users actually send one after another</source>
+        <source>The seed&apos;s test script: the &quot;concurrent&quot; users actually send one after another</source>
         <translation>种子文档的测试脚本：“并发”用户实际上是一个接一个发送</translation>
     </message>
     <message>

@@ -1,3 +1,4 @@
+#include "server/llmsettingsdialog.h"
 #include "mainwindow.h"
 
 #include "chat/chatpanel.h"
@@ -688,6 +689,12 @@ QStringList MainWindow::exportPlots(const QString &dir, const QString &suffix)
 
 void MainWindow::buildMenus()
 {
+    // The model chosen last time (simulated unless a provider was saved); the key comes from the
+    // keychain or its environment variable, never from the settings file.
+    QString llmError;
+    if (!LlmSettingsDialog::install(m_server, LlmSettingsDialog::savedChoice(), &llmError))
+        statusBar()->showMessage(tr("Language model not set up: %1 (Server > Language model…)").arg(llmError));
+
     QMenu *file = menuBar()->addMenu(tr("&File"));
     for (const QString &fmt : { QStringLiteral("PNG"), QStringLiteral("PDF"), QStringLiteral("SVG") }) {
         file->addAction(tr("Export all plots as %1…").arg(fmt), this, [this, fmt] {
@@ -753,6 +760,13 @@ void MainWindow::buildMenus()
     view->addSeparator();
     for (QDockWidget *d : findChildren<QDockWidget *>())
         view->addAction(d->toggleViewAction());
+
+    QMenu *serverMenu = menuBar()->addMenu(tr("&Server"));
+    serverMenu->addAction(tr("&Language model…"), this, [this] {
+        LlmSettingsDialog dialog(m_server, this);
+        if (dialog.exec() == QDialog::Accepted)
+            statusBar()->showMessage(tr("Model: %1").arg(dialog.choice().describe()), 8000);
+    });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("How to read the timeline"), this, [this] {
