@@ -83,16 +83,29 @@ void TraceRecorder::write(Slot &s, quint64 seq, const RequestRecord &record)
 {
     quint64 words[Words];
     std::memcpy(words, &record, sizeof(words));
-    const quint64 stamp = 2 * (seq + 1);
+    // Take the slot's write lock: version odd. Only two writers can ever meet here (an old request
+    // updating its record just as the ring wraps onto it), so a spin is enough.
+    quint64 v = s.version.load(std::memory_order_relaxed);
+    for (;;) {
+        if (v & 1) {
+            v = s.version.load(std::memory_order_relaxed);
+            continue;
+        }
+        if (s.version.compare_exchange_weak(v, v + 1, std::memory_order_acquire, std::memory_order_relaxed))
+            break;
+    }
     // A newer record may already own this slot after a wrap: never overwrite it with an old one.
-    quint64 current = s.seq.load(std::memory_order_relaxed);
-    if (current > stamp)
+    if (s.owner.load(std::memory_order_relaxed) > seq + 1) {
+        s.version.store(v, std::memory_order_release); // unchanged: nothing was written
         return;
-    s.seq.store(stamp - 1, std::memory_order_relaxed);
+    }
     std::atomic_thread_fence(std::memory_order_release);
+    s.owner.store(seq + 1, std::memory_order_relaxed);
     for (int i = 0; i < Words; ++i)
         s.words[i].store(words[i], std::memory_order_relaxed);
-    s.seq.store(stamp, std::memory_order_release);
+    // Every write moves the version on, so a reader that overlapped any write (even a re-publish
+    // of the same request) sees a different version afterwards and retries.
+    s.version.store(v + 2, std::memory_order_release);
 }
 
 quint64 TraceRecorder::begin(const RequestRecord &record)
@@ -124,19 +137,22 @@ bool TraceRecorder::read(quint64 seq, RequestRecord *out) const
     const Slot *s = slotIfAllocated(seq);
     if (!s)
         return false;
-    const quint64 stamp = 2 * (seq + 1);
     quint64 words[Words];
-    for (int attempt = 0; attempt < 64; ++attempt) {
-        const quint64 before = s->seq.load(std::memory_order_acquire);
-        if (before != stamp) {
-            if (before == stamp - 1)
-                continue; // being written right now
-            return false; // not yet published, or overwritten
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+        const quint64 before = s->version.load(std::memory_order_acquire);
+        if (before & 1)
+            continue; // being written right now
+        if (s->owner.load(std::memory_order_relaxed) != seq + 1) {
+            // Not yet published (owner still older) or already overwritten (owner newer).
+            std::atomic_thread_fence(std::memory_order_acquire);
+            if (s->version.load(std::memory_order_relaxed) == before)
+                return false;
+            continue;
         }
         for (int i = 0; i < Words; ++i)
             words[i] = s->words[i].load(std::memory_order_relaxed);
         std::atomic_thread_fence(std::memory_order_acquire);
-        if (s->seq.load(std::memory_order_relaxed) == before) {
+        if (s->version.load(std::memory_order_relaxed) == before) {
             std::memcpy(static_cast<void *>(out), words, sizeof(words));
             return true;
         }
@@ -173,7 +189,7 @@ void TraceRecorder::clear()
     for (quint64 i = 0; i < m_capacity / ChunkSize; ++i) {
         if (Slot *c = m_chunks[i].load(std::memory_order_relaxed)) {
             for (quint64 j = 0; j < ChunkSize; ++j)
-                c[j].seq.store(0, std::memory_order_relaxed);
+                c[j].owner.store(0, std::memory_order_relaxed);
         }
     }
     m_next.store(0, std::memory_order_release);

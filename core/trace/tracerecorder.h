@@ -13,7 +13,8 @@
 // Keeps the RequestRecord of every request the server sees, for the timeline and the exporters.
 //
 // - Thread-safe without locks on the hot path: a request claims a slot with one fetch_add and
-//   publishes its record with a per-slot sequence lock (odd while being written), copying the
+//   publishes its record with a per-slot sequence lock (version odd while being written, moved
+//   on by every write so a reader overlapping a re-publish retries), copying the
 //   record as 64-bit relaxed atomics. Publishing costs tens of nanoseconds.
 // - Bounded: a ring of `capacity` slots, allocated in chunks as it fills. When it wraps, the
 //   oldest records are overwritten and counted as dropped; readers notice and skip them.
@@ -53,7 +54,8 @@ private:
     static constexpr quint64 ChunkSize = 4096;
     struct Slot
     {
-        std::atomic<quint64> seq{0}; // 2*(n+1) when record n is complete, odd while writing
+        std::atomic<quint64> version{0}; // odd while a write is in progress; +2 per write
+        std::atomic<quint64> owner{0};   // n + 1 when the slot holds record n
         std::atomic<quint64> words[Words];
     };
 
