@@ -115,17 +115,9 @@ OpenAiChatProtocol::OpenAiChatProtocol()
 
 bool OpenAiChatProtocol::parse(const QByteArray &body, ChatRequest *out, QString *error)
 {
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &pe);
-    if (pe.error != QJsonParseError::NoError) {
-        *error = QStringLiteral("malformed JSON at offset %1: %2").arg(pe.offset).arg(pe.errorString());
+    QJsonObject o;
+    if (!ChatRequestParser::parseObject(body, &o, error))
         return false;
-    }
-    if (!doc.isObject()) {
-        *error = QStringLiteral("the body must be a JSON object");
-        return false;
-    }
-    const QJsonObject o = doc.object();
     ChatRequest r;
     r.userId = QString::fromLatin1(DefaultUser);
     using ChatRequestParser::readString;

@@ -55,7 +55,7 @@ bool readBool(const QJsonObject &o, const char *key, bool *out, QString *error)
 
 } // namespace
 
-bool parse(const QByteArray &body, ChatRequest *out, QString *error)
+bool parseObject(const QByteArray &body, QJsonObject *out, QString *error)
 {
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &pe);
@@ -67,7 +67,15 @@ bool parse(const QByteArray &body, ChatRequest *out, QString *error)
         *error = QStringLiteral("the body must be a JSON object");
         return false;
     }
-    const QJsonObject o = doc.object();
+    *out = doc.object();
+    return true;
+}
+
+bool parse(const QByteArray &body, ChatRequest *out, QString *error)
+{
+    QJsonObject o;
+    if (!parseObject(body, &o, error))
+        return false;
     ChatRequest r;
     if (!readString(o, "user_id", true, &r.userId, error)
         || !readString(o, "session_id", false, &r.sessionId, error)

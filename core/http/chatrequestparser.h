@@ -16,6 +16,9 @@ inline constexpr qsizetype MaxMessageBytes = 32 * 1024; // larger message: 400
 // A wrong type sets a human-readable `error` naming the field.
 bool readString(const QJsonObject &o, const char *key, bool required, QString *out, QString *error);
 
+// The body as a JSON object; false with "malformed JSON at offset N: ..." or "must be an object".
+bool parseObject(const QByteArray &body, QJsonObject *out, QString *error);
+
 // On failure returns false and sets a human-readable `error`.
 bool parse(const QByteArray &body, ChatRequest *out, QString *error);
 

@@ -230,12 +230,7 @@ void TestChatServer::modeSwitchWhileServing()
     QVERIFY(f.start(c));
     // One slow request in flight under the executor...
     QNetworkAccessManager nam;
-    QUrl url = f.server.url();
-    url.setPath(QStringLiteral("/v1/chat"));
-    QNetworkRequest req(url);
-    req.setRawHeader("X-API-Key", f.apiKey);
-    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
-    QNetworkReply *slow = nam.post(req, chatBody(QStringLiteral("early")));
+    QNetworkReply *slow = f.startPost(nam, QStringLiteral("/v1/chat"), chatBody(QStringLiteral("early")));
     QTRY_COMPARE(f.server.counters()->inFlight.load(), 1);
     // ...then switch to async while it runs.
     f.server.setMode(DispatchMode::Async);
@@ -482,14 +477,9 @@ void TestChatServer::gracefulStopAnswersQueuedRequests()
     c.llm.latency.mean = 0.3;
     QVERIFY(f.start(c));
     QNetworkAccessManager nam;
-    QUrl url = f.server.url();
-    url.setPath(QStringLiteral("/v1/chat"));
-    QNetworkRequest req(url);
-    req.setRawHeader("X-API-Key", f.apiKey);
-    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
     QList<QNetworkReply *> replies;
     for (int i = 0; i < 3; ++i)
-        replies.append(nam.post(req, chatBody(QStringLiteral("q%1").arg(i))));
+        replies.append(f.startPost(nam, QStringLiteral("/v1/chat"), chatBody(QStringLiteral("q%1").arg(i))));
     // One runs on the blocked loop; the other two wait in the kernel's accept queue.
     QTRY_COMPARE(f.server.counters()->inFlight.load(), 1);
     f.server.stop(10000);

@@ -88,6 +88,13 @@ ServerFixture::Reply ServerFixture::request(const QByteArray &method, const QStr
     return out;
 }
 
+QNetworkReply *ServerFixture::startPost(QNetworkAccessManager &nam, const QString &path, const QByteArray &body)
+{
+    QUrl url = server.url();
+    url.setPath(path);
+    return nam.post(makeRequest(url, apiKey), body);
+}
+
 QList<ServerFixture::Reply> ServerFixture::concurrent(int count, const QString &path,
                                                       const std::function<QByteArray(int)> &body, int timeoutMs)
 {

@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QTemporaryDir>
 
 // Starts a ChatServer on a free loopback port with its history in a temporary folder,
@@ -36,6 +37,8 @@ public:
     // One request; waits (on the event loop) for the answer.
     Reply request(const QByteArray &method, const QString &path, const QByteArray &body = {},
                   const QByteArray &key = QByteArray("__default__"), int timeoutMs = 30000);
+    // Starts a POST and returns at once (the caller waits on the reply).
+    QNetworkReply *startPost(QNetworkAccessManager &nam, const QString &path, const QByteArray &body);
     // `count` requests sent at once; returns when all are answered.
     QList<Reply> concurrent(int count, const QString &path, const std::function<QByteArray(int)> &body,
                             int timeoutMs = 60000);
