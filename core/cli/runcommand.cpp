@@ -54,6 +54,18 @@ int runRunCommand(const QStringList &arguments)
         {QStringLiteral("api-key"), QStringLiteral("API key for --target."), QStringLiteral("K")},
         {QStringLiteral("out"), QStringLiteral("Output directory (default loopscope-run-<scenario>)."), QStringLiteral("DIR")},
         {QStringLiteral("assert"), QStringLiteral("Exit with status 1 when a figure is outside tolerance.")},
+        // Load overrides, applied to every variant.
+        {QStringLiteral("model"), QStringLiteral("Load model: closed (users + think time) or open (arrival rate)."), QStringLiteral("M")},
+        {QStringLiteral("requests-per-user"), QStringLiteral("Closed model: requests each user sends."), QStringLiteral("N")},
+        {QStringLiteral("duration"), QStringLiteral("Run for this long instead (seconds, before --time-scale)."), QStringLiteral("S")},
+        {QStringLiteral("think"), QStringLiteral("Think time between a user's requests, seconds."), QStringLiteral("S")},
+        {QStringLiteral("think-distribution"), QStringLiteral("fixed, uniform or exponential."), QStringLiteral("D")},
+        {QStringLiteral("ramp-up"), QStringLiteral("Spawn rate: users started per second (0: all at once)."), QStringLiteral("R")},
+        {QStringLiteral("rate"), QStringLiteral("Open model: arrivals per second."), QStringLiteral("R")},
+        {QStringLiteral("arrival"), QStringLiteral("Open model: constant or poisson."), QStringLiteral("A")},
+        {QStringLiteral("naive"), QStringLiteral("The seed's test client: each user's requests one after another, blocking.")},
+        {QStringLiteral("stream"), QStringLiteral("Use /v1/chat/stream and measure time to first token.")},
+        {QStringLiteral("threads"), QStringLiteral("Load-generator threads."), QStringLiteral("N")},
     });
     QStringList args = arguments;
     if (args.size() > 1)
@@ -84,6 +96,45 @@ int runRunCommand(const QStringList &arguments)
             err << "loopscope run: --users must be a positive integer\n";
             return 2;
         }
+    }
+    // Load overrides: each flag sets the LoadSettings key of the same meaning.
+    const struct {
+        const char *flag;
+        const char *key;
+        double lo, hi;
+    } numbers[] = {{"requests-per-user", "requests_per_user", 1, 1e7}, {"duration", "duration_s", 0, 86400},
+                   {"think", "think_s", 0, 3600}, {"ramp-up", "spawn_rate", 0, 1e6},
+                   {"rate", "arrival_rate", 0, 1e6}, {"threads", "threads", 1, 64}};
+    for (const auto &n : numbers) {
+        if (!p.isSet(QLatin1String(n.flag)))
+            continue;
+        const double v = p.value(QLatin1String(n.flag)).toDouble(&ok);
+        if (!ok || v < n.lo || v > n.hi) {
+            err << "loopscope run: --" << n.flag << " must be a number from " << n.lo << " to " << n.hi << "\n";
+            return 2;
+        }
+        options.load.insert(QLatin1String(n.key), v);
+    }
+    const struct {
+        const char *flag;
+        const char *key;
+        QStringList allowed;
+    } choices[] = {{"model", "model", {QStringLiteral("closed"), QStringLiteral("open")}},
+                   {"think-distribution", "think", {QStringLiteral("fixed"), QStringLiteral("uniform"), QStringLiteral("exponential")}},
+                   {"arrival", "arrival", {QStringLiteral("constant"), QStringLiteral("poisson")}}};
+    for (const auto &c : choices) {
+        if (!p.isSet(QLatin1String(c.flag)))
+            continue;
+        const QString v = p.value(QLatin1String(c.flag)).toLower();
+        if (!c.allowed.contains(v)) {
+            err << "loopscope run: --" << c.flag << " must be " << c.allowed.join(QStringLiteral(", ")) << "\n";
+            return 2;
+        }
+        options.load.insert(QLatin1String(c.key), v);
+    }
+    for (const char *flag : {"naive", "stream"}) {
+        if (p.isSet(QLatin1String(flag)))
+            options.load.insert(QLatin1String(flag), true);
     }
     if (p.isSet(QStringLiteral("target"))) {
         options.target = QUrl(p.value(QStringLiteral("target")));

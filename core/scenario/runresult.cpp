@@ -370,7 +370,8 @@ QJsonObject RunResult::toJson() const
              QJsonObject{{QStringLiteral("variant"), options.variant},
                          {QStringLiteral("users"), options.users},
                          {QStringLiteral("time_scale"), options.timeScale},
-                         {QStringLiteral("target"), options.target.toString()}}},
+                         {QStringLiteral("target"), options.target.toString()},
+                         {QStringLiteral("load"), options.load}}},
             {QStringLiteral("machine"), machine},
             {QStringLiteral("passed"), passed()},
             {QStringLiteral("checks"), cs},
@@ -392,6 +393,7 @@ bool RunResult::fromJson(const QJsonObject &j, RunResult *out, QString *error)
     r.options.users = o.value(QStringLiteral("users")).toInt();
     r.options.timeScale = o.value(QStringLiteral("time_scale")).toDouble(1.0);
     r.options.target = QUrl(o.value(QStringLiteral("target")).toString());
+    r.options.load = o.value(QStringLiteral("load")).toObject();
     r.machine = j.value(QStringLiteral("machine")).toObject();
     r.createdMs = QDateTime::fromString(j.value(QStringLiteral("created")).toString(), Qt::ISODate)
                           .toMSecsSinceEpoch();

@@ -63,6 +63,7 @@ struct RunOptions
     double timeScale = 1.0;
     QUrl target;          // empty: the in-process server
     QString apiKey;
+    QJsonObject load;     // LoadSettings keys that override every variant's (model, think_s, naive, ...)
 };
 
 struct RunResult

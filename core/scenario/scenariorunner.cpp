@@ -34,7 +34,7 @@ ServerConfig ScenarioRunner::effectiveServerConfig(const Scenario &s, const Scen
 LoadSettings ScenarioRunner::effectiveLoadSettings(const Scenario &s, const ScenarioVariant &v,
                                                    const RunOptions &o)
 {
-    LoadSettings l = s.loadSettings(v);
+    LoadSettings l = LoadSettings::fromJson(o.load, s.loadSettings(v));
     l.timeScale = o.timeScale;
     if (o.users > 0)
         l.users = o.users;
