@@ -1,5 +1,6 @@
 #include "counterplot.h"
 
+#include "plots/plottheme.h"
 #include "gui/theme.h"
 
 #include <QFileDialog>
@@ -186,17 +187,7 @@ void CounterPlot::showContextMenu(const QPoint &pos)
 void CounterPlot::applyTheme()
 {
     const Theme &t = Theme::current();
-    m_plot->setBackground(t.base);
-    m_plot->axisRect()->setBackground(t.base);
-    for (QCPAxis *a : { m_plot->xAxis, m_plot->yAxis }) {
-        a->setBasePen(QPen(t.axis));
-        a->setTickPen(QPen(t.axis));
-        a->setSubTickPen(QPen(t.axis));
-        a->setTickLabelColor(t.mutedText);
-        a->setLabelColor(t.mutedText);
-        a->grid()->setPen(QPen(t.grid, 1));
-        a->grid()->setZeroLinePen(QPen(t.grid, 1));
-    }
+    applyThemeToPlot(m_plot);
     m_plot->legend->setBrush(QColor(t.base.red(), t.base.green(), t.base.blue(), 200));
     m_plot->legend->setBorderPen(QPen(t.grid));
     m_plot->legend->setTextColor(t.text);

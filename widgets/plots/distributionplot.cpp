@@ -1,5 +1,6 @@
 #include "distributionplot.h"
 
+#include "plots/plottheme.h"
 #include "gui/theme.h"
 
 #include <QFileInfo>
@@ -82,16 +83,7 @@ bool DistributionPlot::exportTo(const QString &path, int width, int height)
 void DistributionPlot::applyTheme()
 {
     const Theme &t = Theme::current();
-    m_plot->setBackground(t.base);
-    m_plot->axisRect()->setBackground(t.base);
-    for (QCPAxis *a : { m_plot->xAxis, m_plot->yAxis }) {
-        a->setBasePen(QPen(t.axis));
-        a->setTickPen(QPen(t.axis));
-        a->setSubTickPen(QPen(t.axis));
-        a->setTickLabelColor(t.mutedText);
-        a->setLabelColor(t.mutedText);
-        a->grid()->setPen(QPen(t.grid, 1));
-    }
+    applyThemeToPlot(m_plot);
     if (auto *title = qobject_cast<QCPTextElement *>(m_plot->plotLayout()->element(0, 0)))
         title->setTextColor(t.text);
     m_plot->legend->setBrush(QColor(t.base.red(), t.base.green(), t.base.blue(), 210));
