@@ -7,7 +7,7 @@ BUILD_DIR="${LOOPSCOPE_BUILD_DIR:-$ROOT/build}"
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev libqt6sql6-sqlite qt6-svg-dev
+  qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev libsqlite3-dev qt6-svg-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl1-mesa-dev
   libqcustomplot-dev qcoro-qt6-dev qtkeychain-qt6-dev libhttp-parser-dev
   fonts-noto-cjk xvfb xauth

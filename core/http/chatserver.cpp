@@ -64,8 +64,10 @@ int ChatServer::openListeningSocket(const QHostAddress &host, quint16 port, quin
         a->sin_addr.s_addr = htonl(host == QHostAddress::Any ? INADDR_ANY : host.toIPv4Address());
         len = sizeof(sockaddr_in);
     }
-    // backlog 2048, uvicorn's default: connections wait here while every worker is busy.
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&addr), len) != 0 || ::listen(fd, 2048) != 0) {
+    // Connections wait here while every worker is busy (and, in a burst, until a loop wakes up to
+    // accept them). Ask for the most the kernel allows: Linux caps the backlog at
+    // net.core.somaxconn (4096 by default since 5.4); uvicorn asks for 2048.
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&addr), len) != 0 || ::listen(fd, 65535) != 0) {
         *error = QStringLiteral("cannot listen on %1:%2: %3")
                          .arg(host.toString()).arg(port).arg(QString::fromLocal8Bit(std::strerror(errno)));
         ::close(fd);

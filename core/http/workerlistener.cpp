@@ -3,16 +3,17 @@
 #include <QSocketNotifier>
 #include <QTcpSocket>
 #include <QTimer>
-
 #include <sys/socket.h>
 #include <unistd.h>
 
 WorkerListener::WorkerListener(QObject *parent)
     : QTcpServer(parent)
-{
-}
+{ }
 
-WorkerListener::~WorkerListener() { stopAccepting(); }
+WorkerListener::~WorkerListener()
+{
+    stopAccepting();
+}
 
 bool WorkerListener::adopt(int listenFd)
 {
@@ -29,7 +30,7 @@ bool WorkerListener::adopt(int listenFd)
     m_resume->setSingleShot(true);
     m_resume->setInterval(50);
     connect(m_resume, &QTimer::timeout, this, &WorkerListener::requestArrived);
-    connect(m_notifier, &QSocketNotifier::activated, this, [this] { acceptOne(); });
+    connect(m_notifier, &QSocketNotifier::activated, this, &WorkerListener::acceptReady);
     return true;
 }
 
@@ -37,8 +38,7 @@ void WorkerListener::drainBacklog()
 {
     // Connections the kernel already completed are clients that sent a request and wait for
     // it: take them all now, so that a graceful stop answers them instead of resetting them.
-    while (m_fd >= 0 && acceptOne()) {
-    }
+    while (m_fd >= 0 && acceptOne()) { }
 }
 
 void WorkerListener::stopAccepting()
@@ -53,6 +53,20 @@ void WorkerListener::stopAccepting()
         m_fd = -1;
     }
     close();
+}
+
+void WorkerListener::acceptReady()
+{
+    // Blocking mode takes one connection and pauses (see the header). Otherwise a loop takes
+    // everything the kernel has queued, as uvicorn (asyncio) does: a burst of thousands of
+    // connections then drains in a few wake-ups instead of one wake-up per connection, and the
+    // kernel's accept queue never overflows into dropped SYNs and client retries. Bounded per
+    // wake-up so that a flood of connections cannot starve the requests already accepted.
+    if (m_pauseAfterAccept && m_pauseAfterAccept()) {
+        acceptOne();
+        return;
+    }
+    for (int i = 0; i < MaxAcceptsPerWakeUp && m_notifier && m_notifier->isEnabled() && acceptOne(); ++i) { }
 }
 
 bool WorkerListener::acceptOne()
@@ -91,9 +105,13 @@ void WorkerListener::guardRequestSize(QTcpSocket *socket)
         socket->setProperty(RequestBytesProperty, total);
         if (total < MaxRequestBytes)
             return;
-        const QByteArray body = R"({"detail":"request larger than 512 KiB; the body limit is 65536 bytes","error":"payload_too_large"})" "\n";
-        socket->write("HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                      "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        const QByteArray body
+            = R"({"detail":"request larger than 512 KiB; the body limit is 65536 bytes","error":"payload_too_large"})"
+              "\n";
+        socket->write(
+            "HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\nConnection: close\r\n"
+            "Content-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         socket->flush();
         socket->disconnectFromHost();
     });

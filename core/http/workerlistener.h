@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QTcpServer>
-
 #include <functional>
 
 class QSocketNotifier;
@@ -9,10 +8,11 @@ class QSocketNotifier;
 // Accepts connections for one worker loop from the listening socket all workers share
 // (the Gunicorn picture: N workers, one port).
 //
-// It takes ONE connection each time the loop gets round to it. QTcpServer would accept every
-// pending connection in a burst; then a worker about to block (blocking mode) would hoard
-// connections that an idle worker could have served. One at a time, a blocked worker simply
-// stops accepting and the kernel queue feeds the others, as with Gunicorn's sync workers.
+// In blocking mode it takes ONE connection each time the loop gets round to it: accepting every
+// pending connection in a burst, a worker about to block would hoard connections that an idle
+// worker could have served. One at a time, a blocked worker simply stops accepting and the kernel
+// queue feeds the others, as with Gunicorn's sync workers. In executor and async modes a loop never
+// blocks, so it takes all that is queued at each wake-up, as uvicorn does.
 class WorkerListener : public QTcpServer
 {
     Q_OBJECT
@@ -42,11 +42,13 @@ signals:
     void connectionAccepted(QTcpSocket *socket);
 
 private:
+    void acceptReady();
     bool acceptOne();
     void drainBacklog();
     void guardRequestSize(QTcpSocket *socket);
 
     static constexpr qint64 MaxRequestBytes = 512 * 1024;
+    static constexpr int MaxAcceptsPerWakeUp = 256;
     static constexpr const char *RequestBytesProperty = "loopscopeRequestBytes";
 
     int m_fd = -1;

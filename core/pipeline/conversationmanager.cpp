@@ -15,12 +15,10 @@ QString cacheKey(const QString &userId, const QString &sessionId)
 
 } // namespace
 
-ConversationManager::ConversationManager(std::shared_ptr<HistoryStore> store,
-                                         std::shared_ptr<LlmBackend> llm)
+ConversationManager::ConversationManager(std::shared_ptr<HistoryStore> store, std::shared_ptr<LlmBackend> llm)
     : m_store(std::move(store))
     , m_llm(std::move(llm))
-{
-}
+{ }
 
 std::shared_ptr<LlmBackend> ConversationManager::llm() const
 {
@@ -53,13 +51,21 @@ LlmRequest ConversationManager::buildPrompt(const UserContext &context, const Ch
     r.requestId = id;
     r.stream = request.stream;
     r.messages = request.clientHistory.isEmpty() ? context.history : request.clientHistory;
-    r.messages.append({QStringLiteral("user"), request.message});
+    r.messages.append({ QStringLiteral("user"), request.message });
     return r;
 }
 
 ChatResult ConversationManager::storageError(const QString &detail)
 {
     ChatResult r;
+    if (detail == HistoryStore::ForeignSession) {
+        // Someone else's conversation: answered as if it did not exist (nothing is revealed,
+        // nothing was written).
+        r.httpStatus = 404;
+        r.errorCode = QStringLiteral("session_not_found");
+        r.errorMessage = QStringLiteral("no conversation with this session_id for this user");
+        return r;
+    }
     r.httpStatus = 500;
     r.errorCode = QStringLiteral("storage_error");
     r.errorMessage = QStringLiteral("conversation history is unavailable: %1").arg(detail);
@@ -82,8 +88,8 @@ ChatResult ConversationManager::llmError(const LlmReply &reply)
     }
     r.errorCode = QStringLiteral("llm_") + llmErrorName(reply.error);
     r.errorMessage = reply.errorMessage.isEmpty()
-            ? QStringLiteral("the language model call failed (%1)").arg(llmErrorName(reply.error))
-            : reply.errorMessage;
+        ? QStringLiteral("the language model call failed (%1)").arg(llmErrorName(reply.error))
+        : reply.errorMessage;
     return r;
 }
 
@@ -103,8 +109,7 @@ Exchange ConversationManager::makeExchange(const ChatRequest &request, const QSt
 // The synchronous pipeline: every wait holds the calling thread.
 
 ChatResult ConversationManager::chat(const ChatRequest &request, const ServerConfig &config,
-                                     RequestTrace &trace, const TokenSink &onToken,
-                                     const CancelToken &cancel)
+                                     RequestTrace &trace, const TokenSink &onToken, const CancelToken &cancel)
 {
     const quint64 id = trace.record().id;
     QString error;
@@ -117,6 +122,8 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
         context = m_store->loadContext(request.userId, request.sessionId, config.historyMessages, &error);
         if (!context)
             return storageError(error);
+        if (context->sessionBelongsToOthers())
+            return storageError(HistoryStore::ForeignSession);
         Delays::blockFor(config.scaledNs(config.dbReadSeconds));
     }
 
@@ -164,7 +171,7 @@ void ConversationManager::prefetchBlocking(const QString &userId, const QString 
 {
     auto ctx = m_store->loadContext(userId, sessionId, config.historyMessages);
     Delays::blockFor(config.scaledNs(config.dbReadSeconds));
-    if (ctx) {
+    if (ctx && !ctx->sessionBelongsToOthers()) {
         QMutexLocker lock(&m_cacheMutex);
         m_cache.insert(cacheKey(userId, sessionId), *ctx);
     }
@@ -189,6 +196,8 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
         context = m_store->loadContext(request.userId, request.sessionId, config.historyMessages, &error);
         if (!context)
             co_return storageError(error);
+        if (context->sessionBelongsToOthers())
+            co_return storageError(HistoryStore::ForeignSession);
         co_await Delays::sleepFor(config.scaledNs(config.dbReadSeconds));
     }
 
@@ -229,7 +238,7 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
     // (3) await async_db.insert(...): the writer thread commits it; this loop serves others.
     {
         SpanScope span(trace, Phase::DbWrite);
-        const QString failed = co_await m_store->saveExchangeAsync(makeExchange(request, reply.text, id));
+        const QString failed = co_await m_store->save(makeExchange(request, reply.text, id));
         if (!failed.isEmpty())
             co_return storageError(failed);
         co_await Delays::sleepFor(config.scaledNs(config.dbWriteSeconds));
@@ -271,7 +280,7 @@ QCoro::Task<> ConversationManager::prefetchAsync(QString userId, QString session
 {
     auto ctx = m_store->loadContext(userId, sessionId, config.historyMessages);
     co_await Delays::sleepFor(config.scaledNs(config.dbReadSeconds));
-    if (ctx) {
+    if (ctx && !ctx->sessionBelongsToOthers()) {
         QMutexLocker lock(&m_cacheMutex);
         m_cache.insert(cacheKey(userId, sessionId), *ctx);
     }

@@ -1,32 +1,30 @@
 #include "historystore.h"
 
+#include "storage/sqlitedb.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonDocument>
-#include <QPromise>
-#include <QSqlDatabase>
-#include <QSqlError>
-#include <QSqlQuery>
 #include <QStandardPaths>
 #include <QThread>
-
-#include <pthread.h>
-
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <pthread.h>
 #include <thread>
 
 namespace {
 
-std::atomic<quint64> g_nextStoreId{1};
+std::atomic<quint64> g_nextStoreId { 1 };
 
-qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
-
-QString sqlError(const QSqlQuery &q) { return q.lastError().text(); }
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
 
 const char *const kSchema[] = {
     "CREATE TABLE IF NOT EXISTS users ("
@@ -46,56 +44,37 @@ const char *const kSchema[] = {
     " created_at INTEGER NOT NULL)",
 };
 
-} // namespace
-
-// One SQLite connection of one thread. Owned by a thread_local table, so a pool thread that
-// expires closes its connections itself (QSqlDatabase may only be used on its own thread).
-class HistoryStore::Connection
-{
-public:
-    Connection(const QString &name, const QString &path)
-        : m_name(name)
-    {
-        m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        m_db.setDatabaseName(path);
-        m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
-        if (m_db.open()) {
-            QSqlQuery q(m_db);
-            q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
-            q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
-            q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
-        }
-    }
-    ~Connection()
-    {
-        m_statements.clear();
-        m_db.close();
-        m_db = QSqlDatabase();
-        QSqlDatabase::removeDatabase(m_name);
-    }
-    QSqlDatabase &db() { return m_db; }
-
-    // The hot statements are prepared once per connection and re-bound for every request:
-    // parsing SQL again for each request costs more than running it.
-    QSqlQuery &statement(int key, const char *sql)
-    {
-        auto it = m_statements.find(key);
-        if (it == m_statements.end()) {
-            it = m_statements.insert(key, QSqlQuery(m_db));
-            it->prepare(QString::fromLatin1(sql));
-        }
-        return *it;
-    }
-
-private:
-    QString m_name;
-    QSqlDatabase m_db;
-    QHash<int, QSqlQuery> m_statements;
+// The hot statements, prepared once per connection (parsing SQL again for each request costs
+// more than running it).
+enum Statement {
+    LoadUser,
+    LoadOwner,
+    LoadHistory,
+    UpsertUser,
+    UpsertConversation,
+    InsertMessage,
+    InsertAudit,
+    Begin,
+    BeginRead,
+    Commit,
+    Rollback,
+    Savepoint,
+    Release,
+    RollbackTo,
 };
 
-namespace {
-enum Statement { LoadUser, LoadHistory, UpsertUser, UpsertConversation, InsertMessage, InsertAudit };
+const QString kUser = QStringLiteral("user");
+const QString kAssistant = QStringLiteral("assistant");
+
 } // namespace
+
+const QString HistoryStore::ForeignSession = QStringLiteral("session_not_found");
+
+// Every thread that reads gets its own connection (SQLite connections are single-threaded here),
+// owned by a thread_local table, so a pool thread that expires closes its connections itself.
+class HistoryStore::Connection : public SqliteDb
+{
+};
 
 namespace {
 struct ThreadConnections
@@ -106,6 +85,94 @@ struct ThreadConnections
 thread_local ThreadConnections t_connections;
 } // namespace
 
+// What the writer is handed: one exchange, and who waits for it (a coroutine on an event loop,
+// or a blocked thread).
+struct SyncWait
+{
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool done = false;
+    QString result;
+};
+
+struct HistoryStore::Pending
+{
+    Exchange exchange;
+    std::coroutine_handle<> handle;
+    QString *result = nullptr;
+    std::shared_ptr<LoopBatch> loop; // with handle
+    SyncWait *sync = nullptr; // or this
+};
+
+// One event loop's side of the batched save path; lives in (and is only called on) that loop's
+// thread, except completed(), which the writer calls.
+//  - Saves made during one pass of the loop are collected and handed to the writer together by
+//    one queued call (one lock and at most one wake-up for all of them).
+//  - The writer hands back all of a commit's completions for this loop at once; one queued call
+//    resumes every waiting coroutine.
+class HistoryStore::LoopBatch : public QObject
+{
+public:
+    struct Done
+    {
+        std::coroutine_handle<> handle;
+        QString *result;
+        QString value;
+    };
+
+    static std::shared_ptr<LoopBatch> forThisThread()
+    {
+        thread_local std::shared_ptr<LoopBatch> batch(new LoopBatch, [](LoopBatch *b) {
+            if (QThread::currentThread() == b->thread())
+                delete b;
+            else
+                b->deleteLater();
+        });
+        return batch;
+    }
+
+    void add(Writer *writer, Pending pending)
+    {
+        if (m_outgoing.empty())
+            QMetaObject::invokeMethod(this, &LoopBatch::flush, Qt::QueuedConnection);
+        m_outgoing.emplace_back(writer, std::move(pending));
+    }
+
+    void completed(std::vector<Done> &&done)
+    {
+        bool post = false;
+        {
+            std::lock_guard lock(m_mutex);
+            post = m_done.empty();
+            if (post)
+                m_done = std::move(done);
+            else
+                std::move(done.begin(), done.end(), std::back_inserter(m_done));
+        }
+        if (post)
+            QMetaObject::invokeMethod(this, &LoopBatch::resumeAll, Qt::QueuedConnection);
+    }
+
+private:
+    void flush();
+    void resumeAll()
+    {
+        std::vector<Done> done;
+        {
+            std::lock_guard lock(m_mutex);
+            done.swap(m_done);
+        }
+        for (Done &d : done) {
+            *d.result = std::move(d.value);
+            d.handle.resume();
+        }
+    }
+
+    std::vector<std::pair<Writer *, Pending>> m_outgoing;
+    std::mutex m_mutex;
+    std::vector<Done> m_done;
+};
+
 // The writer thread of the group commit (see the class comment).
 class HistoryStore::Writer
 {
@@ -113,8 +180,7 @@ public:
     explicit Writer(HistoryStore *store)
         : m_store(store)
         , m_thread([this] { run(); })
-    {
-    }
+    { }
     ~Writer()
     {
         {
@@ -125,36 +191,33 @@ public:
         m_thread.join();
     }
 
-    QFuture<QString> submit(const Exchange &e)
+    template<typename It> void submit(It first, It last)
     {
-        QPromise<QString> promise;
-        QFuture<QString> future = promise.future();
-        promise.start();
+        bool wake = false;
         {
             std::lock_guard lock(m_mutex);
-            m_queue.push_back({e, std::move(promise)});
+            for (It it = first; it != last; ++it)
+                m_queue.push_back(std::move(*it));
+            wake = m_idle; // a busy writer takes them with its next batch: no wake-up needed
         }
-        m_wake.notify_one();
-        return future;
+        if (wake)
+            m_wake.notify_one();
     }
 
-    std::atomic<int> pageLimit{0};
+    std::atomic<int> pageLimit { 0 };
 
 private:
-    struct Pending
-    {
-        Exchange exchange;
-        QPromise<QString> promise;
-    };
-
     void run()
     {
         pthread_setname_np(pthread_self(), "history-writer");
+        std::vector<Pending> batch;
         for (;;) {
-            std::deque<Pending> batch;
+            batch.clear();
             {
                 std::unique_lock lock(m_mutex);
+                m_idle = true;
                 m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+                m_idle = false;
                 if (m_queue.empty())
                     break; // stopping, nothing left
                 const size_t n = std::min<size_t>(m_queue.size(), 512);
@@ -163,55 +226,81 @@ private:
                     m_queue.pop_front();
                 }
             }
-            commit(batch);
+            std::vector<QString> results = commit(batch);
+            complete(batch, results);
         }
     }
 
-    void commit(std::deque<Pending> &batch)
+    static void complete(std::vector<Pending> &batch, std::vector<QString> &results)
+    {
+        // Usually one or two loops wait on a batch: group their completions per loop.
+        std::vector<std::pair<LoopBatch *, std::vector<LoopBatch::Done>>> perLoop;
+        for (size_t i = 0; i < batch.size(); ++i) {
+            Pending &p = batch[i];
+            if (p.sync) {
+                std::lock_guard lock(p.sync->mutex);
+                p.sync->result = std::move(results[i]);
+                p.sync->done = true;
+                p.sync->cv.notify_one();
+                continue;
+            }
+            if (!p.loop)
+                continue;
+            auto it = std::find_if(perLoop.begin(), perLoop.end(),
+                                   [&](const auto &entry) { return entry.first == p.loop.get(); });
+            if (it == perLoop.end())
+                it = perLoop.insert(perLoop.end(), { p.loop.get(), {} });
+            it->second.push_back({ p.handle, p.result, std::move(results[i]) });
+        }
+        for (auto &[loop, done] : perLoop)
+            loop->completed(std::move(done));
+    }
+
+    std::vector<QString> commit(std::vector<Pending> &batch)
     {
         QString error;
         Connection *c = m_store->connection(&error);
         if (c && pageLimit.load() > 0) {
-            QSqlQuery(c->db()).exec(QStringLiteral("PRAGMA max_page_count=%1").arg(pageLimit.load()));
+            c->exec(QStringLiteral("PRAGMA max_page_count=%1").arg(pageLimit.load()).toUtf8().constData());
             pageLimit.store(0);
         }
-        QList<QString> results(batch.size());
+        std::vector<QString> results(batch.size());
         if (c) {
-            QSqlQuery q(c->db());
-            if (!q.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
-                error = sqlError(q);
+            if (!c->statement(Begin, "BEGIN IMMEDIATE").run()) {
+                error = c->lastError();
             } else {
                 for (size_t i = 0; i < batch.size(); ++i) {
-                    q.exec(QStringLiteral("SAVEPOINT exchange"));
+                    c->statement(Savepoint, "SAVEPOINT exchange").run();
                     QString e;
                     if (writeExchange(c, batch[i].exchange, &e)) {
-                        q.exec(QStringLiteral("RELEASE exchange"));
+                        c->statement(Release, "RELEASE exchange").run();
                     } else {
-                        results[qsizetype(i)] = e.isEmpty() ? QStringLiteral("write failed") : e;
-                        q.exec(QStringLiteral("ROLLBACK TO exchange"));
-                        q.exec(QStringLiteral("RELEASE exchange"));
+                        results[i] = e.isEmpty() ? QStringLiteral("write failed") : e;
+                        c->statement(RollbackTo, "ROLLBACK TO exchange").run();
+                        c->statement(Release, "RELEASE exchange").run();
                     }
                 }
-                if (!q.exec(QStringLiteral("COMMIT"))) {
+                if (!c->statement(Commit, "COMMIT").run()) {
                     // Some errors (SQLITE_FULL, I/O) make SQLite roll the whole transaction back
                     // by itself; then nothing of this batch was stored. Name the first real cause.
-                    error = sqlError(q);
+                    error = c->lastError();
                     for (const QString &r : results) {
-                        if (!r.isEmpty()) {
+                        if (!r.isEmpty() && r != HistoryStore::ForeignSession) {
                             error = r;
                             break;
                         }
                     }
-                    QSqlQuery(c->db()).exec(QStringLiteral("ROLLBACK"));
+                    c->statement(Rollback, "ROLLBACK").run();
                 }
             }
         }
-        for (size_t i = 0; i < batch.size(); ++i) {
-            const QString &own = results[qsizetype(i)];
-            QString r = !own.isEmpty() ? own : error;
-            batch[i].promise.addResult(r);
-            batch[i].promise.finish();
+        if (!error.isEmpty()) {
+            for (QString &r : results) {
+                if (r.isEmpty())
+                    r = error;
+            }
         }
+        return results;
     }
 
     static bool writeExchange(Connection *c, const Exchange &e, QString *error);
@@ -221,14 +310,42 @@ private:
     std::condition_variable m_wake;
     std::deque<Pending> m_queue;
     bool m_stopping = false;
+    bool m_idle = false;
     std::thread m_thread; // last: starts once everything above exists
 };
+
+void HistoryStore::LoopBatch::flush()
+{
+    std::vector<std::pair<Writer *, Pending>> items;
+    items.swap(m_outgoing);
+    // Almost always one store: each store's share goes over in one go.
+    std::vector<Pending> share;
+    while (!items.empty()) {
+        Writer *w = items.front().first;
+        const auto rest = std::stable_partition(items.begin(), items.end(),
+                                                [w](const auto &item) { return item.first == w; });
+        share.clear();
+        for (auto it = items.begin(); it != rest; ++it)
+            share.push_back(std::move(it->second));
+        items.erase(items.begin(), rest);
+        w->submit(share.begin(), share.end());
+    }
+}
+
+void HistoryStore::SaveAwaiter::await_suspend(std::coroutine_handle<> handle)
+{
+    Pending p;
+    p.exchange = std::move(m_exchange);
+    p.handle = handle;
+    p.result = &m_result;
+    p.loop = LoopBatch::forThisThread();
+    p.loop->add(m_store->writer(), std::move(p));
+}
 
 HistoryStore::HistoryStore(QString path)
     : m_path(std::move(path))
     , m_storeId(g_nextStoreId.fetch_add(1))
-{
-}
+{ }
 
 HistoryStore::~HistoryStore()
 {
@@ -242,25 +359,22 @@ QString HistoryStore::defaultPath()
 {
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     return QDir(dir.isEmpty() ? QDir::homePath() + QStringLiteral("/.loopscope") : dir)
-            .filePath(QStringLiteral("history.sqlite"));
+        .filePath(QStringLiteral("history.sqlite"));
 }
 
 HistoryStore::Connection *HistoryStore::connection(QString *error)
 {
     Connection *&c = t_connections.byStore[m_storeId];
     if (!c) {
-        const QString name = QStringLiteral("loopscope-history-%1-%2")
-                                     .arg(m_storeId)
-                                     .arg(quintptr(QThread::currentThreadId()));
-        c = new Connection(name, m_path);
-    }
-    if (!c->db().isOpen()) {
-        if (error)
-            *error = QStringLiteral("cannot open history database %1: %2")
-                             .arg(m_path, c->db().lastError().text());
-        delete c;
-        t_connections.byStore.remove(m_storeId);
-        return nullptr;
+        auto fresh = std::make_unique<Connection>();
+        QString why;
+        if (!fresh->open(m_path, &why)) {
+            if (error)
+                *error = QStringLiteral("cannot open history database %1: %2").arg(m_path, why);
+            t_connections.byStore.remove(m_storeId);
+            return nullptr;
+        }
+        c = fresh.release();
     }
     return c;
 }
@@ -276,13 +390,9 @@ bool HistoryStore::open(QString *error)
     Connection *c = connection(error);
     if (!c)
         return false;
-    QSqlQuery q(c->db());
     for (const char *statement : kSchema) {
-        if (!q.exec(QString::fromLatin1(statement))) {
-            if (error)
-                *error = sqlError(q);
+        if (!c->exec(statement, error))
             return false;
-        }
     }
     return true;
 }
@@ -293,60 +403,83 @@ std::optional<UserContext> HistoryStore::loadContext(const QString &userId, cons
     Connection *c = connection(error);
     if (!c)
         return std::nullopt;
+    auto failed = [&] {
+        if (error)
+            *error = c->lastError();
+        return std::nullopt;
+    };
     UserContext ctx;
     ctx.userId = userId;
     ctx.sessionId = sessionId;
-    QSqlQuery &user = c->statement(LoadUser, "SELECT requests FROM users WHERE user_id = ?");
-    user.bindValue(0, userId);
-    if (!user.exec()) {
-        if (error)
-            *error = sqlError(user);
-        return std::nullopt;
+    // One read transaction for the three lookups: each transaction takes and drops SQLite's file
+    // and WAL locks (fcntl system calls), which cost more here than the lookups themselves.
+    if (!c->statement(BeginRead, "BEGIN").run())
+        return failed();
+    struct EndRead
+    {
+        Connection *c;
+        ~EndRead() { c->statement(Commit, "COMMIT").run(); }
+    } endRead { c };
+    {
+        SqliteStatement &user = c->statement(LoadUser, "SELECT requests FROM users WHERE user_id = ?");
+        StatementScope scope(user);
+        user.bind(1, userId);
+        ctx.knownUser = user.next();
+        if (!ctx.knownUser && !user.done())
+            return failed();
     }
-    ctx.knownUser = user.next();
-    user.finish();
-    if (!sessionId.isEmpty() && maxMessages > 0) {
-        QSqlQuery &q = c->statement(LoadHistory,
-                                    "SELECT role, content FROM (SELECT id, role, content FROM messages"
-                                    " WHERE conversation_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id");
-        q.bindValue(0, sessionId);
-        q.bindValue(1, maxMessages);
-        if (!q.exec()) {
-            if (error)
-                *error = sqlError(q);
-            return std::nullopt;
+    if (sessionId.isEmpty())
+        return ctx;
+    {
+        SqliteStatement &owner = c->statement(LoadOwner, "SELECT user_id FROM conversations WHERE id = ?");
+        StatementScope scope(owner);
+        owner.bind(1, sessionId);
+        if (owner.next()) {
+            ctx.sessionExists = true;
+            ctx.sessionOwner = owner.text(0);
+        } else if (!owner.done()) {
+            return failed();
         }
+    }
+    if (maxMessages > 0 && ctx.sessionExists && ctx.sessionOwner == userId) {
+        SqliteStatement &q = c->statement(LoadHistory,
+                                          "SELECT role, content FROM (SELECT id, role, content FROM messages"
+                                          " WHERE conversation_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id");
+        StatementScope scope(q);
+        q.bind(1, sessionId);
+        q.bind(2, qint64(maxMessages));
+        ctx.history.reserve(maxMessages);
         while (q.next())
-            ctx.history.append({q.value(0).toString(), q.value(1).toString()});
-        q.finish();
+            ctx.history.append({ q.text(0), q.text(1) });
+        if (!q.done())
+            return failed();
     }
     return ctx;
 }
 
-bool HistoryStore::saveExchange(const Exchange &e, QString *error)
+HistoryStore::Writer *HistoryStore::writer()
 {
-    QFuture<QString> f = saveExchangeAsync(e);
-    f.waitForFinished();
-    const QString result = f.result();
-    if (!result.isEmpty() && error)
-        *error = result;
-    return result.isEmpty();
+    std::call_once(m_writerStarted, [this] { m_writer = std::make_unique<Writer>(this); });
+    return m_writer.get();
 }
 
-QFuture<QString> HistoryStore::saveExchangeAsync(const Exchange &e)
+bool HistoryStore::saveExchange(const Exchange &e, QString *error)
 {
-    static std::mutex startMutex;
-    {
-        std::lock_guard lock(startMutex);
-        if (!m_writer)
-            m_writer = std::make_unique<Writer>(this);
-    }
-    return m_writer->submit(e);
+    SyncWait wait;
+    Pending p;
+    p.exchange = e;
+    p.sync = &wait;
+    writer()->submit(&p, &p + 1);
+    std::unique_lock lock(wait.mutex);
+    wait.cv.wait(lock, [&] { return wait.done; });
+    if (!wait.result.isEmpty() && error)
+        *error = wait.result;
+    return wait.result.isEmpty();
 }
 
 void HistoryStore::setPageLimitForTesting(int pages)
 {
-    saveExchangeAsync(Exchange{}).waitForFinished(); // make sure the writer exists
+    saveExchange(Exchange {}); // make sure the writer exists and is idle
     m_writer->pageLimit.store(pages);
 }
 
@@ -354,44 +487,68 @@ bool HistoryStore::Writer::writeExchange(Connection *c, const Exchange &e, QStri
 {
     if (e.sessionId.isEmpty())
         return true; // an empty exchange only starts the writer
-    auto failed = [&](const QSqlQuery &q) {
+    auto failed = [&] {
         if (error)
-            *error = sqlError(q);
+            *error = c->lastError();
         return false;
     };
     const qint64 now = nowMs();
-    QSqlQuery &user = c->statement(UpsertUser,
-                                   "INSERT INTO users(user_id, created_at, requests) VALUES(?, ?, 1)"
-                                   " ON CONFLICT(user_id) DO UPDATE SET requests = requests + 1");
-    user.bindValue(0, e.userId);
-    user.bindValue(1, now);
-    if (!user.exec())
-        return failed(user);
-    const QString title = e.userMessage.simplified().left(60);
-    QSqlQuery &conv = c->statement(UpsertConversation,
-                                   "INSERT INTO conversations(id, user_id, title, created_at, updated_at)"
-                                   " VALUES(?, ?, ?, ?, ?)"
-                                   " ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at");
-    conv.bindValue(0, e.sessionId);
-    conv.bindValue(1, e.userId);
-    conv.bindValue(2, title.isEmpty() ? QStringLiteral("(untitled)") : title);
-    conv.bindValue(3, now);
-    conv.bindValue(4, now);
-    if (!conv.exec())
-        return failed(conv);
-    const QString meta = QString::fromUtf8(QJsonDocument(e.meta).toJson(QJsonDocument::Compact));
-    QSqlQuery &msg = c->statement(InsertMessage,
-                                  "INSERT INTO messages(conversation_id, role, content, created_at,"
-                                  " request_id, meta) VALUES(?, ?, ?, ?, ?, ?)");
+    {
+        SqliteStatement &user
+            = c->statement(UpsertUser,
+                           "INSERT INTO users(user_id, created_at, requests) VALUES(?, ?, 1)"
+                           " ON CONFLICT(user_id) DO UPDATE SET requests = requests + 1");
+        StatementScope scope(user);
+        user.bind(1, e.userId);
+        user.bind(2, now);
+        if (!user.run())
+            return failed();
+    }
+    {
+        // A conversation belongs to the user who started it: the upsert touches it only for that
+        // user, so a request naming someone else's session changes no row and stores nothing.
+        QString title = e.userMessage.simplified().left(60);
+        if (title.isEmpty())
+            title = QStringLiteral("(untitled)");
+        SqliteStatement &conv
+            = c->statement(UpsertConversation,
+                           "INSERT INTO conversations(id, user_id, title, created_at, updated_at)"
+                           " VALUES(?, ?, ?, ?, ?)"
+                           " ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at"
+                           " WHERE conversations.user_id = excluded.user_id");
+        StatementScope scope(conv);
+        conv.bind(1, e.sessionId);
+        conv.bind(2, e.userId);
+        conv.bind(3, title);
+        conv.bind(4, now);
+        conv.bind(5, now);
+        if (!conv.run())
+            return failed();
+        if (c->changes() == 0) {
+            if (error)
+                *error = HistoryStore::ForeignSession;
+            return false;
+        }
+    }
+    const QString meta = e.meta.isEmpty()
+        ? QString()
+        : QString::fromUtf8(QJsonDocument(e.meta).toJson(QJsonDocument::Compact));
+    SqliteStatement &msg = c->statement(InsertMessage,
+                                        "INSERT INTO messages(conversation_id, role, content, created_at,"
+                                        " request_id, meta) VALUES(?, ?, ?, ?, ?, ?)");
     for (int i = 0; i < 2; ++i) {
-        msg.bindValue(0, e.sessionId);
-        msg.bindValue(1, i == 0 ? QStringLiteral("user") : QStringLiteral("assistant"));
-        msg.bindValue(2, i == 0 ? e.userMessage : e.assistantMessage);
-        msg.bindValue(3, now + i);
-        msg.bindValue(4, qint64(e.requestId));
-        msg.bindValue(5, i == 0 ? QString() : meta);
-        if (!msg.exec())
-            return failed(msg);
+        StatementScope scope(msg);
+        msg.bind(1, e.sessionId);
+        msg.bind(2, i == 0 ? kUser : kAssistant);
+        msg.bind(3, i == 0 ? e.userMessage : e.assistantMessage);
+        msg.bind(4, now + i);
+        msg.bind(5, qint64(e.requestId));
+        if (i == 0 || meta.isEmpty())
+            msg.bindNull(6);
+        else
+            msg.bind(6, meta);
+        if (!msg.run())
+            return failed();
     }
     return true;
 }
@@ -401,19 +558,33 @@ bool HistoryStore::insertAuditRow(const QString &userId, quint64 requestId, int 
     Connection *c = connection(error);
     if (!c)
         return false;
-    QSqlQuery &q = c->statement(InsertAudit,
-                                "INSERT INTO audit_log(user_id, request_id, item, created_at) VALUES(?, ?, ?, ?)");
-    q.bindValue(0, userId);
-    q.bindValue(1, qint64(requestId));
-    q.bindValue(2, index);
-    q.bindValue(3, nowMs());
-    if (!q.exec()) {
+    SqliteStatement &q = c->statement(
+        InsertAudit, "INSERT INTO audit_log(user_id, request_id, item, created_at) VALUES(?, ?, ?, ?)");
+    StatementScope scope(q);
+    q.bind(1, userId);
+    q.bind(2, qint64(requestId));
+    q.bind(3, qint64(index));
+    q.bind(4, nowMs());
+    if (!q.run()) {
         if (error)
-            *error = sqlError(q);
+            *error = c->lastError();
         return false;
     }
     return true;
 }
+
+namespace {
+
+ConversationInfo conversationFrom(const SqliteStatement &q)
+{
+    return { q.text(0), q.text(1), q.text(2), q.integer(3), q.integer(4), int(q.integer(5)) };
+}
+
+constexpr const char *kConversationColumns
+    = "SELECT c.id, c.user_id, c.title, c.created_at, c.updated_at,"
+      " (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) FROM conversations c ";
+
+} // namespace
 
 QList<ConversationInfo> HistoryStore::conversations(const QString &userId, int limit, QString *error)
 {
@@ -421,24 +592,16 @@ QList<ConversationInfo> HistoryStore::conversations(const QString &userId, int l
     Connection *c = connection(error);
     if (!c)
         return out;
-    QSqlQuery q(c->db());
-    const QString base = QStringLiteral(
-            "SELECT c.id, c.user_id, c.title, c.created_at, c.updated_at,"
-            " (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)"
-            " FROM conversations c %1 ORDER BY c.updated_at DESC LIMIT ?");
-    q.prepare(base.arg(userId.isEmpty() ? QString() : QStringLiteral("WHERE c.user_id = ?")));
+    const auto q = c->prepare(QLatin1String(kConversationColumns)
+                              + (userId.isEmpty() ? QString() : QStringLiteral("WHERE c.user_id = ?1 "))
+                              + QStringLiteral("ORDER BY c.updated_at DESC LIMIT ?2"));
     if (!userId.isEmpty())
-        q.addBindValue(userId);
-    q.addBindValue(limit);
-    if (!q.exec()) {
-        if (error)
-            *error = sqlError(q);
-        return out;
-    }
-    while (q.next()) {
-        out.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
-                    q.value(3).toLongLong(), q.value(4).toLongLong(), q.value(5).toInt()});
-    }
+        q->bind(1, userId);
+    q->bind(2, qint64(limit));
+    while (q->next())
+        out.append(conversationFrom(*q));
+    if (!q->done() && error)
+        *error = c->lastError();
     return out;
 }
 
@@ -447,18 +610,13 @@ std::optional<ConversationInfo> HistoryStore::conversation(const QString &id, QS
     Connection *c = connection(error);
     if (!c)
         return std::nullopt;
-    QSqlQuery q(c->db());
-    q.prepare(QStringLiteral("SELECT c.id, c.user_id, c.title, c.created_at, c.updated_at,"
-                             " (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)"
-                             " FROM conversations c WHERE c.id = ?"));
-    q.addBindValue(id);
-    if (!q.exec() || !q.next()) {
-        if (error)
-            *error = q.lastError().isValid() ? sqlError(q) : QString();
-        return std::nullopt;
-    }
-    return ConversationInfo{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
-                            q.value(3).toLongLong(), q.value(4).toLongLong(), q.value(5).toInt()};
+    const auto q = c->prepare(QLatin1String(kConversationColumns) + QStringLiteral("WHERE c.id = ?1"));
+    q->bind(1, id);
+    if (q->next())
+        return conversationFrom(*q);
+    if (!q->done() && error)
+        *error = c->lastError();
+    return std::nullopt;
 }
 
 QList<StoredMessage> HistoryStore::messages(const QString &conversationId, QString *error)
@@ -467,25 +625,23 @@ QList<StoredMessage> HistoryStore::messages(const QString &conversationId, QStri
     Connection *c = connection(error);
     if (!c)
         return out;
-    QSqlQuery q(c->db());
-    q.prepare(QStringLiteral("SELECT id, role, content, created_at, request_id, meta FROM messages"
-                             " WHERE conversation_id = ? ORDER BY id"));
-    q.addBindValue(conversationId);
-    if (!q.exec()) {
-        if (error)
-            *error = sqlError(q);
-        return out;
-    }
-    while (q.next()) {
+    const auto q
+        = c->prepare(QStringLiteral("SELECT id, role, content, created_at, request_id, meta FROM messages"
+                                    " WHERE conversation_id = ?1 ORDER BY id"));
+    q->bind(1, conversationId);
+    while (q->next()) {
         StoredMessage m;
-        m.id = q.value(0).toLongLong();
-        m.role = q.value(1).toString();
-        m.content = q.value(2).toString();
-        m.createdMs = q.value(3).toLongLong();
-        m.requestId = quint64(q.value(4).toLongLong());
-        m.meta = QJsonDocument::fromJson(q.value(5).toString().toUtf8()).object();
+        m.id = q->integer(0);
+        m.role = q->text(1);
+        m.content = q->text(2);
+        m.createdMs = q->integer(3);
+        m.requestId = quint64(q->integer(4));
+        if (!q->isNull(5))
+            m.meta = QJsonDocument::fromJson(q->text(5).toUtf8()).object();
         out.append(m);
     }
+    if (!q->done() && error)
+        *error = c->lastError();
     return out;
 }
 
@@ -495,18 +651,16 @@ bool HistoryStore::createConversation(const QString &id, const QString &userId, 
     Connection *c = connection(error);
     if (!c)
         return false;
-    QSqlQuery q(c->db());
-    q.prepare(QStringLiteral("INSERT INTO conversations(id, user_id, title, created_at, updated_at)"
-                             " VALUES(?, ?, ?, ?, ?)"));
-    const qint64 now = nowMs();
-    q.addBindValue(id);
-    q.addBindValue(userId);
-    q.addBindValue(title);
-    q.addBindValue(now);
-    q.addBindValue(now);
-    if (!q.exec()) {
+    const auto q
+        = c->prepare(QStringLiteral("INSERT INTO conversations(id, user_id, title, created_at, updated_at)"
+                                    " VALUES(?1, ?2, ?3, ?4, ?4)"));
+    q->bind(1, id);
+    q->bind(2, userId);
+    q->bind(3, title);
+    q->bind(4, nowMs());
+    if (!q->run()) {
         if (error)
-            *error = sqlError(q);
+            *error = c->lastError();
         return false;
     }
     return true;
@@ -517,16 +671,15 @@ bool HistoryStore::renameConversation(const QString &id, const QString &title, Q
     Connection *c = connection(error);
     if (!c)
         return false;
-    QSqlQuery q(c->db());
-    q.prepare(QStringLiteral("UPDATE conversations SET title = ? WHERE id = ?"));
-    q.addBindValue(title);
-    q.addBindValue(id);
-    if (!q.exec()) {
+    const auto q = c->prepare(QStringLiteral("UPDATE conversations SET title = ?1 WHERE id = ?2"));
+    q->bind(1, title);
+    q->bind(2, id);
+    if (!q->run()) {
         if (error)
-            *error = sqlError(q);
+            *error = c->lastError();
         return false;
     }
-    return q.numRowsAffected() > 0;
+    return c->changes() > 0;
 }
 
 bool HistoryStore::deleteConversation(const QString &id, QString *error)
@@ -534,15 +687,14 @@ bool HistoryStore::deleteConversation(const QString &id, QString *error)
     Connection *c = connection(error);
     if (!c)
         return false;
-    QSqlQuery q(c->db());
-    q.prepare(QStringLiteral("DELETE FROM conversations WHERE id = ?"));
-    q.addBindValue(id);
-    if (!q.exec()) {
+    const auto q = c->prepare(QStringLiteral("DELETE FROM conversations WHERE id = ?1"));
+    q->bind(1, id);
+    if (!q->run()) {
         if (error)
-            *error = sqlError(q);
+            *error = c->lastError();
         return false;
     }
-    return q.numRowsAffected() > 0;
+    return c->changes() > 0;
 }
 
 qint64 HistoryStore::messageCount(QString *error)
@@ -550,11 +702,11 @@ qint64 HistoryStore::messageCount(QString *error)
     Connection *c = connection(error);
     if (!c)
         return -1;
-    QSqlQuery q(c->db());
-    if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM messages")) || !q.next()) {
+    const auto q = c->prepare(QStringLiteral("SELECT COUNT(*) FROM messages"));
+    if (!q->next()) {
         if (error)
-            *error = sqlError(q);
+            *error = c->lastError();
         return -1;
     }
-    return q.value(0).toLongLong();
+    return q->integer(0);
 }

@@ -2,11 +2,11 @@
 
 #include "llm/llmbackend.h"
 
-#include <QFuture>
 #include <QJsonObject>
 #include <QString>
-
+#include <coroutine>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 struct ConversationInfo
@@ -35,7 +35,12 @@ struct UserContext
     QString userId;
     QString sessionId;
     bool knownUser = false;
-    QList<ChatMessage> history; // oldest first, at most the requested number
+    bool sessionExists = false;
+    QString sessionOwner; // the user who started the conversation (when it exists)
+    QList<ChatMessage> history; // oldest first, at most the requested number (only the owner's)
+
+    // A conversation belongs to the user who started it; anyone else is told it does not exist.
+    bool sessionBelongsToOthers() const { return sessionExists && sessionOwner != userId; }
 };
 
 // One user message and the assistant's answer, saved together or not at all.
@@ -49,8 +54,9 @@ struct Exchange
     QJsonObject meta;
 };
 
-// The conversation history in SQLite (WAL). Thread-safe: every thread gets its own connection for
-// reads, opened on first use and closed when the thread ends.
+// The conversation history in SQLite (WAL), through SQLite's own C API with the hot statements
+// prepared once per connection. Thread-safe: every thread gets its own connection for reads,
+// opened on first use and closed when the thread ends.
 //
 // Writes of exchanges go through one writer thread with group commit: SQLite has a single writer
 // anyway, so instead of many threads queueing on its lock (and paying a transaction each), the
@@ -69,12 +75,36 @@ public:
     bool open(QString *error = nullptr);
     QString path() const { return m_path; }
 
-    std::optional<UserContext> loadContext(const QString &userId, const QString &sessionId,
-                                           int maxMessages, QString *error = nullptr);
+    std::optional<UserContext> loadContext(const QString &userId, const QString &sessionId, int maxMessages,
+                                           QString *error = nullptr);
+    // The error an exchange gets when its session belongs to another user (nothing is written).
+    static const QString ForeignSession;
+
     // Blocks the calling thread until the exchange is committed (the synchronous pipeline).
     bool saveExchange(const Exchange &exchange, QString *error = nullptr);
-    // Returns at once; the future carries an empty string on success, else the error.
-    QFuture<QString> saveExchangeAsync(const Exchange &exchange);
+
+    // `co_await store->save(exchange)` on a thread with an event loop: suspends until the
+    // exchange is committed and yields an empty string on success, else the error. The loop
+    // hands the writer everything saved during one pass of the loop at once, and the writer
+    // resumes all of one loop's waiters with a single queued call after its commit: no thread
+    // wake-up and no QFutureWatcher per request.
+    class SaveAwaiter
+    {
+    public:
+        SaveAwaiter(HistoryStore *store, Exchange exchange)
+            : m_store(store)
+            , m_exchange(std::move(exchange))
+        { }
+        bool await_ready() const noexcept { return false; }
+        void await_suspend(std::coroutine_handle<> handle);
+        QString await_resume() { return std::move(m_result); }
+
+    private:
+        HistoryStore *m_store;
+        Exchange m_exchange;
+        QString m_result;
+    };
+    SaveAwaiter save(Exchange exchange) { return SaveAwaiter(this, std::move(exchange)); }
     // Test hook: caps the database size (PRAGMA max_page_count) to simulate a full disk.
     void setPageLimitForTesting(int pages);
     // Appends one row to the audit log (the seeds' batched-insert example).
@@ -96,9 +126,13 @@ public:
 
 private:
     class Writer;
+    class LoopBatch;
+    struct Pending;
     Connection *connection(QString *error);
+    Writer *writer();
 
     const QString m_path;
     const quint64 m_storeId;
+    std::once_flag m_writerStarted;
     std::unique_ptr<Writer> m_writer;
 };

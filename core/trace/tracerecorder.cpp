@@ -42,7 +42,7 @@ TraceRecorder::Slot *TraceRecorder::ensureChunk(quint64 chunkIndex)
     c = chunk.load(std::memory_order_acquire);
     if (!c) {
         static_assert(std::is_trivially_destructible_v<Slot>);
-        c = static_cast<Slot *>(std::calloc(ChunkSize, sizeof(Slot)));
+        c = static_cast<Slot *>(std::aligned_alloc(alignof(Slot), ChunkSize * sizeof(Slot)));
         if (!c)
             qFatal("TraceRecorder: out of memory");
         // Fault every page in now: on this path, not on the first request that lands there.

@@ -3,7 +3,6 @@
 #include "requestrecord.h"
 
 #include <QList>
-
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -52,10 +51,14 @@ public:
 private:
     static constexpr int Words = int(sizeof(RequestRecord) / 8);
     static constexpr quint64 ChunkSize = 4096;
-    struct Slot
+    // Cache-line aligned: two threads publishing neighbouring records (the common case: records
+    // n and n + 1 belong to requests in flight at the same time) never write the same line.
+    // Unaligned, 360-byte slots shared a line at every boundary and two publishing threads cost
+    // ~290 ns per call instead of ~35.
+    struct alignas(64) Slot
     {
-        std::atomic<quint64> version{0}; // odd while a write is in progress; +2 per write
-        std::atomic<quint64> owner{0};   // n + 1 when the slot holds record n
+        std::atomic<quint64> version { 0 }; // odd while a write is in progress; +2 per write
+        std::atomic<quint64> owner { 0 }; // n + 1 when the slot holds record n
         std::atomic<quint64> words[Words];
     };
 
@@ -67,8 +70,11 @@ private:
 
     const quint64 m_capacity;
     const quint64 m_mask;
-    std::atomic<quint64> m_next{0};
     std::unique_ptr<std::atomic<Slot *>[]> m_chunks;
+    // The one word every publishing thread writes: on a line of its own, so that claiming a slot
+    // does not evict the read-only fields above from the other cores' caches.
+    alignas(64) std::atomic<quint64> m_next { 0 };
+    char m_pad[64 - sizeof(std::atomic<quint64>)] = {};
     std::mutex m_allocMutex;
     std::mutex m_prefaultMutex;
     std::vector<std::thread> m_prefaulters;
