@@ -5,7 +5,6 @@
 
 #include <QCoreApplication>
 #include <QTextStream>
-
 #include <memory>
 
 #ifdef LOOPSCOPE_WITH_GUI
@@ -18,8 +17,8 @@
 
 namespace {
 
-const QStringList kHeadlessCommands = {QStringLiteral("serve"), QStringLiteral("run"),
-                                       QStringLiteral("report"), QStringLiteral("scenarios")};
+const QStringList kHeadlessCommands = { QStringLiteral("serve"), QStringLiteral("run"),
+                                        QStringLiteral("report"), QStringLiteral("scenarios") };
 
 void setIdentity()
 {
@@ -48,6 +47,12 @@ int printUsage(QTextStream &out)
 
 int main(int argc, char *argv[])
 {
+    // Server loops, pool and load-generator threads run Qt's own UNIX event dispatcher instead of
+    // GLib's: GLib writes its wake-up eventfd on every event posted to a loop, Qt's at most once
+    // per pass, and a busy server loop posts several events per request (measured: about a fifth
+    // less CPU per request; docs/BENCHMARKS.md). The main (GUI) thread keeps GLib.
+    if (qEnvironmentVariableIsEmpty("QT_NO_THREADED_GLIB"))
+        qputenv("QT_NO_THREADED_GLIB", "1");
     const QString first = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
     if (first == QLatin1String("--version") || first == QLatin1String("-v")) {
         QTextStream(stdout) << "loopscope " << LOOPSCOPE_VERSION << Qt::endl;

@@ -3,13 +3,13 @@
 #include "http/servercontext.h"
 #include "http/serverworker.h"
 #include "llm/simulatedllm.h"
+#include "loop/epolleventdispatcher.h"
 #include "pipeline/conversationmanager.h"
 #include "storage/historystore.h"
 #include "trace/countersampler.h"
 #include "trace/traceclock.h"
 
 #include <QThread>
-
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -19,10 +19,12 @@
 
 ChatServer::ChatServer(QObject *parent)
     : QObject(parent)
-{
-}
+{ }
 
-ChatServer::~ChatServer() { stop(2000); }
+ChatServer::~ChatServer()
+{
+    stop(2000);
+}
 
 QUrl ChatServer::url() const
 {
@@ -30,15 +32,22 @@ QUrl ChatServer::url() const
     u.setScheme(QStringLiteral("http"));
     const QHostAddress host = m_config.host;
     u.setHost(host == QHostAddress::Any || host == QHostAddress::AnyIPv4 ? QStringLiteral("127.0.0.1")
-                                                                          : host.toString());
+                                                                         : host.toString());
     u.setPort(m_port);
     return u;
 }
 
-ServerConfig ChatServer::config() const { return m_config; }
-QString ChatServer::apiKey() const { return m_config.apiKey; }
+ServerConfig ChatServer::config() const
+{
+    return m_config;
+}
+QString ChatServer::apiKey() const
+{
+    return m_config.apiKey;
+}
 
-int ChatServer::openListeningSocket(const QHostAddress &host, quint16 port, quint16 *boundPort, QString *error)
+int ChatServer::openListeningSocket(const QHostAddress &host, quint16 port, quint16 *boundPort,
+                                    QString *error)
 {
     const bool v6 = host.protocol() == QAbstractSocket::IPv6Protocol;
     const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -48,7 +57,7 @@ int ChatServer::openListeningSocket(const QHostAddress &host, quint16 port, quin
     }
     const int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sockaddr_storage addr{};
+    sockaddr_storage addr {};
     socklen_t len = 0;
     if (v6) {
         auto *a = reinterpret_cast<sockaddr_in6 *>(&addr);
@@ -69,7 +78,9 @@ int ChatServer::openListeningSocket(const QHostAddress &host, quint16 port, quin
     // net.core.somaxconn (4096 by default since 5.4); uvicorn asks for 2048.
     if (::bind(fd, reinterpret_cast<sockaddr *>(&addr), len) != 0 || ::listen(fd, 65535) != 0) {
         *error = QStringLiteral("cannot listen on %1:%2: %3")
-                         .arg(host.toString()).arg(port).arg(QString::fromLocal8Bit(std::strerror(errno)));
+                     .arg(host.toString())
+                     .arg(port)
+                     .arg(QString::fromLocal8Bit(std::strerror(errno)));
         ::close(fd);
         return -1;
     }
@@ -143,6 +154,7 @@ bool ChatServer::startWorkers(QString *error)
     for (int i = 0; i < m_config.workers; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("worker-%1").arg(i));
+        thread->setEventDispatcher(new EpollEventDispatcher); // see its header: scale
         thread->start();
         ServerWorker *worker = nullptr;
         ServerContext *ctx = m_context.get();
@@ -151,11 +163,12 @@ bool ChatServer::startWorkers(QString *error)
         QObject anchor;
         anchor.moveToThread(thread);
         QMetaObject::invokeMethod(
-                &anchor, [&worker, &ok, i, ctx, fd] {
-                    worker = new ServerWorker(i, ctx);
-                    ok = worker->startListening(fd) && ok;
-                },
-                Qt::BlockingQueuedConnection);
+            &anchor,
+            [&worker, &ok, i, ctx, fd] {
+                worker = new ServerWorker(i, ctx);
+                ok = worker->startListening(fd) && ok;
+            },
+            Qt::BlockingQueuedConnection);
         m_threads.push_back(thread);
         m_workers.push_back(worker);
     }
@@ -171,7 +184,8 @@ void ChatServer::stopWorkers(int drainMs)
 {
     for (size_t i = 0; i < m_workers.size(); ++i) {
         ServerWorker *w = m_workers[i];
-        QMetaObject::invokeMethod(w, [w] { w->stopAccepting(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            w, [w] { w->stopAccepting(); }, Qt::BlockingQueuedConnection);
     }
     if (m_listenFd >= 0) {
         ::close(m_listenFd);
@@ -197,7 +211,8 @@ void ChatServer::stopWorkers(int drainMs)
     for (size_t i = 0; i < m_workers.size(); ++i) {
         ServerWorker *w = m_workers[i];
         QThread *t = m_threads[i];
-        QMetaObject::invokeMethod(w, [w] { delete w; }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            w, [w] { delete w; }, Qt::BlockingQueuedConnection);
         t->quit();
         t->wait();
         delete t;
@@ -231,7 +246,7 @@ bool ChatServer::reconfigure(const ServerConfig &config, QString *error)
         return true;
     }
     const bool relisten = config.workers != m_config.workers || config.host != m_config.host
-            || (config.port != 0 && config.port != m_port);
+        || (config.port != 0 && config.port != m_port);
     ServerConfig next = config;
     if (next.port == 0 || !relisten)
         next.port = m_port;

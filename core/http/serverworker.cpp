@@ -26,31 +26,54 @@ using Method = QHttpServerRequest::Method;
 QByteArray methodName(Method m)
 {
     switch (m) {
-    case Method::Get: return "GET";
-    case Method::Post: return "POST";
-    case Method::Put: return "PUT";
-    case Method::Delete: return "DELETE";
-    case Method::Patch: return "PATCH";
-    case Method::Head: return "HEAD";
-    case Method::Options: return "OPTIONS";
-    default: return "OTHER";
+    case Method::Get:
+        return "GET";
+    case Method::Post:
+        return "POST";
+    case Method::Put:
+        return "PUT";
+    case Method::Delete:
+        return "DELETE";
+    case Method::Patch:
+        return "PATCH";
+    case Method::Head:
+        return "HEAD";
+    case Method::Options:
+        return "OPTIONS";
+    default:
+        return "OTHER";
     }
 }
 
 QJsonObject conversationJson(const ConversationInfo &c)
 {
-    return {{QStringLiteral("id"), c.id},
-            {QStringLiteral("user_id"), c.userId},
-            {QStringLiteral("title"), c.title},
-            {QStringLiteral("created_at_ms"), double(c.createdMs)},
-            {QStringLiteral("updated_at_ms"), double(c.updatedMs)},
-            {QStringLiteral("messages"), c.messageCount}};
+    return { { QStringLiteral("id"), c.id },
+             { QStringLiteral("user_id"), c.userId },
+             { QStringLiteral("title"), c.title },
+             { QStringLiteral("created_at_ms"), double(c.createdMs) },
+             { QStringLiteral("updated_at_ms"), double(c.updatedMs) },
+             { QStringLiteral("messages"), c.messageCount } };
 }
 
 } // namespace
 
-ServerWorker::ServerWorker(int index, ServerContext *context, QObject *parent)
+RequestShard::RequestShard(ServerWorker *worker, QObject *parent)
     : QAbstractHttpServer(parent)
+    , m_worker(worker)
+{ }
+
+bool RequestShard::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    return m_worker->handleRequest(request, socket);
+}
+
+void RequestShard::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    m_worker->missingHandler(request, socket);
+}
+
+ServerWorker::ServerWorker(int index, ServerContext *context, QObject *parent)
+    : QObject(parent)
     , m_index(index)
     , m_context(context)
 {
@@ -79,8 +102,7 @@ void ServerWorker::heartbeat()
     const qint64 lag = std::max<qint64>(0, now - m_expectedBeatNs);
     LoopHeartbeat &hb = m_context->counters->loops[size_t(m_index)];
     qint64 peak = hb.peakLagNs.load(std::memory_order_relaxed);
-    while (lag > peak && !hb.peakLagNs.compare_exchange_weak(peak, lag, std::memory_order_relaxed)) {
-    }
+    while (lag > peak && !hb.peakLagNs.compare_exchange_weak(peak, lag, std::memory_order_relaxed)) { }
     m_expectedBeatNs = now + HeartbeatNs;
     hb.expectedNs.store(m_expectedBeatNs, std::memory_order_relaxed);
 }
@@ -91,15 +113,23 @@ bool ServerWorker::startListening(int listenFd)
     ServerCounters *counters = m_context->counters;
     connect(m_listener, &WorkerListener::connectionAccepted, this, [counters](QTcpSocket *socket) {
         counters->connections.fetch_add(1, std::memory_order_relaxed);
-        connect(socket, &QObject::destroyed, [counters] {
-            counters->connections.fetch_sub(1, std::memory_order_relaxed);
-        });
+        connect(socket, &QObject::destroyed,
+                [counters] { counters->connections.fetch_sub(1, std::memory_order_relaxed); });
     });
     ServerContext *ctx = m_context;
     m_listener->setPauseAfterAccept([ctx] { return ctx->config()->mode == DispatchMode::Blocking; });
     if (!m_listener->adopt(listenFd))
         return false;
-    bind(m_listener);
+    for (int i = 0; i < Shards; ++i) {
+        auto *shard = new RequestShard(this, this);
+        auto *feeder = new ConnectionFeeder(shard);
+        if (!feeder->adopt(listenFd))
+            return false;
+        shard->bind(feeder);
+        m_feeders.push_back(feeder);
+    }
+    connect(m_listener, &WorkerListener::connectionAccepted, this,
+            [this](QTcpSocket *socket) { m_feeders[m_nextShard++ % m_feeders.size()]->feed(socket); });
     return true;
 }
 
@@ -125,8 +155,9 @@ bool ServerWorker::authorized(const QHttpServerRequest &request) const
 
 void ServerWorker::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    ResponseChannel(socket, true).sendError(404, QStringLiteral("not_found"),
-                                            QStringLiteral("no route for %1").arg(request.url().path()));
+    ResponseChannel(socket, true)
+        .sendError(404, QStringLiteral("not_found"),
+                   QStringLiteral("no route for %1").arg(request.url().path()));
 }
 
 bool ServerWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
@@ -144,17 +175,19 @@ bool ServerWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     auto allow = [&](Method wanted, const QByteArray &allowed) {
         if (method == wanted)
             return true;
-        channel->sendError(405, QStringLiteral("method_not_allowed"),
-                           QStringLiteral("%1 does not accept %2").arg(path, QString::fromLatin1(methodName(method))),
-                           {{"Allow", allowed}});
+        channel->sendError(
+            405, QStringLiteral("method_not_allowed"),
+            QStringLiteral("%1 does not accept %2").arg(path, QString::fromLatin1(methodName(method))),
+            { { "Allow", allowed } });
         return false;
     };
 
     if (path == QLatin1String("/health")) {
         if (allow(Method::Get, "GET"))
-            channel->sendJson(200, {{QStringLiteral("status"), QStringLiteral("ok")},
-                                    {QStringLiteral("worker"), m_index},
-                                    {QStringLiteral("mode"), dispatchModeName(m_context->config()->mode)}});
+            channel->sendJson(200,
+                              { { QStringLiteral("status"), QStringLiteral("ok") },
+                                { QStringLiteral("worker"), m_index },
+                                { QStringLiteral("mode"), dispatchModeName(m_context->config()->mode) } });
         return true;
     }
     if (path == QLatin1String("/v1/chat") || path == QLatin1String("/v1/chat/stream")) {
@@ -179,7 +212,8 @@ bool ServerWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *
         if (!allow(Method::Get, "GET"))
             return true;
         if (!authorized(request)) {
-            channel->sendError(401, QStringLiteral("unauthorized"), QStringLiteral("missing or wrong API key"));
+            channel->sendError(401, QStringLiteral("unauthorized"),
+                               QStringLiteral("missing or wrong API key"));
             return true;
         }
         handleStats(*channel);
@@ -187,7 +221,8 @@ bool ServerWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     }
     if (parts.size() >= 2 && parts[0] == QLatin1String("v1") && parts[1] == QLatin1String("conversations")) {
         if (!authorized(request)) {
-            channel->sendError(401, QStringLiteral("unauthorized"), QStringLiteral("missing or wrong API key"));
+            channel->sendError(401, QStringLiteral("unauthorized"),
+                               QStringLiteral("missing or wrong API key"));
             return true;
         }
         handleConversations(request, parts, *channel);
@@ -206,7 +241,8 @@ void ServerWorker::handleChat(const QHttpServerRequest &request, std::shared_ptr
         counters->failed.fetch_add(1, std::memory_order_relaxed);
         protocol->sendError(*channel, 413, QStringLiteral("payload_too_large"),
                             QStringLiteral("request body is %1 bytes; the limit is %2")
-                                    .arg(body.size()).arg(ChatRequestParser::MaxBodyBytes));
+                                .arg(body.size())
+                                .arg(ChatRequestParser::MaxBodyBytes));
         return;
     }
     if (!authorized(request)) {
@@ -218,7 +254,7 @@ void ServerWorker::handleChat(const QHttpServerRequest &request, std::shared_ptr
     const std::shared_ptr<const ServerConfig> config = m_context->config();
     if (m_context->draining.load(std::memory_order_relaxed)) {
         protocol->sendError(*channel, 503, QStringLiteral("shutting_down"),
-                            QStringLiteral("the server is shutting down"), {{"Retry-After", "1"}});
+                            QStringLiteral("the server is shutting down"), { { "Retry-After", "1" } });
         return;
     }
     // Admission: uvicorn's --limit-concurrency answers 503 past the limit.
@@ -227,8 +263,10 @@ void ServerWorker::handleChat(const QHttpServerRequest &request, std::shared_ptr
         counters->inFlight.fetch_sub(1, std::memory_order_relaxed);
         counters->rejected.fetch_add(1, std::memory_order_relaxed);
         protocol->sendError(*channel, 503, QStringLiteral("over_capacity"),
-                            QStringLiteral("%1 requests in flight; the limit is %2").arg(inFlight - 1).arg(config->maxInFlight),
-                            {{"Retry-After", "1"}});
+                            QStringLiteral("%1 requests in flight; the limit is %2")
+                                .arg(inFlight - 1)
+                                .arg(config->maxInFlight),
+                            { { "Retry-After", "1" } });
         return;
     }
     ChatRequest chat;
@@ -261,21 +299,23 @@ void ServerWorker::handleModels(const QHttpServerRequest &request, const QString
 {
     // GET /v1/models, GET /v1/models/{id}: one model, whatever backend answers behind it.
     if (!authorized(request)) {
-        channel.send(401, OpenAiChatProtocol::errorBody(401, QStringLiteral("unauthorized"),
-                                                        QStringLiteral("missing or wrong API key")),
+        channel.send(401,
+                     OpenAiChatProtocol::errorBody(401, QStringLiteral("unauthorized"),
+                                                   QStringLiteral("missing or wrong API key")),
                      "application/json");
         return;
     }
     const QString backend = m_context->manager->llm()->name();
-    const qint64 created = QDateTime::currentSecsSinceEpoch()
-            - (TraceClock::nowNs() - m_context->startedNs) / 1'000'000'000;
+    const qint64 created
+        = QDateTime::currentSecsSinceEpoch() - (TraceClock::nowNs() - m_context->startedNs) / 1'000'000'000;
     if (parts.size() == 2) {
         channel.sendJson(200, OpenAiChatProtocol::modelList(backend, created));
     } else if (parts[2] == QLatin1String(OpenAiChatProtocol::ModelId)) {
         channel.sendJson(200, OpenAiChatProtocol::modelObject(backend, created));
     } else {
-        channel.send(404, OpenAiChatProtocol::errorBody(404, QStringLiteral("model_not_found"),
-                                                        QStringLiteral("no model '%1'").arg(parts[2])),
+        channel.send(404,
+                     OpenAiChatProtocol::errorBody(404, QStringLiteral("model_not_found"),
+                                                   QStringLiteral("no model '%1'").arg(parts[2])),
                      "application/json");
     }
 }
@@ -290,23 +330,24 @@ void ServerWorker::handleStats(ResponseChannel &channel)
         const qint64 expected = c.loops[size_t(i)].expectedNs.load(std::memory_order_relaxed);
         lags.append(expected > 0 ? double(std::max<qint64>(0, now - expected)) / 1e6 : 0.0);
     }
-    channel.sendJson(200, {
-        {QStringLiteral("mode"), dispatchModeName(config->mode)},
-        {QStringLiteral("workers"), config->workers},
-        {QStringLiteral("in_flight"), c.inFlight.load()},
-        {QStringLiteral("waiting"), c.waiting.load()},
-        {QStringLiteral("pool_active"), c.poolActive.load()},
-        {QStringLiteral("pool_max"), c.poolMax.load()},
-        {QStringLiteral("pool_queued"), c.poolQueued.load()},
-        {QStringLiteral("connections"), c.connections.load()},
-        {QStringLiteral("completed"), double(c.completed.load())},
-        {QStringLiteral("failed"), double(c.failed.load())},
-        {QStringLiteral("rejected"), double(c.rejected.load())},
-        {QStringLiteral("requests_recorded"), double(m_context->recorder->count())},
-        {QStringLiteral("loop_lag_ms"), lags},
-        {QStringLiteral("uptime_s"), double(now - m_context->startedNs) / 1e9},
-        {QStringLiteral("config"), config->toJson()},
-    });
+    channel.sendJson(200,
+                     {
+                         { QStringLiteral("mode"), dispatchModeName(config->mode) },
+                         { QStringLiteral("workers"), config->workers },
+                         { QStringLiteral("in_flight"), c.inFlight.load() },
+                         { QStringLiteral("waiting"), c.waiting.load() },
+                         { QStringLiteral("pool_active"), c.poolActive.load() },
+                         { QStringLiteral("pool_max"), c.poolMax.load() },
+                         { QStringLiteral("pool_queued"), c.poolQueued.load() },
+                         { QStringLiteral("connections"), c.connections.load() },
+                         { QStringLiteral("completed"), double(c.completed.load()) },
+                         { QStringLiteral("failed"), double(c.failed.load()) },
+                         { QStringLiteral("rejected"), double(c.rejected.load()) },
+                         { QStringLiteral("requests_recorded"), double(m_context->recorder->count()) },
+                         { QStringLiteral("loop_lag_ms"), lags },
+                         { QStringLiteral("uptime_s"), double(now - m_context->startedNs) / 1e9 },
+                         { QStringLiteral("config"), config->toJson() },
+                     });
 }
 
 void ServerWorker::handleConversations(const QHttpServerRequest &request, const QStringList &parts,
@@ -321,69 +362,76 @@ void ServerWorker::handleConversations(const QHttpServerRequest &request, const 
     HistoryStore *store = m_context->manager->store();
     QString error;
     const Method method = request.method();
-    auto storageFailed = [&] {
-        channel.sendError(500, QStringLiteral("storage_error"), error);
-    };
+    auto storageFailed = [&] { channel.sendError(500, QStringLiteral("storage_error"), error); };
     if (parts.size() == 2) {
         if (method == Method::Get) {
-            const QString user = request.query().queryItemValue(QStringLiteral("user_id"), QUrl::FullyDecoded);
+            const QString user
+                = request.query().queryItemValue(QStringLiteral("user_id"), QUrl::FullyDecoded);
             const auto list = store->conversations(user, 500, &error);
             if (!error.isEmpty())
                 return storageFailed();
             QJsonArray items;
             for (const auto &c : list)
                 items.append(conversationJson(c));
-            channel.sendJson(200, {{QStringLiteral("conversations"), items}});
+            channel.sendJson(200, { { QStringLiteral("conversations"), items } });
         } else if (method == Method::Post) {
             const QJsonObject o = QJsonDocument::fromJson(request.body()).object();
             const QString user = o.value(QStringLiteral("user_id")).toString();
             if (user.trimmed().isEmpty())
-                return channel.sendError(400, QStringLiteral("invalid_request"), QStringLiteral("field 'user_id' is required"));
-            const QString title = o.value(QStringLiteral("title")).toString(QStringLiteral("New chat")).left(200);
+                return channel.sendError(400, QStringLiteral("invalid_request"),
+                                         QStringLiteral("field 'user_id' is required"));
+            const QString title
+                = o.value(QStringLiteral("title")).toString(QStringLiteral("New chat")).left(200);
             const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
             if (!store->createConversation(id, user, title, &error))
                 return storageFailed();
             channel.sendJson(201, conversationJson(*store->conversation(id)));
         } else {
             channel.sendError(405, QStringLiteral("method_not_allowed"), QStringLiteral("use GET or POST"),
-                              {{"Allow", "GET, POST"}});
+                              { { "Allow", "GET, POST" } });
         }
         return;
     }
     const QString id = parts[2];
     if (parts.size() == 4 && parts[3] == QLatin1String("messages") && method == Method::Get) {
         if (!store->conversation(id, &error))
-            return error.isEmpty() ? channel.sendError(404, QStringLiteral("not_found"), QStringLiteral("no conversation %1").arg(id))
+            return error.isEmpty() ? channel.sendError(404, QStringLiteral("not_found"),
+                                                       QStringLiteral("no conversation %1").arg(id))
                                    : storageFailed();
         QJsonArray items;
         for (const StoredMessage &m : store->messages(id, &error)) {
-            items.append(QJsonObject{{QStringLiteral("id"), double(m.id)},
-                                     {QStringLiteral("role"), m.role},
-                                     {QStringLiteral("content"), m.content},
-                                     {QStringLiteral("created_at_ms"), double(m.createdMs)},
-                                     {QStringLiteral("request_id"), QString::number(m.requestId)},
-                                     {QStringLiteral("meta"), m.meta}});
+            items.append(QJsonObject { { QStringLiteral("id"), double(m.id) },
+                                       { QStringLiteral("role"), m.role },
+                                       { QStringLiteral("content"), m.content },
+                                       { QStringLiteral("created_at_ms"), double(m.createdMs) },
+                                       { QStringLiteral("request_id"), QString::number(m.requestId) },
+                                       { QStringLiteral("meta"), m.meta } });
         }
-        channel.sendJson(200, {{QStringLiteral("conversation_id"), id}, {QStringLiteral("messages"), items}});
+        channel.sendJson(
+            200, { { QStringLiteral("conversation_id"), id }, { QStringLiteral("messages"), items } });
         return;
     }
     if (parts.size() == 3 && method == Method::Patch) {
         const QJsonObject o = QJsonDocument::fromJson(request.body()).object();
         const QString title = o.value(QStringLiteral("title")).toString().trimmed();
         if (title.isEmpty())
-            return channel.sendError(400, QStringLiteral("invalid_request"), QStringLiteral("field 'title' must be a non-empty string"));
+            return channel.sendError(400, QStringLiteral("invalid_request"),
+                                     QStringLiteral("field 'title' must be a non-empty string"));
         if (!store->renameConversation(id, title.left(200), &error))
-            return error.isEmpty() ? channel.sendError(404, QStringLiteral("not_found"), QStringLiteral("no conversation %1").arg(id))
+            return error.isEmpty() ? channel.sendError(404, QStringLiteral("not_found"),
+                                                       QStringLiteral("no conversation %1").arg(id))
                                    : storageFailed();
         channel.sendJson(200, conversationJson(*store->conversation(id)));
         return;
     }
     if (parts.size() == 3 && method == Method::Delete) {
         if (!store->deleteConversation(id, &error))
-            return error.isEmpty() ? channel.sendError(404, QStringLiteral("not_found"), QStringLiteral("no conversation %1").arg(id))
+            return error.isEmpty() ? channel.sendError(404, QStringLiteral("not_found"),
+                                                       QStringLiteral("no conversation %1").arg(id))
                                    : storageFailed();
-        channel.sendJson(200, {{QStringLiteral("deleted"), id}});
+        channel.sendJson(200, { { QStringLiteral("deleted"), id } });
         return;
     }
-    channel.sendError(404, QStringLiteral("not_found"), QStringLiteral("no route for %1").arg(request.url().path()));
+    channel.sendError(404, QStringLiteral("not_found"),
+                      QStringLiteral("no route for %1").arg(request.url().path()));
 }

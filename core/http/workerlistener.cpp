@@ -6,6 +6,31 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+ConnectionFeeder::ConnectionFeeder(QObject *parent)
+    : QTcpServer(parent)
+{ }
+
+bool ConnectionFeeder::adopt(int listenFd)
+{
+    if (!setSocketDescriptor(::dup(listenFd)))
+        return false;
+    pauseAccepting();
+    return true;
+}
+
+void ConnectionFeeder::feed(QTcpSocket *socket)
+{
+    socket->setParent(this);
+    addPendingConnection(socket); // emits pendingConnectionAvailable: the shard takes it now
+}
+
+QTcpSocket *ConnectionFeeder::nextPendingConnection()
+{
+    QTcpSocket *socket = QTcpServer::nextPendingConnection();
+    pauseAccepting(); // the base class resumes accepting when a connection is taken
+    return socket;
+}
+
 WorkerListener::WorkerListener(QObject *parent)
     : QTcpServer(parent)
 { }
@@ -81,13 +106,11 @@ bool WorkerListener::acceptOne()
         return true;
     }
     guardRequestSize(socket);
-    emit connectionAccepted(socket);
     if (m_pauseAfterAccept && m_pauseAfterAccept()) {
         m_notifier->setEnabled(false);
         m_resume->start();
     }
-    // Emits pendingConnectionAvailable, which QAbstractHttpServer (6.4) listens to.
-    addPendingConnection(socket);
+    emit connectionAccepted(socket); // the worker hands it to one of its request shards
     return true;
 }
 

@@ -5,6 +5,19 @@
 
 class QSocketNotifier;
 
+// Hands connections that a WorkerListener accepted to one QAbstractHttpServer (a RequestShard).
+// QAbstractHttpServer only takes connections from a listening QTcpServer: this one holds a
+// duplicate of the shared listening socket so that it counts as listening, but never accepts.
+class ConnectionFeeder : public QTcpServer
+{
+    Q_OBJECT
+public:
+    explicit ConnectionFeeder(QObject *parent = nullptr);
+    bool adopt(int listenFd);
+    void feed(QTcpSocket *socket);
+    QTcpSocket *nextPendingConnection() override;
+};
+
 // Accepts connections for one worker loop from the listening socket all workers share
 // (the Gunicorn picture: N workers, one port).
 //

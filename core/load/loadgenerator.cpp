@@ -1,15 +1,14 @@
 #include "loadgenerator.h"
 
 #include "loadworker.h"
+#include "loop/epolleventdispatcher.h"
 #include "trace/traceclock.h"
 
 #include <QThread>
 #include <QTimer>
-
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <random>
+#include <sys/resource.h>
 
 LoadGenerator::LoadGenerator(QObject *parent)
     : QObject(parent)
@@ -39,7 +38,7 @@ void LoadGenerator::setSettings(const LoadSettings &settings)
 
 qint64 LoadGenerator::raiseOpenFileLimit()
 {
-    rlimit lim{};
+    rlimit lim {};
     if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
         return -1;
     if (lim.rlim_cur < lim.rlim_max) {
@@ -62,7 +61,8 @@ bool LoadGenerator::start(QString *error)
     const LoadSettings &s = m_settings;
     if (!s.baseUrl.isValid() || s.baseUrl.scheme() != QLatin1String("http") || s.baseUrl.host().isEmpty())
         return fail(QStringLiteral("target must be an http:// URL, not '%1'").arg(s.baseUrl.toString()));
-    if (s.model == LoadSettings::Model::Closed && (s.users < 1 || (s.requestsPerUser < 1 && s.durationSeconds <= 0)))
+    if (s.model == LoadSettings::Model::Closed
+        && (s.users < 1 || (s.requestsPerUser < 1 && s.durationSeconds <= 0)))
         return fail(QStringLiteral("closed model needs users >= 1 and requests per user or a duration"));
     if (s.model == LoadSettings::Model::Open && (s.arrivalRate <= 0 || s.durationSeconds <= 0))
         return fail(QStringLiteral("open model needs an arrival rate and a duration"));
@@ -72,10 +72,12 @@ bool LoadGenerator::start(QString *error)
     const qint64 limit = raiseOpenFileLimit();
     const qint64 sockets = s.model == LoadSettings::Model::Closed ? s.users : s.maxConnections;
     if (limit > 0 && sockets + 64 > limit)
-        return fail(QStringLiteral("%1 connections need more open files than the limit (%2)").arg(sockets).arg(limit));
+        return fail(QStringLiteral("%1 connections need more open files than the limit (%2)")
+                        .arg(sockets)
+                        .arg(limit));
 
     const int threads = s.naive ? 1 : std::clamp(s.threads, 1, 16);
-    m_shared->tagBase = (quint64(std::random_device{}()) & 0xffffff) << 32;
+    m_shared->tagBase = (quint64(std::random_device {}()) & 0xffffff) << 32;
     // The first sends are due a moment from now, so every thread is up before they are.
     m_startNs = TraceClock::nowNs() + 20'000'000;
     m_shared->startNs = m_startNs;
@@ -83,6 +85,7 @@ bool LoadGenerator::start(QString *error)
     for (int i = 0; i < threads; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("load-%1").arg(i));
+        thread->setEventDispatcher(new EpollEventDispatcher); // thousands of sockets and timers
         auto *worker = new LoadWorker(i, threads, s, m_shared.get());
         worker->moveToThread(thread);
         connect(thread, &QThread::started, worker, &LoadWorker::run);

@@ -71,6 +71,7 @@ private slots:
     void clientDisconnectDoesNotCrash();
     void conversationsApi();
     void fullDiskLosesNothing();
+    void sessionBelongsToItsUser();
     void loopLagShowsTheStall();
     void gracefulStopAnswersQueuedRequests();
 };
@@ -439,6 +440,30 @@ void TestChatServer::fullDiskLosesNothing()
         QCOMPARE(list.size(), 2);
         QCOMPARE(list[0].toObject().value(QStringLiteral("content")).toString(), QStringLiteral("before"));
         QCOMPARE(f.request("GET", QStringLiteral("/health")).status, 200);
+    }
+}
+
+void TestChatServer::sessionBelongsToItsUser()
+{
+    for (DispatchMode mode : {DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async}) {
+        ServerFixture f;
+        ServerConfig c = ServerFixture::quickConfig();
+        c.mode = mode;
+        c.llm.latency.mean = 0.005;
+        QVERIFY(f.start(c));
+        const QString session = QStringLiteral("owned-%1").arg(int(mode));
+        QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("owner"), QStringLiteral("mine"), session)).status, 200);
+        // Another user naming that session: told it does not exist, and nothing is written.
+        const auto intruder = f.request("POST", QStringLiteral("/v1/chat"),
+                                        chatBody(QStringLiteral("intruder"), QStringLiteral("x"), session));
+        QCOMPARE(intruder.status, 404);
+        QCOMPARE(intruder.json.value(QStringLiteral("error")).toString(), QStringLiteral("session_not_found"));
+        QVERIFY(!intruder.json.value(QStringLiteral("detail")).toString().contains(QLatin1String("owner")));
+        const auto messages = f.request("GET", QStringLiteral("/v1/conversations/%1/messages").arg(session));
+        QCOMPARE(messages.json.value(QStringLiteral("messages")).toArray().size(), 2);
+        // The owner goes on as before.
+        QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("owner"), QStringLiteral("again"), session)).status, 200);
+        QCOMPARE(f.server.history()->messageCount(), 4);
     }
 }
 

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <QAbstractEventDispatcher>
+#include <atomic>
+#include <queue>
+#include <unordered_map>
+#include <vector>
+
+// An event dispatcher for the server's worker loops and the load generator's threads, on Linux
+// epoll, with timers in a heap.
+//
+// Why: Qt 6.4's own dispatchers (GLib's and the UNIX one) poll() every socket of the thread on
+// every pass of the loop, and keep timers in a list searched linearly on every stop. With
+// 10,000 open connections and as many pending timers (seed 2's "one async worker holds thousands
+// of connections"), those two linear walks were most of the server's time (measured with perf;
+// docs/BENCHMARKS.md), so LoopScope's loop, not the lesson, set the makespan. epoll reports only
+// the sockets that are ready, and a heap finds the next timer in O(log n), which is what asyncio
+// (and so uvicorn) does too.
+//
+// Behaviour matches Qt's UNIX dispatcher: level-triggered socket notifiers, precise timers for
+// every timer type, posted events first on every pass, wake-ups coalesced to one eventfd write.
+// Install it on a QThread before starting it: thread->setEventDispatcher(new EpollEventDispatcher).
+class EpollEventDispatcher : public QAbstractEventDispatcher
+{
+    Q_OBJECT
+public:
+    explicit EpollEventDispatcher(QObject *parent = nullptr);
+    ~EpollEventDispatcher() override;
+
+    bool processEvents(QEventLoop::ProcessEventsFlags flags) override;
+
+    void registerSocketNotifier(QSocketNotifier *notifier) override;
+    void unregisterSocketNotifier(QSocketNotifier *notifier) override;
+
+    void registerTimer(int timerId, qint64 interval, Qt::TimerType timerType, QObject *object) override;
+    bool unregisterTimer(int timerId) override;
+    bool unregisterTimers(QObject *object) override;
+    QList<TimerInfo> registeredTimers(QObject *object) const override;
+    int remainingTime(int timerId) override;
+
+    void wakeUp() override;
+    void interrupt() override;
+
+private:
+    struct Notifiers
+    {
+        QSocketNotifier *read = nullptr;
+        QSocketNotifier *write = nullptr;
+        QSocketNotifier *exception = nullptr;
+        quint32 events = 0;
+    };
+    struct Timer
+    {
+        qint64 intervalNs = 0;
+        qint64 deadlineNs = 0;
+        Qt::TimerType type = Qt::CoarseTimer;
+        QObject *object = nullptr;
+        quint64 generation = 0;
+    };
+    struct Due
+    {
+        qint64 deadlineNs;
+        int id;
+        quint64 generation;
+        bool operator>(const Due &o) const { return deadlineNs > o.deadlineNs; }
+    };
+
+    void updateEpoll(int fd, const Notifiers &n, quint32 previous);
+    int fireTimers();
+    qint64 nextDeadlineNs();
+    void compactTimers();
+
+    int m_epoll = -1;
+    int m_wakeFd = -1;
+    std::atomic<int> m_wakeUps { 0 };
+    std::atomic<bool> m_interrupted { false };
+    std::unordered_map<int, Notifiers> m_notifiers;
+    std::unordered_map<int, Timer> m_timers;
+    std::priority_queue<Due, std::vector<Due>, std::greater<>> m_due;
+    quint64 m_nextGeneration = 1;
+    std::vector<Due> m_firing;
+};
