@@ -97,7 +97,11 @@ grep -q '^package_probe ' "$tmp/scenarios" || { cat "$tmp/scenarios"; fail "inst
 rm "$tmp/root/usr/share/loopscope/scenarios/package_probe.json"
 
 step "run --scenario pseudo_async --time-scale 0.1 --assert"
+# At time scale 0.1 a busy machine (a parallel build) can push a 230 ms figure past its tolerance;
+# a second attempt tells that apart from a broken install (which fails every time).
 "$bin" run --scenario pseudo_async --time-scale 0.1 --assert --out "$tmp/elsewhere/run" \
+  || { echo "(outside tolerance once: machine busy? trying again)"
+       "$bin" run --scenario pseudo_async --time-scale 0.1 --assert --out "$tmp/elsewhere/run"; } \
   || fail "run --assert"
 for f in run.json requests.csv trace.json report.html report.pdf; do
   [ -s "$tmp/elsewhere/run/$f" ] || fail "run wrote no $f"

@@ -6,6 +6,7 @@
 #include "mainwindow.h"
 #include "runs/runcomparisonview.h"
 #include "runs/runspanel.h"
+#include "server/llmsettingsdialog.h"
 #include "server/servercontrolpanel.h"
 
 #include <QDir>
@@ -159,4 +160,7 @@ void ScreenshotRun::capturePanels()
         menu->adjustSize();
         save(menu, QStringLiteral("menu-") + action->text().remove(QLatin1Char('&')).toLower());
     }
+    LlmSettingsDialog dialog(m_window->server(), m_window);
+    dialog.adjustSize();
+    save(&dialog, QStringLiteral("dialog-language-model"));
 }
