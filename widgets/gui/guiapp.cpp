@@ -66,6 +66,8 @@ int runGui(int argc, char *argv[], void (*identify)())
     QApplication app(argc, argv);
     identify();
     Q_INIT_RESOURCE(gui_resources); // the widgets library is static
+    // Wayland's app id: the desktop entry's name, so the shell shows its icon and menu name.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.loopscope.LoopScope"));
     // Installed: the hicolor icon next to the binary's prefix; else the compiled-in copy.
     const QString installedIcon = InstallLayout::iconFile();
     QApplication::setWindowIcon(
