@@ -29,6 +29,7 @@ EXTRA=("$@")
 # and after the first click (variant A ran, B is selected).
 shot first-run-1366x768.png --first-run --size 1366x768
 shot first-run-1920x1080.png --first-run --size 1920x1080
+shot first-run-1366x768-zh_CN.png --first-run --size 1366x768 --language zh_CN
 shot first-run-after-a-1366x768.png --first-run --size 1366x768 --scenario pseudo_async/A
 # The main window on seed 1's staircase, plus each dock, the centre and each menu on its own
 # (main-window-server.png, main-window-users.png, main-window-menu-view.png, ...).
