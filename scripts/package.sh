@@ -7,7 +7,7 @@
 set -euo pipefail
 # Only the application: the tests and benchmarks are not needed for a package.
 export LOOPSCOPE_BUILD_TARGETS="${LOOPSCOPE_BUILD_TARGETS:-loopscope}"
-export LOOPSCOPE_EXTRA_PACKAGES="lintian ${LOOPSCOPE_EXTRA_PACKAGES:-}"
+export LOOPSCOPE_EXTRA_PACKAGES="lintian desktop-file-utils appstream ${LOOPSCOPE_EXTRA_PACKAGES:-}"
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 OUT="$BUILD_DIR/packages"
