@@ -1,5 +1,7 @@
 #include "scenario.h"
 
+#include "install/installlayout.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -125,8 +127,14 @@ bool Scenario::open(const QString &nameOrPath, Scenario *out, QString *error)
 {
     initCoreResources();
     QString path = nameOrPath;
-    if (!QFileInfo::exists(path))
-        path = kBuiltinDir + QLatin1Char('/') + nameOrPath + QStringLiteral(".json");
+    if (!QFileInfo::exists(path)) {
+        // A name: the installed copy (share/loopscope/scenarios) first, else the compiled-in one.
+        const QString file = nameOrPath + QStringLiteral(".json");
+        const QString installed = InstallLayout::scenariosDir();
+        path = !installed.isEmpty() && QFileInfo::exists(installed + QLatin1Char('/') + file)
+            ? installed + QLatin1Char('/') + file
+            : kBuiltinDir + QLatin1Char('/') + file;
+    }
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
         if (error)
@@ -148,8 +156,15 @@ QStringList Scenario::builtinNames()
 {
     initCoreResources();
     QStringList names;
-    const QStringList files = QDir(kBuiltinDir).entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
-    for (const QString &f : files)
-        names << QFileInfo(f).completeBaseName();
+    QStringList dirs { kBuiltinDir };
+    if (!InstallLayout::scenariosDir().isEmpty())
+        dirs << InstallLayout::scenariosDir();
+    for (const QString &dir : std::as_const(dirs)) {
+        const QStringList files = QDir(dir).entryList({ QStringLiteral("*.json") }, QDir::Files, QDir::Name);
+        for (const QString &f : files)
+            names << QFileInfo(f).completeBaseName();
+    }
+    names.sort();
+    names.removeDuplicates();
     return names;
 }

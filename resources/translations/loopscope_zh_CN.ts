@@ -1017,6 +1017,18 @@ in arrival order</source>
 <context>
     <name>UsersPanel</name>
     <message>
+        <source>Start here: press Start users. Five users, one blocking server: watch the staircase.</source>
+        <translation>从这里开始：按“启动用户”。5 个用户，一个阻塞的服务器：看那道阶梯。</translation>
+    </message>
+    <message>
+        <source>Now press Start users again: the same five users with run_in_executor.</source>
+        <translation>现在再按一次“启动用户”：同样 5 个用户，改用 run_in_executor。</translation>
+    </message>
+    <message>
+        <source>Both runs are in the Runs tab: Ctrl+click the two and press Compare.</source>
+        <translation>两次运行都在“运行记录”标签页：按住 Ctrl 点选这两次，再按“比较”。</translation>
+    </message>
+    <message>
         <source>Custom burst</source>
         <translation>自定义突发</translation>
     </message>

@@ -1,6 +1,8 @@
 #include "guiapp.h"
 
 #include "http/chatserver.h"
+#include "install/installlayout.h"
+#include "load/userspanel.h"
 #include "mainwindow.h"
 #include "screenshotrun.h"
 #include "server/servercontrolpanel.h"
@@ -8,19 +10,68 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
 #include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>
+#include <QScreen>
 #include <QSettings>
 #include <QTimer>
 #include <QTranslator>
+
+namespace {
+
+// 1600x1000 where it fits; on a smaller screen (a 1366x768 laptop) the whole screen.
+void showFitted(MainWindow &window)
+{
+    const QSize wanted(1600, 1000);
+    const QRect avail = window.screen()->availableGeometry();
+    if (avail.width() < wanted.width() || avail.height() < wanted.height()) {
+        window.showMaximized();
+        return;
+    }
+    window.resize(wanted);
+    window.move(avail.center() - QPoint(wanted.width() / 2, wanted.height() / 2));
+    window.show();
+}
+
+// --screenshot FILE --first-run: the window as a new user first sees it (server up, no run).
+int captureFirstRun(QApplication &app, MainWindow &window, const QString &file)
+{
+    ServerConfig c = window.serverPanel()->config();
+    c.port = 0;
+    c.dbPath = QDir::temp().filePath(
+        QStringLiteral("loopscope-screenshot-%1.sqlite").arg(QCoreApplication::applicationPid()));
+    window.serverPanel()->setConfig(c);
+    window.serverPanel()->setDatabasePath(c.dbPath);
+    const bool started = window.serverPanel()->startServer();
+    int rc = started ? 0 : 1;
+    // Let the plots and docks settle into their first layout before grabbing.
+    QTimer::singleShot(1500, &window, [&window, &rc, file] {
+        if (!window.grab().save(file, "PNG"))
+            rc = 1;
+        QCoreApplication::exit(rc);
+    });
+    app.exec();
+    window.close();
+    QFile::remove(c.dbPath);
+    return rc;
+}
+
+} // namespace
 
 int runGui(int argc, char *argv[], void (*identify)())
 {
     QApplication app(argc, argv);
     identify();
     Q_INIT_RESOURCE(gui_resources); // the widgets library is static
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/loopscope/icons/loopscope.svg")));
+    // Wayland's app id: the desktop entry's name, so the shell shows its icon and menu name.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.loopscope.LoopScope"));
+    // Installed: the hicolor icon next to the binary's prefix; else the compiled-in copy.
+    const QString installedIcon = InstallLayout::iconFile();
+    QApplication::setWindowIcon(
+        QIcon(installedIcon.isEmpty() ? QStringLiteral(":/loopscope/icons/loopscope.svg") : installedIcon));
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("LoopScope: see concurrency in a chat/LLM server"));
     parser.addHelpOption();
@@ -48,7 +99,18 @@ int runGui(int argc, char *argv[], void (*identify)())
         QStringLiteral("language"),
         QStringLiteral("UI language: en or zh_CN (default: settings, then the system)."),
         QStringLiteral("LANG"));
-    parser.addOptions({ screenshot, scenario, users, mode, light, compare, lesson, largeFonts, language });
+    const QCommandLineOption size(QStringLiteral("size"),
+                                  QStringLiteral("--screenshot: window size (default 1600x1000)."),
+                                  QStringLiteral("WxH"), QStringLiteral("1600x1000"));
+    const QCommandLineOption firstRun(
+        QStringLiteral("first-run"),
+        QStringLiteral("Show the first-start tour (seed 1, hint); with --screenshot and no --scenario, "
+                       "capture the window before any run."));
+    const QCommandLineOption panels(
+        QStringLiteral("panels"),
+        QStringLiteral("--screenshot: also save each dock, the centre and each menu as FILE-<part>.png."));
+    parser.addOptions({ screenshot, scenario, users, mode, light, compare, lesson, largeFonts, language, size,
+                        firstRun, panels });
     parser.process(app);
 
     // The language: --language, else the one chosen in View > Language, else the system's.
@@ -60,7 +122,10 @@ int runGui(int argc, char *argv[], void (*identify)())
     QTranslator ours, qtBase;
     if (lang.startsWith(QLatin1String("zh"))) {
         QLocale::setDefault(QLocale(QLocale::Chinese, QLocale::SimplifiedChineseScript, QLocale::China));
-        if (ours.load(QStringLiteral(":/loopscope/i18n/loopscope_zh_CN.qm")))
+        // The installed translation (share/loopscope/translations) first, else the compiled-in one.
+        const QString installed = InstallLayout::translationsDir();
+        if ((!installed.isEmpty() && ours.load(QStringLiteral("loopscope_zh_CN"), installed))
+            || ours.load(QStringLiteral(":/loopscope/i18n/loopscope_zh_CN.qm")))
             QCoreApplication::installTranslator(&ours);
         if (qtBase.load(QStringLiteral("qtbase_zh_CN"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
             QCoreApplication::installTranslator(&qtBase);
@@ -73,8 +138,14 @@ int runGui(int argc, char *argv[], void (*identify)())
     MainWindow window(&server);
     if (parser.isSet(screenshot)) {
         window.setDarkTheme(!parser.isSet(light));
-        window.resize(1600, 1000);
+        const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+        window.resize(wh.value(0).toInt() > 0 ? wh.value(0).toInt() : 1600,
+                      wh.value(1).toInt() > 0 ? wh.value(1).toInt() : 1000);
         window.show();
+        if (parser.isSet(firstRun))
+            window.usersPanel()->startGuidedTour();
+        if (parser.isSet(firstRun) && !parser.isSet(scenario))
+            return captureFirstRun(app, window, parser.value(screenshot));
         ScreenshotRun::Options o;
         o.file = parser.value(screenshot);
         o.scenario = parser.value(scenario);
@@ -82,6 +153,7 @@ int runGui(int argc, char *argv[], void (*identify)())
         o.mode = parser.value(mode);
         o.compare = parser.isSet(compare);
         o.lesson = parser.isSet(lesson);
+        o.panels = parser.isSet(panels);
         if (parser.isSet(largeFonts))
             window.setLargeFonts(true);
         ScreenshotRun run(&window, o);
@@ -95,10 +167,17 @@ int runGui(int argc, char *argv[], void (*identify)())
         window.close();
         return result;
     }
+    // First start (no saved window): seed 1's scenario with a hint, and a window that fits.
+    const bool first = parser.isSet(firstRun) || !QSettings().contains(QStringLiteral("window/geometry"));
     window.restoreSettings();
     if (parser.isSet(light))
         window.setDarkTheme(false);
-    window.show();
+    if (first) {
+        window.usersPanel()->startGuidedTour();
+        showFitted(window);
+    } else {
+        window.show();
+    }
     QTimer::singleShot(0, &window, [&window] { window.serverPanel()->startServer(); });
     return app.exec();
 }

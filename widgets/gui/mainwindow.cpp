@@ -40,6 +40,7 @@
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTextBrowser>
 #include <QTimer>
@@ -48,6 +49,13 @@
 #include <QVBoxLayout>
 
 namespace {
+
+// Where file dialogs start: the user's documents, never the directory the program was started in
+// (from a desktop menu that may be / or the install prefix).
+QString documentsDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+}
 
 QDockWidget *makeDock(const QString &title, const QString &name, QWidget *content, QMainWindow *parent,
                       bool scroll)
@@ -144,9 +152,11 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     m_centre->addWidget(m_requestView);
     m_centre->addWidget(m_threadView);
     m_centre->addWidget(m_plots);
-    m_centre->setStretchFactor(0, 5);
-    m_centre->setStretchFactor(1, 3);
-    m_centre->setStretchFactor(2, 5);
+    // The plots take the largest share: five of them stack in the third pane.
+    m_centre->setStretchFactor(0, 4);
+    m_centre->setStretchFactor(1, 2);
+    m_centre->setStretchFactor(2, 7);
+    m_centre->setSizes({ 400, 200, 700 }); // scaled to the height the window gets
     m_centre->setChildrenCollapsible(false);
     cl->addWidget(m_centre, 1);
     setCentralWidget(centre);
@@ -194,21 +204,21 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     connect(m_lessonBar, &LessonBar::exitRequested, this, &MainWindow::stopLesson);
     connect(m_runs, &RunsPanel::compareRequested, this, &MainWindow::compareRuns);
     connect(m_runs, &RunsPanel::openRequested, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open run"), QString(),
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open run"), documentsDir(),
                                                           tr("LoopScope runs (run.json *.json)"));
         QString error;
         if (!path.isEmpty() && !openRun(path, &error))
             QMessageBox::warning(this, tr("Open run"), tr("Cannot open %1: %2").arg(path, error));
     });
     connect(m_runs, &RunsPanel::saveRequested, this, [this](int row) {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save run"), QStringLiteral("run.json"),
-                                                          tr("LoopScope run (*.json)"));
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Save run"), documentsDir() + QStringLiteral("/run.json"), tr("LoopScope run (*.json)"));
         QString error;
         if (!path.isEmpty() && !saveRun(row, path, &error))
             QMessageBox::warning(this, tr("Save run"), error);
     });
     connect(m_runs, &RunsPanel::exportRequested, this, [this](int row) {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Export report to"));
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Export report to"), documentsDir());
         QStringList written;
         QString error;
         if (dir.isEmpty())
@@ -698,7 +708,8 @@ void MainWindow::buildMenus()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     for (const QString &fmt : { QStringLiteral("PNG"), QStringLiteral("PDF"), QStringLiteral("SVG") }) {
         file->addAction(tr("Export all plots as %1…").arg(fmt), this, [this, fmt] {
-            const QString dir = QFileDialog::getExistingDirectory(this, tr("Export plots to"));
+            const QString dir
+                = QFileDialog::getExistingDirectory(this, tr("Export plots to"), documentsDir());
             if (!dir.isEmpty()) {
                 const QStringList files = exportPlots(dir, fmt.toLower());
                 statusBar()->showMessage(tr("%1 plot(s) written to %2").arg(files.size()).arg(dir), 6000);

@@ -32,6 +32,7 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 public:
     explicit MainWindow(ChatServer *server, QWidget *parent = nullptr);
+    ChatServer *server() const { return m_server; }
     ~MainWindow() override;
 
     ServerControlPanel *serverPanel() const { return m_serverPanel; }

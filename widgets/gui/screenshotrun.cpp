@@ -6,10 +6,13 @@
 #include "mainwindow.h"
 #include "runs/runcomparisonview.h"
 #include "runs/runspanel.h"
+#include "server/llmsettingsdialog.h"
 #include "server/servercontrolpanel.h"
 
 #include <QDir>
 #include <QDockWidget>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPixmap>
 #include <QRegularExpression>
 #include <QTextStream>
@@ -126,8 +129,38 @@ void ScreenshotRun::capture()
     QTimer::singleShot(400, this, [this] {
         const QPixmap pixmap = m_window->grab();
         const bool ok = pixmap.save(m_options.file, "PNG");
+        if (ok && m_options.panels)
+            capturePanels();
         QTextStream(ok ? stdout : stderr)
             << (ok ? "screenshot written to " : "cannot write ") << m_options.file << Qt::endl;
         emit done(ok);
     });
+}
+
+void ScreenshotRun::capturePanels()
+{
+    // For the user guide: each part of the window on its own, so the pictures never go stale.
+    QString stem = m_options.file;
+    stem.remove(QRegularExpression(QStringLiteral("\\.png$")));
+    const auto save = [&stem](QWidget *w, const QString &name) {
+        const QString file = stem + QLatin1Char('-') + name + QStringLiteral(".png");
+        if (w->grab().save(file, "PNG"))
+            QTextStream(stdout) << "screenshot written to " << file << Qt::endl;
+    };
+    for (QDockWidget *dock : m_window->findChildren<QDockWidget *>()) {
+        if (dock->isVisible() && !dock->visibleRegion().isEmpty())
+            save(dock, dock->objectName().remove(QStringLiteral("Dock")));
+    }
+    save(m_window->centralWidget(), QStringLiteral("centre"));
+    for (QAction *action : m_window->menuBar()->actions()) {
+        QMenu *menu = action->menu();
+        if (!menu)
+            continue;
+        menu->ensurePolished();
+        menu->adjustSize();
+        save(menu, QStringLiteral("menu-") + action->text().remove(QLatin1Char('&')).toLower());
+    }
+    LlmSettingsDialog dialog(m_window->server(), m_window);
+    dialog.adjustSize();
+    save(&dialog, QStringLiteral("dialog-language-model"));
 }

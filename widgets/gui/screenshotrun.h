@@ -22,6 +22,7 @@ public:
         int timeoutSeconds = 120;
         bool compare = false; // runs the scenario's variants A and B; also writes FILE-compare.png
         bool lesson = false; // shows the last run as a paused lesson replay at 55 %
+        bool panels = false; // also FILE-<dock>.png per visible dock, FILE-centre.png, FILE-menu-<name>.png
     };
     ScreenshotRun(MainWindow *window, Options options, QObject *parent = nullptr);
     void start();
@@ -32,6 +33,7 @@ signals:
 private:
     void checkFinished();
     void capture();
+    void capturePanels();
 
     MainWindow *m_window;
     Options m_options;

@@ -53,6 +53,27 @@ UsersPanel::UsersPanel(ChatServer *server, QWidget *parent)
            "another (the seed's 2.15, 4.30, 6.45… s staircase); in executor or async mode together.</i>"));
     outer->addLayout(form);
     outer->addWidget(m_explanation);
+    // The action right under the choice: on a 768-pixel screen it stays in view; the fields
+    // below only refine the scenario.
+    m_hint = new QLabel;
+    m_hint->setObjectName(QStringLiteral("tourHint"));
+    m_hint->setWordWrap(true);
+    m_hint->setStyleSheet(
+        QStringLiteral("QLabel#tourHint { font-weight: bold; color: palette(highlight); }"));
+    m_hint->hide();
+    outer->addWidget(m_hint);
+    m_startStop = new QPushButton(tr("Start users"));
+    m_startStop->setObjectName(QStringLiteral("startUsers"));
+    outer->addWidget(m_startStop);
+    m_progress = new QProgressBar;
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(0);
+    m_progress->setTextVisible(true);
+    m_progress->setFormat(tr("idle"));
+    outer->addWidget(m_progress);
+    m_eta = new QLabel;
+    m_eta->setWordWrap(true);
+    outer->addWidget(m_eta);
     auto *form2 = new QFormLayout;
     form2->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form2->setLabelAlignment(Qt::AlignRight);
@@ -94,19 +115,6 @@ UsersPanel::UsersPanel(ChatServer *server, QWidget *parent)
     m_stream = new QCheckBox(tr("stream replies"));
     form2->addRow(QString(), m_stream);
     outer->addLayout(form2);
-
-    m_startStop = new QPushButton(tr("Start users"));
-    m_startStop->setObjectName(QStringLiteral("startUsers"));
-    outer->addWidget(m_startStop);
-    m_progress = new QProgressBar;
-    m_progress->setRange(0, 1000);
-    m_progress->setValue(0);
-    m_progress->setTextVisible(true);
-    m_progress->setFormat(tr("idle"));
-    outer->addWidget(m_progress);
-    m_eta = new QLabel;
-    m_eta->setWordWrap(true);
-    outer->addWidget(m_eta);
     outer->addStretch(1);
 
     connect(m_model, &QComboBox::currentIndexChanged, this, &UsersPanel::updateModelFields);
@@ -140,6 +148,8 @@ void UsersPanel::newGenerator()
         m_progress->setFormat(tr("done: %1 ok, %2 errors").arg(p.ok).arg(p.errors));
         m_eta->setText(tr("%1 requests in %2 s").arg(p.done).arg(p.elapsedSeconds, 0, 'f', 2));
         m_startStop->setText(tr("Start users"));
+        if (m_guided)
+            advanceGuidedTour();
         emit runFinished();
     });
 }
@@ -154,6 +164,34 @@ void UsersPanel::updateModelFields()
     m_naive->setEnabled(closed);
     m_rate->setEnabled(!closed);
     m_duration->setEnabled(!closed);
+}
+
+void UsersPanel::startGuidedTour()
+{
+    if (!selectScenario(QStringLiteral("pseudo_async/A")))
+        return;
+    m_guided = true;
+    m_hint->setText(
+        tr("Start here: press Start users. Five users, one blocking server: watch the staircase."));
+    m_hint->show();
+}
+
+void UsersPanel::advanceGuidedTour()
+{
+    Scenario sc;
+    QString variant;
+    if (!currentScenario(&sc, &variant) || sc.name != QLatin1String("pseudo_async")) {
+        m_guided = false;
+        m_hint->hide();
+        return;
+    }
+    if (variant == QLatin1String("A")) {
+        selectScenario(QStringLiteral("pseudo_async/B"));
+        m_hint->setText(tr("Now press Start users again: the same five users with run_in_executor."));
+        return;
+    }
+    m_guided = false;
+    m_hint->setText(tr("Both runs are in the Runs tab: Ctrl+click the two and press Compare."));
 }
 
 bool UsersPanel::selectScenario(const QString &nameAndVariant)
@@ -258,6 +296,8 @@ void UsersPanel::setUsers(int users)
 
 bool UsersPanel::startRun()
 {
+    if (!m_guided)
+        m_hint->hide(); // the tour is over once the user runs something else
     if (!m_serverBusy && !m_server->isRunning()) {
         emit message(tr("Start the server first."));
         return false;

@@ -42,6 +42,9 @@ public:
     QString scenarioExplanation() const;
     // The scenario and variant chosen in the picker; false for the custom burst.
     bool currentScenario(Scenario *scenario, QString *variant) const;
+    // First start: seed 1's scenario, variant A, with a one-line hint; when a variant's run
+    // ends the next variant is selected and the hint says to press Start again.
+    void startGuidedTour();
 
 signals:
     void runStarted();
@@ -55,6 +58,7 @@ private:
     void updateModelFields();
     void scenarioChosen(int index);
     void newGenerator();
+    void advanceGuidedTour();
     void setLoadFields(const LoadSettings &s);
     bool startLoad();
 
@@ -68,6 +72,8 @@ private:
     QPushButton *m_startStop;
     QProgressBar *m_progress;
     QLabel *m_eta;
+    QLabel *m_hint;
+    bool m_guided = false;
     QList<Scenario> m_scenarios;
     bool m_serverBusy = false;
     bool m_startPending = false;

@@ -5,6 +5,7 @@
 
 #include <QFileDialog>
 #include <QMenu>
+#include <QStandardPaths>
 #include <QSvgGenerator>
 #include <QVBoxLayout>
 #include <cmath>
@@ -26,8 +27,10 @@ CounterPlot::CounterPlot(const QString &title, const QString &unit, QWidget *par
     m_plot->yAxis->setLabel(unit);
     m_plot->legend->setVisible(true);
     m_plot->legend->setRowSpacing(-3);
+    // One row across the top: a short plot (a 768-pixel screen) keeps its whole legend.
+    m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
-    m_plot->setMinimumHeight(90);
+    m_plot->setMinimumHeight(64); // five of them still fit a 1366x768 laptop screen
     m_plot->setToolTip(title);
     QFont f = font();
     f.setPointSizeF(f.pointSizeF() * 0.9);
@@ -174,9 +177,11 @@ void CounterPlot::showContextMenu(const QPoint &pos)
             const QString suffix = fmt.toLower();
             QString name = m_title.toLower();
             name.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("-"));
-            const QString path
-                = QFileDialog::getSaveFileName(this, tr("Export plot"), name + QLatin1Char('.') + suffix,
-                                               tr("%1 files (*.%2)").arg(fmt, suffix));
+            const QString path = QFileDialog::getSaveFileName(
+                this, tr("Export plot"),
+                QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation) + QLatin1Char('/') + name
+                    + QLatin1Char('.') + suffix,
+                tr("%1 files (*.%2)").arg(fmt, suffix));
             if (!path.isEmpty())
                 exportTo(path);
         });

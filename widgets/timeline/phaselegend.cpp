@@ -18,7 +18,49 @@ PhaseLegend::PhaseLegend(QWidget *parent)
 
 QSize PhaseLegend::sizeHint() const
 {
-    return { 600, fontMetrics().height() + 8 };
+    return { 600, heightForWidth(width() > 0 ? width() : 600) };
+}
+
+QList<PhaseLegend::Chip> PhaseLegend::chips() const
+{
+    const Theme &t = Theme::current();
+    QList<Chip> out;
+    for (int c : kOrder)
+        out.append({ t.category[size_t(c)], Theme::categoryName(c) });
+    out.append({ t.blockedStrip, tr("loop blocked") });
+    return out;
+}
+
+int PhaseLegend::chipWidth(const Chip &chip) const
+{
+    const int h = fontMetrics().height();
+    return int(h * 1.1) + 4 + fontMetrics().horizontalAdvance(chip.text) + 10;
+}
+
+int PhaseLegend::rowsFor(int width) const
+{
+    int rows = 1, x = 4;
+    for (const Chip &c : chips()) {
+        const int w = chipWidth(c);
+        if (x > 4 && x + w > width) {
+            ++rows;
+            x = 4;
+        }
+        x += w;
+    }
+    return rows;
+}
+
+int PhaseLegend::heightForWidth(int width) const
+{
+    return rowsFor(width) * (fontMetrics().height() + 4) + 4;
+}
+
+void PhaseLegend::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    if (height() != heightForWidth(width()))
+        setFixedHeight(heightForWidth(width())); // re-wrapped: one row more or less
 }
 
 void PhaseLegend::paintEvent(QPaintEvent *)
@@ -27,17 +69,20 @@ void PhaseLegend::paintEvent(QPaintEvent *)
     p.setRenderHint(QPainter::Antialiasing);
     const Theme &t = Theme::current();
     const int h = fontMetrics().height();
-    int x = 4;
-    auto chip = [&](const QColor &c, const QString &text) {
+    const int rowHeight = h + 4;
+    int x = 4, y = 2;
+    for (const Chip &c : chips()) {
+        const int w = chipWidth(c);
+        if (x > 4 && x + w > width()) {
+            x = 4;
+            y += rowHeight;
+        }
         p.setPen(Qt::NoPen);
-        p.setBrush(c);
-        p.drawRoundedRect(QRectF(x, (height() - h * 0.7) / 2, h * 1.1, h * 0.7), 2, 2);
-        x += int(h * 1.1) + 4;
+        p.setBrush(c.colour);
+        p.drawRoundedRect(QRectF(x, y + (rowHeight - h * 0.7) / 2, h * 1.1, h * 0.7), 2, 2);
+        const int textX = x + int(h * 1.1) + 4;
         p.setPen(t.text);
-        p.drawText(QRect(x, 0, 200, height()), Qt::AlignVCenter | Qt::AlignLeft, text);
-        x += fontMetrics().horizontalAdvance(text) + 10;
-    };
-    for (int c : kOrder)
-        chip(t.category[size_t(c)], Theme::categoryName(c));
-    chip(t.blockedStrip, tr("loop blocked"));
+        p.drawText(QRect(textX, y, 200, rowHeight), Qt::AlignVCenter | Qt::AlignLeft, c.text);
+        x += w;
+    }
 }

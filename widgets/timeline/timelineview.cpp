@@ -116,7 +116,7 @@ TimelineView::TimelineView(Mode mode, TimelineData *data, TimeViewState *state, 
     setMouseTracking(true);
     setAttribute(Qt::WA_OpaquePaintEvent);
     setFocusPolicy(Qt::ClickFocus);
-    setMinimumHeight(160);
+    setMinimumHeight(120); // both timelines and the plots fit a 768-pixel-high screen
     connect(state, &TimeViewState::rangeChanged, this, qOverload<>(&QWidget::update));
     connect(state, &TimeViewState::followingChanged, this, [this](bool on) {
         if (on)

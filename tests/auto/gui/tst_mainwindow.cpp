@@ -25,6 +25,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -53,6 +54,7 @@ private slots:
     void stopDoesNotBlockTheGuiThread();
     void scenarioThatRestartsTheServerWaitsForIt();
     void workerCountChangeRestartsOffTheGuiThread();
+    void firstStartTourWalksThroughSeedOne();
 
 private:
     QTemporaryDir m_dir;
@@ -550,6 +552,43 @@ void TestMainWindow::workerCountChangeRestartsOffTheGuiThread()
     chat->send(QStringLiteral("after the restart"));
     QVERIFY(done.wait(20000));
     QTRY_VERIFY_WITH_TIMEOUT(m_window->timelineData().size() > before, 5000);
+}
+
+void TestMainWindow::firstStartTourWalksThroughSeedOne()
+{
+    // The first start: seed 1's variant A with a hint; after A, B is selected and the hint says
+    // to press again; after B it points at Compare; running anything else ends the tour.
+    UsersPanel *users = m_window->usersPanel();
+    users->startGuidedTour();
+    Scenario scenario;
+    QString variant;
+    QVERIFY(users->currentScenario(&scenario, &variant));
+    QCOMPARE(scenario.name, QStringLiteral("pseudo_async"));
+    QCOMPARE(variant, QStringLiteral("A"));
+    auto *hint = users->findChild<QLabel *>(QStringLiteral("tourHint"));
+    QVERIFY(hint);
+    QVERIFY(!hint->isHidden());
+    QVERIFY2(hint->text().contains(QStringLiteral("Start users")), qPrintable(hint->text()));
+
+    QSignalSpy finished(users, &UsersPanel::runFinished);
+    QVERIFY(users->startRun());
+    QVERIFY(finished.wait(30000));
+    QVERIFY(users->currentScenario(&scenario, &variant));
+    QCOMPARE(scenario.name, QStringLiteral("pseudo_async"));
+    QCOMPARE(variant, QStringLiteral("B"));
+    QVERIFY2(hint->text().contains(QStringLiteral("again")), qPrintable(hint->text()));
+
+    QVERIFY(users->startRun());
+    QVERIFY(finished.wait(30000));
+    QVERIFY(users->currentScenario(&scenario, &variant));
+    QCOMPARE(variant, QStringLiteral("B")); // the tour is over: nothing moves on
+    QVERIFY2(hint->text().contains(QStringLiteral("Compare")), qPrintable(hint->text()));
+    QVERIFY(!hint->isHidden());
+
+    QVERIFY(users->selectScenario(QStringLiteral("gather/B")));
+    QVERIFY(users->startRun());
+    QVERIFY(hint->isHidden());
+    QVERIFY(finished.wait(30000));
 }
 
 QTEST_MAIN(TestMainWindow)
