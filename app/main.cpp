@@ -10,7 +10,7 @@
 
 #ifdef LOOPSCOPE_WITH_GUI
 #include "gui/guiapp.h"
-#include "report/htmlpdfrenderer.h"
+#include "report/reportpdfwriter.h"
 #include "report/runexport.h"
 
 #include <QGuiApplication>
@@ -66,7 +66,7 @@ int main(int argc, char *argv[])
             if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
                 qputenv("QT_QPA_PLATFORM", "offscreen");
             holder = std::make_unique<QGuiApplication>(argc, argv);
-            RunExport::setPdfRenderer(&HtmlPdfRenderer::render);
+            RunExport::setPdfRenderer(&ReportPdfWriter::render);
         } else {
             holder = std::make_unique<QCoreApplication>(argc, argv);
         }

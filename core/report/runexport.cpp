@@ -220,7 +220,8 @@ QByteArray traceJson(const RunResult &run)
     return w.out;
 }
 
-bool writeAll(const RunResult &run, const QString &dirPath, QStringList *written, QString *error)
+bool writeAll(const RunResult &run, const QString &dirPath, QStringList *written, QString *error,
+              const ExportOptions &options)
 {
     QDir dir(dirPath);
     if (!dir.mkpath(QStringLiteral("."))) {
@@ -228,6 +229,16 @@ bool writeAll(const RunResult &run, const QString &dirPath, QStringList *written
             *error = QStringLiteral("cannot create %1").arg(dirPath);
         return false;
     }
+    constexpr int total = 5;
+    int done = 0;
+    const auto step = [&] {
+        if (options.progress && !options.progress(done++, total)) {
+            if (error)
+                *error = QStringLiteral("export cancelled");
+            return false;
+        }
+        return true;
+    };
     const auto put = [&](const QString &name, const QByteArray &data) {
         QFile f(dir.filePath(name));
         if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(data) != data.size()) {
@@ -239,24 +250,42 @@ bool writeAll(const RunResult &run, const QString &dirPath, QStringList *written
             written->append(f.fileName());
         return true;
     };
-    const QByteArray html = HtmlReport::render(run);
-    if (!put(QStringLiteral("run.json"), runJson(run)) || !put(QStringLiteral("requests.csv"), requestsCsv(run))
-        || !put(QStringLiteral("trace.json"), traceJson(run)) || !put(QStringLiteral("report.html"), html))
+    if (!step() || !put(QStringLiteral("run.json"), runJson(run)))
+        return false;
+    if (!step() || !put(QStringLiteral("requests.csv"), requestsCsv(run)))
+        return false;
+    if (!step() || !put(QStringLiteral("trace.json"), traceJson(run)))
+        return false;
+    ReportOptions report;
+    report.language = options.language;
+    report.requestRows = options.htmlRequestRows;
+    if (!step() || !put(QStringLiteral("report.html"), HtmlReport::render(run, report)))
+        return false;
+    if (!step())
         return false;
     if (g_pdfRenderer) {
+        report.requestRows = options.pdfRequestRows;
         const QString path = dir.filePath(QStringLiteral("report.pdf"));
-        if (!g_pdfRenderer(html, path, error))
+        if (!g_pdfRenderer(ReportDocument::build(run, report), path, error))
             return false;
         if (written)
             written->append(path);
-        return true;
+    } else if (!put(QStringLiteral("report.pdf"), PdfReport::render(run))) {
+        return false;
     }
-    return put(QStringLiteral("report.pdf"), PdfReport::render(run));
+    if (options.progress)
+        options.progress(total, total);
+    return true;
 }
 
 void setPdfRenderer(PdfRenderer renderer)
 {
     g_pdfRenderer = std::move(renderer);
+}
+
+bool hasPdfRenderer()
+{
+    return bool(g_pdfRenderer);
 }
 
 } // namespace RunExport

@@ -75,6 +75,32 @@ QList<SessionRun> fromRunResult(const RunResult &run, const QString &source)
     return out;
 }
 
+RunResult combine(const SessionRun &a, const SessionRun &b)
+{
+    RunResult run;
+    const bool sameScenario = a.run->scenario.name == b.run->scenario.name;
+    if (sameScenario) {
+        // Keep what the scenario says; its variant labels and expectations belong to other names.
+        run.scenario = a.run->scenario;
+        run.scenario.variants.clear();
+        run.scenario.expected.clear();
+    }
+    run.scenario.titleEn = QStringLiteral("Two runs compared: %1 and %2").arg(a.title, b.title);
+    run.scenario.titleZh = QStringLiteral("两次运行对比：%1 与 %2").arg(a.title, b.title);
+    run.options = a.run->options;
+    run.options.variant.clear();
+    run.machine = a.run->machine;
+    run.createdMs = QDateTime::currentMSecsSinceEpoch();
+    for (const auto &[name, session] :
+         { std::pair { QStringLiteral("A"), &a }, std::pair { QStringLiteral("B"), &b } }) {
+        VariantResult v = session->variant();
+        v.name = name;
+        v.label = session->title;
+        run.variants.push_back(std::move(v));
+    }
+    return run;
+}
+
 QList<RunDelta> compare(const VariantResult &a, const VariantResult &b)
 {
     auto m = [](const VariantResult &v, const char *key, double scale = 1.0) {

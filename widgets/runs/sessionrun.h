@@ -44,6 +44,9 @@ VariantResult fromLoad(const LoadGenerator &load, const std::vector<RequestRecor
 std::shared_ptr<const RunResult> wrap(const Scenario &scenario, VariantResult variant);
 // Every variant of a run.json as a SessionRun.
 QList<SessionRun> fromRunResult(const RunResult &run, const QString &source);
+// Two compared runs as one RunResult with variants "A" and "B" (labelled with the runs' titles),
+// so the comparison window exports the same report `loopscope run` writes.
+RunResult combine(const SessionRun &a, const SessionRun &b);
 // p50, p95, p99, max (ms), makespan (s), throughput (req/s), errors: a against b.
 QList<RunDelta> compare(const VariantResult &a, const VariantResult &b);
 // Latencies of the finished requests, ms, sorted (for distributions).
