@@ -65,6 +65,7 @@ public:
 
     void build();
     bool paint(QString *error);
+    int pages() const { return m_pages; }
 
 private:
     void addText(const QString &text, const QFont &f, const QColor &color, double before, double after,
@@ -78,6 +79,7 @@ private:
     QFont m_base;
     double m_width = 0, m_height = 0, m_top = 0, m_bottom = 0;
     QList<Piece> m_pieces;
+    int m_pages = 0;
 };
 
 void Typesetter::addText(const QString &text, const QFont &f, const QColor &color, double before,
@@ -314,11 +316,10 @@ bool Typesetter::paint(QString *error)
         if (header)
             y += p.repeatHeight;
         placed.push_back({ page, y, header });
-        if (qEnvironmentVariableIsSet("LOOPSCOPE_PDF_DEBUG"))
-            qDebug("piece %d page %d y %.1f h %.1f keep %d", i, page, y, p.height, int(p.keepWithNext));
         y += p.height;
     }
     const int pages = page + 1;
+    m_pages = pages;
 
     QPainter painter;
     if (!painter.begin(m_writer)) {
@@ -363,6 +364,11 @@ bool Typesetter::paint(QString *error)
 
 bool render(const ReportDocument &document, const QString &pdfPath, QString *error)
 {
+    return render(document, pdfPath, error, nullptr);
+}
+
+bool render(const ReportDocument &document, const QString &pdfPath, QString *error, int *pages)
+{
     QPdfWriter writer(pdfPath);
     writer.setTitle(QStringLiteral("LoopScope: %1").arg(document.title));
     writer.setCreator(QStringLiteral("LoopScope"));
@@ -373,6 +379,8 @@ bool render(const ReportDocument &document, const QString &pdfPath, QString *err
     t.build();
     if (!t.paint(error))
         return false;
+    if (pages)
+        *pages = t.pages();
     if (!QFile::exists(pdfPath)) {
         if (error)
             *error = QStringLiteral("cannot write %1").arg(pdfPath);

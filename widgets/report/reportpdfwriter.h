@@ -12,5 +12,7 @@
 namespace ReportPdfWriter {
 
 bool render(const ReportDocument &document, const QString &pdfPath, QString *error);
+// The same, telling how many pages it wrote.
+bool render(const ReportDocument &document, const QString &pdfPath, QString *error, int *pages);
 
 } // namespace ReportPdfWriter
