@@ -16,6 +16,36 @@ namespace RunExport {
 
 namespace {
 PdfRenderer g_pdfRenderer;
+
+// Where a file's text goes: a QByteArray (for the functions that return one) or, in 1 MB
+// pieces, a file, so writing a 100,000-request run never holds a whole file in memory.
+struct Sink
+{
+    QIODevice *device = nullptr;
+    QByteArray buffer;
+    bool failed = false;
+
+    Sink &operator+=(const QByteArray &text)
+    {
+        buffer += text;
+        if (device && buffer.size() >= (1 << 20))
+            flush();
+        return *this;
+    }
+    Sink &operator+=(const char *text) { return *this += QByteArray::fromRawData(text, qsizetype(strlen(text))); }
+    Sink &operator+=(char c)
+    {
+        buffer += c;
+        return *this;
+    }
+    void flush()
+    {
+        if (device && !buffer.isEmpty()) {
+            failed = failed || device->write(buffer) != buffer.size();
+            buffer.truncate(0);
+        }
+    }
+};
 } // namespace
 
 QByteArray fixed3(double value)
@@ -23,9 +53,81 @@ QByteArray fixed3(double value)
     return QByteArray::number(value, 'f', 3);
 }
 
+namespace {
+
+void writeRunJson(const RunResult &run, Sink &out)
+{
+    // The record arrays hold nearly all the bytes. Building them as one QJsonArray tree and
+    // serialising that takes seconds for 100,000 requests, so each record is serialised on its
+    // own (one compact line each) and written in place of a marker in the indented rest.
+    RunResult meta = run; // implicitly shared: cheap
+    for (VariantResult &v : meta.variants) {
+        v.client.clear();
+        v.server.clear();
+        v.counters.clear();
+    }
+    QJsonObject top = meta.toJson();
+    QJsonArray variants = top.value(QStringLiteral("variants")).toArray();
+    const QStringList keys = { QStringLiteral("client_records"), QStringLiteral("server_records"),
+                               QStringLiteral("counters") };
+    const auto marker = [](int variant, int key) {
+        return QStringLiteral("@loopscope-records-%1-%2@").arg(variant).arg(key);
+    };
+    for (int i = 0; i < variants.size(); ++i) {
+        QJsonObject v = variants[i].toObject();
+        for (int k = 0; k < keys.size(); ++k) {
+            if (v.contains(keys[k]))
+                v.insert(keys[k], marker(i, k));
+        }
+        variants[i] = v;
+    }
+    top.insert(QStringLiteral("variants"), variants);
+    const QByteArray text = QJsonDocument(top).toJson(QJsonDocument::Indented);
+    // Markers in the order they appear (QJsonDocument sorts keys).
+    std::vector<std::tuple<qsizetype, int, int, qsizetype>> at; // position, variant, key, length
+    for (int i = 0; i < run.variants.size(); ++i) {
+        for (int k = 0; k < keys.size(); ++k) {
+            const QByteArray quoted = '"' + marker(i, k).toUtf8() + '"';
+            const qsizetype pos = text.indexOf(quoted);
+            if (pos >= 0)
+                at.emplace_back(pos, i, k, quoted.size());
+        }
+    }
+    std::sort(at.begin(), at.end());
+    const auto compact = [](const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); };
+    qsizetype done = 0;
+    for (const auto &[pos, i, k, length] : at) {
+        out += text.mid(done, pos - done);
+        done = pos + length;
+        const VariantResult &v = run.variants[i];
+        bool first = true;
+        const auto add = [&](const QByteArray &item) {
+            out += first ? "[\n" : ",\n";
+            out += item;
+            first = false;
+        };
+        if (k == 0) {
+            for (const ClientRecord &r : v.client)
+                add(compact(r.toJson(v.startNs)));
+        } else if (k == 1) {
+            for (const RequestRecord &r : v.server)
+                add(compact(requestRecordToJson(r, v.startNs)));
+        } else {
+            for (const CounterSample &c : v.counters)
+                add(compact(counterSampleToJson(c, v.startNs)));
+        }
+        out += first ? "[]" : "\n]";
+    }
+    out += text.mid(done);
+}
+
+} // namespace
+
 QByteArray runJson(const RunResult &run)
 {
-    return QJsonDocument(run.toJson()).toJson(QJsonDocument::Indented);
+    Sink sink;
+    writeRunJson(run, sink);
+    return sink.buffer;
 }
 
 bool readRunJson(const QString &path, RunResult *out, QString *error)
@@ -53,9 +155,11 @@ QString csvHeader()
                              "server_status,server_worker");
 }
 
-QByteArray requestsCsv(const RunResult &run)
+namespace {
+
+void writeRequestsCsv(const RunResult &run, Sink &out)
 {
-    QByteArray out = csvHeader().toUtf8() + '\n';
+    out += csvHeader().toUtf8() + '\n';
     const auto ms = [](qint64 ns, qint64 o) { return ns ? fixed3(double(ns - o) / 1e6) : QByteArray(); };
     for (const VariantResult &v : run.variants) {
         for (const ClientRecord &c : v.client) {
@@ -70,13 +174,38 @@ QByteArray requestsCsv(const RunResult &run)
             out += '\n';
         }
     }
-    return out;
+}
+
+} // namespace
+
+QByteArray requestsCsv(const RunResult &run)
+{
+    Sink sink;
+    writeRequestsCsv(run, sink);
+    return sink.buffer;
 }
 
 namespace {
 
 QByteArray jsonString(const QString &s)
 {
+    // Nearly every string here is plain ASCII (phase and thread names): quote it directly.
+    bool plain = true;
+    for (const QChar ch : s) {
+        const char16_t u = ch.unicode();
+        if (u < 0x20 || u >= 0x7f || u == '"' || u == '\\') {
+            plain = false;
+            break;
+        }
+    }
+    if (plain) {
+        QByteArray out;
+        out.reserve(s.size() + 2);
+        out += '"';
+        out += s.toLatin1();
+        out += '"';
+        return out;
+    }
     // QJsonDocument escapes correctly; strip the array brackets around it.
     const QByteArray a = QJsonDocument(QJsonArray{s}).toJson(QJsonDocument::Compact);
     return a.mid(1, a.size() - 2);
@@ -84,12 +213,13 @@ QByteArray jsonString(const QString &s)
 
 struct TraceWriter
 {
-    QByteArray out;
+    Sink &out;
     bool first = true;
     void event(const QByteArray &body)
     {
-        out += first ? "\n" : ",\n";
-        out += '{' + body + '}';
+        out += first ? "\n{" : ",\n{";
+        out += body;
+        out += '}';
         first = false;
     }
 };
@@ -101,10 +231,10 @@ bool blockingPhase(Phase p)
 
 } // namespace
 
-QByteArray traceJson(const RunResult &run)
+static void writeTraceJson(const RunResult &run, Sink &sink)
 {
-    TraceWriter w;
-    w.out = "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"scenario\":" + jsonString(run.scenario.name)
+    TraceWriter w { sink };
+    w.out += "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"scenario\":" + jsonString(run.scenario.name)
             + ",\"time_scale\":" + fixed3(run.options.timeScale) + "},\"traceEvents\":[";
     quint64 asyncId = 1;
     for (int vi = 0; vi < run.variants.size(); ++vi) {
@@ -217,7 +347,13 @@ QByteArray traceJson(const RunResult &run)
         }
     }
     w.out += "\n]}\n";
-    return w.out;
+}
+
+QByteArray traceJson(const RunResult &run)
+{
+    Sink sink;
+    writeTraceJson(run, sink);
+    return sink.buffer;
 }
 
 bool writeAll(const RunResult &run, const QString &dirPath, QStringList *written, QString *error,
@@ -239,6 +375,23 @@ bool writeAll(const RunResult &run, const QString &dirPath, QStringList *written
         }
         return true;
     };
+    const auto stream = [&](const QString &name, void (*write)(const RunResult &, Sink &)) {
+        QFile f(dir.filePath(name));
+        Sink sink;
+        sink.device = &f;
+        if (f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            write(run, sink);
+            sink.flush();
+        }
+        if (!f.isOpen() || sink.failed) {
+            if (error)
+                *error = QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString());
+            return false;
+        }
+        if (written)
+            written->append(f.fileName());
+        return true;
+    };
     const auto put = [&](const QString &name, const QByteArray &data) {
         QFile f(dir.filePath(name));
         if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(data) != data.size()) {
@@ -250,11 +403,11 @@ bool writeAll(const RunResult &run, const QString &dirPath, QStringList *written
             written->append(f.fileName());
         return true;
     };
-    if (!step() || !put(QStringLiteral("run.json"), runJson(run)))
+    if (!step() || !stream(QStringLiteral("run.json"), &writeRunJson))
         return false;
-    if (!step() || !put(QStringLiteral("requests.csv"), requestsCsv(run)))
+    if (!step() || !stream(QStringLiteral("requests.csv"), &writeRequestsCsv))
         return false;
-    if (!step() || !put(QStringLiteral("trace.json"), traceJson(run)))
+    if (!step() || !stream(QStringLiteral("trace.json"), &writeTraceJson))
         return false;
     ReportOptions report;
     report.language = options.language;
