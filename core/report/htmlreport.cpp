@@ -47,7 +47,7 @@ figure{margin:12px 0 20px;break-inside:avoid;page-break-inside:avoid}
 figure h3{margin:0 0 4px}figure svg{width:100%;height:auto;display:block}
 figcaption{font-size:13px;color:var(--muted);margin-top:4px}
 @media (max-width:700px){body{padding:12px}h1{font-size:21px}.headline{font-size:16px}table{font-size:12px}
- td,th{padding:3px 6px}}
+ td,th{padding:3px 6px}.plot{overflow-x:auto}figure svg{min-width:640px}}
 )";
 
 } // namespace
@@ -79,7 +79,7 @@ QByteArray render(const ReportDocument &doc)
             break;
         case ReportBlock::Kind::Figure:
             h += QStringLiteral("<figure><h3>%1</h3>").arg(esc(b.text));
-            h += b.svg;
+            h += QStringLiteral("<div class='plot'>") + b.svg + QStringLiteral("</div>");
             if (!b.caption.isEmpty())
                 h += QStringLiteral("<figcaption>%1</figcaption>").arg(esc(b.caption));
             h += QStringLiteral("</figure>");

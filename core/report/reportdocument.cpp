@@ -7,6 +7,7 @@
 #include <QLocale>
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 using ReportStyle::Language;
 
@@ -247,25 +248,23 @@ void Writer::summary()
             return v.metrics.contains(k) ? v.metrics.value(k) : std::nan("");
         };
     };
+    const auto F = [this](const char *id) { return ReportText::figureLabel(QLatin1String(id), lang); };
     const auto countText = [this](double x) { return count(x); };
     const auto sigText = [this](double x) { return sig(x); };
     const auto msText = [this](double x) { return ms(x); };
-    row(L("Requests", "请求数"), metric("requests"), countText);
-    row(L("Failed requests", "失败的请求"), metric("errors"), countText);
-    row(L("Makespan (s)", "总耗时（秒）"), metric("makespan_s"), sigText);
+    row(F("requests"), metric("requests"), countText);
+    row(F("errors"), metric("errors"), countText);
+    row(F("makespan"), metric("makespan_s"), sigText);
     row(
-        L("p50 latency (ms)", "p50 延迟（毫秒）"), [](const VariantResult &v) { return v.latency.p50Ms; },
-        msText);
+        F("p50"), [](const VariantResult &v) { return v.latency.p50Ms; }, msText);
     row(
-        L("p95 latency (ms)", "p95 延迟（毫秒）"), [](const VariantResult &v) { return v.latency.p95Ms; },
-        msText);
+        F("p95"), [](const VariantResult &v) { return v.latency.p95Ms; }, msText);
     row(
-        L("p99 latency (ms)", "p99 延迟（毫秒）"), [](const VariantResult &v) { return v.latency.p99Ms; },
-        msText);
-    row(L("Throughput (requests/s)", "吞吐量（请求/秒）"), metric("achieved_rps"), sigText);
-    row(L("Peak requests in flight", "在途请求峰值"), metric("in_flight_peak"), countText);
+        F("p99"), [](const VariantResult &v) { return v.latency.p99Ms; }, msText);
+    row(F("throughput"), metric("achieved_rps"), sigText);
+    row(F("in_flight_peak"), metric("in_flight_peak"), countText);
     row(
-        L("Worst event-loop lag (ms)", "最大事件循环延迟（毫秒）"),
+        F("loop_lag"),
         [](const VariantResult &v) {
             const QString k = QStringLiteral("loop_lag_max_s");
             return v.metrics.contains(k) ? v.metrics.value(k) * 1e3 : std::nan("");
@@ -324,8 +323,10 @@ void Writer::timelines()
             if (c.finished())
                 rows.push_back(&c);
         }
-        std::sort(rows.begin(), rows.end(),
-                  [](const ClientRecord *a, const ClientRecord *b) { return a->intendedNs < b->intendedNs; });
+        // Send order; requests sent together in the order they were answered (a staircase, not noise).
+        std::sort(rows.begin(), rows.end(), [](const ClientRecord *a, const ClientRecord *b) {
+            return std::tie(a->intendedNs, a->completeNs) < std::tie(b->intendedNs, b->completeNs);
+        });
         const int step = std::max(1, int((rows.size() + maxRows - 1) / maxRows));
         const int shown = rows.isEmpty() ? 0 : int((rows.size() + step - 1) / step);
         // Thread lanes: what each server thread ran (the blocking steps), as the window's lanes.
@@ -749,12 +750,11 @@ void Writer::settings()
             if (it.key() == QLatin1String("host") || it.key() == QLatin1String("port"))
                 continue;
             const auto put = [&](const QString &key, const QJsonValue &value) {
-                const double d = value.toDouble();
+                static const QStringList counts = { QStringLiteral("workers"), QStringLiteral("pool_size"),
+                                                    QStringLiteral("max_in_flight"), QStringLiteral("port") };
                 m[key] = !value.isDouble() ? value.toVariant().toString()
-                    : d == std::floor(d) && key != QLatin1String("time_scale")
-                        && !key.endsWith(QLatin1String("_s"))
-                    ? count(d)
-                    : sig(d);
+                    : counts.contains(key) ? count(value.toDouble())
+                                           : sig(value.toDouble());
                 if (!keys.contains(key))
                     keys << key;
             };
@@ -866,7 +866,7 @@ void Writer::details()
             t.rows << QList<ReportCell> { { k, ReportCell::Style::Strong }, { v } };
     };
     add(L("Date", "日期"), doc.date);
-    if (!run.scenario.name.isEmpty())
+    if (Scenario::builtinNames().contains(run.scenario.name))
         add(L("Scenario", "场景"), QStringLiteral("loopscope run --scenario %1").arg(run.scenario.name));
     add(L("Time scale", "时间缩放"), num(run.options.timeScale, 2));
     add(L("Server", "服务器"),
@@ -925,6 +925,23 @@ QString variantTitle(const RunResult &run, const VariantResult &v, Language lang
             label = sv->labelEn;
     }
     return label.isEmpty() || label == v.name ? v.name : QStringLiteral("%1 · %2").arg(v.name, label);
+}
+
+QString figureLabel(const QString &id, Language language)
+{
+    static const MetricInfo figures[] = {
+        { "requests", "Requests", "请求数" },
+        { "errors", "Failed requests", "失败的请求" },
+        { "makespan", "Makespan (s)", "总耗时（秒）" },
+        { "p50", "p50 latency (ms)", "p50 延迟（毫秒）" },
+        { "p95", "p95 latency (ms)", "p95 延迟（毫秒）" },
+        { "p99", "p99 latency (ms)", "p99 延迟（毫秒）" },
+        { "max", "Longest latency (ms)", "最长延迟（毫秒）" },
+        { "throughput", "Throughput (requests/s)", "吞吐量（请求/秒）" },
+        { "in_flight_peak", "Peak requests in flight", "在途请求峰值" },
+        { "loop_lag", "Worst event-loop lag (ms)", "最大事件循环延迟（毫秒）" },
+    };
+    return lookup(figures, std::size(figures), id, language);
 }
 
 QString metricLabel(const QString &key, Language language)

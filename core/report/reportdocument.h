@@ -64,6 +64,9 @@ namespace ReportText {
 QString variantTitle(const RunResult &run, const VariantResult &v, ReportStyle::Language language);
 // The headline sentences of a run (also printed by `loopscope run` and `loopscope report`).
 QStringList headline(const RunResult &run, ReportStyle::Language language);
+// Labels of the summary figures, shared by the reports and the comparison window: "requests",
+// "errors", "makespan", "p50", "p95", "p99", "max", "throughput", "in_flight_peak", "loop_lag".
+QString figureLabel(const QString &id, ReportStyle::Language language);
 // Human label with unit of a metric key of run.json ("latency_p95_s" -> "p95 latency (s)").
 QString metricLabel(const QString &key, ReportStyle::Language language);
 

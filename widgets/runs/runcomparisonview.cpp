@@ -121,7 +121,7 @@ void RunComparisonView::setRuns(const SessionRun &a, const SessionRun &b)
             i->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             return i;
         };
-        m_table->setItem(row, 0, new QTableWidgetItem(d.name));
+        m_table->setItem(row, 0, new QTableWidgetItem(d.label));
         m_table->setItem(row, 1, item(QString::number(d.a, 'f', decimals)));
         m_table->setItem(row, 2, item(QString::number(d.b, 'f', decimals)));
         auto *delta = item(QStringLiteral("%1%2")

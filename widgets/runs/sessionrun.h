@@ -24,7 +24,8 @@ struct SessionRun
 // A summary figure of two runs side by side. Latencies in ms, makespan in s, throughput in req/s.
 struct RunDelta
 {
-    QString name;
+    QString name; // id: p50, p95, p99, max, makespan, throughput, errors
+    QString label; // the reports' words for it, in the UI language
     double a = 0;
     double b = 0;
     bool lowerIsBetter = true;
