@@ -452,7 +452,7 @@ void Writer::timelines()
         }
         if (anyFailed)
             legend.push_back({ failedName, 0xf4a6a6, false, true });
-        s += SvgPlot::legendRow(legend, a.left, 16);
+        s += SvgPlot::legendRow(legend, a.left, 16, a.right);
         s += QStringLiteral("</svg>");
 
         QStringList caption;
@@ -548,7 +548,9 @@ void Writer::counters()
                 c.series << s;
             }
         }
-        figure(title, SvgPlot::lineChart(c), c.width, c.height, caption);
+        int height = c.height;
+        const QString svg = SvgPlot::lineChart(c, &height);
+        figure(title, svg, c.width, height, caption);
     };
     chart(L("Requests in flight and waiting", "在途与等待中的请求"), L("requests", "请求"),
           L("Solid: requests the server has accepted and not yet answered. Dashed: those among them still "
@@ -617,12 +619,12 @@ void Writer::latency()
         }
         c.series << s;
     }
+    int height = c.height;
+    const QString svg = SvgPlot::lineChart(c, &height);
     figure(
-        L("Latency of every request, all variants", "所有变体的请求延迟"), SvgPlot::lineChart(c), c.width,
-        c.height,
+        L("Latency of every request, all variants", "所有变体的请求延迟"), svg, c.width, height,
         L("A point (x, y) means y % of the requests were answered within x. A curve further left is faster; "
-          "a "
-          "staircase shows requests served one after another.",
+          "a staircase shows requests served one after another.",
           "点 (x, y) 表示 y% 的请求在 x 之内得到响应。曲线越靠左越快；阶梯形说明请求是一个接一个处理的。"));
 }
 

@@ -89,10 +89,34 @@ QString open(int width, int height)
         .arg(height);
 }
 
-QString legendRow(const QList<Legend> &items, double x, double y)
+double legendWidth(const Legend &l)
+{
+    return 20 + textWidth(l.name) + 16;
+}
+
+int legendLines(const QList<Legend> &items, double x, double right)
+{
+    int lines = 1;
+    double at = x;
+    for (const Legend &l : items) {
+        if (at > x && at + legendWidth(l) > right) {
+            ++lines;
+            at = x;
+        }
+        at += legendWidth(l);
+    }
+    return lines;
+}
+
+QString legendRow(const QList<Legend> &items, double x0, double y, double right)
 {
     QString s;
+    double x = x0;
     for (const Legend &l : items) {
+        if (x > x0 && x + legendWidth(l) > right) {
+            x = x0;
+            y += 16;
+        }
         const QString color = QStringLiteral("#%1").arg(l.color & 0xffffff, 6, 16, QLatin1Char('0'));
         if (l.box)
             s += QStringLiteral("<rect x='%1' y='%2' width='14' height='9' fill='%3'/>")
@@ -103,7 +127,7 @@ QString legendRow(const QList<Legend> &items, double x, double y)
                           l.dashed ? QStringLiteral(" stroke-dasharray='5,3'") : QString());
         s += QStringLiteral("<text x='%1' y='%2' fill='#333333'>%3</text>")
                  .arg(n1(x + 20), n1(y), esc(l.name));
-        x += 20 + textWidth(l.name) + 16;
+        x += legendWidth(l);
     }
     return s;
 }
@@ -139,18 +163,25 @@ QString axes(const Area &a, const QList<double> &xTicks, double xMax, const QStr
     return s;
 }
 
-QString lineChart(const Chart &chart)
+QString lineChart(const Chart &chart, int *heightOut)
 {
-    const Area a = area(chart.width, chart.height);
-    const QList<double> xt = ticks(chart.xMax, 8);
-    const QList<double> yt = chart.yPercent ? QList<double> { 0, 20, 40, 60, 80, 100 } : ticks(chart.yMax, 4);
-    const double xMax = xt.back(), yMax = yt.back();
-    QString s = open(chart.width, chart.height);
-    s += axes(a, xt, xMax, chart.xTitle, yt, yMax, chart.yTitle, chart.yPercent);
     QList<Legend> legend = chart.legend;
     for (const Series &series : chart.series) {
         if (chart.legend.isEmpty() && !series.name.isEmpty())
             legend.push_back({ series.name, series.color, series.dashed, false });
+    }
+    const int extra = (legendLines(legend, 70, chart.width - 16) - 1) * 16;
+    const int height = chart.height + extra;
+    if (heightOut)
+        *heightOut = height;
+    Area a = area(chart.width, height);
+    a.top += extra;
+    const QList<double> xt = ticks(chart.xMax, 8);
+    const QList<double> yt = chart.yPercent ? QList<double> { 0, 20, 40, 60, 80, 100 } : ticks(chart.yMax, 4);
+    const double xMax = xt.back(), yMax = yt.back();
+    QString s = open(chart.width, height);
+    s += axes(a, xt, xMax, chart.xTitle, yt, yMax, chart.yTitle, chart.yPercent);
+    for (const Series &series : chart.series) {
         if (series.points.isEmpty())
             continue;
         QString pts;
@@ -171,7 +202,7 @@ QString lineChart(const Chart &chart)
                  .arg(series.color & 0xffffff, 6, 16, QLatin1Char('0'))
                  .arg(series.dashed ? QStringLiteral(" stroke-dasharray='6,4'") : QString(), pts.trimmed());
     }
-    s += legendRow(legend, a.left, 16);
+    s += legendRow(legend, a.left, 16, chart.width - 16);
     return s + QStringLiteral("</svg>");
 }
 

@@ -65,10 +65,13 @@ struct Area
 Area area(int width, int height);
 
 QString open(int width, int height); // <svg ...> with a viewBox, scaling to its container
-QString legendRow(const QList<Legend> &items, double x, double y);
+// Legend entries from (x, y), wrapping to a new line of 16 px before `right`.
+QString legendRow(const QList<Legend> &items, double x, double y, double right = 1e9);
+int legendLines(const QList<Legend> &items, double x, double right);
 // Grid, tick labels and axis titles; xTicks/yTicks in data units, mapped to the area.
 QString axes(const Area &a, const QList<double> &xTicks, double xMax, const QString &xTitle,
              const QList<double> &yTicks, double yMax, const QString &yTitle, bool yPercent = false);
-QString lineChart(const Chart &chart);
+// The chart grows by a line per extra legend line; *height gets its final height.
+QString lineChart(const Chart &chart, int *height = nullptr);
 
 } // namespace SvgPlot

@@ -317,6 +317,27 @@ private slots:
         QCOMPARE(SvgPlot::tickLabel(step * 3, step), QString::number(step * 3, 'f', step < 1 ? 1 : 0));
     }
 
+    // Many variants: the legend wraps and the plot moves down rather than labels overlapping.
+    void legendsWrap()
+    {
+        SvgPlot::Chart c;
+        c.xMax = 10;
+        c.yMax = 10;
+        for (int i = 0; i < 8; ++i)
+            c.series << SvgPlot::Series { QStringLiteral("variant %1 with a long label").arg(i),
+                                          0x336699,
+                                          false,
+                                          false,
+                                          { { 0, 0 }, { 10, 10 } } };
+        int height = 0;
+        const QString svg = SvgPlot::lineChart(c, &height);
+        const int lines = SvgPlot::legendLines({ { c.series[0].name, 0 } }, 70, 884);
+        QCOMPARE(lines, 1);
+        QVERIFY(height > c.height);
+        QVERIFY(svg.contains(QStringLiteral("height='%1'").arg(height)));
+        QCOMPARE(svg.count(QStringLiteral("<polyline")), 8);
+    }
+
     void requestTablesAreCappedAndSaySo()
     {
         ReportOptions o;
