@@ -41,8 +41,8 @@ const MetricInfo kMetrics[] = {
     { "server_requests", "Requests seen by the server", "服务器收到的请求" },
     { "server_wait_max_s", "Longest wait for a thread (s)", "等待线程的最长时间（秒）" },
     { "pool_queued_peak", "Peak requests queued for the pool", "线程池排队请求峰值" },
-    { "pool_active_peak", "Peak busy pool threads", "线程池忙碌线程峰值" },
-    { "in_flight_peak", "Peak requests in flight", "在途请求峰值" },
+    { "pool_active_peak", "Peak active pool threads", "线程池活动线程峰值" },
+    { "in_flight_peak", "Peak requests in flight", "处理中请求峰值" },
     { "loop_lag_max_s", "Worst event-loop lag (s)", "最大事件循环延迟（秒）" },
 };
 
@@ -552,7 +552,7 @@ void Writer::counters()
         const QString svg = SvgPlot::lineChart(c, &height);
         figure(title, svg, c.width, height, caption);
     };
-    chart(L("Requests in flight and waiting", "在途与等待中的请求"), L("requests", "请求"),
+    chart(L("Requests in flight and waiting", "处理中与等待的请求"), L("requests", "请求"),
           L("Solid: requests the server has accepted and not yet answered. Dashed: those among them still "
             "waiting "
             "for a thread or the polling loop. Sampled 100 times a second; each point is the largest value "
@@ -560,14 +560,14 @@ void Writer::counters()
             "interval.",
             "实线：服务器已接收但尚未响应的请求。虚线：其中仍在等待线程或轮询循环的请求。每秒采样 100 "
             "次；每个点取该区间的最大值。"),
-          { { L("in flight", "在途"), [](const CounterSample &k) { return double(k.inFlight); } },
+          { { L("in flight", "处理中"), [](const CounterSample &k) { return double(k.inFlight); } },
             { L("waiting", "等待"), [](const CounterSample &k) { return double(k.waiting); } } });
     if (pool)
         chart(
             L("Thread pool", "线程池"), L("requests", "请求"),
-            L("Solid: pool threads busy. Dashed: requests queued for a pool thread.",
-              "实线：忙碌的线程池线程。虚线：排队等待线程池线程的请求。"),
-            { { L("busy threads", "忙碌线程"), [](const CounterSample &k) { return double(k.poolActive); } },
+            L("Solid: active (busy) pool threads. Dashed: requests queued for a pool thread.",
+              "实线：活动（忙碌）的线程池线程。虚线：排队等待线程池线程的请求。"),
+            { { L("active", "活动"), [](const CounterSample &k) { return double(k.poolActive); } },
               { L("queued", "排队"), [](const CounterSample &k) { return double(k.poolQueued); } } });
     chart(L("Event-loop lag", "事件循环延迟"), L("lag (ms)", "延迟（毫秒）"),
           L("How late the worst worker loop's 10 ms heartbeat fired: a blocked loop's lag grows for as long "
@@ -940,7 +940,7 @@ QString figureLabel(const QString &id, Language language)
         { "p99", "p99 latency (ms)", "p99 延迟（毫秒）" },
         { "max", "Longest latency (ms)", "最长延迟（毫秒）" },
         { "throughput", "Throughput (requests/s)", "吞吐量（请求/秒）" },
-        { "in_flight_peak", "Peak requests in flight", "在途请求峰值" },
+        { "in_flight_peak", "Peak requests in flight", "处理中请求峰值" },
         { "loop_lag", "Worst event-loop lag (ms)", "最大事件循环延迟（毫秒）" },
     };
     return lookup(figures, std::size(figures), id, language);
