@@ -15,8 +15,10 @@ ReportExporter::ReportExporter(QObject *parent)
     m_pool->setMaxThreadCount(1);
     connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, [this] {
         const Outcome o = m_watcher.result();
-        if (m_dialog)
+        if (m_dialog) {
             m_dialog->reset();
+            m_dialog->deleteLater();
+        }
         emit finished(o.ok, o.written, o.error);
     });
 }
@@ -63,7 +65,6 @@ void ReportExporter::showProgress(QWidget *parent)
     m_dialog = new QProgressDialog(tr("Writing the report…"), tr("Cancel"), 0, 5, parent);
     m_dialog->setWindowTitle(tr("Export report"));
     m_dialog->setMinimumDuration(300);
-    m_dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(m_dialog, &QProgressDialog::canceled, this, &ReportExporter::cancel);
     connect(this, &ReportExporter::progress, m_dialog,
             [dialog = QPointer<QProgressDialog>(m_dialog)](int done, int total) {

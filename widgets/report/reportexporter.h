@@ -5,6 +5,7 @@
 
 #include <QFutureWatcher>
 #include <QObject>
+#include <QPointer>
 #include <QStringList>
 #include <atomic>
 #include <memory>
@@ -14,8 +15,8 @@ class QThreadPool;
 class QWidget;
 
 // Writes a run's five files (RunExport::writeAll) on a worker thread, so the window stays
-// responsive: progress per file, cancel between files. One exporter per export; it deletes
-// itself after `finished` when created with a parent widget's dialog (see start()).
+// responsive: progress per file, cancel between files. One exporter per export; its progress
+// dialog (showProgress) goes away when the export finishes.
 class ReportExporter : public QObject
 {
     Q_OBJECT
@@ -46,5 +47,5 @@ private:
     QThreadPool *m_pool;
     QFutureWatcher<Outcome> m_watcher;
     std::shared_ptr<std::atomic<bool>> m_cancel = std::make_shared<std::atomic<bool>>(false);
-    QProgressDialog *m_dialog = nullptr;
+    QPointer<QProgressDialog> m_dialog;
 };

@@ -7,6 +7,7 @@
 #include "scenario/scenariorunner.h"
 
 #include <QFile>
+#include <QProgressDialog>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -153,6 +154,25 @@ private slots:
         QCOMPARE(finished.first().at(0).toBool(), false);
         QVERIFY(finished.first().at(2).toString().contains(QStringLiteral("cancelled")));
         QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("cancelled/report.pdf"))));
+    }
+
+    // The window's progress dialog: its Cancel stops the export, and it goes away afterwards.
+    void progressDialogCancelsAndCloses()
+    {
+        QWidget window;
+        ReportExporter exporter;
+        exporter.showProgress(&window);
+        QProgressDialog *dialog = window.findChild<QProgressDialog *>();
+        QVERIFY(dialog);
+        QSignalSpy finished(&exporter, &ReportExporter::finished);
+        exporter.start(m_run, m_dir.filePath(QStringLiteral("dialog")));
+        QPushButton *cancel = dialog->findChild<QPushButton *>();
+        QVERIFY(cancel);
+        cancel->click(); // as the user would, while the worker is still on its first files
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("dialog/report.pdf"))));
+        QTRY_VERIFY(window.findChild<QProgressDialog *>() == nullptr);
     }
 };
 
