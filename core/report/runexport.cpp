@@ -8,6 +8,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 
 #include <algorithm>
 #include <map>
@@ -51,6 +52,72 @@ struct Sink
 QByteArray fixed3(double value)
 {
     return QByteArray::number(value, 'f', 3);
+}
+
+namespace {
+QByteArray jsonString(const QString &s);
+QByteArray rel(qint64 ns, qint64 o)
+{
+    return QByteArray::number(ns ? ns - o : -1);
+}
+} // namespace
+
+QByteArray requestRecordJson(const RequestRecord &r, qint64 o)
+{
+    QByteArray j;
+    j.reserve(200 + r.spanCount * 110);
+    j += "{\"arrived_ns\":" + rel(r.arrivedNs, o);
+    j += ",\"client_tag\":\"" + QByteArray::number(r.clientTag) + '"';
+    j += ",\"endpoint\":" + QByteArray::number(int(r.endpoint));
+    j += ",\"first_token_ns\":" + rel(r.firstTokenNs, o);
+    j += ",\"id\":\"" + QByteArray::number(r.id) + '"';
+    j += ",\"loop_thread\":" + QByteArray::number(r.loopThread);
+    j += ",\"mode\":" + jsonString(dispatchModeName(r.mode));
+    j += ",\"request_bytes\":" + QByteArray::number(r.requestBytes);
+    j += ",\"responded_ns\":" + rel(r.respondedNs, o);
+    j += ",\"response_bytes\":" + QByteArray::number(r.responseBytes);
+    j += ",\"spans\":[";
+    for (int i = 0; i < r.spanCount; ++i) {
+        const TraceSpan &t = r.spans[size_t(i)];
+        j += i ? ",{\"count\":" : "{\"count\":";
+        j += QByteArray::number(t.count);
+        j += ",\"end_ns\":" + rel(t.endNs, o);
+        j += ",\"index\":" + QByteArray::number(t.index);
+        j += ",\"phase\":" + jsonString(phaseName(t.phase));
+        j += ",\"start_ns\":" + rel(t.startNs, o);
+        j += ",\"thread\":" + QByteArray::number(t.thread) + '}';
+    }
+    j += "],\"started_ns\":" + rel(r.startedNs, o);
+    j += ",\"status\":" + QByteArray::number(r.status);
+    j += ",\"tokens\":" + QByteArray::number(r.tokens);
+    j += ",\"user\":" + jsonString(r.userId());
+    j += ",\"worker\":" + QByteArray::number(r.worker) + '}';
+    return j;
+}
+
+QByteArray counterSampleJson(const CounterSample &s, qint64 o)
+{
+    QByteArray j;
+    j.reserve(260);
+    j += "{\"completed\":" + QByteArray::number(s.completed);
+    j += ",\"connections\":" + QByteArray::number(s.connections);
+    j += ",\"failed\":" + QByteArray::number(s.failed);
+    j += ",\"in_flight\":" + QByteArray::number(s.inFlight);
+    j += ",\"loop_lag_ms\":[";
+    for (int i = 0; i < s.workers && i < ServerCounters::MaxWorkers; ++i) {
+        if (i)
+            j += ',';
+        // As QJsonDocument writes a double: shortest text that reads back exactly.
+        j += QByteArray::number(double(s.loopLagMs[size_t(i)]), 'g', QLocale::FloatingPointShortest);
+    }
+    j += "],\"pool_active\":" + QByteArray::number(s.poolActive);
+    j += ",\"pool_max\":" + QByteArray::number(s.poolMax);
+    j += ",\"pool_queued\":" + QByteArray::number(s.poolQueued);
+    j += ",\"rejected\":" + QByteArray::number(s.rejected);
+    j += ",\"t_ns\":" + QByteArray::number(s.tNs - o);
+    j += ",\"waiting\":" + QByteArray::number(s.waiting);
+    j += ",\"workers\":" + QByteArray::number(s.workers) + '}';
+    return j;
 }
 
 namespace {
@@ -111,10 +178,10 @@ void writeRunJson(const RunResult &run, Sink &out)
                 add(compact(r.toJson(v.startNs)));
         } else if (k == 1) {
             for (const RequestRecord &r : v.server)
-                add(compact(requestRecordToJson(r, v.startNs)));
+                add(requestRecordJson(r, v.startNs));
         } else {
             for (const CounterSample &c : v.counters)
-                add(compact(counterSampleToJson(c, v.startNs)));
+                add(counterSampleJson(c, v.startNs));
         }
         out += first ? "[]" : "\n]";
     }

@@ -14,6 +14,11 @@ namespace RunExport {
 QByteArray runJson(const RunResult &run);
 bool readRunJson(const QString &path, RunResult *out, QString *error);
 
+// One record of run.json as compact JSON text, written directly: the same object as
+// requestRecordToJson / counterSampleToJson (runresult.h), several times faster.
+QByteArray requestRecordJson(const RequestRecord &record, qint64 originNs);
+QByteArray counterSampleJson(const CounterSample &sample, qint64 originNs);
+
 // requests.csv: one row per client request (every variant), ms with microsecond decimals,
 // followed by the joined server timestamps when the server was in-process.
 QString csvHeader();

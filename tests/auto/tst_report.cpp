@@ -68,6 +68,32 @@ private slots:
         QCOMPARE(back.passed(), m_run.passed());
     }
 
+    // run.json's server records and counters are written by hand for speed: the same objects.
+    void fastRecordJsonMatches()
+    {
+        int checked = 0;
+        for (const VariantResult &v : m_run.variants) {
+            for (const RequestRecord &r : v.server) {
+                const QJsonDocument doc = QJsonDocument::fromJson(RunExport::requestRecordJson(r, v.startNs));
+                QVERIFY(doc.isObject());
+                QCOMPARE(doc.object(), requestRecordToJson(r, v.startNs));
+                ++checked;
+            }
+            for (const CounterSample &c : v.counters) {
+                const QJsonDocument doc = QJsonDocument::fromJson(RunExport::counterSampleJson(c, v.startNs));
+                QVERIFY(doc.isObject());
+                QCOMPARE(doc.object(), counterSampleToJson(c, v.startNs));
+            }
+        }
+        QCOMPARE(checked, 10);
+        // A user id that needs escaping, and an unset timestamp.
+        RequestRecord r;
+        r.setUserId("a \"quoted\" \\ user\n");
+        r.status = 200;
+        const QJsonDocument doc = QJsonDocument::fromJson(RunExport::requestRecordJson(r, 1000));
+        QCOMPARE(doc.object(), requestRecordToJson(r, 1000));
+    }
+
     void csvRoundTrip()
     {
         const QList<QByteArray> lines = RunExport::requestsCsv(m_run).trimmed().split('\n');
