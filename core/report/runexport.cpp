@@ -11,6 +11,7 @@
 #include <QLocale>
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 namespace RunExport {
@@ -308,7 +309,19 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
         const VariantResult &v = run.variants[vi];
         const QByteArray pid = QByteArray::number(vi + 1);
         const qint64 o = v.startNs;
-        const auto us = [o](qint64 ns) { return fixed3(double(ns - o) / 1e3); };
+        // Microseconds with 3 decimals from integer ns: what fixed3(double(ns - o) / 1e3) writes.
+        const auto us = [o](qint64 ns) {
+            const qint64 d = ns - o;
+            const qint64 a = d < 0 ? -d : d;
+            QByteArray text = d < 0 ? QByteArrayLiteral("-") : QByteArray();
+            text += QByteArray::number(a / 1000);
+            text += '.';
+            const int frac = int(a % 1000);
+            text += char('0' + frac / 100);
+            text += char('0' + frac / 10 % 10);
+            text += char('0' + frac % 10);
+            return text;
+        };
         w.event("\"ph\":\"M\",\"name\":\"process_name\",\"pid\":" + pid + ",\"tid\":0,\"args\":{\"name\":"
                 + jsonString(QStringLiteral("%1: %2").arg(v.name, v.label)) + '}');
         w.event("\"ph\":\"M\",\"name\":\"process_sort_index\",\"pid\":" + pid
@@ -329,21 +342,38 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
                     + '}');
         }
         // Request lifespans: async events, one id per request (and one per fan-out branch).
+        // Names and the fixed parts of each event are made once, not per request (100,000s).
         std::map<int, std::vector<std::pair<qint64, qint64>>> ran; // thread -> X slices
+        const QByteArray common = ",\"cat\":\"request\",\"pid\":" + pid + ",\"tid\":0";
+        std::map<int, QByteArray> threadArg;
+        const auto threadName = [&](int t) -> const QByteArray & {
+            auto it = threadArg.find(t);
+            if (it == threadArg.end())
+                it = threadArg
+                         .emplace(t, "{\"thread\":"
+                                      + jsonString(t < v.threadNames.size() ? v.threadNames[t] : QString::number(t))
+                                      + ",\"count\":")
+                         .first;
+            return it->second;
+        };
+        QByteArray phaseNames[PhaseCount];
+        for (int p = 0; p < PhaseCount; ++p)
+            phaseNames[p] = jsonString(phaseName(Phase(p)));
+        const QByteArray sendWait = jsonString(QStringLiteral("client: send wait"));
+        const QByteArray receive = jsonString(QStringLiteral("client: receive"));
+        const auto span = [&](quint64 sid, const QByteArray &name, qint64 b, qint64 e, const QByteArray &args) {
+            if (!b || !e || e < b)
+                return;
+            const QByteArray ids = ",\"id\":" + QByteArray::number(sid);
+            w.event("\"ph\":\"b\",\"name\":" + name + common + ids + ",\"ts\":" + us(b)
+                    + (args.isEmpty() ? QByteArray() : ",\"args\":" + args));
+            w.event("\"ph\":\"e\",\"name\":" + name + common + ids + ",\"ts\":" + us(e));
+        };
         for (const ClientRecord &c : v.client) {
             if (!c.finished())
                 continue;
             const quint64 id = asyncId;
             asyncId += 16;
-            const QByteArray common = ",\"cat\":\"request\",\"pid\":" + pid + ",\"tid\":0";
-            const auto span = [&](quint64 sid, const QString &name, qint64 b, qint64 e, const QByteArray &args) {
-                if (!b || !e || e < b)
-                    return;
-                const QByteArray ids = ",\"id\":" + QByteArray::number(sid);
-                w.event("\"ph\":\"b\",\"name\":" + jsonString(name) + common + ids + ",\"ts\":" + us(b)
-                        + (args.isEmpty() ? QByteArray() : ",\"args\":" + args));
-                w.event("\"ph\":\"e\",\"name\":" + jsonString(name) + common + ids + ",\"ts\":" + us(e));
-            };
             const RequestRecord *s = v.serverRecordFor(c);
             const QByteArray args = "{\"user\":" + QByteArray::number(c.user) + ",\"status\":"
                     + QByteArray::number(c.status) + ",\"error\":" + jsonString(clientErrorName(c.error))
@@ -351,37 +381,38 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
                     + '}';
             // Open the outer span first and close it last so the phases nest inside.
             const QByteArray ids = ",\"id\":" + QByteArray::number(id);
-            const QString reqName = QStringLiteral("request u%1 #%2").arg(c.user).arg(c.sequence);
-            w.event("\"ph\":\"b\",\"name\":" + jsonString(reqName) + common + ids + ",\"ts\":" + us(c.intendedNs)
+            const QByteArray reqName
+                    = "\"request u" + QByteArray::number(c.user) + " #" + QByteArray::number(c.sequence) + '"';
+            w.event("\"ph\":\"b\",\"name\":" + reqName + common + ids + ",\"ts\":" + us(c.intendedNs)
                     + ",\"args\":" + args);
             if (c.sentNs > c.intendedNs)
-                span(id, QStringLiteral("client: send wait"), c.intendedNs, c.sentNs, {});
+                span(id, sendWait, c.intendedNs, c.sentNs, {});
             if (s && s->arrivedNs && s->respondedNs) {
-                const QByteArray sid = ",\"id\":" + QByteArray::number(id);
-                w.event("\"ph\":\"b\",\"name\":\"server\"" + common + sid + ",\"ts\":" + us(s->arrivedNs)
+                w.event("\"ph\":\"b\",\"name\":\"server\"" + common + ids + ",\"ts\":" + us(s->arrivedNs)
                         + ",\"args\":{\"mode\":" + jsonString(dispatchModeName(s->mode))
                         + ",\"worker\":" + QByteArray::number(s->worker) + '}');
-                std::vector<const TraceSpan *> spans;
-                for (int i = 0; i < s->spanCount; ++i)
-                    spans.push_back(&s->spans[size_t(i)]);
-                std::sort(spans.begin(), spans.end(), [](auto a, auto b) { return a->startNs < b->startNs; });
-                for (const TraceSpan *t : spans) {
+                std::array<const TraceSpan *, RequestRecord::MaxSpans> spans {};
+                const int n = std::min<int>(s->spanCount, RequestRecord::MaxSpans);
+                for (int i = 0; i < n; ++i)
+                    spans[size_t(i)] = &s->spans[size_t(i)];
+                std::sort(spans.begin(), spans.begin() + n, [](auto a, auto b) { return a->startNs < b->startNs; });
+                for (int i = 0; i < n; ++i) {
+                    const TraceSpan *t = spans[size_t(i)];
                     if (!t->endNs || t->startNs < s->arrivedNs || t->endNs > s->respondedNs)
                         continue;
                     const quint64 sub = t->index ? id + std::min<quint64>(t->index, 15) : id;
-                    span(sub, phaseName(t->phase) + (t->index ? QStringLiteral(" %1").arg(t->index) : QString()),
-                         t->startNs, t->endNs,
-                         "{\"thread\":" + jsonString(t->thread < v.threadNames.size() ? v.threadNames[t->thread]
-                                                                                      : QString::number(t->thread))
-                                 + ",\"count\":" + QByteArray::number(t->count) + '}');
+                    span(sub,
+                         t->index ? jsonString(phaseName(t->phase) + QStringLiteral(" %1").arg(t->index))
+                                  : phaseNames[int(t->phase)],
+                         t->startNs, t->endNs, threadName(t->thread) + QByteArray::number(t->count) + '}');
                     if (s->mode != DispatchMode::Async && blockingPhase(t->phase))
                         ran[t->thread].push_back({t->startNs, t->endNs});
                 }
-                w.event("\"ph\":\"e\",\"name\":\"server\"" + common + sid + ",\"ts\":" + us(s->respondedNs));
+                w.event("\"ph\":\"e\",\"name\":\"server\"" + common + ids + ",\"ts\":" + us(s->respondedNs));
             }
             if (c.firstByteNs && c.completeNs > c.firstByteNs)
-                span(id, QStringLiteral("client: receive"), c.firstByteNs, c.completeNs, {});
-            w.event("\"ph\":\"e\",\"name\":" + jsonString(reqName) + common + ids + ",\"ts\":" + us(c.completeNs));
+                span(id, receive, c.firstByteNs, c.completeNs, {});
+            w.event("\"ph\":\"e\",\"name\":" + reqName + common + ids + ",\"ts\":" + us(c.completeNs));
         }
         // X slices: what each thread really ran (blocking pipeline steps), strictly nested.
         for (auto &[thread, slices] : ran) {
