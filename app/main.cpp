@@ -9,7 +9,7 @@
 
 #ifdef LOOPSCOPE_WITH_GUI
 #include "gui/guiapp.h"
-#include "report/htmlpdfrenderer.h"
+#include "report/reportpdfwriter.h"
 #include "report/runexport.h"
 
 #include <QGuiApplication>
@@ -71,7 +71,9 @@ int main(int argc, char *argv[])
             if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
                 qputenv("QT_QPA_PLATFORM", "offscreen");
             holder = std::make_unique<QGuiApplication>(argc, argv);
-            RunExport::setPdfRenderer(&HtmlPdfRenderer::render);
+            RunExport::setPdfRenderer([](const ReportDocument &document, const QString &path, QString *error) {
+                return ReportPdfWriter::render(document, path, error);
+            });
         } else {
             holder = std::make_unique<QCoreApplication>(argc, argv);
         }

@@ -14,6 +14,8 @@ int runReportCommand(const QStringList &arguments)
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("run.json"), QStringLiteral("A run saved by `loopscope run`."));
     p.addOption({QStringLiteral("out"), QStringLiteral("Output directory (default: next to run.json)."), QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("language"), QStringLiteral("Language of report.html and report.pdf: en or zh_CN."),
+                 QStringLiteral("LANG"), QStringLiteral("en")});
     QStringList args = arguments;
     if (args.size() > 1)
         args.removeAt(1);
@@ -32,7 +34,9 @@ int runReportCommand(const QStringList &arguments)
     }
     const QString out = p.isSet(QStringLiteral("out")) ? p.value(QStringLiteral("out")) : QFileInfo(path).absolutePath();
     QStringList written;
-    if (!RunExport::writeAll(run, out, &written, &error)) {
+    RunExport::ExportOptions options;
+    options.language = ReportStyle::parseLanguage(p.value(QStringLiteral("language")));
+    if (!RunExport::writeAll(run, out, &written, &error, options)) {
         err << "loopscope report: " << error << "\n";
         return 2;
     }

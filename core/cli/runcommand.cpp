@@ -54,6 +54,7 @@ int runRunCommand(const QStringList &arguments)
         {QStringLiteral("api-key"), QStringLiteral("API key for --target."), QStringLiteral("K")},
         {QStringLiteral("out"), QStringLiteral("Output directory (default loopscope-run-<scenario>)."), QStringLiteral("DIR")},
         {QStringLiteral("assert"), QStringLiteral("Exit with status 1 when a figure is outside tolerance.")},
+        {QStringLiteral("language"), QStringLiteral("Language of report.html and report.pdf: en or zh_CN."), QStringLiteral("LANG"), QStringLiteral("en")},
         // Load overrides, applied to every variant.
         {QStringLiteral("model"), QStringLiteral("Load model: closed (users + think time) or open (arrival rate)."), QStringLiteral("M")},
         {QStringLiteral("requests-per-user"), QStringLiteral("Closed model: requests each user sends."), QStringLiteral("N")},
@@ -190,7 +191,9 @@ int runRunCommand(const QStringList &arguments)
 
     const RunResult &result = runner.result();
     QStringList written;
-    if (!RunExport::writeAll(result, outDir, &written, &error)) {
+    RunExport::ExportOptions exportOptions;
+    exportOptions.language = ReportStyle::parseLanguage(p.value(QStringLiteral("language")));
+    if (!RunExport::writeAll(result, outDir, &written, &error, exportOptions)) {
         err << "loopscope run: " << error << "\n";
         return 2;
     }

@@ -5,8 +5,9 @@
 #include <QByteArray>
 #include <QStringList>
 
-// report.pdf without QtGui: core must stay headless (CMake enforces it), and QTextDocument +
-// QPdfWriter would need a QGuiApplication. So this writes a small PDF 1.4 by hand: Courier
+// The fallback report.pdf of a build without the GUI (the app's is widgets/report/reportpdfwriter):
+// core must stay headless (CMake enforces it), and QPainter + QPdfWriter need a QGuiApplication.
+// So this writes a small PDF 1.4 by hand: Courier
 // pages with the summary, expected-vs-measured, percentile tables and the request table, plus
 // a drawn latency timeline per variant. Text is Latin-1 (the Chinese explanation is in the HTML).
 namespace PdfReport {

@@ -8,14 +8,46 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 namespace RunExport {
 
 namespace {
 PdfRenderer g_pdfRenderer;
+
+// Where a file's text goes: a QByteArray (for the functions that return one) or, in 1 MB
+// pieces, a file, so writing a 100,000-request run never holds a whole file in memory.
+struct Sink
+{
+    QIODevice *device = nullptr;
+    QByteArray buffer;
+    bool failed = false;
+
+    Sink &operator+=(const QByteArray &text)
+    {
+        buffer += text;
+        if (device && buffer.size() >= (1 << 20))
+            flush();
+        return *this;
+    }
+    Sink &operator+=(const char *text) { return *this += QByteArray::fromRawData(text, qsizetype(strlen(text))); }
+    Sink &operator+=(char c)
+    {
+        buffer += c;
+        return *this;
+    }
+    void flush()
+    {
+        if (device && !buffer.isEmpty()) {
+            failed = failed || device->write(buffer) != buffer.size();
+            buffer.truncate(0);
+        }
+    }
+};
 } // namespace
 
 QByteArray fixed3(double value)
@@ -23,9 +55,147 @@ QByteArray fixed3(double value)
     return QByteArray::number(value, 'f', 3);
 }
 
+namespace {
+QByteArray jsonString(const QString &s);
+QByteArray rel(qint64 ns, qint64 o)
+{
+    return QByteArray::number(ns ? ns - o : -1);
+}
+} // namespace
+
+QByteArray requestRecordJson(const RequestRecord &r, qint64 o)
+{
+    QByteArray j;
+    j.reserve(200 + r.spanCount * 110);
+    j += "{\"arrived_ns\":" + rel(r.arrivedNs, o);
+    j += ",\"client_tag\":\"" + QByteArray::number(r.clientTag) + '"';
+    j += ",\"endpoint\":" + QByteArray::number(int(r.endpoint));
+    j += ",\"first_token_ns\":" + rel(r.firstTokenNs, o);
+    j += ",\"id\":\"" + QByteArray::number(r.id) + '"';
+    j += ",\"loop_thread\":" + QByteArray::number(r.loopThread);
+    j += ",\"mode\":" + jsonString(dispatchModeName(r.mode));
+    j += ",\"request_bytes\":" + QByteArray::number(r.requestBytes);
+    j += ",\"responded_ns\":" + rel(r.respondedNs, o);
+    j += ",\"response_bytes\":" + QByteArray::number(r.responseBytes);
+    j += ",\"spans\":[";
+    for (int i = 0; i < r.spanCount; ++i) {
+        const TraceSpan &t = r.spans[size_t(i)];
+        j += i ? ",{\"count\":" : "{\"count\":";
+        j += QByteArray::number(t.count);
+        j += ",\"end_ns\":" + rel(t.endNs, o);
+        j += ",\"index\":" + QByteArray::number(t.index);
+        j += ",\"phase\":" + jsonString(phaseName(t.phase));
+        j += ",\"start_ns\":" + rel(t.startNs, o);
+        j += ",\"thread\":" + QByteArray::number(t.thread) + '}';
+    }
+    j += "],\"started_ns\":" + rel(r.startedNs, o);
+    j += ",\"status\":" + QByteArray::number(r.status);
+    j += ",\"tokens\":" + QByteArray::number(r.tokens);
+    j += ",\"user\":" + jsonString(r.userId());
+    j += ",\"worker\":" + QByteArray::number(r.worker) + '}';
+    return j;
+}
+
+QByteArray counterSampleJson(const CounterSample &s, qint64 o)
+{
+    QByteArray j;
+    j.reserve(260);
+    j += "{\"completed\":" + QByteArray::number(s.completed);
+    j += ",\"connections\":" + QByteArray::number(s.connections);
+    j += ",\"failed\":" + QByteArray::number(s.failed);
+    j += ",\"in_flight\":" + QByteArray::number(s.inFlight);
+    j += ",\"loop_lag_ms\":[";
+    for (int i = 0; i < s.workers && i < ServerCounters::MaxWorkers; ++i) {
+        if (i)
+            j += ',';
+        // As QJsonDocument writes a double: shortest text that reads back exactly.
+        j += QByteArray::number(double(s.loopLagMs[size_t(i)]), 'g', QLocale::FloatingPointShortest);
+    }
+    j += "],\"pool_active\":" + QByteArray::number(s.poolActive);
+    j += ",\"pool_max\":" + QByteArray::number(s.poolMax);
+    j += ",\"pool_queued\":" + QByteArray::number(s.poolQueued);
+    j += ",\"rejected\":" + QByteArray::number(s.rejected);
+    j += ",\"t_ns\":" + QByteArray::number(s.tNs - o);
+    j += ",\"waiting\":" + QByteArray::number(s.waiting);
+    j += ",\"workers\":" + QByteArray::number(s.workers) + '}';
+    return j;
+}
+
+namespace {
+
+void writeRunJson(const RunResult &run, Sink &out)
+{
+    // The record arrays hold nearly all the bytes. Building them as one QJsonArray tree and
+    // serialising that takes seconds for 100,000 requests, so each record is serialised on its
+    // own (one compact line each) and written in place of a marker in the indented rest.
+    RunResult meta = run; // implicitly shared: cheap
+    for (VariantResult &v : meta.variants) {
+        v.client.clear();
+        v.server.clear();
+        v.counters.clear();
+    }
+    QJsonObject top = meta.toJson();
+    QJsonArray variants = top.value(QStringLiteral("variants")).toArray();
+    const QStringList keys = { QStringLiteral("client_records"), QStringLiteral("server_records"),
+                               QStringLiteral("counters") };
+    const auto marker = [](int variant, int key) {
+        return QStringLiteral("@loopscope-records-%1-%2@").arg(variant).arg(key);
+    };
+    for (int i = 0; i < variants.size(); ++i) {
+        QJsonObject v = variants[i].toObject();
+        for (int k = 0; k < keys.size(); ++k) {
+            if (v.contains(keys[k]))
+                v.insert(keys[k], marker(i, k));
+        }
+        variants[i] = v;
+    }
+    top.insert(QStringLiteral("variants"), variants);
+    const QByteArray text = QJsonDocument(top).toJson(QJsonDocument::Indented);
+    // Markers in the order they appear (QJsonDocument sorts keys).
+    std::vector<std::tuple<qsizetype, int, int, qsizetype>> at; // position, variant, key, length
+    for (int i = 0; i < run.variants.size(); ++i) {
+        for (int k = 0; k < keys.size(); ++k) {
+            const QByteArray quoted = '"' + marker(i, k).toUtf8() + '"';
+            const qsizetype pos = text.indexOf(quoted);
+            if (pos >= 0)
+                at.emplace_back(pos, i, k, quoted.size());
+        }
+    }
+    std::sort(at.begin(), at.end());
+    const auto compact = [](const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); };
+    qsizetype done = 0;
+    for (const auto &[pos, i, k, length] : at) {
+        out += text.mid(done, pos - done);
+        done = pos + length;
+        const VariantResult &v = run.variants[i];
+        bool first = true;
+        const auto add = [&](const QByteArray &item) {
+            out += first ? "[\n" : ",\n";
+            out += item;
+            first = false;
+        };
+        if (k == 0) {
+            for (const ClientRecord &r : v.client)
+                add(compact(r.toJson(v.startNs)));
+        } else if (k == 1) {
+            for (const RequestRecord &r : v.server)
+                add(requestRecordJson(r, v.startNs));
+        } else {
+            for (const CounterSample &c : v.counters)
+                add(counterSampleJson(c, v.startNs));
+        }
+        out += first ? "[]" : "\n]";
+    }
+    out += text.mid(done);
+}
+
+} // namespace
+
 QByteArray runJson(const RunResult &run)
 {
-    return QJsonDocument(run.toJson()).toJson(QJsonDocument::Indented);
+    Sink sink;
+    writeRunJson(run, sink);
+    return sink.buffer;
 }
 
 bool readRunJson(const QString &path, RunResult *out, QString *error)
@@ -53,9 +223,11 @@ QString csvHeader()
                              "server_status,server_worker");
 }
 
-QByteArray requestsCsv(const RunResult &run)
+namespace {
+
+void writeRequestsCsv(const RunResult &run, Sink &out)
 {
-    QByteArray out = csvHeader().toUtf8() + '\n';
+    out += csvHeader().toUtf8() + '\n';
     const auto ms = [](qint64 ns, qint64 o) { return ns ? fixed3(double(ns - o) / 1e6) : QByteArray(); };
     for (const VariantResult &v : run.variants) {
         for (const ClientRecord &c : v.client) {
@@ -70,13 +242,38 @@ QByteArray requestsCsv(const RunResult &run)
             out += '\n';
         }
     }
-    return out;
+}
+
+} // namespace
+
+QByteArray requestsCsv(const RunResult &run)
+{
+    Sink sink;
+    writeRequestsCsv(run, sink);
+    return sink.buffer;
 }
 
 namespace {
 
 QByteArray jsonString(const QString &s)
 {
+    // Nearly every string here is plain ASCII (phase and thread names): quote it directly.
+    bool plain = true;
+    for (const QChar ch : s) {
+        const char16_t u = ch.unicode();
+        if (u < 0x20 || u >= 0x7f || u == '"' || u == '\\') {
+            plain = false;
+            break;
+        }
+    }
+    if (plain) {
+        QByteArray out;
+        out.reserve(s.size() + 2);
+        out += '"';
+        out += s.toLatin1();
+        out += '"';
+        return out;
+    }
     // QJsonDocument escapes correctly; strip the array brackets around it.
     const QByteArray a = QJsonDocument(QJsonArray{s}).toJson(QJsonDocument::Compact);
     return a.mid(1, a.size() - 2);
@@ -84,12 +281,13 @@ QByteArray jsonString(const QString &s)
 
 struct TraceWriter
 {
-    QByteArray out;
+    Sink &out;
     bool first = true;
     void event(const QByteArray &body)
     {
-        out += first ? "\n" : ",\n";
-        out += '{' + body + '}';
+        out += first ? "\n{" : ",\n{";
+        out += body;
+        out += '}';
         first = false;
     }
 };
@@ -101,17 +299,29 @@ bool blockingPhase(Phase p)
 
 } // namespace
 
-QByteArray traceJson(const RunResult &run)
+static void writeTraceJson(const RunResult &run, Sink &sink)
 {
-    TraceWriter w;
-    w.out = "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"scenario\":" + jsonString(run.scenario.name)
+    TraceWriter w { sink };
+    w.out += "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"scenario\":" + jsonString(run.scenario.name)
             + ",\"time_scale\":" + fixed3(run.options.timeScale) + "},\"traceEvents\":[";
     quint64 asyncId = 1;
     for (int vi = 0; vi < run.variants.size(); ++vi) {
         const VariantResult &v = run.variants[vi];
         const QByteArray pid = QByteArray::number(vi + 1);
         const qint64 o = v.startNs;
-        const auto us = [o](qint64 ns) { return fixed3(double(ns - o) / 1e3); };
+        // Microseconds with 3 decimals from integer ns: what fixed3(double(ns - o) / 1e3) writes.
+        const auto us = [o](qint64 ns) {
+            const qint64 d = ns - o;
+            const qint64 a = d < 0 ? -d : d;
+            QByteArray text = d < 0 ? QByteArrayLiteral("-") : QByteArray();
+            text += QByteArray::number(a / 1000);
+            text += '.';
+            const int frac = int(a % 1000);
+            text += char('0' + frac / 100);
+            text += char('0' + frac / 10 % 10);
+            text += char('0' + frac % 10);
+            return text;
+        };
         w.event("\"ph\":\"M\",\"name\":\"process_name\",\"pid\":" + pid + ",\"tid\":0,\"args\":{\"name\":"
                 + jsonString(QStringLiteral("%1: %2").arg(v.name, v.label)) + '}');
         w.event("\"ph\":\"M\",\"name\":\"process_sort_index\",\"pid\":" + pid
@@ -132,21 +342,38 @@ QByteArray traceJson(const RunResult &run)
                     + '}');
         }
         // Request lifespans: async events, one id per request (and one per fan-out branch).
+        // Names and the fixed parts of each event are made once, not per request (100,000s).
         std::map<int, std::vector<std::pair<qint64, qint64>>> ran; // thread -> X slices
+        const QByteArray common = ",\"cat\":\"request\",\"pid\":" + pid + ",\"tid\":0";
+        std::map<int, QByteArray> threadArg;
+        const auto threadName = [&](int t) -> const QByteArray & {
+            auto it = threadArg.find(t);
+            if (it == threadArg.end())
+                it = threadArg
+                         .emplace(t, "{\"thread\":"
+                                      + jsonString(t < v.threadNames.size() ? v.threadNames[t] : QString::number(t))
+                                      + ",\"count\":")
+                         .first;
+            return it->second;
+        };
+        QByteArray phaseNames[PhaseCount];
+        for (int p = 0; p < PhaseCount; ++p)
+            phaseNames[p] = jsonString(phaseName(Phase(p)));
+        const QByteArray sendWait = jsonString(QStringLiteral("client: send wait"));
+        const QByteArray receive = jsonString(QStringLiteral("client: receive"));
+        const auto span = [&](quint64 sid, const QByteArray &name, qint64 b, qint64 e, const QByteArray &args) {
+            if (!b || !e || e < b)
+                return;
+            const QByteArray ids = ",\"id\":" + QByteArray::number(sid);
+            w.event("\"ph\":\"b\",\"name\":" + name + common + ids + ",\"ts\":" + us(b)
+                    + (args.isEmpty() ? QByteArray() : ",\"args\":" + args));
+            w.event("\"ph\":\"e\",\"name\":" + name + common + ids + ",\"ts\":" + us(e));
+        };
         for (const ClientRecord &c : v.client) {
             if (!c.finished())
                 continue;
             const quint64 id = asyncId;
             asyncId += 16;
-            const QByteArray common = ",\"cat\":\"request\",\"pid\":" + pid + ",\"tid\":0";
-            const auto span = [&](quint64 sid, const QString &name, qint64 b, qint64 e, const QByteArray &args) {
-                if (!b || !e || e < b)
-                    return;
-                const QByteArray ids = ",\"id\":" + QByteArray::number(sid);
-                w.event("\"ph\":\"b\",\"name\":" + jsonString(name) + common + ids + ",\"ts\":" + us(b)
-                        + (args.isEmpty() ? QByteArray() : ",\"args\":" + args));
-                w.event("\"ph\":\"e\",\"name\":" + jsonString(name) + common + ids + ",\"ts\":" + us(e));
-            };
             const RequestRecord *s = v.serverRecordFor(c);
             const QByteArray args = "{\"user\":" + QByteArray::number(c.user) + ",\"status\":"
                     + QByteArray::number(c.status) + ",\"error\":" + jsonString(clientErrorName(c.error))
@@ -154,37 +381,38 @@ QByteArray traceJson(const RunResult &run)
                     + '}';
             // Open the outer span first and close it last so the phases nest inside.
             const QByteArray ids = ",\"id\":" + QByteArray::number(id);
-            const QString reqName = QStringLiteral("request u%1 #%2").arg(c.user).arg(c.sequence);
-            w.event("\"ph\":\"b\",\"name\":" + jsonString(reqName) + common + ids + ",\"ts\":" + us(c.intendedNs)
+            const QByteArray reqName
+                    = "\"request u" + QByteArray::number(c.user) + " #" + QByteArray::number(c.sequence) + '"';
+            w.event("\"ph\":\"b\",\"name\":" + reqName + common + ids + ",\"ts\":" + us(c.intendedNs)
                     + ",\"args\":" + args);
             if (c.sentNs > c.intendedNs)
-                span(id, QStringLiteral("client: send wait"), c.intendedNs, c.sentNs, {});
+                span(id, sendWait, c.intendedNs, c.sentNs, {});
             if (s && s->arrivedNs && s->respondedNs) {
-                const QByteArray sid = ",\"id\":" + QByteArray::number(id);
-                w.event("\"ph\":\"b\",\"name\":\"server\"" + common + sid + ",\"ts\":" + us(s->arrivedNs)
+                w.event("\"ph\":\"b\",\"name\":\"server\"" + common + ids + ",\"ts\":" + us(s->arrivedNs)
                         + ",\"args\":{\"mode\":" + jsonString(dispatchModeName(s->mode))
                         + ",\"worker\":" + QByteArray::number(s->worker) + '}');
-                std::vector<const TraceSpan *> spans;
-                for (int i = 0; i < s->spanCount; ++i)
-                    spans.push_back(&s->spans[size_t(i)]);
-                std::sort(spans.begin(), spans.end(), [](auto a, auto b) { return a->startNs < b->startNs; });
-                for (const TraceSpan *t : spans) {
+                std::array<const TraceSpan *, RequestRecord::MaxSpans> spans {};
+                const int n = std::min<int>(s->spanCount, RequestRecord::MaxSpans);
+                for (int i = 0; i < n; ++i)
+                    spans[size_t(i)] = &s->spans[size_t(i)];
+                std::sort(spans.begin(), spans.begin() + n, [](auto a, auto b) { return a->startNs < b->startNs; });
+                for (int i = 0; i < n; ++i) {
+                    const TraceSpan *t = spans[size_t(i)];
                     if (!t->endNs || t->startNs < s->arrivedNs || t->endNs > s->respondedNs)
                         continue;
                     const quint64 sub = t->index ? id + std::min<quint64>(t->index, 15) : id;
-                    span(sub, phaseName(t->phase) + (t->index ? QStringLiteral(" %1").arg(t->index) : QString()),
-                         t->startNs, t->endNs,
-                         "{\"thread\":" + jsonString(t->thread < v.threadNames.size() ? v.threadNames[t->thread]
-                                                                                      : QString::number(t->thread))
-                                 + ",\"count\":" + QByteArray::number(t->count) + '}');
+                    span(sub,
+                         t->index ? jsonString(phaseName(t->phase) + QStringLiteral(" %1").arg(t->index))
+                                  : phaseNames[int(t->phase)],
+                         t->startNs, t->endNs, threadName(t->thread) + QByteArray::number(t->count) + '}');
                     if (s->mode != DispatchMode::Async && blockingPhase(t->phase))
                         ran[t->thread].push_back({t->startNs, t->endNs});
                 }
-                w.event("\"ph\":\"e\",\"name\":\"server\"" + common + sid + ",\"ts\":" + us(s->respondedNs));
+                w.event("\"ph\":\"e\",\"name\":\"server\"" + common + ids + ",\"ts\":" + us(s->respondedNs));
             }
             if (c.firstByteNs && c.completeNs > c.firstByteNs)
-                span(id, QStringLiteral("client: receive"), c.firstByteNs, c.completeNs, {});
-            w.event("\"ph\":\"e\",\"name\":" + jsonString(reqName) + common + ids + ",\"ts\":" + us(c.completeNs));
+                span(id, receive, c.firstByteNs, c.completeNs, {});
+            w.event("\"ph\":\"e\",\"name\":" + reqName + common + ids + ",\"ts\":" + us(c.completeNs));
         }
         // X slices: what each thread really ran (blocking pipeline steps), strictly nested.
         for (auto &[thread, slices] : ran) {
@@ -217,10 +445,17 @@ QByteArray traceJson(const RunResult &run)
         }
     }
     w.out += "\n]}\n";
-    return w.out;
 }
 
-bool writeAll(const RunResult &run, const QString &dirPath, QStringList *written, QString *error)
+QByteArray traceJson(const RunResult &run)
+{
+    Sink sink;
+    writeTraceJson(run, sink);
+    return sink.buffer;
+}
+
+bool writeAll(const RunResult &run, const QString &dirPath, QStringList *written, QString *error,
+              const ExportOptions &options)
 {
     QDir dir(dirPath);
     if (!dir.mkpath(QStringLiteral("."))) {
@@ -228,6 +463,33 @@ bool writeAll(const RunResult &run, const QString &dirPath, QStringList *written
             *error = QStringLiteral("cannot create %1").arg(dirPath);
         return false;
     }
+    constexpr int total = 5;
+    int done = 0;
+    const auto step = [&] {
+        if (options.progress && !options.progress(done++, total)) {
+            if (error)
+                *error = QStringLiteral("export cancelled");
+            return false;
+        }
+        return true;
+    };
+    const auto stream = [&](const QString &name, void (*write)(const RunResult &, Sink &)) {
+        QFile f(dir.filePath(name));
+        Sink sink;
+        sink.device = &f;
+        if (f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            write(run, sink);
+            sink.flush();
+        }
+        if (!f.isOpen() || sink.failed) {
+            if (error)
+                *error = QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString());
+            return false;
+        }
+        if (written)
+            written->append(f.fileName());
+        return true;
+    };
     const auto put = [&](const QString &name, const QByteArray &data) {
         QFile f(dir.filePath(name));
         if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(data) != data.size()) {
@@ -239,24 +501,42 @@ bool writeAll(const RunResult &run, const QString &dirPath, QStringList *written
             written->append(f.fileName());
         return true;
     };
-    const QByteArray html = HtmlReport::render(run);
-    if (!put(QStringLiteral("run.json"), runJson(run)) || !put(QStringLiteral("requests.csv"), requestsCsv(run))
-        || !put(QStringLiteral("trace.json"), traceJson(run)) || !put(QStringLiteral("report.html"), html))
+    if (!step() || !stream(QStringLiteral("run.json"), &writeRunJson))
+        return false;
+    if (!step() || !stream(QStringLiteral("requests.csv"), &writeRequestsCsv))
+        return false;
+    if (!step() || !stream(QStringLiteral("trace.json"), &writeTraceJson))
+        return false;
+    ReportOptions report;
+    report.language = options.language;
+    report.requestRows = options.htmlRequestRows;
+    if (!step() || !put(QStringLiteral("report.html"), HtmlReport::render(run, report)))
+        return false;
+    if (!step())
         return false;
     if (g_pdfRenderer) {
+        report.requestRows = options.pdfRequestRows;
         const QString path = dir.filePath(QStringLiteral("report.pdf"));
-        if (!g_pdfRenderer(html, path, error))
+        if (!g_pdfRenderer(ReportDocument::build(run, report), path, error))
             return false;
         if (written)
             written->append(path);
-        return true;
+    } else if (!put(QStringLiteral("report.pdf"), PdfReport::render(run))) {
+        return false;
     }
-    return put(QStringLiteral("report.pdf"), PdfReport::render(run));
+    if (options.progress)
+        options.progress(total, total);
+    return true;
 }
 
 void setPdfRenderer(PdfRenderer renderer)
 {
     g_pdfRenderer = std::move(renderer);
+}
+
+bool hasPdfRenderer()
+{
+    return bool(g_pdfRenderer);
 }
 
 } // namespace RunExport

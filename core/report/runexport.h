@@ -1,10 +1,10 @@
 #pragma once
 
+#include "reportdocument.h"
 #include "scenario/runresult.h"
 
 #include <QByteArray>
 #include <QString>
-
 #include <functional>
 
 // Writes a finished run to disk in the formats `loopscope run` produces, and reads run.json
@@ -13,6 +13,11 @@ namespace RunExport {
 
 QByteArray runJson(const RunResult &run);
 bool readRunJson(const QString &path, RunResult *out, QString *error);
+
+// One record of run.json as compact JSON text, written directly: the same object as
+// requestRecordToJson / counterSampleToJson (runresult.h), several times faster.
+QByteArray requestRecordJson(const RequestRecord &record, qint64 originNs);
+QByteArray counterSampleJson(const CounterSample &sample, qint64 originNs);
 
 // requests.csv: one row per client request (every variant), ms with microsecond decimals,
 // followed by the joined server timestamps when the server was in-process.
@@ -28,13 +33,26 @@ QByteArray traceJson(const RunResult &run);
 // The text of a number as trace.json and the CSV write it: fixed 3 decimals, never an exponent.
 QByteArray fixed3(double value);
 
-// Turns report.html into report.pdf. Typesetting HTML with its plots needs QtGui, which core
-// must not link; the app installs a renderer (widgets/report/htmlpdfrenderer.h) when it has one.
-// Without it, report.pdf is PdfReport's plain, headless rendering.
-using PdfRenderer = std::function<bool(const QByteArray &html, const QString &pdfPath, QString *error)>;
+// Typesets report.pdf. That needs QtGui (fonts, QPainter), which core must not link; the app
+// installs a renderer (widgets/report/reportpdfwriter.h) when it has one. Without it,
+// report.pdf is PdfReport's plain, headless rendering. Called on the exporting thread.
+using PdfRenderer
+    = std::function<bool(const ReportDocument &document, const QString &pdfPath, QString *error)>;
 void setPdfRenderer(PdfRenderer renderer);
+bool hasPdfRenderer();
 
-// Writes run.json, requests.csv, trace.json, report.html and report.pdf into dir.
-bool writeAll(const RunResult &run, const QString &dir, QStringList *written, QString *error);
+struct ExportOptions
+{
+    ReportStyle::Language language = ReportStyle::Language::English;
+    int htmlRequestRows = 200; // request table rows per variant in report.html
+    int pdfRequestRows = 25; // ... and in report.pdf (both say where they cut)
+    // Called before each file with (files done, files in all); return false to stop.
+    std::function<bool(int done, int total)> progress;
+};
+
+// Writes run.json, requests.csv, trace.json, report.html and report.pdf into dir. Safe to call
+// off the GUI thread.
+bool writeAll(const RunResult &run, const QString &dir, QStringList *written, QString *error,
+              const ExportOptions &options = {});
 
 } // namespace RunExport

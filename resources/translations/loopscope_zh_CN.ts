@@ -684,6 +684,21 @@
     </message>
 </context>
 <context>
+    <name>ReportExporter</name>
+    <message>
+        <source>Writing the report…</source>
+        <translation>正在写入报告…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Export report</source>
+        <translation>导出报告</translation>
+    </message>
+</context>
+<context>
     <name>RunComparisonView</name>
     <message>
         <source>Compare runs</source>
@@ -712,6 +727,26 @@
     <message>
         <source>Latency distribution (from the intended send)</source>
         <translation>延迟分布（从计划发送时间算起）</translation>
+    </message>
+    <message>
+        <source>Export report…</source>
+        <translation>导出报告…</translation>
+    </message>
+    <message>
+        <source>Write report.html, report.pdf, run.json, requests.csv and trace.json for both runs</source>
+        <translation>为两次运行写入 report.html、report.pdf、run.json、requests.csv 和 trace.json</translation>
+    </message>
+    <message>
+        <source>Export report to</source>
+        <translation>导出报告到</translation>
+    </message>
+    <message>
+        <source>Export report</source>
+        <translation>导出报告</translation>
+    </message>
+    <message>
+        <source>%1 file(s) written to %2</source>
+        <translation>已写入 %1 个文件到 %2</translation>
     </message>
 </context>
 <context>
@@ -944,41 +979,6 @@
     <message>
         <source>&lt;b&gt;Stopped&lt;/b&gt;</source>
         <translation>&lt;b&gt;已停止&lt;/b&gt;</translation>
-    </message>
-</context>
-<context>
-    <name>Theme</name>
-    <message>
-        <source>waiting</source>
-        <translation>等待</translation>
-    </message>
-    <message>
-        <source>queued</source>
-        <translation>排队</translation>
-    </message>
-    <message>
-        <source>DB read</source>
-        <translation>数据库读取</translation>
-    </message>
-    <message>
-        <source>LLM</source>
-        <translation>LLM</translation>
-    </message>
-    <message>
-        <source>DB write</source>
-        <translation>数据库写入</translation>
-    </message>
-    <message>
-        <source>prefetch</source>
-        <translation>预取</translation>
-    </message>
-    <message>
-        <source>poll wait</source>
-        <translation>轮询等待</translation>
-    </message>
-    <message>
-        <source>respond</source>
-        <translation>响应</translation>
     </message>
 </context>
 <context>

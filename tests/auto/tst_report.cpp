@@ -2,7 +2,9 @@
 // report.html and report.pdf.
 #include "report/htmlreport.h"
 #include "report/pdfreport.h"
+#include "report/reportdocument.h"
 #include "report/runexport.h"
+#include "report/svgplot.h"
 #include "scenario/scenariorunner.h"
 
 #include <QJsonArray>
@@ -10,7 +12,6 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
-
 #include <map>
 
 class TestReport : public QObject
@@ -44,7 +45,8 @@ private slots:
         const QByteArray json = RunExport::runJson(m_run);
         RunResult back;
         QString error;
-        QVERIFY2(RunResult::fromJson(QJsonDocument::fromJson(json).object(), &back, &error), qPrintable(error));
+        QVERIFY2(RunResult::fromJson(QJsonDocument::fromJson(json).object(), &back, &error),
+                 qPrintable(error));
         QCOMPARE(back.scenario.name, m_run.scenario.name);
         QCOMPARE(back.variants.size(), m_run.variants.size());
         for (int i = 0; i < back.variants.size(); ++i) {
@@ -58,11 +60,38 @@ private slots:
                 QCOMPARE(b.client[k].latencyNs(), a.client[k].latencyNs()); // exact: integer ns
                 QVERIFY(b.serverRecordFor(b.client[k]) != nullptr);
             }
-            QCOMPARE(b.metrics.value(QStringLiteral("makespan_s")), a.metrics.value(QStringLiteral("makespan_s")));
+            QCOMPARE(b.metrics.value(QStringLiteral("makespan_s")),
+                     a.metrics.value(QStringLiteral("makespan_s")));
             QCOMPARE(b.latency.p50Ms, a.latency.p50Ms);
         }
         QCOMPARE(back.checks.size(), m_run.checks.size());
         QCOMPARE(back.passed(), m_run.passed());
+    }
+
+    // run.json's server records and counters are written by hand for speed: the same objects.
+    void fastRecordJsonMatches()
+    {
+        int checked = 0;
+        for (const VariantResult &v : m_run.variants) {
+            for (const RequestRecord &r : v.server) {
+                const QJsonDocument doc = QJsonDocument::fromJson(RunExport::requestRecordJson(r, v.startNs));
+                QVERIFY(doc.isObject());
+                QCOMPARE(doc.object(), requestRecordToJson(r, v.startNs));
+                ++checked;
+            }
+            for (const CounterSample &c : v.counters) {
+                const QJsonDocument doc = QJsonDocument::fromJson(RunExport::counterSampleJson(c, v.startNs));
+                QVERIFY(doc.isObject());
+                QCOMPARE(doc.object(), counterSampleToJson(c, v.startNs));
+            }
+        }
+        QCOMPARE(checked, 10);
+        // A user id that needs escaping, and an unset timestamp.
+        RequestRecord r;
+        r.setUserId("a \"quoted\" \\ user\n");
+        r.status = 200;
+        const QJsonDocument doc = QJsonDocument::fromJson(RunExport::requestRecordJson(r, 1000));
+        QCOMPARE(doc.object(), requestRecordToJson(r, 1000));
     }
 
     void csvRoundTrip()
@@ -94,7 +123,9 @@ private slots:
         const QJsonDocument doc = QJsonDocument::fromJson(text, &pe);
         QVERIFY2(doc.isObject(), qPrintable(pe.errorString()));
         // No exponent notation anywhere a number is written.
-        QVERIFY(!QRegularExpression(QStringLiteral("[0-9][eE][+-]?[0-9]")).match(QString::fromUtf8(text)).hasMatch());
+        QVERIFY(!QRegularExpression(QStringLiteral("[0-9][eE][+-]?[0-9]"))
+                     .match(QString::fromUtf8(text))
+                     .hasMatch());
         const QJsonArray events = doc.object().value(QStringLiteral("traceEvents")).toArray();
         QVERIFY(!events.isEmpty());
         std::map<std::pair<int, qint64>, int> open; // (pid, id) -> depth
@@ -115,7 +146,7 @@ private slots:
             if (ph == QLatin1String("b") || ph == QLatin1String("e")) {
                 QVERIFY(e.contains(QStringLiteral("cat")));
                 QVERIFY(e.value(QStringLiteral("id")).isDouble());
-                auto &depth = open[{pid, e.value(QStringLiteral("id")).toInteger()}];
+                auto &depth = open[{ pid, e.value(QStringLiteral("id")).toInteger() }];
                 depth += ph == QLatin1String("b") ? 1 : -1;
                 QVERIFY(depth >= 0);
                 begins += ph == QLatin1String("b");
@@ -136,7 +167,7 @@ private slots:
         for (const auto &[key, depth] : open)
             QCOMPARE(depth, 0); // every lifespan closed
         QVERIFY(begins >= 10 * 3); // request, server, phases
-        QVERIFY(slices >= 5);       // blocking variant: the loop thread ran the pipeline
+        QVERIFY(slices >= 5); // blocking variant: the loop thread ran the pipeline
         QVERIFY(counters > 0);
         QVERIFY(names >= 4);
     }
@@ -145,9 +176,12 @@ private slots:
     {
         const QByteArray html = HtmlReport::render(m_run);
         QVERIFY(html.startsWith("<!DOCTYPE html>"));
-        QVERIFY(html.count("<svg") >= 6); // timeline, counters, latency per variant
+        // per variant: timeline; shared: in flight, pool, loop lag, latency distribution
+        QVERIFY(html.count("<svg") >= 6);
         QVERIFY(html.contains("Expected vs measured"));
-        QVERIFY(!html.contains("src=\"http")); // self-contained
+        QVERIFY(!html.contains("src=\"http"));
+        QVERIFY(!html.contains("src='http"));
+        QVERIFY(!html.contains("<script"));
         const QByteArray pdf = PdfReport::render(m_run);
         QVERIFY(pdf.startsWith("%PDF-1.4"));
         QVERIFY(pdf.trimmed().endsWith("%%EOF"));
@@ -155,6 +189,199 @@ private slots:
         const qsizetype xref = pdf.lastIndexOf("startxref");
         const qsizetype at = pdf.mid(xref + 10).trimmed().split('\n').first().toLongLong();
         QVERIFY(pdf.mid(at, 4) == "xref");
+    }
+
+    // The first thing a reader sees: a headline that names both variants and states the ratio,
+    // then one table with every variant's figures side by side.
+    void headlineFirst()
+    {
+        const ReportDocument doc = ReportDocument::build(m_run);
+        QVERIFY(doc.blocks.size() > 3);
+        QCOMPARE(doc.blocks[0].kind, ReportBlock::Kind::Headline);
+        const QString headline = doc.blocks[0].text;
+        const VariantResult &a = m_run.variants[0];
+        const VariantResult &b = m_run.variants[1];
+        QVERIFY2(headline.contains(QStringLiteral("A · blocking")), qPrintable(headline));
+        QVERIFY2(headline.contains(QStringLiteral("B · executor")), qPrintable(headline));
+        const double ratio
+            = a.metrics.value(QStringLiteral("makespan_s")) / b.metrics.value(QStringLiteral("makespan_s"));
+        QVERIFY2(headline.contains(QStringLiteral("%1×").arg(ratio, 0, 'f', 1)), qPrintable(headline));
+        QVERIFY2(headline.contains(QStringLiteral("(PASS)")) || headline.contains(QStringLiteral("(FAIL)")),
+                 qPrintable(headline));
+
+        const ReportBlock &table = doc.blocks[1];
+        QCOMPARE(table.kind, ReportBlock::Kind::Table);
+        QCOMPARE(table.header.size(), 1 + 2 + 1); // figure, A, B, B / A
+        QVERIFY(table.header[1].startsWith(QStringLiteral("A · ")));
+        QVERIFY(table.header[2].startsWith(QStringLiteral("B · ")));
+        QCOMPARE(table.header[3], QStringLiteral("B / A"));
+        QMap<QString, QList<ReportCell>> rows;
+        for (const auto &row : table.rows)
+            rows.insert(row[0].text, row);
+        for (const QString &label :
+             { QStringLiteral("Makespan (s)"), QStringLiteral("p50 latency (ms)"),
+               QStringLiteral("p95 latency (ms)"), QStringLiteral("p99 latency (ms)"),
+               QStringLiteral("Throughput (requests/s)"), QStringLiteral("Failed requests"),
+               QStringLiteral("Expected by the seed") })
+            QVERIFY2(rows.contains(label), qPrintable(label));
+        const auto makespan = rows.value(QStringLiteral("Makespan (s)"));
+        const auto sig = [](double v) {
+            return QString::number(v, 'f', v >= 100 ? 0 : v >= 10 ? 1 : v >= 1 ? 2 : 3);
+        };
+        QCOMPARE(makespan[1].text, sig(a.metrics.value(QStringLiteral("makespan_s"))));
+        QCOMPARE(makespan[2].text, sig(b.metrics.value(QStringLiteral("makespan_s"))));
+        QCOMPARE(makespan[3].text, QStringLiteral("%1×").arg(1 / ratio, 0, 'f', 2));
+        const auto p95 = rows.value(QStringLiteral("p95 latency (ms)"));
+        QVERIFY(QString(p95[1].text).remove(QLatin1Char(',')).toDouble() == std::round(a.latency.p95Ms));
+        const auto expected = rows.value(QStringLiteral("Expected by the seed"));
+        for (int i = 1; i <= 2; ++i) {
+            QVERIFY(expected[i].text.contains(QStringLiteral("PASS"))
+                    || expected[i].text.contains(QStringLiteral("FAIL")));
+            QVERIFY(expected[i].style == ReportCell::Style::Pass
+                    || expected[i].style == ReportCell::Style::Fail);
+        }
+    }
+
+    // run.json's keys never reach the reader: every figure, setting and counter has words.
+    void noRawKeysInVisibleText_data()
+    {
+        QTest::addColumn<QString>("language");
+        QTest::addRow("en") << QStringLiteral("en");
+        QTest::addRow("zh_CN") << QStringLiteral("zh_CN");
+    }
+    void noRawKeysInVisibleText()
+    {
+        QFETCH(QString, language);
+        ReportOptions o;
+        o.language = ReportStyle::parseLanguage(language);
+        const QStringList text = ReportDocument::build(m_run, o).visibleText();
+        const QString all = text.join(QLatin1Char('\n'));
+        QStringList keys { QStringLiteral("in_flight"), QStringLiteral("pool_queued"),
+                           QStringLiteral("loop_lag"), QStringLiteral("pool_active") };
+        for (const VariantResult &v : m_run.variants) {
+            keys << v.metrics.keys();
+            keys << v.serverConfig.keys();
+        }
+        for (const QString &key : keys) {
+            if (key.contains(QLatin1Char('_')))
+                QVERIFY2(!all.contains(key), qPrintable(key));
+        }
+        // Nothing else that looks like an identifier either, except the seed's own code names.
+        static const QRegularExpression snake(QStringLiteral("\\b[a-z][a-z0-9]*_[a-z0-9_]+\\b"));
+        auto it = snake.globalMatch(all);
+        while (it.hasNext()) {
+            const QString word = it.next().captured(0);
+            QVERIFY2(word == QLatin1String("run_in_executor") || word == m_run.scenario.name,
+                     qPrintable(word));
+        }
+    }
+
+    void bothLanguagesRender()
+    {
+        ReportOptions zh;
+        zh.language = ReportStyle::Language::Chinese;
+        const ReportDocument doc = ReportDocument::build(m_run, zh);
+        QCOMPARE(doc.title, m_run.scenario.titleZh);
+        QVERIFY(doc.blocks[0].text.contains(QStringLiteral("个请求")));
+        QCOMPARE(doc.blocks[1].rows[2][0].text, QStringLiteral("总耗时（秒）"));
+        const QString html = QString::fromUtf8(HtmlReport::render(m_run, zh));
+        QVERIFY(html.contains(QStringLiteral("<html lang='zh-CN'>")));
+        QVERIFY(html.contains(QStringLiteral("延迟分布")));
+        QVERIFY(html.contains(QStringLiteral("数据库读取"))); // the window's phase name in the legend
+        QVERIFY(!html.contains(QStringLiteral("Latency distribution")));
+        const QString en = QString::fromUtf8(HtmlReport::render(m_run));
+        QVERIFY(en.contains(QStringLiteral("<html lang='en'>")));
+        QVERIFY(en.contains(QStringLiteral("Latency distribution")));
+        QVERIFY(!en.contains(QStringLiteral("延迟分布")));
+    }
+
+    // One plot of every variant's latency, and the colours the window uses.
+    void sharedPaletteAndOneDistributionPlot()
+    {
+        const ReportDocument doc = ReportDocument::build(m_run);
+        int distributions = 0;
+        for (const ReportBlock &b : doc.blocks) {
+            if (b.kind != ReportBlock::Kind::Figure
+                || !b.text.startsWith(QStringLiteral("Latency of every request")))
+                continue;
+            ++distributions;
+            QCOMPARE(b.svg.count(QStringLiteral("<polyline")), 2);
+            QVERIFY(b.svg.contains(ReportStyle::hex(ReportStyle::variantColor(0))));
+            QVERIFY(b.svg.contains(ReportStyle::hex(ReportStyle::variantColor(1))));
+            QVERIFY(b.svg.contains(QStringLiteral("requests answered (%)")));
+        }
+        QCOMPARE(distributions, 1);
+        // The LLM phase is drawn in the window's LLM colour.
+        const QString llm = ReportStyle::hex(ReportStyle::categoryColor(int(Phase::Llm) + 1, false));
+        bool found = false;
+        for (const ReportBlock &b : doc.blocks)
+            found = found
+                || (b.kind == ReportBlock::Kind::Figure
+                    && b.svg.contains(QStringLiteral("fill='%1'").arg(llm)));
+        QVERIFY(found);
+    }
+
+    void ticksAreOneTwoFive_data()
+    {
+        QTest::addColumn<double>("max");
+        QTest::addColumn<double>("step");
+        QTest::addRow("2.69 s") << 2.69 << 0.5;
+        QTest::addRow("0.538 s") << 0.538 << 0.1;
+        QTest::addRow("1.61") << 1.61 << 0.2; // 8 intervals: 0.2
+        QTest::addRow("10750 ms") << 10750.0 << 2000.0;
+        QTest::addRow("100 percent") << 100.0 << 20.0;
+    }
+    void ticksAreOneTwoFive()
+    {
+        QFETCH(double, max);
+        QFETCH(double, step);
+        const QList<double> t = SvgPlot::ticks(max, max == 1.61 ? 8 : 5);
+        QCOMPARE(t.front(), 0.0);
+        QVERIFY(t.back() >= max);
+        QVERIFY(t.back() - step < max);
+        QVERIFY(qFuzzyCompare(t[1] - t[0], step));
+        QCOMPARE(SvgPlot::tickLabel(step * 3, step), QString::number(step * 3, 'f', step < 1 ? 1 : 0));
+    }
+
+    // Many variants: the legend wraps and the plot moves down rather than labels overlapping.
+    void legendsWrap()
+    {
+        SvgPlot::Chart c;
+        c.xMax = 10;
+        c.yMax = 10;
+        for (int i = 0; i < 8; ++i)
+            c.series << SvgPlot::Series { QStringLiteral("variant %1 with a long label").arg(i),
+                                          0x336699,
+                                          false,
+                                          false,
+                                          { { 0, 0 }, { 10, 10 } } };
+        int height = 0;
+        const QString svg = SvgPlot::lineChart(c, &height);
+        const int lines = SvgPlot::legendLines({ { c.series[0].name, 0 } }, 70, 884);
+        QCOMPARE(lines, 1);
+        QVERIFY(height > c.height);
+        QVERIFY(svg.contains(QStringLiteral("height='%1'").arg(height)));
+        QCOMPARE(svg.count(QStringLiteral("<polyline")), 8);
+    }
+
+    void requestTablesAreCappedAndSaySo()
+    {
+        ReportOptions o;
+        o.requestRows = 2;
+        const ReportDocument doc = ReportDocument::build(m_run, o);
+        int notes = 0;
+        for (int i = 0; i < doc.blocks.size(); ++i) {
+            const ReportBlock &b = doc.blocks[i];
+            if (b.kind == ReportBlock::Kind::Table && b.header.contains(QStringLiteral("Latency (ms)"))) {
+                QCOMPARE(b.rows.size(), 2);
+                QVERIFY(i + 1 < doc.blocks.size());
+                QCOMPARE(doc.blocks[i + 1].kind, ReportBlock::Kind::Note);
+                QVERIFY(doc.blocks[i + 1].text.contains(QStringLiteral("The first 2 of 5 requests")));
+                QVERIFY(doc.blocks[i + 1].text.contains(QStringLiteral("requests.csv")));
+                ++notes;
+            }
+        }
+        QCOMPARE(notes, 2);
     }
 };
 

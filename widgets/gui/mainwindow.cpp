@@ -11,6 +11,7 @@
 #include "load/userspanel.h"
 #include "plots/counterplot.h"
 #include "plots/counterplotspanel.h"
+#include "report/reportexporter.h"
 #include "report/runexport.h"
 #include "runs/runcomparisonview.h"
 #include "runs/runspanel.h"
@@ -219,14 +220,20 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     });
     connect(m_runs, &RunsPanel::exportRequested, this, [this](int row) {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Export report to"), documentsDir());
-        QStringList written;
-        QString error;
-        if (dir.isEmpty())
+        if (dir.isEmpty() || row < 0 || row >= m_runs->count())
             return;
-        if (exportReport(row, dir, &written, &error))
-            statusBar()->showMessage(tr("%1 file(s) written to %2").arg(written.size()).arg(dir), 6000);
-        else
-            QMessageBox::warning(this, tr("Export report"), error);
+        // On a worker thread: a 100,000-request run takes seconds to write.
+        auto *exporter = new ReportExporter(this);
+        exporter->showProgress(this);
+        connect(exporter, &ReportExporter::finished, this,
+                [this, exporter, dir](bool ok, const QStringList &written, const QString &error) {
+                    if (ok)
+                        statusBar()->showMessage(tr("%1 file(s) written to %2").arg(written.size()).arg(dir), 6000);
+                    else
+                        QMessageBox::warning(this, tr("Export report"), error);
+                    exporter->deleteLater();
+                });
+        exporter->start(*m_runs->at(row).run, dir);
     });
     resizeDocks({ serverDock, usersDock }, { 340, 340 }, Qt::Horizontal);
     resizeDocks({ chatDock, detailsDock }, { 380, 380 }, Qt::Horizontal);
@@ -414,7 +421,9 @@ bool MainWindow::exportReport(int row, const QString &dir, QStringList *written,
     if (row < 0 || row >= m_runs->count())
         return false;
     QString err;
-    const bool ok = RunExport::writeAll(*m_runs->at(row).run, dir, written, &err);
+    RunExport::ExportOptions options;
+    options.language = ReportExporter::uiLanguage();
+    const bool ok = RunExport::writeAll(*m_runs->at(row).run, dir, written, &err, options);
     if (!ok && error)
         *error = err;
     return ok;

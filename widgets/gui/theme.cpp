@@ -1,6 +1,9 @@
 #include "theme.h"
 
+#include "report/reportstyle.h"
+
 #include <QApplication>
+#include <QLocale>
 #include <QPalette>
 #include <QStyleFactory>
 
@@ -19,16 +22,8 @@ Theme makeTheme(bool dark)
         t.axis = QColor(0x5c, 0x64, 0x70);
         t.nowLine = QColor(0xff, 0xd1, 0x66);
         t.selection = QColor(0xff, 0xff, 0xff);
-        t.blocked = QColor(0xff, 0x4d, 0x4f);
-        t.blockedStrip = QColor(0xff, 0x4d, 0x4f);
-        t.category = { QColor(0x5a, 0x60, 0x6b), // waiting
-                       QColor(0xb0, 0x7c, 0xe8), // queued for the pool
-                       QColor(0x4e, 0xa8, 0xde), // DB read
-                       QColor(0x3c, 0xc4, 0x7c), // LLM
-                       QColor(0xf2, 0xa1, 0x3b), // DB write
-                       QColor(0x2f, 0xd0, 0xd0), // prefetch
-                       QColor(0x8a, 0x8f, 0x98), // poll
-                       QColor(0xf0, 0x6e, 0xaa) }; // respond
+        t.blocked = QColor(ReportStyle::blockedColor(true));
+        t.blockedStrip = t.blocked;
     } else {
         t.window = QColor(0xf3, 0xf4, 0xf6);
         t.base = QColor(0xff, 0xff, 0xff);
@@ -38,12 +33,13 @@ Theme makeTheme(bool dark)
         t.axis = QColor(0x9a, 0xa0, 0xa8);
         t.nowLine = QColor(0xd9, 0x7a, 0x00);
         t.selection = QColor(0x00, 0x00, 0x00);
-        t.blocked = QColor(0xd6, 0x28, 0x28);
-        t.blockedStrip = QColor(0xd6, 0x28, 0x28);
-        t.category = { QColor(0xc4, 0xc8, 0xce), QColor(0x8e, 0x5c, 0xd0), QColor(0x25, 0x7f, 0xc0),
-                       QColor(0x1f, 0x9d, 0x55), QColor(0xe0, 0x8a, 0x1c), QColor(0x13, 0xa8, 0xa8),
-                       QColor(0x7a, 0x80, 0x88), QColor(0xd8, 0x44, 0x8a) };
+        t.blocked = QColor(ReportStyle::blockedColor(false));
+        t.blockedStrip = t.blocked;
     }
+    // Phase colours come from the one palette the reports use too.
+    static_assert(Theme::CategoryCount == ReportStyle::CategoryCount);
+    for (int c = 0; c < Theme::CategoryCount; ++c)
+        t.category[size_t(c)] = QColor(ReportStyle::categoryColor(c, dark));
     return t;
 }
 
@@ -86,11 +82,11 @@ void Theme::apply(bool dark)
 
 QString Theme::categoryName(int category)
 {
-    static const char *const names[CategoryCount]
-        = { QT_TR_NOOP("waiting"),  QT_TR_NOOP("queued"),   QT_TR_NOOP("DB read"),   QT_TR_NOOP("LLM"),
-            QT_TR_NOOP("DB write"), QT_TR_NOOP("prefetch"), QT_TR_NOOP("poll wait"), QT_TR_NOOP("respond") };
-    return category >= 0 && category < CategoryCount ? QCoreApplication::translate("Theme", names[category])
-                                                     : QString();
+    // The reports' vocabulary, in the UI language (guiapp sets the default locale with it).
+    return ReportStyle::categoryName(category,
+                                     QLocale().language() == QLocale::Chinese
+                                         ? ReportStyle::Language::Chinese
+                                         : ReportStyle::Language::English);
 }
 
 ThemeNotifier *ThemeNotifier::instance()

@@ -2,18 +2,25 @@
 
 #include "gui/theme.h"
 #include "plots/distributionplot.h"
+#include "report/reportexporter.h"
+#include "report/reportstyle.h"
 #include "timeline/timelineview.h"
 #include "timeline/timeviewstate.h"
 
+#include <QFileDialog>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
 namespace {
-const QColor kColorA(0x4d, 0xa3, 0xff);
-const QColor kColorB(0xff, 0x9f, 0x43);
+// Run colours shared with the reports' overlays.
+const QColor kColorA(ReportStyle::variantColor(0));
+const QColor kColorB(ReportStyle::variantColor(1));
 
 qint64 lastEnd(const VariantResult &v)
 {
@@ -31,6 +38,31 @@ RunComparisonView::RunComparisonView(QWidget *parent)
 {
     setWindowTitle(tr("Compare runs"));
     auto *layout = new QVBoxLayout(this);
+    auto *bar = new QHBoxLayout;
+    m_export = new QPushButton(tr("Export report…"));
+    m_export->setObjectName(QStringLiteral("exportComparison"));
+    m_export->setToolTip(
+        tr("Write report.html, report.pdf, run.json, requests.csv and trace.json for both runs"));
+    bar->addStretch(1);
+    bar->addWidget(m_export);
+    layout->addLayout(bar);
+    connect(m_export, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Export report to"));
+        if (dir.isEmpty())
+            return;
+        if (ReportExporter *e = exportReport(dir)) {
+            e->showProgress(this);
+            connect(e, &ReportExporter::finished, this,
+                    [this, dir](bool ok, const QStringList &written, const QString &error) {
+                        if (ok)
+                            QMessageBox::information(
+                                this, tr("Export report"),
+                                tr("%1 file(s) written to %2").arg(written.size()).arg(dir));
+                        else
+                            QMessageBox::warning(this, tr("Export report"), error);
+                    });
+        }
+    });
     auto *top = new QSplitter(Qt::Horizontal);
     m_table = new QTableWidget(0, 5);
     m_table->setObjectName(QStringLiteral("comparisonTable"));
@@ -74,6 +106,8 @@ RunComparisonView::RunComparisonView(QWidget *parent)
 
 void RunComparisonView::setRuns(const SessionRun &a, const SessionRun &b)
 {
+    m_a = a;
+    m_b = b;
     const VariantResult &va = a.variant();
     const VariantResult &vb = b.variant();
     m_deltas = SessionRuns::compare(va, vb);
@@ -87,7 +121,7 @@ void RunComparisonView::setRuns(const SessionRun &a, const SessionRun &b)
             i->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             return i;
         };
-        m_table->setItem(row, 0, new QTableWidgetItem(d.name));
+        m_table->setItem(row, 0, new QTableWidgetItem(d.label));
         m_table->setItem(row, 1, item(QString::number(d.a, 'f', decimals)));
         m_table->setItem(row, 2, item(QString::number(d.b, 'f', decimals)));
         auto *delta = item(QStringLiteral("%1%2")
@@ -131,4 +165,17 @@ void RunComparisonView::syncFrom(TimeViewState *from, TimeViewState *to)
     m_syncing = true;
     to->setUserRange(to->originNs() + (from->startNs() - from->originNs()), from->spanNs());
     m_syncing = false;
+}
+
+ReportExporter *RunComparisonView::exportReport(const QString &dir)
+{
+    if (!m_a || !m_b || (m_exporter && m_exporter->isRunning()))
+        return nullptr;
+    delete m_exporter;
+    m_exporter = new ReportExporter(this);
+    m_export->setEnabled(false);
+    connect(m_exporter, &ReportExporter::finished, m_export,
+            [button = m_export] { button->setEnabled(true); });
+    m_exporter->start(SessionRuns::combine(*m_a, *m_b), dir);
+    return m_exporter;
 }

@@ -4,8 +4,11 @@
 #include "timeline/timelinedata.h"
 
 #include <QWidget>
+#include <optional>
 
 class DistributionPlot;
+class QPushButton;
+class ReportExporter;
 class QLabel;
 class QTableWidget;
 class TimelineView;
@@ -29,6 +32,10 @@ public:
     TimeViewState *stateB() const { return m_stateB; }
     const TimelineData &dataA() const { return m_dataA; }
     const TimelineData &dataB() const { return m_dataB; }
+    // Writes the report of both runs (variants A and B) into dir on a worker thread, in the UI
+    // language; the exporter reports progress and `finished`.
+    ReportExporter *exportReport(const QString &dir);
+    QPushButton *exportButton() const { return m_export; }
 
 private:
     void syncFrom(TimeViewState *from, TimeViewState *to);
@@ -41,4 +48,7 @@ private:
     QTableWidget *m_table;
     DistributionPlot *m_distributions;
     bool m_syncing = false;
+    QPushButton *m_export;
+    std::optional<SessionRun> m_a, m_b;
+    ReportExporter *m_exporter = nullptr;
 };

@@ -1,12 +1,14 @@
 #include "sessionrun.h"
 
 #include "load/loadgenerator.h"
+#include "report/reportdocument.h"
 #include "timeline/timelinedata.h"
 #include "trace/threadregistry.h"
 
 #include <QDateTime>
 #include <QHash>
 #include <QJsonArray>
+#include <QLocale>
 #include <QSet>
 #include <algorithm>
 
@@ -75,20 +77,65 @@ QList<SessionRun> fromRunResult(const RunResult &run, const QString &source)
     return out;
 }
 
+RunResult combine(const SessionRun &a, const SessionRun &b)
+{
+    RunResult run;
+    // A scenario of its own, written into run.json, so the comparison reads back as it was
+    // exported: variants A and B labelled with the runs' titles, the explanation kept when both
+    // runs come from the same scenario.
+    QJsonObject raw {
+        { QStringLiteral("name"), QStringLiteral("comparison") },
+        { QStringLiteral("title"),
+          QJsonObject {
+              { QStringLiteral("en"), QStringLiteral("Two runs compared: %1 and %2").arg(a.title, b.title) },
+              { QStringLiteral("zh"), QStringLiteral("两次运行对比：%1 与 %2").arg(a.title, b.title) } } },
+        { QStringLiteral("variants"),
+          QJsonArray {
+              QJsonObject { { QStringLiteral("name"), QStringLiteral("A") },
+                            { QStringLiteral("label"), QJsonObject { { QStringLiteral("en"), a.title } } } },
+              QJsonObject {
+                  { QStringLiteral("name"), QStringLiteral("B") },
+                  { QStringLiteral("label"), QJsonObject { { QStringLiteral("en"), b.title } } } } } },
+    };
+    if (a.run->scenario.name == b.run->scenario.name) {
+        raw.insert(QStringLiteral("explanation"), a.run->scenario.raw.value(QStringLiteral("explanation")));
+        raw.insert(QStringLiteral("seed"), a.run->scenario.seed);
+    }
+    Scenario::fromJson(raw, &run.scenario, nullptr);
+    run.options = a.run->options;
+    run.options.variant.clear();
+    run.machine = a.run->machine;
+    run.createdMs = QDateTime::currentMSecsSinceEpoch();
+    for (const auto &[name, session] :
+         { std::pair { QStringLiteral("A"), &a }, std::pair { QStringLiteral("B"), &b } }) {
+        VariantResult v = session->variant();
+        v.name = name;
+        v.label = session->title;
+        run.variants.push_back(std::move(v));
+    }
+    return run;
+}
+
 QList<RunDelta> compare(const VariantResult &a, const VariantResult &b)
 {
     auto m = [](const VariantResult &v, const char *key, double scale = 1.0) {
         return v.metrics.value(QLatin1String(key)) * scale;
     };
-    return {
-        { QStringLiteral("p50 (ms)"), a.latency.p50Ms, b.latency.p50Ms, true },
-        { QStringLiteral("p95 (ms)"), a.latency.p95Ms, b.latency.p95Ms, true },
-        { QStringLiteral("p99 (ms)"), a.latency.p99Ms, b.latency.p99Ms, true },
-        { QStringLiteral("max (ms)"), a.latency.maxMs, b.latency.maxMs, true },
-        { QStringLiteral("makespan (s)"), m(a, "makespan_s"), m(b, "makespan_s"), true },
-        { QStringLiteral("throughput (req/s)"), m(a, "achieved_rps"), m(b, "achieved_rps"), false },
-        { QStringLiteral("errors"), m(a, "errors"), m(b, "errors"), true },
+    QList<RunDelta> out {
+        { QStringLiteral("p50"), {}, a.latency.p50Ms, b.latency.p50Ms, true },
+        { QStringLiteral("p95"), {}, a.latency.p95Ms, b.latency.p95Ms, true },
+        { QStringLiteral("p99"), {}, a.latency.p99Ms, b.latency.p99Ms, true },
+        { QStringLiteral("max"), {}, a.latency.maxMs, b.latency.maxMs, true },
+        { QStringLiteral("makespan"), {}, m(a, "makespan_s"), m(b, "makespan_s"), true },
+        { QStringLiteral("throughput"), {}, m(a, "achieved_rps"), m(b, "achieved_rps"), false },
+        { QStringLiteral("errors"), {}, m(a, "errors"), m(b, "errors"), true },
     };
+    const ReportStyle::Language language = QLocale().language() == QLocale::Chinese
+        ? ReportStyle::Language::Chinese
+        : ReportStyle::Language::English;
+    for (RunDelta &d : out)
+        d.label = ReportText::figureLabel(d.name, language);
+    return out;
 }
 
 QList<double> latenciesMs(const VariantResult &v)

@@ -24,7 +24,8 @@ struct SessionRun
 // A summary figure of two runs side by side. Latencies in ms, makespan in s, throughput in req/s.
 struct RunDelta
 {
-    QString name;
+    QString name; // id: p50, p95, p99, max, makespan, throughput, errors
+    QString label; // the reports' words for it, in the UI language
     double a = 0;
     double b = 0;
     bool lowerIsBetter = true;
@@ -44,6 +45,9 @@ VariantResult fromLoad(const LoadGenerator &load, const std::vector<RequestRecor
 std::shared_ptr<const RunResult> wrap(const Scenario &scenario, VariantResult variant);
 // Every variant of a run.json as a SessionRun.
 QList<SessionRun> fromRunResult(const RunResult &run, const QString &source);
+// Two compared runs as one RunResult with variants "A" and "B" (labelled with the runs' titles),
+// so the comparison window exports the same report `loopscope run` writes.
+RunResult combine(const SessionRun &a, const SessionRun &b);
 // p50, p95, p99, max (ms), makespan (s), throughput (req/s), errors: a against b.
 QList<RunDelta> compare(const VariantResult &a, const VariantResult &b);
 // Latencies of the finished requests, ms, sorted (for distributions).
