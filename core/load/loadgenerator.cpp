@@ -165,3 +165,8 @@ QList<ClientRecord> LoadGenerator::snapshot() const
     });
     return all;
 }
+
+double LoadGenerator::cpuSeconds() const
+{
+    return m_shared ? double(m_shared->cpuNs.load(std::memory_order_relaxed)) / 1e9 : 0.0;
+}

@@ -5,7 +5,6 @@
 
 #include <QList>
 #include <QObject>
-
 #include <memory>
 #include <vector>
 
@@ -17,16 +16,16 @@ struct LoadShared;
 // Where a load run stands; emitted a few times a second, never per request.
 struct LoadProgress
 {
-    quint64 done = 0;   // requests finished (every outcome)
-    quint64 total = 0;  // expected requests, 0 when the run is time-bound
+    quint64 done = 0; // requests finished (every outcome)
+    quint64 total = 0; // expected requests, 0 when the run is time-bound
     quint64 ok = 0;
     quint64 errors = 0;
-    quint64 late = 0;   // sends that left later than their intended time (+ threshold)
+    quint64 late = 0; // sends that left later than their intended time (+ threshold)
     qint64 inFlight = 0;
     qint64 openSockets = 0;
     double elapsedSeconds = 0;
     double requestsPerSecond = 0; // completions over the last progress interval
-    double fraction = 0;          // 0..1
+    double fraction = 0; // 0..1
 };
 Q_DECLARE_METATYPE(LoadProgress)
 
@@ -51,7 +50,9 @@ public:
     bool isRunning() const { return m_running; }
 
     qint64 startNs() const { return m_startNs; } // TraceClock ns: the first intended send
-    qint64 endNs() const { return m_endNs; }     // when the last worker finished (0 while running)
+    qint64 endNs() const { return m_endNs; }
+    // CPU time the generator's threads used (thread CPU clocks), once they are done.
+    double cpuSeconds() const; // when the last worker finished (0 while running)
 
     // Thread-safe copy of every finished request so far, ordered by intended send time.
     QList<ClientRecord> snapshot() const;

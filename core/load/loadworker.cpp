@@ -4,10 +4,9 @@
 
 #include <QJsonDocument>
 #include <QTcpSocket>
-
-#include <http_parser.h>
-
 #include <cmath>
+#include <ctime>
+#include <http_parser.h>
 
 struct LoadWorker::Conn
 {
@@ -21,8 +20,10 @@ struct LoadWorker::Conn
     ClientRecord record;
     QByteArray request;
     QByteArray body;
+    QByteArray bodyJson; // the request body, kept while the user stays the same
+    int bodyUser = -2;
     qsizetype tokenScan = 0;
-    http_parser parser{};
+    http_parser parser {};
 };
 
 namespace {
@@ -30,6 +31,23 @@ namespace {
 constexpr qsizetype kMaxBody = 1 << 20;
 const QByteArray kTokenEvent("event: token");
 
+// The server's "request_id" (a decimal string or number) from a reply: a scan, not a JSON
+// parse, because the generator's cost per request is part of what it measures (issue #8).
+// Replies that are not LoopScope's simply have none (0).
+quint64 requestIdIn(const QByteArray &json)
+{
+    static const QByteArray key("\"request_id\"");
+    qsizetype i = json.indexOf(key);
+    if (i < 0)
+        return 0;
+    i += key.size();
+    while (i < json.size() && (json[i] == ' ' || json[i] == ':' || json[i] == '"'))
+        ++i;
+    quint64 id = 0;
+    for (; i < json.size() && json[i] >= '0' && json[i] <= '9'; ++i)
+        id = id * 10 + quint64(json[i] - '0');
+    return id;
+}
 
 } // namespace
 
@@ -96,7 +114,7 @@ LoadWorker::LoadWorker(int index, int count, const LoadSettings &settings, LoadS
     while (prefix.endsWith(QLatin1Char('/')))
         prefix.chop(1);
     m_path = (prefix + (m_settings.stream ? QStringLiteral("/v1/chat/stream") : QStringLiteral("/v1/chat")))
-                     .toUtf8();
+                 .toUtf8();
     m_hostHeader = QStringLiteral("%1:%2").arg(m_host).arg(m_port).toUtf8();
     m_apiKey = m_settings.apiKey.toUtf8();
 }
@@ -116,7 +134,7 @@ LoadWorker::~LoadWorker()
 
 void LoadWorker::schedule(qint64 deadlineNs, std::function<void()> fn)
 {
-    m_events.push(Event{deadlineNs, m_eventOrder++, std::move(fn)});
+    m_events.push(Event { deadlineNs, m_eventOrder++, std::move(fn) });
     if (m_events.top().deadline == deadlineNs)
         rearm();
 }
@@ -170,8 +188,18 @@ qint64 LoadWorker::thinkNs()
 
 // ------------------------------------------------------------------------------------------
 
+namespace {
+qint64 threadCpuNs()
+{
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+} // namespace
+
 void LoadWorker::run()
 {
+    m_cpuStartNs = threadCpuNs();
     m_timer = new QTimer(this);
     m_timer->setTimerType(Qt::PreciseTimer);
     m_timer->setSingleShot(true);
@@ -196,8 +224,8 @@ void LoadWorker::run()
         } else {
             for (int local = 0; local < int(m_userIds.size()); ++local) {
                 const double spawnAt = m_settings.spawnRate > 0
-                        ? m_settings.scaled(double(m_userIds[size_t(local)]) / m_settings.spawnRate)
-                        : 0.0;
+                    ? m_settings.scaled(double(m_userIds[size_t(local)]) / m_settings.spawnRate)
+                    : 0.0;
                 const qint64 at = start + qint64(spawnAt * 1e9);
                 schedule(at, [this, local, at] { startUser(local, at); });
             }
@@ -222,8 +250,8 @@ void LoadWorker::userFinished(int local)
     const qint64 now = TraceClock::nowNs();
     const qint64 think = thinkNs();
     const bool more = m_settings.durationSeconds > 0
-            ? now + think < m_shared->startNs + qint64(m_settings.scaled(m_settings.durationSeconds) * 1e9)
-            : m_userSent[size_t(local)] < m_settings.requestsPerUser;
+        ? now + think < m_shared->startNs + qint64(m_settings.scaled(m_settings.durationSeconds) * 1e9)
+        : m_userSent[size_t(local)] < m_settings.requestsPerUser;
     if (more) {
         if (think <= 0) {
             startUser(local, now);
@@ -237,8 +265,8 @@ void LoadWorker::userFinished(int local)
     if (m_settings.naive && m_naiveNext < int(m_userIds.size())) {
         const int next = m_naiveNext++;
         const double spawnAt = m_settings.spawnRate > 0
-                ? m_settings.scaled(double(m_userIds[size_t(next)]) / m_settings.spawnRate)
-                : 0.0;
+            ? m_settings.scaled(double(m_userIds[size_t(next)]) / m_settings.spawnRate)
+            : 0.0;
         const qint64 at = m_shared->startNs + qint64(spawnAt * 1e9);
         if (at <= now)
             startUser(next, at);
@@ -334,23 +362,33 @@ void LoadWorker::send(Conn &c, const ClientRecord &record)
 {
     c.record = record;
     c.busy = true;
-    c.body.clear();
+    c.body.truncate(0); // keeps its capacity for the next reply
     c.tokenScan = 0;
     c.messageDone = false;
     m_shared->inFlight.fetch_add(1, std::memory_order_relaxed);
 
-    QJsonObject body{{QStringLiteral("user_id"),
-                      QStringLiteral("user-%1").arg(record.user >= 0 ? record.user : record.sequence)},
-                     {QStringLiteral("message"), m_settings.message}};
-    if (!m_settings.sessionPrefix.isEmpty())
-        body.insert(QStringLiteral("session_id"), m_settings.sessionPrefix + QString::number(record.user));
-    if (!m_settings.options.isEmpty())
-        body.insert(QStringLiteral("options"), m_settings.options);
-    const QByteArray json = QJsonDocument(body).toJson(QJsonDocument::Compact);
-    c.request = "POST " + m_path + " HTTP/1.1\r\nHost: " + m_hostHeader + "\r\nX-API-Key: " + m_apiKey
-            + "\r\nX-LoopScope-Client-Tag: " + QByteArray::number(record.tag)
-            + "\r\nContent-Type: application/json\r\nAccept: */*\r\nContent-Length: "
-            + QByteArray::number(json.size()) + "\r\n\r\n" + json;
+    // The body depends only on the user: built once per user and connection (a closed-model user
+    // sends the same body every time), not per request.
+    const int bodyUser = record.user >= 0 ? record.user : record.sequence;
+    if (c.bodyUser != bodyUser || c.bodyJson.isEmpty()) {
+        QJsonObject body { { QStringLiteral("user_id"), QStringLiteral("user-%1").arg(bodyUser) },
+                           { QStringLiteral("message"), m_settings.message } };
+        if (!m_settings.sessionPrefix.isEmpty())
+            body.insert(QStringLiteral("session_id"),
+                        m_settings.sessionPrefix + QString::number(record.user));
+        if (!m_settings.options.isEmpty())
+            body.insert(QStringLiteral("options"), m_settings.options);
+        c.bodyJson = QJsonDocument(body).toJson(QJsonDocument::Compact);
+        c.bodyUser = bodyUser;
+    }
+    const QByteArray &json = c.bodyJson;
+    c.request.clear();
+    c.request.reserve(m_path.size() + m_hostHeader.size() + m_apiKey.size() + json.size() + 160);
+    c.request.append("POST ").append(m_path).append(" HTTP/1.1\r\nHost: ").append(m_hostHeader);
+    c.request.append("\r\nX-API-Key: ").append(m_apiKey).append("\r\nX-LoopScope-Client-Tag: ");
+    c.request.append(QByteArray::number(record.tag));
+    c.request.append("\r\nContent-Type: application/json\r\nAccept: */*\r\nContent-Length: ");
+    c.request.append(QByteArray::number(json.size())).append("\r\n\r\n").append(json);
 
     const qint64 now = TraceClock::nowNs();
     if (!record.late && now - record.intendedNs > qint64(m_settings.lateThresholdSeconds * 1e9)) {
@@ -426,7 +464,8 @@ void LoadWorker::onReadable(Conn &c)
         return;
     if (!c.record.firstByteNs)
         c.record.firstByteNs = TraceClock::nowNs();
-    const size_t parsed = http_parser_execute(&c.parser, &kParserSettings, data.constData(), size_t(data.size()));
+    const size_t parsed
+        = http_parser_execute(&c.parser, &kParserSettings, data.constData(), size_t(data.size()));
     if (!c.record.status && c.parser.status_code)
         c.record.status = quint16(c.parser.status_code);
     if (c.messageDone) {
@@ -459,10 +498,8 @@ void LoadWorker::complete(Conn &c, ClientError error)
         const qsizetype end = at >= 0 ? c.body.indexOf('\n', at) : -1;
         json = at >= 0 && end > at ? c.body.mid(at + 6, end - at - 6) : QByteArray();
     }
-    if (!json.isEmpty()) {
-        const QJsonObject o = QJsonDocument::fromJson(json).object();
-        r.serverId = o.value(QStringLiteral("request_id")).toString().toULongLong();
-    }
+    if (!json.isEmpty())
+        r.serverId = requestIdIn(json);
     if (!r.stream && r.ok() && !r.firstTokenNs)
         r.firstTokenNs = r.completeNs; // the reply shows up all at once
     publish(r);
@@ -522,11 +559,12 @@ void LoadWorker::checkDone()
         done = m_activeUsers == 0;
     } else {
         done = m_arrivalsDone && m_backlog.empty()
-                && std::none_of(m_conns.begin(), m_conns.end(), [](const auto &c) { return c->busy; });
+            && std::none_of(m_conns.begin(), m_conns.end(), [](const auto &c) { return c->busy; });
     }
     if (!done)
         return;
     m_finished = true;
+    m_shared->cpuNs.fetch_add(threadCpuNs() - m_cpuStartNs, std::memory_order_relaxed);
     m_timer->stop();
     m_watchdog->stop();
     for (auto &c : m_conns)

@@ -6,7 +6,6 @@
 #include <QMutex>
 #include <QObject>
 #include <QTimer>
-
 #include <atomic>
 #include <deque>
 #include <functional>
@@ -20,13 +19,14 @@ class QTcpSocket;
 // Counters the workers update and LoadGenerator reads for progress (relaxed atomics).
 struct LoadShared
 {
-    std::atomic<quint64> done{0};
-    std::atomic<quint64> ok{0};
-    std::atomic<quint64> errors{0};
-    std::atomic<quint64> late{0};
-    std::atomic<qint64> inFlight{0};
-    std::atomic<qint64> openSockets{0};
-    std::atomic<quint64> nextTag{1};
+    std::atomic<quint64> done { 0 };
+    std::atomic<quint64> ok { 0 };
+    std::atomic<quint64> errors { 0 };
+    std::atomic<quint64> late { 0 };
+    std::atomic<qint64> inFlight { 0 };
+    std::atomic<qint64> openSockets { 0 };
+    std::atomic<quint64> nextTag { 1 };
+    std::atomic<qint64> cpuNs { 0 }; // thread CPU time of the finished workers
     quint64 tagBase = 0;
     qint64 startNs = 0;
 };
@@ -40,7 +40,7 @@ public:
     LoadWorker(int index, int count, const LoadSettings &settings, LoadShared *shared);
     ~LoadWorker() override;
 
-    void run();  // on the worker thread
+    void run(); // on the worker thread
     void stop(); // on the worker thread: cancels what is in flight, records it as cancelled
     QList<ClientRecord> snapshot() const; // any thread
     quint64 recordCount() const;
@@ -105,15 +105,16 @@ private:
     std::mt19937_64 m_rng;
 
     std::vector<std::unique_ptr<Conn>> m_conns;
-    std::vector<int> m_userIds;   // closed: global user id of each local user
-    std::vector<int> m_userSent;  // closed: requests sent per local user
+    std::vector<int> m_userIds; // closed: global user id of each local user
+    std::vector<int> m_userSent; // closed: requests sent per local user
     int m_activeUsers = 0;
-    int m_naiveNext = 0;          // naive: the next local user to start
-    std::vector<Conn *> m_idle;   // open: kept-alive connections with nothing to do
+    int m_naiveNext = 0; // naive: the next local user to start
+    std::vector<Conn *> m_idle; // open: kept-alive connections with nothing to do
     std::deque<ClientRecord> m_backlog; // open: arrivals waiting for a connection
     bool m_arrivalsDone = false;
     bool m_stopping = false;
     bool m_finished = false;
+    qint64 m_cpuStartNs = 0;
 
     mutable QMutex m_mutex;
     std::vector<ClientRecord> m_records;

@@ -150,6 +150,12 @@ void VariantResult::computeSummary()
     index();
     metrics.clear();
     errorsByKind.clear();
+    if (clientCpuSeconds > 0) {
+        // What the simulated users cost, next to what they measured (docs/LOAD_CLIENT.md).
+        metrics[QStringLiteral("client_cpu_s")] = clientCpuSeconds;
+        if (!client.isEmpty())
+            metrics[QStringLiteral("client_cpu_us_per_request")] = clientCpuSeconds * 1e6 / double(client.size());
+    }
     LatencyStats all, ok, first;
     qint64 firstIntended = 0, lastIntended = 0, lastComplete = 0;
     quint64 nOk = 0, nFinished = 0, nLate = 0;
@@ -259,6 +265,7 @@ QJsonObject VariantResult::toJson() const
             {QStringLiteral("load_model"), LoadSettings::modelName(load.model)},
             {QStringLiteral("duration_ns"), endNs - startNs},
             {QStringLiteral("error"), error},
+            {QStringLiteral("client_cpu_s"), clientCpuSeconds},
             {QStringLiteral("metrics"), m},
             {QStringLiteral("outcomes"), e},
             {QStringLiteral("latency"), summaryJson(latency)},
@@ -282,6 +289,7 @@ VariantResult VariantResult::fromJson(const QJsonObject &j)
     v.startNs = 1; // a non-zero origin keeps "0 = never happened" meaningful
     v.endNs = v.startNs + j.value(QStringLiteral("duration_ns")).toInteger();
     v.error = j.value(QStringLiteral("error")).toString();
+    v.clientCpuSeconds = j.value(QStringLiteral("client_cpu_s")).toDouble();
     for (const QJsonValue &x : j.value(QStringLiteral("client_records")).toArray())
         v.client.append(ClientRecord::fromJson(x.toObject(), v.startNs));
     for (const QJsonValue &x : j.value(QStringLiteral("server_records")).toArray())

@@ -37,6 +37,7 @@ struct VariantResult
     QList<CounterSample> counters;
     QStringList threadNames;     // index -> name for TraceSpan::thread
     QString error;               // why the variant could not run
+    double clientCpuSeconds = 0; // CPU time the load generator's threads used (0: not measured)
 
     // summary
     QMap<QString, double> metrics;

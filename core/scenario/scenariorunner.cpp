@@ -142,6 +142,7 @@ void ScenarioRunner::loadFinished()
     r.startNs = m_load->startNs();
     r.endNs = m_load->endNs();
     r.client = m_load->snapshot();
+    r.clientCpuSeconds = m_load->cpuSeconds();
     if (m_server) {
         // Only this run's requests: joined by the tags the load generator sent.
         QSet<quint64> tags;

@@ -93,7 +93,7 @@ echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
      "somaxconn $(cat /proc/sys/net/core/somaxconn), tcp_max_syn_backlog $(cat /proc/sys/net/ipv4/tcp_max_syn_backlog)." \
      "Date: $(date -u '+%F %H:%M') UTC. uvicorn $(/usr/bin/python3 -c 'import uvicorn;print(uvicorn.__version__)')," \
      "FastAPI $(/usr/bin/python3 -c 'import fastapi;print(fastapi.__version__)'), Python $(/usr/bin/python3 -c 'import sys;print(sys.version.split()[0])')."
-echo "Command: \`tests/bench/compare_servers.sh${QUICK:+ }$( [ $QUICK = 1 ] && echo --quick)\`. Every figure below comes from this one run."
+echo "Command: \`tests/bench/compare_servers.sh$( [ $QUICK = 1 ] && echo ' --quick')\`. Every figure below comes from this one run."
 echo
 
 # (a) zero-delay throughput -------------------------------------------------------------------
@@ -181,7 +181,7 @@ echo
 echo "| server | CPU s (user+sys) | / uvicorn | peak RSS MiB |"
 echo "|---|---:|---:|---:|"
 for n in loopscope1 loopscope2 uvicorn; do
-  echo "| ${LABEL[$n]} | ${CPU[$n]} | $(awk -v a="${CPU[$n]}" -v b="${CPU[uvicorn]}" 'BEGIN{printf "%.2f", b>0?a/b:0}') | ${RSS[$n]} |"
+  echo "| ${LABEL[$n]} | ${CPU[$n]} | $(awk -v a="${CPU[$n]}" -v b="${CPU[uvicorn]}" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}') | ${RSS[$n]} |"
 done
 echo
 
