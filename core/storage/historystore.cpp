@@ -390,6 +390,10 @@ bool HistoryStore::open(QString *error)
     Connection *c = connection(error);
     if (!c)
         return false;
+    // A new database keeps its text as UTF-16, QString's own encoding: the history read on every
+    // request then copies text instead of converting it (an existing file keeps its encoding).
+    if (!c->exec("PRAGMA encoding = 'UTF-16le'", error))
+        return false;
     for (const char *statement : kSchema) {
         if (!c->exec(statement, error))
             return false;
