@@ -4,7 +4,6 @@
 #include <QJsonObject>
 #include <QPointer>
 #include <QTcpSocket>
-
 #include <utility>
 #include <vector>
 
@@ -28,8 +27,7 @@ public:
     quint32 bytesWritten() const { return m_bytes; }
     QTcpSocket *socket() const { return m_socket.data(); }
 
-    void send(int status, const QByteArray &body, const QByteArray &contentType,
-              const Headers &extra = {});
+    void send(int status, const QByteArray &body, const QByteArray &contentType, const Headers &extra = {});
     void sendJson(int status, const QJsonObject &body, const Headers &extra = {});
     void sendError(int status, const QString &code, const QString &message, const Headers &extra = {});
 
@@ -42,7 +40,8 @@ public:
     static QByteArray reasonPhrase(int status);
 
 private:
-    void writeHead(int status, const QByteArray &contentType, qint64 contentLength, const Headers &extra);
+    void writeHead(int status, const QByteArray &contentType, qint64 contentLength, const Headers &extra,
+                   const QByteArray &body = {});
     void write(const QByteArray &bytes);
     void finish();
 
