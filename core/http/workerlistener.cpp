@@ -1,9 +1,14 @@
 #include "workerlistener.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSocketNotifier>
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <atomic>
+#include <cstring>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -77,31 +82,192 @@ bool WorkerListener::acceptOne()
     return true;
 }
 
+namespace {
+
+std::atomic<int> g_headerTimeoutMs { WorkerListener::DefaultHeaderTimeoutMs };
+
+// Watches the bytes of one connection as they arrive, before QHttpServer (6.4) buffers them:
+// QHttpServer keeps a whole request however large, and any number of header lines, with no time
+// limit. This object's slot runs before QHttpServer's on every readyRead, when the bytes the
+// socket shows are exactly the ones that just arrived (QHttpServer consumes everything into its
+// parse transaction each time). It enforces, per request:
+// - the head (request line + header fields): at most MaxHeaderFields fields and MaxHeadBytes
+//   bytes, else 431 Request Header Fields Too Large;
+// - the time to send the head: headerTimeoutMs() from the connection's accept (or the request's
+//   first byte, on a kept-alive connection), else 408 Request Timeout (a connection that sent
+//   nothing is simply closed);
+// - the whole request: MaxRequestBytes (far over the 64 KiB body limit), else 413 at once,
+//   instead of storing the rest.
+// A refused request's bytes are discarded here so that QHttpServer never answers it as well.
+class RequestGuard : public QObject
+{
+public:
+    explicit RequestGuard(QTcpSocket *socket)
+        : QObject(socket)
+        , m_socket(socket)
+    {
+        m_timer.setSingleShot(true);
+        m_timer.callOnTimeout(this, [this] { headTimedOut(); });
+        m_timer.start(g_headerTimeoutMs.load(std::memory_order_relaxed));
+    }
+
+    void readyRead()
+    {
+        const qint64 available = m_socket->bytesAvailable();
+        if (m_refused) {
+            m_socket->read(available); // QHttpServer must not see a refused request
+            return;
+        }
+        m_requestBytes += available;
+        if (m_requestBytes >= WorkerListener::MaxRequestBytes) {
+            refuse(413, "Payload Too Large", "payload_too_large",
+                   "request larger than 512 KiB; the body limit is 65536 bytes");
+            return;
+        }
+        if (!m_inHead || available <= 0)
+            return;
+        if (!m_timer.isActive())
+            m_timer.start(g_headerTimeoutMs.load(std::memory_order_relaxed)); // a kept-alive request
+        scanHead(m_socket->peek(available));
+    }
+
+    // A whole request was read (keep-alive): the next one starts with a fresh budget. Its clock
+    // starts with its first byte; an idle kept-alive connection is not timed.
+    void requestDone()
+    {
+        m_requestBytes = 0;
+        if (m_inHead)
+            return; // a request QHttpServer completed before we saw its head end (pipelining)
+        m_inHead = true;
+        m_headBytes = 0;
+        m_fields = -1;
+        m_lineLength = 0;
+        m_lastByte = 0;
+    }
+
+private:
+    void scanHead(const QByteArray &chunk)
+    {
+        const char *p = chunk.constData();
+        const char *end = p + chunk.size();
+        while (p < end) {
+            const char *nl = static_cast<const char *>(std::memchr(p, '\n', size_t(end - p)));
+            const char *stop = nl ? nl : end;
+            m_headBytes += (stop - p) + (nl ? 1 : 0);
+            if (m_headBytes > WorkerListener::MaxHeadBytes) {
+                refuseHead(QStringLiteral("the request head is larger than %1 bytes")
+                               .arg(WorkerListener::MaxHeadBytes));
+                return;
+            }
+            if (stop > p) {
+                m_lineLength += stop - p;
+                m_lastByte = stop[-1];
+            }
+            if (!nl)
+                return;
+            // CR LF ends a line; a bare LF too, as in h11.
+            const bool empty = m_lineLength == 0 || (m_lineLength == 1 && m_lastByte == '\r');
+            m_lineLength = 0;
+            m_lastByte = 0;
+            p = nl + 1;
+            if (empty && m_fields >= 0) { // the blank line that ends the head
+                m_inHead = false;
+                m_timer.stop();
+                return;
+            }
+            if (empty)
+                continue; // empty lines before the request line are ignored (RFC 9112 2.2)
+            if (++m_fields > WorkerListener::MaxHeaderFields) {
+                refuseHead(QStringLiteral("more than %1 header fields").arg(WorkerListener::MaxHeaderFields));
+                return;
+            }
+        }
+    }
+
+    void refuseHead(const QString &detail)
+    {
+        refuse(431, "Request Header Fields Too Large", "request_header_fields_too_large", detail.toUtf8());
+    }
+
+    void headTimedOut()
+    {
+        if (!m_inHead || m_refused)
+            return;
+        // Bytes the kernel holds that this loop has not read yet (it was busy, e.g. blocked in
+        // blocking mode): the client was not slow, we were. Read them first, then judge.
+        int unread = 0;
+        if (::ioctl(int(m_socket->socketDescriptor()), FIONREAD, &unread) == 0 && unread > 0) {
+            m_timer.start(100);
+            return;
+        }
+        if (m_headBytes == 0 && m_fields < 0) {
+            m_refused = true;
+            m_socket->disconnectFromHost(); // never sent a request: nothing to answer
+            return;
+        }
+        refuse(408, "Request Timeout", "request_timeout",
+               QStringLiteral("the request head did not arrive within %1 s")
+                   .arg(double(g_headerTimeoutMs.load(std::memory_order_relaxed)) / 1000.0)
+                   .toUtf8());
+    }
+
+    void refuse(int status, const char *reason, const char *error, const QByteArray &detail)
+    {
+        m_refused = true;
+        m_timer.stop();
+        m_socket->read(m_socket->bytesAvailable());
+        const QByteArray body
+            = QJsonDocument(QJsonObject { { QStringLiteral("error"), QLatin1String(error) },
+                                          { QStringLiteral("detail"), QString::fromUtf8(detail) } })
+                  .toJson(QJsonDocument::Compact)
+            + '\n';
+        m_socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reason
+                        + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                        + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        m_socket->flush();
+        m_socket->disconnectFromHost();
+    }
+
+    QTcpSocket *const m_socket;
+    QTimer m_timer;
+    qint64 m_requestBytes = 0;
+    qint64 m_headBytes = 0;
+    qint64 m_lineLength = 0;
+    int m_fields = -1; // header fields so far; -1 until the request line
+    bool m_inHead = true;
+    char m_lastByte = 0;
+    bool m_refused = false;
+};
+
+RequestGuard *guardOf(QTcpSocket *socket)
+{
+    return static_cast<RequestGuard *>(socket->property(WorkerListener::GuardProperty).value<QObject *>());
+}
+
+} // namespace
+
+void WorkerListener::setHeaderTimeoutMs(int ms)
+{
+    g_headerTimeoutMs.store(ms > 0 ? ms : DefaultHeaderTimeoutMs, std::memory_order_relaxed);
+}
+
+int WorkerListener::headerTimeoutMs()
+{
+    return g_headerTimeoutMs.load(std::memory_order_relaxed);
+}
+
 void WorkerListener::guardRequestSize(QTcpSocket *socket)
 {
-    // QHttpServer (6.4) buffers a whole request before the handler sees it, however large. This
-    // slot runs before QHttpServer's on every readyRead, when the bytes it shows are the ones
-    // that just arrived (QHttpServer consumes everything into its parse transaction each time),
-    // so their sum is the size of the request being received. Past MaxRequestBytes (far over the
-    // 64 KiB body limit) the client gets its 413 at once and the connection is closed, instead
-    // of us storing the rest. The socket's buffer is capped too, as a backstop.
-    socket->setReadBufferSize(2 * MaxRequestBytes);
-    connect(socket, &QTcpSocket::readyRead, socket, [socket] {
-        const qint64 total = socket->property(RequestBytesProperty).toLongLong() + socket->bytesAvailable();
-        socket->setProperty(RequestBytesProperty, total);
-        if (total < MaxRequestBytes)
-            return;
-        const QByteArray body = R"({"detail":"request larger than 512 KiB; the body limit is 65536 bytes","error":"payload_too_large"})" "\n";
-        socket->write("HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                      "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-        socket->flush();
-        socket->disconnectFromHost();
-    });
+    socket->setReadBufferSize(2 * MaxRequestBytes); // a backstop
+    auto *guard = new RequestGuard(socket);
+    socket->setProperty(GuardProperty, QVariant::fromValue<QObject *>(guard));
+    connect(socket, &QTcpSocket::readyRead, guard, [guard] { guard->readyRead(); });
 }
 
 void WorkerListener::requestDone(QTcpSocket *socket)
 {
-    socket->setProperty(RequestBytesProperty, 0);
+    if (RequestGuard *guard = guardOf(socket))
+        guard->requestDone();
 }
 
 void WorkerListener::requestArrived()
