@@ -43,14 +43,19 @@ bool readRunJson(const QString &path, RunResult *out, QString *error)
         return false;
     }
     QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
+    const QByteArray bytes = f.readAll();
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &pe);
     if (!doc.isObject()) {
-        if (error)
+        if (error) {
+            // An error at the very end of the bytes: the file was most likely cut short.
+            const bool cut = pe.offset >= bytes.size() - 1;
             *error = pe.error != QJsonParseError::NoError
-                ? QStringLiteral("%1 is not valid JSON (%2 at byte %3; was it cut short?)")
+                ? QStringLiteral("%1 is not valid JSON (%2 at byte %3%4)")
                       .arg(path, pe.errorString())
                       .arg(pe.offset)
+                      .arg(cut ? QStringLiteral("; was it cut short?") : QString())
                 : QStringLiteral("%1 is not a LoopScope run.json (not a JSON object)").arg(path);
+        }
         return false;
     }
     return RunResult::fromJson(doc.object(), out, error);
