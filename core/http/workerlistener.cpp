@@ -1,11 +1,12 @@
 #include "workerlistener.h"
 
+#include "http/requestheadscanner.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSocketNotifier>
 #include <QTcpSocket>
 #include <QTimer>
-
 #include <atomic>
 #include <cstring>
 #include <sys/ioctl.h>
@@ -124,7 +125,7 @@ public:
                    "request larger than 512 KiB; the body limit is 65536 bytes");
             return;
         }
-        if (!m_inHead || available <= 0)
+        if (m_head.state() != RequestHeadScanner::State::InHead || available <= 0)
             return;
         if (!m_timer.isActive())
             m_timer.start(g_headerTimeoutMs.load(std::memory_order_relaxed)); // a kept-alive request
@@ -136,51 +137,27 @@ public:
     void requestDone()
     {
         m_requestBytes = 0;
-        if (m_inHead)
+        if (m_head.state() == RequestHeadScanner::State::InHead)
             return; // a request QHttpServer completed before we saw its head end (pipelining)
-        m_inHead = true;
-        m_headBytes = 0;
-        m_fields = -1;
-        m_lineLength = 0;
-        m_lastByte = 0;
+        m_head.reset();
     }
 
 private:
-    void scanHead(const QByteArray &chunk)
+    void scanHead(QByteArrayView chunk)
     {
-        const char *p = chunk.constData();
-        const char *end = p + chunk.size();
-        while (p < end) {
-            const char *nl = static_cast<const char *>(std::memchr(p, '\n', size_t(end - p)));
-            const char *stop = nl ? nl : end;
-            m_headBytes += (stop - p) + (nl ? 1 : 0);
-            if (m_headBytes > WorkerListener::MaxHeadBytes) {
-                refuseHead(QStringLiteral("the request head is larger than %1 bytes")
-                               .arg(WorkerListener::MaxHeadBytes));
-                return;
-            }
-            if (stop > p) {
-                m_lineLength += stop - p;
-                m_lastByte = stop[-1];
-            }
-            if (!nl)
-                return;
-            // CR LF ends a line; a bare LF too, as in h11.
-            const bool empty = m_lineLength == 0 || (m_lineLength == 1 && m_lastByte == '\r');
-            m_lineLength = 0;
-            m_lastByte = 0;
-            p = nl + 1;
-            if (empty && m_fields >= 0) { // the blank line that ends the head
-                m_inHead = false;
-                m_timer.stop();
-                return;
-            }
-            if (empty)
-                continue; // empty lines before the request line are ignored (RFC 9112 2.2)
-            if (++m_fields > WorkerListener::MaxHeaderFields) {
-                refuseHead(QStringLiteral("more than %1 header fields").arg(WorkerListener::MaxHeaderFields));
-                return;
-            }
+        switch (m_head.feed(chunk)) {
+        case RequestHeadScanner::State::InHead:
+            break;
+        case RequestHeadScanner::State::Complete:
+            m_timer.stop();
+            break;
+        case RequestHeadScanner::State::TooManyFields:
+            refuseHead(QStringLiteral("more than %1 header fields").arg(WorkerListener::MaxHeaderFields));
+            break;
+        case RequestHeadScanner::State::TooLarge:
+            refuseHead(
+                QStringLiteral("the request head is larger than %1 bytes").arg(WorkerListener::MaxHeadBytes));
+            break;
         }
     }
 
@@ -191,7 +168,7 @@ private:
 
     void headTimedOut()
     {
-        if (!m_inHead || m_refused)
+        if (m_head.state() != RequestHeadScanner::State::InHead || m_refused)
             return;
         // Bytes the kernel holds that this loop has not read yet (it was busy, e.g. blocked in
         // blocking mode): the client was not slow, we were. Read them first, then judge.
@@ -200,7 +177,7 @@ private:
             m_timer.start(100);
             return;
         }
-        if (m_headBytes == 0 && m_fields < 0) {
+        if (!m_head.started()) {
             m_refused = true;
             m_socket->disconnectFromHost(); // never sent a request: nothing to answer
             return;
@@ -230,12 +207,8 @@ private:
 
     QTcpSocket *const m_socket;
     QTimer m_timer;
+    RequestHeadScanner m_head { WorkerListener::MaxHeaderFields, WorkerListener::MaxHeadBytes };
     qint64 m_requestBytes = 0;
-    qint64 m_headBytes = 0;
-    qint64 m_lineLength = 0;
-    int m_fields = -1; // header fields so far; -1 until the request line
-    bool m_inHead = true;
-    char m_lastByte = 0;
     bool m_refused = false;
 };
 

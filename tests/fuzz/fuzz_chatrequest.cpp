@@ -1,7 +1,9 @@
 // The chat request parsers: LoopScope's own body ({user_id, session_id, message, options}),
-// OpenAI's chat-completions body, and the API key comparison, on arbitrary bytes.
+// OpenAI's chat-completions body, the request-head scanner behind the 431 limits, and the API
+// key comparison, on arbitrary bytes.
 #include "http/chatprotocol.h"
 #include "http/chatrequestparser.h"
+#include "http/requestheadscanner.h"
 
 #include <cstdint>
 #include <cstdlib>
@@ -37,6 +39,18 @@ int fuzzChatRequest(const uint8_t *data, size_t size)
     } else if (e3.isEmpty()) {
         std::abort();
     }
+    // The same bytes as a request head, whole and cut into pieces: the same state and counts.
+    RequestHeadScanner whole(100, 16 * 1024), cut(100, 16 * 1024);
+    whole.feed(body);
+    const qsizetype piece = body.isEmpty() ? 1 : qsizetype(quint8(body[0]) % 7) + 1;
+    for (qsizetype at = 0; at < body.size(); at += piece)
+        cut.feed(QByteArrayView(body).sliced(at, qMin(piece, body.size() - at)));
+    // (At TooLarge the count stops wherever the piece that crossed the limit ended.)
+    using State = RequestHeadScanner::State;
+    if (whole.state() != cut.state() || whole.fields() != cut.fields() || whole.fields() > 101
+        || (whole.state() != State::TooLarge
+            && (whole.headBytes() != cut.headBytes() || whole.headBytes() > 16 * 1024)))
+        std::abort();
     // The key comparison: equal exactly when the bytes are.
     const qsizetype half = body.size() / 2;
     const QByteArray a = body.left(half), b = body.mid(half);
