@@ -27,6 +27,9 @@ ChatEndpoint::ChatEndpoint(int worker, ServerContext *context, QObject *parent)
 ChatEndpoint::~ChatEndpoint()
 {
     m_stopping = true;
+    // An intake loop awaiting its next job ends now; left suspended, its frame would leak.
+    if (const auto consumer = std::exchange(m_intakeWaiter, {}))
+        consumer.resume();
 }
 
 QJsonObject ChatEndpoint::identity(const Job &job) const
@@ -55,17 +58,22 @@ void ChatEndpoint::accept(std::shared_ptr<ResponseChannel> channel, ChatRequest 
     m_intake.push_back(std::move(job));
     if (!m_intakeRunning)
         intakeLoop();
-    else if (m_intakeWake)
-        m_intakeWake->start(0); // wakes an awaiting consumer; a polling one keeps sleeping
+    else if (m_intakeWaiter) {
+        // Wakes an awaiting consumer (once, however many jobs came); a polling one keeps sleeping.
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                if (const auto consumer = std::exchange(m_intakeWaiter, {}))
+                    consumer.resume();
+            },
+            Qt::QueuedConnection);
+    }
 }
 
 QCoro::Task<> ChatEndpoint::intakeLoop()
 {
     m_intakeRunning = true;
     QPointer<ChatEndpoint> self(this);
-    QTimer wake;
-    wake.setSingleShot(true);
-    m_intakeWake = &wake;
     while (self && !m_stopping) {
         if (m_intake.empty()) {
             const auto config = m_context->config();
@@ -74,7 +82,9 @@ QCoro::Task<> ChatEndpoint::intakeLoop()
                 co_await Delays::sleepFor(config->scaledNs(config->pollIntervalSeconds));
             } else {
                 // task = await queue.get(): resumed the moment a job arrives.
-                co_await qCoro(&wake, &QTimer::timeout);
+                // (Not qCoro(timer, &QTimer::timeout): QCoro's queued connection binds the
+                // signal's QPrivateSignal argument to a null pointer, which UBSan reports.)
+                co_await IntakeWait { this };
             }
             if (!self)
                 co_return;
@@ -88,10 +98,8 @@ QCoro::Task<> ChatEndpoint::intakeLoop()
         job.trace->endSpan(job.pollSpan);
         serve(std::move(job)); // asyncio.create_task(handler(task)): not awaited
     }
-    if (self) {
-        m_intakeWake = nullptr;
+    if (self)
         m_intakeRunning = false;
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 
 #include <qcoro/qcorotask.h>
 
+#include <coroutine>
 #include <deque>
 #include <memory>
 
@@ -56,5 +57,16 @@ private:
     std::deque<Job> m_intake;
     bool m_intakeRunning = false;
     bool m_stopping = false;
-    class QTimer *m_intakeWake = nullptr;
+    // The intake loop suspended until a job arrives (seed 2's `await queue.get()`).
+    std::coroutine_handle<> m_intakeWaiter;
+    struct IntakeWait
+    {
+        ChatEndpoint *endpoint;
+        bool await_ready() const noexcept { return false; }
+        void await_suspend(std::coroutine_handle<> consumer) const noexcept
+        {
+            endpoint->m_intakeWaiter = consumer;
+        }
+        void await_resume() const noexcept { }
+    };
 };

@@ -171,6 +171,12 @@ bool OpenAiChatProtocol::parse(const QByteArray &body, ChatRequest *out, QString
             *error = QStringLiteral("messages[%1].content must be a string or an array of parts").arg(all.size());
             return false;
         }
+        if (!msg.content.isValidUtf16() || !msg.role.isValidUtf16()) {
+            *error = QStringLiteral(
+                         "messages[%1] is not valid Unicode (it contains an unpaired UTF-16 surrogate)")
+                         .arg(all.size());
+            return false;
+        }
         if (msg.role == QLatin1String("user"))
             lastUser = int(all.size());
         all.append(msg);

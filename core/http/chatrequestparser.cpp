@@ -21,6 +21,13 @@ bool readString(const QJsonObject &o, const char *key, bool required, QString *o
         return false;
     }
     *out = v.toString();
+    if (!out->isValidUtf16()) {
+        // JSON allows "\ud800" alone; it is no character, and neither UTF-8 nor SQLite's text can
+        // hold it faithfully. Refused here, a 400 like any other bad field.
+        *error = QStringLiteral("field '%1' is not valid Unicode (it contains an unpaired UTF-16 surrogate)")
+                     .arg(QLatin1String(key));
+        return false;
+    }
     return true;
 }
 

@@ -1,5 +1,6 @@
 #include "chatserver.h"
 
+#include "http/historyfilecheck.h"
 #include "http/servercontext.h"
 #include "http/serverworker.h"
 #include "llm/simulatedllm.h"
@@ -118,6 +119,8 @@ bool ChatServer::start(const ServerConfig &config, QString *error)
     m_config = config;
     const QString dbPath = config.dbPath.isEmpty() ? HistoryStore::defaultPath() : config.dbPath;
     if (!m_store || m_store->path() != dbPath) {
+        if (!HistoryFileCheck::check(dbPath, &err))
+            return false;
         m_store = std::make_shared<HistoryStore>(dbPath);
         if (!m_store->open(&err)) {
             m_store.reset();

@@ -51,6 +51,18 @@ public:
     // A whole request was read from `socket`: its size guard starts again (keep-alive).
     static void requestDone(QTcpSocket *socket);
 
+    // Limits on what a client may send before QHttpServer buffers it (see guardRequestSize):
+    // the whole request (413), the request head (431, as h11/uvicorn's 16 KiB and Apache's 100
+    // fields) and the time to send the head (408, nginx's client_header_timeout).
+    static constexpr qint64 MaxRequestBytes = 512 * 1024;
+    static constexpr qint64 MaxHeadBytes = 16 * 1024;
+    static constexpr int MaxHeaderFields = 100;
+    static constexpr int DefaultHeaderTimeoutMs = 60'000;
+    // Process-wide; tests shorten it. 0 or less restores the default.
+    static void setHeaderTimeoutMs(int ms);
+    static int headerTimeoutMs();
+    static constexpr const char *GuardProperty = "loopscopeRequestGuard";
+
 signals:
     void connectionAccepted(QTcpSocket *socket);
 
@@ -60,9 +72,7 @@ private:
     void drainBacklog();
     void guardRequestSize(QTcpSocket *socket);
 
-    static constexpr qint64 MaxRequestBytes = 512 * 1024;
     static constexpr int MaxAcceptsPerWakeUp = 256;
-    static constexpr const char *RequestBytesProperty = "loopscopeRequestBytes";
 
     int m_fd = -1;
     QSocketNotifier *m_notifier = nullptr;

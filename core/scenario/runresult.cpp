@@ -12,6 +12,52 @@
 namespace {
 
 qint64 rel(qint64 ns, qint64 o) { return ns ? ns - o : -1; }
+// A run.json from elsewhere may be truncated, edited or hostile. Every "*_ns" number becomes a
+// timestamp: one past a week (say 9e18) would overflow when re-based, and would ask the
+// throughput series for billions of one-second buckets. Checked before any record is read.
+constexpr double MaxRunNs = 7.0 * 24 * 3600 * 1e9;
+
+bool checkTimes(const QJsonObject &o, const QString &where, QString *error)
+{
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (it.key().endsWith(QLatin1String("_ns")) && it.value().isDouble()
+            && !(std::abs(it.value().toDouble()) <= MaxRunNs)) {
+            if (error)
+                *error = QStringLiteral("%1: '%2' is out of range (%3; a run lasts at most a week)")
+                             .arg(where, it.key())
+                             .arg(it.value().toDouble());
+            return false;
+        }
+    }
+    return true;
+}
+
+bool checkVariantTimes(const QJsonObject &v, int index, QString *error)
+{
+    const QString where = QStringLiteral("variant %1").arg(index);
+    if (!checkTimes(v, where, error))
+        return false;
+    const auto records = [&](const char *key, bool withSpans) {
+        const QJsonArray list = v.value(QLatin1String(key)).toArray();
+        for (qsizetype i = 0; i < list.size(); ++i) {
+            const QJsonObject r = list.at(i).toObject();
+            const QString at = QStringLiteral("%1, %2[%3]").arg(where, QLatin1String(key)).arg(i);
+            if (!checkTimes(r, at, error))
+                return false;
+            if (!withSpans)
+                continue;
+            const QJsonArray spans = r.value(QLatin1String("spans")).toArray();
+            for (qsizetype k = 0; k < spans.size(); ++k) {
+                if (!checkTimes(spans.at(k).toObject(), QStringLiteral("%1.spans[%2]").arg(at).arg(k), error))
+                    return false;
+            }
+        }
+        return true;
+    };
+    return records("client_records", false) && records("server_records", true)
+        && records("other_server_records", true) && records("counters", false);
+}
+
 qint64 unrel(const QJsonValue &v, qint64 o)
 {
     const qint64 r = v.toInteger(-1);
@@ -252,6 +298,9 @@ QJsonObject VariantResult::toJson() const
         s.append(requestRecordToJson(r, startNs));
     for (const CounterSample &x : counters)
         k.append(counterSampleToJson(x, startNs));
+    QJsonArray others;
+    for (const RequestRecord &r : other)
+        others.append(requestRecordToJson(r, startNs));
     QJsonObject m;
     for (auto it = metrics.begin(); it != metrics.end(); ++it)
         m.insert(it.key(), it.value());
@@ -275,7 +324,31 @@ QJsonObject VariantResult::toJson() const
             {QStringLiteral("thread_names"), QJsonArray::fromStringList(threadNames)},
             {QStringLiteral("client_records"), c},
             {QStringLiteral("server_records"), s},
+            {QStringLiteral("other_server_records"), others},
             {QStringLiteral("counters"), k}};
+}
+
+void VariantResult::collectOther(const QList<RequestRecord> &records, const QSet<quint64> &tags)
+{
+    other.clear();
+    const qint64 end = std::max(endNs, startNs);
+    for (RequestRecord r : records) {
+        if ((r.clientTag != 0 && tags.contains(r.clientTag)) || r.arrivedNs == 0 || r.arrivedNs > end
+            || (r.respondedNs != 0 && r.respondedNs < startNs))
+            continue;
+        const auto clip = [this](qint64 &ns) {
+            if (ns != 0 && ns < startNs)
+                ns = startNs;
+        };
+        clip(r.arrivedNs);
+        clip(r.startedNs);
+        clip(r.firstTokenNs);
+        for (int i = 0; i < r.spanCount; ++i) {
+            clip(r.spans[size_t(i)].startNs);
+            clip(r.spans[size_t(i)].endNs);
+        }
+        other.push_back(r);
+    }
 }
 
 VariantResult VariantResult::fromJson(const QJsonObject &j)
@@ -294,6 +367,8 @@ VariantResult VariantResult::fromJson(const QJsonObject &j)
         v.client.append(ClientRecord::fromJson(x.toObject(), v.startNs));
     for (const QJsonValue &x : j.value(QStringLiteral("server_records")).toArray())
         v.server.append(requestRecordFromJson(x.toObject(), v.startNs));
+    for (const QJsonValue &x : j.value(QStringLiteral("other_server_records")).toArray())
+        v.other.append(requestRecordFromJson(x.toObject(), v.startNs));
     for (const QJsonValue &x : j.value(QStringLiteral("counters")).toArray())
         v.counters.append(counterSampleFromJson(x.toObject(), v.startNs));
     for (const QJsonValue &x : j.value(QStringLiteral("thread_names")).toArray())
@@ -405,7 +480,12 @@ bool RunResult::fromJson(const QJsonObject &j, RunResult *out, QString *error)
     r.machine = j.value(QStringLiteral("machine")).toObject();
     r.createdMs = QDateTime::fromString(j.value(QStringLiteral("created")).toString(), Qt::ISODate)
                           .toMSecsSinceEpoch();
-    for (const QJsonValue &v : j.value(QStringLiteral("variants")).toArray())
+    const QJsonArray variants = j.value(QStringLiteral("variants")).toArray();
+    for (qsizetype i = 0; i < variants.size(); ++i) {
+        if (!checkVariantTimes(variants.at(i).toObject(), int(i), error))
+            return false;
+    }
+    for (const QJsonValue &v : variants)
         r.variants.append(VariantResult::fromJson(v.toObject()));
     r.evaluate();
     *out = r;

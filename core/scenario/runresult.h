@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QMap>
+#include <QSet>
 #include <QStringList>
 
 // A measured figure against the seed's, for one variant.
@@ -34,6 +35,11 @@ struct VariantResult
     qint64 endNs = 0;
     QList<ClientRecord> client;
     QList<RequestRecord> server; // joined to client by clientTag
+    // Other traffic the same server handled during the run (the window's chat panel, another
+    // client): not the run's, never counted in its summary, but it shaped it (a chat message can
+    // occupy the blocking worker), so the run's views show it muted and labelled. Times before
+    // the run's start are clipped to it.
+    QList<RequestRecord> other;
     QList<CounterSample> counters;
     QStringList threadNames;     // index -> name for TraceSpan::thread
     QString error;               // why the variant could not run
@@ -49,6 +55,8 @@ struct VariantResult
 
     void computeSummary();
     const RequestRecord *serverRecordFor(const ClientRecord &c) const;
+    // Fills `other` from `records`: those without one of `tags` that overlap [startNs, endNs].
+    void collectOther(const QList<RequestRecord> &records, const QSet<quint64> &tags);
     QJsonObject toJson() const;
     static VariantResult fromJson(const QJsonObject &json);
 

@@ -20,6 +20,40 @@ static void initCoreResources()
 
 namespace {
 const QString kBuiltinDir = QStringLiteral(":/loopscope/scenarios");
+
+// A scenario file from elsewhere is run as it is: its load must be one this machine can try,
+// and its numbers real ones (the generator would otherwise spawn a billion users, or sleep
+// for NaN seconds).
+bool checkLoad(const LoadSettings &l, const QString &variant, QString *error)
+{
+    const auto fail = [&](const QString &what) {
+        if (error)
+            *error = QStringLiteral("variant '%1': %2").arg(variant, what);
+        return false;
+    };
+    if (l.users < 1 || l.users > 100'000)
+        return fail(QStringLiteral("users must be 1 to 100000 (is %1)").arg(l.users));
+    if (l.requestsPerUser < 0 || l.requestsPerUser > 1'000'000)
+        return fail(QStringLiteral("requests_per_user must be 0 to 1000000"));
+    if (l.threads < 1 || l.threads > 64)
+        return fail(QStringLiteral("threads must be 1 to 64"));
+    if (l.maxConnections < 0)
+        return fail(QStringLiteral("max_connections must not be negative"));
+    const std::pair<const char *, double> seconds[] = {
+        { "duration_s", l.durationSeconds },
+        { "think_s", l.thinkSeconds },
+        { "think_spread_s", l.thinkSpreadSeconds },
+        { "spawn_rate", l.spawnRate },
+        { "arrival_rate", l.arrivalRate },
+        { "timeout_s", l.timeoutSeconds },
+        { "late_threshold_s", l.lateThresholdSeconds },
+    };
+    for (const auto &[key, value] : seconds) {
+        if (!(value >= 0 && value <= 86'400 * 7))
+            return fail(QStringLiteral("%1 must be a number from 0 to 604800").arg(QLatin1String(key)));
+    }
+    return true;
+}
 }
 
 const ScenarioVariant *Scenario::variant(const QString &n) const
@@ -112,6 +146,10 @@ bool Scenario::fromJson(const QJsonObject &j, Scenario *out, QString *error)
             *error = QStringLiteral("a scenario needs a name and at least one variant");
         return false;
     }
+    for (const ScenarioVariant &v : s.variants) {
+        if (!checkLoad(s.loadSettings(v), v.name, error))
+            return false;
+    }
     for (const ExpectedFigure &f : s.expected) {
         if (!s.variant(f.variant)) {
             if (error)
@@ -142,14 +180,28 @@ bool Scenario::open(const QString &nameOrPath, Scenario *out, QString *error)
                              .arg(nameOrPath, builtinNames().join(QStringLiteral(", ")));
         return false;
     }
+    if (f.size() > 16 * 1024 * 1024) {
+        if (error)
+            *error = QStringLiteral("%1 is %2 MB: too large for a scenario").arg(path).arg(f.size() >> 20);
+        return false;
+    }
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
     if (!doc.isObject()) {
         if (error)
-            *error = QStringLiteral("%1: %2").arg(path, pe.errorString());
+            *error = pe.error != QJsonParseError::NoError
+                ? QStringLiteral("%1 is not valid JSON (%2 at byte %3)")
+                      .arg(path, pe.errorString())
+                      .arg(pe.offset)
+                : QStringLiteral("%1 is not a scenario (a JSON object)").arg(path);
         return false;
     }
-    return fromJson(doc.object(), out, error);
+    if (!fromJson(doc.object(), out, error)) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(path, *error);
+        return false;
+    }
+    return true;
 }
 
 QStringList Scenario::builtinNames()

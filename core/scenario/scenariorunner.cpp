@@ -153,6 +153,7 @@ void ScenarioRunner::loadFinished()
             if (tags.contains(s.clientTag))
                 r.server.push_back(s);
         }
+        r.collectOther(all, tags); // nothing else reaches a private server, unless someone aimed at it
         r.counters = m_server->counterSeries()->between(r.startNs, r.endNs + 100'000'000);
         r.threadNames = ThreadRegistry::names();
     }

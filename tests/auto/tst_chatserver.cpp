@@ -5,11 +5,20 @@
 #include "llm/llmbackend.h"
 #include "storage/historystore.h"
 #include "trace/traceclock.h"
+#include "http/workerlistener.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QTcpSocket>
+#include <QScopeGuard>
 #include <QTest>
+
+#include <unistd.h>
 
 namespace {
 
@@ -20,6 +29,43 @@ QByteArray chatBody(const QString &user, const QString &message = QStringLiteral
     if (!session.isEmpty())
         o.insert(QStringLiteral("session_id"), session);
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+// Writes `bytes` on a fresh connection and reads until the server closes it (or `timeoutMs`).
+QByteArray rawExchange(quint16 port, const QByteArray &bytes, int timeoutMs = 10000)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(5000))
+        return "no connection";
+    socket.write(bytes);
+    QByteArray answer;
+    QElapsedTimer clock;
+    clock.start();
+    while (socket.state() == QAbstractSocket::ConnectedState && clock.elapsed() < timeoutMs) {
+        socket.waitForBytesWritten(10);
+        if (socket.waitForReadyRead(50))
+            answer += socket.readAll();
+    }
+    return answer + socket.readAll();
+}
+
+// Status and JSON body of a raw HTTP/1.1 answer.
+std::pair<int, QJsonObject> parseAnswer(const QByteArray &answer)
+{
+    const qsizetype headEnd = answer.indexOf("\r\n\r\n");
+    if (!answer.startsWith("HTTP/1.1 ") || headEnd < 0)
+        return { 0, {} };
+    return { answer.mid(9, 3).toInt(), QJsonDocument::fromJson(answer.mid(headEnd + 4)).object() };
+}
+
+// A request line, Host and X-API-Key, then `fillers` more header fields of `fillerBytes` each.
+QByteArray headWithFields(int fillers, int fillerBytes = 0)
+{
+    QByteArray head = "POST /v1/chat HTTP/1.1\r\nHost: x\r\nX-API-Key: test-key\r\n";
+    for (int i = 0; i < fillers; ++i)
+        head += "X-Filler-" + QByteArray::number(i) + ": " + QByteArray(fillerBytes, 'f') + "\r\n";
+    return head;
 }
 
 double makespanSeconds(qint64 startNs, const QList<ServerFixture::Reply> &replies)
@@ -67,6 +113,11 @@ private slots:
     void badInput();
     void admissionLimitAnswers503();
     void hugeBodyIsRefusedBeforeItIsStored();
+    void historyFileFromElsewhere_data();
+    void historyFileFromElsewhere();
+    void headerLimits_data();
+    void headerLimits();
+    void slowHeadersTimeOut();
     void failedLlmCallStoresNothing();
     void clientDisconnectDoesNotCrash();
     void conversationsApi();
@@ -264,6 +315,13 @@ void TestChatServer::badInput_data()
     QTest::addRow("empty message") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u","message":"   "})") << key << 400 << "invalid_request";
     QTest::addRow("message over 32 KiB") << QByteArray("POST") << "/v1/chat"
                                          << QByteArray(R"({"user_id":"u","message":")") + QByteArray(33 * 1024, 'x') + "\"}" << key << 400 << "invalid_request";
+    QTest::addRow("lone high surrogate") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u","message":"\ud800"})") << key << 400 << "invalid_request";
+    QTest::addRow("lone low surrogate after text") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u","message":"hi \udc00 there"})") << key << 400 << "invalid_request";
+    QTest::addRow("reversed surrogate pair") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u","message":"\ude00\ud83d"})") << key << 400 << "invalid_request";
+    QTest::addRow("lone surrogate in user_id") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"\ud800","message":"hi"})") << key << 400 << "invalid_request";
+    QTest::addRow("lone surrogate in session_id") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u","session_id":"s\ud800","message":"hi"})") << key << 400 << "invalid_request";
+    QTest::addRow("lone surrogate, stream") << QByteArray("POST") << "/v1/chat/stream" << QByteArray(R"({"user_id":"u","message":"\ud800"})") << key << 400 << "invalid_request";
+    QTest::addRow("invalid UTF-8 bytes") << QByteArray("POST") << "/v1/chat" << QByteArray("{\"user_id\":\"u\",\"message\":\"\xff\xfe\"}") << key << 400 << "invalid_request";
     QTest::addRow("missing key") << QByteArray("POST") << "/v1/chat" << chatBody(QStringLiteral("u")) << QByteArray() << 401 << "unauthorized";
     QTest::addRow("wrong key") << QByteArray("POST") << "/v1/chat" << chatBody(QStringLiteral("u")) << QByteArray("test-kez") << 401 << "unauthorized";
     QTest::addRow("key prefix only") << QByteArray("POST") << "/v1/chat" << chatBody(QStringLiteral("u")) << QByteArray("test") << 401 << "unauthorized";
@@ -296,6 +354,9 @@ void TestChatServer::badInput()
     QCOMPARE(f.server.history()->messageCount(), before);
     QCOMPARE(f.request("GET", QStringLiteral("/health")).status, 200);
     QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("keeper"), QStringLiteral("again"), QStringLiteral("s1"))).status, 200);
+    // A surrogate pair written as two escapes is one character (U+1F600): accepted and kept.
+    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), QByteArray(R"({"user_id":"keeper","session_id":"s1","message":"\ud83d\ude00"})")).status, 200);
+    QCOMPARE(f.server.history()->messageCount(), before + 4);
 }
 
 void TestChatServer::admissionLimitAnswers503()
@@ -349,6 +410,149 @@ void TestChatServer::hugeBodyIsRefusedBeforeItIsStored()
     // Keep-alive requests of normal size are not affected by the guard.
     for (int i = 0; i < 3; ++i)
         QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("after"), QString(30000, QLatin1Char('y')))).status, 200);
+}
+
+void TestChatServer::historyFileFromElsewhere_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("messagePart");
+    QTest::addRow("another program's SQLite") << "foreign" << "not a LoopScope history database";
+    QTest::addRow("not SQLite at all") << "text" << "not a LoopScope history database";
+    QTest::addRow("a folder") << "folder" << "not a file";
+    QTest::addRow("read-only") << "readonly" << "read-only";
+}
+
+void TestChatServer::historyFileFromElsewhere()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, messagePart);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("history.sqlite"));
+    QByteArray before;
+    if (kind == QLatin1String("foreign")) {
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("foreign"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QVERIFY(QSqlQuery(db).exec(QStringLiteral("CREATE TABLE invoices(id INTEGER PRIMARY KEY, total REAL)")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("foreign"));
+    } else if (kind == QLatin1String("text")) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(4096, 'x'));
+    } else if (kind == QLatin1String("folder")) {
+        QVERIFY(QDir().mkpath(path));
+    } else {
+        if (::geteuid() == 0)
+            QSKIP("root may write a read-only file: run as a normal user to test this row");
+        QVERIFY(HistoryStore(path).open());
+        QVERIFY(QFile::setPermissions(path, QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther));
+    }
+    if (QFileInfo(path).isFile()) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        before = f.readAll();
+    }
+    ChatServer server;
+    ServerConfig c = ServerFixture::quickConfig();
+    c.apiKey = QStringLiteral("k");
+    c.dbPath = path;
+    QString error;
+    QVERIFY(!server.start(c, &error));
+    QVERIFY2(error.contains(messagePart), qPrintable(error));
+    QVERIFY2(error.contains(path), qPrintable(error));
+    QVERIFY(!server.isRunning());
+    if (!before.isEmpty()) { // left as it was: no LoopScope tables added to someone else's file
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readAll() == before);
+    }
+    // The same server starts on a database of its own.
+    c.dbPath = dir.filePath(QStringLiteral("mine.sqlite"));
+    QVERIFY2(server.start(c, &error), qPrintable(error));
+    server.stop();
+}
+
+void TestChatServer::headerLimits_data()
+{
+    QTest::addColumn<int>("fields");
+    QTest::addColumn<int>("fieldBytes");
+    QTest::addColumn<int>("status");
+    // Fields = all the request's header fields: Host, X-API-Key, Content-Type, Connection and
+    // Content-Length, plus fillers.
+    QTest::addRow("20,000 header lines") << 20000 << 0 << 431;
+    QTest::addRow("101 fields") << 101 << 0 << 431;
+    QTest::addRow("100 fields") << 100 << 0 << 200;
+    QTest::addRow("one 17 KiB field") << 6 << 17 * 1024 << 431;
+    QTest::addRow("head of 15 KiB") << 25 << 15 * 1024 / 20 << 200;
+    QTest::addRow("head of 17 KiB") << 25 << 17 * 1024 / 20 << 431;
+}
+
+void TestChatServer::headerLimits()
+{
+    QFETCH(int, fields);
+    QFETCH(int, fieldBytes);
+    QFETCH(int, status);
+    ServerFixture f;
+    QVERIFY(f.start(ServerFixture::quickConfig()));
+    const QByteArray body = chatBody(QStringLiteral("headers"));
+    const QByteArray request = headWithFields(fields - 5, fieldBytes) + "Content-Type: application/json\r\n"
+                               "Connection: close\r\nContent-Length: " + QByteArray::number(body.size())
+                               + "\r\n\r\n" + body;
+    const auto [got, json] = parseAnswer(rawExchange(f.server.port(), request));
+    QCOMPARE(got, status);
+    if (status == 431) {
+        QCOMPARE(json.value(QStringLiteral("error")).toString(), QStringLiteral("request_header_fields_too_large"));
+        QVERIFY(!json.value(QStringLiteral("detail")).toString().isEmpty());
+        QCOMPARE(f.server.history()->messageCount(), 0); // refused before any handler ran
+    } else {
+        QCOMPARE(f.server.history()->messageCount(), 2);
+    }
+    QCOMPARE(f.request("GET", QStringLiteral("/health")).status, 200);
+}
+
+void TestChatServer::slowHeadersTimeOut()
+{
+    WorkerListener::setHeaderTimeoutMs(400);
+    auto restore = qScopeGuard([] { WorkerListener::setHeaderTimeoutMs(0); });
+    for (DispatchMode mode : {DispatchMode::Blocking, DispatchMode::Async}) {
+        ServerFixture f;
+        ServerConfig c = ServerFixture::quickConfig();
+        c.mode = mode;
+        c.llm.latency.mean = 0.6;
+        QVERIFY(f.start(c));
+        // Half a head, then silence: 408 with the JSON body, and the connection is closed.
+        QElapsedTimer clock;
+        clock.start();
+        const auto [status, json] = parseAnswer(rawExchange(f.server.port(), "POST /v1/chat HTTP/1.1\r\nHost: x\r\n"));
+        QCOMPARE(status, 408);
+        QCOMPARE(json.value(QStringLiteral("error")).toString(), QStringLiteral("request_timeout"));
+        QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+        // A client that connects and never sends anything is closed, with nothing to answer.
+        clock.restart();
+        QCOMPARE(rawExchange(f.server.port(), QByteArray()), QByteArray());
+        QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+
+        // Not timed: a kept-alive connection idle between requests, and the pipeline's own time
+        // (an LLM call longer than the head timeout).
+        f.server.setMode(DispatchMode::Executor);
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, f.server.port());
+        QVERIFY(socket.waitForConnected(5000));
+        const QByteArray body = chatBody(QStringLiteral("patient"));
+        const QByteArray request = headWithFields(0) + "Content-Length: " + QByteArray::number(body.size())
+                                   + "\r\n\r\n" + body;
+        for (int i = 0; i < 2; ++i) {
+            socket.write(request);
+            QByteArray answer;
+            while (!answer.contains("\"response\"") && socket.waitForReadyRead(5000))
+                answer += socket.readAll();
+            QVERIFY2(answer.startsWith("HTTP/1.1 200"), answer.constData());
+            QVERIFY(!socket.waitForDisconnected(600)); // idle longer than the head timeout
+        }
+    }
 }
 
 void TestChatServer::failedLlmCallStoresNothing()

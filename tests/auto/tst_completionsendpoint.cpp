@@ -361,6 +361,16 @@ private slots:
                 << QByteArray("{\"stream\":\"yes\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}") << QStringLiteral("stream");
         QTest::addRow("n = 2")
                 << QByteArray("{\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}") << QStringLiteral("n = 1");
+        QTest::addRow("lone surrogate in content")
+                << QByteArray(R"({"messages":[{"role":"user","content":"\ud800"}]})") << QStringLiteral("Unicode");
+        QTest::addRow("lone surrogate in an earlier message")
+                << QByteArray(R"({"messages":[{"role":"system","content":"a\udc00"},{"role":"user","content":"x"}]})")
+                << QStringLiteral("messages[0]");
+        QTest::addRow("lone surrogate in a content part")
+                << QByteArray(R"({"messages":[{"role":"user","content":[{"type":"text","text":"\ud83d"}]}]})")
+                << QStringLiteral("Unicode");
+        QTest::addRow("lone surrogate in user") << QByteArray(R"({"user":"\ud800","messages":[{"role":"user","content":"x"}]})")
+                                                << QStringLiteral("'user'");
     }
     void badRequests()
     {

@@ -2,6 +2,7 @@
 #include "scenario/scenariorunner.h"
 
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 
@@ -99,6 +100,42 @@ private slots:
         } else {
             QVERIFY2(a >= b * minRatio, qPrintable(info));
         }
+    }
+
+    // A scenario file from elsewhere is run as it is: a load this machine cannot try, or a
+    // file that is not a scenario, is refused with a message.
+    void hostileScenarioFile_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("messagePart");
+        QTest::addRow("truncated") << QByteArray(R"({"name":"x","variants":[{"name":)") << QStringLiteral("not valid JSON");
+        QTest::addRow("an array") << QByteArray("[]") << QStringLiteral("not a scenario");
+        QTest::addRow("no variants") << QByteArray(R"({"name":"x"})") << QStringLiteral("at least one variant");
+        QTest::addRow("a billion users") << QByteArray(R"({"name":"x","load":{"users":1000000000},"variants":[{"name":"a"}]})")
+                                         << QStringLiteral("users must be");
+        QTest::addRow("negative think time") << QByteArray(R"({"name":"x","variants":[{"name":"a","load":{"think_s":-1}}]})")
+                                             << QStringLiteral("think_s");
+        QTest::addRow("a year of duration") << QByteArray(R"({"name":"x","variants":[{"name":"a","load":{"duration_s":3.2e7}}]})")
+                                            << QStringLiteral("duration_s");
+        QTest::addRow("1000 threads") << QByteArray(R"({"name":"x","variants":[{"name":"a","load":{"threads":1000}}]})")
+                                      << QStringLiteral("threads");
+    }
+
+    void hostileScenarioFile()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, messagePart);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("scenario.json"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content);
+        f.close();
+        Scenario s;
+        QString error;
+        QVERIFY(!Scenario::open(path, &s, &error));
+        QVERIFY2(error.contains(messagePart), qPrintable(error));
+        QVERIFY2(error.contains(path), qPrintable(error));
     }
 };
 

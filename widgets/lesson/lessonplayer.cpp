@@ -90,10 +90,18 @@ void LessonPlayer::buildFrame(const VariantResult &v, qint64 tNs, TimelineData *
     }
     // Arrival order; a request sent but not read yet (in the backlog) shows as waiting, its
     // arrival held at the playhead.
-    std::vector<RequestRecord> known;
-    known.reserve(size_t(v.server.size()));
-    for (const RequestRecord &s : v.server) {
-        const bool sent = sentByTag.contains(s.clientTag);
+    // Other traffic (muted) appears when the server read it.
+    std::vector<std::pair<RequestRecord, bool>> known;
+    known.reserve(size_t(v.server.size() + v.other.size()));
+    std::vector<std::pair<const RequestRecord *, bool>> all;
+    all.reserve(known.capacity());
+    for (const RequestRecord &s : v.server)
+        all.emplace_back(&s, false);
+    for (const RequestRecord &s : v.other)
+        all.emplace_back(&s, true);
+    for (const auto &[source, other] : all) {
+        const RequestRecord &s = *source;
+        const bool sent = !other && sentByTag.contains(s.clientTag);
         if (s.arrivedNs > tNs && !sent)
             continue;
         RequestRecord r = s;
@@ -117,12 +125,11 @@ void LessonPlayer::buildFrame(const VariantResult &v, qint64 tNs, TimelineData *
             ++spans;
         }
         r.spanCount = quint8(spans);
-        known.push_back(r);
+        known.emplace_back(r, other);
     }
-    std::stable_sort(known.begin(), known.end(), [](const RequestRecord &a, const RequestRecord &b) {
-        return a.arrivedNs < b.arrivedNs;
-    });
-    for (const RequestRecord &r : known)
-        out->append(r);
+    std::stable_sort(known.begin(), known.end(),
+                     [](const auto &a, const auto &b) { return a.first.arrivedNs < b.first.arrivedNs; });
+    for (const auto &[r, other] : known)
+        out->append(r, other);
     out->joinClientSends(sentByTag);
 }

@@ -27,10 +27,14 @@ VariantResult fromLoad(const LoadGenerator &load, const std::vector<RequestRecor
     QSet<quint64> tags;
     for (const ClientRecord &c : std::as_const(v.client))
         tags.insert(c.tag);
+    QList<RequestRecord> rest;
     for (const RequestRecord &r : serverRecords) {
         if (r.clientTag != 0 && tags.contains(r.clientTag))
             v.server.push_back(r);
+        else
+            rest.push_back(r);
     }
+    v.collectOther(rest, tags);
     const qint64 to = v.endNs + 100'000'000;
     for (const CounterSample &s : counters) {
         if (s.tNs >= v.startNs && s.tNs <= to)
@@ -153,12 +157,17 @@ QList<double> latenciesMs(const VariantResult &v)
 void fill(const VariantResult &v, TimelineData *data)
 {
     data->clear();
-    QList<RequestRecord> server = v.server;
-    std::stable_sort(server.begin(), server.end(), [](const RequestRecord &x, const RequestRecord &y) {
-        return x.arrivedNs < y.arrivedNs;
-    });
-    for (const RequestRecord &r : std::as_const(server))
-        data->append(r);
+    // The run's requests and the other traffic (muted), in one arrival order.
+    std::vector<std::pair<const RequestRecord *, bool>> rows;
+    rows.reserve(size_t(v.server.size() + v.other.size()));
+    for (const RequestRecord &r : v.server)
+        rows.emplace_back(&r, false);
+    for (const RequestRecord &r : v.other)
+        rows.emplace_back(&r, true);
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const auto &x, const auto &y) { return x.first->arrivedNs < y.first->arrivedNs; });
+    for (const auto &[r, other] : rows)
+        data->append(*r, other);
     QHash<quint64, qint64> sent;
     for (const ClientRecord &c : v.client) {
         if (c.sentNs > 0)

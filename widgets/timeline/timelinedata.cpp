@@ -70,12 +70,17 @@ bool TimelineData::update(const TraceRecorder &recorder)
     return changed;
 }
 
-void TimelineData::append(const RequestRecord &r)
+void TimelineData::append(const RequestRecord &r, bool other)
 {
     const size_t pos = m_records.size();
     ++m_version;
     m_records.push_back(r);
     m_sentNs.push_back(0);
+    if (other) {
+        m_other.resize(pos + 1);
+        m_other[pos] = true;
+        ++m_otherCount;
+    }
     if (r.clientTag != 0)
         m_unjoined.push_back(pos);
     if (pos % BlockSize == 0)
@@ -94,6 +99,8 @@ void TimelineData::clear()
 {
     m_records.clear();
     m_sentNs.clear();
+    m_other.clear();
+    m_otherCount = 0;
     m_unjoined.clear();
     m_inFlight.clear();
     m_finished.clear();

@@ -19,7 +19,11 @@ public:
     bool update(const TraceRecorder &recorder);
     void clear();
     // For tests and the benchmark: appends records as if they came from a recorder.
-    void append(const RequestRecord &record);
+    // `other`: a recorded run's view shows traffic that was not the run's own (the chat panel's
+    // message, another client) muted and labelled; it shaped the run but is not counted in it.
+    void append(const RequestRecord &record, bool other = false);
+    bool isOther(qsizetype i) const { return size_t(i) < m_other.size() && m_other[size_t(i)]; }
+    qsizetype otherCount() const { return m_otherCount; }
 
     const std::vector<RequestRecord> &records() const { return m_records; }
     // Changes whenever the records do (views cache what they derive from them).
@@ -67,6 +71,8 @@ private:
     std::vector<quint64> m_finished; // finished since takeFinished()
     std::vector<quint16> m_threads;
     std::vector<qint64> m_sentNs;
+    std::vector<bool> m_other; // sized on the first "other" record only
+    qsizetype m_otherCount = 0;
     std::vector<quint64> m_unjoined; // positions with a client tag and no send time yet
     std::vector<qint64> m_maxEndPrefix; // for firstOverlapping: max end over each block of 256
     quint64 m_base = 0; // recorder sequence of m_records[0]

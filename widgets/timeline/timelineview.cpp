@@ -211,6 +211,23 @@ void TimelineView::paintEmpty(QPainter &p, const QString &text)
     p.drawText(plotArea(), Qt::AlignCenter, text);
 }
 
+namespace {
+
+// Other traffic in a run's view: the phase colour, faded towards the background.
+QColor muted(const QColor &c, const QColor &base)
+{
+    const auto mix = [](int a, int b) { return (a * 35 + b * 65) / 100; };
+    return QColor(mix(c.red(), base.red()), mix(c.green(), base.green()), mix(c.blue(), base.blue()));
+}
+
+QString otherLabel(const RequestRecord &r)
+{
+    const QString who = r.userId().isEmpty() ? QString() : QStringLiteral(" \u00b7 %1").arg(r.userId());
+    return TimelineView::tr("other traffic%1").arg(who);
+}
+
+} // namespace
+
 void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
 {
     const Theme &t = Theme::current();
@@ -228,9 +245,11 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
     const qsizetype rowBegin = std::clamp<qsizetype>(qsizetype(std::floor(m_rows.topRow)), 0, n);
     const qsizetype rowEnd = std::clamp<qsizetype>(qsizetype(std::ceil(m_rows.toRow(area.height()))), 0, n);
     const qint64 now = m_nowNs;
-    std::array<QRgb, Theme::CategoryCount> rgb;
-    for (int i = 0; i < Theme::CategoryCount; ++i)
+    std::array<QRgb, Theme::CategoryCount> rgb, mutedRgb;
+    for (int i = 0; i < Theme::CategoryCount; ++i) {
         rgb[size_t(i)] = t.category[size_t(i)].rgb();
+        mutedRgb[size_t(i)] = muted(t.category[size_t(i)], t.base).rgb();
+    }
 
     if (m_rows.rowPx >= 1.0) {
         // Detailed: at most a few hundred rows, one rectangle per piece.
@@ -238,17 +257,27 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
         for (qsizetype i = rowBegin; i < rowEnd; ++i) {
             const RequestRecord &r = m_data->at(i);
             const double y = area.top() + m_rows.toY(double(i));
+            const bool other = m_data->isOther(i);
+            double barEnd = 0;
             TimelineData::forEachSegment(
                 r, now,
                 [&](int cat, qint64 s, qint64 e) {
                     const double x0 = std::max(-1.0, ax.toX(s));
                     const double x1 = std::min(double(area.width()) + 1, ax.toX(e));
+                    barEnd = std::max(barEnd, x1);
                     if (x1 < 0 || x0 > area.width())
                         return;
                     p.fillRect(QRectF(area.left() + x0, y, std::max(1.0, x1 - x0), m_rows.rowPx - gap),
-                               t.category[size_t(cat)]);
+                               other ? muted(t.category[size_t(cat)], t.base) : t.category[size_t(cat)]);
                 },
                 m_data->sentNs(i));
+            if (other && m_rows.rowPx >= 9 && barEnd < area.width() - 40) {
+                // Labelled: not the run's own request, but it shared the server with it.
+                p.setPen(t.mutedText);
+                p.drawText(QRectF(area.left() + std::max(0.0, barEnd) + 4, y, area.width() - barEnd - 4,
+                                  m_rows.rowPx),
+                           Qt::AlignLeft | Qt::AlignVCenter, otherLabel(r));
+            }
         }
     } else {
         // Aggregated: many requests per pixel row, averaged colours.
@@ -263,9 +292,10 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
                 const RequestRecord &r = m_data->at(i);
                 if (r.arrivedNs > ax.endNs())
                     continue;
+                const auto &colours = m_data->isOther(i) ? mutedRgb : rgb;
                 TimelineData::forEachSegment(
                     r, now,
-                    [&](int cat, qint64 s, qint64 e) { acc.add(ax.toX(s), ax.toX(e), rgb[size_t(cat)]); },
+                    [&](int cat, qint64 s, qint64 e) { acc.add(ax.toX(s), ax.toX(e), colours[size_t(cat)]); },
                     m_data->sentNs(i));
             }
             acc.resolveInto(m_buffer, py, py + 1);
@@ -297,7 +327,11 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
     p.drawText(QRect(6, area.bottom() - 18, LeftMargin - 14, 16), Qt::AlignLeft | Qt::AlignVCenter, bottom);
     p.drawText(QRect(6, area.top() + 20, LeftMargin - 14, area.height() - 40),
                Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap,
-               tr("%1 requests\nin arrival order").arg(rowEnd - rowBegin));
+               m_data->otherCount() > 0
+                   ? tr("%1 requests\nin arrival order\n\n%2 of them other traffic (muted)")
+                         .arg(rowEnd - rowBegin)
+                         .arg(m_data->otherCount())
+                   : tr("%1 requests\nin arrival order").arg(rowEnd - rowBegin));
 }
 
 void TimelineView::packLanes(const TimeAxis &ax, const QRect &area)
@@ -675,8 +709,11 @@ void TimelineView::mouseMoveEvent(QMouseEvent *event)
     const qsizetype hit = requestAt(pos);
     if (hit >= 0)
         QToolTip::showText(event->globalPosition().toPoint(),
-                           describeRequest(m_data->at(hit), m_state->originNs(), m_nowNs, m_data->sentNs(hit),
-                                           m_data->threadNames()),
+                           (m_data->isOther(hit) ? tr("<i>Other traffic: not part of this run, but it shared "
+                                                      "the server with it.</i><br>")
+                                                 : QString())
+                               + describeRequest(m_data->at(hit), m_state->originNs(), m_nowNs,
+                                                 m_data->sentNs(hit), m_data->threadNames()),
                            this);
     else
         QToolTip::hideText();

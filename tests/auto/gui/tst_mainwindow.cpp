@@ -13,6 +13,7 @@
 #include "plots/counterplotspanel.h"
 #include "plots/distributionplot.h"
 #include "plots/latencyovertime.h"
+#include "report/runexport.h"
 #include "runs/runcomparisonview.h"
 #include "runs/runspanel.h"
 #include "server/servercontrolpanel.h"
@@ -51,6 +52,7 @@ private slots:
     void lessonCaptionsSplitTheExplanation();
     void lessonPlayheadAdvances();
     void threadViewCacheFollowsNewRecords();
+    void chatDuringARunShowsAsOtherTraffic();
     void stopDoesNotBlockTheGuiThread();
     void scenarioThatRestartsTheServerWaitsForIt();
     void workerCountChangeRestartsOffTheGuiThread();
@@ -383,7 +385,7 @@ void TestMainWindow::lessonPlayheadAdvances()
     // It plays to the end, every request known and finished, and stops there.
     QTRY_VERIFY_WITH_TIMEOUT(!player->isPlaying(), 20000);
     QCOMPARE(player->playheadNs(), player->durationNs());
-    QCOMPARE(m_window->timelineData().size(), v.server.size());
+    QCOMPARE(m_window->timelineData().size(), v.server.size() + v.other.size());
     QVERIFY(m_window->timelineData().at(m_window->timelineData().size() - 1).finished());
     QVERIFY(m_window->lessonBar()->captionText().startsWith(QStringLiteral("Measured")));
     // Seeking back to the start forgets what happened later.
@@ -395,6 +397,62 @@ void TestMainWindow::lessonPlayheadAdvances()
     m_window->stopLesson();
     QVERIFY(!m_window->isShowingRun());
     QVERIFY(!m_window->lessonBar()->isVisible());
+}
+
+void TestMainWindow::chatDuringARunShowsAsOtherTraffic()
+{
+    // Blocking mode: the chat panel's message occupies the worker while the users' requests
+    // wait. The run's own views must show that message (muted, labelled), not an idle server.
+    m_window->serverPanel()->setMode(DispatchMode::Blocking);
+    QTRY_COMPARE(m_server->config().mode, DispatchMode::Blocking);
+    ChatPanel *chat = m_window->chatPanel();
+    UsersPanel *users = m_window->usersPanel();
+    users->setUsers(3);
+    QSignalSpy replied(chat, &ChatPanel::replyFinished);
+    QSignalSpy finished(users, &UsersPanel::runFinished);
+    chat->send(QStringLiteral("I occupy the blocking worker"));
+    auto *start = users->findChild<QAbstractButton *>(QStringLiteral("startUsers"));
+    QVERIFY(start);
+    QTest::mouseClick(start, Qt::LeftButton);
+    QVERIFY(finished.wait(30000));
+    QVERIFY(!replied.isEmpty() || replied.wait(20000));
+
+    RunsPanel *runs = m_window->runsPanel();
+    const int row = int(runs->count()) - 1;
+    const VariantResult v = runs->at(row).variant();
+    QVERIFY2(!v.other.isEmpty(), "the chat message is not in the run's other traffic");
+    QSet<quint64> tags;
+    for (const ClientRecord &c : v.client)
+        tags.insert(c.tag);
+    for (const RequestRecord &r : v.other)
+        QVERIFY(!tags.contains(r.clientTag)); // none of the run's own requests
+    QCOMPARE(v.server.size(), v.client.size());
+    QCOMPARE(v.metrics.value(QStringLiteral("requests")), double(v.client.size())); // not counted
+
+    m_window->showRun(row);
+    const TimelineData &d = m_window->timelineData();
+    QCOMPARE(d.size(), v.server.size() + v.other.size());
+    QCOMPARE(d.otherCount(), v.other.size());
+    for (qsizetype i = 1; i < d.size(); ++i)
+        QVERIFY(d.at(i - 1).arrivedNs <= d.at(i).arrivedNs); // one arrival order
+    if (qEnvironmentVariableIsSet("LOOPSCOPE_TEST_SCREENSHOTS"))
+        m_window->grab().save(qEnvironmentVariable("LOOPSCOPE_TEST_SCREENSHOTS")
+                              + QStringLiteral("/other-traffic.png"));
+
+    // Kept in run.json, and in the lesson replay.
+    const QString path = m_dir.filePath(QStringLiteral("other.json"));
+    QString error;
+    QVERIFY2(m_window->saveRun(row, path, &error), qPrintable(error));
+    RunResult back;
+    QVERIFY2(RunExport::readRunJson(path, &back, &error), qPrintable(error));
+    QCOMPARE(back.variants.first().other.size(), v.other.size());
+    m_window->startLesson(row, 10);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->lessonPlayer()->isPlaying(), 20000);
+    QCOMPARE(m_window->timelineData().otherCount(), v.other.size());
+    m_window->stopLesson();
+    m_window->showLive();
+    m_window->serverPanel()->setMode(DispatchMode::Async);
+    QTRY_COMPARE(m_server->config().mode, DispatchMode::Async);
 }
 
 void TestMainWindow::threadViewCacheFollowsNewRecords()

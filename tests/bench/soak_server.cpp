@@ -1,0 +1,101 @@
+// The server side of tests/bench/soak.sh: `loopscope serve` (same options) that also switches
+// its dispatch mode every --switch-every seconds (blocking -> executor -> async -> ...), the
+// way a user flips it in the window under load, and prints one line of figures every
+// --report-every seconds:
+//   t_s=60.0 mode=executor rss_kb=51234 recorder_records=12345 recorder_capacity=524288
+//   recorder_dropped=0 in_flight=17 completed=23456 failed=0 rejected=0
+#include "cli/serveroptions.h"
+#include "cli/signalwatcher.h"
+#include "http/chatserver.h"
+#include "trace/tracerecorder.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QTextStream>
+#include <QTimer>
+
+namespace {
+
+qint64 rssKb()
+{
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong();
+    }
+    return -1;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    ServerOptions::add(parser);
+    parser.addOption({ QStringLiteral("switch-every"),
+                       QStringLiteral("Seconds between mode switches (0: never)."), QStringLiteral("S"),
+                       QStringLiteral("60") });
+    parser.addOption({ QStringLiteral("report-every"), QStringLiteral("Seconds between figure lines."),
+                       QStringLiteral("S"), QStringLiteral("10") });
+    parser.process(app);
+    ServerConfig config;
+    QString error;
+    LlmChoice llm;
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (!ServerOptions::read(parser, &config, &error) || !ServerOptions::readLlm(parser, &llm, &error)) {
+        err << "bench_soak_server: " << error << Qt::endl;
+        return 2;
+    }
+    ChatServer server;
+    server.setLlmBackend(ServerOptions::makeLlmBackend(llm));
+    if (!server.start(config, &error)) {
+        err << "bench_soak_server: " << error << Qt::endl;
+        return 1;
+    }
+    out << "serving " << server.url().toString() << " mode=" << dispatchModeName(server.config().mode)
+        << " record_bytes=" << sizeof(RequestRecord) << Qt::endl;
+    QElapsedTimer clock;
+    clock.start();
+    const auto report = [&] {
+        const ServerCounters *c = server.counters();
+        TraceRecorder *r = server.recorder();
+        out << "t_s=" << QString::number(double(clock.elapsed()) / 1000.0, 'f', 1)
+            << " mode=" << dispatchModeName(server.config().mode) << " rss_kb=" << rssKb()
+            << " recorder_records=" << (r->count() - r->firstAvailable())
+            << " recorder_capacity=" << r->capacity() << " recorder_dropped=" << r->dropped()
+            << " in_flight=" << c->inFlight.load() << " completed=" << c->completed.load()
+            << " failed=" << c->failed.load() << " rejected=" << c->rejected.load() << Qt::endl;
+    };
+    QTimer reporter;
+    QObject::connect(&reporter, &QTimer::timeout, &app, report);
+    reporter.start(int(parser.value(QStringLiteral("report-every")).toDouble() * 1000));
+    QTimer switcher;
+    const DispatchMode cycle[] = { DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async };
+    int next = 0;
+    for (int i = 0; i < 3; ++i) {
+        if (cycle[i] == server.config().mode)
+            next = (i + 1) % 3;
+    }
+    QObject::connect(&switcher, &QTimer::timeout, &app, [&] {
+        server.setMode(cycle[next]);
+        next = (next + 1) % 3;
+        out << "switch mode=" << dispatchModeName(server.config().mode) << Qt::endl;
+    });
+    const double every = parser.value(QStringLiteral("switch-every")).toDouble();
+    if (every > 0)
+        switcher.start(int(every * 1000));
+    SignalWatcher watcher;
+    QObject::connect(&watcher, &SignalWatcher::terminationRequested, &app, [&](int) {
+        report();
+        server.stop(10000);
+        out << "stopped" << Qt::endl;
+        QCoreApplication::exit(0);
+    });
+    return QCoreApplication::exec();
+}
