@@ -14,7 +14,7 @@ TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz_chatrequest fuzz_openai fuzz_sse fuzz_runjson fuzz_scenario)
 BUILD="${LOOPSCOPE_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 
-PACKAGES=(clang-14 libfuzzer-14-dev cmake ninja-build qt6-base-dev qt6-httpserver-dev libqt6sql6-sqlite
+PACKAGES=(clang-14 libfuzzer-14-dev cmake ninja-build qt6-base-dev qt6-httpserver-dev
           qcoro-qt6-dev libhttp-parser-dev)
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -2,10 +2,8 @@
 
 #include <QFileInfo>
 #include <QSet>
-#include <QSqlDatabase>
-#include <QSqlError>
-#include <QSqlQuery>
-#include <QUuid>
+#include <QStringList>
+#include <sqlite3.h>
 
 namespace HistoryFileCheck {
 
@@ -20,24 +18,28 @@ const QSet<QString> &knownTables()
     return names;
 }
 
-bool inspect(QSqlDatabase &db, const QString &path, QString *error)
+bool inspect(sqlite3 *db, const QString &path, QString *error)
 {
-    if (!db.open()) {
-        *error = QStringLiteral("cannot open the history database %1: %2").arg(path, db.lastError().text());
-        return false;
-    }
-    QSqlQuery q(db);
+    sqlite3_stmt *q = nullptr;
     // Reading the schema is the first thing that touches the file's contents.
-    if (!q.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table'"))) {
+    if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &q, nullptr)
+        != SQLITE_OK) {
         *error = QStringLiteral("%1 is not a LoopScope history database (SQLite says: %2)")
-                     .arg(path, q.lastError().databaseText());
+                     .arg(path, QString::fromUtf8(sqlite3_errmsg(db)));
         return false;
     }
     QStringList foreign;
-    while (q.next()) {
-        const QString name = q.value(0).toString();
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const QString name = QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(q, 0)));
         if (!knownTables().contains(name))
             foreign << name;
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        *error = QStringLiteral("%1 is not a LoopScope history database (SQLite says: %2)")
+                     .arg(path, QString::fromUtf8(sqlite3_errmsg(db)));
+        return false;
     }
     if (!foreign.isEmpty()) {
         foreign.sort();
@@ -48,13 +50,13 @@ bool inspect(QSqlDatabase &db, const QString &path, QString *error)
     }
     // Writable? Taking the write lock fails on a read-only file, folder or file system, while
     // changing nothing.
-    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
         *error = QStringLiteral("the history database %1 cannot be written (%2): LoopScope stores every "
                                 "exchange there. Fix its permissions or choose another file with --db")
-                     .arg(path, q.lastError().databaseText());
+                     .arg(path, QString::fromUtf8(sqlite3_errmsg(db)));
         return false;
     }
-    q.exec(QStringLiteral("ROLLBACK"));
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     return true;
 }
 
@@ -77,15 +79,18 @@ bool check(const QString &path, QString *error)
                   .arg(path);
         return false;
     }
-    const QString name = QStringLiteral("loopscope-check-") + QUuid::createUuid().toString(QUuid::Id128);
+    // SQLite's own API, opened without CREATE and without changing any setting of the file.
+    sqlite3 *db = nullptr;
     bool ok = false;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(path);
+    if (sqlite3_open_v2(info.absoluteFilePath().toUtf8().constData(), &db, SQLITE_OPEN_READWRITE, nullptr)
+        != SQLITE_OK) {
+        err = QStringLiteral("cannot open the history database %1: %2")
+                  .arg(path, QString::fromUtf8(db ? sqlite3_errmsg(db) : "out of memory"));
+    } else {
+        sqlite3_busy_timeout(db, 5000);
         ok = inspect(db, path, &err);
-        db.close();
     }
-    QSqlDatabase::removeDatabase(name);
+    sqlite3_close_v2(db);
     return ok;
 }
 

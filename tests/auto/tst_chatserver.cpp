@@ -1,6 +1,7 @@
 // The chat server core, end to end over real HTTP: the three dispatch modes, worker loops,
 // streaming, persistence, live mode switches and bad input.
 #include "serverfixture.h"
+#include "storage/sqlitedb.h"
 
 #include "llm/llmbackend.h"
 #include "storage/historystore.h"
@@ -9,8 +10,6 @@
 
 #include <QElapsedTimer>
 #include <QJsonArray>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -430,14 +429,10 @@ void TestChatServer::historyFileFromElsewhere()
     const QString path = dir.filePath(QStringLiteral("history.sqlite"));
     QByteArray before;
     if (kind == QLatin1String("foreign")) {
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("foreign"));
-            db.setDatabaseName(path);
-            QVERIFY(db.open());
-            QVERIFY(QSqlQuery(db).exec(QStringLiteral("CREATE TABLE invoices(id INTEGER PRIMARY KEY, total REAL)")));
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("foreign"));
+        SqliteDb db; // another program's database
+        QString why;
+        QVERIFY2(db.open(path, &why), qPrintable(why));
+        QVERIFY(db.exec("CREATE TABLE invoices(id INTEGER PRIMARY KEY, total REAL)"));
     } else if (kind == QLatin1String("text")) {
         QFile f(path);
         QVERIFY(f.open(QIODevice::WriteOnly));
