@@ -375,13 +375,18 @@ void ServerWorker::handleConversations(const QHttpServerRequest &request, const 
                 items.append(conversationJson(c));
             channel.sendJson(200, { { QStringLiteral("conversations"), items } });
         } else if (method == Method::Post) {
-            const QJsonObject o = QJsonDocument::fromJson(request.body()).object();
-            const QString user = o.value(QStringLiteral("user_id")).toString();
+            QJsonObject o;
+            QString user;
+            QString title = QStringLiteral("New chat");
+            QString invalid;
+            if (!ChatRequestParser::parseObject(request.body(), &o, &invalid)
+                || !ChatRequestParser::readString(o, "user_id", true, &user, &invalid)
+                || !ChatRequestParser::readString(o, "title", false, &title, &invalid))
+                return channel.sendError(400, QStringLiteral("invalid_request"), invalid);
             if (user.trimmed().isEmpty())
                 return channel.sendError(400, QStringLiteral("invalid_request"),
                                          QStringLiteral("field 'user_id' is required"));
-            const QString title
-                = o.value(QStringLiteral("title")).toString(QStringLiteral("New chat")).left(200);
+            title = HistoryStore::clip(title, 200);
             const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
             if (!store->createConversation(id, user, title, &error))
                 return storageFailed();
@@ -412,12 +417,17 @@ void ServerWorker::handleConversations(const QHttpServerRequest &request, const 
         return;
     }
     if (parts.size() == 3 && method == Method::Patch) {
-        const QJsonObject o = QJsonDocument::fromJson(request.body()).object();
-        const QString title = o.value(QStringLiteral("title")).toString().trimmed();
+        QJsonObject o;
+        QString title;
+        QString invalid;
+        if (!ChatRequestParser::parseObject(request.body(), &o, &invalid)
+            || !ChatRequestParser::readString(o, "title", true, &title, &invalid))
+            return channel.sendError(400, QStringLiteral("invalid_request"), invalid);
+        title = title.trimmed();
         if (title.isEmpty())
             return channel.sendError(400, QStringLiteral("invalid_request"),
                                      QStringLiteral("field 'title' must be a non-empty string"));
-        if (!store->renameConversation(id, title.left(200), &error))
+        if (!store->renameConversation(id, HistoryStore::clip(title, 200), &error))
             return error.isEmpty() ? channel.sendError(404, QStringLiteral("not_found"),
                                                        QStringLiteral("no conversation %1").arg(id))
                                    : storageFailed();

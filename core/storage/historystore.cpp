@@ -511,7 +511,7 @@ bool HistoryStore::Writer::writeExchange(Connection *c, const Exchange &e, QStri
     {
         // A conversation belongs to the user who started it: the upsert touches it only for that
         // user, so a request naming someone else's session changes no row and stores nothing.
-        QString title = e.userMessage.simplified().left(60);
+        QString title = clip(e.userMessage.simplified(), 60);
         if (title.isEmpty())
             title = QStringLiteral("(untitled)");
         SqliteStatement &conv

@@ -122,6 +122,15 @@ public:
 
     static QString defaultPath(); // <app data>/history.sqlite
 
+    // The first `n` UTF-16 units of `text`, one fewer when that would cut a surrogate pair in
+    // half (a lone half is not text: SQLite would store a replacement character).
+    static QString clip(const QString &text, qsizetype n)
+    {
+        if (text.size() <= n)
+            return text;
+        return text.left(n > 0 && text.at(n - 1).isHighSurrogate() ? n - 1 : n);
+    }
+
     class Connection; // one thread's SQLite connection (defined in the .cpp)
 
 private:

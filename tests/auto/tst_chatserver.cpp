@@ -120,6 +120,7 @@ private slots:
     void failedLlmCallStoresNothing();
     void clientDisconnectDoesNotCrash();
     void conversationsApi();
+    void conversationTextStaysWhole();
     void fullDiskLosesNothing();
     void sessionBelongsToItsUser();
     void loopLagShowsTheStall();
@@ -588,6 +589,27 @@ void TestChatServer::clientDisconnectDoesNotCrash()
         }
         QCOMPARE(f.request("GET", QStringLiteral("/health")).status, 200);
     }
+}
+
+void TestChatServer::conversationTextStaysWhole()
+{
+    ServerFixture f;
+    QVERIFY(f.start(ServerFixture::quickConfig()));
+    // A lone surrogate is no text: 400, as in /v1/chat.
+    const auto lone = f.request("POST", QStringLiteral("/v1/conversations"), R"({"user_id":"u","title":"\ud800"})");
+    QCOMPARE(lone.status, 400);
+    QVERIFY(lone.json.value(QStringLiteral("detail")).toString().contains(QLatin1String("title")));
+    QCOMPARE(f.request("POST", QStringLiteral("/v1/conversations"), R"({"user_id":5})").status, 400);
+    // Cut to 200 UTF-16 units, but never between the halves of an emoji.
+    const QString title = QString(199, QLatin1Char('x')) + QStringLiteral("😀 and more");
+    const auto created = f.request("POST", QStringLiteral("/v1/conversations"),
+                                   QJsonDocument(QJsonObject{{QStringLiteral("user_id"), QStringLiteral("u")},
+                                                             {QStringLiteral("title"), title}})
+                                           .toJson(QJsonDocument::Compact));
+    QCOMPARE(created.status, 201);
+    const QString stored = created.json.value(QStringLiteral("title")).toString();
+    QCOMPARE(stored, QString(199, QLatin1Char('x')));
+    QVERIFY(stored.isValidUtf16());
 }
 
 void TestChatServer::conversationsApi()
