@@ -71,9 +71,10 @@ int main(int argc, char *argv[])
             if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
                 qputenv("QT_QPA_PLATFORM", "offscreen");
             holder = std::make_unique<QGuiApplication>(argc, argv);
-            RunExport::setPdfRenderer([](const ReportDocument &document, const QString &path, QString *error) {
-                return ReportPdfWriter::render(document, path, error);
-            });
+            RunExport::setPdfRenderer(
+                [](const ReportDocument &document, const QString &path, QString *error) {
+                    return ReportPdfWriter::render(document, path, error);
+                });
         } else {
             holder = std::make_unique<QCoreApplication>(argc, argv);
         }

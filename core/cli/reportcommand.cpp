@@ -13,9 +13,11 @@ int runReportCommand(const QStringList &arguments)
     p.setApplicationDescription(QStringLiteral("Re-render the reports of a saved run."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("run.json"), QStringLiteral("A run saved by `loopscope run`."));
-    p.addOption({QStringLiteral("out"), QStringLiteral("Output directory (default: next to run.json)."), QStringLiteral("DIR")});
-    p.addOption({QStringLiteral("language"), QStringLiteral("Language of report.html and report.pdf: en or zh_CN."),
-                 QStringLiteral("LANG"), QStringLiteral("en")});
+    p.addOption({ QStringLiteral("out"), QStringLiteral("Output directory (default: next to run.json)."),
+                  QStringLiteral("DIR") });
+    p.addOption({ QStringLiteral("language"),
+                  QStringLiteral("Language of report.html and report.pdf: en or zh_CN."),
+                  QStringLiteral("LANG"), QStringLiteral("en") });
     QStringList args = arguments;
     if (args.size() > 1)
         args.removeAt(1);
@@ -32,7 +34,8 @@ int runReportCommand(const QStringList &arguments)
         err << "loopscope report: " << error << "\n";
         return 2;
     }
-    const QString out = p.isSet(QStringLiteral("out")) ? p.value(QStringLiteral("out")) : QFileInfo(path).absolutePath();
+    const QString out
+        = p.isSet(QStringLiteral("out")) ? p.value(QStringLiteral("out")) : QFileInfo(path).absolutePath();
     QStringList written;
     RunExport::ExportOptions options;
     options.language = ReportStyle::parseLanguage(p.value(QStringLiteral("language")));

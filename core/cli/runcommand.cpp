@@ -7,9 +7,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QTextStream>
-
 #include <csignal>
-
 #include <unistd.h>
 
 namespace {
@@ -33,7 +31,8 @@ int runScenariosCommand(const QStringList &arguments)
         QString error;
         if (!Scenario::open(name, &s, &error))
             continue;
-        out << name.leftJustified(22) << s.titleEn << "\n" << QString(22, QLatin1Char(' ')) << s.titleZh << "\n";
+        out << name.leftJustified(22) << s.titleEn << "\n"
+            << QString(22, QLatin1Char(' ')) << s.titleZh << "\n";
         for (const ScenarioVariant &v : s.variants)
             out << QString(24, QLatin1Char(' ')) << v.name << ": " << v.labelEn << "\n";
     }
@@ -46,27 +45,44 @@ int runRunCommand(const QStringList &arguments)
     p.setApplicationDescription(QStringLiteral("Run a scenario with simulated users and write reports."));
     p.addHelpOption();
     p.addOptions({
-        {QStringLiteral("scenario"), QStringLiteral("Built-in scenario name or a scenario JSON file."), QStringLiteral("NAME|FILE")},
-        {QStringLiteral("variant"), QStringLiteral("Run only this variant (default: all)."), QStringLiteral("V")},
-        {QStringLiteral("users"), QStringLiteral("Override the number of users."), QStringLiteral("N")},
-        {QStringLiteral("time-scale"), QStringLiteral("Multiply every delay (0.1 = ten times faster)."), QStringLiteral("F"), QStringLiteral("1")},
-        {QStringLiteral("target"), QStringLiteral("Base URL of a server speaking /v1/chat (default: in-process)."), QStringLiteral("URL")},
-        {QStringLiteral("api-key"), QStringLiteral("API key for --target."), QStringLiteral("K")},
-        {QStringLiteral("out"), QStringLiteral("Output directory (default loopscope-run-<scenario>)."), QStringLiteral("DIR")},
-        {QStringLiteral("assert"), QStringLiteral("Exit with status 1 when a figure is outside tolerance.")},
-        {QStringLiteral("language"), QStringLiteral("Language of report.html and report.pdf: en or zh_CN."), QStringLiteral("LANG"), QStringLiteral("en")},
+        { QStringLiteral("scenario"), QStringLiteral("Built-in scenario name or a scenario JSON file."),
+          QStringLiteral("NAME|FILE") },
+        { QStringLiteral("variant"), QStringLiteral("Run only this variant (default: all)."),
+          QStringLiteral("V") },
+        { QStringLiteral("users"), QStringLiteral("Override the number of users."), QStringLiteral("N") },
+        { QStringLiteral("time-scale"), QStringLiteral("Multiply every delay (0.1 = ten times faster)."),
+          QStringLiteral("F"), QStringLiteral("1") },
+        { QStringLiteral("target"),
+          QStringLiteral("Base URL of a server speaking /v1/chat (default: in-process)."),
+          QStringLiteral("URL") },
+        { QStringLiteral("api-key"), QStringLiteral("API key for --target."), QStringLiteral("K") },
+        { QStringLiteral("out"), QStringLiteral("Output directory (default loopscope-run-<scenario>)."),
+          QStringLiteral("DIR") },
+        { QStringLiteral("assert"),
+          QStringLiteral("Exit with status 1 when a figure is outside tolerance.") },
+        { QStringLiteral("language"), QStringLiteral("Language of report.html and report.pdf: en or zh_CN."),
+          QStringLiteral("LANG"), QStringLiteral("en") },
         // Load overrides, applied to every variant.
-        {QStringLiteral("model"), QStringLiteral("Load model: closed (users + think time) or open (arrival rate)."), QStringLiteral("M")},
-        {QStringLiteral("requests-per-user"), QStringLiteral("Closed model: requests each user sends."), QStringLiteral("N")},
-        {QStringLiteral("duration"), QStringLiteral("Run for this long instead (seconds, before --time-scale)."), QStringLiteral("S")},
-        {QStringLiteral("think"), QStringLiteral("Think time between a user's requests, seconds."), QStringLiteral("S")},
-        {QStringLiteral("think-distribution"), QStringLiteral("fixed, uniform or exponential."), QStringLiteral("D")},
-        {QStringLiteral("ramp-up"), QStringLiteral("Spawn rate: users started per second (0: all at once)."), QStringLiteral("R")},
-        {QStringLiteral("rate"), QStringLiteral("Open model: arrivals per second."), QStringLiteral("R")},
-        {QStringLiteral("arrival"), QStringLiteral("Open model: constant or poisson."), QStringLiteral("A")},
-        {QStringLiteral("naive"), QStringLiteral("The seed's test client: each user's requests one after another, blocking.")},
-        {QStringLiteral("stream"), QStringLiteral("Use /v1/chat/stream and measure time to first token.")},
-        {QStringLiteral("threads"), QStringLiteral("Load-generator threads."), QStringLiteral("N")},
+        { QStringLiteral("model"),
+          QStringLiteral("Load model: closed (users + think time) or open (arrival rate)."),
+          QStringLiteral("M") },
+        { QStringLiteral("requests-per-user"), QStringLiteral("Closed model: requests each user sends."),
+          QStringLiteral("N") },
+        { QStringLiteral("duration"),
+          QStringLiteral("Run for this long instead (seconds, before --time-scale)."), QStringLiteral("S") },
+        { QStringLiteral("think"), QStringLiteral("Think time between a user's requests, seconds."),
+          QStringLiteral("S") },
+        { QStringLiteral("think-distribution"), QStringLiteral("fixed, uniform or exponential."),
+          QStringLiteral("D") },
+        { QStringLiteral("ramp-up"), QStringLiteral("Spawn rate: users started per second (0: all at once)."),
+          QStringLiteral("R") },
+        { QStringLiteral("rate"), QStringLiteral("Open model: arrivals per second."), QStringLiteral("R") },
+        { QStringLiteral("arrival"), QStringLiteral("Open model: constant or poisson."),
+          QStringLiteral("A") },
+        { QStringLiteral("naive"),
+          QStringLiteral("The seed's test client: each user's requests one after another, blocking.") },
+        { QStringLiteral("stream"), QStringLiteral("Use /v1/chat/stream and measure time to first token.") },
+        { QStringLiteral("threads"), QStringLiteral("Load-generator threads."), QStringLiteral("N") },
     });
     QStringList args = arguments;
     if (args.size() > 1)
@@ -99,41 +115,50 @@ int runRunCommand(const QStringList &arguments)
         }
     }
     // Load overrides: each flag sets the LoadSettings key of the same meaning.
-    const struct {
+    const struct
+    {
         const char *flag;
         const char *key;
         double lo, hi;
-    } numbers[] = {{"requests-per-user", "requests_per_user", 1, 1e7}, {"duration", "duration_s", 0, 86400},
-                   {"think", "think_s", 0, 3600}, {"ramp-up", "spawn_rate", 0, 1e6},
-                   {"rate", "arrival_rate", 0, 1e6}, {"threads", "threads", 1, 64}};
+    } numbers[] = { { "requests-per-user", "requests_per_user", 1, 1e7 },
+                    { "duration", "duration_s", 0, 86400 },
+                    { "think", "think_s", 0, 3600 },
+                    { "ramp-up", "spawn_rate", 0, 1e6 },
+                    { "rate", "arrival_rate", 0, 1e6 },
+                    { "threads", "threads", 1, 64 } };
     for (const auto &n : numbers) {
         if (!p.isSet(QLatin1String(n.flag)))
             continue;
         const double v = p.value(QLatin1String(n.flag)).toDouble(&ok);
         if (!ok || v < n.lo || v > n.hi) {
-            err << "loopscope run: --" << n.flag << " must be a number from " << n.lo << " to " << n.hi << "\n";
+            err << "loopscope run: --" << n.flag << " must be a number from " << n.lo << " to " << n.hi
+                << "\n";
             return 2;
         }
         options.load.insert(QLatin1String(n.key), v);
     }
-    const struct {
+    const struct
+    {
         const char *flag;
         const char *key;
         QStringList allowed;
-    } choices[] = {{"model", "model", {QStringLiteral("closed"), QStringLiteral("open")}},
-                   {"think-distribution", "think", {QStringLiteral("fixed"), QStringLiteral("uniform"), QStringLiteral("exponential")}},
-                   {"arrival", "arrival", {QStringLiteral("constant"), QStringLiteral("poisson")}}};
+    } choices[] = { { "model", "model", { QStringLiteral("closed"), QStringLiteral("open") } },
+                    { "think-distribution",
+                      "think",
+                      { QStringLiteral("fixed"), QStringLiteral("uniform"), QStringLiteral("exponential") } },
+                    { "arrival", "arrival", { QStringLiteral("constant"), QStringLiteral("poisson") } } };
     for (const auto &c : choices) {
         if (!p.isSet(QLatin1String(c.flag)))
             continue;
         const QString v = p.value(QLatin1String(c.flag)).toLower();
         if (!c.allowed.contains(v)) {
-            err << "loopscope run: --" << c.flag << " must be " << c.allowed.join(QStringLiteral(", ")) << "\n";
+            err << "loopscope run: --" << c.flag << " must be " << c.allowed.join(QStringLiteral(", "))
+                << "\n";
             return 2;
         }
         options.load.insert(QLatin1String(c.key), v);
     }
-    for (const char *flag : {"naive", "stream"}) {
+    for (const char *flag : { "naive", "stream" }) {
         if (p.isSet(QLatin1String(flag)))
             options.load.insert(QLatin1String(flag), true);
     }
@@ -143,8 +168,9 @@ int runRunCommand(const QStringList &arguments)
         if (options.apiKey.isEmpty())
             options.apiKey = qEnvironmentVariable("LOOPSCOPE_API_KEY");
     }
-    const QString outDir = p.isSet(QStringLiteral("out")) ? p.value(QStringLiteral("out"))
-                                                           : QStringLiteral("loopscope-run-%1").arg(scenario.name);
+    const QString outDir = p.isSet(QStringLiteral("out"))
+        ? p.value(QStringLiteral("out"))
+        : QStringLiteral("loopscope-run-%1").arg(scenario.name);
 
     ScenarioRunner runner;
     runner.setScenario(scenario);
@@ -158,27 +184,29 @@ int runRunCommand(const QStringList &arguments)
     const bool tty = isatty(STDERR_FILENO);
     quint64 lastDone = ~0ULL;
     double lastPrinted = -10;
-    QObject::connect(&runner, &ScenarioRunner::progressChanged, [&](const QString &name, const LoadProgress &pr) {
-        if (!tty && pr.done == lastDone && pr.elapsedSeconds - lastPrinted < 5)
-            return;
-        lastDone = pr.done;
-        lastPrinted = pr.elapsedSeconds;
-        err << QStringLiteral("%1  %2 %3% %4/%5 done, %6 req/s, %7 errors, %8 late, %9 in flight   ")
-                        .arg(tty ? QStringLiteral("\r") : QString(), name)
-                        .arg(qRound(pr.fraction * 100), 3)
-                        .arg(pr.done)
-                        .arg(pr.total ? QString::number(pr.total) : QStringLiteral("?"))
-                        .arg(pr.requestsPerSecond, 0, 'f', 1)
-                        .arg(pr.errors)
-                        .arg(pr.late)
-                        .arg(pr.inFlight);
-        if (!tty)
-            err << "\n";
-        err.flush();
-    });
-    QObject::connect(&runner, &ScenarioRunner::variantFinished, [&](int, const QString &) { err << Qt::endl; });
-    QObject::connect(&runner, &ScenarioRunner::finished, QCoreApplication::instance(), &QCoreApplication::quit,
-                     Qt::QueuedConnection);
+    QObject::connect(
+        &runner, &ScenarioRunner::progressChanged, [&](const QString &name, const LoadProgress &pr) {
+            if (!tty && pr.done == lastDone && pr.elapsedSeconds - lastPrinted < 5)
+                return;
+            lastDone = pr.done;
+            lastPrinted = pr.elapsedSeconds;
+            err << QStringLiteral("%1  %2 %3% %4/%5 done, %6 req/s, %7 errors, %8 late, %9 in flight   ")
+                       .arg(tty ? QStringLiteral("\r") : QString(), name)
+                       .arg(qRound(pr.fraction * 100), 3)
+                       .arg(pr.done)
+                       .arg(pr.total ? QString::number(pr.total) : QStringLiteral("?"))
+                       .arg(pr.requestsPerSecond, 0, 'f', 1)
+                       .arg(pr.errors)
+                       .arg(pr.late)
+                       .arg(pr.inFlight);
+            if (!tty)
+                err << "\n";
+            err.flush();
+        });
+    QObject::connect(&runner, &ScenarioRunner::variantFinished,
+                     [&](int, const QString &) { err << Qt::endl; });
+    QObject::connect(&runner, &ScenarioRunner::finished, QCoreApplication::instance(),
+                     &QCoreApplication::quit, Qt::QueuedConnection);
     if (!runner.start(&error)) {
         err << "loopscope run: " << error << "\n";
         return 2;

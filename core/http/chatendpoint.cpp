@@ -13,7 +13,10 @@
 
 namespace {
 
-double msBetween(qint64 a, qint64 b) { return a && b ? double(b - a) / 1e6 : 0.0; }
+double msBetween(qint64 a, qint64 b)
+{
+    return a && b ? double(b - a) / 1e6 : 0.0;
+}
 
 } // namespace
 
@@ -21,8 +24,7 @@ ChatEndpoint::ChatEndpoint(int worker, ServerContext *context, QObject *parent)
     : QObject(parent)
     , m_worker(worker)
     , m_context(context)
-{
-}
+{ }
 
 ChatEndpoint::~ChatEndpoint()
 {
@@ -35,19 +37,20 @@ ChatEndpoint::~ChatEndpoint()
 QJsonObject ChatEndpoint::identity(const Job &job) const
 {
     const RequestRecord &r = job.trace->record();
-    return {{QStringLiteral("request_id"), QString::number(r.id)},
-            {QStringLiteral("session_id"), job.request.sessionId},
-            {QStringLiteral("worker"), m_worker},
-            {QStringLiteral("thread"), ThreadRegistry::name(r.spanCount ? r.spans[r.spanCount - 1].thread
-                                                                         : r.loopThread)},
-            {QStringLiteral("mode"), dispatchModeName(r.mode)}};
+    return { { QStringLiteral("request_id"), QString::number(r.id) },
+             { QStringLiteral("session_id"), job.request.sessionId },
+             { QStringLiteral("worker"), m_worker },
+             { QStringLiteral("thread"),
+               ThreadRegistry::name(r.spanCount ? r.spans[r.spanCount - 1].thread : r.loopThread) },
+             { QStringLiteral("mode"), dispatchModeName(r.mode) } };
 }
 
 void ChatEndpoint::accept(std::shared_ptr<ResponseChannel> channel, ChatRequest request,
                           std::shared_ptr<const ServerConfig> config, std::shared_ptr<RequestTrace> trace,
                           std::shared_ptr<const ChatProtocol> protocol)
 {
-    Job job{std::move(channel), std::move(request), std::move(config), std::move(trace), std::move(protocol)};
+    Job job { std::move(channel), std::move(request), std::move(config), std::move(trace),
+              std::move(protocol) };
     if (job.config->intake == IntakeMode::Direct) {
         serve(std::move(job)); // detached: the task frees itself when done
         return;
@@ -147,8 +150,8 @@ QCoro::Task<> ChatEndpoint::serve(Job job)
                 trace->markFirstToken(); // on the pool thread: the pipeline owns the trace now
                 const QByteArray chunk = format->streamToken(delta);
                 QMetaObject::invokeMethod(
-                        this, [channel, start, chunk] { writeStreamed(*channel, start, chunk); },
-                        Qt::QueuedConnection);
+                    this, [channel, start, chunk] { writeStreamed(*channel, start, chunk); },
+                    Qt::QueuedConnection);
             };
         }
         result = co_await runInExecutor(job, sink, cancel);
@@ -180,7 +183,7 @@ ChatResult ChatEndpoint::runOnThisLoop(Job &job, const TokenSink &sink, const Ca
 }
 
 QCoro::Task<ChatResult> ChatEndpoint::runInExecutor(Job &job, const TokenSink &sink,
-                                                   const CancelToken &cancel)
+                                                    const CancelToken &cancel)
 {
     ServerContext *ctx = m_context;
     ServerCounters *counters = ctx->counters;
@@ -193,7 +196,8 @@ QCoro::Task<ChatResult> ChatEndpoint::runInExecutor(Job &job, const TokenSink &s
     ChatResult result = co_await QtConcurrent::run(&ctx->pool, [=, &request, &config, &sink, &cancel] {
         thread_local bool named = false;
         if (!named) {
-            ThreadRegistry::nameCurrentThread(QStringLiteral("pool-%1").arg(ctx->nextPoolThread.fetch_add(1)));
+            ThreadRegistry::nameCurrentThread(
+                QStringLiteral("pool-%1").arg(ctx->nextPoolThread.fetch_add(1)));
             named = true;
         }
         counters->poolQueued.fetch_sub(1, std::memory_order_relaxed);
@@ -243,8 +247,8 @@ void ChatEndpoint::respond(Job &job, const ChatResult &result)
     const QJsonObject who = identity(job); // names the thread that ran the pipeline
     const int respondSpan = trace.beginSpan(Phase::Respond);
     const RequestRecord &rec = trace.record();
-    const ChatReply reply{result, status, who, msBetween(rec.arrivedNs, rec.firstTokenNs),
-                          msBetween(rec.arrivedNs, TraceClock::nowNs())};
+    const ChatReply reply { result, status, who, msBetween(rec.arrivedNs, rec.firstTokenNs),
+                            msBetween(rec.arrivedNs, TraceClock::nowNs()) };
     // A stream that has not begun yet (no token came) can still answer with a real error status.
     if (job.request.stream && (result.ok || job.channel->streaming())) {
         writeStreamed(*job.channel, job.streamStart, job.protocol->streamEnd(reply));
@@ -260,12 +264,13 @@ void ChatEndpoint::respond(Job &job, const ChatResult &result)
     (result.ok ? counters->completed : counters->failed).fetch_add(1, std::memory_order_relaxed);
     if (job.config->logRequests) {
         const RequestRecord &r = trace.record();
-        qInfo("%s", qPrintable(QStringLiteral("[worker %1] #%2 %3 user=%4 %5 ms mode=%6")
-                                       .arg(m_worker)
-                                       .arg(r.id)
-                                       .arg(status)
-                                       .arg(r.userId())
-                                       .arg(msBetween(r.arrivedNs, r.respondedNs), 0, 'f', 1)
-                                       .arg(dispatchModeName(r.mode))));
+        qInfo("%s",
+              qPrintable(QStringLiteral("[worker %1] #%2 %3 user=%4 %5 ms mode=%6")
+                             .arg(m_worker)
+                             .arg(r.id)
+                             .arg(status)
+                             .arg(r.userId())
+                             .arg(msBetween(r.arrivedNs, r.respondedNs), 0, 'f', 1)
+                             .arg(dispatchModeName(r.mode))));
     }
 }

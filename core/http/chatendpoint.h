@@ -5,12 +5,10 @@
 #include "http/servercontext.h"
 
 #include <QObject>
-
-#include <qcoro/qcorotask.h>
-
 #include <coroutine>
 #include <deque>
 #include <memory>
+#include <qcoro/qcorotask.h>
 
 class RequestTrace;
 
@@ -38,7 +36,7 @@ private:
         std::shared_ptr<RequestTrace> trace;
         std::shared_ptr<const ChatProtocol> protocol;
         int pollSpan = -1;
-        QByteArray streamStart{}; // written with the stream's head, whenever that goes out
+        QByteArray streamStart {}; // written with the stream's head, whenever that goes out
     };
 
     QCoro::Task<> serve(Job job);

@@ -46,7 +46,7 @@ QByteArray NativeChatProtocol::streamStart(const QJsonObject &identity) const
 
 QByteArray NativeChatProtocol::streamToken(const QString &delta) const
 {
-    return sseEvent("token", {{QStringLiteral("delta"), delta}});
+    return sseEvent("token", { { QStringLiteral("delta"), delta } });
 }
 
 QByteArray NativeChatProtocol::streamEnd(const ChatReply &reply) const
@@ -60,8 +60,9 @@ QByteArray NativeChatProtocol::streamEnd(const ChatReply &reply) const
         done.insert(QStringLiteral("detail"), reply.result.errorMessage);
         done.insert(QStringLiteral("status"), reply.status);
     }
-    done.insert(QStringLiteral("timings"), QJsonObject{{QStringLiteral("ttft_ms"), reply.ttftMs},
-                                                       {QStringLiteral("total_ms"), reply.totalMs}});
+    done.insert(QStringLiteral("timings"),
+                QJsonObject { { QStringLiteral("ttft_ms"), reply.ttftMs },
+                              { QStringLiteral("total_ms"), reply.totalMs } });
     return sseEvent(reply.result.ok ? "done" : "error", done);
 }
 
@@ -110,8 +111,7 @@ OpenAiChatProtocol::OpenAiChatProtocol()
     : m_id(QStringLiteral("chatcmpl-") + QUuid::createUuid().toString(QUuid::Id128).left(24))
     , m_model(QString::fromLatin1(ModelId))
     , m_created(QDateTime::currentSecsSinceEpoch())
-{
-}
+{ }
 
 bool OpenAiChatProtocol::parse(const QByteArray &body, ChatRequest *out, QString *error)
 {
@@ -168,7 +168,8 @@ bool OpenAiChatProtocol::parse(const QByteArray &body, ChatRequest *out, QString
             return false;
         }
         if (!contentText(m.value(QLatin1String("content")), &msg.content)) {
-            *error = QStringLiteral("messages[%1].content must be a string or an array of parts").arg(all.size());
+            *error = QStringLiteral("messages[%1].content must be a string or an array of parts")
+                         .arg(all.size());
             return false;
         }
         if (!msg.content.isValidUtf16() || !msg.role.isValidUtf16()) {
@@ -191,7 +192,8 @@ bool OpenAiChatProtocol::parse(const QByteArray &body, ChatRequest *out, QString
         return false;
     }
     if (r.message.toUtf8().size() > ChatRequestParser::MaxMessageBytes) {
-        *error = QStringLiteral("the last user message is longer than %1 bytes").arg(ChatRequestParser::MaxMessageBytes);
+        *error = QStringLiteral("the last user message is longer than %1 bytes")
+                     .arg(ChatRequestParser::MaxMessageBytes);
         return false;
     }
     m_history = all.mid(0, lastUser);
@@ -206,11 +208,16 @@ bool OpenAiChatProtocol::parse(const QByteArray &body, ChatRequest *out, QString
 QString OpenAiChatProtocol::errorType(int status)
 {
     switch (status) {
-    case 401: return QStringLiteral("authentication_error");
-    case 403: return QStringLiteral("permission_error");
-    case 404: return QStringLiteral("not_found_error");
-    case 429: return QStringLiteral("rate_limit_error");
-    default: return status >= 500 ? QStringLiteral("server_error") : QStringLiteral("invalid_request_error");
+    case 401:
+        return QStringLiteral("authentication_error");
+    case 403:
+        return QStringLiteral("permission_error");
+    case 404:
+        return QStringLiteral("not_found_error");
+    case 429:
+        return QStringLiteral("rate_limit_error");
+    default:
+        return status >= 500 ? QStringLiteral("server_error") : QStringLiteral("invalid_request_error");
     }
 }
 
@@ -242,10 +249,11 @@ QByteArray OpenAiChatProtocol::streamEnd(const ChatReply &reply) const
         return SseDecoder::encode(OpenAiWire::makeError(reply.result.errorMessage, errorType(reply.status),
                                                         reply.result.errorCode));
     }
-    QByteArray out = SseDecoder::encode(OpenAiWire::makeChunk(m_id, m_model, m_created, {}, QStringLiteral("stop")));
+    QByteArray out
+        = SseDecoder::encode(OpenAiWire::makeChunk(m_id, m_model, m_created, {}, QStringLiteral("stop")));
     if (m_includeUsage)
-        out += SseDecoder::encode(OpenAiWire::makeUsageChunk(m_id, m_model, m_created, m_promptTokens,
-                                                             reply.result.tokens));
+        out += SseDecoder::encode(
+            OpenAiWire::makeUsageChunk(m_id, m_model, m_created, m_promptTokens, reply.result.tokens));
     out += SseDecoder::encode(OpenAiWire::doneMarker());
     return out;
 }
@@ -256,23 +264,24 @@ void OpenAiChatProtocol::sendReply(ResponseChannel &channel, const ChatReply &re
         sendError(channel, reply.status, reply.result.errorCode, reply.result.errorMessage);
         return;
     }
-    QJsonObject body = OpenAiWire::makeCompletion(m_id, m_model, m_created, reply.result.text,
-                                                  QStringLiteral("stop"), m_promptTokens, reply.result.tokens);
+    QJsonObject body
+        = OpenAiWire::makeCompletion(m_id, m_model, m_created, reply.result.text, QStringLiteral("stop"),
+                                     m_promptTokens, reply.result.tokens);
     body.insert(QStringLiteral("loopscope"), reply.identity); // where and how it ran; clients ignore it
     channel.sendJson(200, body);
 }
 
 QJsonObject OpenAiChatProtocol::modelObject(const QString &backend, qint64 createdSecs)
 {
-    return {{QStringLiteral("id"), QString::fromLatin1(ModelId)},
-            {QStringLiteral("object"), QStringLiteral("model")},
-            {QStringLiteral("created"), createdSecs},
-            {QStringLiteral("owned_by"), QStringLiteral("loopscope")},
-            {QStringLiteral("backend"), backend}};
+    return { { QStringLiteral("id"), QString::fromLatin1(ModelId) },
+             { QStringLiteral("object"), QStringLiteral("model") },
+             { QStringLiteral("created"), createdSecs },
+             { QStringLiteral("owned_by"), QStringLiteral("loopscope") },
+             { QStringLiteral("backend"), backend } };
 }
 
 QJsonObject OpenAiChatProtocol::modelList(const QString &backend, qint64 createdSecs)
 {
-    return {{QStringLiteral("object"), QStringLiteral("list")},
-            {QStringLiteral("data"), QJsonArray{modelObject(backend, createdSecs)}}};
+    return { { QStringLiteral("object"), QStringLiteral("list") },
+             { QStringLiteral("data"), QJsonArray { modelObject(backend, createdSecs) } } };
 }

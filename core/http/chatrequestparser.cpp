@@ -40,7 +40,9 @@ bool readInt(const QJsonObject &o, const char *key, int lo, int hi, int *out, QS
         return true;
     if (!v.isDouble() || v.toDouble() != double(v.toInt()) || v.toInt() < lo || v.toInt() > hi) {
         *error = QStringLiteral("field '%1' must be an integer from %2 to %3")
-                         .arg(QLatin1String(key)).arg(lo).arg(hi);
+                     .arg(QLatin1String(key))
+                     .arg(lo)
+                     .arg(hi);
         return false;
     }
     *out = v.toInt();

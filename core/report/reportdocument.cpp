@@ -563,12 +563,11 @@ void Writer::counters()
           { { L("in flight", "处理中"), [](const CounterSample &k) { return double(k.inFlight); } },
             { L("waiting", "等待"), [](const CounterSample &k) { return double(k.waiting); } } });
     if (pool)
-        chart(
-            L("Thread pool", "线程池"), L("requests", "请求"),
-            L("Solid: active (busy) pool threads. Dashed: requests queued for a pool thread.",
-              "实线：活动（忙碌）的线程池线程。虚线：排队等待线程池线程的请求。"),
-            { { L("active", "活动"), [](const CounterSample &k) { return double(k.poolActive); } },
-              { L("queued", "排队"), [](const CounterSample &k) { return double(k.poolQueued); } } });
+        chart(L("Thread pool", "线程池"), L("requests", "请求"),
+              L("Solid: active (busy) pool threads. Dashed: requests queued for a pool thread.",
+                "实线：活动（忙碌）的线程池线程。虚线：排队等待线程池线程的请求。"),
+              { { L("active", "活动"), [](const CounterSample &k) { return double(k.poolActive); } },
+                { L("queued", "排队"), [](const CounterSample &k) { return double(k.poolQueued); } } });
     chart(L("Event-loop lag", "事件循环延迟"), L("lag (ms)", "延迟（毫秒）"),
           L("How late the worst worker loop's 10 ms heartbeat fired: a blocked loop's lag grows for as long "
             "as it "

@@ -9,7 +9,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
-
 #include <algorithm>
 #include <array>
 #include <map>
@@ -34,7 +33,10 @@ struct Sink
             flush();
         return *this;
     }
-    Sink &operator+=(const char *text) { return *this += QByteArray::fromRawData(text, qsizetype(strlen(text))); }
+    Sink &operator+=(const char *text)
+    {
+        return *this += QByteArray::fromRawData(text, qsizetype(strlen(text)));
+    }
     Sink &operator+=(char c)
     {
         buffer += c;
@@ -136,8 +138,8 @@ void writeRunJson(const RunResult &run, Sink &out)
     }
     QJsonObject top = meta.toJson();
     QJsonArray variants = top.value(QStringLiteral("variants")).toArray();
-    const QStringList keys = { QStringLiteral("client_records"), QStringLiteral("server_records"),
-                               QStringLiteral("counters") };
+    const QStringList keys
+        = { QStringLiteral("client_records"), QStringLiteral("server_records"), QStringLiteral("counters") };
     const auto marker = [](int variant, int key) {
         return QStringLiteral("@loopscope-records-%1-%2@").arg(variant).arg(key);
     };
@@ -234,8 +236,8 @@ bool readRunJson(const QString &path, RunResult *out, QString *error)
 QString csvHeader()
 {
     return QStringLiteral("variant,") + ClientRecord::csvHeader()
-            + QStringLiteral(",server_arrived_ms,server_started_ms,server_first_token_ms,server_responded_ms,"
-                             "server_status,server_worker");
+        + QStringLiteral(",server_arrived_ms,server_started_ms,server_first_token_ms,server_responded_ms,"
+                         "server_status,server_worker");
 }
 
 namespace {
@@ -249,8 +251,8 @@ void writeRequestsCsv(const RunResult &run, Sink &out)
             out += v.name.toUtf8() + ',' + c.toCsvRow(v.startNs).toUtf8();
             if (const RequestRecord *s = v.serverRecordFor(c)) {
                 out += ',' + ms(s->arrivedNs, v.startNs) + ',' + ms(s->startedNs, v.startNs) + ','
-                        + ms(s->firstTokenNs, v.startNs) + ',' + ms(s->respondedNs, v.startNs) + ','
-                        + QByteArray::number(s->status) + ',' + QByteArray::number(s->worker);
+                    + ms(s->firstTokenNs, v.startNs) + ',' + ms(s->respondedNs, v.startNs) + ','
+                    + QByteArray::number(s->status) + ',' + QByteArray::number(s->worker);
             } else {
                 out += ",,,,,,";
             }
@@ -290,7 +292,7 @@ QByteArray jsonString(const QString &s)
         return out;
     }
     // QJsonDocument escapes correctly; strip the array brackets around it.
-    const QByteArray a = QJsonDocument(QJsonArray{s}).toJson(QJsonDocument::Compact);
+    const QByteArray a = QJsonDocument(QJsonArray { s }).toJson(QJsonDocument::Compact);
     return a.mid(1, a.size() - 2);
 }
 
@@ -318,7 +320,7 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
 {
     TraceWriter w { sink };
     w.out += "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"scenario\":" + jsonString(run.scenario.name)
-            + ",\"time_scale\":" + fixed3(run.options.timeScale) + "},\"traceEvents\":[";
+        + ",\"time_scale\":" + fixed3(run.options.timeScale) + "},\"traceEvents\":[";
     quint64 asyncId = 1;
     for (int vi = 0; vi < run.variants.size(); ++vi) {
         const VariantResult &v = run.variants[vi];
@@ -349,12 +351,13 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
                 threads[r.spans[size_t(i)].thread] = true;
         }
         for (const auto &[t, _] : threads) {
-            const QString name = t < v.threadNames.size() ? v.threadNames[t] : QStringLiteral("thread-%1").arg(t);
-            w.event("\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":" + pid + ",\"tid\":" + QByteArray::number(t + 1)
-                    + ",\"args\":{\"name\":" + jsonString(name) + '}');
+            const QString name
+                = t < v.threadNames.size() ? v.threadNames[t] : QStringLiteral("thread-%1").arg(t);
+            w.event("\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":" + pid + ",\"tid\":"
+                    + QByteArray::number(t + 1) + ",\"args\":{\"name\":" + jsonString(name) + '}');
             w.event("\"ph\":\"M\",\"name\":\"thread_sort_index\",\"pid\":" + pid
-                    + ",\"tid\":" + QByteArray::number(t + 1) + ",\"args\":{\"sort_index\":" + QByteArray::number(t + 1)
-                    + '}');
+                    + ",\"tid\":" + QByteArray::number(t + 1)
+                    + ",\"args\":{\"sort_index\":" + QByteArray::number(t + 1) + '}');
         }
         // Request lifespans: async events, one id per request (and one per fan-out branch).
         // Names and the fixed parts of each event are made once, not per request (100,000s).
@@ -365,8 +368,10 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
             auto it = threadArg.find(t);
             if (it == threadArg.end())
                 it = threadArg
-                         .emplace(t, "{\"thread\":"
-                                      + jsonString(t < v.threadNames.size() ? v.threadNames[t] : QString::number(t))
+                         .emplace(t,
+                                  "{\"thread\":"
+                                      + jsonString(t < v.threadNames.size() ? v.threadNames[t]
+                                                                            : QString::number(t))
                                       + ",\"count\":")
                          .first;
             return it->second;
@@ -376,14 +381,15 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
             phaseNames[p] = jsonString(phaseName(Phase(p)));
         const QByteArray sendWait = jsonString(QStringLiteral("client: send wait"));
         const QByteArray receive = jsonString(QStringLiteral("client: receive"));
-        const auto span = [&](quint64 sid, const QByteArray &name, qint64 b, qint64 e, const QByteArray &args) {
-            if (!b || !e || e < b)
-                return;
-            const QByteArray ids = ",\"id\":" + QByteArray::number(sid);
-            w.event("\"ph\":\"b\",\"name\":" + name + common + ids + ",\"ts\":" + us(b)
-                    + (args.isEmpty() ? QByteArray() : ",\"args\":" + args));
-            w.event("\"ph\":\"e\",\"name\":" + name + common + ids + ",\"ts\":" + us(e));
-        };
+        const auto span
+            = [&](quint64 sid, const QByteArray &name, qint64 b, qint64 e, const QByteArray &args) {
+                  if (!b || !e || e < b)
+                      return;
+                  const QByteArray ids = ",\"id\":" + QByteArray::number(sid);
+                  w.event("\"ph\":\"b\",\"name\":" + name + common + ids + ",\"ts\":" + us(b)
+                          + (args.isEmpty() ? QByteArray() : ",\"args\":" + args));
+                  w.event("\"ph\":\"e\",\"name\":" + name + common + ids + ",\"ts\":" + us(e));
+              };
         for (const ClientRecord &c : v.client) {
             if (!c.finished())
                 continue;
@@ -391,13 +397,13 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
             asyncId += 16;
             const RequestRecord *s = v.serverRecordFor(c);
             const QByteArray args = "{\"user\":" + QByteArray::number(c.user) + ",\"status\":"
-                    + QByteArray::number(c.status) + ",\"error\":" + jsonString(clientErrorName(c.error))
-                    + ",\"server_id\":" + QByteArray::number(c.serverId) + ",\"late\":" + (c.late ? "true" : "false")
-                    + '}';
+                + QByteArray::number(c.status) + ",\"error\":" + jsonString(clientErrorName(c.error))
+                + ",\"server_id\":" + QByteArray::number(c.serverId)
+                + ",\"late\":" + (c.late ? "true" : "false") + '}';
             // Open the outer span first and close it last so the phases nest inside.
             const QByteArray ids = ",\"id\":" + QByteArray::number(id);
             const QByteArray reqName
-                    = "\"request u" + QByteArray::number(c.user) + " #" + QByteArray::number(c.sequence) + '"';
+                = "\"request u" + QByteArray::number(c.user) + " #" + QByteArray::number(c.sequence) + '"';
             w.event("\"ph\":\"b\",\"name\":" + reqName + common + ids + ",\"ts\":" + us(c.intendedNs)
                     + ",\"args\":" + args);
             if (c.sentNs > c.intendedNs)
@@ -410,7 +416,8 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
                 const int n = std::min<int>(s->spanCount, RequestRecord::MaxSpans);
                 for (int i = 0; i < n; ++i)
                     spans[size_t(i)] = &s->spans[size_t(i)];
-                std::sort(spans.begin(), spans.begin() + n, [](auto a, auto b) { return a->startNs < b->startNs; });
+                std::sort(spans.begin(), spans.begin() + n,
+                          [](auto a, auto b) { return a->startNs < b->startNs; });
                 for (int i = 0; i < n; ++i) {
                     const TraceSpan *t = spans[size_t(i)];
                     if (!t->endNs || t->startNs < s->arrivedNs || t->endNs > s->respondedNs)
@@ -421,7 +428,7 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
                                   : phaseNames[int(t->phase)],
                          t->startNs, t->endNs, threadName(t->thread) + QByteArray::number(t->count) + '}');
                     if (s->mode != DispatchMode::Async && blockingPhase(t->phase))
-                        ran[t->thread].push_back({t->startNs, t->endNs});
+                        ran[t->thread].push_back({ t->startNs, t->endNs });
                 }
                 w.event("\"ph\":\"e\",\"name\":\"server\"" + common + ids + ",\"ts\":" + us(s->respondedNs));
             }
@@ -449,8 +456,9 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
                 continue; // trace time starts at the run start
             const QByteArray ts = us(k.tNs);
             const auto counter = [&](const char *name, const QByteArray &value) {
-                w.event("\"ph\":\"C\",\"name\":\"" + QByteArray(name) + "\",\"pid\":" + pid + ",\"tid\":0,\"ts\":"
-                        + ts + ",\"args\":{\"" + QByteArray(name) + "\":" + value + '}');
+                w.event("\"ph\":\"C\",\"name\":\"" + QByteArray(name) + "\",\"pid\":" + pid
+                        + ",\"tid\":0,\"ts\":" + ts + ",\"args\":{\"" + QByteArray(name) + "\":" + value
+                        + '}');
             };
             counter("in_flight", QByteArray::number(k.inFlight));
             counter("waiting", QByteArray::number(k.waiting));

@@ -6,12 +6,14 @@
 #include <QJsonArray>
 #include <QSysInfo>
 #include <QThread>
-
 #include <cmath>
 
 namespace {
 
-qint64 rel(qint64 ns, qint64 o) { return ns ? ns - o : -1; }
+qint64 rel(qint64 ns, qint64 o)
+{
+    return ns ? ns - o : -1;
+}
 // A run.json from elsewhere may be truncated, edited or hostile. Every "*_ns" number becomes a
 // timestamp: one past a week (say 9e18) would overflow when re-based, and would ask the
 // throughput series for billions of one-second buckets. Checked before any record is read.
@@ -64,7 +66,10 @@ qint64 unrel(const QJsonValue &v, qint64 o)
     return r < 0 ? 0 : r + o;
 }
 
-QJsonObject summaryJson(const PercentileSummary &s) { return LatencyStats::toJson(s); }
+QJsonObject summaryJson(const PercentileSummary &s)
+{
+    return LatencyStats::toJson(s);
+}
 
 } // namespace
 
@@ -73,29 +78,29 @@ QJsonObject requestRecordToJson(const RequestRecord &r, qint64 o)
     QJsonArray spans;
     for (int i = 0; i < r.spanCount; ++i) {
         const TraceSpan &s = r.spans[size_t(i)];
-        spans.append(QJsonObject{{QStringLiteral("phase"), phaseName(s.phase)},
-                                 {QStringLiteral("start_ns"), rel(s.startNs, o)},
-                                 {QStringLiteral("end_ns"), rel(s.endNs, o)},
-                                 {QStringLiteral("thread"), int(s.thread)},
-                                 {QStringLiteral("index"), int(s.index)},
-                                 {QStringLiteral("count"), qint64(s.count)}});
+        spans.append(QJsonObject { { QStringLiteral("phase"), phaseName(s.phase) },
+                                   { QStringLiteral("start_ns"), rel(s.startNs, o) },
+                                   { QStringLiteral("end_ns"), rel(s.endNs, o) },
+                                   { QStringLiteral("thread"), int(s.thread) },
+                                   { QStringLiteral("index"), int(s.index) },
+                                   { QStringLiteral("count"), qint64(s.count) } });
     }
-    return {{QStringLiteral("id"), QString::number(r.id)},
-            {QStringLiteral("client_tag"), QString::number(r.clientTag)},
-            {QStringLiteral("arrived_ns"), rel(r.arrivedNs, o)},
-            {QStringLiteral("started_ns"), rel(r.startedNs, o)},
-            {QStringLiteral("first_token_ns"), rel(r.firstTokenNs, o)},
-            {QStringLiteral("responded_ns"), rel(r.respondedNs, o)},
-            {QStringLiteral("worker"), int(r.worker)},
-            {QStringLiteral("mode"), dispatchModeName(r.mode)},
-            {QStringLiteral("endpoint"), int(r.endpoint)},
-            {QStringLiteral("status"), int(r.status)},
-            {QStringLiteral("loop_thread"), int(r.loopThread)},
-            {QStringLiteral("request_bytes"), qint64(r.requestBytes)},
-            {QStringLiteral("response_bytes"), qint64(r.responseBytes)},
-            {QStringLiteral("tokens"), qint64(r.tokens)},
-            {QStringLiteral("user"), r.userId()},
-            {QStringLiteral("spans"), spans}};
+    return { { QStringLiteral("id"), QString::number(r.id) },
+             { QStringLiteral("client_tag"), QString::number(r.clientTag) },
+             { QStringLiteral("arrived_ns"), rel(r.arrivedNs, o) },
+             { QStringLiteral("started_ns"), rel(r.startedNs, o) },
+             { QStringLiteral("first_token_ns"), rel(r.firstTokenNs, o) },
+             { QStringLiteral("responded_ns"), rel(r.respondedNs, o) },
+             { QStringLiteral("worker"), int(r.worker) },
+             { QStringLiteral("mode"), dispatchModeName(r.mode) },
+             { QStringLiteral("endpoint"), int(r.endpoint) },
+             { QStringLiteral("status"), int(r.status) },
+             { QStringLiteral("loop_thread"), int(r.loopThread) },
+             { QStringLiteral("request_bytes"), qint64(r.requestBytes) },
+             { QStringLiteral("response_bytes"), qint64(r.responseBytes) },
+             { QStringLiteral("tokens"), qint64(r.tokens) },
+             { QStringLiteral("user"), r.userId() },
+             { QStringLiteral("spans"), spans } };
 }
 
 RequestRecord requestRecordFromJson(const QJsonObject &j, qint64 o)
@@ -140,18 +145,18 @@ QJsonObject counterSampleToJson(const CounterSample &s, qint64 o)
     QJsonArray lag;
     for (int i = 0; i < s.workers && i < ServerCounters::MaxWorkers; ++i)
         lag.append(double(s.loopLagMs[size_t(i)]));
-    return {{QStringLiteral("t_ns"), s.tNs - o},
-            {QStringLiteral("in_flight"), s.inFlight},
-            {QStringLiteral("waiting"), s.waiting},
-            {QStringLiteral("pool_active"), s.poolActive},
-            {QStringLiteral("pool_max"), s.poolMax},
-            {QStringLiteral("pool_queued"), s.poolQueued},
-            {QStringLiteral("connections"), s.connections},
-            {QStringLiteral("completed"), qint64(s.completed)},
-            {QStringLiteral("failed"), qint64(s.failed)},
-            {QStringLiteral("rejected"), qint64(s.rejected)},
-            {QStringLiteral("workers"), s.workers},
-            {QStringLiteral("loop_lag_ms"), lag}};
+    return { { QStringLiteral("t_ns"), s.tNs - o },
+             { QStringLiteral("in_flight"), s.inFlight },
+             { QStringLiteral("waiting"), s.waiting },
+             { QStringLiteral("pool_active"), s.poolActive },
+             { QStringLiteral("pool_max"), s.poolMax },
+             { QStringLiteral("pool_queued"), s.poolQueued },
+             { QStringLiteral("connections"), s.connections },
+             { QStringLiteral("completed"), qint64(s.completed) },
+             { QStringLiteral("failed"), qint64(s.failed) },
+             { QStringLiteral("rejected"), qint64(s.rejected) },
+             { QStringLiteral("workers"), s.workers },
+             { QStringLiteral("loop_lag_ms"), lag } };
 }
 
 CounterSample counterSampleFromJson(const QJsonObject &j, qint64 o)
@@ -200,7 +205,8 @@ void VariantResult::computeSummary()
         // What the simulated users cost, next to what they measured (docs/LOAD_CLIENT.md).
         metrics[QStringLiteral("client_cpu_s")] = clientCpuSeconds;
         if (!client.isEmpty())
-            metrics[QStringLiteral("client_cpu_us_per_request")] = clientCpuSeconds * 1e6 / double(client.size());
+            metrics[QStringLiteral("client_cpu_us_per_request")]
+                = clientCpuSeconds * 1e6 / double(client.size());
     }
     LatencyStats all, ok, first;
     qint64 firstIntended = 0, lastIntended = 0, lastComplete = 0;
@@ -257,8 +263,8 @@ void VariantResult::computeSummary()
         metrics[QStringLiteral("achieved_rps")] = double(nFinished) / makespan;
         metrics[QStringLiteral("successful_rps")] = double(nOk) / makespan;
         metrics[QStringLiteral("offered_rps")] = offeredSpan > 0 && load.model == LoadSettings::Model::Open
-                ? double(client.size()) / offeredSpan
-                : double(client.size()) / makespan;
+            ? double(client.size()) / offeredSpan
+            : double(client.size()) / makespan;
     }
     // Server side: the longest wait before a thread picked the request up, and peaks.
     double queueMax = 0;
@@ -307,25 +313,25 @@ QJsonObject VariantResult::toJson() const
     QJsonObject e;
     for (auto it = errorsByKind.begin(); it != errorsByKind.end(); ++it)
         e.insert(it.key(), qint64(it.value()));
-    return {{QStringLiteral("name"), name},
-            {QStringLiteral("label"), label},
-            {QStringLiteral("server_config"), serverConfig},
-            {QStringLiteral("load"), load.toJson()},
-            {QStringLiteral("load_model"), LoadSettings::modelName(load.model)},
-            {QStringLiteral("duration_ns"), endNs - startNs},
-            {QStringLiteral("error"), error},
-            {QStringLiteral("client_cpu_s"), clientCpuSeconds},
-            {QStringLiteral("metrics"), m},
-            {QStringLiteral("outcomes"), e},
-            {QStringLiteral("latency"), summaryJson(latency)},
-            {QStringLiteral("latency_successful"), summaryJson(latencyOk)},
-            {QStringLiteral("ttft"), summaryJson(ttft)},
-            {QStringLiteral("throughput"), throughput},
-            {QStringLiteral("thread_names"), QJsonArray::fromStringList(threadNames)},
-            {QStringLiteral("client_records"), c},
-            {QStringLiteral("server_records"), s},
-            {QStringLiteral("other_server_records"), others},
-            {QStringLiteral("counters"), k}};
+    return { { QStringLiteral("name"), name },
+             { QStringLiteral("label"), label },
+             { QStringLiteral("server_config"), serverConfig },
+             { QStringLiteral("load"), load.toJson() },
+             { QStringLiteral("load_model"), LoadSettings::modelName(load.model) },
+             { QStringLiteral("duration_ns"), endNs - startNs },
+             { QStringLiteral("error"), error },
+             { QStringLiteral("client_cpu_s"), clientCpuSeconds },
+             { QStringLiteral("metrics"), m },
+             { QStringLiteral("outcomes"), e },
+             { QStringLiteral("latency"), summaryJson(latency) },
+             { QStringLiteral("latency_successful"), summaryJson(latencyOk) },
+             { QStringLiteral("ttft"), summaryJson(ttft) },
+             { QStringLiteral("throughput"), throughput },
+             { QStringLiteral("thread_names"), QJsonArray::fromStringList(threadNames) },
+             { QStringLiteral("client_records"), c },
+             { QStringLiteral("server_records"), s },
+             { QStringLiteral("other_server_records"), others },
+             { QStringLiteral("counters"), k } };
 }
 
 void VariantResult::collectOther(const QList<RequestRecord> &records, const QSet<quint64> &tags)
@@ -422,12 +428,12 @@ void RunResult::evaluate()
 
 QJsonObject RunResult::machineInfo()
 {
-    return {{QStringLiteral("host"), QSysInfo::machineHostName()},
-            {QStringLiteral("os"), QSysInfo::prettyProductName()},
-            {QStringLiteral("kernel"), QSysInfo::kernelVersion()},
-            {QStringLiteral("cpu_arch"), QSysInfo::currentCpuArchitecture()},
-            {QStringLiteral("cores"), QThread::idealThreadCount()},
-            {QStringLiteral("qt"), QString::fromLatin1(qVersion())}};
+    return { { QStringLiteral("host"), QSysInfo::machineHostName() },
+             { QStringLiteral("os"), QSysInfo::prettyProductName() },
+             { QStringLiteral("kernel"), QSysInfo::kernelVersion() },
+             { QStringLiteral("cpu_arch"), QSysInfo::currentCpuArchitecture() },
+             { QStringLiteral("cores"), QThread::idealThreadCount() },
+             { QStringLiteral("qt"), QString::fromLatin1(qVersion()) } };
 }
 
 QJsonObject RunResult::toJson() const
@@ -436,29 +442,29 @@ QJsonObject RunResult::toJson() const
     for (const VariantResult &v : variants)
         vs.append(v.toJson());
     for (const FigureCheck &c : checks) {
-        cs.append(QJsonObject{{QStringLiteral("variant"), c.figure.variant},
-                              {QStringLiteral("metric"), c.figure.metric},
-                              {QStringLiteral("expected"), c.expected},
-                              {QStringLiteral("allowed"), c.allowed},
-                              {QStringLiteral("measured"), c.measured},
-                              {QStringLiteral("available"), c.available},
-                              {QStringLiteral("pass"), c.pass},
-                              {QStringLiteral("note"), c.figure.note}});
+        cs.append(QJsonObject { { QStringLiteral("variant"), c.figure.variant },
+                                { QStringLiteral("metric"), c.figure.metric },
+                                { QStringLiteral("expected"), c.expected },
+                                { QStringLiteral("allowed"), c.allowed },
+                                { QStringLiteral("measured"), c.measured },
+                                { QStringLiteral("available"), c.available },
+                                { QStringLiteral("pass"), c.pass },
+                                { QStringLiteral("note"), c.figure.note } });
     }
-    return {{QStringLiteral("format"), QStringLiteral("loopscope-run")},
-            {QStringLiteral("version"), 1},
-            {QStringLiteral("created"), QDateTime::fromMSecsSinceEpoch(createdMs).toString(Qt::ISODate)},
-            {QStringLiteral("scenario"), scenario.raw},
-            {QStringLiteral("options"),
-             QJsonObject{{QStringLiteral("variant"), options.variant},
-                         {QStringLiteral("users"), options.users},
-                         {QStringLiteral("time_scale"), options.timeScale},
-                         {QStringLiteral("target"), options.target.toString()},
-                         {QStringLiteral("load"), options.load}}},
-            {QStringLiteral("machine"), machine},
-            {QStringLiteral("passed"), passed()},
-            {QStringLiteral("checks"), cs},
-            {QStringLiteral("variants"), vs}};
+    return { { QStringLiteral("format"), QStringLiteral("loopscope-run") },
+             { QStringLiteral("version"), 1 },
+             { QStringLiteral("created"), QDateTime::fromMSecsSinceEpoch(createdMs).toString(Qt::ISODate) },
+             { QStringLiteral("scenario"), scenario.raw },
+             { QStringLiteral("options"),
+               QJsonObject { { QStringLiteral("variant"), options.variant },
+                             { QStringLiteral("users"), options.users },
+                             { QStringLiteral("time_scale"), options.timeScale },
+                             { QStringLiteral("target"), options.target.toString() },
+                             { QStringLiteral("load"), options.load } } },
+             { QStringLiteral("machine"), machine },
+             { QStringLiteral("passed"), passed() },
+             { QStringLiteral("checks"), cs },
+             { QStringLiteral("variants"), vs } };
 }
 
 bool RunResult::fromJson(const QJsonObject &j, RunResult *out, QString *error)
@@ -479,7 +485,7 @@ bool RunResult::fromJson(const QJsonObject &j, RunResult *out, QString *error)
     r.options.load = o.value(QStringLiteral("load")).toObject();
     r.machine = j.value(QStringLiteral("machine")).toObject();
     r.createdMs = QDateTime::fromString(j.value(QStringLiteral("created")).toString(), Qt::ISODate)
-                          .toMSecsSinceEpoch();
+                      .toMSecsSinceEpoch();
     const QJsonArray variants = j.value(QStringLiteral("variants")).toArray();
     for (qsizetype i = 0; i < variants.size(); ++i) {
         if (!checkVariantTimes(variants.at(i).toObject(), int(i), error))

@@ -18,7 +18,7 @@ struct FigureCheck
 {
     ExpectedFigure figure;
     double expected = 0; // at the run's time scale
-    double allowed = 0;  // +- this much
+    double allowed = 0; // +- this much
     double measured = 0;
     bool available = false; // the metric could be measured
     bool pass = false;
@@ -29,9 +29,9 @@ struct VariantResult
 {
     QString name;
     QString label;
-    QJsonObject serverConfig;    // ServerConfig::toJson (empty for an external target)
+    QJsonObject serverConfig; // ServerConfig::toJson (empty for an external target)
     LoadSettings load;
-    qint64 startNs = 0;          // TraceClock: the load's first intended send (run origin)
+    qint64 startNs = 0; // TraceClock: the load's first intended send (run origin)
     qint64 endNs = 0;
     QList<ClientRecord> client;
     QList<RequestRecord> server; // joined to client by clientTag
@@ -41,17 +41,17 @@ struct VariantResult
     // the run's start are clipped to it.
     QList<RequestRecord> other;
     QList<CounterSample> counters;
-    QStringList threadNames;     // index -> name for TraceSpan::thread
-    QString error;               // why the variant could not run
+    QStringList threadNames; // index -> name for TraceSpan::thread
+    QString error; // why the variant could not run
     double clientCpuSeconds = 0; // CPU time the load generator's threads used (0: not measured)
 
     // summary
     QMap<QString, double> metrics;
-    PercentileSummary latency;   // all finished requests, from the intended send time
+    PercentileSummary latency; // all finished requests, from the intended send time
     PercentileSummary latencyOk; // successful only
     PercentileSummary ttft;
     QMap<QString, quint64> errorsByKind;
-    QJsonObject throughput;      // ThroughputSeries, windowed per second
+    QJsonObject throughput; // ThroughputSeries, windowed per second
 
     void computeSummary();
     const RequestRecord *serverRecordFor(const ClientRecord &c) const;
@@ -67,12 +67,12 @@ private:
 
 struct RunOptions
 {
-    QString variant;      // empty: all
-    int users = 0;        // > 0: override the scenario's users
+    QString variant; // empty: all
+    int users = 0; // > 0: override the scenario's users
     double timeScale = 1.0;
-    QUrl target;          // empty: the in-process server
+    QUrl target; // empty: the in-process server
     QString apiKey;
-    QJsonObject load;     // LoadSettings keys that override every variant's (model, think_s, naive, ...)
+    QJsonObject load; // LoadSettings keys that override every variant's (model, think_s, naive, ...)
 };
 
 struct RunResult

@@ -54,7 +54,7 @@ bool checkLoad(const LoadSettings &l, const QString &variant, QString *error)
     }
     return true;
 }
-}
+} // namespace
 
 const ScenarioVariant *Scenario::variant(const QString &n) const
 {
@@ -153,7 +153,8 @@ bool Scenario::fromJson(const QJsonObject &j, Scenario *out, QString *error)
     for (const ExpectedFigure &f : s.expected) {
         if (!s.variant(f.variant)) {
             if (error)
-                *error = QStringLiteral("expected figure %1 names unknown variant '%2'").arg(f.metric, f.variant);
+                *error = QStringLiteral("expected figure %1 names unknown variant '%2'")
+                             .arg(f.metric, f.variant);
             return false;
         }
     }
@@ -177,7 +178,7 @@ bool Scenario::open(const QString &nameOrPath, Scenario *out, QString *error)
     if (!f.open(QIODevice::ReadOnly)) {
         if (error)
             *error = QStringLiteral("no scenario '%1' (built-in: %2)")
-                             .arg(nameOrPath, builtinNames().join(QStringLiteral(", ")));
+                         .arg(nameOrPath, builtinNames().join(QStringLiteral(", ")));
         return false;
     }
     if (f.size() > 16 * 1024 * 1024) {

@@ -6,14 +6,12 @@
 
 #include <QDateTime>
 #include <QRandomGenerator>
-#include <QTimer>
-
 #include <QSet>
+#include <QTimer>
 
 ScenarioRunner::ScenarioRunner(QObject *parent)
     : QObject(parent)
-{
-}
+{ }
 
 ScenarioRunner::~ScenarioRunner()
 {
@@ -59,7 +57,8 @@ bool ScenarioRunner::start(QString *error)
     }
     if (m_queue.isEmpty()) {
         if (error)
-            *error = QStringLiteral("scenario %1 has no variant '%2'").arg(m_scenario.name, m_options.variant);
+            *error
+                = QStringLiteral("scenario %1 has no variant '%2'").arg(m_scenario.name, m_options.variant);
         return false;
     }
     m_dir = std::make_unique<QTemporaryDir>();

@@ -1,30 +1,29 @@
 // The chat server core, end to end over real HTTP: the three dispatch modes, worker loops,
 // streaming, persistence, live mode switches and bad input.
-#include "serverfixture.h"
-#include "storage/sqlitedb.h"
-
-#include "llm/llmbackend.h"
-#include "storage/historystore.h"
-#include "trace/traceclock.h"
 #include "http/workerlistener.h"
+#include "llm/llmbackend.h"
+#include "serverfixture.h"
+#include "storage/historystore.h"
+#include "storage/sqlitedb.h"
+#include "trace/traceclock.h"
 
-#include <QElapsedTimer>
-#include <QJsonArray>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
-#include <QTcpSocket>
 #include <QScopeGuard>
+#include <QTcpSocket>
 #include <QTest>
-
 #include <unistd.h>
 
 namespace {
 
-QByteArray chatBody(const QString &user, const QString &message = QStringLiteral("你好，请简单介绍一下你自己"),
+QByteArray chatBody(const QString &user,
+                    const QString &message = QStringLiteral("你好，请简单介绍一下你自己"),
                     const QString &session = QString())
 {
-    QJsonObject o{{QStringLiteral("user_id"), user}, {QStringLiteral("message"), message}};
+    QJsonObject o { { QStringLiteral("user_id"), user }, { QStringLiteral("message"), message } };
     if (!session.isEmpty())
         o.insert(QStringLiteral("session_id"), session);
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
@@ -168,8 +167,9 @@ void TestChatServer::fiveConcurrentRequests()
     QTRY_COMPARE(f.server.recorder()->count(), quint64(5));
     auto allFinished = [&] {
         const auto records = f.server.recorder()->readFrom(0);
-        return records.size() == 5
-                && std::all_of(records.begin(), records.end(), [](const RequestRecord &r) { return r.finished(); });
+        return records.size() == 5 && std::all_of(records.begin(), records.end(), [](const RequestRecord &r) {
+                   return r.finished();
+               });
     };
     QTRY_VERIFY(allFinished());
     for (const RequestRecord &r : f.server.recorder()->readFrom(0)) {
@@ -183,8 +183,8 @@ void TestChatServer::fiveConcurrentRequests()
 void TestChatServer::twoBlockingWorkersHalveTheWait()
 {
     const double llm = 0.3;
-    double totals[2] = {0, 0};
-    for (int workers : {1, 2}) {
+    double totals[2] = { 0, 0 };
+    for (int workers : { 1, 2 }) {
         ServerFixture f;
         ServerConfig c = ServerFixture::quickConfig();
         c.mode = DispatchMode::Blocking;
@@ -211,7 +211,7 @@ void TestChatServer::twoBlockingWorkersHalveTheWait()
 
 void TestChatServer::streamingDeliversTokensBeforeTheEnd()
 {
-    for (DispatchMode mode : {DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async}) {
+    for (DispatchMode mode : { DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async }) {
         ServerFixture f;
         ServerConfig c = ServerFixture::quickConfig();
         c.mode = mode;
@@ -223,8 +223,10 @@ void TestChatServer::streamingDeliversTokensBeforeTheEnd()
         QVERIFY(socket.waitForConnected(5000));
         const QByteArray body = chatBody(QStringLiteral("streamer"));
         const qint64 start = TraceClock::nowNs();
-        socket.write("POST /v1/chat/stream HTTP/1.1\r\nHost: x\r\nX-API-Key: test-key\r\nContent-Type: application/json\r\n"
-                     "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        socket.write("POST /v1/chat/stream HTTP/1.1\r\nHost: x\r\nX-API-Key: test-key\r\nContent-Type: "
+                     "application/json\r\n"
+                     "Content-Length: "
+                     + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         QByteArray received;
         qint64 firstTokenNs = 0;
         while (!received.contains("\r\n0\r\n\r\n")) {
@@ -242,9 +244,9 @@ void TestChatServer::streamingDeliversTokensBeforeTheEnd()
         // The first token arrives well before the reply ends (0.05 s vs 0.6 s here).
         QVERIFY2(firstTokenNs - start < (endNs - start) / 2,
                  qPrintable(QStringLiteral("%1: first token %2 ms, end %3 ms")
-                                    .arg(dispatchModeName(mode))
-                                    .arg((firstTokenNs - start) / 1e6)
-                                    .arg((endNs - start) / 1e6)));
+                                .arg(dispatchModeName(mode))
+                                .arg((firstTokenNs - start) / 1e6)
+                                .arg((endNs - start) / 1e6)));
         RequestRecord r;
         QTRY_VERIFY(f.server.recorder()->read(0, &r) && r.finished());
         QVERIFY(r.firstTokenNs > r.arrivedNs);
@@ -259,8 +261,14 @@ void TestChatServer::historySurvivesRestart()
     c.llm.latency.mean = 0.01;
     QVERIFY(f.start(c));
     const QString session = QStringLiteral("s-restart");
-    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("alice"), QStringLiteral("first"), session)).status, 200);
-    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("alice"), QStringLiteral("second"), session)).status, 200);
+    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"),
+                       chatBody(QStringLiteral("alice"), QStringLiteral("first"), session))
+                 .status,
+             200);
+    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"),
+                       chatBody(QStringLiteral("alice"), QStringLiteral("second"), session))
+                 .status,
+             200);
     f.stop();
     QVERIFY(!f.server.isRunning());
     QVERIFY(f.start(c));
@@ -292,7 +300,8 @@ void TestChatServer::modeSwitchWhileServing()
     QCOMPARE(later.json.value(QStringLiteral("mode")).toString(), QStringLiteral("async"));
     QTRY_VERIFY_WITH_TIMEOUT(slow->isFinished(), 10000);
     const QJsonObject early = QJsonDocument::fromJson(slow->readAll()).object();
-    QCOMPARE(early.value(QStringLiteral("mode")).toString(), QStringLiteral("executor")); // finished the way it began
+    QCOMPARE(early.value(QStringLiteral("mode")).toString(),
+             QStringLiteral("executor")); // finished the way it began
     QVERIFY(early.value(QStringLiteral("thread")).toString().startsWith(QLatin1String("pool-")));
     slow->deleteLater();
 }
@@ -306,28 +315,61 @@ void TestChatServer::badInput_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("error");
     const QByteArray key = "test-key";
-    QTest::addRow("malformed JSON") << QByteArray("POST") << "/v1/chat" << QByteArray("{\"user_id\": ") << key << 400 << "invalid_request";
-    QTest::addRow("not an object") << QByteArray("POST") << "/v1/chat" << QByteArray("[1,2]") << key << 400 << "invalid_request";
-    QTest::addRow("missing message") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u"})") << key << 400 << "invalid_request";
-    QTest::addRow("missing user_id") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"message":"hi"})") << key << 400 << "invalid_request";
-    QTest::addRow("wrong-typed user_id") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":7,"message":"hi"})") << key << 400 << "invalid_request";
-    QTest::addRow("wrong-typed message") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u","message":["hi"]})") << key << 400 << "invalid_request";
-    QTest::addRow("empty message") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u","message":"   "})") << key << 400 << "invalid_request";
-    QTest::addRow("message over 32 KiB") << QByteArray("POST") << "/v1/chat"
-                                         << QByteArray(R"({"user_id":"u","message":")") + QByteArray(33 * 1024, 'x') + "\"}" << key << 400 << "invalid_request";
-    QTest::addRow("lone high surrogate") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u","message":"\ud800"})") << key << 400 << "invalid_request";
-    QTest::addRow("lone low surrogate after text") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u","message":"hi \udc00 there"})") << key << 400 << "invalid_request";
-    QTest::addRow("reversed surrogate pair") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u","message":"\ude00\ud83d"})") << key << 400 << "invalid_request";
-    QTest::addRow("lone surrogate in user_id") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"\ud800","message":"hi"})") << key << 400 << "invalid_request";
-    QTest::addRow("lone surrogate in session_id") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u","session_id":"s\ud800","message":"hi"})") << key << 400 << "invalid_request";
-    QTest::addRow("lone surrogate, stream") << QByteArray("POST") << "/v1/chat/stream" << QByteArray(R"({"user_id":"u","message":"\ud800"})") << key << 400 << "invalid_request";
-    QTest::addRow("invalid UTF-8 bytes") << QByteArray("POST") << "/v1/chat" << QByteArray("{\"user_id\":\"u\",\"message\":\"\xff\xfe\"}") << key << 400 << "invalid_request";
-    QTest::addRow("missing key") << QByteArray("POST") << "/v1/chat" << chatBody(QStringLiteral("u")) << QByteArray() << 401 << "unauthorized";
-    QTest::addRow("wrong key") << QByteArray("POST") << "/v1/chat" << chatBody(QStringLiteral("u")) << QByteArray("test-kez") << 401 << "unauthorized";
-    QTest::addRow("key prefix only") << QByteArray("POST") << "/v1/chat" << chatBody(QStringLiteral("u")) << QByteArray("test") << 401 << "unauthorized";
-    QTest::addRow("unknown path") << QByteArray("POST") << "/v1/chatter" << chatBody(QStringLiteral("u")) << key << 404 << "not_found";
-    QTest::addRow("wrong method") << QByteArray("GET") << "/v1/chat" << QByteArray() << key << 405 << "method_not_allowed";
-    QTest::addRow("body over 64 KiB") << QByteArray("POST") << "/v1/chat" << QByteArray(70 * 1024, ' ') << key << 413 << "payload_too_large";
+    QTest::addRow("malformed JSON") << QByteArray("POST") << "/v1/chat" << QByteArray("{\"user_id\": ") << key
+                                    << 400 << "invalid_request";
+    QTest::addRow("not an object") << QByteArray("POST") << "/v1/chat" << QByteArray("[1,2]") << key << 400
+                                   << "invalid_request";
+    QTest::addRow("missing message") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u"})")
+                                     << key << 400 << "invalid_request";
+    QTest::addRow("missing user_id") << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"message":"hi"})")
+                                     << key << 400 << "invalid_request";
+    QTest::addRow("wrong-typed user_id")
+        << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":7,"message":"hi"})") << key << 400
+        << "invalid_request";
+    QTest::addRow("wrong-typed message")
+        << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u","message":["hi"]})") << key << 400
+        << "invalid_request";
+    QTest::addRow("empty message") << QByteArray("POST") << "/v1/chat"
+                                   << QByteArray(R"({"user_id":"u","message":"   "})") << key << 400
+                                   << "invalid_request";
+    QTest::addRow("message over 32 KiB")
+        << QByteArray("POST") << "/v1/chat"
+        << QByteArray(R"({"user_id":"u","message":")") + QByteArray(33 * 1024, 'x') + "\"}" << key << 400
+        << "invalid_request";
+    QTest::addRow("lone high surrogate")
+        << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u","message":"\ud800"})") << key
+        << 400 << "invalid_request";
+    QTest::addRow("lone low surrogate after text")
+        << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u","message":"hi \udc00 there"})")
+        << key << 400 << "invalid_request";
+    QTest::addRow("reversed surrogate pair")
+        << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"u","message":"\ude00\ud83d"})")
+        << key << 400 << "invalid_request";
+    QTest::addRow("lone surrogate in user_id")
+        << QByteArray("POST") << "/v1/chat" << QByteArray(R"({"user_id":"\ud800","message":"hi"})") << key
+        << 400 << "invalid_request";
+    QTest::addRow("lone surrogate in session_id")
+        << QByteArray("POST") << "/v1/chat"
+        << QByteArray(R"({"user_id":"u","session_id":"s\ud800","message":"hi"})") << key << 400
+        << "invalid_request";
+    QTest::addRow("lone surrogate, stream")
+        << QByteArray("POST") << "/v1/chat/stream" << QByteArray(R"({"user_id":"u","message":"\ud800"})")
+        << key << 400 << "invalid_request";
+    QTest::addRow("invalid UTF-8 bytes")
+        << QByteArray("POST") << "/v1/chat" << QByteArray("{\"user_id\":\"u\",\"message\":\"\xff\xfe\"}")
+        << key << 400 << "invalid_request";
+    QTest::addRow("missing key") << QByteArray("POST") << "/v1/chat" << chatBody(QStringLiteral("u"))
+                                 << QByteArray() << 401 << "unauthorized";
+    QTest::addRow("wrong key") << QByteArray("POST") << "/v1/chat" << chatBody(QStringLiteral("u"))
+                               << QByteArray("test-kez") << 401 << "unauthorized";
+    QTest::addRow("key prefix only") << QByteArray("POST") << "/v1/chat" << chatBody(QStringLiteral("u"))
+                                     << QByteArray("test") << 401 << "unauthorized";
+    QTest::addRow("unknown path") << QByteArray("POST") << "/v1/chatter" << chatBody(QStringLiteral("u"))
+                                  << key << 404 << "not_found";
+    QTest::addRow("wrong method") << QByteArray("GET") << "/v1/chat" << QByteArray() << key << 405
+                                  << "method_not_allowed";
+    QTest::addRow("body over 64 KiB") << QByteArray("POST") << "/v1/chat" << QByteArray(70 * 1024, ' ') << key
+                                      << 413 << "payload_too_large";
 }
 
 void TestChatServer::badInput()
@@ -340,7 +382,10 @@ void TestChatServer::badInput()
     QFETCH(QString, error);
     ServerFixture f;
     QVERIFY(f.start(ServerFixture::quickConfig()));
-    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("keeper"), QStringLiteral("kept"), QStringLiteral("s1"))).status, 200);
+    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"),
+                       chatBody(QStringLiteral("keeper"), QStringLiteral("kept"), QStringLiteral("s1")))
+                 .status,
+             200);
     const qint64 before = f.server.history()->messageCount();
     QCOMPARE(before, 2);
 
@@ -353,9 +398,15 @@ void TestChatServer::badInput()
     // Nothing lost, nothing half-written, and the server still answers.
     QCOMPARE(f.server.history()->messageCount(), before);
     QCOMPARE(f.request("GET", QStringLiteral("/health")).status, 200);
-    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("keeper"), QStringLiteral("again"), QStringLiteral("s1"))).status, 200);
+    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"),
+                       chatBody(QStringLiteral("keeper"), QStringLiteral("again"), QStringLiteral("s1")))
+                 .status,
+             200);
     // A surrogate pair written as two escapes is one character (U+1F600): accepted and kept.
-    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), QByteArray(R"({"user_id":"keeper","session_id":"s1","message":"\ud83d\ude00"})")).status, 200);
+    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"),
+                       QByteArray(R"({"user_id":"keeper","session_id":"s1","message":"\ud83d\ude00"})"))
+                 .status,
+             200);
     QCOMPARE(f.server.history()->messageCount(), before + 4);
 }
 
@@ -392,12 +443,15 @@ void TestChatServer::hugeBodyIsRefusedBeforeItIsStored()
     socket.connectToHost(QHostAddress::LocalHost, f.server.port());
     QVERIFY(socket.waitForConnected(5000));
     const qint64 total = 50'000'000;
-    socket.write("POST /v1/chat HTTP/1.1\r\nHost: x\r\nX-API-Key: test-key\r\nContent-Type: application/json\r\n"
-                 "Content-Length: " + QByteArray::number(total) + "\r\n\r\n");
+    socket.write(
+        "POST /v1/chat HTTP/1.1\r\nHost: x\r\nX-API-Key: test-key\r\nContent-Type: application/json\r\n"
+        "Content-Length: "
+        + QByteArray::number(total) + "\r\n\r\n");
     const QByteArray chunk(64 * 1024, 'x');
     qint64 sent = 0;
     QByteArray answer;
-    while (sent < total && socket.state() == QAbstractSocket::ConnectedState && !answer.contains("\r\n\r\n")) {
+    while (sent < total && socket.state() == QAbstractSocket::ConnectedState
+           && !answer.contains("\r\n\r\n")) {
         sent += socket.write(chunk);
         socket.waitForBytesWritten(100);
         if (socket.waitForReadyRead(1))
@@ -409,17 +463,24 @@ void TestChatServer::hugeBodyIsRefusedBeforeItIsStored()
     QVERIFY2(sent < total / 4, qPrintable(QStringLiteral("sent %1 bytes before the answer").arg(sent)));
     // Keep-alive requests of normal size are not affected by the guard.
     for (int i = 0; i < 3; ++i)
-        QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("after"), QString(30000, QLatin1Char('y')))).status, 200);
+        QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"),
+                           chatBody(QStringLiteral("after"), QString(30000, QLatin1Char('y'))))
+                     .status,
+                 200);
 }
 
 void TestChatServer::historyFileFromElsewhere_data()
 {
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("messagePart");
-    QTest::addRow("another program's SQLite") << "foreign" << "not a LoopScope history database";
-    QTest::addRow("not SQLite at all") << "text" << "not a LoopScope history database";
-    QTest::addRow("a folder") << "folder" << "not a file";
-    QTest::addRow("read-only") << "readonly" << "read-only";
+    QTest::addRow("another program's SQLite") << "foreign"
+                                              << "not a LoopScope history database";
+    QTest::addRow("not SQLite at all") << "text"
+                                       << "not a LoopScope history database";
+    QTest::addRow("a folder") << "folder"
+                              << "not a file";
+    QTest::addRow("read-only") << "readonly"
+                               << "read-only";
 }
 
 void TestChatServer::historyFileFromElsewhere()
@@ -494,13 +555,15 @@ void TestChatServer::headerLimits()
     ServerFixture f;
     QVERIFY(f.start(ServerFixture::quickConfig()));
     const QByteArray body = chatBody(QStringLiteral("headers"));
-    const QByteArray request = headWithFields(fields - 5, fieldBytes) + "Content-Type: application/json\r\n"
-                               "Connection: close\r\nContent-Length: " + QByteArray::number(body.size())
-                               + "\r\n\r\n" + body;
+    const QByteArray request = headWithFields(fields - 5, fieldBytes)
+        + "Content-Type: application/json\r\n"
+          "Connection: close\r\nContent-Length: "
+        + QByteArray::number(body.size()) + "\r\n\r\n" + body;
     const auto [got, json] = parseAnswer(rawExchange(f.server.port(), request));
     QCOMPARE(got, status);
     if (status == 431) {
-        QCOMPARE(json.value(QStringLiteral("error")).toString(), QStringLiteral("request_header_fields_too_large"));
+        QCOMPARE(json.value(QStringLiteral("error")).toString(),
+                 QStringLiteral("request_header_fields_too_large"));
         QVERIFY(!json.value(QStringLiteral("detail")).toString().isEmpty());
         QCOMPARE(f.server.history()->messageCount(), 0); // refused before any handler ran
     } else {
@@ -513,7 +576,7 @@ void TestChatServer::slowHeadersTimeOut()
 {
     WorkerListener::setHeaderTimeoutMs(400);
     auto restore = qScopeGuard([] { WorkerListener::setHeaderTimeoutMs(0); });
-    for (DispatchMode mode : {DispatchMode::Blocking, DispatchMode::Async}) {
+    for (DispatchMode mode : { DispatchMode::Blocking, DispatchMode::Async }) {
         ServerFixture f;
         ServerConfig c = ServerFixture::quickConfig();
         c.mode = mode;
@@ -522,7 +585,8 @@ void TestChatServer::slowHeadersTimeOut()
         // Half a head, then silence: 408 with the JSON body, and the connection is closed.
         QElapsedTimer clock;
         clock.start();
-        const auto [status, json] = parseAnswer(rawExchange(f.server.port(), "POST /v1/chat HTTP/1.1\r\nHost: x\r\n"));
+        const auto [status, json]
+            = parseAnswer(rawExchange(f.server.port(), "POST /v1/chat HTTP/1.1\r\nHost: x\r\n"));
         QCOMPARE(status, 408);
         QCOMPARE(json.value(QStringLiteral("error")).toString(), QStringLiteral("request_timeout"));
         QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
@@ -538,8 +602,8 @@ void TestChatServer::slowHeadersTimeOut()
         socket.connectToHost(QHostAddress::LocalHost, f.server.port());
         QVERIFY(socket.waitForConnected(5000));
         const QByteArray body = chatBody(QStringLiteral("patient"));
-        const QByteArray request = headWithFields(0) + "Content-Length: " + QByteArray::number(body.size())
-                                   + "\r\n\r\n" + body;
+        const QByteArray request
+            = headWithFields(0) + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
         for (int i = 0; i < 2; ++i) {
             socket.write(request);
             QByteArray answer;
@@ -553,14 +617,18 @@ void TestChatServer::slowHeadersTimeOut()
 
 void TestChatServer::failedLlmCallStoresNothing()
 {
-    for (DispatchMode mode : {DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async}) {
+    for (DispatchMode mode : { DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async }) {
         ServerFixture f;
         ServerConfig c = ServerFixture::quickConfig();
         c.mode = mode;
         QVERIFY(f.start(c));
-        QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("u"), QStringLiteral("ok"))).status, 200);
+        QCOMPARE(
+            f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("u"), QStringLiteral("ok")))
+                .status,
+            200);
         f.server.setLlmBackend(std::make_shared<FailingLlm>());
-        const auto reply = f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("u"), QStringLiteral("fails")));
+        const auto reply = f.request("POST", QStringLiteral("/v1/chat"),
+                                     chatBody(QStringLiteral("u"), QStringLiteral("fails")));
         QCOMPARE(reply.status, 502);
         QCOMPARE(reply.json.value(QStringLiteral("error")).toString(), QStringLiteral("llm_upstream_error"));
         QCOMPARE(f.server.history()->messageCount(), 2); // only the first exchange
@@ -569,19 +637,21 @@ void TestChatServer::failedLlmCallStoresNothing()
 
 void TestChatServer::clientDisconnectDoesNotCrash()
 {
-    for (DispatchMode mode : {DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async}) {
+    for (DispatchMode mode : { DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async }) {
         ServerFixture f;
         ServerConfig c = ServerFixture::quickConfig();
         c.mode = mode;
         c.llm.latency.mean = 0.3;
         QVERIFY(f.start(c));
-        for (const char *path : {"/v1/chat", "/v1/chat/stream"}) {
+        for (const char *path : { "/v1/chat", "/v1/chat/stream" }) {
             QTcpSocket socket;
             socket.connectToHost(QHostAddress::LocalHost, f.server.port());
             QVERIFY(socket.waitForConnected(5000));
             const QByteArray body = chatBody(QStringLiteral("leaver"));
-            socket.write(QByteArray("POST ") + path + " HTTP/1.1\r\nHost: x\r\nX-API-Key: test-key\r\n"
-                         "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            socket.write(QByteArray("POST ") + path
+                         + " HTTP/1.1\r\nHost: x\r\nX-API-Key: test-key\r\n"
+                           "Content-Length: "
+                         + QByteArray::number(body.size()) + "\r\n\r\n" + body);
             QVERIFY(socket.waitForBytesWritten(5000));
             QTRY_COMPARE(f.server.counters()->inFlight.load(), 1);
             socket.abort(); // gone before the answer
@@ -596,16 +666,18 @@ void TestChatServer::conversationTextStaysWhole()
     ServerFixture f;
     QVERIFY(f.start(ServerFixture::quickConfig()));
     // A lone surrogate is no text: 400, as in /v1/chat.
-    const auto lone = f.request("POST", QStringLiteral("/v1/conversations"), R"({"user_id":"u","title":"\ud800"})");
+    const auto lone
+        = f.request("POST", QStringLiteral("/v1/conversations"), R"({"user_id":"u","title":"\ud800"})");
     QCOMPARE(lone.status, 400);
     QVERIFY(lone.json.value(QStringLiteral("detail")).toString().contains(QLatin1String("title")));
     QCOMPARE(f.request("POST", QStringLiteral("/v1/conversations"), R"({"user_id":5})").status, 400);
     // Cut to 200 UTF-16 units, but never between the halves of an emoji.
     const QString title = QString(199, QLatin1Char('x')) + QStringLiteral("😀 and more");
-    const auto created = f.request("POST", QStringLiteral("/v1/conversations"),
-                                   QJsonDocument(QJsonObject{{QStringLiteral("user_id"), QStringLiteral("u")},
-                                                             {QStringLiteral("title"), title}})
-                                           .toJson(QJsonDocument::Compact));
+    const auto created
+        = f.request("POST", QStringLiteral("/v1/conversations"),
+                    QJsonDocument(QJsonObject { { QStringLiteral("user_id"), QStringLiteral("u") },
+                                                { QStringLiteral("title"), title } })
+                        .toJson(QJsonDocument::Compact));
     QCOMPARE(created.status, 201);
     const QString stored = created.json.value(QStringLiteral("title")).toString();
     QCOMPARE(stored, QString(199, QLatin1Char('x')));
@@ -623,12 +695,23 @@ void TestChatServer::conversationsApi()
     QCOMPARE(created.status, 201);
     const QString id = created.json.value(QStringLiteral("id")).toString();
     QVERIFY(!id.isEmpty());
-    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("carol"), QStringLiteral("hello"), id)).status, 200);
+    QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"),
+                       chatBody(QStringLiteral("carol"), QStringLiteral("hello"), id))
+                 .status,
+             200);
     auto list = f.request("GET", QStringLiteral("/v1/conversations?user_id=carol"));
     QCOMPARE(list.status, 200);
     QCOMPARE(list.json.value(QStringLiteral("conversations")).toArray().size(), 1);
-    QCOMPARE(list.json.value(QStringLiteral("conversations")).toArray()[0].toObject().value(QStringLiteral("messages")).toInt(), 2);
-    QCOMPARE(f.request("PATCH", QStringLiteral("/v1/conversations/%1").arg(id), QByteArray(R"({"title":"Renamed"})")).json.value(QStringLiteral("title")).toString(),
+    QCOMPARE(list.json.value(QStringLiteral("conversations"))
+                 .toArray()[0]
+                 .toObject()
+                 .value(QStringLiteral("messages"))
+                 .toInt(),
+             2);
+    QCOMPARE(f.request("PATCH", QStringLiteral("/v1/conversations/%1").arg(id),
+                       QByteArray(R"({"title":"Renamed"})"))
+                 .json.value(QStringLiteral("title"))
+                 .toString(),
              QStringLiteral("Renamed"));
     QCOMPARE(f.request("DELETE", QStringLiteral("/v1/conversations/%1").arg(id)).status, 200);
     QCOMPARE(f.request("GET", QStringLiteral("/v1/conversations/%1/messages").arg(id)).status, 404);
@@ -638,18 +721,22 @@ void TestChatServer::conversationsApi()
 
 void TestChatServer::fullDiskLosesNothing()
 {
-    for (DispatchMode mode : {DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async}) {
+    for (DispatchMode mode : { DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async }) {
         ServerFixture f;
         ServerConfig c = ServerFixture::quickConfig();
         c.mode = mode;
         c.llm.latency.mean = 0.01;
         QVERIFY(f.start(c));
         const QString session = QStringLiteral("disk");
-        QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("u"), QStringLiteral("before"), session)).status, 200);
+        QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"),
+                           chatBody(QStringLiteral("u"), QStringLiteral("before"), session))
+                     .status,
+                 200);
         // The database may not grow any more: the next exchange (30 KB) cannot be stored.
         f.server.history()->setPageLimitForTesting(1);
-        const auto full = f.request("POST", QStringLiteral("/v1/chat"),
-                                    chatBody(QStringLiteral("u"), QString(30 * 1024, QLatin1Char('x')), session));
+        const auto full
+            = f.request("POST", QStringLiteral("/v1/chat"),
+                        chatBody(QStringLiteral("u"), QString(30 * 1024, QLatin1Char('x')), session));
         QCOMPARE(full.status, 500);
         QCOMPARE(full.json.value(QStringLiteral("error")).toString(), QStringLiteral("storage_error"));
         QVERIFY2(full.json.value(QStringLiteral("detail")).toString().contains(QLatin1String("full")),
@@ -666,24 +753,31 @@ void TestChatServer::fullDiskLosesNothing()
 
 void TestChatServer::sessionBelongsToItsUser()
 {
-    for (DispatchMode mode : {DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async}) {
+    for (DispatchMode mode : { DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async }) {
         ServerFixture f;
         ServerConfig c = ServerFixture::quickConfig();
         c.mode = mode;
         c.llm.latency.mean = 0.005;
         QVERIFY(f.start(c));
         const QString session = QStringLiteral("owned-%1").arg(int(mode));
-        QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("owner"), QStringLiteral("mine"), session)).status, 200);
+        QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"),
+                           chatBody(QStringLiteral("owner"), QStringLiteral("mine"), session))
+                     .status,
+                 200);
         // Another user naming that session: told it does not exist, and nothing is written.
         const auto intruder = f.request("POST", QStringLiteral("/v1/chat"),
                                         chatBody(QStringLiteral("intruder"), QStringLiteral("x"), session));
         QCOMPARE(intruder.status, 404);
-        QCOMPARE(intruder.json.value(QStringLiteral("error")).toString(), QStringLiteral("session_not_found"));
+        QCOMPARE(intruder.json.value(QStringLiteral("error")).toString(),
+                 QStringLiteral("session_not_found"));
         QVERIFY(!intruder.json.value(QStringLiteral("detail")).toString().contains(QLatin1String("owner")));
         const auto messages = f.request("GET", QStringLiteral("/v1/conversations/%1/messages").arg(session));
         QCOMPARE(messages.json.value(QStringLiteral("messages")).toArray().size(), 2);
         // The owner goes on as before.
-        QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"), chatBody(QStringLiteral("owner"), QStringLiteral("again"), session)).status, 200);
+        QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"),
+                           chatBody(QStringLiteral("owner"), QStringLiteral("again"), session))
+                     .status,
+                 200);
         QCOMPARE(f.server.history()->messageCount(), 4);
     }
 }
@@ -693,9 +787,9 @@ void TestChatServer::loopLagShowsTheStall()
     // The 10 ms heartbeat of a blocked loop fires late by about the length of the blocking call;
     // an async loop keeps beating on time.
     const double llm = 0.4;
-    float worst[2] = {0, 0};
+    float worst[2] = { 0, 0 };
     int i = 0;
-    for (DispatchMode mode : {DispatchMode::Blocking, DispatchMode::Async}) {
+    for (DispatchMode mode : { DispatchMode::Blocking, DispatchMode::Async }) {
         ServerFixture f;
         ServerConfig c = ServerFixture::quickConfig();
         c.mode = mode;
@@ -711,7 +805,8 @@ void TestChatServer::loopLagShowsTheStall()
             worst[i] = std::max(worst[i], s.loopLagMs[0]);
         ++i;
     }
-    QVERIFY2(worst[0] >= 0.6 * llm * 1000, qPrintable(QStringLiteral("blocking: worst lag %1 ms").arg(worst[0])));
+    QVERIFY2(worst[0] >= 0.6 * llm * 1000,
+             qPrintable(QStringLiteral("blocking: worst lag %1 ms").arg(worst[0])));
     QVERIFY2(worst[1] < 0.5 * llm * 1000, qPrintable(QStringLiteral("async: worst lag %1 ms").arg(worst[1])));
 }
 

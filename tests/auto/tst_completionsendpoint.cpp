@@ -36,7 +36,7 @@ struct HttpResult
 
 struct StreamResult
 {
-    QList<OpenAiChunk> chunks;  // every data event, [DONE] included
+    QList<OpenAiChunk> chunks; // every data event, [DONE] included
     QList<QJsonObject> objects; // the JSON of each chunk (not [DONE])
     QString text;
     bool parsedAll = true;
@@ -68,19 +68,20 @@ StreamResult decodeStream(const QByteArray &body)
 QByteArray completionBody(const QString &message, bool stream, bool includeUsage = false,
                           const QJsonObject &extra = {})
 {
-    QJsonObject o{{QStringLiteral("model"), QStringLiteral("test-model")},
-                  {QStringLiteral("messages"),
-                   QJsonArray{QJsonObject{{QStringLiteral("role"), QStringLiteral("system")},
-                                          {QStringLiteral("content"), QStringLiteral("Be brief.")}},
-                              QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
-                                          {QStringLiteral("content"), QStringLiteral("earlier question")}},
-                              QJsonObject{{QStringLiteral("role"), QStringLiteral("assistant")},
-                                          {QStringLiteral("content"), QStringLiteral("earlier answer")}},
-                              QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
-                                          {QStringLiteral("content"), message}}}},
-                  {QStringLiteral("stream"), stream}};
+    QJsonObject o { { QStringLiteral("model"), QStringLiteral("test-model") },
+                    { QStringLiteral("messages"),
+                      QJsonArray {
+                          QJsonObject { { QStringLiteral("role"), QStringLiteral("system") },
+                                        { QStringLiteral("content"), QStringLiteral("Be brief.") } },
+                          QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                        { QStringLiteral("content"), QStringLiteral("earlier question") } },
+                          QJsonObject { { QStringLiteral("role"), QStringLiteral("assistant") },
+                                        { QStringLiteral("content"), QStringLiteral("earlier answer") } },
+                          QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                        { QStringLiteral("content"), message } } } },
+                    { QStringLiteral("stream"), stream } };
     if (includeUsage)
-        o.insert(QStringLiteral("stream_options"), QJsonObject{{QStringLiteral("include_usage"), true}});
+        o.insert(QStringLiteral("stream_options"), QJsonObject { { QStringLiteral("include_usage"), true } });
     for (auto it = extra.begin(); it != extra.end(); ++it)
         o.insert(it.key(), it.value());
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
@@ -128,7 +129,8 @@ class TestCompletionsEndpoint : public QObject
     }
 
     QNetworkReply *send(const QByteArray &verb, const QString &path, const QByteArray &body = {},
-                        const QList<std::pair<QByteArray, QByteArray>> &headers = {{"Authorization", "Bearer " + ServerKey.toUtf8()}})
+                        const QList<std::pair<QByteArray, QByteArray>> &headers
+                        = { { "Authorization", "Bearer " + ServerKey.toUtf8() } })
     {
         QNetworkRequest request(QUrl(m_server->url().toString() + path));
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
@@ -149,7 +151,8 @@ class TestCompletionsEndpoint : public QObject
     }
 
     HttpResult request(const QByteArray &verb, const QString &path, const QByteArray &body = {},
-                       const QList<std::pair<QByteArray, QByteArray>> &headers = {{"Authorization", "Bearer " + ServerKey.toUtf8()}})
+                       const QList<std::pair<QByteArray, QByteArray>> &headers
+                       = { { "Authorization", "Bearer " + ServerKey.toUtf8() } })
     {
         return collect(send(verb, path, body, headers));
     }
@@ -172,12 +175,19 @@ class TestCompletionsEndpoint : public QObject
     {
         QCommandLineParser parser;
         ServerOptions::add(parser);
-        QStringList args{QStringLiteral("loopscope"), QStringLiteral("--llm"), QStringLiteral("openai"),
-                         QStringLiteral("--llm-base-url"), m_fake->baseUrl(),
-                         QStringLiteral("--llm-model"), QStringLiteral("fake-model"),
-                         QStringLiteral("--llm-api-key-env"), QString::fromLatin1(UpstreamKeyVar),
-                         QStringLiteral("--llm-first-token-timeout"), QStringLiteral("0.4"),
-                         QStringLiteral("--llm-timeout"), QStringLiteral("3")};
+        QStringList args { QStringLiteral("loopscope"),
+                           QStringLiteral("--llm"),
+                           QStringLiteral("openai"),
+                           QStringLiteral("--llm-base-url"),
+                           m_fake->baseUrl(),
+                           QStringLiteral("--llm-model"),
+                           QStringLiteral("fake-model"),
+                           QStringLiteral("--llm-api-key-env"),
+                           QString::fromLatin1(UpstreamKeyVar),
+                           QStringLiteral("--llm-first-token-timeout"),
+                           QStringLiteral("0.4"),
+                           QStringLiteral("--llm-timeout"),
+                           QStringLiteral("3") };
         if (!parser.parse(args + extra))
             return nullptr;
         LlmChoice choice;
@@ -229,7 +239,8 @@ private slots:
         QVERIFY(usage.value(QLatin1String("completion_tokens")).toInt() > 0);
         QVERIFY(usage.value(QLatin1String("prompt_tokens")).toInt() > 0);
         QCOMPARE(usage.value(QLatin1String("total_tokens")).toInt(),
-                 usage.value(QLatin1String("prompt_tokens")).toInt() + usage.value(QLatin1String("completion_tokens")).toInt());
+                 usage.value(QLatin1String("prompt_tokens")).toInt()
+                     + usage.value(QLatin1String("completion_tokens")).toInt());
         // The project's own parser reads it as a provider's reply.
         const std::optional<OpenAiChunk> parsed = OpenAiChunk::parseCompletion(r.body);
         QVERIFY(parsed);
@@ -248,11 +259,13 @@ private slots:
         QFETCH(DispatchMode, mode);
         QVERIFY(startServer(config(mode)));
         const QString message = QStringLiteral("流式 stream ✓");
-        const HttpResult whole = request("POST", QStringLiteral("/v1/chat/completions"), completionBody(message, false));
+        const HttpResult whole
+            = request("POST", QStringLiteral("/v1/chat/completions"), completionBody(message, false));
         QCOMPARE(whole.status, 200);
         const QString wholeText = OpenAiChunk::parseCompletion(whole.body)->content;
 
-        const HttpResult r = request("POST", QStringLiteral("/v1/chat/completions"), completionBody(message, true, true));
+        const HttpResult r
+            = request("POST", QStringLiteral("/v1/chat/completions"), completionBody(message, true, true));
         QVERIFY(r.finished);
         QCOMPARE(r.status, 200);
         QVERIFY2(r.contentType.startsWith("text/event-stream"), r.contentType.constData());
@@ -265,8 +278,15 @@ private slots:
 
         // First chunk: the assistant role; then content deltas; then finish_reason; then usage.
         const QJsonObject first = s.objects.first();
-        QCOMPARE(first.value(QLatin1String("choices")).toArray().at(0).toObject().value(QLatin1String("delta"))
-                         .toObject().value(QLatin1String("role")).toString(), QStringLiteral("assistant"));
+        QCOMPARE(first.value(QLatin1String("choices"))
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(QLatin1String("delta"))
+                     .toObject()
+                     .value(QLatin1String("role"))
+                     .toString(),
+                 QStringLiteral("assistant"));
         const QString id = s.chunks.first().id;
         QVERIFY(id.startsWith(QLatin1String("chatcmpl-")));
         for (const QJsonObject &o : s.objects) {
@@ -315,8 +335,10 @@ private slots:
         r = request("GET", QStringLiteral("/v1/models/loopscope"));
         QCOMPARE(r.status, 200);
         QCOMPARE(r.json().value(QLatin1String("id")).toString(), QStringLiteral("loopscope"));
-        checkErrorShape(request("GET", QStringLiteral("/v1/models/nope")), 404, QStringLiteral("not_found_error"));
-        checkErrorShape(request("GET", QStringLiteral("/v1/models"), {}, {}), 401, QStringLiteral("authentication_error"));
+        checkErrorShape(request("GET", QStringLiteral("/v1/models/nope")), 404,
+                        QStringLiteral("not_found_error"));
+        checkErrorShape(request("GET", QStringLiteral("/v1/models"), {}, {}), 401,
+                        QStringLiteral("authentication_error"));
     }
 
     void keyCheck_data()
@@ -337,7 +359,7 @@ private slots:
         QFETCH(int, status);
         QVERIFY(startServer(config(DispatchMode::Async)));
         const HttpResult r = request("POST", QStringLiteral("/v1/chat/completions"),
-                                     completionBody(QStringLiteral("hi"), false), {{header, value}});
+                                     completionBody(QStringLiteral("hi"), false), { { header, value } });
         if (status == 200) {
             QCOMPARE(r.status, 200);
         } else {
@@ -353,24 +375,30 @@ private slots:
         QTest::addRow("not an object") << QByteArray("[1, 2]") << QStringLiteral("JSON object");
         QTest::addRow("missing messages") << QByteArray("{\"model\":\"m\"}") << QStringLiteral("messages");
         QTest::addRow("empty messages") << QByteArray("{\"messages\":[]}") << QStringLiteral("messages");
-        QTest::addRow("messages not an array") << QByteArray("{\"messages\":\"hi\"}") << QStringLiteral("messages");
+        QTest::addRow("messages not an array")
+            << QByteArray("{\"messages\":\"hi\"}") << QStringLiteral("messages");
         QTest::addRow("no user message")
-                << QByteArray("{\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}") << QStringLiteral("role 'user'");
-        QTest::addRow("message without role") << QByteArray("{\"messages\":[{\"content\":\"x\"}]}") << QStringLiteral("role");
+            << QByteArray("{\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}")
+            << QStringLiteral("role 'user'");
+        QTest::addRow("message without role")
+            << QByteArray("{\"messages\":[{\"content\":\"x\"}]}") << QStringLiteral("role");
         QTest::addRow("stream not a bool")
-                << QByteArray("{\"stream\":\"yes\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}") << QStringLiteral("stream");
-        QTest::addRow("n = 2")
-                << QByteArray("{\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}") << QStringLiteral("n = 1");
+            << QByteArray("{\"stream\":\"yes\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+            << QStringLiteral("stream");
+        QTest::addRow("n = 2") << QByteArray("{\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+                               << QStringLiteral("n = 1");
         QTest::addRow("lone surrogate in content")
-                << QByteArray(R"({"messages":[{"role":"user","content":"\ud800"}]})") << QStringLiteral("Unicode");
-        QTest::addRow("lone surrogate in an earlier message")
-                << QByteArray(R"({"messages":[{"role":"system","content":"a\udc00"},{"role":"user","content":"x"}]})")
-                << QStringLiteral("messages[0]");
+            << QByteArray(R"({"messages":[{"role":"user","content":"\ud800"}]})")
+            << QStringLiteral("Unicode");
+        QTest::addRow("lone surrogate in an earlier message") << QByteArray(
+            R"({"messages":[{"role":"system","content":"a\udc00"},{"role":"user","content":"x"}]})")
+                                                              << QStringLiteral("messages[0]");
         QTest::addRow("lone surrogate in a content part")
-                << QByteArray(R"({"messages":[{"role":"user","content":[{"type":"text","text":"\ud83d"}]}]})")
-                << QStringLiteral("Unicode");
-        QTest::addRow("lone surrogate in user") << QByteArray(R"({"user":"\ud800","messages":[{"role":"user","content":"x"}]})")
-                                                << QStringLiteral("'user'");
+            << QByteArray(R"({"messages":[{"role":"user","content":[{"type":"text","text":"\ud83d"}]}]})")
+            << QStringLiteral("Unicode");
+        QTest::addRow("lone surrogate in user")
+            << QByteArray(R"({"user":"\ud800","messages":[{"role":"user","content":"x"}]})")
+            << QStringLiteral("'user'");
     }
     void badRequests()
     {
@@ -379,7 +407,8 @@ private slots:
         QVERIFY(startServer(config(DispatchMode::Async)));
         const HttpResult r = request("POST", QStringLiteral("/v1/chat/completions"), body);
         checkErrorShape(r, 400, QStringLiteral("invalid_request_error"));
-        QVERIFY2(r.error().value(QLatin1String("message")).toString().contains(messagePart), r.body.constData());
+        QVERIFY2(r.error().value(QLatin1String("message")).toString().contains(messagePart),
+                 r.body.constData());
         QCOMPARE(m_server->counters()->inFlight.load(), 0);
     }
 
@@ -387,7 +416,8 @@ private slots:
     {
         // content as an array of parts, as newer clients send it
         QVERIFY(startServer(config(DispatchMode::Async)));
-        const QByteArray body = R"({"messages":[{"role":"user","content":[{"type":"text","text":"part one"}]}]})";
+        const QByteArray body
+            = R"({"messages":[{"role":"user","content":[{"type":"text","text":"part one"}]}]})";
         const HttpResult r = request("POST", QStringLiteral("/v1/chat/completions"), body);
         QCOMPARE(r.status, 200);
         QVERIFY(OpenAiChunk::parseCompletion(r.body)->content.contains(QStringLiteral("part one")));
@@ -399,9 +429,11 @@ private slots:
         c.maxInFlight = 1;
         c.llm.latency.mean = 100; // 1 s at this time scale
         QVERIFY(startServer(c));
-        QNetworkReply *first = send("POST", QStringLiteral("/v1/chat/completions"), completionBody(QStringLiteral("a"), false));
+        QNetworkReply *first = send("POST", QStringLiteral("/v1/chat/completions"),
+                                    completionBody(QStringLiteral("a"), false));
         QTRY_COMPARE_WITH_TIMEOUT(m_server->counters()->inFlight.load(), 1, 5000);
-        const HttpResult second = request("POST", QStringLiteral("/v1/chat/completions"), completionBody(QStringLiteral("b"), true));
+        const HttpResult second = request("POST", QStringLiteral("/v1/chat/completions"),
+                                          completionBody(QStringLiteral("b"), true));
         checkErrorShape(second, 503, QStringLiteral("server_error"));
         QCOMPARE(second.error().value(QLatin1String("code")).toString(), QStringLiteral("over_capacity"));
         QCOMPARE(collect(first).status, 200);
@@ -413,12 +445,18 @@ private slots:
         QFETCH(DispatchMode, mode);
         QVERIFY(startServer(config(mode)));
         const quint64 before = m_server->recorder()->count();
-        QCOMPARE(request("POST", QStringLiteral("/v1/chat/completions"), completionBody(QStringLiteral("t"), true)).status, 200);
+        QCOMPARE(
+            request("POST", QStringLiteral("/v1/chat/completions"), completionBody(QStringLiteral("t"), true))
+                .status,
+            200);
         QCOMPARE(request("POST", QStringLiteral("/v1/chat/completions"),
-                         completionBody(QStringLiteral("t"), false, false, {{QStringLiteral("user"), QStringLiteral("alice")}})).status, 200);
+                         completionBody(QStringLiteral("t"), false, false,
+                                        { { QStringLiteral("user"), QStringLiteral("alice") } }))
+                     .status,
+                 200);
         QList<RequestRecord> records;
-        QTRY_VERIFY_WITH_TIMEOUT((records = m_server->recorder()->readFrom(before)).size() == 2
-                                         && records[1].finished(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (records = m_server->recorder()->readFrom(before)).size() == 2 && records[1].finished(), 5000);
         for (const RequestRecord &r : records) {
             QCOMPARE(r.endpoint, Endpoint::Completions);
             QCOMPARE(r.mode, mode);
@@ -435,14 +473,18 @@ private slots:
     {
         // session_id keeps the exchange in a conversation the native API can list.
         QVERIFY(startServer(config(DispatchMode::Async)));
-        const QJsonObject extra{{QStringLiteral("user"), QStringLiteral("bob")},
-                                {QStringLiteral("session_id"), QStringLiteral("sess-openai-1")}};
-        QCOMPARE(request("POST", QStringLiteral("/v1/chat/completions"), completionBody(QStringLiteral("remember me"), false, false, extra)).status, 200);
+        const QJsonObject extra { { QStringLiteral("user"), QStringLiteral("bob") },
+                                  { QStringLiteral("session_id"), QStringLiteral("sess-openai-1") } };
+        QCOMPARE(request("POST", QStringLiteral("/v1/chat/completions"),
+                         completionBody(QStringLiteral("remember me"), false, false, extra))
+                     .status,
+                 200);
         const HttpResult r = request("GET", QStringLiteral("/v1/conversations/sess-openai-1/messages"));
         QCOMPARE(r.status, 200);
         const QJsonArray messages = r.json().value(QLatin1String("messages")).toArray();
         QCOMPARE(messages.size(), 2);
-        QCOMPARE(messages.at(0).toObject().value(QLatin1String("content")).toString(), QStringLiteral("remember me"));
+        QCOMPARE(messages.at(0).toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("remember me"));
     }
 
     // --- relaying a real (fake) upstream -------------------------------------------------------
@@ -451,8 +493,9 @@ private slots:
     {
         QTest::addColumn<DispatchMode>("mode");
         QTest::addColumn<bool>("stream");
-        for (auto [name, mode] : {std::pair{"blocking", DispatchMode::Blocking}, std::pair{"executor", DispatchMode::Executor},
-                                  std::pair{"async", DispatchMode::Async}}) {
+        for (auto [name, mode] : { std::pair { "blocking", DispatchMode::Blocking },
+                                   std::pair { "executor", DispatchMode::Executor },
+                                   std::pair { "async", DispatchMode::Async } }) {
             QTest::addRow("%s, whole", name) << mode << false;
             QTest::addRow("%s, stream", name) << mode << true;
         }
@@ -462,16 +505,20 @@ private slots:
         QFETCH(DispatchMode, mode);
         QFETCH(bool, stream);
         m_fake = std::make_unique<FakeOpenAiServer>();
-        const QStringList deltas{QStringLiteral("Hel"), QStringLiteral("lo, "), QStringLiteral("wörld"), QStringLiteral(" 上游")};
-        m_fake->enqueue(stream ? FakeOpenAiScript::chatStream(deltas, 5) : FakeOpenAiScript::completion(deltas.join(QString())));
+        const QStringList deltas { QStringLiteral("Hel"), QStringLiteral("lo, "), QStringLiteral("wörld"),
+                                   QStringLiteral(" 上游") };
+        m_fake->enqueue(stream ? FakeOpenAiScript::chatStream(deltas, 5)
+                               : FakeOpenAiScript::completion(deltas.join(QString())));
         auto backend = upstreamBackend();
         QVERIFY(backend);
         QCOMPARE(backend->name(), QStringLiteral("openai"));
         QVERIFY(startServer(config(mode), backend));
 
-        const HttpResult r = request("POST", QStringLiteral("/v1/chat/completions"), completionBody(QStringLiteral("relay"), stream, true));
+        const HttpResult r = request("POST", QStringLiteral("/v1/chat/completions"),
+                                     completionBody(QStringLiteral("relay"), stream, true));
         QCOMPARE(r.status, 200);
-        const QString text = stream ? decodeStream(r.body).text : OpenAiChunk::parseCompletion(r.body)->content;
+        const QString text
+            = stream ? decodeStream(r.body).text : OpenAiChunk::parseCompletion(r.body)->content;
         QCOMPARE(text, deltas.join(QString()));
         if (stream)
             QVERIFY(r.body.endsWith("data: [DONE]\n\n"));
@@ -487,7 +534,13 @@ private slots:
         QCOMPARE(sent.last().toObject().value(QLatin1String("content")).toString(), QStringLiteral("relay"));
 
         const HttpResult models = request("GET", QStringLiteral("/v1/models"));
-        QCOMPARE(models.json().value(QLatin1String("data")).toArray().at(0).toObject().value(QLatin1String("backend")).toString(),
+        QCOMPARE(models.json()
+                     .value(QLatin1String("data"))
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(QLatin1String("backend"))
+                     .toString(),
                  QStringLiteral("openai"));
     }
 
@@ -498,12 +551,15 @@ private slots:
         QTest::addColumn<QString>("failure");
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("code");
-        for (auto [name, mode] : {std::pair{"blocking", DispatchMode::Blocking}, std::pair{"executor", DispatchMode::Executor},
-                                  std::pair{"async", DispatchMode::Async}}) {
-            for (bool stream : {false, true}) {
+        for (auto [name, mode] : { std::pair { "blocking", DispatchMode::Blocking },
+                                   std::pair { "executor", DispatchMode::Executor },
+                                   std::pair { "async", DispatchMode::Async } }) {
+            for (bool stream : { false, true }) {
                 const char *how = stream ? "stream" : "whole";
-                QTest::addRow("%s, %s, upstream 500", name, how) << mode << stream << QStringLiteral("500") << 502 << QStringLiteral("llm_upstream_error");
-                QTest::addRow("%s, %s, upstream stalls", name, how) << mode << stream << QStringLiteral("stall") << 504 << QStringLiteral("llm_timeout");
+                QTest::addRow("%s, %s, upstream 500", name, how)
+                    << mode << stream << QStringLiteral("500") << 502 << QStringLiteral("llm_upstream_error");
+                QTest::addRow("%s, %s, upstream stalls", name, how)
+                    << mode << stream << QStringLiteral("stall") << 504 << QStringLiteral("llm_timeout");
             }
         }
     }
@@ -516,7 +572,8 @@ private slots:
         QFETCH(QString, code);
         m_fake = std::make_unique<FakeOpenAiServer>();
         if (failure == QLatin1String("500")) {
-            m_fake->enqueue(FakeOpenAiScript::error(500, QStringLiteral("the model crashed"), QStringLiteral("server_error")));
+            m_fake->enqueue(FakeOpenAiScript::error(500, QStringLiteral("the model crashed"),
+                                                    QStringLiteral("server_error")));
         } else {
             FakeOpenAiScript s;
             s.headerDelayMs = -1; // never answers
@@ -526,11 +583,16 @@ private slots:
         QVERIFY(backend);
         QVERIFY(startServer(config(mode), backend));
         // No token came before the failure, so even a streamed request gets a real status.
-        const HttpResult r = request("POST", QStringLiteral("/v1/chat/completions"), completionBody(QStringLiteral("x"), stream));
+        const HttpResult r = request("POST", QStringLiteral("/v1/chat/completions"),
+                                     completionBody(QStringLiteral("x"), stream));
         checkErrorShape(r, status, QStringLiteral("server_error"));
         QCOMPARE(r.error().value(QLatin1String("code")).toString(), code);
         if (failure == QLatin1String("500"))
-            QVERIFY2(r.error().value(QLatin1String("message")).toString().contains(QStringLiteral("the model crashed")), r.body.constData());
+            QVERIFY2(r.error()
+                         .value(QLatin1String("message"))
+                         .toString()
+                         .contains(QStringLiteral("the model crashed")),
+                     r.body.constData());
         QTRY_COMPARE_WITH_TIMEOUT(m_server->counters()->inFlight.load(), 0, 5000);
     }
 
@@ -538,14 +600,16 @@ private slots:
     {
         // Tokens already went out with a 200: the failure arrives as an OpenAI "error" event, no [DONE].
         m_fake = std::make_unique<FakeOpenAiServer>();
-        FakeOpenAiScript s = FakeOpenAiScript::chatStream({QStringLiteral("partial "), QStringLiteral("answer")}, 5);
+        FakeOpenAiScript s
+            = FakeOpenAiScript::chatStream({ QStringLiteral("partial "), QStringLiteral("answer") }, 5);
         s.steps = s.steps.mid(0, 3); // keep-alive and two content chunks, then the connection drops
         s.end = FakeOpenAiScript::End::Cut;
         m_fake->enqueue(s);
         auto backend = upstreamBackend();
         QVERIFY(backend);
         QVERIFY(startServer(config(DispatchMode::Async), backend));
-        const HttpResult r = request("POST", QStringLiteral("/v1/chat/completions"), completionBody(QStringLiteral("x"), true));
+        const HttpResult r = request("POST", QStringLiteral("/v1/chat/completions"),
+                                     completionBody(QStringLiteral("x"), true));
         QCOMPARE(r.status, 200);
         const StreamResult d = decodeStream(r.body);
         for (const OpenAiChunk &c : d.chunks)
@@ -553,7 +617,8 @@ private slots:
         QCOMPARE(d.text, QStringLiteral("partial answer"));
         const QJsonObject last = d.objects.isEmpty() ? QJsonObject() : d.objects.last();
         QVERIFY2(last.contains(QLatin1String("error")), r.body.constData());
-        QCOMPARE(last.value(QLatin1String("error")).toObject().value(QLatin1String("type")).toString(), QStringLiteral("server_error"));
+        QCOMPARE(last.value(QLatin1String("error")).toObject().value(QLatin1String("type")).toString(),
+                 QStringLiteral("server_error"));
     }
 
     void clientGoneAbortsUpstream_data()
@@ -572,10 +637,11 @@ private slots:
         for (int i = 0; i < 50; ++i)
             many << QStringLiteral("tok ");
         m_fake->enqueue(FakeOpenAiScript::chatStream(many, 100)); // 5 s in all
-        auto backend = upstreamBackend({QStringLiteral("--llm-timeout"), QStringLiteral("20")});
+        auto backend = upstreamBackend({ QStringLiteral("--llm-timeout"), QStringLiteral("20") });
         QVERIFY(backend);
         QVERIFY(startServer(config(mode), backend));
-        QNetworkReply *reply = send("POST", QStringLiteral("/v1/chat/completions"), completionBody(QStringLiteral("x"), true));
+        QNetworkReply *reply
+            = send("POST", QStringLiteral("/v1/chat/completions"), completionBody(QStringLiteral("x"), true));
         QByteArray got;
         connect(reply, &QNetworkReply::readyRead, this, [&] { got += reply->readAll(); });
         QTRY_VERIFY_WITH_TIMEOUT(got.contains("tok"), 5000);
@@ -592,23 +658,34 @@ private slots:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<bool>("ok");
         QTest::addColumn<QString>("messagePart");
-        QTest::addRow("default simulated") << QStringList{} << true << QString();
+        QTest::addRow("default simulated") << QStringList {} << true << QString();
         QTest::addRow("provider option without --llm openai")
-                << QStringList{QStringLiteral("--llm-base-url"), QStringLiteral("http://x/v1")} << false << QStringLiteral("--llm openai");
-        QTest::addRow("unknown kind") << QStringList{QStringLiteral("--llm"), QStringLiteral("gpt")} << false << QStringLiteral("provider one of");
-        QTest::addRow("custom without URL") << QStringList{QStringLiteral("--llm"), QStringLiteral("openai")} << false << QStringLiteral("--llm-base-url");
-        QTest::addRow("bad URL")
-                << QStringList{QStringLiteral("--llm"), QStringLiteral("openai"), QStringLiteral("--llm-base-url"), QStringLiteral("ftp://x"),
-                               QStringLiteral("--llm-model"), QStringLiteral("m")} << false << QStringLiteral("http(s)");
-        QTest::addRow("glm without its key")
-                << QStringList{QStringLiteral("--llm"), QStringLiteral("openai"), QStringLiteral("--llm-provider"), QStringLiteral("glm"),
-                               QStringLiteral("--llm-api-key-env"), QStringLiteral("LOOPSCOPE_TEST_UNSET_VAR")}
-                << false << QStringLiteral("LOOPSCOPE_TEST_UNSET_VAR");
+            << QStringList { QStringLiteral("--llm-base-url"), QStringLiteral("http://x/v1") } << false
+            << QStringLiteral("--llm openai");
+        QTest::addRow("unknown kind") << QStringList { QStringLiteral("--llm"), QStringLiteral("gpt") }
+                                      << false << QStringLiteral("provider one of");
+        QTest::addRow("custom without URL")
+            << QStringList { QStringLiteral("--llm"), QStringLiteral("openai") } << false
+            << QStringLiteral("--llm-base-url");
+        QTest::addRow("bad URL") << QStringList { QStringLiteral("--llm"),          QStringLiteral("openai"),
+                                                  QStringLiteral("--llm-base-url"), QStringLiteral("ftp://x"),
+                                                  QStringLiteral("--llm-model"),    QStringLiteral("m") }
+                                 << false << QStringLiteral("http(s)");
+        QTest::addRow("glm without its key") << QStringList { QStringLiteral("--llm"),
+                                                              QStringLiteral("openai"),
+                                                              QStringLiteral("--llm-provider"),
+                                                              QStringLiteral("glm"),
+                                                              QStringLiteral("--llm-api-key-env"),
+                                                              QStringLiteral("LOOPSCOPE_TEST_UNSET_VAR") }
+                                             << false << QStringLiteral("LOOPSCOPE_TEST_UNSET_VAR");
         QTest::addRow("glm with its key")
-                << QStringList{QStringLiteral("--llm"), QStringLiteral("glm"), QStringLiteral("--llm-api-key-env"), QString::fromLatin1(UpstreamKeyVar)}
-                << true << QString();
-        QTest::addRow("ollama needs no key") << QStringList{QStringLiteral("--llm"), QStringLiteral("openai"), QStringLiteral("--llm-provider"), QStringLiteral("ollama")}
-                                             << true << QString();
+            << QStringList { QStringLiteral("--llm"), QStringLiteral("glm"),
+                             QStringLiteral("--llm-api-key-env"), QString::fromLatin1(UpstreamKeyVar) }
+            << true << QString();
+        QTest::addRow("ollama needs no key")
+            << QStringList { QStringLiteral("--llm"), QStringLiteral("openai"),
+                             QStringLiteral("--llm-provider"), QStringLiteral("ollama") }
+            << true << QString();
     }
     void commandLine()
     {
@@ -617,7 +694,8 @@ private slots:
         QFETCH(QString, messagePart);
         QCommandLineParser parser;
         ServerOptions::add(parser);
-        QVERIFY2(parser.parse(QStringList{QStringLiteral("loopscope")} + args), qPrintable(parser.errorText()));
+        QVERIFY2(parser.parse(QStringList { QStringLiteral("loopscope") } + args),
+                 qPrintable(parser.errorText()));
         LlmChoice choice;
         QString error;
         QCOMPARE(ServerOptions::readLlm(parser, &choice, &error), ok);
@@ -631,7 +709,8 @@ private slots:
             QVERIFY(!choice.simulated);
             QCOMPARE(choice.openai.baseUrl, QStringLiteral("https://open.bigmodel.cn/api/paas/v4"));
             QCOMPARE(choice.openai.apiKey, QString::fromLatin1(UpstreamKey));
-            QVERIFY2(described.contains(QStringLiteral("$%1 (set)").arg(QString::fromLatin1(UpstreamKeyVar))), qPrintable(described));
+            QVERIFY2(described.contains(QStringLiteral("$%1 (set)").arg(QString::fromLatin1(UpstreamKeyVar))),
+                     qPrintable(described));
         }
         QCOMPARE(ServerOptions::makeLlmBackend(choice) == nullptr, choice.simulated);
     }
@@ -640,7 +719,8 @@ private slots:
     {
         QCommandLineParser parser;
         ServerOptions::add(parser);
-        QVERIFY(!parser.parse({QStringLiteral("loopscope"), QStringLiteral("--llm-api-key"), QStringLiteral("sk-x")}));
+        QVERIFY(!parser.parse(
+            { QStringLiteral("loopscope"), QStringLiteral("--llm-api-key"), QStringLiteral("sk-x") }));
     }
 };
 

@@ -393,36 +393,42 @@ private slots:
         QTest::addColumn<QString>("messagePart");
         const QByteArray good = RunExport::runJson(m_run);
         QJsonObject o = QJsonDocument::fromJson(good).object();
-        const auto edited = [&o](const char *list, const char *key, double value, const char *inner = nullptr) {
-            QJsonObject copy = o;
-            QJsonArray variants = copy.value(QStringLiteral("variants")).toArray();
-            QJsonObject v = variants[0].toObject();
-            QJsonArray records = v.value(QLatin1String(list)).toArray();
-            QJsonObject r = records[0].toObject();
-            if (inner) {
-                QJsonArray spans = r.value(QLatin1String(inner)).toArray();
-                QJsonObject s0 = spans[0].toObject();
-                s0.insert(QLatin1String(key), value);
-                spans[0] = s0;
-                r.insert(QLatin1String(inner), spans);
-            } else {
-                r.insert(QLatin1String(key), value);
-            }
-            records[0] = r;
-            v.insert(QLatin1String(list), records);
-            variants[0] = v;
-            copy.insert(QStringLiteral("variants"), variants);
-            return QJsonDocument(copy).toJson(QJsonDocument::Compact);
-        };
+        const auto edited
+            = [&o](const char *list, const char *key, double value, const char *inner = nullptr) {
+                  QJsonObject copy = o;
+                  QJsonArray variants = copy.value(QStringLiteral("variants")).toArray();
+                  QJsonObject v = variants[0].toObject();
+                  QJsonArray records = v.value(QLatin1String(list)).toArray();
+                  QJsonObject r = records[0].toObject();
+                  if (inner) {
+                      QJsonArray spans = r.value(QLatin1String(inner)).toArray();
+                      QJsonObject s0 = spans[0].toObject();
+                      s0.insert(QLatin1String(key), value);
+                      spans[0] = s0;
+                      r.insert(QLatin1String(inner), spans);
+                  } else {
+                      r.insert(QLatin1String(key), value);
+                  }
+                  records[0] = r;
+                  v.insert(QLatin1String(list), records);
+                  variants[0] = v;
+                  copy.insert(QStringLiteral("variants"), variants);
+                  return QJsonDocument(copy).toJson(QJsonDocument::Compact);
+              };
         QTest::addRow("empty file") << QByteArray() << QStringLiteral("not valid JSON");
         QTest::addRow("cut in half") << good.left(good.size() / 2) << QStringLiteral("cut short");
-        QTest::addRow("binary garbage") << QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) << QStringLiteral("not valid JSON");
+        QTest::addRow("binary garbage")
+            << QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) << QStringLiteral("not valid JSON");
         QTest::addRow("an array") << QByteArray("[1, 2, 3]") << QStringLiteral("not a LoopScope run.json");
-        QTest::addRow("another program's JSON") << QByteArray(R"({"name":"x","version":2})") << QStringLiteral("not a LoopScope run.json");
+        QTest::addRow("another program's JSON")
+            << QByteArray(R"({"name":"x","version":2})") << QStringLiteral("not a LoopScope run.json");
         // Would overflow when re-based, and ask the throughput series for ~9e9 buckets.
-        QTest::addRow("completion at 9e18 ns") << edited("client_records", "complete_ns", 9e18) << QStringLiteral("complete_ns");
-        QTest::addRow("arrival at -9e18 ns") << edited("server_records", "arrived_ns", -9e18) << QStringLiteral("arrived_ns");
-        QTest::addRow("span end at 1e300 ns") << edited("server_records", "end_ns", 1e300, "spans") << QStringLiteral("end_ns");
+        QTest::addRow("completion at 9e18 ns")
+            << edited("client_records", "complete_ns", 9e18) << QStringLiteral("complete_ns");
+        QTest::addRow("arrival at -9e18 ns")
+            << edited("server_records", "arrived_ns", -9e18) << QStringLiteral("arrived_ns");
+        QTest::addRow("span end at 1e300 ns")
+            << edited("server_records", "end_ns", 1e300, "spans") << QStringLiteral("end_ns");
         QTest::addRow("counter at 9e18 ns") << edited("counters", "t_ns", 9e18) << QStringLiteral("t_ns");
     }
 

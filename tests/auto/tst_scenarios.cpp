@@ -61,13 +61,19 @@ private slots:
         QTest::addColumn<double>("timeScale");
         QTest::addColumn<QString>("metric");
         QTest::addColumn<double>("minRatio");
-        QTest::addRow("pseudo-async: blocking total >= 3x executor") << "pseudo_async" << 0.1 << "makespan_s" << 3.0;
-        QTest::addRow("100 users: sync last user >= 5x async") << "pipeline_100_users" << 0.05 << "latency_max_s" << 5.0;
+        QTest::addRow("pseudo-async: blocking total >= 3x executor")
+            << "pseudo_async" << 0.1 << "makespan_s" << 3.0;
+        QTest::addRow("100 users: sync last user >= 5x async")
+            << "pipeline_100_users" << 0.05 << "latency_max_s" << 5.0;
         QTest::addRow("gather: serial >= 2x gathered") << "gather" << 0.1 << "latency_max_s" << 2.0;
-        QTest::addRow("batch: one by one >= 5x concurrent") << "batch_inserts" << 0.1 << "latency_max_s" << 5.0;
-        QTest::addRow("streaming: whole reply TTFT >= 5x streamed") << "streaming" << 0.1 << "ttft_p50_s" << 5.0;
-        QTest::addRow("executor: default pool slower than 10 threads") << "executor_saturation" << 0.1 << "makespan_s" << 0.0;
-        QTest::addRow("polling: awaiting faster than polling") << "polling_worker" << 0.2 << "latency_mean_s" << 0.0;
+        QTest::addRow("batch: one by one >= 5x concurrent")
+            << "batch_inserts" << 0.1 << "latency_max_s" << 5.0;
+        QTest::addRow("streaming: whole reply TTFT >= 5x streamed")
+            << "streaming" << 0.1 << "ttft_p50_s" << 5.0;
+        QTest::addRow("executor: default pool slower than 10 threads")
+            << "executor_saturation" << 0.1 << "makespan_s" << 0.0;
+        QTest::addRow("polling: awaiting faster than polling")
+            << "polling_worker" << 0.2 << "latency_mean_s" << 0.0;
         QTest::addRow("prefetch: without slower than with") << "prefetch" << 0.2 << "latency_mean_s" << 1.15;
     }
     void shape()
@@ -108,17 +114,23 @@ private slots:
     {
         QTest::addColumn<QByteArray>("content");
         QTest::addColumn<QString>("messagePart");
-        QTest::addRow("truncated") << QByteArray(R"({"name":"x","variants":[{"name":)") << QStringLiteral("not valid JSON");
+        QTest::addRow("truncated") << QByteArray(R"({"name":"x","variants":[{"name":)")
+                                   << QStringLiteral("not valid JSON");
         QTest::addRow("an array") << QByteArray("[]") << QStringLiteral("not a scenario");
-        QTest::addRow("no variants") << QByteArray(R"({"name":"x"})") << QStringLiteral("at least one variant");
-        QTest::addRow("a billion users") << QByteArray(R"({"name":"x","load":{"users":1000000000},"variants":[{"name":"a"}]})")
-                                         << QStringLiteral("users must be");
-        QTest::addRow("negative think time") << QByteArray(R"({"name":"x","variants":[{"name":"a","load":{"think_s":-1}}]})")
-                                             << QStringLiteral("think_s");
-        QTest::addRow("a year of duration") << QByteArray(R"({"name":"x","variants":[{"name":"a","load":{"duration_s":3.2e7}}]})")
-                                            << QStringLiteral("duration_s");
-        QTest::addRow("1000 threads") << QByteArray(R"({"name":"x","variants":[{"name":"a","load":{"threads":1000}}]})")
-                                      << QStringLiteral("threads");
+        QTest::addRow("no variants") << QByteArray(R"({"name":"x"})")
+                                     << QStringLiteral("at least one variant");
+        QTest::addRow("a billion users")
+            << QByteArray(R"({"name":"x","load":{"users":1000000000},"variants":[{"name":"a"}]})")
+            << QStringLiteral("users must be");
+        QTest::addRow("negative think time")
+            << QByteArray(R"({"name":"x","variants":[{"name":"a","load":{"think_s":-1}}]})")
+            << QStringLiteral("think_s");
+        QTest::addRow("a year of duration")
+            << QByteArray(R"({"name":"x","variants":[{"name":"a","load":{"duration_s":3.2e7}}]})")
+            << QStringLiteral("duration_s");
+        QTest::addRow("1000 threads")
+            << QByteArray(R"({"name":"x","variants":[{"name":"a","load":{"threads":1000}}]})")
+            << QStringLiteral("threads");
     }
 
     void hostileScenarioFile()

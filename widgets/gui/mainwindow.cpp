@@ -1,4 +1,3 @@
-#include "server/llmsettingsdialog.h"
 #include "mainwindow.h"
 
 #include "chat/chatpanel.h"
@@ -15,6 +14,7 @@
 #include "report/runexport.h"
 #include "runs/runcomparisonview.h"
 #include "runs/runspanel.h"
+#include "server/llmsettingsdialog.h"
 #include "server/servercontrolpanel.h"
 #include "stats/latencystats.h"
 #include "timeline/phaselegend.h"
@@ -228,7 +228,8 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
         connect(exporter, &ReportExporter::finished, this,
                 [this, exporter, dir](bool ok, const QStringList &written, const QString &error) {
                     if (ok)
-                        statusBar()->showMessage(tr("%1 file(s) written to %2").arg(written.size()).arg(dir), 6000);
+                        statusBar()->showMessage(tr("%1 file(s) written to %2").arg(written.size()).arg(dir),
+                                                 6000);
                     else
                         QMessageBox::warning(this, tr("Export report"), error);
                     exporter->deleteLater();
@@ -712,7 +713,8 @@ void MainWindow::buildMenus()
     // keychain or its environment variable, never from the settings file.
     QString llmError;
     if (!LlmSettingsDialog::install(m_server, LlmSettingsDialog::savedChoice(), &llmError))
-        statusBar()->showMessage(tr("Language model not set up: %1 (Server > Language model…)").arg(llmError));
+        statusBar()->showMessage(
+            tr("Language model not set up: %1 (Server > Language model…)").arg(llmError));
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     for (const QString &fmt : { QStringLiteral("PNG"), QStringLiteral("PDF"), QStringLiteral("SVG") }) {

@@ -1,7 +1,7 @@
 #include "counterplot.h"
 
-#include "plots/plottheme.h"
 #include "gui/theme.h"
+#include "plots/plottheme.h"
 
 #include <QFileDialog>
 #include <QMenu>
