@@ -39,7 +39,7 @@ QTcpSocket *ConnectionFeeder::nextPendingConnection()
 }
 
 WorkerListener::WorkerListener(QObject *parent)
-    : QTcpServer(parent)
+    : QObject(parent)
 { }
 
 WorkerListener::~WorkerListener()
@@ -49,11 +49,6 @@ WorkerListener::~WorkerListener()
 
 bool WorkerListener::adopt(int listenFd)
 {
-    // QTcpServer itself holds one duplicate so that isListening() is true (QAbstractHttpServer
-    // checks it), but never accepts: it is paused, and nextPendingConnection() is ours.
-    if (!setSocketDescriptor(::dup(listenFd)))
-        return false;
-    pauseAccepting();
     m_fd = ::dup(listenFd);
     if (m_fd < 0)
         return false;
@@ -84,7 +79,6 @@ void WorkerListener::stopAccepting()
         ::close(m_fd);
         m_fd = -1;
     }
-    close();
 }
 
 void WorkerListener::acceptReady()
@@ -287,13 +281,4 @@ void WorkerListener::requestArrived()
         m_resume->stop();
     if (m_notifier)
         m_notifier->setEnabled(true);
-}
-
-QTcpSocket *WorkerListener::nextPendingConnection()
-{
-    // The base class re-enables its own (burst) accepting when a connection is taken:
-    // pause it again before the event loop can run.
-    QTcpSocket *socket = QTcpServer::nextPendingConnection();
-    pauseAccepting();
-    return socket;
 }

@@ -26,7 +26,7 @@ public:
 // worker could have served. One at a time, a blocked worker simply stops accepting and the kernel
 // queue feeds the others, as with Gunicorn's sync workers. In executor and async modes a loop never
 // blocks, so it takes all that is queued at each wake-up, as uvicorn does.
-class WorkerListener : public QTcpServer
+class WorkerListener : public QObject
 {
     Q_OBJECT
 public:
@@ -38,8 +38,6 @@ public:
     // Takes every connection already waiting in the kernel's queue (their clients have sent a
     // request and wait for it), then stops listening: a graceful stop answers them.
     void stopAccepting();
-
-    QTcpSocket *nextPendingConnection() override;
 
     // Gunicorn's sync worker takes a connection only when it is free to serve it. When this
     // returns true after an accept (blocking mode), the listener stops accepting until a request
