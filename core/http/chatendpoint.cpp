@@ -196,8 +196,8 @@ QCoro::Task<ChatResult> ChatEndpoint::runInExecutor(Job &job, const TokenSink &s
     ChatResult result = co_await QtConcurrent::run(&ctx->pool, [=, &request, &config, &sink, &cancel] {
         thread_local bool named = false;
         if (!named) {
-            ThreadRegistry::nameCurrentThread(
-                QStringLiteral("pool-%1").arg(ctx->nextPoolThread.fetch_add(1)));
+            ThreadRegistry::nameCurrentThread(QStringLiteral("pool-%1").arg(ctx->nextPoolThread.fetch_add(1)),
+                                              LaneKind::PoolThread);
             named = true;
         }
         counters->poolQueued.fetch_sub(1, std::memory_order_relaxed);

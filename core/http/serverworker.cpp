@@ -77,7 +77,7 @@ ServerWorker::ServerWorker(int index, ServerContext *context, QObject *parent)
     , m_index(index)
     , m_context(context)
 {
-    ThreadRegistry::nameCurrentThread(QStringLiteral("worker-%1").arg(index));
+    ThreadRegistry::nameCurrentThread(QStringLiteral("worker-%1").arg(index), LaneKind::WorkerLoop);
     m_chat = new ChatEndpoint(index, context, this);
 
     // The loop-lag probe: a precise 10 ms heartbeat. How late it fires is how long this loop

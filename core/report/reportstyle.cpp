@@ -17,9 +17,13 @@ constexpr std::array<quint32, CategoryCount> kDark = {
     0x2fd0d0, // prefetch
     0x8a8f98, // poll
     0xf06eaa, // respond
+    0xe5484d, // CPU work
+    0xd9c84a, // GIL wait
+    0x9aa5b1, // other (observed)
 };
 constexpr std::array<quint32, CategoryCount> kLight = {
-    0xc4c8ce, 0x8e5cd0, 0x257fc0, 0x1f9d55, 0xe08a1c, 0x13a8a8, 0x7a8088, 0xd8448a,
+    0xc4c8ce, 0x8e5cd0, 0x257fc0, 0x1f9d55, 0xe08a1c, 0x13a8a8,
+    0x7a8088, 0xd8448a, 0xc62a2f, 0xa8961a, 0x6f7a86,
 };
 constexpr std::array<quint32, 6> kVariants = { 0x2f7fd6, 0xe8771a, 0x7b4fc4, 0x1f9d55, 0xd8448a, 0x6b7280 };
 
@@ -45,9 +49,11 @@ quint32 categoryColor(int category, bool dark)
 QString categoryName(int category, Language language)
 {
     static const char *const en[CategoryCount]
-        = { "waiting", "queued", "DB read", "LLM", "DB write", "prefetch", "poll wait", "respond" };
+        = { "waiting",   "queued",  "DB read",  "LLM",      "DB write", "prefetch",
+            "poll wait", "respond", "CPU work", "GIL wait", "other" };
     static const char *const zh[CategoryCount]
-        = { "等待", "排队", "数据库读取", "LLM", "数据库写入", "预取", "轮询等待", "响应" };
+        = { "等待",     "排队", "数据库读取", "LLM",      "数据库写入", "预取",
+            "轮询等待", "响应", "CPU 计算",   "等待 GIL", "其他" };
     if (category < 0 || category >= CategoryCount)
         return {};
     return pick(language, en[category], zh[category]);

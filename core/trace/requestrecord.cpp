@@ -15,7 +15,7 @@ QString dispatchModeName(DispatchMode mode)
 
 bool parseDispatchMode(const QString &text, DispatchMode *mode)
 {
-    for (DispatchMode m : {DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async}) {
+    for (DispatchMode m : { DispatchMode::Blocking, DispatchMode::Executor, DispatchMode::Async }) {
         if (text.compare(dispatchModeName(m), Qt::CaseInsensitive) == 0) {
             *mode = m;
             return true;
@@ -41,6 +41,12 @@ QString phaseName(Phase phase)
         return QStringLiteral("poll_wait");
     case Phase::Respond:
         return QStringLiteral("respond");
+    case Phase::CpuWork:
+        return QStringLiteral("cpu_work");
+    case Phase::GilWait:
+        return QStringLiteral("gil_wait");
+    case Phase::Other:
+        return QStringLiteral("other");
     }
     return {};
 }
@@ -50,7 +56,7 @@ int RequestRecord::beginSpan(Phase phase, qint64 nowNs, quint16 thread, quint8 i
     if (spanCount >= MaxSpans)
         return -1;
     TraceSpan &s = spans[spanCount];
-    s = TraceSpan{nowNs, 0, thread, phase, index, 1};
+    s = TraceSpan { nowNs, 0, thread, phase, index, 1 };
     return spanCount++;
 }
 

@@ -2,7 +2,6 @@
 
 #include <QMetaType>
 #include <QString>
-
 #include <array>
 #include <cstring>
 #include <type_traits>
@@ -11,7 +10,7 @@
 enum class DispatchMode : quint8 {
     Blocking, // the pipeline runs on the worker's event-loop thread and blocks it
     Executor, // the same pipeline runs on a thread pool (run_in_executor)
-    Async,    // no thread waits: timers and non-blocking I/O
+    Async, // no thread waits: timers and non-blocking I/O
 };
 
 QString dispatchModeName(DispatchMode mode);
@@ -19,15 +18,18 @@ bool parseDispatchMode(const QString &text, DispatchMode *mode);
 
 // What a span of a request was doing.
 enum class Phase : quint8 {
-    Queued,   // handed to the pool, no thread free yet
-    DbRead,   // load user and history (SQLite read + simulated remote delay)
-    Llm,      // waiting for the model (until the last token)
-    DbWrite,  // save the exchange (SQLite write + simulated delay)
+    Queued, // handed to the pool, no thread free yet
+    DbRead, // load user and history (SQLite read + simulated remote delay)
+    Llm, // waiting for the model (until the last token)
+    DbWrite, // save the exchange (SQLite write + simulated delay)
     Prefetch, // background warm-up of the history cache
-    Poll,     // idle time of the polling worker loop before the task was picked up
-    Respond,  // writing the answer back on the loop thread
+    Poll, // idle time of the polling worker loop before the task was picked up
+    Respond, // writing the answer back on the loop thread
+    CpuWork, // CPU-bound computation (hashing until the thread CPU clock says enough)
+    GilWait, // waiting for the modelled interpreter lock before running CPU work
+    Other, // an observed span that is neither a DB nor an LLM/HTTP call (OTLP)
 };
-inline constexpr int PhaseCount = 7;
+inline constexpr int PhaseCount = 10;
 QString phaseName(Phase phase);
 
 enum class Endpoint : quint8 { Chat, ChatStream, Completions, Other };
@@ -49,13 +51,13 @@ struct RequestRecord
 {
     static constexpr int MaxSpans = 10;
 
-    quint64 id = 0;          // server request id (1, 2, ...), also in the response
-    quint64 clientTag = 0;   // X-LoopScope-Client-Tag header: joins a load-generator record
-    qint64 arrivedNs = 0;    // request fully read by the worker loop
-    qint64 startedNs = 0;    // handler began the pipeline (on whichever thread)
+    quint64 id = 0; // server request id (1, 2, ...), also in the response
+    quint64 clientTag = 0; // X-LoopScope-Client-Tag header: joins a load-generator record
+    qint64 arrivedNs = 0; // request fully read by the worker loop
+    qint64 startedNs = 0; // handler began the pipeline (on whichever thread)
     qint64 firstTokenNs = 0; // first token written to the client (streaming) or produced
-    qint64 respondedNs = 0;  // last byte handed to the socket
-    std::array<TraceSpan, MaxSpans> spans{};
+    qint64 respondedNs = 0; // last byte handed to the socket
+    std::array<TraceSpan, MaxSpans> spans {};
     quint8 spanCount = 0;
     qint8 worker = 0;
     DispatchMode mode = DispatchMode::Async;
@@ -65,7 +67,7 @@ struct RequestRecord
     quint32 requestBytes = 0;
     quint32 responseBytes = 0;
     quint32 tokens = 0;
-    std::array<char, 32> user{}; // user_id, truncated, NUL-terminated
+    std::array<char, 32> user {}; // user_id, truncated, NUL-terminated
 
     bool finished() const { return status != 0; }
     QString userId() const { return QString::fromUtf8(user.data()); }
