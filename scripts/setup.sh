@@ -12,7 +12,7 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev libsqlite3-dev qt6-svg-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl1-mesa-dev
   libqcustomplot-dev qcoro-qt6-dev qtkeychain-qt6-dev libhttp-parser-dev
-  fonts-noto-cjk xvfb xauth dpkg-dev
+  fonts-noto-cjk xvfb xauth dpkg-dev clang-format-14
 )
 # scripts/package.sh adds lintian and the validators.
 read -r -a extra <<<"${LOOPSCOPE_EXTRA_PACKAGES:-}"

@@ -28,6 +28,8 @@ if [ -n "$sanitizer" ]; then
   fi
 fi
 source "$ROOT/scripts/setup.sh"
+# Unformatted code fails the run (issue #9): the check is quick and needs no build.
+"$ROOT/scripts/check-format.sh"
 export QT_QPA_PLATFORM=offscreen
 # Simulated users open thousands of sockets.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

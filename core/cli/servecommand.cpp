@@ -11,7 +11,7 @@ int runServeCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-            "Serve POST /v1/chat like the seeds' FastAPI service, and OpenAI's /v1/chat/completions."));
+        "Serve POST /v1/chat like the seeds' FastAPI service, and OpenAI's /v1/chat/completions."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("serve"), QStringLiteral("Run the chat server headless."));
     ServerOptions::add(parser);
@@ -46,8 +46,8 @@ int runServeCommand(const QStringList &arguments)
 
     SignalWatcher watcher;
     QObject::connect(&watcher, &SignalWatcher::terminationRequested, qApp, [&](int sig) {
-        err << "loopscope serve: signal " << sig << ", finishing "
-            << server.counters()->inFlight.load() << " request(s) in flight..." << Qt::endl;
+        err << "loopscope serve: signal " << sig << ", finishing " << server.counters()->inFlight.load()
+            << " request(s) in flight..." << Qt::endl;
         server.stop(10000);
         QCoreApplication::exit(0);
     });

@@ -11,31 +11,69 @@ namespace ServerOptions {
 void add(QCommandLineParser &p)
 {
     p.addOptions({
-        {QStringLiteral("host"), QStringLiteral("Address to listen on (default 127.0.0.1)."), QStringLiteral("H"), QStringLiteral("127.0.0.1")},
-        {QStringLiteral("port"), QStringLiteral("Port (default 8000; 0 picks a free one)."), QStringLiteral("P"), QStringLiteral("8000")},
-        {QStringLiteral("mode"), QStringLiteral("Dispatch mode: blocking, executor or async (default async)."), QStringLiteral("mode"), QStringLiteral("async")},
-        {QStringLiteral("workers"), QStringLiteral("Worker event loops, 1-16 (default 1)."), QStringLiteral("N"), QStringLiteral("1")},
-        {QStringLiteral("pool-size"), QStringLiteral("Executor threads (default min(32, cores + 4))."), QStringLiteral("N"), QStringLiteral("0")},
-        {QStringLiteral("llm-latency"), QStringLiteral("Simulated LLM call, seconds (default 2)."), QStringLiteral("S"), QStringLiteral("2")},
-        {QStringLiteral("llm-distribution"), QStringLiteral("fixed, uniform, normal or lognormal (default fixed)."), QStringLiteral("D"), QStringLiteral("fixed")},
-        {QStringLiteral("llm-spread"), QStringLiteral("Half-width (uniform) or standard deviation, seconds."), QStringLiteral("S"), QStringLiteral("0")},
-        {QStringLiteral("llm-seed"), QStringLiteral("Seed of the latency distribution (default 42)."), QStringLiteral("N"), QStringLiteral("42")},
-        {QStringLiteral("llm-first-token"), QStringLiteral("Time to first streamed token, seconds (default 0.1)."), QStringLiteral("S"), QStringLiteral("0.1")},
-        {QStringLiteral("db-read-latency"), QStringLiteral("Simulated remote-DB delay of step 1, seconds (default 0.1)."), QStringLiteral("S"), QStringLiteral("0.1")},
-        {QStringLiteral("db-write-latency"), QStringLiteral("Simulated delay of step 3, seconds (default 0.05)."), QStringLiteral("S"), QStringLiteral("0.05")},
-        {QStringLiteral("time-scale"), QStringLiteral("Multiply every simulated delay (0.1 = ten times faster)."), QStringLiteral("F"), QStringLiteral("1")},
-        {QStringLiteral("max-in-flight"), QStringLiteral("Admission limit; past it 503 (default none)."), QStringLiteral("N"), QStringLiteral("0")},
-        {QStringLiteral("intake"), QStringLiteral("direct, awaiting or polling (seed 2's worker loop)."), QStringLiteral("I"), QStringLiteral("direct")},
-        {QStringLiteral("api-key"), QStringLiteral("API key (default: $LOOPSCOPE_API_KEY, else the saved one)."), QStringLiteral("K")},
-        {QStringLiteral("db"), QStringLiteral("SQLite history file."), QStringLiteral("PATH")},
-        {QStringLiteral("log-requests"), QStringLiteral("Print one line per request.")},
-        {QStringLiteral("llm"), QStringLiteral("The model: simulated (default), openai (an OpenAI-compatible provider) or a provider id."), QStringLiteral("KIND"), QStringLiteral("simulated")},
-        {QStringLiteral("llm-provider"), QStringLiteral("glm, openai, ollama, llamacpp, lmstudio or custom (default custom)."), QStringLiteral("ID")},
-        {QStringLiteral("llm-base-url"), QStringLiteral("The provider's base URL, up to the version (default: the preset's)."), QStringLiteral("URL")},
-        {QStringLiteral("llm-model"), QStringLiteral("The provider's model name (default: the preset's)."), QStringLiteral("M")},
-        {QStringLiteral("llm-api-key-env"), QStringLiteral("Environment variable holding the provider's API key (default: the preset's, e.g. ZHIPUAI_API_KEY)."), QStringLiteral("VAR")},
-        {QStringLiteral("llm-timeout"), QStringLiteral("Total time allowed for one provider call, seconds (default 120)."), QStringLiteral("S"), QStringLiteral("120")},
-        {QStringLiteral("llm-first-token-timeout"), QStringLiteral("Time allowed until the first token, seconds (default 30)."), QStringLiteral("S"), QStringLiteral("30")},
+        { QStringLiteral("host"), QStringLiteral("Address to listen on (default 127.0.0.1)."),
+          QStringLiteral("H"), QStringLiteral("127.0.0.1") },
+        { QStringLiteral("port"), QStringLiteral("Port (default 8000; 0 picks a free one)."),
+          QStringLiteral("P"), QStringLiteral("8000") },
+        { QStringLiteral("mode"),
+          QStringLiteral("Dispatch mode: blocking, executor or async (default async)."),
+          QStringLiteral("mode"), QStringLiteral("async") },
+        { QStringLiteral("workers"), QStringLiteral("Worker event loops, 1-16 (default 1)."),
+          QStringLiteral("N"), QStringLiteral("1") },
+        { QStringLiteral("pool-size"), QStringLiteral("Executor threads (default min(32, cores + 4))."),
+          QStringLiteral("N"), QStringLiteral("0") },
+        { QStringLiteral("llm-latency"), QStringLiteral("Simulated LLM call, seconds (default 2)."),
+          QStringLiteral("S"), QStringLiteral("2") },
+        { QStringLiteral("llm-distribution"),
+          QStringLiteral("fixed, uniform, normal or lognormal (default fixed)."), QStringLiteral("D"),
+          QStringLiteral("fixed") },
+        { QStringLiteral("llm-spread"),
+          QStringLiteral("Half-width (uniform) or standard deviation, seconds."), QStringLiteral("S"),
+          QStringLiteral("0") },
+        { QStringLiteral("llm-seed"), QStringLiteral("Seed of the latency distribution (default 42)."),
+          QStringLiteral("N"), QStringLiteral("42") },
+        { QStringLiteral("llm-first-token"),
+          QStringLiteral("Time to first streamed token, seconds (default 0.1)."), QStringLiteral("S"),
+          QStringLiteral("0.1") },
+        { QStringLiteral("db-read-latency"),
+          QStringLiteral("Simulated remote-DB delay of step 1, seconds (default 0.1)."), QStringLiteral("S"),
+          QStringLiteral("0.1") },
+        { QStringLiteral("db-write-latency"),
+          QStringLiteral("Simulated delay of step 3, seconds (default 0.05)."), QStringLiteral("S"),
+          QStringLiteral("0.05") },
+        { QStringLiteral("time-scale"),
+          QStringLiteral("Multiply every simulated delay (0.1 = ten times faster)."), QStringLiteral("F"),
+          QStringLiteral("1") },
+        { QStringLiteral("max-in-flight"), QStringLiteral("Admission limit; past it 503 (default none)."),
+          QStringLiteral("N"), QStringLiteral("0") },
+        { QStringLiteral("intake"), QStringLiteral("direct, awaiting or polling (seed 2's worker loop)."),
+          QStringLiteral("I"), QStringLiteral("direct") },
+        { QStringLiteral("api-key"),
+          QStringLiteral("API key (default: $LOOPSCOPE_API_KEY, else the saved one)."), QStringLiteral("K") },
+        { QStringLiteral("db"), QStringLiteral("SQLite history file."), QStringLiteral("PATH") },
+        { QStringLiteral("log-requests"), QStringLiteral("Print one line per request.") },
+        { QStringLiteral("llm"),
+          QStringLiteral(
+              "The model: simulated (default), openai (an OpenAI-compatible provider) or a provider id."),
+          QStringLiteral("KIND"), QStringLiteral("simulated") },
+        { QStringLiteral("llm-provider"),
+          QStringLiteral("glm, openai, ollama, llamacpp, lmstudio or custom (default custom)."),
+          QStringLiteral("ID") },
+        { QStringLiteral("llm-base-url"),
+          QStringLiteral("The provider's base URL, up to the version (default: the preset's)."),
+          QStringLiteral("URL") },
+        { QStringLiteral("llm-model"), QStringLiteral("The provider's model name (default: the preset's)."),
+          QStringLiteral("M") },
+        { QStringLiteral("llm-api-key-env"),
+          QStringLiteral("Environment variable holding the provider's API key (default: the preset's, e.g. "
+                         "ZHIPUAI_API_KEY)."),
+          QStringLiteral("VAR") },
+        { QStringLiteral("llm-timeout"),
+          QStringLiteral("Total time allowed for one provider call, seconds (default 120)."),
+          QStringLiteral("S"), QStringLiteral("120") },
+        { QStringLiteral("llm-first-token-timeout"),
+          QStringLiteral("Time allowed until the first token, seconds (default 30)."), QStringLiteral("S"),
+          QStringLiteral("30") },
     });
 }
 
@@ -47,7 +85,10 @@ bool number(const QCommandLineParser &p, const char *name, double lo, double hi,
     const double v = text.toDouble(&ok);
     if (!ok || v < lo || v > hi) {
         *error = QStringLiteral("--%1 must be a number from %2 to %3, not '%4'")
-                         .arg(QLatin1String(name)).arg(lo).arg(hi).arg(text);
+                     .arg(QLatin1String(name))
+                     .arg(lo)
+                     .arg(hi)
+                     .arg(text);
         return false;
     }
     *out = v;
@@ -59,7 +100,8 @@ bool read(const QCommandLineParser &p, ServerConfig *c, QString *error)
 {
     c->host = QHostAddress(p.value(QStringLiteral("host")));
     if (c->host.isNull()) {
-        *error = QStringLiteral("--host must be an IP address, not '%1'").arg(p.value(QStringLiteral("host")));
+        *error
+            = QStringLiteral("--host must be an IP address, not '%1'").arg(p.value(QStringLiteral("host")));
         return false;
     }
     if (!parseDispatchMode(p.value(QStringLiteral("mode")), &c->mode)) {
@@ -99,8 +141,9 @@ bool read(const QCommandLineParser &p, ServerConfig *c, QString *error)
 
 bool readLlm(const QCommandLineParser &p, LlmChoice *choice, QString *error)
 {
-    static const QStringList providerOptions{QStringLiteral("llm-provider"), QStringLiteral("llm-base-url"),
-                                             QStringLiteral("llm-model"), QStringLiteral("llm-api-key-env")};
+    static const QStringList providerOptions { QStringLiteral("llm-provider"), QStringLiteral("llm-base-url"),
+                                               QStringLiteral("llm-model"),
+                                               QStringLiteral("llm-api-key-env") };
     const QString kind = p.value(QStringLiteral("llm")).toLower();
     LlmChoice c;
     if (kind == QLatin1String("simulated")) {
@@ -116,8 +159,9 @@ bool readLlm(const QCommandLineParser &p, LlmChoice *choice, QString *error)
     // "--llm glm" is short for "--llm openai --llm-provider glm".
     QString providerId = kind == QLatin1String("openai") ? p.value(QStringLiteral("llm-provider")) : kind;
     if (kind != QLatin1String("openai") && p.isSet(QStringLiteral("llm-provider"))) {
-        *error = QStringLiteral("--llm %1 names the provider already; drop --llm-provider or use --llm openai")
-                         .arg(kind);
+        *error
+            = QStringLiteral("--llm %1 names the provider already; drop --llm-provider or use --llm openai")
+                  .arg(kind);
         return false;
     }
     if (providerId.isEmpty())
@@ -128,7 +172,7 @@ bool readLlm(const QCommandLineParser &p, LlmChoice *choice, QString *error)
         for (const ProviderPreset &pp : ProviderPreset::all())
             ids << pp.id;
         *error = QStringLiteral("--llm must be simulated or openai, and the provider one of %1; not '%2'")
-                         .arg(ids.join(QStringLiteral(", ")), providerId);
+                     .arg(ids.join(QStringLiteral(", ")), providerId);
         return false;
     }
     c.simulated = false;
@@ -142,8 +186,8 @@ bool readLlm(const QCommandLineParser &p, LlmChoice *choice, QString *error)
         || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))
         || url.host().isEmpty()) {
         *error = c.openai.baseUrl.isEmpty()
-                ? QStringLiteral("--llm-base-url is required for provider %1").arg(preset->id)
-                : QStringLiteral("--llm-base-url must be an http(s) URL, not '%1'").arg(c.openai.baseUrl);
+            ? QStringLiteral("--llm-base-url is required for provider %1").arg(preset->id)
+            : QStringLiteral("--llm-base-url must be an http(s) URL, not '%1'").arg(c.openai.baseUrl);
         return false;
     }
     if (c.openai.model.isEmpty()) {
@@ -162,15 +206,15 @@ bool readLlm(const QCommandLineParser &p, LlmChoice *choice, QString *error)
     if (!c.keyEnvVar.isEmpty())
         c.openai.apiKey = SecretStore(QStringLiteral("llm-api-key/%1").arg(preset->id), c.keyEnvVar,
                                       /*useKeychain=*/false)
-                                  .readKey();
+                              .readKey();
     if (preset->requiresKey && c.openai.apiKey.isEmpty()) {
         *error = c.keyEnvVar.isEmpty()
-                ? QStringLiteral("provider %1 needs an API key: name the environment variable holding it "
-                                 "with --llm-api-key-env")
-                          .arg(preset->id)
-                : QStringLiteral("provider %1 needs an API key: set the environment variable %2 (or name "
-                                 "another one with --llm-api-key-env)")
-                          .arg(preset->id, c.keyEnvVar);
+            ? QStringLiteral("provider %1 needs an API key: name the environment variable holding it "
+                             "with --llm-api-key-env")
+                  .arg(preset->id)
+            : QStringLiteral("provider %1 needs an API key: set the environment variable %2 (or name "
+                             "another one with --llm-api-key-env)")
+                  .arg(preset->id, c.keyEnvVar);
         return false;
     }
     *choice = c;
@@ -193,10 +237,11 @@ QString LlmChoice::describe() const
     QString key = QStringLiteral("no API key");
     if (!keyEnvVar.isEmpty())
         key = QStringLiteral("API key from $%1 (%2)")
-                      .arg(keyEnvVar, openai.apiKey.isEmpty() ? QStringLiteral("not set") : QStringLiteral("set"));
+                  .arg(keyEnvVar,
+                       openai.apiKey.isEmpty() ? QStringLiteral("not set") : QStringLiteral("set"));
     return QStringLiteral("OpenAI-compatible, provider %1, model %2 at %3, %4; "
                           "timeouts: first token %5 s, total %6 s")
-            .arg(openai.provider, openai.model, OpenAiBackend::endpoint(openai.baseUrl).toString(), key)
-            .arg(openai.firstTokenTimeoutMs / 1000.0)
-            .arg(openai.totalTimeoutMs / 1000.0);
+        .arg(openai.provider, openai.model, OpenAiBackend::endpoint(openai.baseUrl).toString(), key)
+        .arg(openai.firstTokenTimeoutMs / 1000.0)
+        .arg(openai.totalTimeoutMs / 1000.0);
 }

@@ -4,7 +4,6 @@
 #include "pipeline/serverconfig.h"
 
 #include <QCommandLineParser>
-
 #include <memory>
 
 class LlmBackend;
@@ -15,8 +14,8 @@ class LlmBackend;
 struct LlmChoice
 {
     bool simulated = true;
-    OpenAiConfig openai;  // when !simulated; openai.apiKey comes from $keyEnvVar
-    QString keyEnvVar;    // the variable's name
+    OpenAiConfig openai; // when !simulated; openai.apiKey comes from $keyEnvVar
+    QString keyEnvVar; // the variable's name
 
     QString describe() const;
 };

@@ -13,8 +13,8 @@
 struct ChatReply
 {
     const ChatResult &result;
-    int status = 200;       // 200, or the error's HTTP status
-    QJsonObject identity;   // request_id, session_id, worker, thread, mode
+    int status = 200; // 200, or the error's HTTP status
+    QJsonObject identity; // request_id, session_id, worker, thread, mode
     double ttftMs = 0;
     double totalMs = 0;
 };
@@ -31,8 +31,8 @@ public:
     virtual Endpoint endpoint(bool stream) const = 0;
     // Fills `out` (including out->stream) or returns false with a message for a 400.
     virtual bool parse(const QByteArray &body, ChatRequest *out, QString *error) = 0;
-    virtual void sendError(ResponseChannel &channel, int status, const QString &code,
-                           const QString &message, const ResponseChannel::Headers &extra = {}) const = 0;
+    virtual void sendError(ResponseChannel &channel, int status, const QString &code, const QString &message,
+                           const ResponseChannel::Headers &extra = {}) const = 0;
 
     // A streamed reply: streamStart() right after the head, streamToken() per delta, streamEnd()
     // last. A protocol that does not open the stream early sends its head with the first token,
@@ -50,7 +50,9 @@ public:
 class NativeChatProtocol final : public ChatProtocol
 {
 public:
-    explicit NativeChatProtocol(bool stream) : m_stream(stream) {}
+    explicit NativeChatProtocol(bool stream)
+        : m_stream(stream)
+    { }
 
     Endpoint endpoint(bool stream) const override { return stream ? Endpoint::ChatStream : Endpoint::Chat; }
     bool parse(const QByteArray &body, ChatRequest *out, QString *error) override;

@@ -9,7 +9,7 @@
 // Validates a /v1/chat body the way the seeds' FastAPI model would, with clear messages.
 namespace ChatRequestParser {
 
-inline constexpr qsizetype MaxBodyBytes = 64 * 1024;    // larger: 413
+inline constexpr qsizetype MaxBodyBytes = 64 * 1024; // larger: 413
 inline constexpr qsizetype MaxMessageBytes = 32 * 1024; // larger message: 400
 
 // Reads o[key] as a string into `out`; absent or null is fine unless `required`.

@@ -7,7 +7,6 @@
 
 #include <QObject>
 #include <QUrl>
-
 #include <memory>
 #include <vector>
 
@@ -67,7 +66,8 @@ private:
     std::shared_ptr<LlmBackend> makeBackend(const ServerConfig &config) const;
     bool startWorkers(QString *error);
     void stopWorkers(int drainMs);
-    static int openListeningSocket(const QHostAddress &host, quint16 port, quint16 *boundPort, QString *error);
+    static int openListeningSocket(const QHostAddress &host, quint16 port, quint16 *boundPort,
+                                   QString *error);
 
     TraceRecorder m_recorder;
     CounterSeries m_series;

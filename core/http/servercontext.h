@@ -7,7 +7,6 @@
 
 #include <QMutex>
 #include <QThreadPool>
-
 #include <atomic>
 #include <memory>
 
@@ -18,8 +17,7 @@ struct ServerContext
         : manager(std::move(m))
         , recorder(r)
         , counters(c)
-    {
-    }
+    { }
 
     std::shared_ptr<const ServerConfig> config() const
     {
@@ -35,10 +33,10 @@ struct ServerContext
     std::shared_ptr<ConversationManager> manager;
     TraceRecorder *recorder;
     ServerCounters *counters;
-    QThreadPool pool;                 // the executor (run_in_executor's ThreadPoolExecutor)
-    std::atomic<quint64> nextRequestId{1};
-    std::atomic<int> nextPoolThread{0};
-    std::atomic<bool> draining{false}; // shutting down: refuse new work
+    QThreadPool pool; // the executor (run_in_executor's ThreadPoolExecutor)
+    std::atomic<quint64> nextRequestId { 1 };
+    std::atomic<int> nextPoolThread { 0 };
+    std::atomic<bool> draining { false }; // shutting down: refuse new work
     qint64 startedNs = 0;
 
 private:

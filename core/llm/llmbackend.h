@@ -2,12 +2,10 @@
 
 #include <QList>
 #include <QString>
-
-#include <qcoro/qcorotask.h>
-
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <qcoro/qcorotask.h>
 
 struct ChatMessage
 {
@@ -19,20 +17,20 @@ struct LlmRequest
 {
     QList<ChatMessage> messages;
     quint64 requestId = 0; // for reproducible simulated latencies and for logs
-    bool stream = true;    // the caller wants tokens as they come
+    bool stream = true; // the caller wants tokens as they come
 };
 
 struct LlmReply
 {
     enum class Error {
         None,
-        Cancelled,      // the caller stopped it
-        Timeout,        // connect / first-token / total timeout
-        Unauthorized,   // 401/403 from the provider
-        RateLimited,    // 429
-        Upstream,       // 5xx or a malformed / cut stream
-        Network,        // refused, reset, DNS
-        BadRequest,     // 400 from the provider
+        Cancelled, // the caller stopped it
+        Timeout, // connect / first-token / total timeout
+        Unauthorized, // 401/403 from the provider
+        RateLimited, // 429
+        Upstream, // 5xx or a malformed / cut stream
+        Network, // refused, reset, DNS
+        BadRequest, // 400 from the provider
     };
     QString text;
     QString reasoning; // GLM's reasoning_content, when present
@@ -56,7 +54,9 @@ using TokenSink = std::function<void(const QString &delta)>;
 class CancelToken
 {
 public:
-    CancelToken() : m_flag(std::make_shared<std::atomic<bool>>(false)) {}
+    CancelToken()
+        : m_flag(std::make_shared<std::atomic<bool>>(false))
+    { }
     void cancel() const { m_flag->store(true, std::memory_order_release); }
     bool isCancelled() const { return m_flag->load(std::memory_order_acquire); }
 
@@ -73,8 +73,8 @@ class LlmBackend
 public:
     virtual ~LlmBackend();
     virtual QString name() const = 0;
-    virtual LlmReply complete(const LlmRequest &request, const TokenSink &onToken,
-                              const CancelToken &cancel) = 0;
-    virtual QCoro::Task<LlmReply> completeAsync(LlmRequest request, TokenSink onToken,
-                                                CancelToken cancel) = 0;
+    virtual LlmReply complete(const LlmRequest &request, const TokenSink &onToken, const CancelToken &cancel)
+        = 0;
+    virtual QCoro::Task<LlmReply> completeAsync(LlmRequest request, TokenSink onToken, CancelToken cancel)
+        = 0;
 };

@@ -8,10 +8,9 @@
 #include <QNetworkReply>
 #include <QThread>
 #include <QTimer>
-#include <qcoro/qcorotimer.h>
-
 #include <condition_variable>
 #include <limits>
+#include <qcoro/qcorotimer.h>
 
 namespace {
 
@@ -67,8 +66,7 @@ QString timeoutMessage(const char *what, int ms)
 
 OpenAiBackend::OpenAiBackend(OpenAiConfig config)
     : m_config(std::move(config))
-{
-}
+{ }
 
 OpenAiBackend::~OpenAiBackend()
 {
@@ -108,12 +106,12 @@ QList<ChatMessage> OpenAiBackend::messagesFor(const OpenAiConfig &config, const 
         return m.role == QLatin1String("system");
     });
     if (!config.systemPrompt.isEmpty() && !hasSystem)
-        messages.prepend(ChatMessage{QStringLiteral("system"), config.systemPrompt});
+        messages.prepend(ChatMessage { QStringLiteral("system"), config.systemPrompt });
     return messages;
 }
 
-QCoro::Task<LlmReply> OpenAiBackend::exchange(OpenAiConfig config, LlmRequest request,
-                                              TokenSink onToken, CancelToken cancel)
+QCoro::Task<LlmReply> OpenAiBackend::exchange(OpenAiConfig config, LlmRequest request, TokenSink onToken,
+                                              CancelToken cancel)
 {
     const qint64 start = TraceClock::nowNs();
     OpenAiResponseReader reader(request.stream, config.apiKey);
@@ -171,7 +169,8 @@ QCoro::Task<LlmReply> OpenAiBackend::exchange(OpenAiConfig config, LlmRequest re
             const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
             if (status.isValid()) {
                 connected = true;
-                reader.setStatus(status.toInt(), reply->header(QNetworkRequest::ContentTypeHeader).toByteArray());
+                reader.setStatus(status.toInt(),
+                                 reply->header(QNetworkRequest::ContentTypeHeader).toByteArray());
             }
         }
         if (reader.hasStatus() && reply->bytesAvailable() > 0)
@@ -182,12 +181,12 @@ QCoro::Task<LlmReply> OpenAiBackend::exchange(OpenAiConfig config, LlmRequest re
         }
         if (reply->isFinished()) {
             const bool transportOk = reply->error() == QNetworkReply::NoError
-                    || (reader.hasStatus() && reply->error() > QNetworkReply::UnknownProxyError);
+                || (reader.hasStatus() && reply->error() > QNetworkReply::UnknownProxyError);
             if (!reader.hasStatus()) { // refused, reset, DNS, TLS: no HTTP answer at all
                 result = reader.fail(reply->error() == QNetworkReply::TimeoutError ? LlmReply::Error::Timeout
                                                                                    : LlmReply::Error::Network,
                                      QStringLiteral("cannot reach %1: %2")
-                                             .arg(url.toDisplayString(QUrl::RemovePath), reply->errorString()));
+                                         .arg(url.toDisplayString(QUrl::RemovePath), reply->errorString()));
             } else {
                 result = reader.finish(transportOk ? QString() : reply->errorString());
             }
@@ -228,8 +227,7 @@ QCoro::Task<LlmReply> OpenAiBackend::exchange(OpenAiConfig config, LlmRequest re
     co_return result;
 }
 
-QCoro::Task<LlmReply> OpenAiBackend::completeAsync(LlmRequest request, TokenSink onToken,
-                                                   CancelToken cancel)
+QCoro::Task<LlmReply> OpenAiBackend::completeAsync(LlmRequest request, TokenSink onToken, CancelToken cancel)
 {
     // The call itself, on this thread's event loop: every wait in exchange() is a co_await.
     return exchange(m_config, std::move(request), std::move(onToken), std::move(cancel));

@@ -4,7 +4,6 @@
 #include "providerpreset.h"
 
 #include <QNetworkRequest>
-
 #include <memory>
 #include <mutex>
 
@@ -28,8 +27,7 @@ public:
     QString name() const override { return QStringLiteral("openai"); }
     LlmReply complete(const LlmRequest &request, const TokenSink &onToken,
                       const CancelToken &cancel) override;
-    QCoro::Task<LlmReply> completeAsync(LlmRequest request, TokenSink onToken,
-                                        CancelToken cancel) override;
+    QCoro::Task<LlmReply> completeAsync(LlmRequest request, TokenSink onToken, CancelToken cancel) override;
 
     const OpenAiConfig &config() const { return m_config; }
 

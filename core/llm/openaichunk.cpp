@@ -32,8 +32,8 @@ void readUsage(const QJsonObject &o, OpenAiChunk &chunk)
     chunk.promptTokens = toInt(u.value(QLatin1String("prompt_tokens")));
     chunk.completionTokens = toInt(u.value(QLatin1String("completion_tokens")));
     chunk.totalTokens = u.contains(QLatin1String("total_tokens"))
-            ? toInt(u.value(QLatin1String("total_tokens")))
-            : chunk.promptTokens + chunk.completionTokens;
+        ? toInt(u.value(QLatin1String("total_tokens")))
+        : chunk.promptTokens + chunk.completionTokens;
 }
 
 QString valueText(const QJsonValue &v)
@@ -65,8 +65,8 @@ std::optional<OpenAiChunk> OpenAiChunk::parse(QByteArrayView data)
         const QJsonObject choice = choices.first().toObject();
         // A chunk carries "delta"; a whole completion sent where a chunk was expected carries "message".
         const QJsonObject delta = choice.contains(QLatin1String("delta"))
-                ? choice.value(QLatin1String("delta")).toObject()
-                : choice.value(QLatin1String("message")).toObject();
+            ? choice.value(QLatin1String("delta")).toObject()
+            : choice.value(QLatin1String("message")).toObject();
         chunk.content = delta.value(QLatin1String("content")).toString();
         chunk.reasoning = delta.value(QLatin1String("reasoning_content")).toString();
         chunk.finishReason = choice.value(QLatin1String("finish_reason")).toString();
@@ -126,82 +126,85 @@ QByteArray requestBody(const QString &model, const QList<ChatMessage> &messages,
 {
     QJsonArray list;
     for (const ChatMessage &m : messages)
-        list.append(QJsonObject{{QStringLiteral("role"), m.role}, {QStringLiteral("content"), m.content}});
-    QJsonObject body{{QStringLiteral("model"), model},
-                     {QStringLiteral("messages"), list},
-                     {QStringLiteral("stream"), stream}};
+        list.append(
+            QJsonObject { { QStringLiteral("role"), m.role }, { QStringLiteral("content"), m.content } });
+    QJsonObject body { { QStringLiteral("model"), model },
+                       { QStringLiteral("messages"), list },
+                       { QStringLiteral("stream"), stream } };
     if (temperature >= 0)
         body.insert(QStringLiteral("temperature"), temperature);
     if (stream)
-        body.insert(QStringLiteral("stream_options"), QJsonObject{{QStringLiteral("include_usage"), true}});
+        body.insert(QStringLiteral("stream_options"),
+                    QJsonObject { { QStringLiteral("include_usage"), true } });
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
 }
 
-QByteArray makeChunk(const QString &id, const QString &model, qint64 created,
-                     const QString &deltaText, const QString &finishReason, bool withRole)
+QByteArray makeChunk(const QString &id, const QString &model, qint64 created, const QString &deltaText,
+                     const QString &finishReason, bool withRole)
 {
     QJsonObject delta;
     if (withRole)
         delta.insert(QStringLiteral("role"), QStringLiteral("assistant"));
     if (!deltaText.isEmpty() || (withRole && finishReason.isEmpty()))
         delta.insert(QStringLiteral("content"), deltaText);
-    const QJsonObject choice{{QStringLiteral("index"), 0},
-                             {QStringLiteral("delta"), delta},
-                             {QStringLiteral("logprobs"), QJsonValue::Null},
-                             {QStringLiteral("finish_reason"),
-                              finishReason.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(finishReason)}};
-    const QJsonObject chunk{{QStringLiteral("id"), id},
-                            {QStringLiteral("object"), QStringLiteral("chat.completion.chunk")},
-                            {QStringLiteral("created"), created},
-                            {QStringLiteral("model"), model},
-                            {QStringLiteral("choices"), QJsonArray{choice}}};
+    const QJsonObject choice { { QStringLiteral("index"), 0 },
+                               { QStringLiteral("delta"), delta },
+                               { QStringLiteral("logprobs"), QJsonValue::Null },
+                               { QStringLiteral("finish_reason"),
+                                 finishReason.isEmpty() ? QJsonValue(QJsonValue::Null)
+                                                        : QJsonValue(finishReason) } };
+    const QJsonObject chunk { { QStringLiteral("id"), id },
+                              { QStringLiteral("object"), QStringLiteral("chat.completion.chunk") },
+                              { QStringLiteral("created"), created },
+                              { QStringLiteral("model"), model },
+                              { QStringLiteral("choices"), QJsonArray { choice } } };
     return QJsonDocument(chunk).toJson(QJsonDocument::Compact);
 }
 
-QByteArray makeUsageChunk(const QString &id, const QString &model, qint64 created,
-                          int promptTokens, int completionTokens)
+QByteArray makeUsageChunk(const QString &id, const QString &model, qint64 created, int promptTokens,
+                          int completionTokens)
 {
-    const QJsonObject chunk{
-            {QStringLiteral("id"), id},
-            {QStringLiteral("object"), QStringLiteral("chat.completion.chunk")},
-            {QStringLiteral("created"), created},
-            {QStringLiteral("model"), model},
-            {QStringLiteral("choices"), QJsonArray()},
-            {QStringLiteral("usage"),
-             QJsonObject{{QStringLiteral("prompt_tokens"), promptTokens},
-                         {QStringLiteral("completion_tokens"), completionTokens},
-                         {QStringLiteral("total_tokens"), promptTokens + completionTokens}}}};
+    const QJsonObject chunk { { QStringLiteral("id"), id },
+                              { QStringLiteral("object"), QStringLiteral("chat.completion.chunk") },
+                              { QStringLiteral("created"), created },
+                              { QStringLiteral("model"), model },
+                              { QStringLiteral("choices"), QJsonArray() },
+                              { QStringLiteral("usage"),
+                                QJsonObject {
+                                    { QStringLiteral("prompt_tokens"), promptTokens },
+                                    { QStringLiteral("completion_tokens"), completionTokens },
+                                    { QStringLiteral("total_tokens"), promptTokens + completionTokens } } } };
     return QJsonDocument(chunk).toJson(QJsonDocument::Compact);
 }
 
-QJsonObject makeCompletion(const QString &id, const QString &model, qint64 created,
-                           const QString &text, const QString &finishReason, int promptTokens,
-                           int completionTokens)
+QJsonObject makeCompletion(const QString &id, const QString &model, qint64 created, const QString &text,
+                           const QString &finishReason, int promptTokens, int completionTokens)
 {
-    const QJsonObject message{{QStringLiteral("role"), QStringLiteral("assistant")},
-                              {QStringLiteral("content"), text}};
-    const QJsonObject choice{{QStringLiteral("index"), 0},
-                             {QStringLiteral("message"), message},
-                             {QStringLiteral("logprobs"), QJsonValue::Null},
-                             {QStringLiteral("finish_reason"), finishReason}};
-    return {{QStringLiteral("id"), id},
-            {QStringLiteral("object"), QStringLiteral("chat.completion")},
-            {QStringLiteral("created"), created},
-            {QStringLiteral("model"), model},
-            {QStringLiteral("choices"), QJsonArray{choice}},
-            {QStringLiteral("usage"),
-             QJsonObject{{QStringLiteral("prompt_tokens"), promptTokens},
-                         {QStringLiteral("completion_tokens"), completionTokens},
-                         {QStringLiteral("total_tokens"), promptTokens + completionTokens}}}};
+    const QJsonObject message { { QStringLiteral("role"), QStringLiteral("assistant") },
+                                { QStringLiteral("content"), text } };
+    const QJsonObject choice { { QStringLiteral("index"), 0 },
+                               { QStringLiteral("message"), message },
+                               { QStringLiteral("logprobs"), QJsonValue::Null },
+                               { QStringLiteral("finish_reason"), finishReason } };
+    return { { QStringLiteral("id"), id },
+             { QStringLiteral("object"), QStringLiteral("chat.completion") },
+             { QStringLiteral("created"), created },
+             { QStringLiteral("model"), model },
+             { QStringLiteral("choices"), QJsonArray { choice } },
+             { QStringLiteral("usage"),
+               QJsonObject { { QStringLiteral("prompt_tokens"), promptTokens },
+                             { QStringLiteral("completion_tokens"), completionTokens },
+                             { QStringLiteral("total_tokens"), promptTokens + completionTokens } } } };
 }
 
 QByteArray makeError(const QString &message, const QString &type, const QString &code)
 {
-    const QJsonObject error{{QStringLiteral("message"), message},
-                            {QStringLiteral("type"), type},
-                            {QStringLiteral("param"), QJsonValue::Null},
-                            {QStringLiteral("code"), code.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(code)}};
-    return QJsonDocument(QJsonObject{{QStringLiteral("error"), error}}).toJson(QJsonDocument::Compact);
+    const QJsonObject error { { QStringLiteral("message"), message },
+                              { QStringLiteral("type"), type },
+                              { QStringLiteral("param"), QJsonValue::Null },
+                              { QStringLiteral("code"),
+                                code.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(code) } };
+    return QJsonDocument(QJsonObject { { QStringLiteral("error"), error } }).toJson(QJsonDocument::Compact);
 }
 
 } // namespace OpenAiWire

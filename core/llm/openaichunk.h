@@ -6,7 +6,6 @@
 #include <QByteArrayView>
 #include <QJsonObject>
 #include <QString>
-
 #include <optional>
 
 // The JSON of the OpenAI chat-completions wire format, in both directions: what we read from a
@@ -17,11 +16,11 @@
 // One piece of a reply: a streamed "chat.completion.chunk", or a whole "chat.completion".
 struct OpenAiChunk
 {
-    bool done = false;   // the "data: [DONE]" sentinel
+    bool done = false; // the "data: [DONE]" sentinel
     QString id;
     QString model;
-    QString content;     // choices[0].delta.content (message.content for a whole completion)
-    QString reasoning;   // GLM's / DeepSeek's reasoning_content
+    QString content; // choices[0].delta.content (message.content for a whole completion)
+    QString reasoning; // GLM's / DeepSeek's reasoning_content
     QString finishReason; // "stop", "length", ...; empty while the stream goes on
     bool hasUsage = false;
     int promptTokens = 0;
@@ -58,20 +57,21 @@ QByteArray requestBody(const QString &model, const QList<ChatMessage> &messages,
 // One "data: {chunk}" payload of our server's stream (without the SSE framing: see SseDecoder::encode).
 // The first chunk of a stream should carry role "assistant" (pass withRole); finishReason empty
 // writes null.
-QByteArray makeChunk(const QString &id, const QString &model, qint64 created,
-                     const QString &deltaText, const QString &finishReason = {},
-                     bool withRole = false);
+QByteArray makeChunk(const QString &id, const QString &model, qint64 created, const QString &deltaText,
+                     const QString &finishReason = {}, bool withRole = false);
 // The last chunk when the client asked for stream_options.include_usage: empty choices, usage set.
-QByteArray makeUsageChunk(const QString &id, const QString &model, qint64 created,
-                          int promptTokens, int completionTokens);
+QByteArray makeUsageChunk(const QString &id, const QString &model, qint64 created, int promptTokens,
+                          int completionTokens);
 // A whole non-streamed "chat.completion" object.
-QJsonObject makeCompletion(const QString &id, const QString &model, qint64 created,
-                           const QString &text, const QString &finishReason, int promptTokens,
-                           int completionTokens);
+QJsonObject makeCompletion(const QString &id, const QString &model, qint64 created, const QString &text,
+                           const QString &finishReason, int promptTokens, int completionTokens);
 // {"error":{"message","type","code"}}; code empty writes null.
 QByteArray makeError(const QString &message, const QString &type, const QString &code = {});
 
 // The stream's end sentinel, as a data payload.
-inline QByteArray doneMarker() { return QByteArrayLiteral("[DONE]"); }
+inline QByteArray doneMarker()
+{
+    return QByteArrayLiteral("[DONE]");
+}
 
 } // namespace OpenAiWire

@@ -26,8 +26,7 @@ LlmReply::Error errorForStatus(int status)
 OpenAiResponseReader::OpenAiResponseReader(bool stream, QString secret)
     : m_stream(stream)
     , m_secret(std::move(secret))
-{
-}
+{ }
 
 void OpenAiResponseReader::setStatus(int httpStatus, const QByteArray &contentType)
 {
@@ -35,8 +34,7 @@ void OpenAiResponseReader::setStatus(int httpStatus, const QByteArray &contentTy
     m_reply.upstreamStatus = httpStatus;
     // Only a successful event stream is read incrementally. Error bodies are JSON even when a
     // stream was asked for, and some servers ignore "stream": true and answer with one document.
-    m_sse = httpStatus >= 200 && httpStatus < 300
-            && contentType.toLower().contains("text/event-stream");
+    m_sse = httpStatus >= 200 && httpStatus < 300 && contentType.toLower().contains("text/event-stream");
 }
 
 void OpenAiResponseReader::feed(QByteArrayView bytes, const TokenSink &onToken)
@@ -63,7 +61,7 @@ void OpenAiResponseReader::handleEvent(const SseEvent &event, const TokenSink &o
         if (defaultEvent) {
             setError(LlmReply::Error::Upstream,
                      QStringLiteral("malformed stream chunk from upstream: %1")
-                             .arg(scrub(event.text().left(200))));
+                         .arg(scrub(event.text().left(200))));
         }
         return; // a named event we do not know (e.g. "ping"): skip it
     }
@@ -74,8 +72,9 @@ void OpenAiResponseReader::handleEvent(const SseEvent &event, const TokenSink &o
     // OpenAI reports a failure inside an otherwise successful stream as a chunk holding "error".
     if (event.data.contains("\"error\"")) {
         if (const auto error = OpenAiError::parse(event.data)) {
-            setError(LlmReply::Error::Upstream,
-                     QStringLiteral("upstream reported an error mid-stream: %1").arg(scrub(error->describe())));
+            setError(
+                LlmReply::Error::Upstream,
+                QStringLiteral("upstream reported an error mid-stream: %1").arg(scrub(error->describe())));
             return;
         }
     }
@@ -120,8 +119,8 @@ LlmReply OpenAiResponseReader::finish(const QString &transportError)
         if (!whole) {
             setError(LlmReply::Error::Upstream,
                      transportError.isEmpty()
-                             ? QStringLiteral("upstream stream ended before [DONE]")
-                             : QStringLiteral("upstream stream cut before [DONE]: %1").arg(transportError));
+                         ? QStringLiteral("upstream stream ended before [DONE]")
+                         : QStringLiteral("upstream stream cut before [DONE]: %1").arg(transportError));
             return m_reply;
         }
     } else {
@@ -139,8 +138,7 @@ void OpenAiResponseReader::fromBody()
 {
     if (m_status < 200 || m_status >= 300) {
         const auto error = OpenAiError::parse(m_body);
-        QString detail = error ? error->describe()
-                               : QString::fromUtf8(m_body.left(300)).simplified();
+        QString detail = error ? error->describe() : QString::fromUtf8(m_body.left(300)).simplified();
         if (detail.isEmpty())
             detail = QStringLiteral("no details");
         setError(errorForStatus(m_status),
@@ -155,7 +153,7 @@ void OpenAiResponseReader::fromBody()
         } else {
             setError(LlmReply::Error::Upstream,
                      QStringLiteral("upstream sent a body that is not a chat completion: %1")
-                             .arg(scrub(QString::fromUtf8(m_body.left(200)).simplified())));
+                         .arg(scrub(QString::fromUtf8(m_body.left(200)).simplified())));
         }
         return;
     }

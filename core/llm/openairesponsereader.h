@@ -43,12 +43,12 @@ private:
     const bool m_stream;
     const QString m_secret;
     int m_status = 0;
-    bool m_sse = false;        // the body is an event stream (else one JSON document)
+    bool m_sse = false; // the body is an event stream (else one JSON document)
     bool m_complete = false;
     bool m_finishSeen = false; // a chunk carried finish_reason
     int m_deltas = 0;
     bool m_usageSeen = false;
     SseDecoder m_decoder;
-    QByteArray m_body;         // non-SSE bodies: JSON completions and error bodies
+    QByteArray m_body; // non-SSE bodies: JSON completions and error bodies
     LlmReply m_reply;
 };

@@ -2,14 +2,14 @@
 
 QJsonObject OpenAiConfig::toJson() const
 {
-    return {{QStringLiteral("provider"), provider},
-            {QStringLiteral("baseUrl"), baseUrl},
-            {QStringLiteral("model"), model},
-            {QStringLiteral("systemPrompt"), systemPrompt},
-            {QStringLiteral("temperature"), temperature},
-            {QStringLiteral("connectTimeoutMs"), connectTimeoutMs},
-            {QStringLiteral("firstTokenTimeoutMs"), firstTokenTimeoutMs},
-            {QStringLiteral("totalTimeoutMs"), totalTimeoutMs}};
+    return { { QStringLiteral("provider"), provider },
+             { QStringLiteral("baseUrl"), baseUrl },
+             { QStringLiteral("model"), model },
+             { QStringLiteral("systemPrompt"), systemPrompt },
+             { QStringLiteral("temperature"), temperature },
+             { QStringLiteral("connectTimeoutMs"), connectTimeoutMs },
+             { QStringLiteral("firstTokenTimeoutMs"), firstTokenTimeoutMs },
+             { QStringLiteral("totalTimeoutMs"), totalTimeoutMs } };
 }
 
 OpenAiConfig OpenAiConfig::fromJson(const QJsonObject &o)
@@ -43,21 +43,32 @@ const QList<ProviderPreset> &ProviderPreset::all()
 {
     // Base URLs from each provider's documentation (see REFERENCE.md). Local servers ignore the
     // key or take any; their model names are whatever the user loaded, so these are only hints.
-    static const QList<ProviderPreset> presets{
-            {QStringLiteral("glm"), QStringLiteral("GLM (Zhipu)"),
-             QStringLiteral("https://open.bigmodel.cn/api/paas/v4"), QStringLiteral("glm-4-flash"),
-             true, QStringLiteral("ZHIPUAI_API_KEY")},
-            {QStringLiteral("openai"), QStringLiteral("OpenAI"),
-             QStringLiteral("https://api.openai.com/v1"), QStringLiteral("gpt-4o-mini"), true,
-             QStringLiteral("OPENAI_API_KEY")},
-            {QStringLiteral("ollama"), QStringLiteral("Ollama"),
-             QStringLiteral("http://localhost:11434/v1"), QStringLiteral("llama3.2"), false, {}},
-            {QStringLiteral("llamacpp"), QStringLiteral("llama.cpp server"),
-             QStringLiteral("http://127.0.0.1:8080/v1"), QStringLiteral("default"), false, {}},
-            {QStringLiteral("lmstudio"), QStringLiteral("LM Studio"),
-             QStringLiteral("http://localhost:1234/v1"), QStringLiteral("local-model"), false, {}},
-            {QStringLiteral("custom"), QStringLiteral("Custom"), QString(), QString(), false,
-             QStringLiteral("LOOPSCOPE_LLM_API_KEY")},
+    static const QList<ProviderPreset> presets {
+        { QStringLiteral("glm"), QStringLiteral("GLM (Zhipu)"),
+          QStringLiteral("https://open.bigmodel.cn/api/paas/v4"), QStringLiteral("glm-4-flash"), true,
+          QStringLiteral("ZHIPUAI_API_KEY") },
+        { QStringLiteral("openai"), QStringLiteral("OpenAI"), QStringLiteral("https://api.openai.com/v1"),
+          QStringLiteral("gpt-4o-mini"), true, QStringLiteral("OPENAI_API_KEY") },
+        { QStringLiteral("ollama"),
+          QStringLiteral("Ollama"),
+          QStringLiteral("http://localhost:11434/v1"),
+          QStringLiteral("llama3.2"),
+          false,
+          {} },
+        { QStringLiteral("llamacpp"),
+          QStringLiteral("llama.cpp server"),
+          QStringLiteral("http://127.0.0.1:8080/v1"),
+          QStringLiteral("default"),
+          false,
+          {} },
+        { QStringLiteral("lmstudio"),
+          QStringLiteral("LM Studio"),
+          QStringLiteral("http://localhost:1234/v1"),
+          QStringLiteral("local-model"),
+          false,
+          {} },
+        { QStringLiteral("custom"), QStringLiteral("Custom"), QString(), QString(), false,
+          QStringLiteral("LOOPSCOPE_LLM_API_KEY") },
     };
     return presets;
 }

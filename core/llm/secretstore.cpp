@@ -34,7 +34,7 @@ bool runJob(QKeychain::Job &job)
 bool keychainMissing(QKeychain::Error error)
 {
     return error == QKeychain::NoBackendAvailable || error == QKeychain::NotImplemented
-            || error == QKeychain::OtherError;
+        || error == QKeychain::OtherError;
 }
 #endif
 
@@ -45,8 +45,7 @@ SecretStore::SecretStore(QString account, QString envVarName, bool useKeychain)
     , m_envVarName(std::move(envVarName))
     , m_useKeychain(useKeychain && keychainCompiledIn())
     , m_location(m_useKeychain ? Location::Keychain : Location::Environment)
-{
-}
+{ }
 
 bool SecretStore::keychainCompiledIn()
 {
@@ -77,7 +76,8 @@ QString SecretStore::readKey(QString *error)
         }
     }
 #endif
-    const QString key = m_envVarName.isEmpty() ? QString() : qEnvironmentVariable(m_envVarName.toLocal8Bit().constData());
+    const QString key
+        = m_envVarName.isEmpty() ? QString() : qEnvironmentVariable(m_envVarName.toLocal8Bit().constData());
     if (!key.isEmpty() || !m_useKeychain)
         m_location = Location::Environment;
     return key;
@@ -111,7 +111,7 @@ bool SecretStore::writeKey(const QString &key, QString *error)
     Q_UNUSED(key);
     if (error)
         *error = QStringLiteral("no system keychain: set the key in the environment variable %1")
-                         .arg(m_envVarName);
+                     .arg(m_envVarName);
     return false;
 }
 
@@ -135,7 +135,7 @@ bool SecretStore::removeKey(QString *error)
 #endif
     if (error)
         *error = QStringLiteral("the key is read from the environment variable %1; unset it there")
-                         .arg(m_envVarName);
+                     .arg(m_envVarName);
     return false;
 }
 

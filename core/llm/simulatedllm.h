@@ -3,7 +3,6 @@
 #include "llmbackend.h"
 
 #include <QJsonObject>
-
 #include <atomic>
 
 // How long a simulated step takes: a distribution in seconds, reproducible with a seed.
@@ -11,7 +10,7 @@ struct LatencyModel
 {
     enum class Kind { Fixed, Uniform, Normal, LogNormal };
     Kind kind = Kind::Fixed;
-    double mean = 2.0;   // fixed value; mean of normal / log-normal
+    double mean = 2.0; // fixed value; mean of normal / log-normal
     double spread = 0.0; // half-width (uniform), standard deviation (normal, log-normal)
     quint64 seed = 42;
 
@@ -25,11 +24,11 @@ struct LatencyModel
 
 struct SimulatedLlmConfig
 {
-    LatencyModel latency;         // total time of one call (default 2 s, the first seed's GLM call)
+    LatencyModel latency; // total time of one call (default 2 s, the first seed's GLM call)
     double firstTokenSeconds = 0.1; // time to first token when streaming
-    double tokensPerSecond = 0;   // > 0: pace the stream at this rate after the first token
-    QString replyTemplate;        // {message} is replaced by the user's text; empty: built-in
-    double timeScale = 1.0;       // every delay is multiplied by this
+    double tokensPerSecond = 0; // > 0: pace the stream at this rate after the first token
+    QString replyTemplate; // {message} is replaced by the user's text; empty: built-in
+    double timeScale = 1.0; // every delay is multiplied by this
 };
 
 // The default model: needs nothing, answers with a canned reply after a configurable latency,
@@ -42,8 +41,7 @@ public:
     QString name() const override { return QStringLiteral("simulated"); }
     LlmReply complete(const LlmRequest &request, const TokenSink &onToken,
                       const CancelToken &cancel) override;
-    QCoro::Task<LlmReply> completeAsync(LlmRequest request, TokenSink onToken,
-                                        CancelToken cancel) override;
+    QCoro::Task<LlmReply> completeAsync(LlmRequest request, TokenSink onToken, CancelToken cancel) override;
 
     const SimulatedLlmConfig &config() const { return m_config; }
 
@@ -61,5 +59,5 @@ private:
     QString replyFor(const LlmRequest &request) const;
 
     const SimulatedLlmConfig m_config;
-    mutable std::atomic<quint64> m_draws{0};
+    mutable std::atomic<quint64> m_draws { 0 };
 };

@@ -99,7 +99,7 @@ void SseDecoder::processLine(QByteArrayView line, QList<SseEvent> &out)
 void SseDecoder::dispatch(QList<SseEvent> &out)
 {
     if (m_hasData)
-        out.append(SseEvent{m_event, m_data, m_lastId});
+        out.append(SseEvent { m_event, m_data, m_lastId });
     m_event.clear();
     m_data.clear();
     m_hasData = false;

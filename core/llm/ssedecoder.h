@@ -10,8 +10,8 @@
 struct SseEvent
 {
     QByteArray event; // the "event:" field; empty means the default "message"
-    QByteArray data;  // the "data:" lines joined with '\n'
-    QByteArray id;    // the last "id:" seen on the stream (it carries over, as the spec says)
+    QByteArray data; // the "data:" lines joined with '\n'
+    QByteArray id; // the last "id:" seen on the stream (it carries over, as the spec says)
 
     QString text() const { return QString::fromUtf8(data); }
 };
@@ -44,11 +44,11 @@ private:
     void processLine(QByteArrayView line, QList<SseEvent> &out);
     void dispatch(QList<SseEvent> &out);
 
-    QByteArray m_line;       // bytes of the current, unterminated line
-    bool m_skipLf = false;   // the previous feed ended on '\r': a leading '\n' belongs to it
+    QByteArray m_line; // bytes of the current, unterminated line
+    bool m_skipLf = false; // the previous feed ended on '\r': a leading '\n' belongs to it
     bool m_bomChecked = false;
     QByteArray m_event;
     QByteArray m_data;
-    bool m_hasData = false;  // a "data:" field was seen, even an empty one
+    bool m_hasData = false; // a "data:" field was seen, even an empty one
     QByteArray m_lastId;
 };

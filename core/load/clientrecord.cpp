@@ -1,16 +1,21 @@
 #include "clientrecord.h"
 
 #include <QStringList>
-
 #include <array>
 
 namespace {
 
 constexpr std::array<const char *, 8> kErrorNames
-        = {"ok", "refused", "timeout", "reset", "http_4xx", "http_5xx", "cancelled", "other"};
+    = { "ok", "refused", "timeout", "reset", "http_4xx", "http_5xx", "cancelled", "other" };
 
-qint64 rel(qint64 ns, qint64 origin) { return ns ? ns - origin : -1; }
-qint64 fromRel(qint64 rel, qint64 origin) { return rel < 0 ? 0 : rel + origin; }
+qint64 rel(qint64 ns, qint64 origin)
+{
+    return ns ? ns - origin : -1;
+}
+qint64 fromRel(qint64 rel, qint64 origin)
+{
+    return rel < 0 ? 0 : rel + origin;
+}
 
 QString msText(qint64 ns, qint64 origin)
 {
@@ -48,23 +53,23 @@ ClientError parseClientError(const QString &text)
 
 QJsonObject ClientRecord::toJson(qint64 o) const
 {
-    return {{QStringLiteral("tag"), QString::number(tag)},
-            {QStringLiteral("server_id"), QString::number(serverId)},
-            {QStringLiteral("user"), user},
-            {QStringLiteral("sequence"), sequence},
-            {QStringLiteral("intended_ns"), rel(intendedNs, o)},
-            {QStringLiteral("connect_ns"), rel(connectNs, o)},
-            {QStringLiteral("connected_ns"), rel(connectedNs, o)},
-            {QStringLiteral("sent_ns"), rel(sentNs, o)},
-            {QStringLiteral("first_byte_ns"), rel(firstByteNs, o)},
-            {QStringLiteral("first_token_ns"), rel(firstTokenNs, o)},
-            {QStringLiteral("complete_ns"), rel(completeNs, o)},
-            {QStringLiteral("status"), int(status)},
-            {QStringLiteral("error"), clientErrorName(error)},
-            {QStringLiteral("late"), late},
-            {QStringLiteral("reused"), reused},
-            {QStringLiteral("stream"), stream},
-            {QStringLiteral("bytes"), qint64(bytes)}};
+    return { { QStringLiteral("tag"), QString::number(tag) },
+             { QStringLiteral("server_id"), QString::number(serverId) },
+             { QStringLiteral("user"), user },
+             { QStringLiteral("sequence"), sequence },
+             { QStringLiteral("intended_ns"), rel(intendedNs, o) },
+             { QStringLiteral("connect_ns"), rel(connectNs, o) },
+             { QStringLiteral("connected_ns"), rel(connectedNs, o) },
+             { QStringLiteral("sent_ns"), rel(sentNs, o) },
+             { QStringLiteral("first_byte_ns"), rel(firstByteNs, o) },
+             { QStringLiteral("first_token_ns"), rel(firstTokenNs, o) },
+             { QStringLiteral("complete_ns"), rel(completeNs, o) },
+             { QStringLiteral("status"), int(status) },
+             { QStringLiteral("error"), clientErrorName(error) },
+             { QStringLiteral("late"), late },
+             { QStringLiteral("reused"), reused },
+             { QStringLiteral("stream"), stream },
+             { QStringLiteral("bytes"), qint64(bytes) } };
 }
 
 ClientRecord ClientRecord::fromJson(const QJsonObject &j, qint64 o)
@@ -74,9 +79,7 @@ ClientRecord ClientRecord::fromJson(const QJsonObject &j, qint64 o)
     r.serverId = j.value(QStringLiteral("server_id")).toString().toULongLong();
     r.user = j.value(QStringLiteral("user")).toInt(-1);
     r.sequence = j.value(QStringLiteral("sequence")).toInt();
-    const auto t = [&](const char *key) {
-        return fromRel(j.value(QLatin1String(key)).toInteger(-1), o);
-    };
+    const auto t = [&](const char *key) { return fromRel(j.value(QLatin1String(key)).toInteger(-1), o); };
     r.intendedNs = t("intended_ns");
     r.connectNs = t("connect_ns");
     r.connectedNs = t("connected_ns");
@@ -104,9 +107,8 @@ QString ClientRecord::toCsvRow(qint64 o) const
 {
     QStringList f;
     f << QString::number(tag) << QString::number(serverId) << QString::number(user)
-      << QString::number(sequence) << msText(intendedNs, o) << msText(connectNs, o)
-      << msText(connectedNs, o) << msText(sentNs, o) << msText(firstByteNs, o)
-      << msText(firstTokenNs, o) << msText(completeNs, o)
+      << QString::number(sequence) << msText(intendedNs, o) << msText(connectNs, o) << msText(connectedNs, o)
+      << msText(sentNs, o) << msText(firstByteNs, o) << msText(firstTokenNs, o) << msText(completeNs, o)
       << (completeNs ? QString::number(double(latencyNs()) / 1e6, 'f', 3) : QString())
       << QString::number(status) << clientErrorName(error) << QString::number(int(late))
       << QString::number(int(reused)) << QString::number(int(stream)) << QString::number(bytes);

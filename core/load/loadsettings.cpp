@@ -1,7 +1,6 @@
 #include "loadsettings.h"
 
 #include <QJsonValue>
-
 #include <cmath>
 
 namespace {
@@ -9,9 +8,12 @@ namespace {
 QString thinkName(LoadSettings::Think t)
 {
     switch (t) {
-    case LoadSettings::Think::Fixed: return QStringLiteral("fixed");
-    case LoadSettings::Think::Uniform: return QStringLiteral("uniform");
-    case LoadSettings::Think::Exponential: return QStringLiteral("exponential");
+    case LoadSettings::Think::Fixed:
+        return QStringLiteral("fixed");
+    case LoadSettings::Think::Uniform:
+        return QStringLiteral("uniform");
+    case LoadSettings::Think::Exponential:
+        return QStringLiteral("exponential");
     }
     return {};
 }
@@ -34,29 +36,29 @@ int LoadSettings::expectedRequests() const
 
 QJsonObject LoadSettings::toJson() const
 {
-    return {{QStringLiteral("model"), modelName(model)},
-            {QStringLiteral("users"), users},
-            {QStringLiteral("requests_per_user"), requestsPerUser},
-            {QStringLiteral("duration_s"), durationSeconds},
-            {QStringLiteral("think"), thinkName(think)},
-            {QStringLiteral("think_s"), thinkSeconds},
-            {QStringLiteral("think_spread_s"), thinkSpreadSeconds},
-            {QStringLiteral("spawn_rate"), spawnRate},
-            {QStringLiteral("arrival_rate"), arrivalRate},
-            {QStringLiteral("arrival"), arrival == Arrival::Poisson ? QStringLiteral("poisson")
-                                                                     : QStringLiteral("constant")},
-            {QStringLiteral("max_connections"), maxConnections},
-            {QStringLiteral("naive"), naive},
-            {QStringLiteral("stream"), stream},
-            {QStringLiteral("message"), message},
-            {QStringLiteral("options"), options},
-            {QStringLiteral("session_prefix"), sessionPrefix},
-            {QStringLiteral("timeout_s"), timeoutSeconds},
-            {QStringLiteral("late_threshold_s"), lateThresholdSeconds},
-            {QStringLiteral("threads"), threads},
-            {QStringLiteral("seed"), QString::number(seed)},
-            {QStringLiteral("time_scale"), timeScale},
-            {QStringLiteral("base_url"), baseUrl.toString()}};
+    return { { QStringLiteral("model"), modelName(model) },
+             { QStringLiteral("users"), users },
+             { QStringLiteral("requests_per_user"), requestsPerUser },
+             { QStringLiteral("duration_s"), durationSeconds },
+             { QStringLiteral("think"), thinkName(think) },
+             { QStringLiteral("think_s"), thinkSeconds },
+             { QStringLiteral("think_spread_s"), thinkSpreadSeconds },
+             { QStringLiteral("spawn_rate"), spawnRate },
+             { QStringLiteral("arrival_rate"), arrivalRate },
+             { QStringLiteral("arrival"),
+               arrival == Arrival::Poisson ? QStringLiteral("poisson") : QStringLiteral("constant") },
+             { QStringLiteral("max_connections"), maxConnections },
+             { QStringLiteral("naive"), naive },
+             { QStringLiteral("stream"), stream },
+             { QStringLiteral("message"), message },
+             { QStringLiteral("options"), options },
+             { QStringLiteral("session_prefix"), sessionPrefix },
+             { QStringLiteral("timeout_s"), timeoutSeconds },
+             { QStringLiteral("late_threshold_s"), lateThresholdSeconds },
+             { QStringLiteral("threads"), threads },
+             { QStringLiteral("seed"), QString::number(seed) },
+             { QStringLiteral("time_scale"), timeScale },
+             { QStringLiteral("base_url"), baseUrl.toString() } };
 }
 
 LoadSettings LoadSettings::fromJson(const QJsonObject &json)
@@ -90,9 +92,9 @@ LoadSettings LoadSettings::fromJson(const QJsonObject &j, const LoadSettings &ba
     num("duration_s", &s.durationSeconds);
     if (j.contains(QStringLiteral("think"))) {
         const QString t = j.value(QStringLiteral("think")).toString();
-        s.think = t == QLatin1String("uniform")       ? Think::Uniform
-                : t == QLatin1String("exponential") ? Think::Exponential
-                                                     : Think::Fixed;
+        s.think = t == QLatin1String("uniform") ? Think::Uniform
+            : t == QLatin1String("exponential") ? Think::Exponential
+                                                : Think::Fixed;
     }
     num("think_s", &s.thinkSeconds);
     num("think_spread_s", &s.thinkSpreadSeconds);
@@ -100,8 +102,8 @@ LoadSettings LoadSettings::fromJson(const QJsonObject &j, const LoadSettings &ba
     num("arrival_rate", &s.arrivalRate);
     if (j.contains(QStringLiteral("arrival")))
         s.arrival = j.value(QStringLiteral("arrival")).toString() == QLatin1String("poisson")
-                ? Arrival::Poisson
-                : Arrival::Constant;
+            ? Arrival::Poisson
+            : Arrival::Constant;
     integer("max_connections", &s.maxConnections);
     flag("naive", &s.naive);
     flag("stream", &s.stream);

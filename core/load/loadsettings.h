@@ -18,9 +18,9 @@ struct LoadSettings
     int requestsPerUser = 1;
     double durationSeconds = 0;
     Think think = Think::Fixed;
-    double thinkSeconds = 0;      // fixed value; mean (exponential); centre (uniform)
+    double thinkSeconds = 0; // fixed value; mean (exponential); centre (uniform)
     double thinkSpreadSeconds = 0; // uniform: half-width
-    double spawnRate = 0;         // users started per second; 0: all at once
+    double spawnRate = 0; // users started per second; 0: all at once
     // Open model: requests arrive at `arrivalRate` per second for durationSeconds, whether or
     // not earlier ones have been answered; at most maxConnections are in flight (0: no cap).
     double arrivalRate = 10;
@@ -30,17 +30,17 @@ struct LoadSettings
     // users' requests actually go out one after another (all intended at the same time).
     bool naive = false;
 
-    bool stream = false;           // POST /v1/chat/stream and watch for the first token
+    bool stream = false; // POST /v1/chat/stream and watch for the first token
     QString message = QStringLiteral("Hello, how are you?");
-    QJsonObject options;           // the request's "options" object (llm_calls, batch_inserts, ...)
-    QString sessionPrefix;         // non-empty: session_id = prefix + user (the same across requests)
+    QJsonObject options; // the request's "options" object (llm_calls, batch_inserts, ...)
+    QString sessionPrefix; // non-empty: session_id = prefix + user (the same across requests)
     double timeoutSeconds = 600;
     double lateThresholdSeconds = 0.010; // a send this much past its intended time counts as late
-    int threads = 1;               // generator threads (each runs its own event loop)
+    int threads = 1; // generator threads (each runs its own event loop)
     quint64 seed = 1;
-    double timeScale = 1.0;        // multiplies think times and durations, divides rates
+    double timeScale = 1.0; // multiplies think times and durations, divides rates
 
-    QUrl baseUrl;                  // http://host:port[/prefix]
+    QUrl baseUrl; // http://host:port[/prefix]
     QString apiKey;
 
     int expectedRequests() const; // 0 when it depends on time (duration runs)

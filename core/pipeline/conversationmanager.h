@@ -6,7 +6,6 @@
 
 #include <QHash>
 #include <QMutex>
-
 #include <memory>
 
 class RequestTrace;
@@ -18,11 +17,11 @@ struct ChatRequest
     QString sessionId;
     QString message;
     bool stream = false;
-    int llmCalls = 1;          // seed 2's "3 independent LLM calls"
-    bool llmParallel = false;  // ... awaited one by one (false) or gathered (true, async mode)
-    int batchInserts = 0;      // seed 2's "save 100 records"
+    int llmCalls = 1; // seed 2's "3 independent LLM calls"
+    bool llmParallel = false; // ... awaited one by one (false) or gathered (true, async mode)
+    int batchInserts = 0; // seed 2's "save 100 records"
     bool batchParallel = false;
-    bool prefetch = false;     // warm this user's history cache in the background afterwards
+    bool prefetch = false; // warm this user's history cache in the background afterwards
     // Context the client sent itself (OpenAI clients are stateless: they send the whole
     // conversation, system prompt included). When present it is the model's context instead of
     // the stored history; the exchange is still saved.
@@ -54,8 +53,8 @@ public:
 
     ChatResult chat(const ChatRequest &request, const ServerConfig &config, RequestTrace &trace,
                     const TokenSink &onToken, const CancelToken &cancel);
-    QCoro::Task<ChatResult> chatAsync(ChatRequest request, const ServerConfig &config,
-                                      RequestTrace &trace, TokenSink onToken, CancelToken cancel);
+    QCoro::Task<ChatResult> chatAsync(ChatRequest request, const ServerConfig &config, RequestTrace &trace,
+                                      TokenSink onToken, CancelToken cancel);
 
     // Background prefetch (seed 2's create_task(prefetch_user_history)).
     void prefetchBlocking(const QString &userId, const QString &sessionId, const ServerConfig &config);

@@ -4,7 +4,6 @@
 
 #include <QTimer>
 #include <qcoro/qcorotimer.h>
-
 #include <thread>
 
 namespace Delays {
@@ -16,7 +15,10 @@ void blockUntil(qint64 deadlineNs)
         std::this_thread::sleep_for(std::chrono::nanoseconds(remaining));
 }
 
-void blockFor(qint64 durationNs) { blockUntil(TraceClock::nowNs() + durationNs); }
+void blockFor(qint64 durationNs)
+{
+    blockUntil(TraceClock::nowNs() + durationNs);
+}
 
 QCoro::Task<> sleepUntil(qint64 deadlineNs)
 {
@@ -30,6 +32,9 @@ QCoro::Task<> sleepUntil(qint64 deadlineNs)
     co_await timer;
 }
 
-QCoro::Task<> sleepFor(qint64 durationNs) { return sleepUntil(TraceClock::nowNs() + durationNs); }
+QCoro::Task<> sleepFor(qint64 durationNs)
+{
+    return sleepUntil(TraceClock::nowNs() + durationNs);
+}
 
 } // namespace Delays

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QtGlobal>
-
 #include <qcoro/qcorotask.h>
 
 // The two ways the pipeline waits out a simulated delay, side by side:

@@ -23,7 +23,8 @@ public:
 
     int beginSpan(Phase phase, quint8 index = 0)
     {
-        const int slot = m_record.beginSpan(phase, TraceClock::nowNs(), ThreadRegistry::currentIndex(), index);
+        const int slot
+            = m_record.beginSpan(phase, TraceClock::nowNs(), ThreadRegistry::currentIndex(), index);
         publish();
         return slot;
     }
@@ -68,8 +69,7 @@ public:
     SpanScope(RequestTrace &trace, Phase phase, quint8 index = 0)
         : m_trace(trace)
         , m_slot(trace.beginSpan(phase, index))
-    {
-    }
+    { }
     ~SpanScope() { m_trace.endSpan(m_slot, m_count); }
     void setCount(quint32 count) { m_count = count; }
     SpanScope(const SpanScope &) = delete;

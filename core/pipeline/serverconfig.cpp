@@ -17,7 +17,7 @@ QString intakeModeName(IntakeMode mode)
 
 bool parseIntakeMode(const QString &text, IntakeMode *mode)
 {
-    for (IntakeMode m : {IntakeMode::Direct, IntakeMode::Awaiting, IntakeMode::Polling}) {
+    for (IntakeMode m : { IntakeMode::Direct, IntakeMode::Awaiting, IntakeMode::Polling }) {
         if (text.compare(intakeModeName(m), Qt::CaseInsensitive) == 0) {
             *mode = m;
             return true;
@@ -38,17 +38,17 @@ QJsonObject ServerConfig::toJson() const
     llmJson.insert(QStringLiteral("first_token_s"), llm.firstTokenSeconds);
     llmJson.insert(QStringLiteral("tokens_per_second"), llm.tokensPerSecond);
     return {
-        {QStringLiteral("host"), host.toString()},
-        {QStringLiteral("port"), int(port)},
-        {QStringLiteral("mode"), dispatchModeName(mode)},
-        {QStringLiteral("workers"), workers},
-        {QStringLiteral("pool_size"), effectivePoolSize()},
-        {QStringLiteral("db_read_s"), dbReadSeconds},
-        {QStringLiteral("db_write_s"), dbWriteSeconds},
-        {QStringLiteral("llm"), llmJson},
-        {QStringLiteral("time_scale"), timeScale},
-        {QStringLiteral("max_in_flight"), maxInFlight},
-        {QStringLiteral("intake"), intakeModeName(intake)},
-        {QStringLiteral("poll_interval_s"), pollIntervalSeconds},
+        { QStringLiteral("host"), host.toString() },
+        { QStringLiteral("port"), int(port) },
+        { QStringLiteral("mode"), dispatchModeName(mode) },
+        { QStringLiteral("workers"), workers },
+        { QStringLiteral("pool_size"), effectivePoolSize() },
+        { QStringLiteral("db_read_s"), dbReadSeconds },
+        { QStringLiteral("db_write_s"), dbWriteSeconds },
+        { QStringLiteral("llm"), llmJson },
+        { QStringLiteral("time_scale"), timeScale },
+        { QStringLiteral("max_in_flight"), maxInFlight },
+        { QStringLiteral("intake"), intakeModeName(intake) },
+        { QStringLiteral("poll_interval_s"), pollIntervalSeconds },
     };
 }

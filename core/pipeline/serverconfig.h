@@ -9,9 +9,9 @@
 
 // How the polling worker of seed 2's async_worker_loop picks up work (scenario 7).
 enum class IntakeMode : quint8 {
-    Direct,   // the handler runs as soon as the request is read (uvicorn)
+    Direct, // the handler runs as soon as the request is read (uvicorn)
     Awaiting, // through a queue whose consumer awaits the next item
-    Polling,  // through a queue whose consumer does get_nowait() + sleep(poll interval)
+    Polling, // through a queue whose consumer does get_nowait() + sleep(poll interval)
 };
 
 QString intakeModeName(IntakeMode mode);
@@ -22,19 +22,19 @@ bool parseIntakeMode(const QString &text, IntakeMode *mode);
 struct ServerConfig
 {
     QHostAddress host = QHostAddress::LocalHost;
-    quint16 port = 8000;           // uvicorn's default; 0 picks a free port
+    quint16 port = 8000; // uvicorn's default; 0 picks a free port
     DispatchMode mode = DispatchMode::Async;
-    int workers = 1;               // event loops accepting on the same port (1..16)
-    int poolSize = 0;              // executor threads; 0: min(32, cores + 4) like run_in_executor
-    double dbReadSeconds = 0.100;  // simulated remote-DB delay of step 1
+    int workers = 1; // event loops accepting on the same port (1..16)
+    int poolSize = 0; // executor threads; 0: min(32, cores + 4) like run_in_executor
+    double dbReadSeconds = 0.100; // simulated remote-DB delay of step 1
     double dbWriteSeconds = 0.050; // simulated delay of step 3
-    SimulatedLlmConfig llm;        // step 2 (its timeScale is overwritten by timeScale below)
-    double timeScale = 1.0;        // multiplies every simulated delay
-    int maxInFlight = 0;           // 0: no admission limit (uvicorn --limit-concurrency)
+    SimulatedLlmConfig llm; // step 2 (its timeScale is overwritten by timeScale below)
+    double timeScale = 1.0; // multiplies every simulated delay
+    int maxInFlight = 0; // 0: no admission limit (uvicorn --limit-concurrency)
     QString apiKey;
-    QString dbPath;                // empty: HistoryStore::defaultPath()
+    QString dbPath; // empty: HistoryStore::defaultPath()
     bool logRequests = false;
-    int historyMessages = 20;      // how much history step 1 loads as LLM context
+    int historyMessages = 20; // how much history step 1 loads as LLM context
     IntakeMode intake = IntakeMode::Direct;
     double pollIntervalSeconds = 0.5; // seed 2's sleep(0.5)
 

@@ -36,8 +36,8 @@ QByteArray textPage(const QStringList &lines)
 
 QByteArray timelinePage(const VariantResult &v)
 {
-    QByteArray c = "BT /F1 11 Tf 36 806 Td (" + pdfText(QStringLiteral("Timeline, variant %1: %2").arg(v.name, v.label))
-            + ") Tj ET\n";
+    QByteArray c = "BT /F1 11 Tf 36 806 Td ("
+        + pdfText(QStringLiteral("Timeline, variant %1: %2").arg(v.name, v.label)) + ") Tj ET\n";
     QList<const ClientRecord *> rows;
     qint64 end = v.startNs + 1;
     for (const ClientRecord &r : v.client) {
@@ -56,29 +56,31 @@ QByteArray timelinePage(const VariantResult &v)
         const double y = top - row * rowH;
         c += r.ok() ? "0.75 0.8 0.88 rg\n" : "0.95 0.6 0.6 rg\n";
         c += QByteArray::number(x(r.intendedNs), 'f', 2) + ' ' + QByteArray::number(y, 'f', 2) + ' '
-                + QByteArray::number(std::max(0.3, x(r.completeNs) - x(r.intendedNs)), 'f', 2) + ' '
-                + QByteArray::number(rowH - 1, 'f', 2) + " re f\n";
+            + QByteArray::number(std::max(0.3, x(r.completeNs) - x(r.intendedNs)), 'f', 2) + ' '
+            + QByteArray::number(rowH - 1, 'f', 2) + " re f\n";
         if (const RequestRecord *s = v.serverRecordFor(r)) {
             for (int k = 0; k < s->spanCount; ++k) {
                 const TraceSpan &t = s->spans[size_t(k)];
                 if (!t.endNs)
                     continue;
-                c += t.phase == Phase::Llm ? "0.88 0.34 0.35 rg\n"
-                        : t.phase == Phase::DbRead || t.phase == Phase::DbWrite ? "0.3 0.47 0.65 rg\n"
-                                                                                  : "0.95 0.56 0.17 rg\n";
-                c += QByteArray::number(x(t.startNs), 'f', 2) + ' ' + QByteArray::number(y + 0.5, 'f', 2) + ' '
-                        + QByteArray::number(std::max(0.3, x(t.endNs) - x(t.startNs)), 'f', 2) + " 2 re f\n";
+                c += t.phase == Phase::Llm                                  ? "0.88 0.34 0.35 rg\n"
+                    : t.phase == Phase::DbRead || t.phase == Phase::DbWrite ? "0.3 0.47 0.65 rg\n"
+                                                                            : "0.95 0.56 0.17 rg\n";
+                c += QByteArray::number(x(t.startNs), 'f', 2) + ' ' + QByteArray::number(y + 0.5, 'f', 2)
+                    + ' ' + QByteArray::number(std::max(0.3, x(t.endNs) - x(t.startNs)), 'f', 2)
+                    + " 2 re f\n";
             }
         }
     }
     const double axisY = top - row * rowH - 12;
     c += "0 0 0 rg BT /F1 7 Tf\n";
     for (int i = 0; i <= 5; ++i) {
-        c += "1 0 0 1 " + QByteArray::number(left + width * i / 5.0, 'f', 2) + ' ' + QByteArray::number(axisY, 'f', 2)
-                + " Tm (" + QByteArray::number(double(end - v.startNs) / 1e9 * i / 5.0, 'f', 2) + " s) Tj\n";
+        c += "1 0 0 1 " + QByteArray::number(left + width * i / 5.0, 'f', 2) + ' '
+            + QByteArray::number(axisY, 'f', 2) + " Tm ("
+            + QByteArray::number(double(end - v.startNs) / 1e9 * i / 5.0, 'f', 2) + " s) Tj\n";
     }
     c += "1 0 0 1 40 " + QByteArray::number(axisY - 12, 'f', 2)
-            + " Tm (grey: client wait from intended send; red: LLM; blue: DB; orange: queue/poll/other) Tj ET\n";
+        + " Tm (grey: client wait from intended send; red: LLM; blue: DB; orange: queue/poll/other) Tj ET\n";
     return c;
 }
 
@@ -101,10 +103,10 @@ QByteArray renderLines(const QStringList &lines, const QList<QByteArray> &extraP
     objects << "<< /Type /Font /Subtype /Type1 /BaseFont /Courier /Encoding /WinAnsiEncoding >>";
     for (int i = 0; i < contents.size(); ++i) {
         objects << "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 " + QByteArray::number(kPageW) + ' '
-                        + QByteArray::number(kPageH) + "] /Resources << /Font << /F1 3 0 R >> >> /Contents "
-                        + QByteArray::number(5 + 2 * i) + " 0 R >>";
+                + QByteArray::number(kPageH) + "] /Resources << /Font << /F1 3 0 R >> >> /Contents "
+                + QByteArray::number(5 + 2 * i) + " 0 R >>";
         objects << "<< /Length " + QByteArray::number(contents[i].size()) + " >>\nstream\n" + contents[i]
-                        + "\nendstream";
+                + "\nendstream";
     }
     QByteArray pdf = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n";
     QList<qsizetype> offsets;
@@ -117,7 +119,7 @@ QByteArray renderLines(const QStringList &lines, const QList<QByteArray> &extraP
     for (qsizetype off : offsets)
         pdf += QByteArray::number(off).rightJustified(10, '0') + " 00000 n \n";
     pdf += "trailer\n<< /Size " + QByteArray::number(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n"
-            + QByteArray::number(xref) + "\n%%EOF\n";
+        + QByteArray::number(xref) + "\n%%EOF\n";
     return pdf;
 }
 
@@ -136,21 +138,27 @@ QByteArray render(const RunResult &run)
     }
     QList<QByteArray> pages;
     for (const VariantResult &v : run.variants) {
-        lines << QString() << QStringLiteral("Requests, variant %1 (ms from run start; latency from intended send)").arg(v.name);
-        lines << QStringLiteral("  user   #   intended       sent   1st byte   complete    latency status outcome");
+        lines << QString()
+              << QStringLiteral("Requests, variant %1 (ms from run start; latency from intended send)")
+                     .arg(v.name);
+        lines << QStringLiteral(
+            "  user   #   intended       sent   1st byte   complete    latency status outcome");
         int n = 0;
         for (const ClientRecord &c : v.client) {
             if (++n > 400) {
                 lines << QStringLiteral("  ... %1 more in requests.csv").arg(v.client.size() - 400);
                 break;
             }
-            const auto ms = [&](qint64 ns) { return QString::number(ns ? double(ns - v.startNs) / 1e6 : 0.0, 'f', 1).rightJustified(10); };
+            const auto ms = [&](qint64 ns) {
+                return QString::number(ns ? double(ns - v.startNs) / 1e6 : 0.0, 'f', 1).rightJustified(10);
+            };
             lines << QStringLiteral("  %1 %2 %3 %4 %5 %6 %7 %8 %9")
-                             .arg(c.user, 5).arg(c.sequence, 3)
-                             .arg(ms(c.intendedNs), ms(c.sentNs), ms(c.firstByteNs), ms(c.completeNs),
-                                  QString::number(double(c.latencyNs()) / 1e6, 'f', 1).rightJustified(10))
-                             .arg(c.status, 6)
-                             .arg(clientErrorName(c.error));
+                         .arg(c.user, 5)
+                         .arg(c.sequence, 3)
+                         .arg(ms(c.intendedNs), ms(c.sentNs), ms(c.firstByteNs), ms(c.completeNs),
+                              QString::number(double(c.latencyNs()) / 1e6, 'f', 1).rightJustified(10))
+                         .arg(c.status, 6)
+                         .arg(clientErrorName(c.error));
         }
         pages << timelinePage(v);
     }

@@ -13,21 +13,21 @@
 struct ExpectedFigure
 {
     QString variant;
-    QString metric;          // makespan_s, latency_max_s, latency_mean_s, ttft_p50_s, achieved_rps...
+    QString metric; // makespan_s, latency_max_s, latency_mean_s, ttft_p50_s, achieved_rps...
     double value = 0;
-    double tolerance = 0.1;  // relative
+    double tolerance = 0.1; // relative
     double absTolerance = 0; // in the metric's unit, at time scale 1
-    double roundsOf = 0;     // > 0: value = ceil(users / pool size) * roundsOf (executor saturation)
+    double roundsOf = 0; // > 0: value = ceil(users / pool size) * roundsOf (executor saturation)
     QString note;
 };
 
 struct ScenarioVariant
 {
-    QString name;    // "A", "B"
+    QString name; // "A", "B"
     QString labelEn;
     QString labelZh;
     QJsonObject server; // overrides of the scenario's server settings
-    QJsonObject load;   // overrides of the scenario's load settings (incl. "options")
+    QJsonObject load; // overrides of the scenario's load settings (incl. "options")
 };
 
 // One of the seeds' situations, runnable: resources/scenarios/<name>.json or any file.
@@ -38,12 +38,12 @@ struct Scenario
     QString titleZh;
     QString explanationEn;
     QString explanationZh;
-    QString seed;        // which seed document it comes from
-    QJsonObject server;  // common server settings
-    QJsonObject load;    // common load settings
+    QString seed; // which seed document it comes from
+    QJsonObject server; // common server settings
+    QJsonObject load; // common load settings
     QList<ScenarioVariant> variants;
     QList<ExpectedFigure> expected;
-    QJsonObject raw;     // the file as read
+    QJsonObject raw; // the file as read
 
     const ScenarioVariant *variant(const QString &name) const;
     // Effective settings of a variant (before the run's time scale and user override).

@@ -5,7 +5,6 @@
 
 #include <QObject>
 #include <QTemporaryDir>
-
 #include <memory>
 
 class ChatServer;
@@ -34,8 +33,10 @@ public:
     ChatServer *currentServer() const { return m_server.get(); }
 
     // The variant's effective settings with the run options applied (time scale, users, target).
-    static ServerConfig effectiveServerConfig(const Scenario &s, const ScenarioVariant &v, const RunOptions &o);
-    static LoadSettings effectiveLoadSettings(const Scenario &s, const ScenarioVariant &v, const RunOptions &o);
+    static ServerConfig effectiveServerConfig(const Scenario &s, const ScenarioVariant &v,
+                                              const RunOptions &o);
+    static LoadSettings effectiveLoadSettings(const Scenario &s, const ScenarioVariant &v,
+                                              const RunOptions &o);
 
 signals:
     void variantStarted(int index, const QString &name);

@@ -2,7 +2,6 @@
 
 #include <QJsonArray>
 #include <QtMath>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -56,8 +55,7 @@ LatencyHistogram::LatencyHistogram(int significantDigits, qint64 highestTrackabl
         }
         smallestUntrackable <<= 1;
     }
-    m_maxTrackableNs = smallestUntrackable ? smallestUntrackable - 1
-                                           : std::numeric_limits<qint64>::max();
+    m_maxTrackableNs = smallestUntrackable ? smallestUntrackable - 1 : std::numeric_limits<qint64>::max();
     m_counts.assign(size_t(bucketCount + 1) * size_t(m_subBucketHalfCount), 0);
 }
 
@@ -94,8 +92,7 @@ void LatencyHistogram::merge(const LatencyHistogram &other)
     }
     for (size_t i = 0; i < m_counts.size(); ++i)
         m_counts[i] += other.m_counts[i];
-    mergeMoments(other.m_count, other.m_min, other.m_max, other.m_sum, other.m_runningMean,
-                 other.m_m2);
+    mergeMoments(other.m_count, other.m_min, other.m_max, other.m_sum, other.m_runningMean, other.m_m2);
 }
 
 void LatencyHistogram::merge(const Sparse &other)
@@ -105,8 +102,7 @@ void LatencyHistogram::merge(const Sparse &other)
     // Bins are named by their lowest value, which is exact for the same sub-bucket layout.
     // A bin of another layout goes to the bucket holding its highest value instead, so that
     // percentiles keep erring upwards only, by at most the coarser layout's error.
-    const int otherHalfMagnitude =
-            subBucketHalfCountMagnitudeFor(qBound(1, other.significantDigits, 5));
+    const int otherHalfMagnitude = subBucketHalfCountMagnitudeFor(qBound(1, other.significantDigits, 5));
     const bool sameSubBuckets = otherHalfMagnitude == m_subBucketHalfCountMagnitude;
     for (const auto &[lowestNs, binCount] : other.bins) {
         qint64 valueNs = qMax<qint64>(lowestNs, 0);
@@ -118,8 +114,8 @@ void LatencyHistogram::merge(const Sparse &other)
                  double(other.sumNs) / double(other.count), other.m2);
 }
 
-void LatencyHistogram::mergeMoments(quint64 count, qint64 minNs, qint64 maxNs, qint64 sumNs,
-                                    double mean, double m2)
+void LatencyHistogram::mergeMoments(quint64 count, qint64 minNs, qint64 maxNs, qint64 sumNs, double mean,
+                                    double m2)
 {
     if (m_count == 0) {
         m_min = minNs;
@@ -177,7 +173,7 @@ quint64 LatencyHistogram::nearestRank(double percentile, quint64 count)
 
 qint64 LatencyHistogram::valueAtPercentile(double percentile) const
 {
-    return valuesAtPercentiles({percentile}).constFirst();
+    return valuesAtPercentiles({ percentile }).constFirst();
 }
 
 QList<qint64> LatencyHistogram::valuesAtPercentiles(const QList<double> &percentiles) const
@@ -190,8 +186,7 @@ QList<qint64> LatencyHistogram::valuesAtPercentiles(const QList<double> &percent
     for (qsizetype i = 0; i < percentiles.size(); ++i)
         ranks[i] = nearestRank(percentiles[i], m_count);
     std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(),
-              [&ranks](qsizetype a, qsizetype b) { return ranks[a] < ranks[b]; });
+    std::sort(order.begin(), order.end(), [&ranks](qsizetype a, qsizetype b) { return ranks[a] < ranks[b]; });
 
     qsizetype next = 0;
     quint64 cumulative = 0;
@@ -221,7 +216,7 @@ qint64 LatencyHistogram::highestEquivalentValue(qint64 ns) const
 bool LatencyHistogram::hasSameLayout(const LatencyHistogram &other) const
 {
     return m_subBucketHalfCountMagnitude == other.m_subBucketHalfCountMagnitude
-            && m_counts.size() == other.m_counts.size();
+        && m_counts.size() == other.m_counts.size();
 }
 
 int LatencyHistogram::bucketIndexOf(qint64 ns) const
@@ -254,8 +249,8 @@ qint64 LatencyHistogram::reportedValueAtCounter(qsizetype index) const
     // The top counter also holds saturated values, so its only honest upper bound is max.
     const qint64 lowest = valueAtCounter(index);
     const qint64 highest = index == qsizetype(m_counts.size()) - 1
-            ? std::numeric_limits<qint64>::max()
-            : lowest + ((qint64(1) << bucketIndexOf(lowest)) - 1);
+        ? std::numeric_limits<qint64>::max()
+        : lowest + ((qint64(1) << bucketIndexOf(lowest)) - 1);
     return qBound(m_min, highest, m_max);
 }
 
@@ -288,21 +283,21 @@ QJsonObject LatencyHistogram::toJson() const
     const Sparse sparse = toSparse();
     QJsonArray bins;
     for (const auto &[valueNs, binCount] : sparse.bins)
-        bins.append(QJsonArray{valueNs, qint64(binCount)});
-    return QJsonObject{
-        {QStringLiteral("format"), QLatin1String(FormatName)},
-        {QStringLiteral("version"), FormatVersion},
-        {QStringLiteral("unit"), QStringLiteral("ns")},
-        {QStringLiteral("layout"), QStringLiteral("log-linear (HdrHistogram)")},
-        {QStringLiteral("significantDigits"), sparse.significantDigits},
-        {QStringLiteral("highestTrackableNs"), sparse.highestTrackableNs},
-        {QStringLiteral("count"), qint64(sparse.count)},
-        {QStringLiteral("minNs"), sparse.minNs},
-        {QStringLiteral("maxNs"), sparse.maxNs},
-        {QStringLiteral("sumNs"), sparse.sumNs},
-        {QStringLiteral("m2"), sparse.m2},
+        bins.append(QJsonArray { valueNs, qint64(binCount) });
+    return QJsonObject {
+        { QStringLiteral("format"), QLatin1String(FormatName) },
+        { QStringLiteral("version"), FormatVersion },
+        { QStringLiteral("unit"), QStringLiteral("ns") },
+        { QStringLiteral("layout"), QStringLiteral("log-linear (HdrHistogram)") },
+        { QStringLiteral("significantDigits"), sparse.significantDigits },
+        { QStringLiteral("highestTrackableNs"), sparse.highestTrackableNs },
+        { QStringLiteral("count"), qint64(sparse.count) },
+        { QStringLiteral("minNs"), sparse.minNs },
+        { QStringLiteral("maxNs"), sparse.maxNs },
+        { QStringLiteral("sumNs"), sparse.sumNs },
+        { QStringLiteral("m2"), sparse.m2 },
         // Only non-empty buckets: [lowest value of the bucket in ns, count].
-        {QStringLiteral("bins"), bins},
+        { QStringLiteral("bins"), bins },
     };
 }
 
@@ -323,9 +318,8 @@ LatencyHistogram LatencyHistogram::fromJson(const QJsonObject &json, bool *ok)
     sparse.maxNs = json.value(QStringLiteral("maxNs")).toInteger(-1);
     sparse.sumNs = json.value(QStringLiteral("sumNs")).toInteger(-1);
     sparse.m2 = json.value(QStringLiteral("m2")).toDouble(-1);
-    if (sparse.significantDigits < 1 || sparse.significantDigits > 5
-        || sparse.highestTrackableNs < 2 || count < 0 || sparse.minNs < 0
-        || sparse.maxNs < sparse.minNs || sparse.sumNs < 0 || sparse.m2 < 0)
+    if (sparse.significantDigits < 1 || sparse.significantDigits > 5 || sparse.highestTrackableNs < 2
+        || count < 0 || sparse.minNs < 0 || sparse.maxNs < sparse.minNs || sparse.sumNs < 0 || sparse.m2 < 0)
         return LatencyHistogram();
     sparse.count = quint64(count);
 

@@ -3,7 +3,6 @@
 #include <QJsonObject>
 #include <QList>
 #include <QtGlobal>
-
 #include <utility>
 #include <vector>
 
@@ -87,8 +86,7 @@ private:
     qsizetype counterIndexOf(qint64 ns) const;
     qint64 valueAtCounter(qsizetype index) const;
     qint64 reportedValueAtCounter(qsizetype index) const;
-    void mergeMoments(quint64 count, qint64 minNs, qint64 maxNs, qint64 sumNs, double mean,
-                      double m2);
+    void mergeMoments(quint64 count, qint64 minNs, qint64 maxNs, qint64 sumNs, double mean, double m2);
 
     int m_significantDigits;
     qint64 m_highestTrackableNs;
@@ -100,7 +98,7 @@ private:
     quint64 m_count = 0;
     qint64 m_min = 0;
     qint64 m_max = 0;
-    qint64 m_sum = 0;         // exact; overflows only past ~292 years of summed latency
+    qint64 m_sum = 0; // exact; overflows only past ~292 years of summed latency
     double m_runningMean = 0; // Welford's running mean and M2: stable stddev that merges
     double m_m2 = 0;
 };

@@ -13,8 +13,7 @@ double nsToMs(qint64 ns)
 
 LatencyStats::LatencyStats(qsizetype exactCapacity)
     : m_exactCapacity(qMax<qsizetype>(exactCapacity, 0))
-{
-}
+{ }
 
 void LatencyStats::record(qint64 latencyNs)
 {
@@ -33,8 +32,7 @@ void LatencyStats::merge(const LatencyStats &other)
     m_histogram.merge(other.m_histogram);
     if (!m_exact)
         return;
-    if (other.m_exact
-        && qsizetype(m_samples.size() + other.m_samples.size()) <= m_exactCapacity)
+    if (other.m_exact && qsizetype(m_samples.size() + other.m_samples.size()) <= m_exactCapacity)
         m_samples.insert(m_samples.end(), other.m_samples.begin(), other.m_samples.end());
     else
         dropSamples();
@@ -67,7 +65,7 @@ PercentileSummary LatencyStats::summary() const
     s.maxMs = nsToMs(m_histogram.max());
     s.meanMs = m_histogram.mean() / 1e6;
 
-    const QList<double> percentiles{50, 90, 95, 99, 99.9};
+    const QList<double> percentiles { 50, 90, 95, 99, 99.9 };
     QList<qint64> values;
     if (m_exact) {
         std::vector<qint64> sorted = m_samples;
@@ -87,24 +85,24 @@ PercentileSummary LatencyStats::summary() const
 
 QJsonObject LatencyStats::toJson(const PercentileSummary &summary)
 {
-    return QJsonObject{
-        {QStringLiteral("count"), qint64(summary.count)},
-        {QStringLiteral("minMs"), summary.minMs},
-        {QStringLiteral("meanMs"), summary.meanMs},
-        {QStringLiteral("p50Ms"), summary.p50Ms},
-        {QStringLiteral("p90Ms"), summary.p90Ms},
-        {QStringLiteral("p95Ms"), summary.p95Ms},
-        {QStringLiteral("p99Ms"), summary.p99Ms},
-        {QStringLiteral("p999Ms"), summary.p999Ms},
-        {QStringLiteral("maxMs"), summary.maxMs},
-        {QStringLiteral("exact"), summary.exact},
-        {QStringLiteral("percentileDefinition"),
-         QStringLiteral("nearest rank: the smallest recorded value v with at least p % of "
-                        "samples <= v")},
-        {QStringLiteral("source"),
-         summary.exact ? QStringLiteral("all raw samples, sorted")
-                       : QStringLiteral("log-linear histogram, %1 significant digits "
-                                        "(min, max and mean exact)")
-                                 .arg(LatencyHistogram::DefaultSignificantDigits)},
+    return QJsonObject {
+        { QStringLiteral("count"), qint64(summary.count) },
+        { QStringLiteral("minMs"), summary.minMs },
+        { QStringLiteral("meanMs"), summary.meanMs },
+        { QStringLiteral("p50Ms"), summary.p50Ms },
+        { QStringLiteral("p90Ms"), summary.p90Ms },
+        { QStringLiteral("p95Ms"), summary.p95Ms },
+        { QStringLiteral("p99Ms"), summary.p99Ms },
+        { QStringLiteral("p999Ms"), summary.p999Ms },
+        { QStringLiteral("maxMs"), summary.maxMs },
+        { QStringLiteral("exact"), summary.exact },
+        { QStringLiteral("percentileDefinition"),
+          QStringLiteral("nearest rank: the smallest recorded value v with at least p % of "
+                         "samples <= v") },
+        { QStringLiteral("source"),
+          summary.exact ? QStringLiteral("all raw samples, sorted")
+                        : QStringLiteral("log-linear histogram, %1 significant digits "
+                                         "(min, max and mean exact)")
+                              .arg(LatencyHistogram::DefaultSignificantDigits) },
     };
 }

@@ -4,7 +4,6 @@
 
 #include <QJsonObject>
 #include <QMetaType>
-
 #include <vector>
 
 // The figures a report shows for one latency distribution. exact says whether the percentiles

@@ -1,12 +1,11 @@
 #include "throughputseries.h"
 
 #include <QJsonArray>
-
 #include <algorithm>
 
 namespace {
 
-const QList<double> BucketPercentiles{50, 95, 99};
+const QList<double> BucketPercentiles { 50, 95, 99 };
 
 double nsToMs(qint64 ns)
 {
@@ -24,8 +23,7 @@ ThroughputSeries::ThroughputSeries(qint64 runStartNs, qint64 bucketNs)
     : m_runStartNs(runStartNs)
     , m_bucketNs(qMax<qint64>(bucketNs, 1))
     , m_latestEventNs(runStartNs)
-{
-}
+{ }
 
 ThroughputSeries::~ThroughputSeries() = default;
 
@@ -73,10 +71,10 @@ LatencyHistogram &ThroughputSeries::liveHistogram(qint64 index)
     if (slot.live)
         return *slot.live;
     if (qsizetype(m_liveIndexes.size()) >= LiveHistograms) {
-        const auto oldest = std::min_element(
-                m_liveIndexes.begin(), m_liveIndexes.end(), [this](qint64 a, qint64 b) {
-                    return m_slots[size_t(a)].lastUse < m_slots[size_t(b)].lastUse;
-                });
+        const auto oldest
+            = std::min_element(m_liveIndexes.begin(), m_liveIndexes.end(), [this](qint64 a, qint64 b) {
+                  return m_slots[size_t(a)].lastUse < m_slots[size_t(b)].lastUse;
+              });
         freeze(*oldest);
         m_liveIndexes.erase(oldest);
     }
@@ -139,7 +137,7 @@ QList<ThroughputBucket> ThroughputSeries::buckets(Aggregation aggregation) const
             latencies = total->valuesAtPercentiles(BucketPercentiles);
         } else if (!cumulative) {
             latencies = slot.live ? slot.live->valuesAtPercentiles(BucketPercentiles)
-                                  : QList<qint64>{slot.p50Ns, slot.p95Ns, slot.p99Ns};
+                                  : QList<qint64> { slot.p50Ns, slot.p95Ns, slot.p99Ns };
         }
         if (!latencies.isEmpty()) {
             b.p50Ms = nsToMs(latencies[0]);
@@ -160,8 +158,7 @@ QList<ThroughputBucket> ThroughputSeries::buckets(Aggregation aggregation) const
 
 QString ThroughputSeries::aggregationName(Aggregation aggregation)
 {
-    return aggregation == Aggregation::Cumulative ? QStringLiteral("cumulative")
-                                                  : QStringLiteral("windowed");
+    return aggregation == Aggregation::Cumulative ? QStringLiteral("cumulative") : QStringLiteral("windowed");
 }
 
 QJsonObject ThroughputSeries::toJson(Aggregation aggregation) const
@@ -169,38 +166,38 @@ QJsonObject ThroughputSeries::toJson(Aggregation aggregation) const
     const QList<ThroughputBucket> list = buckets(aggregation);
     QJsonArray array;
     for (const ThroughputBucket &b : list) {
-        array.append(QJsonObject{
-                {QStringLiteral("startMs"), nsToMs(b.startNs)},
-                {QStringLiteral("widthMs"), nsToMs(b.widthNs)},
-                {QStringLiteral("offered"), qint64(b.offered)},
-                {QStringLiteral("completed"), qint64(b.completed)},
-                {QStringLiteral("successful"), qint64(b.successful)},
-                {QStringLiteral("errors"), qint64(b.errors)},
-                {QStringLiteral("offeredPerSec"), b.offeredPerSec},
-                {QStringLiteral("completedPerSec"), b.completedPerSec},
-                {QStringLiteral("successfulPerSec"), b.successfulPerSec},
-                {QStringLiteral("p50Ms"), b.p50Ms},
-                {QStringLiteral("p95Ms"), b.p95Ms},
-                {QStringLiteral("p99Ms"), b.p99Ms},
+        array.append(QJsonObject {
+            { QStringLiteral("startMs"), nsToMs(b.startNs) },
+            { QStringLiteral("widthMs"), nsToMs(b.widthNs) },
+            { QStringLiteral("offered"), qint64(b.offered) },
+            { QStringLiteral("completed"), qint64(b.completed) },
+            { QStringLiteral("successful"), qint64(b.successful) },
+            { QStringLiteral("errors"), qint64(b.errors) },
+            { QStringLiteral("offeredPerSec"), b.offeredPerSec },
+            { QStringLiteral("completedPerSec"), b.completedPerSec },
+            { QStringLiteral("successfulPerSec"), b.successfulPerSec },
+            { QStringLiteral("p50Ms"), b.p50Ms },
+            { QStringLiteral("p95Ms"), b.p95Ms },
+            { QStringLiteral("p99Ms"), b.p99Ms },
         });
     }
     const bool cumulative = aggregation == Aggregation::Cumulative;
-    return QJsonObject{
-            {QStringLiteral("aggregation"), aggregationName(aggregation)},
-            {QStringLiteral("aggregationNote"),
-             cumulative ? QStringLiteral("each bucket covers the run from its start to the end "
-                                         "of the bucket; rates divide by that whole span")
-                        : QStringLiteral("each bucket covers only [startMs, startMs + widthMs); "
-                                         "rates divide by widthMs")},
-            {QStringLiteral("bucketMs"), nsToMs(m_bucketNs)},
-            {QStringLiteral("offeredNote"),
-             QStringLiteral("offered counts sends at their intended send time; completed, "
-                            "successful and errors count at completion time")},
-            {QStringLiteral("latencyNote"),
-             QStringLiteral("p50/p95/p99 of the latencies of all completions (successful or "
-                            "not) in the bucket, nearest rank, from a log-linear histogram with "
-                            "%1 significant digits")
-                     .arg(LatencyHistogram::DefaultSignificantDigits)},
-            {QStringLiteral("buckets"), array},
+    return QJsonObject {
+        { QStringLiteral("aggregation"), aggregationName(aggregation) },
+        { QStringLiteral("aggregationNote"),
+          cumulative ? QStringLiteral("each bucket covers the run from its start to the end "
+                                      "of the bucket; rates divide by that whole span")
+                     : QStringLiteral("each bucket covers only [startMs, startMs + widthMs); "
+                                      "rates divide by widthMs") },
+        { QStringLiteral("bucketMs"), nsToMs(m_bucketNs) },
+        { QStringLiteral("offeredNote"),
+          QStringLiteral("offered counts sends at their intended send time; completed, "
+                         "successful and errors count at completion time") },
+        { QStringLiteral("latencyNote"),
+          QStringLiteral("p50/p95/p99 of the latencies of all completions (successful or "
+                         "not) in the bucket, nearest rank, from a log-linear histogram with "
+                         "%1 significant digits")
+              .arg(LatencyHistogram::DefaultSignificantDigits) },
+        { QStringLiteral("buckets"), array },
     };
 }

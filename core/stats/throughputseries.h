@@ -7,7 +7,6 @@
 #include <QMetaType>
 #include <QMutex>
 #include <QString>
-
 #include <memory>
 #include <vector>
 
@@ -15,12 +14,12 @@
 // Cumulative: every event from the run start to the end of the bucket.
 struct ThroughputBucket
 {
-    qint64 startNs = 0;     // relative to the run start
-    qint64 widthNs = 0;     // the bucket width; the last bucket is cut at the run end, if known
-    quint64 offered = 0;    // sends scheduled, counted at their intended send time
-    quint64 completed = 0;  // every outcome, counted at completion time
+    qint64 startNs = 0; // relative to the run start
+    qint64 widthNs = 0; // the bucket width; the last bucket is cut at the run end, if known
+    quint64 offered = 0; // sends scheduled, counted at their intended send time
+    quint64 completed = 0; // every outcome, counted at completion time
     quint64 successful = 0;
-    quint64 errors = 0;     // completed but not successful
+    quint64 errors = 0; // completed but not successful
     double offeredPerSec = 0;
     double completedPerSec = 0; // achieved throughput
     double successfulPerSec = 0;
@@ -71,7 +70,7 @@ private:
         quint64 completed = 0;
         quint64 successful = 0;
         std::unique_ptr<LatencyHistogram> live; // set while among the recently used buckets
-        LatencyHistogram::Sparse frozen;        // the latencies otherwise
+        LatencyHistogram::Sparse frozen; // the latencies otherwise
         qint64 p50Ns = 0; // cached when frozen
         qint64 p95Ns = 0;
         qint64 p99Ns = 0;

@@ -13,7 +13,10 @@ CounterSampler::CounterSampler(ServerCounters *counters, CounterSeries *series, 
     m_thread.setObjectName(QStringLiteral("counter-sampler"));
 }
 
-CounterSampler::~CounterSampler() { stop(); }
+CounterSampler::~CounterSampler()
+{
+    stop();
+}
 
 void CounterSampler::start(int intervalMs)
 {
@@ -25,7 +28,8 @@ void CounterSampler::start(int intervalMs)
     m_timer->setTimerType(Qt::PreciseTimer);
     m_timer->setInterval(intervalMs);
     m_timer->moveToThread(&m_thread);
-    connect(m_timer, &QTimer::timeout, m_timer, [this] { takeSample(); }, Qt::DirectConnection);
+    connect(
+        m_timer, &QTimer::timeout, m_timer, [this] { takeSample(); }, Qt::DirectConnection);
     QMetaObject::invokeMethod(m_timer, [this] {
         ThreadRegistry::nameCurrentThread(QStringLiteral("counter-sampler"));
         m_timer->start();
@@ -36,11 +40,14 @@ void CounterSampler::stop()
 {
     if (!m_thread.isRunning())
         return;
-    QMetaObject::invokeMethod(m_timer, [this] {
-        m_timer->stop();
-        delete m_timer;
-        m_timer = nullptr;
-    }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_timer,
+        [this] {
+            m_timer->stop();
+            delete m_timer;
+            m_timer = nullptr;
+        },
+        Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();
 }

@@ -2,8 +2,7 @@
 
 CounterSeries::CounterSeries(qsizetype capacity)
     : m_capacity(capacity)
-{
-}
+{ }
 
 void CounterSeries::append(const CounterSample &sample)
 {

@@ -4,7 +4,6 @@
 
 #include <QList>
 #include <QMutex>
-
 #include <deque>
 
 // A bounded, thread-safe time series of CounterSample (oldest dropped first).

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QtGlobal>
-
 #include <chrono>
 
 // The one clock every timestamp in LoopScope comes from: monotonic, nanoseconds.
@@ -12,10 +11,13 @@ namespace TraceClock {
 inline qint64 nowNs() noexcept
 {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
-                   std::chrono::steady_clock::now().time_since_epoch())
-            .count();
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
-inline double nsToMs(qint64 ns) noexcept { return double(ns) / 1e6; }
+inline double nsToMs(qint64 ns) noexcept
+{
+    return double(ns) / 1e6;
+}
 
 } // namespace TraceClock

@@ -44,8 +44,8 @@ void TestConversationManager::storedHistoryIsTheContext()
     TraceRecorder recorder;
     ServerConfig config;
     config.dbReadSeconds = config.dbWriteSeconds = 0;
-    for (const QString &text : {QStringLiteral("one"), QStringLiteral("two")}) {
-        RequestTrace trace(&recorder, RequestRecord{});
+    for (const QString &text : { QStringLiteral("one"), QStringLiteral("two") }) {
+        RequestTrace trace(&recorder, RequestRecord {});
         ChatRequest request;
         request.userId = QStringLiteral("u");
         request.sessionId = QStringLiteral("s");
@@ -69,14 +69,14 @@ void TestConversationManager::clientHistoryReplacesStoredHistory()
     TraceRecorder recorder;
     ServerConfig config;
     config.dbReadSeconds = config.dbWriteSeconds = 0;
-    RequestTrace trace(&recorder, RequestRecord{});
+    RequestTrace trace(&recorder, RequestRecord {});
     ChatRequest request;
     request.userId = QStringLiteral("u");
     request.sessionId = QStringLiteral("s2");
     request.message = QStringLiteral("and now?");
-    request.clientHistory = {{QStringLiteral("system"), QStringLiteral("be brief")},
-                             {QStringLiteral("user"), QStringLiteral("hi")},
-                             {QStringLiteral("assistant"), QStringLiteral("hello")}};
+    request.clientHistory = { { QStringLiteral("system"), QStringLiteral("be brief") },
+                              { QStringLiteral("user"), QStringLiteral("hi") },
+                              { QStringLiteral("assistant"), QStringLiteral("hello") } };
     QVERIFY(manager.chat(request, config, trace, {}, CancelToken()).ok);
     QCOMPARE(llm->last.size(), 4);
     QCOMPARE(llm->last[0].role, QStringLiteral("system"));

@@ -6,7 +6,6 @@
 #include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QTest>
-
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -21,8 +20,8 @@ constexpr qint64 Ms = 1000 * Us;
 constexpr qint64 Sec = 1000 * Ms;
 
 // Percentiles are written in thousandths of a percent so the reference stays in integers.
-const QList<int> MilliPercents{0, 1000, 10000, 25000, 50000, 75000, 90000, 95000,
-                               99000, 99900, 99990, 100000};
+const QList<int> MilliPercents { 0,     1000,  10000, 25000, 50000, 75000,
+                                 90000, 95000, 99000, 99900, 99990, 100000 };
 
 // The definition, read literally: the smallest sample v with at least p % of samples <= v.
 qint64 referencePercentile(const std::vector<qint64> &sorted, int milliPercent)
@@ -31,8 +30,8 @@ qint64 referencePercentile(const std::vector<qint64> &sorted, int milliPercent)
     if (n == 0)
         return 0;
     for (size_t i = 0; i < n; ++i) {
-        const quint64 atOrBelow =
-                quint64(std::upper_bound(sorted.begin(), sorted.end(), sorted[i]) - sorted.begin());
+        const quint64 atOrBelow
+            = quint64(std::upper_bound(sorted.begin(), sorted.end(), sorted[i]) - sorted.begin());
         if (atOrBelow * 100000 >= quint64(milliPercent) * n)
             return sorted[i];
     }
@@ -91,8 +90,8 @@ qint64 subBucketHalfCount(int digits)
 // A histogram percentile may only round up, and by less than one bucket width.
 void verifyWithinError(qint64 reported, qint64 exact, int digits, const char *what)
 {
-    const QByteArray message = QByteArray(what) + ": reported " + QByteArray::number(reported)
-            + " exact " + QByteArray::number(exact);
+    const QByteArray message = QByteArray(what) + ": reported " + QByteArray::number(reported) + " exact "
+        + QByteArray::number(exact);
     QVERIFY2(reported >= exact, message.constData());
     QVERIFY2(double(reported - exact) <= double(exact) / double(subBucketHalfCount(digits)),
              message.constData());
@@ -101,7 +100,7 @@ void verifyWithinError(qint64 reported, qint64 exact, int digits, const char *wh
 
 QList<double> summaryPercentiles(const PercentileSummary &s)
 {
-    return {s.minMs, s.p50Ms, s.p90Ms, s.p95Ms, s.p99Ms, s.p999Ms, s.maxMs};
+    return { s.minMs, s.p50Ms, s.p90Ms, s.p95Ms, s.p99Ms, s.p999Ms, s.maxMs };
 }
 
 LatencyHistogram throughJson(const LatencyHistogram &histogram, bool *ok)
@@ -161,7 +160,7 @@ void tst_LatencyHistogram::percentileDefinition_data()
 
     // Worked by hand from "smallest v with at least p % of samples <= v"; values below 2048 ns
     // have a bucket each, so the histogram must agree exactly.
-    const QList<qint64> oneToTen{10, 9, 8, 7, 6, 5, 4, 3, 2, 1};
+    const QList<qint64> oneToTen { 10, 9, 8, 7, 6, 5, 4, 3, 2, 1 };
     QTest::addRow("1..10 p0 is the minimum") << oneToTen << 0.0 << qint64(1);
     QTest::addRow("1..10 p10") << oneToTen << 10.0 << qint64(1);
     QTest::addRow("1..10 p10.1 moves up") << oneToTen << 10.1 << qint64(2);
@@ -171,8 +170,8 @@ void tst_LatencyHistogram::percentileDefinition_data()
     QTest::addRow("1..10 p100 is the maximum") << oneToTen << 100.0 << qint64(10);
     QTest::addRow("out of range above clamps") << oneToTen << 250.0 << qint64(10);
     QTest::addRow("out of range below clamps") << oneToTen << -5.0 << qint64(1);
-    QTest::addRow("ties") << QList<qint64>{7, 7, 7, 3} << 30.0 << qint64(7);
-    QTest::addRow("single sample") << QList<qint64>{42} << 99.9 << qint64(42);
+    QTest::addRow("ties") << QList<qint64> { 7, 7, 7, 3 } << 30.0 << qint64(7);
+    QTest::addRow("single sample") << QList<qint64> { 42 } << 99.9 << qint64(42);
 }
 
 void tst_LatencyHistogram::percentileDefinition()
@@ -191,8 +190,7 @@ void tst_LatencyHistogram::percentileDefinition()
     // The exact path: the same rank out of the sorted samples.
     std::vector<qint64> sorted(values.begin(), values.end());
     std::sort(sorted.begin(), sorted.end());
-    QCOMPARE(sorted[size_t(LatencyHistogram::nearestRank(percentile, sorted.size()) - 1)],
-             expected);
+    QCOMPARE(sorted[size_t(LatencyHistogram::nearestRank(percentile, sorted.size()) - 1)], expected);
     QVERIFY(stats.summary().exact);
 }
 
@@ -200,15 +198,15 @@ void tst_LatencyHistogram::nearestRankHasNoRoundingDrift()
 {
     // ceil(p * n / 100) in integers, for every percentile with up to three decimals. Plain
     // floating point gets some wrong (p = 1.1, n = 3000 gives rank 34 instead of 33).
-    const QList<quint64> sizes{1, 2, 3, 7, 10, 100, 1000, 1003, 2999, 3000, 12345, 1000000};
+    const QList<quint64> sizes { 1, 2, 3, 7, 10, 100, 1000, 1003, 2999, 3000, 12345, 1000000 };
     for (quint64 n : sizes) {
         for (int milli = 0; milli <= 100000; ++milli) {
             const quint64 expected = qMax<quint64>(1, (quint64(milli) * n + 99999) / 100000);
             const quint64 rank = LatencyHistogram::nearestRank(milli / 1000.0, n);
             if (rank != expected) {
-                const QByteArray message = "n=" + QByteArray::number(n) + " p="
-                        + QByteArray::number(milli / 1000.0) + " rank "
-                        + QByteArray::number(rank) + " expected " + QByteArray::number(expected);
+                const QByteArray message = "n=" + QByteArray::number(n)
+                    + " p=" + QByteArray::number(milli / 1000.0) + " rank " + QByteArray::number(rank)
+                    + " expected " + QByteArray::number(expected);
                 QFAIL(message.constData());
             }
         }
@@ -277,8 +275,7 @@ void tst_LatencyHistogram::relativeError()
     QCOMPARE(histogram.min(), sorted.front());
     QCOMPARE(histogram.max(), sorted.back());
     QVERIFY(qAbs(histogram.mean() - referenceMean(values)) <= 1e-9 * referenceMean(values));
-    QVERIFY(qAbs(histogram.stddev() - referenceStddev(values))
-            <= 1e-6 * referenceStddev(values));
+    QVERIFY(qAbs(histogram.stddev() - referenceStddev(values)) <= 1e-6 * referenceStddev(values));
 
     QList<double> percentiles;
     for (int milli : MilliPercents) {
@@ -330,8 +327,8 @@ void tst_LatencyHistogram::mergeEqualsRecordingAll()
         if (partDigits == all.significantDigits())
             QCOMPARE(merged.valueAtPercentile(p), all.valueAtPercentile(p));
         else
-            verifyWithinError(merged.valueAtPercentile(p), referencePercentile(sorted, milli),
-                              partDigits, "merged");
+            verifyWithinError(merged.valueAtPercentile(p), referencePercentile(sorted, milli), partDigits,
+                              "merged");
     }
     if (partDigits == all.significantDigits())
         QVERIFY(merged.toSparse().bins == all.toSparse().bins);
@@ -354,8 +351,8 @@ void tst_LatencyHistogram::percentilesAreOrdered_data()
     QTest::addRow("log-uniform 1 us .. 1 h") << QList<qint64>(wide.begin(), wide.end());
     QTest::addRow("two clusters") << clusters;
     QTest::addRow("constant") << QList<qint64>(100, 5 * Ms);
-    QTest::addRow("single sample") << QList<qint64>{123456789};
-    QTest::addRow("two samples") << QList<qint64>{Ms, 3 * Sec};
+    QTest::addRow("single sample") << QList<qint64> { 123456789 };
+    QTest::addRow("two samples") << QList<qint64> { Ms, 3 * Sec };
 }
 
 void tst_LatencyHistogram::percentilesAreOrdered()
@@ -372,7 +369,7 @@ void tst_LatencyHistogram::percentilesAreOrdered()
     const PercentileSummary h = histogramOnly.summary();
     QVERIFY(e.exact);
     QVERIFY(!h.exact);
-    for (const PercentileSummary &s : {e, h}) {
+    for (const PercentileSummary &s : { e, h }) {
         QCOMPARE(s.count, quint64(values.size()));
         const QList<double> ordered = summaryPercentiles(s);
         for (qsizetype i = 1; i < ordered.size(); ++i)
@@ -381,11 +378,10 @@ void tst_LatencyHistogram::percentilesAreOrdered()
     }
 
     // The exact path matches the definition; the histogram stays within its bound of it.
-    const std::vector<qint64> sorted =
-            sortedCopy(std::vector<qint64>(values.begin(), values.end()));
-    const QList<int> milli{50000, 90000, 95000, 99000, 99900};
-    const QList<double> exactMs{e.p50Ms, e.p90Ms, e.p95Ms, e.p99Ms, e.p999Ms};
-    const QList<double> histMs{h.p50Ms, h.p90Ms, h.p95Ms, h.p99Ms, h.p999Ms};
+    const std::vector<qint64> sorted = sortedCopy(std::vector<qint64>(values.begin(), values.end()));
+    const QList<int> milli { 50000, 90000, 95000, 99000, 99900 };
+    const QList<double> exactMs { e.p50Ms, e.p90Ms, e.p95Ms, e.p99Ms, e.p999Ms };
+    const QList<double> histMs { h.p50Ms, h.p90Ms, h.p95Ms, h.p99Ms, h.p999Ms };
     for (qsizetype i = 0; i < milli.size(); ++i) {
         const qint64 reference = referencePercentile(sorted, milli[i]);
         QCOMPARE(exactMs[i], double(reference) / 1e6);
@@ -442,9 +438,9 @@ void tst_LatencyHistogram::emptyHistogram()
     QCOMPARE(histogram.max(), qint64(0));
     QCOMPARE(histogram.mean(), 0.0);
     QCOMPARE(histogram.stddev(), 0.0);
-    for (double p : {0.0, 50.0, 99.9, 100.0})
+    for (double p : { 0.0, 50.0, 99.9, 100.0 })
         QCOMPARE(histogram.valueAtPercentile(p), qint64(0));
-    QCOMPARE(histogram.valuesAtPercentiles({50, 99}), (QList<qint64>{0, 0}));
+    QCOMPARE(histogram.valuesAtPercentiles({ 50, 99 }), (QList<qint64> { 0, 0 }));
 
     histogram.record(5 * Ms, 0); // a zero count records nothing
     histogram.merge(LatencyHistogram());
@@ -473,7 +469,7 @@ void tst_LatencyHistogram::saturationAndNegativeValues()
 {
     LatencyHistogram histogram;
     histogram.record(2 * 3600 * Sec); // beyond the trackable range: counted, kept exact
-    histogram.record(-5);             // a clock oddity: counted as 0
+    histogram.record(-5); // a clock oddity: counted as 0
     histogram.record(10 * Ms, 2);
     QCOMPARE(histogram.count(), quint64(4));
     QCOMPARE(histogram.min(), qint64(0));
@@ -492,8 +488,8 @@ void tst_LatencyHistogram::jsonRoundTrip_data()
     const std::vector<qint64> wide = logUniform(31, 1, 3600 * Sec, 20000);
     QTest::addRow("3 digits, 1 ns .. 1 h") << 3 << QList<qint64>(wide.begin(), wide.end());
     QTest::addRow("2 digits, 1 ns .. 1 h") << 2 << QList<qint64>(wide.begin(), wide.end());
-    QTest::addRow("single value") << 3 << QList<qint64>{7 * Ms};
-    QTest::addRow("saturated") << 3 << QList<qint64>{Ms, 5 * 3600 * Sec};
+    QTest::addRow("single value") << 3 << QList<qint64> { 7 * Ms };
+    QTest::addRow("saturated") << 3 << QList<qint64> { Ms, 5 * 3600 * Sec };
 }
 
 void tst_LatencyHistogram::jsonRoundTrip()
@@ -515,8 +511,7 @@ void tst_LatencyHistogram::jsonRoundTrip()
     QVERIFY(qAbs(restored.stddev() - histogram.stddev()) <= 1e-12 * histogram.stddev());
     QVERIFY(restored.toSparse().bins == histogram.toSparse().bins);
     for (int milli : MilliPercents)
-        QCOMPARE(restored.valueAtPercentile(milli / 1000.0),
-                 histogram.valueAtPercentile(milli / 1000.0));
+        QCOMPARE(restored.valueAtPercentile(milli / 1000.0), histogram.valueAtPercentile(milli / 1000.0));
 
     // Sparse: one entry per distinct bucket, never the whole array.
     const QJsonArray bins = histogram.toJson().value(QStringLiteral("bins")).toArray();
@@ -532,8 +527,8 @@ void tst_LatencyHistogram::fromJsonRejects_data()
     QTest::addRow("wrong format") << u"format"_qs << QJsonValue(u"something else"_qs);
     QTest::addRow("newer version") << u"version"_qs << QJsonValue(99);
     QTest::addRow("count disagrees with bins") << u"count"_qs << QJsonValue(3);
-    QTest::addRow("negative bin value") << u"bins"_qs << QJsonValue(QJsonArray{QJsonArray{-4, 2}});
-    QTest::addRow("bin is not a pair") << u"bins"_qs << QJsonValue(QJsonArray{QJsonArray{4}});
+    QTest::addRow("negative bin value") << u"bins"_qs << QJsonValue(QJsonArray { QJsonArray { -4, 2 } });
+    QTest::addRow("bin is not a pair") << u"bins"_qs << QJsonValue(QJsonArray { QJsonArray { 4 } });
     QTest::addRow("bins missing") << u"bins"_qs << QJsonValue();
     QTest::addRow("max below min") << u"maxNs"_qs << QJsonValue(1);
 }
@@ -574,8 +569,7 @@ void tst_LatencyHistogram::statsFallBackToHistogramPastCap()
     const PercentileSummary s = stats.summary();
     QVERIFY(!s.exact);
     const std::vector<qint64> sorted = sortedCopy(values);
-    verifyWithinError(qint64(std::llround(s.p99Ms * 1e6)), referencePercentile(sorted, 99000), 3,
-                      "p99");
+    verifyWithinError(qint64(std::llround(s.p99Ms * 1e6)), referencePercentile(sorted, 99000), 3, "p99");
     QCOMPARE(s.maxMs, double(sorted.back()) / 1e6);
     QCOMPARE(LatencyStats::toJson(s).value(QStringLiteral("exact")).toBool(), false);
 
@@ -635,8 +629,7 @@ void tst_LatencyHistogram::throughputBuckets()
     for (int i = 0; i < 20000; ++i) {
         Event e;
         e.intendedNs = runStart + qint64(random.bounded(20 * Sec));
-        e.latencyNs = qint64(std::exp(std::log(double(Ms))
-                                      + random.generateDouble() * std::log(3000.0)));
+        e.latencyNs = qint64(std::exp(std::log(double(Ms)) + random.generateDouble() * std::log(3000.0)));
         e.completeNs = e.intendedNs + e.latencyNs;
         e.success = random.bounded(10) != 0;
         events.push_back(e);
@@ -670,8 +663,7 @@ void tst_LatencyHistogram::throughputBuckets()
     }
 
     const QList<ThroughputBucket> windowed = series.buckets();
-    const QList<ThroughputBucket> cumulative =
-            series.buckets(ThroughputSeries::Aggregation::Cumulative);
+    const QList<ThroughputBucket> cumulative = series.buckets(ThroughputSeries::Aggregation::Cumulative);
     QCOMPARE(windowed.size(), lastIndex + 1);
     QCOMPARE(cumulative.size(), lastIndex + 1);
 
@@ -696,14 +688,13 @@ void tst_LatencyHistogram::throughputBuckets()
         QCOMPARE(c.offered, running.offered);
         QCOMPARE(c.completed, running.completed);
         QCOMPARE(c.successful, running.successful);
-        QCOMPARE(c.completedPerSec,
-                 double(running.completed) * 1e9 / double((index + 1) * bucketNs));
+        QCOMPARE(c.completedPerSec, double(running.completed) * 1e9 / double((index + 1) * bucketNs));
 
         const std::vector<qint64> sortedWindow = sortedCopy(x.latencies);
         const std::vector<qint64> sortedRunning = sortedCopy(running.latencies);
-        const QList<int> milli{50000, 95000, 99000};
-        const QList<double> windowMs{w.p50Ms, w.p95Ms, w.p99Ms};
-        const QList<double> runningMs{c.p50Ms, c.p95Ms, c.p99Ms};
+        const QList<int> milli { 50000, 95000, 99000 };
+        const QList<double> windowMs { w.p50Ms, w.p95Ms, w.p99Ms };
+        const QList<double> runningMs { c.p50Ms, c.p95Ms, c.p99Ms };
         for (qsizetype i = 0; i < milli.size(); ++i) {
             verifyWithinError(qint64(std::llround(windowMs[i] * 1e6)),
                               referencePercentile(sortedWindow, milli[i]), 3, "windowed");
@@ -746,7 +737,7 @@ void tst_LatencyHistogram::throughputJson()
         series.addCompletion(i * 100 * Ms + 30 * Ms, 30 * Ms, i % 4 != 0);
     }
     for (auto aggregation :
-         {ThroughputSeries::Aggregation::Windowed, ThroughputSeries::Aggregation::Cumulative}) {
+         { ThroughputSeries::Aggregation::Windowed, ThroughputSeries::Aggregation::Cumulative }) {
         const QJsonObject json = series.toJson(aggregation);
         QCOMPARE(json.value(QStringLiteral("aggregation")).toString(),
                  ThroughputSeries::aggregationName(aggregation));
@@ -757,8 +748,7 @@ void tst_LatencyHistogram::throughputJson()
         QCOMPARE(array.size(), buckets.size());
         for (qsizetype i = 0; i < buckets.size(); ++i) {
             const QJsonObject b = array.at(i).toObject();
-            QCOMPARE(b.value(QStringLiteral("completed")).toInteger(),
-                     qint64(buckets[i].completed));
+            QCOMPARE(b.value(QStringLiteral("completed")).toInteger(), qint64(buckets[i].completed));
             QCOMPARE(b.value(QStringLiteral("errors")).toInteger(), qint64(buckets[i].errors));
             QCOMPARE(b.value(QStringLiteral("p95Ms")).toDouble(), buckets[i].p95Ms);
         }

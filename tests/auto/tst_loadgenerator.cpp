@@ -3,13 +3,12 @@
 #include "http/chatserver.h"
 #include "load/loadgenerator.h"
 
+#include <QSet>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
-
-#include <QSet>
 
 class TestLoadGenerator : public QObject
 {
@@ -107,7 +106,8 @@ private slots:
         std::sort(records.begin(), records.end(),
                   [](const ClientRecord &a, const ClientRecord &b) { return a.sentNs < b.sentNs; });
         for (int i = 1; i < records.size(); ++i)
-            QVERIFY2(records[i].sentNs >= records[i - 1].completeNs, "a naive request overlapped the previous one");
+            QVERIFY2(records[i].sentNs >= records[i - 1].completeNs,
+                     "a naive request overlapped the previous one");
         // All were "started" together (gather): latency grows by one call per position.
         QVERIFY(records.last().latencyNs() >= 4 * 200'000'000LL);
         QVERIFY(makespan(records) >= 5 * 200'000'000LL);
@@ -243,9 +243,14 @@ private slots:
         const QList<ClientRecord> records = runLoad(s);
         QCOMPARE(records.size(), 6);
         for (const ClientRecord &r : records) {
-            QVERIFY2(r.ok(), qPrintable(QStringLiteral("%1 user %2 #%3 reused %4 status %5 firstbyte %6")
-                                                .arg(clientErrorName(r.error)).arg(r.user).arg(r.sequence)
-                                                .arg(r.reused).arg(r.status).arg(r.firstByteNs)));
+            QVERIFY2(r.ok(),
+                     qPrintable(QStringLiteral("%1 user %2 #%3 reused %4 status %5 firstbyte %6")
+                                    .arg(clientErrorName(r.error))
+                                    .arg(r.user)
+                                    .arg(r.sequence)
+                                    .arg(r.reused)
+                                    .arg(r.status)
+                                    .arg(r.firstByteNs)));
             QCOMPARE(r.serverId, quint64(7));
         }
         QCOMPARE(connections, 6);

@@ -35,7 +35,7 @@ struct CallResult
 LlmRequest chatRequest(bool stream = true)
 {
     LlmRequest request;
-    request.messages = {{QStringLiteral("user"), QStringLiteral("你好")}};
+    request.messages = { { QStringLiteral("user"), QStringLiteral("你好") } };
     request.requestId = 1;
     request.stream = stream;
     return request;
@@ -46,8 +46,11 @@ QByteArray compactStream(const QStringList &deltas)
 {
     QByteArray body = SseDecoder::encodeComment("keep-alive");
     for (const QString &d : deltas) {
-        const QJsonObject chunk{{QStringLiteral("choices"),
-                                 QJsonArray{QJsonObject{{QStringLiteral("delta"), QJsonObject{{QStringLiteral("content"), d}}}}}}};
+        const QJsonObject chunk {
+            { QStringLiteral("choices"),
+              QJsonArray { QJsonObject {
+                  { QStringLiteral("delta"), QJsonObject { { QStringLiteral("content"), d } } } } } }
+        };
         body += SseDecoder::encode(QJsonDocument(chunk).toJson(QJsonDocument::Compact));
     }
     return body + SseDecoder::encode(OpenAiWire::doneMarker());
@@ -111,7 +114,7 @@ private Q_SLOTS:
     {
         QTest::addColumn<bool>("blocking");
         QTest::addColumn<int>("split"); // 0: one event per write; n: n-byte writes
-        for (bool blocking : {true, false}) {
+        for (bool blocking : { true, false }) {
             const char *mode = blocking ? "blocking" : "async";
             QTest::addRow("%s, event per write", mode) << blocking << 0;
             QTest::addRow("%s, 1-byte writes", mode) << blocking << 1;
@@ -123,11 +126,15 @@ private Q_SLOTS:
     {
         QFETCH(bool, blocking);
         QFETCH(int, split);
-        const QStringList deltas{QStringLiteral("你好"), QStringLiteral("，"), QStringLiteral("世界 🚀"), QStringLiteral("!")};
+        const QStringList deltas { QStringLiteral("你好"), QStringLiteral("，"), QStringLiteral("世界 🚀"),
+                                   QStringLiteral("!") };
         if (split == 0) {
-            m_fake->enqueue(FakeOpenAiScript::chatStream(deltas, 1, {QStringLiteral("先想"), QStringLiteral("一想")}));
+            m_fake->enqueue(
+                FakeOpenAiScript::chatStream(deltas, 1, { QStringLiteral("先想"), QStringLiteral("一想") }));
         } else {
-            const QByteArray body = FakeOpenAiScript::chatEvents(deltas, {QStringLiteral("先想"), QStringLiteral("一想")}).join();
+            const QByteArray body
+                = FakeOpenAiScript::chatEvents(deltas, { QStringLiteral("先想"), QStringLiteral("一想") })
+                      .join();
             QList<qsizetype> cuts;
             for (qsizetype i = split; i < body.size(); i += split)
                 cuts << i;
@@ -139,7 +146,7 @@ private Q_SLOTS:
         QCOMPARE(r.reply.text, QStringLiteral("你好，世界 🚀!"));
         QCOMPARE(r.deltas, deltas);
         QCOMPARE(r.reply.reasoning, QStringLiteral("先想一想"));
-        QCOMPARE(r.reply.promptTokens, 12);     // from the usage chunk
+        QCOMPARE(r.reply.promptTokens, 12); // from the usage chunk
         QCOMPARE(r.reply.completionTokens, 4);
         QCOMPARE(r.reply.tokens, 4);
         QCOMPARE(r.reply.upstreamStatus, 200);
@@ -152,14 +159,15 @@ private Q_SLOTS:
         // Each position of the body, cut into two writes 2 ms apart: inside "data:", between
         // '\r' and '\n', inside a 3- or 4-byte UTF-8 character, inside "[DONE]".
         QFETCH(bool, blocking);
-        const QStringList deltas{QStringLiteral("你好"), QStringLiteral("，世界"), QStringLiteral("🚀✓")};
+        const QStringList deltas { QStringLiteral("你好"), QStringLiteral("，世界"), QStringLiteral("🚀✓") };
         QByteArray body = compactStream(deltas);
         body.replace("\n", "\r\n");
         OpenAiBackend backend(config());
         for (qsizetype cut = 1; cut < body.size(); ++cut) {
-            m_fake->enqueue(FakeOpenAiScript::split(body, {cut}, 2));
+            m_fake->enqueue(FakeOpenAiScript::split(body, { cut }, 2));
             const CallResult r = call(backend, blocking);
-            QVERIFY2(r.reply.ok(), qPrintable(QStringLiteral("cut at %1: %2").arg(cut).arg(r.reply.errorMessage)));
+            QVERIFY2(r.reply.ok(),
+                     qPrintable(QStringLiteral("cut at %1: %2").arg(cut).arg(r.reply.errorMessage)));
             QCOMPARE(r.reply.text, QStringLiteral("你好，世界🚀✓"));
             QCOMPARE(r.deltas, deltas);
         }
@@ -171,15 +179,18 @@ private Q_SLOTS:
     {
         QFETCH(bool, blocking);
         // keep-alive, then 4 content chunks, finish, usage, [DONE]: 60 ms apart.
-        m_fake->enqueue(FakeOpenAiScript::chatStream({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d")}, 60));
+        m_fake->enqueue(FakeOpenAiScript::chatStream(
+            { QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d") }, 60));
         OpenAiBackend backend(config());
         const CallResult r = call(backend, blocking);
         QVERIFY2(r.reply.ok(), qPrintable(r.reply.errorMessage));
         QVERIFY(r.reply.firstTokenNs > r.startNs);
         QVERIFY(r.reply.firstTokenNs < r.endNs);
         // First content after ~120 ms, the end ~300 ms later: generous bounds, shape only.
-        QVERIFY2(r.reply.firstTokenNs - r.startNs >= 60'000'000, qPrintable(QString::number(TraceClock::nsToMs(r.reply.firstTokenNs - r.startNs))));
-        QVERIFY2(r.endNs - r.reply.firstTokenNs >= 120'000'000, qPrintable(QString::number(TraceClock::nsToMs(r.endNs - r.reply.firstTokenNs))));
+        QVERIFY2(r.reply.firstTokenNs - r.startNs >= 60'000'000,
+                 qPrintable(QString::number(TraceClock::nsToMs(r.reply.firstTokenNs - r.startNs))));
+        QVERIFY2(r.endNs - r.reply.firstTokenNs >= 120'000'000,
+                 qPrintable(QString::number(TraceClock::nsToMs(r.endNs - r.reply.firstTokenNs))));
     }
 
     void timeouts_data()
@@ -187,12 +198,16 @@ private Q_SLOTS:
         QTest::addColumn<bool>("blocking");
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("messagePart");
-        for (bool blocking : {true, false}) {
+        for (bool blocking : { true, false }) {
             const char *mode = blocking ? "blocking" : "async";
-            QTest::addRow("%s, no response at all", mode) << blocking << QStringLiteral("no-headers") << QStringLiteral("no first token");
-            QTest::addRow("%s, headers then silence", mode) << blocking << QStringLiteral("silence") << QStringLiteral("no first token");
-            QTest::addRow("%s, slow stream", mode) << blocking << QStringLiteral("slow") << QStringLiteral("not complete");
-            QTest::addRow("%s, TLS never completes", mode) << blocking << QStringLiteral("tls") << QStringLiteral("no connection");
+            QTest::addRow("%s, no response at all", mode)
+                << blocking << QStringLiteral("no-headers") << QStringLiteral("no first token");
+            QTest::addRow("%s, headers then silence", mode)
+                << blocking << QStringLiteral("silence") << QStringLiteral("no first token");
+            QTest::addRow("%s, slow stream", mode)
+                << blocking << QStringLiteral("slow") << QStringLiteral("not complete");
+            QTest::addRow("%s, TLS never completes", mode)
+                << blocking << QStringLiteral("tls") << QStringLiteral("no connection");
         }
     }
 
@@ -211,7 +226,7 @@ private Q_SLOTS:
             m_fake->enqueue(s);
         } else if (kind == QLatin1String("silence")) {
             FakeOpenAiScript s;
-            s.steps = {{0, SseDecoder::encodeComment("keep-alive")}};
+            s.steps = { { 0, SseDecoder::encodeComment("keep-alive") } };
             s.end = FakeOpenAiScript::End::Hold;
             m_fake->enqueue(s);
         } else if (kind == QLatin1String("slow")) {
@@ -244,18 +259,18 @@ private Q_SLOTS:
         QTest::addColumn<int>("status");
         QTest::addColumn<LlmReply::Error>("error");
         QTest::addColumn<QString>("providerMessage");
-        for (bool blocking : {true, false}) {
+        for (bool blocking : { true, false }) {
             const char *mode = blocking ? "blocking" : "async";
             QTest::addRow("%s, 401", mode) << blocking << 401 << LlmReply::Error::Unauthorized
                                            << QStringLiteral("Incorrect API key provided");
-            QTest::addRow("%s, 403", mode) << blocking << 403 << LlmReply::Error::Unauthorized
-                                           << QStringLiteral("Forbidden region");
+            QTest::addRow("%s, 403", mode)
+                << blocking << 403 << LlmReply::Error::Unauthorized << QStringLiteral("Forbidden region");
             QTest::addRow("%s, 429", mode) << blocking << 429 << LlmReply::Error::RateLimited
                                            << QStringLiteral("Rate limit reached for requests");
-            QTest::addRow("%s, 500", mode) << blocking << 500 << LlmReply::Error::Upstream
-                                           << QStringLiteral("The server had an error");
-            QTest::addRow("%s, 400", mode) << blocking << 400 << LlmReply::Error::BadRequest
-                                           << QStringLiteral("model not found");
+            QTest::addRow("%s, 500", mode)
+                << blocking << 500 << LlmReply::Error::Upstream << QStringLiteral("The server had an error");
+            QTest::addRow("%s, 400", mode)
+                << blocking << 400 << LlmReply::Error::BadRequest << QStringLiteral("model not found");
         }
     }
 
@@ -267,13 +282,15 @@ private Q_SLOTS:
         QFETCH(QString, providerMessage);
         // The provider echoes the key it rejected: it must not come back out of the backend.
         m_fake->enqueue(FakeOpenAiScript::error(status, providerMessage + QStringLiteral(": ") + TestKey,
-                                                QStringLiteral("invalid_request_error"), QStringLiteral("code_x")));
+                                                QStringLiteral("invalid_request_error"),
+                                                QStringLiteral("code_x")));
         OpenAiBackend backend(config());
         const CallResult r = call(backend, blocking);
         QCOMPARE(r.reply.error, error);
         QCOMPARE(r.reply.upstreamStatus, status);
         QVERIFY2(r.reply.errorMessage.contains(providerMessage), qPrintable(r.reply.errorMessage));
-        QVERIFY2(r.reply.errorMessage.contains(QStringLiteral("HTTP %1").arg(status)), qPrintable(r.reply.errorMessage));
+        QVERIFY2(r.reply.errorMessage.contains(QStringLiteral("HTTP %1").arg(status)),
+                 qPrintable(r.reply.errorMessage));
         QVERIFY(r.reply.errorMessage.contains(QStringLiteral("code_x")));
         QVERIFY(!r.reply.errorMessage.contains(TestKey));
         QVERIFY(r.elapsedMs() < 5000);
@@ -283,10 +300,11 @@ private Q_SLOTS:
     {
         QTest::addColumn<bool>("blocking");
         QTest::addColumn<FakeOpenAiScript::Framing>("framing");
-        for (bool blocking : {true, false}) {
+        for (bool blocking : { true, false }) {
             const char *mode = blocking ? "blocking" : "async";
             QTest::addRow("%s, chunked body cut", mode) << blocking << FakeOpenAiScript::Framing::Chunked;
-            QTest::addRow("%s, close-delimited body cut", mode) << blocking << FakeOpenAiScript::Framing::Close;
+            QTest::addRow("%s, close-delimited body cut", mode)
+                << blocking << FakeOpenAiScript::Framing::Close;
         }
     }
 
@@ -294,7 +312,7 @@ private Q_SLOTS:
     {
         QFETCH(bool, blocking);
         QFETCH(FakeOpenAiScript::Framing, framing);
-        FakeOpenAiScript s = FakeOpenAiScript::chatStream({QStringLiteral("半"), QStringLiteral("句")}, 5);
+        FakeOpenAiScript s = FakeOpenAiScript::chatStream({ QStringLiteral("半"), QStringLiteral("句") }, 5);
         s.steps.resize(3); // keep-alive and the two content chunks: no finish, no [DONE]
         s.framing = framing;
         s.end = FakeOpenAiScript::End::Cut;
@@ -347,9 +365,8 @@ private Q_SLOTS:
         QFuture<LlmReply> future;
         if (blocking) {
             // The blocking call holds a pool thread, as in the executor mode; Stop comes from here.
-            future = QtConcurrent::run(&m_pool, [&backend, sink, cancel] {
-                return backend.complete(chatRequest(), sink, cancel);
-            });
+            future = QtConcurrent::run(
+                &m_pool, [&backend, sink, cancel] { return backend.complete(chatRequest(), sink, cancel); });
         } else {
             QCoro::connect(backend.completeAsync(chatRequest(), sink, cancel), this,
                            [result](const LlmReply &reply) { *result = reply; });
@@ -373,8 +390,8 @@ private Q_SLOTS:
 
     void blockingAndAsyncAgree()
     {
-        const QStringList deltas{QStringLiteral("同一个"), QStringLiteral("回答"), QStringLiteral(" ✓")};
-        m_fake->setDefaultScript(FakeOpenAiScript::chatStream(deltas, 3, {QStringLiteral("思考")}));
+        const QStringList deltas { QStringLiteral("同一个"), QStringLiteral("回答"), QStringLiteral(" ✓") };
+        m_fake->setDefaultScript(FakeOpenAiScript::chatStream(deltas, 3, { QStringLiteral("思考") }));
         OpenAiBackend backend(config());
         const CallResult b = call(backend, true);
         const CallResult a = call(backend, false);
@@ -459,13 +476,13 @@ private Q_SLOTS:
     void blockingWorksOnPoolThreadAndDeliversThere()
     {
         OpenAiBackend backend(config());
-        m_fake->enqueue(FakeOpenAiScript::chatStream({QStringLiteral("x"), QStringLiteral("y")}, 5));
+        m_fake->enqueue(FakeOpenAiScript::chatStream({ QStringLiteral("x"), QStringLiteral("y") }, 5));
         QFuture<bool> future = QtConcurrent::run(&m_pool, [&backend] {
             QThread *self = QThread::currentThread();
             bool sameThread = true;
-            const LlmReply reply = backend.complete(chatRequest(), [&](const QString &) {
-                sameThread = sameThread && QThread::currentThread() == self;
-            }, {});
+            const LlmReply reply = backend.complete(
+                chatRequest(),
+                [&](const QString &) { sameThread = sameThread && QThread::currentThread() == self; }, {});
             return reply.ok() && reply.text == QLatin1String("xy") && sameThread;
         });
         QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), 10000);
@@ -476,10 +493,11 @@ private Q_SLOTS:
     {
         // In the blocking dispatch mode the caller is the server's event loop: while complete()
         // holds it, nothing else queued on that thread may run (no nested event loop).
-        m_fake->enqueue(FakeOpenAiScript::chatStream({QStringLiteral("a"), QStringLiteral("b")}, 20));
+        m_fake->enqueue(FakeOpenAiScript::chatStream({ QStringLiteral("a"), QStringLiteral("b") }, 20));
         OpenAiBackend backend(config());
         bool ran = false;
-        QMetaObject::invokeMethod(this, [&ran] { ran = true; }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [&ran] { ran = true; }, Qt::QueuedConnection);
         QVERIFY(call(backend, true).reply.ok());
         QVERIFY(!ran);
         QTRY_VERIFY(ran);
@@ -487,7 +505,8 @@ private Q_SLOTS:
 
     void asyncLeavesThreadFree()
     {
-        m_fake->enqueue(FakeOpenAiScript::chatStream({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")}, 60));
+        m_fake->enqueue(FakeOpenAiScript::chatStream(
+            { QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c") }, 60));
         OpenAiBackend backend(config());
         int ticks = 0;
         QTimer ticker;
@@ -506,7 +525,8 @@ private Q_SLOTS:
         // Ten calls of ~400 ms at once overlap fully: no per-host connection limit queues them.
         QFETCH(bool, blocking);
         constexpr int N = 10;
-        m_fake->setDefaultScript(FakeOpenAiScript::chatStream({QStringLiteral("a"), QStringLiteral("b")}, 80));
+        m_fake->setDefaultScript(
+            FakeOpenAiScript::chatStream({ QStringLiteral("a"), QStringLiteral("b") }, 80));
         OpenAiBackend backend(config());
         auto done = std::make_shared<std::atomic<int>>(0);
         auto ok = std::make_shared<std::atomic<int>>(0);
@@ -520,11 +540,12 @@ private Q_SLOTS:
                     ++*done;
                 });
             } else {
-                QCoro::connect(backend.completeAsync(chatRequest(), {}, {}), this, [done, ok](const LlmReply &r) {
-                    if (r.ok())
-                        ++*ok;
-                    ++*done;
-                });
+                QCoro::connect(backend.completeAsync(chatRequest(), {}, {}), this,
+                               [done, ok](const LlmReply &r) {
+                                   if (r.ok())
+                                       ++*ok;
+                                   ++*done;
+                               });
             }
         }
         QTRY_COMPARE_WITH_TIMEOUT(done->load(), N, 20000);

@@ -20,7 +20,7 @@ private Q_SLOTS:
     void parseChunk()
     {
         const auto c = OpenAiChunk::parse(
-                R"({"id":"x","object":"chat.completion.chunk","model":"glm-4-flash","choices":[{"index":0,"delta":{"content":"你好"},"finish_reason":null}]})");
+            R"({"id":"x","object":"chat.completion.chunk","model":"glm-4-flash","choices":[{"index":0,"delta":{"content":"你好"},"finish_reason":null}]})");
         QVERIFY(c);
         QVERIFY(!c->done);
         QCOMPARE(c->content, QStringLiteral("你好"));
@@ -40,7 +40,7 @@ private Q_SLOTS:
         QCOMPARE(f->finishReason, QStringLiteral("length"));
 
         const auto u = OpenAiChunk::parse(
-                R"({"choices":[],"usage":{"prompt_tokens":11,"completion_tokens":"7","total_tokens":18}})");
+            R"({"choices":[],"usage":{"prompt_tokens":11,"completion_tokens":"7","total_tokens":18}})");
         QVERIFY(u->hasUsage);
         QCOMPARE(u->promptTokens, 11);
         QCOMPARE(u->completionTokens, 7);
@@ -57,14 +57,20 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("described");
 
-        QTest::addRow("openai") << QByteArray(R"({"error":{"message":"Incorrect API key","type":"invalid_request_error","param":null,"code":"invalid_api_key"}})")
-                                << QStringLiteral("Incorrect API key (type: invalid_request_error, code: invalid_api_key)");
-        QTest::addRow("glm numeric-string code") << QByteArray(R"({"error":{"code":"1113","message":"余额不足"}})")
-                                                 << QStringLiteral("余额不足 (code: 1113)");
-        QTest::addRow("llama.cpp numeric code") << QByteArray(R"({"error":{"code":500,"message":"boom","type":"server_error"}})")
-                                                << QStringLiteral("boom (type: server_error, code: 500)");
-        QTest::addRow("bare string") << QByteArray(R"({"error":"model not found"})") << QStringLiteral("model not found");
-        QTest::addRow("detail") << QByteArray(R"({"detail":"Not authenticated"})") << QStringLiteral("Not authenticated");
+        QTest::addRow("openai") << QByteArray(
+            R"({"error":{"message":"Incorrect API key","type":"invalid_request_error","param":null,"code":"invalid_api_key"}})")
+                                << QStringLiteral("Incorrect API key (type: invalid_request_error, code: "
+                                                  "invalid_api_key)");
+        QTest::addRow("glm numeric-string code")
+            << QByteArray(R"({"error":{"code":"1113","message":"余额不足"}})")
+            << QStringLiteral("余额不足 (code: 1113)");
+        QTest::addRow("llama.cpp numeric code")
+            << QByteArray(R"({"error":{"code":500,"message":"boom","type":"server_error"}})")
+            << QStringLiteral("boom (type: server_error, code: 500)");
+        QTest::addRow("bare string") << QByteArray(R"({"error":"model not found"})")
+                                     << QStringLiteral("model not found");
+        QTest::addRow("detail") << QByteArray(R"({"detail":"Not authenticated"})")
+                                << QStringLiteral("Not authenticated");
     }
 
     void parseError()
@@ -84,9 +90,11 @@ private Q_SLOTS:
 
     void requestBody()
     {
-        const QList<ChatMessage> messages{{QStringLiteral("system"), QStringLiteral("be brief")},
-                                          {QStringLiteral("user"), QStringLiteral("你好")}};
-        const QJsonObject streamed = QJsonDocument::fromJson(OpenAiWire::requestBody(QStringLiteral("m"), messages, true, 0.3)).object();
+        const QList<ChatMessage> messages { { QStringLiteral("system"), QStringLiteral("be brief") },
+                                            { QStringLiteral("user"), QStringLiteral("你好") } };
+        const QJsonObject streamed
+            = QJsonDocument::fromJson(OpenAiWire::requestBody(QStringLiteral("m"), messages, true, 0.3))
+                  .object();
         QCOMPARE(streamed.value("model").toString(), QStringLiteral("m"));
         QCOMPARE(streamed.value("stream").toBool(), true);
         QCOMPARE(streamed.value("temperature").toDouble(), 0.3);
@@ -96,7 +104,9 @@ private Q_SLOTS:
         QCOMPARE(list[1].toObject().value("role").toString(), QStringLiteral("user"));
         QCOMPARE(list[1].toObject().value("content").toString(), QStringLiteral("你好"));
 
-        const QJsonObject plain = QJsonDocument::fromJson(OpenAiWire::requestBody(QStringLiteral("m"), messages, false, -1)).object();
+        const QJsonObject plain
+            = QJsonDocument::fromJson(OpenAiWire::requestBody(QStringLiteral("m"), messages, false, -1))
+                  .object();
         QCOMPARE(plain.value("stream").toBool(true), false);
         QVERIFY(!plain.contains("stream_options")); // OpenAI rejects it without stream
         QVERIFY(!plain.contains("temperature"));
@@ -141,7 +151,8 @@ private Q_SLOTS:
         QVERIFY(done);
 
         // The first chunk announces the role, later ones are bare deltas, finish_reason is null.
-        const QJsonObject first = QJsonDocument::fromJson(OpenAiWire::makeChunk("i", "m", 1, "a", {}, true)).object();
+        const QJsonObject first
+            = QJsonDocument::fromJson(OpenAiWire::makeChunk("i", "m", 1, "a", {}, true)).object();
         const QJsonObject choice = first.value("choices").toArray().first().toObject();
         QCOMPARE(choice.value("delta").toObject().value("role").toString(), QStringLiteral("assistant"));
         QVERIFY(choice.value("finish_reason").isNull());
@@ -149,7 +160,8 @@ private Q_SLOTS:
 
     void ourCompletionReadBack()
     {
-        const QJsonObject o = OpenAiWire::makeCompletion("id2", "loopscope", 1700000000, "完整的回答", "stop", 9, 4);
+        const QJsonObject o
+            = OpenAiWire::makeCompletion("id2", "loopscope", 1700000000, "完整的回答", "stop", 9, 4);
         QCOMPARE(o.value("object").toString(), QStringLiteral("chat.completion"));
         const auto c = OpenAiChunk::parseCompletion(QJsonDocument(o).toJson());
         QVERIFY(c);
@@ -159,15 +171,17 @@ private Q_SLOTS:
         QCOMPARE(c->completionTokens, 4);
         QCOMPARE(c->totalTokens, 13);
         QVERIFY(!OpenAiChunk::parseCompletion(OpenAiWire::makeError("x", "y")));
-        const auto e = OpenAiError::parse(OpenAiWire::makeError("bad key", "invalid_request_error", "invalid_api_key"));
+        const auto e = OpenAiError::parse(
+            OpenAiWire::makeError("bad key", "invalid_request_error", "invalid_api_key"));
         QCOMPARE(e->code, QStringLiteral("invalid_api_key"));
     }
 
     void readerSurvivesEverySplit()
     {
-        const QByteArray body = FakeOpenAiScript::chatEvents({QStringLiteral("你好"), QStringLiteral("，"), QStringLiteral("世界🚀")},
-                                                             {QStringLiteral("嗯")})
-                                        .join();
+        const QByteArray body = FakeOpenAiScript::chatEvents(
+                                    { QStringLiteral("你好"), QStringLiteral("，"), QStringLiteral("世界🚀") },
+                                    { QStringLiteral("嗯") })
+                                    .join();
         for (qsizetype cut = 0; cut <= body.size(); ++cut) {
             OpenAiResponseReader reader(true);
             reader.setStatus(200, "text/event-stream; charset=utf-8");
@@ -199,38 +213,53 @@ private Q_SLOTS:
 
         const QByteArray json = "application/json";
         const QByteArray sse = "text/event-stream";
-        QTest::addRow("401") << 401 << json << OpenAiWire::makeError("Incorrect API key provided: sk-sec***", "invalid_request_error", "invalid_api_key")
-                             << QString() << int(LlmReply::Error::Unauthorized) << QStringLiteral("HTTP 401: Incorrect API key");
-        QTest::addRow("403") << 403 << json << QByteArray("{}") << QString() << int(LlmReply::Error::Unauthorized) << QStringLiteral("HTTP 403");
+        QTest::addRow("401") << 401 << json
+                             << OpenAiWire::makeError("Incorrect API key provided: sk-sec***",
+                                                      "invalid_request_error", "invalid_api_key")
+                             << QString() << int(LlmReply::Error::Unauthorized)
+                             << QStringLiteral("HTTP 401: Incorrect API key");
+        QTest::addRow("403") << 403 << json << QByteArray("{}") << QString()
+                             << int(LlmReply::Error::Unauthorized) << QStringLiteral("HTTP 403");
         QTest::addRow("429") << 429 << json << OpenAiWire::makeError("Rate limit reached", "requests")
-                             << QString() << int(LlmReply::Error::RateLimited) << QStringLiteral("Rate limit reached");
-        QTest::addRow("500 plain text") << 500 << QByteArray("text/plain") << QByteArray("upstream exploded")
-                                        << QString() << int(LlmReply::Error::Upstream) << QStringLiteral("HTTP 500: upstream exploded");
-        QTest::addRow("400") << 400 << json << OpenAiWire::makeError("model not found", "invalid_request_error")
-                             << QString() << int(LlmReply::Error::BadRequest) << QStringLiteral("model not found");
-        QTest::addRow("cut cleanly") << 200 << sse << SseDecoder::encode(OpenAiWire::makeChunk("i", "m", 1, "par"))
-                                     << QString() << int(LlmReply::Error::Upstream) << QStringLiteral("ended before [DONE]");
-        QTest::addRow("cut by reset") << 200 << sse << SseDecoder::encode(OpenAiWire::makeChunk("i", "m", 1, "par"))
-                                      << QStringLiteral("Connection closed") << int(LlmReply::Error::Upstream)
-                                      << QStringLiteral("cut before [DONE]: Connection closed");
-        QTest::addRow("cut inside a chunk") << 200 << sse << QByteArray("data: {\"choices\":[{\"delta\":{\"cont")
-                                            << QString() << int(LlmReply::Error::Upstream) << QStringLiteral("malformed");
-        QTest::addRow("error mid-stream") << 200 << sse
-                                          << SseDecoder::encode(OpenAiWire::makeChunk("i", "m", 1, "a"))
-                        + SseDecoder::encode(OpenAiWire::makeError("overloaded", "server_error"))
-                                          << QString() << int(LlmReply::Error::Upstream) << QStringLiteral("mid-stream: overloaded");
-        QTest::addRow("finish_reason without DONE") << 200 << sse
-                                                    << SseDecoder::encode(OpenAiWire::makeChunk("i", "m", 1, "a"))
-                        + SseDecoder::encode(OpenAiWire::makeChunk("i", "m", 1, {}, "stop"))
-                                                    << QString() << int(LlmReply::Error::None) << QString();
-        QTest::addRow("DONE without blank line") << 200 << sse
-                                                 << SseDecoder::encode(OpenAiWire::makeChunk("i", "m", 1, "a")) + "data: [DONE]"
-                                                 << QString() << int(LlmReply::Error::None) << QString();
-        QTest::addRow("JSON where a stream was asked") << 200 << json
-                                                       << QJsonDocument(OpenAiWire::makeCompletion("i", "m", 1, "whole", "stop", 1, 1)).toJson()
-                                                       << QString() << int(LlmReply::Error::None) << QString();
-        QTest::addRow("garbage 200") << 200 << json << QByteArray("<html>")
-                                     << QString() << int(LlmReply::Error::Upstream) << QStringLiteral("not a chat completion");
+                             << QString() << int(LlmReply::Error::RateLimited)
+                             << QStringLiteral("Rate limit reached");
+        QTest::addRow("500 plain text")
+            << 500 << QByteArray("text/plain") << QByteArray("upstream exploded") << QString()
+            << int(LlmReply::Error::Upstream) << QStringLiteral("HTTP 500: upstream exploded");
+        QTest::addRow("400") << 400 << json
+                             << OpenAiWire::makeError("model not found", "invalid_request_error") << QString()
+                             << int(LlmReply::Error::BadRequest) << QStringLiteral("model not found");
+        QTest::addRow("cut cleanly") << 200 << sse
+                                     << SseDecoder::encode(OpenAiWire::makeChunk("i", "m", 1, "par"))
+                                     << QString() << int(LlmReply::Error::Upstream)
+                                     << QStringLiteral("ended before [DONE]");
+        QTest::addRow("cut by reset")
+            << 200 << sse << SseDecoder::encode(OpenAiWire::makeChunk("i", "m", 1, "par"))
+            << QStringLiteral("Connection closed") << int(LlmReply::Error::Upstream)
+            << QStringLiteral("cut before [DONE]: Connection closed");
+        QTest::addRow("cut inside a chunk")
+            << 200 << sse << QByteArray("data: {\"choices\":[{\"delta\":{\"cont") << QString()
+            << int(LlmReply::Error::Upstream) << QStringLiteral("malformed");
+        QTest::addRow("error mid-stream")
+            << 200 << sse
+            << SseDecoder::encode(OpenAiWire::makeChunk("i", "m", 1, "a"))
+                + SseDecoder::encode(OpenAiWire::makeError("overloaded", "server_error"))
+            << QString() << int(LlmReply::Error::Upstream) << QStringLiteral("mid-stream: overloaded");
+        QTest::addRow("finish_reason without DONE")
+            << 200 << sse
+            << SseDecoder::encode(OpenAiWire::makeChunk("i", "m", 1, "a"))
+                + SseDecoder::encode(OpenAiWire::makeChunk("i", "m", 1, {}, "stop"))
+            << QString() << int(LlmReply::Error::None) << QString();
+        QTest::addRow("DONE without blank line")
+            << 200 << sse << SseDecoder::encode(OpenAiWire::makeChunk("i", "m", 1, "a")) + "data: [DONE]"
+            << QString() << int(LlmReply::Error::None) << QString();
+        QTest::addRow("JSON where a stream was asked")
+            << 200 << json
+            << QJsonDocument(OpenAiWire::makeCompletion("i", "m", 1, "whole", "stop", 1, 1)).toJson()
+            << QString() << int(LlmReply::Error::None) << QString();
+        QTest::addRow("garbage 200") << 200 << json << QByteArray("<html>") << QString()
+                                     << int(LlmReply::Error::Upstream)
+                                     << QStringLiteral("not a chat completion");
     }
 
     void readerOutcomes()
@@ -254,7 +283,8 @@ private Q_SLOTS:
     {
         OpenAiResponseReader reader(true, QStringLiteral("sk-secret-key"));
         reader.setStatus(401, "application/json");
-        reader.feed(OpenAiWire::makeError("Incorrect API key provided: sk-secret-key", "invalid_request_error"), {});
+        reader.feed(
+            OpenAiWire::makeError("Incorrect API key provided: sk-secret-key", "invalid_request_error"), {});
         const LlmReply reply = reader.finish();
         QVERIFY(!reply.errorMessage.contains(QStringLiteral("sk-secret-key")));
         QVERIFY(reply.errorMessage.contains(QStringLiteral("***")));
@@ -268,11 +298,15 @@ private Q_SLOTS:
         QCOMPARE(glm->baseUrl, QStringLiteral("https://open.bigmodel.cn/api/paas/v4"));
         QCOMPARE(glm->model, QStringLiteral("glm-4-flash"));
         QVERIFY(glm->requiresKey);
-        QCOMPARE(ProviderPreset::find(QStringLiteral("openai"))->baseUrl, QStringLiteral("https://api.openai.com/v1"));
-        QCOMPARE(ProviderPreset::find(QStringLiteral("ollama"))->baseUrl, QStringLiteral("http://localhost:11434/v1"));
+        QCOMPARE(ProviderPreset::find(QStringLiteral("openai"))->baseUrl,
+                 QStringLiteral("https://api.openai.com/v1"));
+        QCOMPARE(ProviderPreset::find(QStringLiteral("ollama"))->baseUrl,
+                 QStringLiteral("http://localhost:11434/v1"));
         QVERIFY(!ProviderPreset::find(QStringLiteral("ollama"))->requiresKey);
-        QCOMPARE(ProviderPreset::find(QStringLiteral("llamacpp"))->baseUrl, QStringLiteral("http://127.0.0.1:8080/v1"));
-        QCOMPARE(ProviderPreset::find(QStringLiteral("lmstudio"))->baseUrl, QStringLiteral("http://localhost:1234/v1"));
+        QCOMPARE(ProviderPreset::find(QStringLiteral("llamacpp"))->baseUrl,
+                 QStringLiteral("http://127.0.0.1:8080/v1"));
+        QCOMPARE(ProviderPreset::find(QStringLiteral("lmstudio"))->baseUrl,
+                 QStringLiteral("http://localhost:1234/v1"));
         QVERIFY(ProviderPreset::find(QStringLiteral("custom")));
         QVERIFY(!ProviderPreset::find(QStringLiteral("nope")));
     }

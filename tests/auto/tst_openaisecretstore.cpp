@@ -11,7 +11,8 @@ private Q_SLOTS:
     void environmentOnly()
     {
         qputenv("LOOPSCOPE_TEST_LLM_KEY", "sk-from-env");
-        SecretStore store(QStringLiteral("llm-api-key/test"), QStringLiteral("LOOPSCOPE_TEST_LLM_KEY"), false);
+        SecretStore store(QStringLiteral("llm-api-key/test"), QStringLiteral("LOOPSCOPE_TEST_LLM_KEY"),
+                          false);
         QCOMPARE(store.location(), SecretStore::Location::Environment);
         QCOMPARE(store.describeLocation(), QStringLiteral("environment variable LOOPSCOPE_TEST_LLM_KEY"));
         QCOMPARE(store.readKey(), QStringLiteral("sk-from-env"));

@@ -42,7 +42,7 @@ void TestRunOptions::naiveClientSerializesTheExecutorVariant()
 {
     const double one = 2.15 * 0.05;
     const double concurrent = makespan({});
-    const double naive = makespan({{QStringLiteral("naive"), true}});
+    const double naive = makespan({ { QStringLiteral("naive"), true } });
     QVERIFY2(concurrent > 0 && naive > 0, "runs failed");
     QVERIFY2(concurrent < 2.5 * one, qPrintable(QStringLiteral("concurrent %1 s").arg(concurrent)));
     QVERIFY2(naive >= 4.0 * one, qPrintable(QStringLiteral("naive %1 s").arg(naive)));

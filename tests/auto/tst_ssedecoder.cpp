@@ -9,7 +9,7 @@ namespace {
 
 SseEvent ev(const QByteArray &data, const QByteArray &event = {}, const QByteArray &id = {})
 {
-    return SseEvent{event, data, id};
+    return SseEvent { event, data, id };
 }
 
 QList<SseEvent> decodeWhole(const QByteArray &bytes)
@@ -56,29 +56,34 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("input");
         QTest::addColumn<QList<SseEvent>>("expected");
 
-        QTest::addRow("one event") << QByteArray("data: hello\n\n") << QList<SseEvent>{ev("hello")};
+        QTest::addRow("one event") << QByteArray("data: hello\n\n") << QList<SseEvent> { ev("hello") };
         QTest::addRow("two events") << QByteArray("data: a\n\ndata: b\n\n")
-                                    << QList<SseEvent>{ev("a"), ev("b")};
-        QTest::addRow("CRLF") << QByteArray("data: a\r\n\r\n") << QList<SseEvent>{ev("a")};
-        QTest::addRow("bare CR") << QByteArray("data: a\r\rdata: b\r\r") << QList<SseEvent>{ev("a"), ev("b")};
-        QTest::addRow("multi-line data") << QByteArray("data: a\ndata: b\ndata:\n\n")
-                                         << QList<SseEvent>{ev("a\nb\n")};
-        QTest::addRow("no space after colon") << QByteArray("data:x\n\n") << QList<SseEvent>{ev("x")};
-        QTest::addRow("only one space stripped") << QByteArray("data:  x\n\n") << QList<SseEvent>{ev(" x")};
-        QTest::addRow("comment skipped") << QByteArray(": keep-alive\n\ndata: a\n\n")
-                                         << QList<SseEvent>{ev("a")};
-        QTest::addRow("comment inside event") << QByteArray("data: a\n: ping\ndata: b\n\n")
-                                              << QList<SseEvent>{ev("a\nb")};
+                                    << QList<SseEvent> { ev("a"), ev("b") };
+        QTest::addRow("CRLF") << QByteArray("data: a\r\n\r\n") << QList<SseEvent> { ev("a") };
+        QTest::addRow("bare CR") << QByteArray("data: a\r\rdata: b\r\r")
+                                 << QList<SseEvent> { ev("a"), ev("b") };
+        QTest::addRow("multi-line data")
+            << QByteArray("data: a\ndata: b\ndata:\n\n") << QList<SseEvent> { ev("a\nb\n") };
+        QTest::addRow("no space after colon") << QByteArray("data:x\n\n") << QList<SseEvent> { ev("x") };
+        QTest::addRow("only one space stripped")
+            << QByteArray("data:  x\n\n") << QList<SseEvent> { ev(" x") };
+        QTest::addRow("comment skipped")
+            << QByteArray(": keep-alive\n\ndata: a\n\n") << QList<SseEvent> { ev("a") };
+        QTest::addRow("comment inside event")
+            << QByteArray("data: a\n: ping\ndata: b\n\n") << QList<SseEvent> { ev("a\nb") };
         QTest::addRow("named event") << QByteArray("event: error\ndata: x\n\ndata: y\n\n")
-                                     << QList<SseEvent>{ev("x", "error"), ev("y")};
+                                     << QList<SseEvent> { ev("x", "error"), ev("y") };
         QTest::addRow("id carries over") << QByteArray("id: 1\ndata: a\n\ndata: b\n\n")
-                                         << QList<SseEvent>{ev("a", {}, "1"), ev("b", {}, "1")};
-        QTest::addRow("empty data field dispatches") << QByteArray("data\n\n") << QList<SseEvent>{ev("")};
-        QTest::addRow("no data, no event") << QByteArray("event: x\n\nretry: 10\n\n") << QList<SseEvent>{};
-        QTest::addRow("unknown field ignored") << QByteArray("foo: bar\ndata: a\n\n") << QList<SseEvent>{ev("a")};
-        QTest::addRow("BOM") << QByteArray("\xEF\xBB\xBF" "data: a\n\n") << QList<SseEvent>{ev("a")};
-        QTest::addRow("unterminated event waits") << QByteArray("data: a\n") << QList<SseEvent>{};
-        QTest::addRow("DONE") << QByteArray("data: [DONE]\n\n") << QList<SseEvent>{ev("[DONE]")};
+                                         << QList<SseEvent> { ev("a", {}, "1"), ev("b", {}, "1") };
+        QTest::addRow("empty data field dispatches") << QByteArray("data\n\n") << QList<SseEvent> { ev("") };
+        QTest::addRow("no data, no event") << QByteArray("event: x\n\nretry: 10\n\n") << QList<SseEvent> {};
+        QTest::addRow("unknown field ignored")
+            << QByteArray("foo: bar\ndata: a\n\n") << QList<SseEvent> { ev("a") };
+        QTest::addRow("BOM") << QByteArray("\xEF\xBB\xBF"
+                                           "data: a\n\n")
+                             << QList<SseEvent> { ev("a") };
+        QTest::addRow("unterminated event waits") << QByteArray("data: a\n") << QList<SseEvent> {};
+        QTest::addRow("DONE") << QByteArray("data: [DONE]\n\n") << QList<SseEvent> { ev("[DONE]") };
     }
 
     void rules()
@@ -102,8 +107,11 @@ private Q_SLOTS:
                 QList<SseEvent> got = d.feed(QByteArrayView(Awkward).first(i));
                 got += d.feed(QByteArrayView(Awkward).sliced(i, j - i));
                 got += d.feed(QByteArrayView(Awkward).sliced(j));
-                QVERIFY2(same(got, whole), qPrintable(QStringLiteral("cuts at %1 and %2: %3")
-                                                              .arg(i).arg(j).arg(QString::fromLatin1(describe(got)))));
+                QVERIFY2(same(got, whole),
+                         qPrintable(QStringLiteral("cuts at %1 and %2: %3")
+                                        .arg(i)
+                                        .arg(j)
+                                        .arg(QString::fromLatin1(describe(got)))));
             }
         }
     }
@@ -127,7 +135,7 @@ private Q_SLOTS:
         got += d.feed("\n\r");
         QVERIFY(got.isEmpty() || got.size() == 1);
         got += d.feed("\n");
-        QVERIFY2(same(got, {ev("a\nb")}), describe(got).constData());
+        QVERIFY2(same(got, { ev("a\nb") }), describe(got).constData());
     }
 
     void finishKeepsUnterminatedLastEvent()
@@ -136,7 +144,7 @@ private Q_SLOTS:
         QVERIFY(d.feed("data: a\n\ndata: [DONE]").size() == 1);
         QVERIFY(d.hasPendingData());
         const QList<SseEvent> rest = d.finish();
-        QVERIFY(same(rest, {ev("[DONE]")}));
+        QVERIFY(same(rest, { ev("[DONE]") }));
         QVERIFY(!d.hasPendingData());
         QVERIFY(d.finish().isEmpty());
     }
@@ -148,11 +156,13 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("expectedData");
 
         QTest::addRow("plain") << QByteArray("hello") << QByteArray() << QByteArray("hello");
-        QTest::addRow("json") << QByteArray(R"({"a":"你好 🚀"})") << QByteArray() << QByteArray(R"({"a":"你好 🚀"})");
+        QTest::addRow("json") << QByteArray(R"({"a":"你好 🚀"})") << QByteArray()
+                              << QByteArray(R"({"a":"你好 🚀"})");
         QTest::addRow("multi-line") << QByteArray("a\nb\n\nc") << QByteArray() << QByteArray("a\nb\n\nc");
         QTest::addRow("CRLF normalised") << QByteArray("a\r\nb\rc") << QByteArray() << QByteArray("a\nb\nc");
         QTest::addRow("leading space kept") << QByteArray(" x") << QByteArray() << QByteArray(" x");
-        QTest::addRow("colon first") << QByteArray(": not a comment") << QByteArray() << QByteArray(": not a comment");
+        QTest::addRow("colon first") << QByteArray(": not a comment") << QByteArray()
+                                     << QByteArray(": not a comment");
         QTest::addRow("empty") << QByteArray() << QByteArray() << QByteArray();
         QTest::addRow("named") << QByteArray("boom") << QByteArray("error") << QByteArray("boom");
         QTest::addRow("DONE") << QByteArray("[DONE]") << QByteArray() << QByteArray("[DONE]");
@@ -164,10 +174,10 @@ private Q_SLOTS:
         QFETCH(QByteArray, event);
         QFETCH(QByteArray, expectedData);
         const QByteArray wire = SseDecoder::encode(data, event) + SseDecoder::encodeComment("keep\nalive")
-                + SseDecoder::encode("next");
+            + SseDecoder::encode("next");
         QVERIFY(wire.endsWith("\n\n"));
         const QList<SseEvent> got = decodeWhole(wire);
-        QVERIFY2(same(got, {ev(expectedData, event), ev("next")}), describe(got).constData());
+        QVERIFY2(same(got, { ev(expectedData, event), ev("next") }), describe(got).constData());
     }
 };
 

@@ -2,7 +2,6 @@
 #include "trace/tracerecorder.h"
 
 #include <QTest>
-
 #include <thread>
 #include <vector>
 
@@ -55,7 +54,7 @@ void TestTraceRecorder::concurrentWritersLoseNothing()
 void TestTraceRecorder::readersSeeConsistentRecordsWhileWritersRun()
 {
     TraceRecorder recorder(1 << 12);
-    std::atomic<bool> done{false};
+    std::atomic<bool> done { false };
     std::thread writer([&] {
         RequestRecord r;
         const quint64 seq = recorder.begin(r);
@@ -90,7 +89,7 @@ void TestTraceRecorder::wrapsAroundAndCountsDropped()
     QCOMPARE(recorder.count(), quint64(5000));
     QCOMPARE(recorder.dropped(), quint64(5000 - 4096));
     RequestRecord r;
-    QVERIFY(!recorder.read(0, &r));   // overwritten
+    QVERIFY(!recorder.read(0, &r)); // overwritten
     QVERIFY(recorder.read(4999, &r)); // newest kept
     QCOMPARE(r.id, quint64(4999));
     QCOMPARE(recorder.readFrom(0).size(), 4096);
@@ -101,7 +100,7 @@ void TestTraceRecorder::cursorNeverSkipsARecord()
     // A reader polling with a cursor while writers run sees every record exactly once.
     TraceRecorder recorder(1 << 16);
     constexpr int Total = 40000;
-    std::atomic<bool> done{false};
+    std::atomic<bool> done { false };
     std::vector<std::thread> writers;
     for (int t = 0; t < 2; ++t) {
         writers.emplace_back([&recorder, t] {

@@ -25,16 +25,26 @@ namespace {
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
     }
 }
 
@@ -51,24 +61,29 @@ QList<QByteArray> FakeOpenAiScript::chatEvents(const QStringList &deltas, const 
     events << SseDecoder::encodeComment("keep-alive");
     for (const QString &r : reasoning) {
         // GLM's thinking models stream reasoning_content before the answer.
-        const QJsonObject chunk{{QStringLiteral("id"), FakeId},
-                                {QStringLiteral("object"), QStringLiteral("chat.completion.chunk")},
-                                {QStringLiteral("created"), FakeCreated},
-                                {QStringLiteral("model"), FakeModel},
-                                {QStringLiteral("choices"),
-                                 QJsonArray{QJsonObject{
-                                         {QStringLiteral("index"), 0},
-                                         {QStringLiteral("delta"),
-                                          QJsonObject{{QStringLiteral("role"), QStringLiteral("assistant")},
-                                                      {QStringLiteral("reasoning_content"), r}}},
-                                         {QStringLiteral("finish_reason"), QJsonValue::Null}}}}};
+        const QJsonObject chunk {
+            { QStringLiteral("id"), FakeId },
+            { QStringLiteral("object"), QStringLiteral("chat.completion.chunk") },
+            { QStringLiteral("created"), FakeCreated },
+            { QStringLiteral("model"), FakeModel },
+            { QStringLiteral("choices"),
+              QJsonArray {
+                  QJsonObject { { QStringLiteral("index"), 0 },
+                                { QStringLiteral("delta"),
+                                  QJsonObject { { QStringLiteral("role"), QStringLiteral("assistant") },
+                                                { QStringLiteral("reasoning_content"), r } } },
+                                { QStringLiteral("finish_reason"), QJsonValue::Null } } } }
+        };
         events << SseDecoder::encode(QJsonDocument(chunk).toJson(QJsonDocument::Compact));
     }
     for (int i = 0; i < deltas.size(); ++i)
-        events << SseDecoder::encode(OpenAiWire::makeChunk(FakeId, FakeModel, FakeCreated, deltas[i], {}, i == 0));
-    events << SseDecoder::encode(OpenAiWire::makeChunk(FakeId, FakeModel, FakeCreated, {}, QStringLiteral("stop")));
+        events << SseDecoder::encode(
+            OpenAiWire::makeChunk(FakeId, FakeModel, FakeCreated, deltas[i], {}, i == 0));
+    events << SseDecoder::encode(
+        OpenAiWire::makeChunk(FakeId, FakeModel, FakeCreated, {}, QStringLiteral("stop")));
     if (usage)
-        events << SseDecoder::encode(OpenAiWire::makeUsageChunk(FakeId, FakeModel, FakeCreated, 12, int(deltas.size())));
+        events << SseDecoder::encode(
+            OpenAiWire::makeUsageChunk(FakeId, FakeModel, FakeCreated, 12, int(deltas.size())));
     if (done)
         events << SseDecoder::encode(OpenAiWire::doneMarker());
     return events;
@@ -79,7 +94,7 @@ FakeOpenAiScript FakeOpenAiScript::chatStream(const QStringList &deltas, int del
 {
     FakeOpenAiScript script;
     for (const QByteArray &event : chatEvents(deltas, reasoning))
-        script.steps.append({delayMs, event});
+        script.steps.append({ delayMs, event });
     return script;
 }
 
@@ -90,10 +105,10 @@ FakeOpenAiScript FakeOpenAiScript::split(const QByteArray &body, const QList<qsi
     for (qsizetype cut : cuts) {
         if (cut <= from || cut >= body.size())
             continue;
-        script.steps.append({delayMs, body.mid(from, cut - from)});
+        script.steps.append({ delayMs, body.mid(from, cut - from) });
         from = cut;
     }
-    script.steps.append({delayMs, body.mid(from)});
+    script.steps.append({ delayMs, body.mid(from) });
     return script;
 }
 
@@ -104,7 +119,7 @@ FakeOpenAiScript FakeOpenAiScript::error(int status, const QString &message, con
     script.status = status;
     script.contentType = "application/json";
     script.framing = Framing::ContentLength;
-    script.steps.append({0, OpenAiWire::makeError(message, type, code)});
+    script.steps.append({ 0, OpenAiWire::makeError(message, type, code) });
     return script;
 }
 
@@ -113,29 +128,28 @@ FakeOpenAiScript FakeOpenAiScript::completion(const QString &text)
     FakeOpenAiScript script;
     script.contentType = "application/json";
     script.framing = Framing::ContentLength;
-    const QJsonObject body = OpenAiWire::makeCompletion(FakeId, FakeModel, FakeCreated, text,
-                                                        QStringLiteral("stop"), 12, 3);
-    script.steps.append({0, QJsonDocument(body).toJson(QJsonDocument::Compact)});
+    const QJsonObject body
+        = OpenAiWire::makeCompletion(FakeId, FakeModel, FakeCreated, text, QStringLiteral("stop"), 12, 3);
+    script.steps.append({ 0, QJsonDocument(body).toJson(QJsonDocument::Compact) });
     return script;
 }
 
 FakeOpenAiServer::FakeOpenAiServer(QObject *parent)
     : QObject(parent)
 {
-    m_defaultScript = FakeOpenAiScript::chatStream({QStringLiteral("Hello")});
+    m_defaultScript = FakeOpenAiScript::chatStream({ QStringLiteral("Hello") });
     m_thread.setObjectName(QStringLiteral("fake-openai"));
     m_server = new QTcpServer;
     m_server->moveToThread(&m_thread);
     m_thread.start();
     QMetaObject::invokeMethod(
-            m_server,
-            [this] {
-                QObject::connect(m_server, &QTcpServer::newConnection, m_server,
-                                 [this] { onNewConnection(); });
-                if (m_server->listen(QHostAddress::LocalHost, 0))
-                    m_port = m_server->serverPort();
-            },
-            Qt::BlockingQueuedConnection);
+        m_server,
+        [this] {
+            QObject::connect(m_server, &QTcpServer::newConnection, m_server, [this] { onNewConnection(); });
+            if (m_server->listen(QHostAddress::LocalHost, 0))
+                m_port = m_server->serverPort();
+        },
+        Qt::BlockingQueuedConnection);
     if (m_port == 0)
         qWarning("FakeOpenAiServer: cannot listen on 127.0.0.1");
 }
@@ -143,15 +157,15 @@ FakeOpenAiServer::FakeOpenAiServer(QObject *parent)
 FakeOpenAiServer::~FakeOpenAiServer()
 {
     QMetaObject::invokeMethod(
-            m_server,
-            [this] {
-                // Quietly: no signal about our own sockets going away.
-                for (QTcpSocket *socket : m_server->findChildren<QTcpSocket *>())
-                    socket->disconnect();
-                delete m_server;
-                m_server = nullptr;
-            },
-            Qt::BlockingQueuedConnection);
+        m_server,
+        [this] {
+            // Quietly: no signal about our own sockets going away.
+            for (QTcpSocket *socket : m_server->findChildren<QTcpSocket *>())
+                socket->disconnect();
+            delete m_server;
+            m_server = nullptr;
+        },
+        Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();
 }
@@ -188,7 +202,13 @@ FakeOpenAiScript FakeOpenAiServer::takeScript()
 void FakeOpenAiServer::notify(void (FakeOpenAiServer::*signal)())
 {
     // Emitted on the owner's thread: QSignalSpy and the tests' slots stay single-threaded.
-    QMetaObject::invokeMethod(this, [this, signal] { Q_EMIT(this->*signal)(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [this, signal] {
+            Q_EMIT(this->*signal)
+            ();
+        },
+        Qt::QueuedConnection);
 }
 
 void FakeOpenAiServer::onNewConnection()
@@ -226,7 +246,8 @@ void FakeOpenAiServer::onReadyRead(const std::shared_ptr<Connection> &c)
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const qsizetype colon = lines[i].indexOf(':');
         if (colon > 0)
-            request.headers.insert(lines[i].left(colon).trimmed().toLower(), lines[i].mid(colon + 1).trimmed());
+            request.headers.insert(lines[i].left(colon).trimmed().toLower(),
+                                   lines[i].mid(colon + 1).trimmed());
     }
     const qsizetype length = request.headers.value("content-length", "0").toLongLong();
     if (c->buffer.size() < headerEnd + 4 + length)

@@ -8,7 +8,6 @@
 #include <QQueue>
 #include <QStringList>
 #include <QThread>
-
 #include <atomic>
 #include <memory>
 
@@ -106,6 +105,6 @@ private:
     QQueue<FakeOpenAiScript> m_scripts;
     FakeOpenAiScript m_defaultScript;
     QList<FakeOpenAiRequest> m_requests;
-    std::atomic<int> m_connections{0};
-    std::atomic<int> m_aborted{0};
+    std::atomic<int> m_connections { 0 };
+    std::atomic<int> m_aborted { 0 };
 };

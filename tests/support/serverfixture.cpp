@@ -8,7 +8,10 @@
 #include <QTimer>
 
 ServerFixture::ServerFixture() = default;
-ServerFixture::~ServerFixture() { server.stop(2000); }
+ServerFixture::~ServerFixture()
+{
+    server.stop(2000);
+}
 
 ServerConfig ServerFixture::quickConfig()
 {
@@ -88,7 +91,8 @@ ServerFixture::Reply ServerFixture::request(const QByteArray &method, const QStr
     return out;
 }
 
-QNetworkReply *ServerFixture::startPost(QNetworkAccessManager &nam, const QString &path, const QByteArray &body)
+QNetworkReply *ServerFixture::startPost(QNetworkAccessManager &nam, const QString &path,
+                                        const QByteArray &body)
 {
     QUrl url = server.url();
     url.setPath(path);
@@ -96,7 +100,8 @@ QNetworkReply *ServerFixture::startPost(QNetworkAccessManager &nam, const QStrin
 }
 
 QList<ServerFixture::Reply> ServerFixture::concurrent(int count, const QString &path,
-                                                      const std::function<QByteArray(int)> &body, int timeoutMs)
+                                                      const std::function<QByteArray(int)> &body,
+                                                      int timeoutMs)
 {
     QUrl url = server.url();
     url.setPath(path);

@@ -1,7 +1,7 @@
 #include "distributionplot.h"
 
-#include "plots/plottheme.h"
 #include "gui/theme.h"
+#include "plots/plottheme.h"
 
 #include <QFileInfo>
 #include <QVBoxLayout>

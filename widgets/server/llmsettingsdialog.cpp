@@ -69,7 +69,8 @@ LlmSettingsDialog::LlmSettingsDialog(ChatServer *server, QWidget *parent)
     m_status = new QLabel;
     m_status->setWordWrap(true);
 
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel | QDialogButtonBox::Apply);
+    auto *buttons
+        = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel | QDialogButtonBox::Apply);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_status);
@@ -112,8 +113,9 @@ LlmSettingsDialog::LlmSettingsDialog(ChatServer *server, QWidget *parent)
 void LlmSettingsDialog::loadPreset(const QString &id)
 {
     const bool simulated = id == kSimulated;
-    for (QWidget *w : std::initializer_list<QWidget *>{m_baseUrl, m_model, m_key, m_keyEnv, m_temperature,
-                                                       m_firstTokenTimeout, m_totalTimeout, m_systemPrompt})
+    for (QWidget *w :
+         std::initializer_list<QWidget *> { m_baseUrl, m_model, m_key, m_keyEnv, m_temperature,
+                                            m_firstTokenTimeout, m_totalTimeout, m_systemPrompt })
         w->setEnabled(!simulated);
     if (simulated)
         return;
@@ -123,7 +125,8 @@ void LlmSettingsDialog::loadPreset(const QString &id)
     const OpenAiConfig c = preset->config();
     m_baseUrl->setText(c.baseUrl);
     m_model->setText(c.model);
-    m_keyEnv->setText(preset->keyEnvVar.isEmpty() ? QStringLiteral("LOOPSCOPE_LLM_API_KEY") : preset->keyEnvVar);
+    m_keyEnv->setText(preset->keyEnvVar.isEmpty() ? QStringLiteral("LOOPSCOPE_LLM_API_KEY")
+                                                  : preset->keyEnvVar);
     m_temperature->setValue(c.temperature);
     m_firstTokenTimeout->setValue(c.firstTokenTimeoutMs / 1000.0);
     m_totalTimeout->setValue(c.totalTimeoutMs / 1000.0);
@@ -140,10 +143,11 @@ void LlmSettingsDialog::updateKeyLocation()
         m_keyLocation->setText(tr("The key is kept in the system keychain (entry “%1”); if no keychain "
                                   "is running, it is read from the environment variable %2. It is never "
                                   "written to the settings file or to reports.")
-                                       .arg(keyAccount(id), m_keyEnv->text()));
+                                   .arg(keyAccount(id), m_keyEnv->text()));
     } else {
         m_keyLocation->setText(tr("This build has no keychain support: the key is read from the "
-                                  "environment variable %1 and never stored.").arg(m_keyEnv->text()));
+                                  "environment variable %1 and never stored.")
+                                   .arg(m_keyEnv->text()));
     }
 }
 
@@ -167,7 +171,10 @@ LlmChoice LlmSettingsDialog::choice() const
     return c;
 }
 
-QString LlmSettingsDialog::typedKey() const { return m_key->text(); }
+QString LlmSettingsDialog::typedKey() const
+{
+    return m_key->text();
+}
 
 LlmChoice LlmSettingsDialog::savedChoice()
 {
@@ -178,7 +185,7 @@ LlmChoice LlmSettingsDialog::savedChoice()
     if (c.simulated)
         return c;
     c.openai = OpenAiConfig::fromJson(
-            QJsonDocument::fromJson(s.value(kGroup + QStringLiteral("config")).toString().toUtf8()).object());
+        QJsonDocument::fromJson(s.value(kGroup + QStringLiteral("config")).toString().toUtf8()).object());
     c.openai.provider = id;
     c.keyEnvVar = s.value(kGroup + QStringLiteral("keyEnvVar")).toString();
     return c;
@@ -196,13 +203,14 @@ bool LlmSettingsDialog::install(ChatServer *server, LlmChoice choice, QString *e
         return false;
     }
     if (choice.openai.apiKey.isEmpty()) {
-        SecretStore store(keyAccount(choice.openai.provider), choice.keyEnvVar, SecretStore::keychainCompiledIn());
+        SecretStore store(keyAccount(choice.openai.provider), choice.keyEnvVar,
+                          SecretStore::keychainCompiledIn());
         choice.openai.apiKey = store.readKey();
     }
     const auto preset = ProviderPreset::find(choice.openai.provider);
     if (choice.openai.apiKey.isEmpty() && preset && preset->requiresKey) {
         *error = tr("%1 needs an API key: type it above, or set the environment variable %2.")
-                         .arg(preset->displayName, choice.keyEnvVar);
+                     .arg(preset->displayName, choice.keyEnvVar);
         return false;
     }
     server->setLlmBackend(ServerOptions::makeLlmBackend(choice));
@@ -226,8 +234,10 @@ bool LlmSettingsDialog::apply(QString *error)
             m_note.clear();
             if (!store.writeKey(key, &why)) {
                 // No keychain: use the key for this session only, and say where to keep it.
-                m_note = QLatin1Char('\n') + tr("No keychain available (%1): the key is used for this session "
-                                                 "only; set %2 to keep it.").arg(why, c.keyEnvVar);
+                m_note = QLatin1Char('\n')
+                    + tr("No keychain available (%1): the key is used for this session "
+                         "only; set %2 to keep it.")
+                          .arg(why, c.keyEnvVar);
             }
             c.openai.apiKey = key;
             m_key->clear();

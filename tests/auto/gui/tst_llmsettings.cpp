@@ -1,8 +1,8 @@
 // Server > Language model…: a real provider can take the simulated model's place from the GUI,
 // and the API key never lands in the settings file.
 #include "fakeopenaiserver.h"
-#include "serverfixture.h"
 #include "server/llmsettingsdialog.h"
+#include "serverfixture.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -32,8 +32,8 @@ void TestLlmSettings::initTestCase()
 void TestLlmSettings::customProviderAnswersAndKeyStaysOutOfSettings()
 {
     FakeOpenAiServer upstream;
-    upstream.setDefaultScript(FakeOpenAiScript::chatStream({QStringLiteral("Hello"), QStringLiteral(" from"),
-                                                            QStringLiteral(" upstream")}));
+    upstream.setDefaultScript(FakeOpenAiScript::chatStream(
+        { QStringLiteral("Hello"), QStringLiteral(" from"), QStringLiteral(" upstream") }));
     ServerFixture f;
     ServerConfig c = ServerFixture::quickConfig();
     QVERIFY(f.start(c));
@@ -44,7 +44,8 @@ void TestLlmSettings::customProviderAnswersAndKeyStaysOutOfSettings()
     provider->setCurrentIndex(provider->findData(QStringLiteral("custom")));
     QVERIFY(provider->currentIndex() > 0);
     const QList<QLineEdit *> edits = dialog.findChildren<QLineEdit *>();
-    QLineEdit *baseUrl = edits.value(0), *model = edits.value(1), *key = edits.value(2), *keyEnv = edits.value(3);
+    QLineEdit *baseUrl = edits.value(0), *model = edits.value(1), *key = edits.value(2),
+              *keyEnv = edits.value(3);
     QVERIFY(baseUrl && model && key && keyEnv);
     baseUrl->setText(upstream.baseUrl());
     model->setText(QStringLiteral("fake-model"));
@@ -53,12 +54,13 @@ void TestLlmSettings::customProviderAnswersAndKeyStaysOutOfSettings()
     QString error;
     QVERIFY2(dialog.apply(&error), qPrintable(error));
 
-    const auto reply = f.request("POST", QStringLiteral("/v1/chat"),
-                                 QByteArray(R"({"user_id":"gui","message":"hi"})"));
+    const auto reply
+        = f.request("POST", QStringLiteral("/v1/chat"), QByteArray(R"({"user_id":"gui","message":"hi"})"));
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.json.value(QStringLiteral("response")).toString(), QStringLiteral("Hello from upstream"));
     QVERIFY(!upstream.requests().isEmpty());
-    QCOMPARE(upstream.requests().last().headers.value("authorization"), QByteArray("Bearer sk-test-secret-123"));
+    QCOMPARE(upstream.requests().last().headers.value("authorization"),
+             QByteArray("Bearer sk-test-secret-123"));
     const QJsonObject sent = QJsonDocument::fromJson(upstream.requests().last().body).object();
     QCOMPARE(sent.value(QStringLiteral("model")).toString(), QStringLiteral("fake-model"));
 
@@ -78,7 +80,8 @@ void TestLlmSettings::customProviderAnswersAndKeyStaysOutOfSettings()
     // Back to the simulated model.
     provider->setCurrentIndex(provider->findData(QStringLiteral("simulated")));
     QVERIFY(dialog.apply(&error));
-    const auto simulated = f.request("POST", QStringLiteral("/v1/chat"), QByteArray(R"({"user_id":"gui","message":"hi"})"));
+    const auto simulated
+        = f.request("POST", QStringLiteral("/v1/chat"), QByteArray(R"({"user_id":"gui","message":"hi"})"));
     QCOMPARE(simulated.status, 200);
     QVERIFY(simulated.json.value(QStringLiteral("response")).toString().contains(QLatin1String("LoopScope")));
 
