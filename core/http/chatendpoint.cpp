@@ -1,8 +1,8 @@
 #include "chatendpoint.h"
 
-#include "pipeline/delays.h"
+#include "base/delays.h"
+#include "base/threadregistry.h"
 #include "pipeline/requesttrace.h"
-#include "trace/threadregistry.h"
 
 #include <QJsonDocument>
 #include <QTimer>

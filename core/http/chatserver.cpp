@@ -1,5 +1,6 @@
 #include "chatserver.h"
 
+#include "base/traceclock.h"
 #include "http/historyfilecheck.h"
 #include "http/servercontext.h"
 #include "http/serverworker.h"
@@ -8,7 +9,6 @@
 #include "pipeline/conversationmanager.h"
 #include "storage/historystore.h"
 #include "trace/countersampler.h"
-#include "trace/traceclock.h"
 
 #include <QThread>
 #include <arpa/inet.h>

@@ -1,13 +1,13 @@
 #include "serverworker.h"
 
+#include "base/threadregistry.h"
+#include "base/traceclock.h"
 #include "http/chatendpoint.h"
 #include "http/chatprotocol.h"
 #include "http/chatrequestparser.h"
 #include "http/responsechannel.h"
 #include "http/workerlistener.h"
 #include "pipeline/requesttrace.h"
-#include "trace/threadregistry.h"
-#include "trace/traceclock.h"
 
 #include <QDateTime>
 #include <QHttpServerRequest>

@@ -1,8 +1,8 @@
 #include "openaibackend.h"
 
+#include "base/traceclock.h"
 #include "openaichunk.h"
 #include "openairesponsereader.h"
-#include "trace/traceclock.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>

@@ -1,7 +1,7 @@
 #include "openairesponsereader.h"
 
+#include "base/traceclock.h"
 #include "openaichunk.h"
-#include "trace/traceclock.h"
 
 namespace {
 

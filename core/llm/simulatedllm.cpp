@@ -1,7 +1,7 @@
 #include "simulatedllm.h"
 
-#include "pipeline/delays.h"
-#include "trace/traceclock.h"
+#include "base/delays.h"
+#include "base/traceclock.h"
 
 #include <cmath>
 #include <random>

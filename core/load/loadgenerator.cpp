@@ -1,8 +1,8 @@
 #include "loadgenerator.h"
 
+#include "base/traceclock.h"
 #include "loadworker.h"
 #include "loop/epolleventdispatcher.h"
-#include "trace/traceclock.h"
 
 #include <QThread>
 #include <QTimer>

@@ -1,6 +1,6 @@
 #include "loadworker.h"
 
-#include "trace/traceclock.h"
+#include "base/traceclock.h"
 
 #include <QJsonDocument>
 #include <QTcpSocket>

@@ -1,6 +1,6 @@
 #include "conversationmanager.h"
 
-#include "pipeline/delays.h"
+#include "base/delays.h"
 #include "pipeline/requesttrace.h"
 
 #include <QUuid>

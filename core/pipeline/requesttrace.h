@@ -1,8 +1,8 @@
 #pragma once
 
+#include "base/threadregistry.h"
+#include "base/traceclock.h"
 #include "trace/requestrecord.h"
-#include "trace/threadregistry.h"
-#include "trace/traceclock.h"
 #include "trace/tracerecorder.h"
 
 // The live RequestRecord of one request, as the pipeline fills it in. Every change is

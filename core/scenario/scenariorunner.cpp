@@ -1,8 +1,8 @@
 #include "scenariorunner.h"
 
+#include "base/threadregistry.h"
+#include "base/traceclock.h"
 #include "http/chatserver.h"
-#include "trace/threadregistry.h"
-#include "trace/traceclock.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>

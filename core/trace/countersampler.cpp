@@ -1,7 +1,7 @@
 #include "countersampler.h"
 
-#include "threadregistry.h"
-#include "traceclock.h"
+#include "base/threadregistry.h"
+#include "base/traceclock.h"
 
 #include <QTimer>
 

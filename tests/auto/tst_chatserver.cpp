@@ -1,11 +1,11 @@
 // The chat server core, end to end over real HTTP: the three dispatch modes, worker loops,
 // streaming, persistence, live mode switches and bad input.
+#include "base/traceclock.h"
 #include "http/workerlistener.h"
 #include "llm/llmbackend.h"
 #include "serverfixture.h"
 #include "storage/historystore.h"
 #include "storage/sqlitedb.h"
-#include "trace/traceclock.h"
 
 #include <QDir>
 #include <QElapsedTimer>

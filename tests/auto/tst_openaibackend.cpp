@@ -1,11 +1,11 @@
 // OpenAiBackend against a fake OpenAI-compatible upstream on loopback: whole text through any
 // split, time to first token, timeouts, HTTP errors, cut streams, Stop aborting the upstream, and
 // the blocking and non-blocking entry points agreeing. Timing checks are on shape only.
+#include "base/traceclock.h"
 #include "fakeopenaiserver.h"
 #include "llm/openaibackend.h"
 #include "llm/openaichunk.h"
 #include "llm/ssedecoder.h"
-#include "trace/traceclock.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,6 +1,6 @@
 // How much tracing costs on the request path: TraceRecorder::begin/publish per call, from 1 and
 // 2 threads at once (this machine has 2 cores). Prints ns per call; see docs/BENCHMARKS.md.
-#include "trace/traceclock.h"
+#include "base/traceclock.h"
 #include "trace/tracerecorder.h"
 
 #include <cstdio>

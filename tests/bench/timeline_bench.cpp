@@ -1,11 +1,11 @@
 // Timeline repaint benchmark: 100,000 synthetic requests, the request view and the thread view
 // at 1600x900, whole run in view (the worst case for level of detail). Prints the median of
 // repeated full repaints. Run: QT_QPA_PLATFORM=offscreen build-gui/tests/bench/bench_timeline [N]
+#include "base/threadregistry.h"
 #include "gui/theme.h"
 #include "timeline/timelinedata.h"
 #include "timeline/timelineview.h"
 #include "timeline/timeviewstate.h"
-#include "trace/threadregistry.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

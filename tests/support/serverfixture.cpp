@@ -1,6 +1,6 @@
 #include "serverfixture.h"
 
-#include "trace/traceclock.h"
+#include "base/traceclock.h"
 
 #include <QEventLoop>
 #include <QJsonDocument>

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "base/traceclock.h"
 #include "chat/chatpanel.h"
 #include "gui/theme.h"
 #include "http/chatserver.h"
@@ -21,7 +22,6 @@
 #include "timeline/requestdescription.h"
 #include "timeline/timelineview.h"
 #include "timeline/timeviewstate.h"
-#include "trace/traceclock.h"
 
 #include <QActionGroup>
 #include <QApplication>

@@ -1,7 +1,7 @@
 #include "lessonplayer.h"
 
+#include "base/traceclock.h"
 #include "timeline/timelinedata.h"
-#include "trace/traceclock.h"
 
 #include <QHash>
 #include <QTimer>

@@ -1,9 +1,9 @@
 #include "sessionrun.h"
 
+#include "base/threadregistry.h"
 #include "load/loadgenerator.h"
 #include "report/reportdocument.h"
 #include "timeline/timelinedata.h"
-#include "trace/threadregistry.h"
 
 #include <QDateTime>
 #include <QHash>

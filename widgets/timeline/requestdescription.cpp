@@ -1,7 +1,7 @@
 #include "requestdescription.h"
 
+#include "base/threadregistry.h"
 #include "trace/requestrecord.h"
-#include "trace/threadregistry.h"
 
 #include <QObject>
 

@@ -1,6 +1,6 @@
 #include "timelinedata.h"
 
-#include "trace/threadregistry.h"
+#include "base/threadregistry.h"
 #include "trace/tracerecorder.h"
 
 #include <algorithm>

@@ -1,10 +1,10 @@
 #include "timelineview.h"
 
+#include "base/threadregistry.h"
 #include "gui/theme.h"
 #include "requestdescription.h"
 #include "timelinedata.h"
 #include "timeviewstate.h"
-#include "trace/threadregistry.h"
 
 #include <QMouseEvent>
 #include <QPainter>

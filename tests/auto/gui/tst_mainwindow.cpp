@@ -1,6 +1,7 @@
 // The window against a real in-process server, offscreen: controls reach the server, a burst from
 // the users panel produces requests and plot data, a chat message streams into the view, plots
 // export valid files. Waits on conditions only (QTRY_*, QSignalSpy::wait).
+#include "base/threadregistry.h"
 #include "chat/chatpanel.h"
 #include "gui/mainwindow.h"
 #include "gui/theme.h"
@@ -19,7 +20,6 @@
 #include "server/servercontrolpanel.h"
 #include "timeline/timelineview.h"
 #include "timeline/timeviewstate.h"
-#include "trace/threadregistry.h"
 
 #include <QAbstractButton>
 #include <QApplication>

@@ -1,6 +1,6 @@
 #include "delays.h"
 
-#include "trace/traceclock.h"
+#include "base/traceclock.h"
 
 #include <QTimer>
 #include <qcoro/qcorotimer.h>
