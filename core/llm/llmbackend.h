@@ -1,17 +1,13 @@
 #pragma once
 
+#include "base/chatmessage.h"
+
 #include <QList>
 #include <QString>
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <qcoro/qcorotask.h>
-
-struct ChatMessage
-{
-    QString role; // "system", "user", "assistant"
-    QString content;
-};
 
 struct LlmRequest
 {

@@ -1,8 +1,9 @@
 #pragma once
 
-#include "llm/llmbackend.h"
+#include "base/chatmessage.h"
 
 #include <QJsonObject>
+#include <QList>
 #include <QString>
 #include <coroutine>
 #include <memory>
