@@ -27,7 +27,7 @@ int runServeCommand(const QStringList &arguments)
         return 2;
     }
     ChatServer server;
-    server.setLlmBackend(ServerOptions::makeLlmBackend(llm));
+    server.setLlmBackend(makeLlmBackend(llm));
     if (!server.start(config, &error)) {
         err << "loopscope serve: " << error << Qt::endl;
         return 1;

@@ -196,7 +196,7 @@ class TestCompletionsEndpoint : public QObject
             qWarning("%s", qPrintable(error));
             return nullptr;
         }
-        return ServerOptions::makeLlmBackend(choice);
+        return makeLlmBackend(choice);
     }
 
 private slots:
@@ -712,7 +712,7 @@ private slots:
             QVERIFY2(described.contains(QStringLiteral("$%1 (set)").arg(QString::fromLatin1(UpstreamKeyVar))),
                      qPrintable(described));
         }
-        QCOMPARE(ServerOptions::makeLlmBackend(choice) == nullptr, choice.simulated);
+        QCOMPARE(makeLlmBackend(choice) == nullptr, choice.simulated);
     }
 
     void keyNeverOnTheCommandLine()

@@ -53,7 +53,7 @@ int main(int argc, char **argv)
         return 2;
     }
     ChatServer server;
-    server.setLlmBackend(ServerOptions::makeLlmBackend(llm));
+    server.setLlmBackend(makeLlmBackend(llm));
     if (!server.start(config, &error)) {
         err << "bench_soak_server: " << error << Qt::endl;
         return 1;

@@ -213,7 +213,7 @@ bool LlmSettingsDialog::install(ChatServer *server, LlmChoice choice, QString *e
                      .arg(preset->displayName, choice.keyEnvVar);
         return false;
     }
-    server->setLlmBackend(ServerOptions::makeLlmBackend(choice));
+    server->setLlmBackend(makeLlmBackend(choice));
     return true;
 }
 

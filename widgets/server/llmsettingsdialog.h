@@ -1,6 +1,6 @@
 #pragma once
 
-#include "cli/serveroptions.h"
+#include "llm/llmchoice.h"
 
 #include <QDialog>
 
