@@ -2,6 +2,7 @@
 
 #include "htmlreport.h"
 #include "pdfreport.h"
+#include "trace/recordjson.h"
 
 #include <QDir>
 #include <QFile>
@@ -63,38 +64,51 @@ QByteArray rel(qint64 ns, qint64 o)
 {
     return QByteArray::number(ns ? ns - o : -1);
 }
+
+// Appends `"name":`, after `before` (the comma between fields, or the object's opening brace).
+QByteArray &key(QByteArray &j, const char *name, char before = ',')
+{
+    j += before;
+    j += '"';
+    j += name;
+    j += "\":";
+    return j;
+}
 } // namespace
 
+// The keys in the order QJsonDocument writes them (sorted), named from trace/recordjson.h.
 QByteArray requestRecordJson(const RequestRecord &r, qint64 o)
 {
     QByteArray j;
     j.reserve(200 + r.spanCount * 110);
-    j += "{\"arrived_ns\":" + rel(r.arrivedNs, o);
-    j += ",\"client_tag\":\"" + QByteArray::number(r.clientTag) + '"';
-    j += ",\"endpoint\":" + QByteArray::number(int(r.endpoint));
-    j += ",\"first_token_ns\":" + rel(r.firstTokenNs, o);
-    j += ",\"id\":\"" + QByteArray::number(r.id) + '"';
-    j += ",\"loop_thread\":" + QByteArray::number(r.loopThread);
-    j += ",\"mode\":" + jsonString(dispatchModeName(r.mode));
-    j += ",\"request_bytes\":" + QByteArray::number(r.requestBytes);
-    j += ",\"responded_ns\":" + rel(r.respondedNs, o);
-    j += ",\"response_bytes\":" + QByteArray::number(r.responseBytes);
-    j += ",\"spans\":[";
+    key(j, RecordField::ArrivedNs, '{') += rel(r.arrivedNs, o);
+    key(j, RecordField::ClientTag) += '"' + QByteArray::number(r.clientTag) + '"';
+    key(j, RecordField::Endpoint) += QByteArray::number(int(r.endpoint));
+    key(j, RecordField::FirstTokenNs) += rel(r.firstTokenNs, o);
+    key(j, RecordField::Id) += '"' + QByteArray::number(r.id) + '"';
+    key(j, RecordField::LoopThread) += QByteArray::number(r.loopThread);
+    key(j, RecordField::Mode) += jsonString(dispatchModeName(r.mode));
+    key(j, RecordField::RequestBytes) += QByteArray::number(r.requestBytes);
+    key(j, RecordField::RespondedNs) += rel(r.respondedNs, o);
+    key(j, RecordField::ResponseBytes) += QByteArray::number(r.responseBytes);
+    key(j, RecordField::Spans) += '[';
     for (int i = 0; i < r.spanCount; ++i) {
         const TraceSpan &t = r.spans[size_t(i)];
-        j += i ? ",{\"count\":" : "{\"count\":";
-        j += QByteArray::number(t.count);
-        j += ",\"end_ns\":" + rel(t.endNs, o);
-        j += ",\"index\":" + QByteArray::number(t.index);
-        j += ",\"phase\":" + jsonString(phaseName(t.phase));
-        j += ",\"start_ns\":" + rel(t.startNs, o);
-        j += ",\"thread\":" + QByteArray::number(t.thread) + '}';
+        if (i)
+            j += ',';
+        key(j, SpanField::Count, '{') += QByteArray::number(t.count);
+        key(j, SpanField::EndNs) += rel(t.endNs, o);
+        key(j, SpanField::Index) += QByteArray::number(t.index);
+        key(j, SpanField::Phase) += jsonString(phaseName(t.phase));
+        key(j, SpanField::StartNs) += rel(t.startNs, o);
+        key(j, SpanField::Thread) += QByteArray::number(t.thread) + '}';
     }
-    j += "],\"started_ns\":" + rel(r.startedNs, o);
-    j += ",\"status\":" + QByteArray::number(r.status);
-    j += ",\"tokens\":" + QByteArray::number(r.tokens);
-    j += ",\"user\":" + jsonString(r.userId());
-    j += ",\"worker\":" + QByteArray::number(r.worker) + '}';
+    j += ']';
+    key(j, RecordField::StartedNs) += rel(r.startedNs, o);
+    key(j, RecordField::Status) += QByteArray::number(r.status);
+    key(j, RecordField::Tokens) += QByteArray::number(r.tokens);
+    key(j, RecordField::User) += jsonString(r.userId());
+    key(j, RecordField::Worker) += QByteArray::number(r.worker) + '}';
     return j;
 }
 
@@ -102,24 +116,25 @@ QByteArray counterSampleJson(const CounterSample &s, qint64 o)
 {
     QByteArray j;
     j.reserve(260);
-    j += "{\"completed\":" + QByteArray::number(s.completed);
-    j += ",\"connections\":" + QByteArray::number(s.connections);
-    j += ",\"failed\":" + QByteArray::number(s.failed);
-    j += ",\"in_flight\":" + QByteArray::number(s.inFlight);
-    j += ",\"loop_lag_ms\":[";
+    key(j, CounterField::Completed, '{') += QByteArray::number(s.completed);
+    key(j, CounterField::Connections) += QByteArray::number(s.connections);
+    key(j, CounterField::Failed) += QByteArray::number(s.failed);
+    key(j, CounterField::InFlight) += QByteArray::number(s.inFlight);
+    key(j, CounterField::LoopLagMs) += '[';
     for (int i = 0; i < s.workers && i < ServerCounters::MaxWorkers; ++i) {
         if (i)
             j += ',';
         // As QJsonDocument writes a double: shortest text that reads back exactly.
         j += QByteArray::number(double(s.loopLagMs[size_t(i)]), 'g', QLocale::FloatingPointShortest);
     }
-    j += "],\"pool_active\":" + QByteArray::number(s.poolActive);
-    j += ",\"pool_max\":" + QByteArray::number(s.poolMax);
-    j += ",\"pool_queued\":" + QByteArray::number(s.poolQueued);
-    j += ",\"rejected\":" + QByteArray::number(s.rejected);
-    j += ",\"t_ns\":" + QByteArray::number(s.tNs - o);
-    j += ",\"waiting\":" + QByteArray::number(s.waiting);
-    j += ",\"workers\":" + QByteArray::number(s.workers) + '}';
+    j += ']';
+    key(j, CounterField::PoolActive) += QByteArray::number(s.poolActive);
+    key(j, CounterField::PoolMax) += QByteArray::number(s.poolMax);
+    key(j, CounterField::PoolQueued) += QByteArray::number(s.poolQueued);
+    key(j, CounterField::Rejected) += QByteArray::number(s.rejected);
+    key(j, CounterField::TNs) += QByteArray::number(s.tNs - o);
+    key(j, CounterField::Waiting) += QByteArray::number(s.waiting);
+    key(j, CounterField::Workers) += QByteArray::number(s.workers) + '}';
     return j;
 }
 
@@ -369,10 +384,10 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
             if (it == threadArg.end())
                 it = threadArg
                          .emplace(t,
-                                  "{\"thread\":"
+                                  QByteArray("{\"") + SpanField::Thread + "\":"
                                       + jsonString(t < v.threadNames.size() ? v.threadNames[t]
                                                                             : QString::number(t))
-                                      + ",\"count\":")
+                                      + ",\"" + SpanField::Count + "\":")
                          .first;
             return it->second;
         };
@@ -410,8 +425,8 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
                 span(id, sendWait, c.intendedNs, c.sentNs, {});
             if (s && s->arrivedNs && s->respondedNs) {
                 w.event("\"ph\":\"b\",\"name\":\"server\"" + common + ids + ",\"ts\":" + us(s->arrivedNs)
-                        + ",\"args\":{\"mode\":" + jsonString(dispatchModeName(s->mode))
-                        + ",\"worker\":" + QByteArray::number(s->worker) + '}');
+                        + ",\"args\":{\"" + RecordField::Mode + "\":" + jsonString(dispatchModeName(s->mode))
+                        + ",\"" + RecordField::Worker + "\":" + QByteArray::number(s->worker) + '}');
                 std::array<const TraceSpan *, RequestRecord::MaxSpans> spans {};
                 const int n = std::min<int>(s->spanCount, RequestRecord::MaxSpans);
                 for (int i = 0; i < n; ++i)
@@ -460,11 +475,11 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
                         + ",\"tid\":0,\"ts\":" + ts + ",\"args\":{\"" + QByteArray(name) + "\":" + value
                         + '}');
             };
-            counter("in_flight", QByteArray::number(k.inFlight));
-            counter("waiting", QByteArray::number(k.waiting));
-            counter("pool_active", QByteArray::number(k.poolActive));
-            counter("pool_queued", QByteArray::number(k.poolQueued));
-            counter("loop_lag_ms", fixed3(k.maxLoopLagMs()));
+            counter(CounterField::InFlight, QByteArray::number(k.inFlight));
+            counter(CounterField::Waiting, QByteArray::number(k.waiting));
+            counter(CounterField::PoolActive, QByteArray::number(k.poolActive));
+            counter(CounterField::PoolQueued, QByteArray::number(k.poolQueued));
+            counter(CounterField::LoopLagMs, fixed3(k.maxLoopLagMs()));
         }
     }
     w.out += "\n]}\n";

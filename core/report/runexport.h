@@ -15,7 +15,7 @@ QByteArray runJson(const RunResult &run);
 bool readRunJson(const QString &path, RunResult *out, QString *error);
 
 // One record of run.json as compact JSON text, written directly: the same object as
-// requestRecordToJson / counterSampleToJson (runresult.h), several times faster.
+// requestRecordToJson / counterSampleToJson (trace/recordjson.h), several times faster.
 QByteArray requestRecordJson(const RequestRecord &record, qint64 originNs);
 QByteArray counterSampleJson(const CounterSample &sample, qint64 originNs);
 

@@ -10,10 +10,6 @@
 
 namespace {
 
-qint64 rel(qint64 ns, qint64 o)
-{
-    return ns ? ns - o : -1;
-}
 // A run.json from elsewhere may be truncated, edited or hostile. Every "*_ns" number becomes a
 // timestamp: one past a week (say 9e18) would overflow when re-based, and would ask the
 // throughput series for billions of one-second buckets. Checked before any record is read.
@@ -48,7 +44,7 @@ bool checkVariantTimes(const QJsonObject &v, int index, QString *error)
                 return false;
             if (!withSpans)
                 continue;
-            const QJsonArray spans = r.value(QLatin1String("spans")).toArray();
+            const QJsonArray spans = r.value(QLatin1String(RecordField::Spans)).toArray();
             for (qsizetype k = 0; k < spans.size(); ++k) {
                 if (!checkTimes(spans.at(k).toObject(), QStringLiteral("%1.spans[%2]").arg(at).arg(k), error))
                     return false;
@@ -60,124 +56,12 @@ bool checkVariantTimes(const QJsonObject &v, int index, QString *error)
         && records("other_server_records", true) && records("counters", false);
 }
 
-qint64 unrel(const QJsonValue &v, qint64 o)
-{
-    const qint64 r = v.toInteger(-1);
-    return r < 0 ? 0 : r + o;
-}
-
 QJsonObject summaryJson(const PercentileSummary &s)
 {
     return LatencyStats::toJson(s);
 }
 
 } // namespace
-
-QJsonObject requestRecordToJson(const RequestRecord &r, qint64 o)
-{
-    QJsonArray spans;
-    for (int i = 0; i < r.spanCount; ++i) {
-        const TraceSpan &s = r.spans[size_t(i)];
-        spans.append(QJsonObject { { QStringLiteral("phase"), phaseName(s.phase) },
-                                   { QStringLiteral("start_ns"), rel(s.startNs, o) },
-                                   { QStringLiteral("end_ns"), rel(s.endNs, o) },
-                                   { QStringLiteral("thread"), int(s.thread) },
-                                   { QStringLiteral("index"), int(s.index) },
-                                   { QStringLiteral("count"), qint64(s.count) } });
-    }
-    return { { QStringLiteral("id"), QString::number(r.id) },
-             { QStringLiteral("client_tag"), QString::number(r.clientTag) },
-             { QStringLiteral("arrived_ns"), rel(r.arrivedNs, o) },
-             { QStringLiteral("started_ns"), rel(r.startedNs, o) },
-             { QStringLiteral("first_token_ns"), rel(r.firstTokenNs, o) },
-             { QStringLiteral("responded_ns"), rel(r.respondedNs, o) },
-             { QStringLiteral("worker"), int(r.worker) },
-             { QStringLiteral("mode"), dispatchModeName(r.mode) },
-             { QStringLiteral("endpoint"), int(r.endpoint) },
-             { QStringLiteral("status"), int(r.status) },
-             { QStringLiteral("loop_thread"), int(r.loopThread) },
-             { QStringLiteral("request_bytes"), qint64(r.requestBytes) },
-             { QStringLiteral("response_bytes"), qint64(r.responseBytes) },
-             { QStringLiteral("tokens"), qint64(r.tokens) },
-             { QStringLiteral("user"), r.userId() },
-             { QStringLiteral("spans"), spans } };
-}
-
-RequestRecord requestRecordFromJson(const QJsonObject &j, qint64 o)
-{
-    RequestRecord r;
-    r.id = j.value(QStringLiteral("id")).toString().toULongLong();
-    r.clientTag = j.value(QStringLiteral("client_tag")).toString().toULongLong();
-    r.arrivedNs = unrel(j.value(QStringLiteral("arrived_ns")), o);
-    r.startedNs = unrel(j.value(QStringLiteral("started_ns")), o);
-    r.firstTokenNs = unrel(j.value(QStringLiteral("first_token_ns")), o);
-    r.respondedNs = unrel(j.value(QStringLiteral("responded_ns")), o);
-    r.worker = qint8(j.value(QStringLiteral("worker")).toInt());
-    parseDispatchMode(j.value(QStringLiteral("mode")).toString(), &r.mode);
-    r.endpoint = Endpoint(j.value(QStringLiteral("endpoint")).toInt());
-    r.status = quint16(j.value(QStringLiteral("status")).toInt());
-    r.loopThread = quint16(j.value(QStringLiteral("loop_thread")).toInt());
-    r.requestBytes = quint32(j.value(QStringLiteral("request_bytes")).toInteger());
-    r.responseBytes = quint32(j.value(QStringLiteral("response_bytes")).toInteger());
-    r.tokens = quint32(j.value(QStringLiteral("tokens")).toInteger());
-    r.setUserId(j.value(QStringLiteral("user")).toString().toUtf8());
-    for (const QJsonValue &v : j.value(QStringLiteral("spans")).toArray()) {
-        if (r.spanCount >= RequestRecord::MaxSpans)
-            break;
-        const QJsonObject s = v.toObject();
-        TraceSpan &t = r.spans[r.spanCount++];
-        const QString phase = s.value(QStringLiteral("phase")).toString();
-        for (int p = 0; p < PhaseCount; ++p) {
-            if (phaseName(Phase(p)) == phase)
-                t.phase = Phase(p);
-        }
-        t.startNs = unrel(s.value(QStringLiteral("start_ns")), o);
-        t.endNs = unrel(s.value(QStringLiteral("end_ns")), o);
-        t.thread = quint16(s.value(QStringLiteral("thread")).toInt());
-        t.index = quint8(s.value(QStringLiteral("index")).toInt());
-        t.count = quint32(s.value(QStringLiteral("count")).toInteger(1));
-    }
-    return r;
-}
-
-QJsonObject counterSampleToJson(const CounterSample &s, qint64 o)
-{
-    QJsonArray lag;
-    for (int i = 0; i < s.workers && i < ServerCounters::MaxWorkers; ++i)
-        lag.append(double(s.loopLagMs[size_t(i)]));
-    return { { QStringLiteral("t_ns"), s.tNs - o },
-             { QStringLiteral("in_flight"), s.inFlight },
-             { QStringLiteral("waiting"), s.waiting },
-             { QStringLiteral("pool_active"), s.poolActive },
-             { QStringLiteral("pool_max"), s.poolMax },
-             { QStringLiteral("pool_queued"), s.poolQueued },
-             { QStringLiteral("connections"), s.connections },
-             { QStringLiteral("completed"), qint64(s.completed) },
-             { QStringLiteral("failed"), qint64(s.failed) },
-             { QStringLiteral("rejected"), qint64(s.rejected) },
-             { QStringLiteral("workers"), s.workers },
-             { QStringLiteral("loop_lag_ms"), lag } };
-}
-
-CounterSample counterSampleFromJson(const QJsonObject &j, qint64 o)
-{
-    CounterSample s;
-    s.tNs = j.value(QStringLiteral("t_ns")).toInteger() + o;
-    s.inFlight = j.value(QStringLiteral("in_flight")).toInt();
-    s.waiting = j.value(QStringLiteral("waiting")).toInt();
-    s.poolActive = j.value(QStringLiteral("pool_active")).toInt();
-    s.poolMax = j.value(QStringLiteral("pool_max")).toInt();
-    s.poolQueued = j.value(QStringLiteral("pool_queued")).toInt();
-    s.connections = j.value(QStringLiteral("connections")).toInt();
-    s.completed = quint64(j.value(QStringLiteral("completed")).toInteger());
-    s.failed = quint64(j.value(QStringLiteral("failed")).toInteger());
-    s.rejected = quint64(j.value(QStringLiteral("rejected")).toInteger());
-    s.workers = j.value(QStringLiteral("workers")).toInt();
-    const QJsonArray lag = j.value(QStringLiteral("loop_lag_ms")).toArray();
-    for (int i = 0; i < lag.size() && i < ServerCounters::MaxWorkers; ++i)
-        s.loopLagMs[size_t(i)] = float(lag[i].toDouble());
-    return s;
-}
 
 // ------------------------------------------------------------------------------------------
 

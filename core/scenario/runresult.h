@@ -4,6 +4,7 @@
 #include "load/loadsettings.h"
 #include "scenario.h"
 #include "stats/latencystats.h"
+#include "trace/recordjson.h"
 #include "trace/requestrecord.h"
 #include "trace/servercounters.h"
 
@@ -90,8 +91,3 @@ struct RunResult
     static bool fromJson(const QJsonObject &json, RunResult *out, QString *error);
     static QJsonObject machineInfo();
 };
-
-QJsonObject requestRecordToJson(const RequestRecord &r, qint64 originNs);
-RequestRecord requestRecordFromJson(const QJsonObject &json, qint64 originNs);
-QJsonObject counterSampleToJson(const CounterSample &s, qint64 originNs);
-CounterSample counterSampleFromJson(const QJsonObject &json, qint64 originNs);
