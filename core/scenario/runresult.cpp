@@ -218,7 +218,29 @@ QJsonObject VariantResult::toJson() const
              { QStringLiteral("counters"), k } };
 }
 
-void VariantResult::collectOther(const QList<RequestRecord> &records, const QSet<quint64> &tags)
+void VariantResult::joinServer(std::span<const RequestRecord> records, const QList<CounterSample> &samples)
+{
+    QSet<quint64> tags;
+    for (const ClientRecord &c : std::as_const(client)) {
+        if (c.tag != 0)
+            tags.insert(c.tag);
+    }
+    server.clear();
+    for (const RequestRecord &r : records) {
+        if (r.clientTag != 0 && tags.contains(r.clientTag))
+            server.push_back(r);
+    }
+    collectOther(records, tags);
+    counters.clear();
+    const qint64 to = std::max(endNs, startNs) + CounterTailNs;
+    for (const CounterSample &s : samples) {
+        if (s.tNs >= startNs && s.tNs <= to)
+            counters.push_back(s);
+    }
+    index();
+}
+
+void VariantResult::collectOther(std::span<const RequestRecord> records, const QSet<quint64> &tags)
 {
     other.clear();
     const qint64 end = std::max(endNs, startNs);

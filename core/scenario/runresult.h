@@ -13,6 +13,7 @@
 #include <QMap>
 #include <QSet>
 #include <QStringList>
+#include <span>
 
 // A measured figure against the seed's, for one variant.
 struct FigureCheck
@@ -54,16 +55,25 @@ struct VariantResult
     QMap<QString, quint64> errorsByKind;
     QJsonObject throughput; // ThroughputSeries, windowed per second
 
+    // Counter samples are kept this long after endNs: the server settling after the last answer.
+    static constexpr qint64 CounterTailNs = 100'000'000;
+
     void computeSummary();
     const RequestRecord *serverRecordFor(const ClientRecord &c) const;
-    // Fills `other` from `records`: those without one of `tags` that overlap [startNs, endNs].
-    void collectOther(const QList<RequestRecord> &records, const QSet<quint64> &tags);
+    // The client/server join, once `client`, startNs and endNs are set (a scenario run and the
+    // window's load runs both use it). Of the server's `records`, those whose client tag one of
+    // `client`'s requests sent become `server`; the others that overlap the run become `other`
+    // (clipped to startNs). Of `samples`, those from startNs to endNs + CounterTailNs become
+    // `counters`.
+    void joinServer(std::span<const RequestRecord> records, const QList<CounterSample> &samples);
     QJsonObject toJson() const;
     static VariantResult fromJson(const QJsonObject &json);
 
 private:
     QHash<quint64, int> m_byTag;
     void index();
+    // Fills `other` from `records`: those without one of `tags` that overlap [startNs, endNs].
+    void collectOther(std::span<const RequestRecord> records, const QSet<quint64> &tags);
 };
 
 struct RunOptions

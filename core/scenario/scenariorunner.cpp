@@ -143,17 +143,11 @@ void ScenarioRunner::loadFinished()
     r.client = m_load->snapshot();
     r.clientCpuSeconds = m_load->cpuSeconds();
     if (m_server) {
-        // Only this run's requests: joined by the tags the load generator sent.
-        QSet<quint64> tags;
-        for (const ClientRecord &c : r.client)
-            tags.insert(c.tag);
+        // Only this run's requests: joined by the tags the load generator sent. Nothing else
+        // reaches a private server, unless someone aimed at it.
         const QList<RequestRecord> all = m_server->recorder()->readFrom(0);
-        for (const RequestRecord &s : all) {
-            if (tags.contains(s.clientTag))
-                r.server.push_back(s);
-        }
-        r.collectOther(all, tags); // nothing else reaches a private server, unless someone aimed at it
-        r.counters = m_server->counterSeries()->between(r.startNs, r.endNs + 100'000'000);
+        r.joinServer(std::span(all.constData(), size_t(all.size())),
+                     m_server->counterSeries()->between(r.startNs, r.endNs + VariantResult::CounterTailNs));
         r.threadNames = ThreadRegistry::names();
     }
     // Destroyed later: we are inside its finished() signal.

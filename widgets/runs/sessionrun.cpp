@@ -24,22 +24,7 @@ VariantResult fromLoad(const LoadGenerator &load, const std::vector<RequestRecor
     v.endNs = load.endNs();
     v.client = load.snapshot();
     v.serverConfig = serverConfig;
-    QSet<quint64> tags;
-    for (const ClientRecord &c : std::as_const(v.client))
-        tags.insert(c.tag);
-    QList<RequestRecord> rest;
-    for (const RequestRecord &r : serverRecords) {
-        if (r.clientTag != 0 && tags.contains(r.clientTag))
-            v.server.push_back(r);
-        else
-            rest.push_back(r);
-    }
-    v.collectOther(rest, tags);
-    const qint64 to = v.endNs + 100'000'000;
-    for (const CounterSample &s : counters) {
-        if (s.tNs >= v.startNs && s.tNs <= to)
-            v.counters.push_back(s);
-    }
+    v.joinServer(serverRecords, counters);
     v.threadNames = ThreadRegistry::names();
     v.computeSummary();
     return v;
