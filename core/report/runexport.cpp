@@ -1,5 +1,6 @@
 #include "runexport.h"
 
+#include "base/jsonfile.h"
 #include "htmlreport.h"
 #include "pdfreport.h"
 #include "trace/recordjson.h"
@@ -217,35 +218,9 @@ QByteArray runJson(const RunResult &run)
 
 bool readRunJson(const QString &path, RunResult *out, QString *error)
 {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        if (error)
-            *error = QStringLiteral("cannot read %1: %2").arg(path, f.errorString());
-        return false;
-    }
-    // A file far larger than any recorded run is not ours: refuse it before reading it all.
-    if (f.size() > qint64(1) << 30) {
-        if (error)
-            *error = QStringLiteral("%1 is %2 MB: too large for a run.json").arg(path).arg(f.size() >> 20);
-        return false;
-    }
-    QJsonParseError pe;
-    const QByteArray bytes = f.readAll();
-    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &pe);
-    if (!doc.isObject()) {
-        if (error) {
-            // An error at the very end of the bytes: the file was most likely cut short.
-            const bool cut = pe.offset >= bytes.size() - 1;
-            *error = pe.error != QJsonParseError::NoError
-                ? QStringLiteral("%1 is not valid JSON (%2 at byte %3%4)")
-                      .arg(path, pe.errorString())
-                      .arg(pe.offset)
-                      .arg(cut ? QStringLiteral("; was it cut short?") : QString())
-                : QStringLiteral("%1 is not a LoopScope run.json (not a JSON object)").arg(path);
-        }
-        return false;
-    }
-    return RunResult::fromJson(doc.object(), out, error);
+    const std::optional<QJsonObject> json
+        = readJsonObjectFile(path, qint64(1) << 30, QStringLiteral("a LoopScope run.json"), error);
+    return json && RunResult::fromJson(*json, out, error);
 }
 
 QString csvHeader()

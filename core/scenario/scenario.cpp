@@ -1,5 +1,6 @@
 #include "scenario.h"
 
+#include "base/jsonfile.h"
 #include "install/installlayout.h"
 
 #include <QDir>
@@ -174,30 +175,17 @@ bool Scenario::open(const QString &nameOrPath, Scenario *out, QString *error)
             ? installed + QLatin1Char('/') + file
             : kBuiltinDir + QLatin1Char('/') + file;
     }
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
+    if (!QFileInfo::exists(path)) {
         if (error)
             *error = QStringLiteral("no scenario '%1' (built-in: %2)")
                          .arg(nameOrPath, builtinNames().join(QStringLiteral(", ")));
         return false;
     }
-    if (f.size() > 16 * 1024 * 1024) {
-        if (error)
-            *error = QStringLiteral("%1 is %2 MB: too large for a scenario").arg(path).arg(f.size() >> 20);
+    const std::optional<QJsonObject> json
+        = readJsonObjectFile(path, 16 * 1024 * 1024, QStringLiteral("a scenario"), error);
+    if (!json)
         return false;
-    }
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
-    if (!doc.isObject()) {
-        if (error)
-            *error = pe.error != QJsonParseError::NoError
-                ? QStringLiteral("%1 is not valid JSON (%2 at byte %3)")
-                      .arg(path, pe.errorString())
-                      .arg(pe.offset)
-                : QStringLiteral("%1 is not a scenario (a JSON object)").arg(path);
-        return false;
-    }
-    if (!fromJson(doc.object(), out, error)) {
+    if (!fromJson(*json, out, error)) {
         if (error)
             *error = QStringLiteral("%1: %2").arg(path, *error);
         return false;
