@@ -1,6 +1,7 @@
 #include "loadworker.h"
 
 #include "base/traceclock.h"
+#include "llm/ssedecoder.h"
 
 #include <QJsonDocument>
 #include <QTcpSocket>
@@ -19,17 +20,17 @@ struct LoadWorker::Conn
     bool messageDone = false;
     ClientRecord record;
     QByteArray request;
-    QByteArray body;
+    QByteArray body; // a plain reply (streams are read as events instead)
     QByteArray bodyJson; // the request body, kept while the user stays the same
     int bodyUser = -2;
-    qsizetype tokenScan = 0;
+    SseDecoder sse; // a streamed reply, read until it has given the request id and first token
+    bool streamIdRead = false;
     http_parser parser {};
 };
 
 namespace {
 
 constexpr qsizetype kMaxBody = 1 << 20;
-const QByteArray kTokenEvent("event: token");
 
 // The server's "request_id" (a decimal string or number) from a reply: a scan, not a JSON
 // parse, because the generator's cost per request is part of what it measures (issue #8).
@@ -82,14 +83,25 @@ static int onMessageComplete(http_parser *p)
 
 int ParserHooks::body(LoadWorker::Conn *c, const char *at, size_t length)
 {
-    if (c->body.size() < kMaxBody)
-        c->body.append(at, qsizetype(length));
-    c->record.bytes += quint32(length);
-    if (c->record.stream && !c->record.firstTokenNs) {
-        const qsizetype from = std::max<qsizetype>(0, c->tokenScan - kTokenEvent.size());
-        if (c->body.indexOf(kTokenEvent, from) >= 0)
-            c->record.firstTokenNs = TraceClock::nowNs();
-        c->tokenScan = c->body.size();
+    ClientRecord &r = c->record;
+    r.bytes += quint32(length);
+    if (!r.stream) {
+        if (c->body.size() < kMaxBody)
+            c->body.append(at, qsizetype(length));
+        return 0;
+    }
+    // A stream is read only as far as the generator needs it: the request id (the first event's
+    // data, LoopScope's `start`) and when the first `token` event arrived. The rest is counted,
+    // not decoded.
+    if (c->streamIdRead && r.firstTokenNs)
+        return 0;
+    for (const SseEvent &e : c->sse.feed(QByteArrayView(at, qsizetype(length)))) {
+        if (!c->streamIdRead && !e.data.isEmpty()) {
+            r.serverId = requestIdIn(e.data);
+            c->streamIdRead = true;
+        }
+        if (!r.firstTokenNs && e.event == "token")
+            r.firstTokenNs = TraceClock::nowNs();
     }
     return 0;
 }
@@ -363,7 +375,8 @@ void LoadWorker::send(Conn &c, const ClientRecord &record)
     c.record = record;
     c.busy = true;
     c.body.truncate(0); // keeps its capacity for the next reply
-    c.tokenScan = 0;
+    c.sse.reset();
+    c.streamIdRead = false;
     c.messageDone = false;
     m_shared->inFlight.fetch_add(1, std::memory_order_relaxed);
 
@@ -491,15 +504,9 @@ void LoadWorker::complete(Conn &c, ClientError error)
             error = ClientError::Other;
     }
     r.error = error;
-    // request_id: from the JSON body, or from the stream's `start` event.
-    QByteArray json = c.body;
-    if (r.stream) {
-        const qsizetype at = c.body.indexOf("data: ");
-        const qsizetype end = at >= 0 ? c.body.indexOf('\n', at) : -1;
-        json = at >= 0 && end > at ? c.body.mid(at + 6, end - at - 6) : QByteArray();
-    }
-    if (!json.isEmpty())
-        r.serverId = requestIdIn(json);
+    // request_id: from the JSON body (a stream's came with its `start` event).
+    if (!r.stream && !c.body.isEmpty())
+        r.serverId = requestIdIn(c.body);
     if (!r.stream && r.ok() && !r.firstTokenNs)
         r.firstTokenNs = r.completeNs; // the reply shows up all at once
     publish(r);

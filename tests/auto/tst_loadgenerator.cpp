@@ -216,6 +216,51 @@ private slots:
         server->stop(1000);
     }
 
+    // The stream is read as events (SseDecoder), not by searching the bytes for "event: token":
+    // fields without the optional space, CRLF line ends and an event split across two network
+    // writes all count, and the first token is stamped when its event is complete.
+    void streamIsReadAsEvents()
+    {
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost));
+        const auto chunk = [](const QByteArray &data) {
+            return QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n";
+        };
+        connect(&server, &QTcpServer::newConnection, this, [&] {
+            while (QTcpSocket *s = server.nextPendingConnection()) {
+                connect(s, &QTcpSocket::readyRead, s, [s, chunk] {
+                    if (!s->readAll().contains("\r\n\r\n{"))
+                        return;
+                    s->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                             "Transfer-Encoding: chunked\r\n\r\n");
+                    s->write(chunk("event:start\r\ndata:{\"request_id\":\"42\"}\r\n\r\nevent:tok"));
+                    QTimer::singleShot(300, s, [s, chunk] {
+                        s->write(chunk("en\r\ndata:{\"text\":\"hi\"}\r\n\r\n"));
+                        QTimer::singleShot(300, s, [s, chunk] {
+                            s->write(chunk("event:done\ndata:{}\n\n") + chunk(QByteArray()));
+                        });
+                    });
+                });
+            }
+        });
+        LoadSettings s;
+        s.users = 1;
+        s.requestsPerUser = 1;
+        s.stream = true;
+        s.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort()));
+        s.apiKey = QStringLiteral("x");
+        const QList<ClientRecord> records = runLoad(s);
+        QCOMPARE(records.size(), 1);
+        const ClientRecord &r = records.first();
+        QVERIFY2(r.ok(), qPrintable(clientErrorName(r.error)));
+        QCOMPARE(r.serverId, quint64(42));
+        QVERIFY(r.firstTokenNs > 0);
+        // Not at "event:tok" (the first write), but when the rest of the event came 300 ms later.
+        QVERIFY2(r.firstTokenNs - r.sentNs >= 250'000'000,
+                 qPrintable(QString::number(r.firstTokenNs - r.sentNs)));
+        QVERIFY(r.completeNs - r.firstTokenNs >= 250'000'000);
+    }
+
     void serverClosingIdleConnectionsIsNotAnError()
     {
         // Like uvicorn's keep-alive timeout: the server answers, then closes the idle connection.
