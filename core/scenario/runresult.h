@@ -6,6 +6,7 @@
 #include "stats/latencystats.h"
 #include "trace/requestrecord.h"
 #include "trace/servercounters.h"
+#include "trace/threadregistry.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -42,6 +43,7 @@ struct VariantResult
     QList<RequestRecord> other;
     QList<CounterSample> counters;
     QStringList threadNames; // index -> name for TraceSpan::thread
+    QList<LaneKind> threadKinds; // index -> what the lane is (parallel to threadNames)
     QString error; // why the variant could not run
     double clientCpuSeconds = 0; // CPU time the load generator's threads used (0: not measured)
 
