@@ -33,6 +33,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QWheelEvent>
 
 class TestMainWindow : public QObject
 {
@@ -54,6 +55,7 @@ private slots:
     void lessonCaptionsSplitTheExplanation();
     void lessonPlayheadAdvances();
     void threadViewCacheFollowsNewRecords();
+    void manyServiceLanesDrawAndScroll();
     void chatDuringARunShowsAsOtherTraffic();
     void stopDoesNotBlockTheGuiThread();
     void scenarioThatRestartsTheServerWaitsForIt();
@@ -538,6 +540,42 @@ void TestMainWindow::threadViewCacheFollowsNewRecords()
     QImage d(view.size(), QImage::Format_RGB32);
     fresh.render(&d); // first paint: an index of everything at once
     QCOMPARE(c, d);
+}
+
+void TestMainWindow::manyServiceLanesDrawAndScroll()
+{
+    // An observed service's instances: lanes with no thread behind them, more than fit.
+    TimelineData data;
+    std::vector<quint16> lanes;
+    for (int i = 0; i < 120; ++i)
+        lanes.push_back(ThreadRegistry::registerLane(QStringLiteral("svc-%1").arg(i), LaneKind::Service));
+    for (int i = 0; i < 120; ++i) {
+        RequestRecord r;
+        r.arrivedNs = 1'000'000'000 + qint64(i) * 10'000'000;
+        const int s = r.beginSpan(Phase::Other, r.arrivedNs, lanes[size_t(i)]);
+        r.endSpan(s, r.arrivedNs + 2'000'000'000);
+        r.respondedNs = r.arrivedNs + 2'000'000'000;
+        r.status = 200;
+        data.append(r);
+    }
+    TimeViewState state;
+    state.setOrigin(0);
+    state.setUserRange(0, 10'000'000'000);
+    TimelineView view(TimelineView::Mode::Threads, &data, &state);
+    view.resize(800, 300);
+    view.setNow(10'000'000'000);
+    QImage a(view.size(), QImage::Format_RGB32), b(view.size(), QImage::Format_RGB32);
+    view.render(&a);
+    // The first lane (svc-0) is at the top: its span is under the point at 2 s.
+    const QPointF topLane(TimelineView::LeftMargin + 678 * 0.2, TimelineView::RulerHeight + 6);
+    QCOMPARE(view.requestAt(topLane), qsizetype(0));
+    // Shift+wheel scrolls the lanes by three.
+    QWheelEvent wheel(QPointF(400, 150), QPointF(400, 150), QPoint(), QPoint(0, -120), Qt::NoButton,
+                      Qt::ShiftModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(&view, &wheel);
+    view.render(&b);
+    QVERIFY(a != b);
+    QCOMPARE(view.requestAt(topLane), qsizetype(3));
 }
 
 // A 10 ms timer on the GUI thread; its largest gap shows any stall while it runs.
