@@ -18,7 +18,7 @@ set(LAYERS
     "http" # the server: endpoints, workers, listeners
     "load stats" # the load generator; latency statistics
     "scenario" # scenarios and their runs
-    "report" # run.json, trace.json, CSV, HTML and PDF
+    "report timeline" # run.json, trace.json, CSV, HTML and PDF; the trace model the views read
     "cli" # the loopscope commands
     "widgets" # the desktop window's views
     "app" # main()

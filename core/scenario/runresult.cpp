@@ -61,6 +61,38 @@ QJsonObject summaryJson(const PercentileSummary &s)
     return LatencyStats::toJson(s);
 }
 
+// A lane's kind in run.json: "worker_loop", "pool_thread", "process", "service" or "other".
+const char *const LaneKindNames[] = { "other", "worker_loop", "pool_thread", "process", "service" };
+
+QJsonArray laneKindsJson(const QList<LaneKind> &kinds)
+{
+    QJsonArray a;
+    for (LaneKind k : kinds)
+        a.append(QLatin1String(LaneKindNames[std::min<size_t>(size_t(k), std::size(LaneKindNames) - 1)]));
+    return a;
+}
+
+LaneKind laneKindFromName(const QString &name)
+{
+    for (size_t i = 0; i < std::size(LaneKindNames); ++i) {
+        if (name == QLatin1String(LaneKindNames[i]))
+            return LaneKind(i);
+    }
+    return LaneKind::Other;
+}
+
+// run.json files written before lanes carried their kind (no "thread_kinds") are read by the
+// names the server gave its threads then ("worker-N", "pool-N"). Only this loader guesses from a
+// name; everything else reads the kind.
+LaneKind laneKindFromOldName(const QString &name)
+{
+    if (name.startsWith(QLatin1String("worker")))
+        return LaneKind::WorkerLoop;
+    if (name.startsWith(QLatin1String("pool")))
+        return LaneKind::PoolThread;
+    return LaneKind::Other;
+}
+
 } // namespace
 
 // ------------------------------------------------------------------------------------------
@@ -212,6 +244,7 @@ QJsonObject VariantResult::toJson() const
              { QStringLiteral("ttft"), summaryJson(ttft) },
              { QStringLiteral("throughput"), throughput },
              { QStringLiteral("thread_names"), QJsonArray::fromStringList(threadNames) },
+             { QStringLiteral("thread_kinds"), laneKindsJson(threadKinds) },
              { QStringLiteral("client_records"), c },
              { QStringLiteral("server_records"), s },
              { QStringLiteral("other_server_records"), others },
@@ -285,6 +318,10 @@ VariantResult VariantResult::fromJson(const QJsonObject &j)
         v.counters.append(counterSampleFromJson(x.toObject(), v.startNs));
     for (const QJsonValue &x : j.value(QStringLiteral("thread_names")).toArray())
         v.threadNames.append(x.toString());
+    const QJsonArray kinds = j.value(QStringLiteral("thread_kinds")).toArray();
+    for (qsizetype i = 0; i < v.threadNames.size(); ++i)
+        v.threadKinds.append(i < kinds.size() ? laneKindFromName(kinds.at(i).toString())
+                                              : laneKindFromOldName(v.threadNames.at(i)));
     v.computeSummary();
     return v;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/threadregistry.h"
 #include "load/clientrecord.h"
 #include "load/loadsettings.h"
 #include "scenario.h"
@@ -44,6 +45,7 @@ struct VariantResult
     QList<RequestRecord> other;
     QList<CounterSample> counters;
     QStringList threadNames; // index -> name for TraceSpan::thread
+    QList<LaneKind> threadKinds; // index -> what the lane is (parallel to threadNames)
     QString error; // why the variant could not run
     double clientCpuSeconds = 0; // CPU time the load generator's threads used (0: not measured)
 

@@ -149,6 +149,7 @@ void ScenarioRunner::loadFinished()
         r.joinServer(std::span(all.constData(), size_t(all.size())),
                      m_server->counterSeries()->between(r.startNs, r.endNs + VariantResult::CounterTailNs));
         r.threadNames = ThreadRegistry::names();
+        r.threadKinds = ThreadRegistry::kinds();
     }
     // Destroyed later: we are inside its finished() signal.
     m_load.release()->deleteLater();

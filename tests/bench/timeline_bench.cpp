@@ -17,11 +17,11 @@
 
 namespace {
 
-quint16 registerThread(const QString &name)
+quint16 registerThread(const QString &name, LaneKind kind)
 {
     quint16 index = 0;
     std::thread t([&] {
-        ThreadRegistry::nameCurrentThread(name);
+        ThreadRegistry::nameCurrentThread(name, kind);
         index = ThreadRegistry::currentIndex();
     });
     t.join();
@@ -34,9 +34,9 @@ void fill(TimelineData &data, int n)
 {
     std::vector<quint16> workers, pool;
     for (int i = 0; i < 4; ++i)
-        workers.push_back(registerThread(QStringLiteral("worker-%1").arg(i)));
+        workers.push_back(registerThread(QStringLiteral("worker-%1").arg(i), LaneKind::WorkerLoop));
     for (int i = 0; i < 16; ++i)
-        pool.push_back(registerThread(QStringLiteral("pool-%1").arg(i)));
+        pool.push_back(registerThread(QStringLiteral("pool-%1").arg(i), LaneKind::PoolThread));
     std::mt19937_64 rng(7);
     std::uniform_real_distribution<double> u(0, 1);
     const qint64 t0 = 1'000'000'000;

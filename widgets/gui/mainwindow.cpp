@@ -5,16 +5,18 @@
 #include "gui/theme.h"
 #include "http/chatserver.h"
 #include "lesson/lessonbar.h"
+#include "lesson/lessoncontroller.h"
 #include "lesson/lessonplayer.h"
-#include "lesson/lessonscript.h"
 #include "load/clientrecord.h"
 #include "load/userspanel.h"
 #include "plots/counterplot.h"
 #include "plots/counterplotspanel.h"
+#include "plots/latencyseries.h"
 #include "report/reportexporter.h"
 #include "report/runexport.h"
 #include "runs/runcomparisonview.h"
 #include "runs/runspanel.h"
+#include "runs/runstore.h"
 #include "server/llmsettingsdialog.h"
 #include "server/servercontrolpanel.h"
 #include "stats/latencystats.h"
@@ -83,16 +85,33 @@ QDockWidget *makeDock(const QString &title, const QString &name, QWidget *conten
 MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     : QMainWindow(parent)
     , m_server(server)
+    , m_live(server)
     , m_state(new TimeViewState(this))
     , m_pullTimer(new QTimer(this))
 {
     setWindowTitle(tr("LoopScope"));
     m_state->setOrigin(TraceClock::nowNs());
     m_state->advance(TraceClock::nowNs());
-    m_liveOriginNs = m_state->originNs();
-    m_latency.setOrigin(m_liveOriginNs);
+    m_live.restart(m_state->originNs());
 
-    // Centre: legend + view controls, the two timelines and the counter plots, one time axis.
+    buildCentre();
+    buildViewToolBar();
+    buildDocks();
+    connectPanels();
+    buildMenus();
+
+    // The coalescing pump: ~30 Hz, only new data, queued replots.
+    m_pullTimer->setInterval(33);
+    m_pullTimer->setTimerType(Qt::PreciseTimer);
+    connect(m_pullTimer, &QTimer::timeout, this, &MainWindow::pullData);
+    m_pullTimer->start();
+}
+
+MainWindow::~MainWindow() = default;
+
+// Centre: the lesson bar, the legend, the two timelines and the counter plots, one time axis.
+void MainWindow::buildCentre()
+{
     auto *centre = new QWidget;
     auto *cl = new QVBoxLayout(centre);
     cl->setContentsMargins(4, 4, 4, 0);
@@ -101,7 +120,34 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     m_lessonBar->hide();
     cl->addWidget(m_lessonBar);
     cl->addWidget(new PhaseLegend);
-    // View controls live in a toolbar so the legend keeps the whole width.
+    m_centre = new QSplitter(Qt::Vertical);
+    m_centre->setObjectName(QStringLiteral("centreSplitter"));
+    m_requestView = new TimelineView(TimelineView::Mode::Requests, &m_live.data(), m_state);
+    m_requestView->setToolTip(QString());
+    m_threadView = new TimelineView(TimelineView::Mode::Threads, &m_live.data(), m_state);
+    m_plots = new CounterPlotsPanel(m_state);
+    m_centre->addWidget(m_requestView);
+    m_centre->addWidget(m_threadView);
+    m_centre->addWidget(m_plots);
+    // The plots take the largest share: five of them stack in the third pane.
+    m_centre->setStretchFactor(0, 4);
+    m_centre->setStretchFactor(1, 2);
+    m_centre->setStretchFactor(2, 7);
+    m_centre->setSizes({ 400, 200, 700 }); // scaled to the height the window gets
+    m_centre->setChildrenCollapsible(false);
+    cl->addWidget(m_centre, 1);
+    setCentralWidget(centre);
+
+    for (TimelineView *v : { m_requestView, m_threadView }) {
+        connect(v, &TimelineView::requestSelected, this, &MainWindow::showSelected);
+        connect(v, &TimelineView::rangeSelected, this,
+                [this](qint64 from, qint64 to) { m_details->setHtml(rangeStatistics(from, to)); });
+    }
+}
+
+// View controls live in a toolbar so the legend keeps the whole width.
+void MainWindow::buildViewToolBar()
+{
     QToolBar *tools = addToolBar(tr("View"));
     tools->setObjectName(QStringLiteral("viewToolBar"));
     tools->setMovable(false);
@@ -143,35 +189,14 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
                                "click: details · double-click: live"));
     hint->setEnabled(false);
     tools->addWidget(hint);
+}
 
-    m_centre = new QSplitter(Qt::Vertical);
-    m_centre->setObjectName(QStringLiteral("centreSplitter"));
-    m_requestView = new TimelineView(TimelineView::Mode::Requests, &m_data, m_state);
-    m_requestView->setToolTip(QString());
-    m_threadView = new TimelineView(TimelineView::Mode::Threads, &m_data, m_state);
-    m_plots = new CounterPlotsPanel(m_state);
-    m_centre->addWidget(m_requestView);
-    m_centre->addWidget(m_threadView);
-    m_centre->addWidget(m_plots);
-    // The plots take the largest share: five of them stack in the third pane.
-    m_centre->setStretchFactor(0, 4);
-    m_centre->setStretchFactor(1, 2);
-    m_centre->setStretchFactor(2, 7);
-    m_centre->setSizes({ 400, 200, 700 }); // scaled to the height the window gets
-    m_centre->setChildrenCollapsible(false);
-    cl->addWidget(m_centre, 1);
-    setCentralWidget(centre);
-
-    for (TimelineView *v : { m_requestView, m_threadView }) {
-        connect(v, &TimelineView::requestSelected, this, &MainWindow::showSelected);
-        connect(v, &TimelineView::rangeSelected, this,
-                [this](qint64 from, qint64 to) { m_details->setHtml(rangeStatistics(from, to)); });
-    }
-
-    // Left: server and users. Right: chat and details.
-    m_serverPanel = new ServerControlPanel(server);
-    m_usersPanel = new UsersPanel(server);
-    m_chat = new ChatPanel(server);
+// Left: server, simulated users and runs. Right: chat and request details.
+void MainWindow::buildDocks()
+{
+    m_serverPanel = new ServerControlPanel(m_server);
+    m_usersPanel = new UsersPanel(m_server);
+    m_chat = new ChatPanel(m_server);
     m_details = new QTextBrowser;
     m_details->setPlaceholderText(tr("Click a request in a timeline to see every timing."));
     auto *serverDock = makeDock(tr("Server"), QStringLiteral("serverDock"), m_serverPanel, this, true);
@@ -184,23 +209,14 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     addDockWidget(Qt::RightDockWidgetArea, chatDock);
     addDockWidget(Qt::RightDockWidgetArea, detailsDock);
     m_runs = new RunsPanel;
+    m_store = RunStore(m_runs);
     auto *runsDock = makeDock(tr("Runs"), QStringLiteral("runsDock"), m_runs, this, false);
     addDockWidget(Qt::LeftDockWidgetArea, runsDock);
     tabifyDockWidget(usersDock, runsDock);
     usersDock->raise();
     connect(m_runs, &RunsPanel::showRequested, this, &MainWindow::showRun);
     connect(m_runs, &RunsPanel::replayRequested, this, [this](int row) { startLesson(row); });
-    m_lesson = new LessonPlayer(&m_runData, this);
-    connect(m_lesson, &LessonPlayer::frame, this, &MainWindow::showLessonFrame);
-    connect(m_lesson, &LessonPlayer::playingChanged, m_lessonBar, &LessonBar::setPlaying);
-    connect(m_lessonBar, &LessonBar::playToggled, this, [this](bool play) {
-        if (play)
-            m_lesson->play();
-        else
-            m_lesson->pause();
-    });
-    connect(m_lessonBar, &LessonBar::speedChanged, m_lesson, &LessonPlayer::setSpeed);
-    connect(m_lessonBar, &LessonBar::seekRequested, m_lesson, &LessonPlayer::seek);
+    m_lesson = new LessonController(&m_runData, m_lessonBar, m_plots, { m_requestView, m_threadView }, this);
     connect(m_lessonBar, &LessonBar::largeFontsToggled, this, &MainWindow::setLargeFonts);
     connect(m_lessonBar, &LessonBar::exitRequested, this, &MainWindow::stopLesson);
     connect(m_runs, &RunsPanel::compareRequested, this, &MainWindow::compareRuns);
@@ -240,7 +256,11 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
     resizeDocks({ chatDock, detailsDock }, { 380, 380 }, Qt::Horizontal);
     resizeDocks({ chatDock, detailsDock }, { 640, 260 }, Qt::Vertical);
     resizeDocks({ serverDock, usersDock }, { 490, 450 }, Qt::Vertical);
+}
 
+// The status bar, and the panels talking to each other through the window.
+void MainWindow::connectPanels()
+{
     m_stats = new QLabel;
     statusBar()->addPermanentWidget(m_stats);
     for (auto *src : { static_cast<QObject *>(m_serverPanel), static_cast<QObject *>(m_usersPanel) }) {
@@ -261,23 +281,13 @@ MainWindow::MainWindow(ChatServer *server, QWidget *parent)
         joinClientSends();
         captureLoadRun();
     });
-    buildMenus();
-
-    // The coalescing pump: ~30 Hz, only new data, queued replots.
-    m_pullTimer->setInterval(33);
-    m_pullTimer->setTimerType(Qt::PreciseTimer);
-    connect(m_pullTimer, &QTimer::timeout, this, &MainWindow::pullData);
-    m_pullTimer->start();
 }
-
-MainWindow::~MainWindow() = default;
 
 void MainWindow::onServerStarted()
 {
-    if (m_data.size() == 0 && m_sampleCursor == 0 && !isShowingRun()) {
-        m_liveOriginNs = m_server->startedNs();
-        m_latency.setOrigin(m_liveOriginNs);
-        m_state->setOrigin(m_liveOriginNs);
+    if (m_live.isEmpty() && !isShowingRun()) {
+        m_live.restart(m_server->startedNs());
+        m_state->setOrigin(m_live.originNs());
         m_state->advance(TraceClock::nowNs());
     }
 }
@@ -290,144 +300,74 @@ void MainWindow::pullData()
     // as not serving. The recorder and counter series outlive restarts and stay safe to read.
     const bool running = !m_serverPanel->isBusy() && m_server->isRunning();
     const qint64 now = TraceClock::nowNs();
-    const bool changed = m_data.update(*m_server->recorder());
+    const TimelineData &live = m_live.data();
     if (isShowingRun()) {
         // The recorder keeps being read (it is a ring); the plots catch up on "Back to live".
-        m_stats->setText(tr("showing a saved run · %1 live requests recorded").arg(m_data.size()));
+        m_live.pullRecords();
+        m_stats->setText(tr("showing a saved run · %1 live requests recorded").arg(live.size()));
         return;
     }
     // While users run, their send times join a few times a second; once they are done (and
     // joined on runFinished) every second can be summarised.
-    feedLiveLatency(running && m_usersPanel->isRunning(), now);
-    const QList<CounterSample> samples = m_server->counterSeries()->readFrom(m_sampleCursor, &m_sampleCursor);
-    if (!samples.isEmpty()) {
-        m_plots->appendSamples(samples);
-        m_lastSampleNs = samples.last().tNs;
-    }
+    const LiveFeed::Pull pulled = m_live.pull(now, running && m_usersPanel->isRunning());
+    if (!pulled.latency.isEmpty())
+        m_plots->appendLatency(pulled.latency);
+    if (!pulled.samples.isEmpty())
+        m_plots->appendSamples(pulled.samples);
+    const bool changed = pulled.changed, sampled = !pulled.samples.isEmpty();
     // While serving, the axes follow the clock; once stopped they rest on the last data.
-    const qint64 liveEdge = running ? now : std::max(m_data.latestNs(), m_lastSampleNs);
+    const qint64 liveEdge = m_live.liveEdge(running, now);
     for (TimelineView *v : { m_requestView, m_threadView })
         v->setNow(liveEdge);
-    if (m_state->following() && (running || changed || !samples.isEmpty())) {
+    if (m_state->following() && (running || changed || sampled)) {
         m_state->advance(liveEdge + (running ? 0 : 500'000'000)); // repaints views and replots
-    } else if (changed || !samples.isEmpty()) {
+    } else if (changed || sampled) {
         m_requestView->update();
         m_threadView->update();
         m_plots->refresh();
     }
-    if (changed && m_selected >= 0 && m_selected < m_data.size() && !m_data.at(m_selected).finished())
+    if (changed && m_selected >= 0 && m_selected < live.size() && !live.at(m_selected).finished())
         showSelected(m_selected);
-    if (m_usersPanel->isRunning() && now - m_lastJoinNs > 250'000'000) {
-        m_lastJoinNs = now;
+    if (m_usersPanel->isRunning() && m_live.takeJoinDue(now))
         joinClientSends();
-    }
-    const CounterSample c = samples.isEmpty() ? CounterSample {} : samples.last();
+    const CounterSample c = sampled ? pulled.samples.last() : CounterSample {};
     m_stats->setText(tr("%1 requests · %2 in flight · %3 waiting · pull %4 ms")
-                         .arg(m_data.size())
+                         .arg(live.size())
                          .arg(c.inFlight)
                          .arg(c.waiting)
                          .arg(double(timer.nsecsElapsed()) / 1e6, 0, 'f', 1));
 }
 
-void MainWindow::feedLiveLatency(bool settling, qint64 now)
-{
-    const std::vector<quint64> finished = m_data.takeFinished();
-    m_pendingFinished.insert(m_pendingFinished.end(), finished.begin(), finished.end());
-    // Send times are joined a few times a second: a second is summarised once it is settled.
-    const qint64 settled = settling ? now - 1'200'000'000 : std::numeric_limits<qint64>::max();
-    std::erase_if(m_pendingFinished, [this, settled](quint64 pos) {
-        const RequestRecord &r = m_data.at(qsizetype(pos));
-        if (r.respondedNs >= settled)
-            return false;
-        m_latency.add(r.respondedNs, r.respondedNs - m_data.barStartNs(qsizetype(pos)));
-        return true;
-    });
-    const QList<LatencyOverTime::Point> points = m_latency.takeClosed(settled);
-    if (!points.isEmpty())
-        m_plots->appendLatency(points);
-}
-
 void MainWindow::captureLoadRun()
 {
-    const LoadGenerator *load = m_usersPanel->generator();
-    if (load->startNs() == 0 || load->snapshot().isEmpty())
-        return;
-    const qint64 end = std::max(load->endNs(), load->startNs());
-    VariantResult v = SessionRuns::fromLoad(
-        *load, m_data.records(), m_server->counterSeries()->between(load->startNs(), end + 100'000'000),
-        m_server->config().toJson());
-    Scenario scenario;
-    QString variant;
-    QString title;
-    const QString mode = dispatchModeName(m_server->config().mode);
-    if (m_usersPanel->currentScenario(&scenario, &variant)) {
-        if (const ScenarioVariant *sv = scenario.variant(variant)) {
-            v.name = sv->name;
-            v.label = sv->labelEn;
-        }
-        title = tr("%1/%2 · %3 users · %4").arg(scenario.name, v.name).arg(v.load.users).arg(mode);
-    } else {
-        v.label = tr("burst from the users panel");
-        title = tr("burst · %1 users · %2").arg(v.load.users).arg(mode);
-    }
-    title = QStringLiteral("#%1 ").arg(m_runs->count() + 1) + title;
-    addRun({ title, SessionRuns::wrap(scenario, std::move(v)), 0 });
+    m_store.captureLoad(m_usersPanel, m_server, m_live.data().records());
 }
 
 void MainWindow::addRun(const SessionRun &run)
 {
-    m_runs->addRun(run);
+    m_store.add(run);
 }
 
 bool MainWindow::openRun(const QString &path, QString *error)
 {
-    RunResult run;
-    QString err;
-    if (!RunExport::readRunJson(path, &run, &err)) {
-        if (error)
-            *error = err;
+    int variants = 0;
+    const int first = m_store.open(path, &variants, error);
+    if (first < 0)
         return false;
-    }
-    if (run.variants.isEmpty()) {
-        if (error)
-            *error = tr("the run has no variants");
-        return false;
-    }
-    const int first = int(m_runs->count());
-    const QList<SessionRun> runs = SessionRuns::fromRunResult(run, QFileInfo(path).fileName());
-    for (const SessionRun &r : runs)
-        addRun(r);
     m_runs->select({ first });
     showRun(first);
-    statusBar()->showMessage(tr("Opened %1 (%2 variant(s))").arg(path).arg(runs.size()), 6000);
+    statusBar()->showMessage(tr("Opened %1 (%2 variant(s))").arg(path).arg(variants), 6000);
     return true;
 }
 
 bool MainWindow::saveRun(int row, const QString &path, QString *error) const
 {
-    if (row < 0 || row >= m_runs->count())
-        return false;
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(RunExport::runJson(*m_runs->at(row).run)) < 0
-        || !f.commit()) {
-        if (error)
-            *error = f.errorString();
-        return false;
-    }
-    return true;
+    return m_store.save(row, path, error);
 }
 
 bool MainWindow::exportReport(int row, const QString &dir, QStringList *written, QString *error) const
 {
-    if (row < 0 || row >= m_runs->count())
-        return false;
-    QString err;
-    RunExport::ExportOptions options;
-    options.language = ReportExporter::uiLanguage();
-    const bool ok = RunExport::writeAll(*m_runs->at(row).run, dir, written, &err, options);
-    if (!ok && error)
-        *error = err;
-    return ok;
+    return m_store.exportReport(row, dir, written, error);
 }
 
 int MainWindow::currentRunRow() const
@@ -445,7 +385,7 @@ void MainWindow::setShown(TimelineData *data)
     m_threadView->setData(data);
     m_selected = -1;
     m_details->clear();
-    const bool run = data != &m_data;
+    const bool run = data != &m_live.data();
     m_runLabelAction->setVisible(run);
     m_liveAction->setVisible(run);
     m_followButton->setEnabled(!run);
@@ -463,15 +403,12 @@ void MainWindow::showRun(int row)
     setShown(&m_runData);
     m_plots->clear();
     m_plots->appendSamples(v.counters);
-    LatencyOverTime latency(v.startNs);
+    m_plots->appendLatency(LatencySeries::ofRun(v));
     qint64 end = std::max(v.endNs, m_runData.latestNs());
     for (const ClientRecord &c : v.client) {
-        if (c.finished()) {
-            latency.add(c.completeNs, c.latencyNs());
+        if (c.finished())
             end = std::max(end, c.completeNs);
-        }
     }
-    m_plots->appendLatency(latency.takeClosed(std::numeric_limits<qint64>::max()));
     for (TimelineView *view : { m_requestView, m_threadView })
         view->setNow(end);
     m_runLabel->setText(tr("  Showing run: <b>%1</b>  ").arg(run.title.toHtmlEscaped()));
@@ -485,63 +422,20 @@ void MainWindow::startLesson(int row, double speed)
         return;
     showRun(row); // the whole run's axes, so the bars grow in place as the playhead moves
     const SessionRun run = m_runs->at(row);
-    const VariantResult &v = run.variant();
-    LatencyOverTime latency(v.startNs);
-    for (const ClientRecord &c : v.client) {
-        if (c.finished())
-            latency.add(c.completeNs, c.latencyNs());
-    }
-    m_lessonLatency = latency.takeClosed(std::numeric_limits<qint64>::max());
-    m_lessonShownNs = -1;
-    m_lesson->setSpeed(speed);
-    m_lesson->setRun(run);
-    const bool chinese = QLocale().language() == QLocale::Chinese;
-    m_lessonBar->setCaptions(LessonScript::captions(run, m_lesson->durationNs(), chinese),
-                             m_lesson->durationNs());
-    m_lessonBar->setPlayhead(0);
-    m_lessonBar->show();
+    m_lesson->start(run, speed);
     m_runLabel->setText(tr("  Lesson: <b>%1</b>  ").arg(run.title.toHtmlEscaped()));
-    m_lesson->play();
 }
 
 void MainWindow::stopLesson()
 {
-    m_lesson->pause();
-    m_lessonBar->hide();
+    m_lesson->stop();
     m_plots->setPlayhead(0);
     showLive();
 }
 
-void MainWindow::showLessonFrame(qint64 playheadNs)
+LessonPlayer *MainWindow::lessonPlayer() const
 {
-    const VariantResult &v = m_lesson->run().variant();
-    const qint64 abs = v.startNs + playheadNs;
-    if (playheadNs < m_lessonShownNs) { // sought back: the plots start again
-        m_plots->clear();
-        m_lessonCounter = 0;
-        m_lessonLatencyCursor = 0;
-    }
-    if (m_lessonShownNs < 0) {
-        m_plots->clear();
-        m_lessonCounter = m_lessonLatencyCursor = 0;
-    }
-    m_lessonShownNs = playheadNs;
-    QList<CounterSample> samples;
-    while (m_lessonCounter < v.counters.size() && v.counters[m_lessonCounter].tNs <= abs)
-        samples << v.counters[m_lessonCounter++];
-    m_plots->appendSamples(samples);
-    QList<LatencyOverTime::Point> points;
-    while (m_lessonLatencyCursor < m_lessonLatency.size()
-           && m_lessonLatency[m_lessonLatencyCursor].tNs + 500'000'000 <= abs)
-        points << m_lessonLatency[m_lessonLatencyCursor++];
-    m_plots->appendLatency(points);
-    m_plots->setPlayhead(abs);
-    m_plots->refresh();
-    for (TimelineView *view : { m_requestView, m_threadView }) {
-        view->setNow(abs);
-        view->update();
-    }
-    m_lessonBar->setPlayhead(playheadNs);
+    return m_lesson->player();
 }
 
 void MainWindow::setLargeFonts(bool on)
@@ -557,25 +451,14 @@ void MainWindow::setLargeFonts(bool on)
 
 void MainWindow::showLive()
 {
-    if (m_lesson->isPlaying() || m_lessonBar->isVisible()) {
-        m_lesson->pause();
-        m_lessonBar->hide();
-        m_plots->setPlayhead(0);
-    }
+    m_lesson->stop();
     if (!isShowingRun())
         return;
-    m_state->setOrigin(m_liveOriginNs);
-    setShown(&m_data);
+    m_state->setOrigin(m_live.originNs());
+    setShown(&m_live.data());
     // Read the counters again from the start and recompute the live latencies.
     m_plots->clear();
-    m_sampleCursor = 0;
-    m_latency.clear();
-    m_data.takeFinished();
-    m_pendingFinished.clear();
-    for (qsizetype i = 0; i < m_data.size(); ++i) {
-        if (m_data.at(i).finished())
-            m_pendingFinished.push_back(quint64(i));
-    }
+    m_live.replay();
     m_state->setFollowing(true);
     pullData();
 }
@@ -601,7 +484,7 @@ void MainWindow::joinClientSends()
         if (r.sentNs > 0)
             sent.insert(r.tag, r.sentNs);
     }
-    if (m_data.joinClientSends(sent)) {
+    if (m_live.joinClientSends(sent)) {
         m_requestView->update();
         m_threadView->update();
     }

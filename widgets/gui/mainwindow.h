@@ -1,6 +1,7 @@
 #pragma once
 
-#include "plots/latencyovertime.h"
+#include "livefeed.h"
+#include "runs/runstore.h"
 #include "runs/sessionrun.h"
 #include "timeline/timelinedata.h"
 
@@ -10,6 +11,7 @@ class ChatPanel;
 class ChatServer;
 class CounterPlotsPanel;
 class LessonBar;
+class LessonController;
 class LessonPlayer;
 class QAction;
 class QLabel;
@@ -26,7 +28,10 @@ class UsersPanel;
 
 // LoopScope's main window: server controls and simulated users on the left, the request and
 // thread timelines with the counter plots in the centre, chat and request details on the right.
-// A ~30 Hz timer on the GUI thread pulls only what is new from the recorder and counter series.
+// It assembles and routes; the logic lives in the parts it owns: LiveFeed (a ~30 Hz timer on the
+// GUI thread pulls only what is new from the recorder and counter series), LessonController
+// (lesson replays), LatencySeries (the latency plot's points for live, saved and lesson views)
+// and the views' models (core/timeline).
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -44,7 +49,7 @@ public:
     RunsPanel *runsPanel() const { return m_runs; }
     // What the views show: the live data, or a run from the Runs list.
     const TimelineData &timelineData() const { return *m_shown; }
-    bool isShowingRun() const { return m_shown != &m_data; }
+    bool isShowingRun() const { return m_shown != &m_live.data(); }
 
     // Runs: every finished run is kept for the session.
     void addRun(const SessionRun &run);
@@ -61,7 +66,7 @@ public:
     // scenario's captions step by step.
     void startLesson(int row, double speed = 0.5);
     void stopLesson();
-    LessonPlayer *lessonPlayer() const { return m_lesson; }
+    LessonPlayer *lessonPlayer() const;
     LessonBar *lessonBar() const { return m_lessonBar; }
     void setLargeFonts(bool on);
     TimeViewState *timeState() const { return m_state; }
@@ -82,6 +87,10 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    void buildCentre();
+    void buildViewToolBar();
+    void buildDocks();
+    void connectPanels();
     void buildMenus();
     void showSelected(qsizetype index);
 
@@ -93,24 +102,17 @@ public:
 private:
     void onServerStarted();
     void captureLoadRun();
-    void feedLiveLatency(bool settling, qint64 now);
     void setShown(TimelineData *data);
     int currentRunRow() const;
-    void showLessonFrame(qint64 playheadNs);
 
     ChatServer *m_server;
-    TimelineData m_data; // live, from the server's recorder
-    TimelineData m_runData; // a run from the Runs list
-    TimelineData *m_shown = &m_data;
-    LatencyOverTime m_latency;
-    std::vector<quint64> m_pendingFinished; // finished, latency not settled yet (send times join late)
-    qint64 m_liveOriginNs = 0;
+    LiveFeed m_live; // the running server's records, counters and latency seconds
+    TimelineData m_runData; // a run from the Runs list (or a lesson's frame of it)
+    TimelineData *m_shown = &m_live.data();
     RunsPanel *m_runs;
-    LessonPlayer *m_lesson;
+    RunStore m_store { nullptr }; // the Runs list's files: open, save, export, capture
+    LessonController *m_lesson;
     LessonBar *m_lessonBar;
-    QList<LatencyOverTime::Point> m_lessonLatency;
-    qsizetype m_lessonCounter = 0, m_lessonLatencyCursor = 0;
-    qint64 m_lessonShownNs = -1;
     bool m_largeFonts = false;
     double m_baseFontPt = 0;
     QLabel *m_runLabel;
@@ -127,9 +129,6 @@ private:
     QLabel *m_stats;
     QToolButton *m_followButton;
     QTimer *m_pullTimer;
-    quint64 m_sampleCursor = 0;
-    qint64 m_lastSampleNs = 0;
-    qint64 m_lastJoinNs = 0;
     qsizetype m_selected = -1;
     bool m_dark = true;
 };

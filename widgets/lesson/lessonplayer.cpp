@@ -82,7 +82,7 @@ void LessonPlayer::tick()
 void LessonPlayer::buildFrame(const VariantResult &v, qint64 tNs, TimelineData *out)
 {
     out->clear();
-    out->setThreadNames(v.threadNames);
+    out->setThreadNames(v.threadNames, v.threadKinds);
     QHash<quint64, qint64> sentByTag;
     for (const ClientRecord &c : v.client) {
         if (c.sentNs > 0 && c.sentNs <= tNs)

@@ -4,6 +4,7 @@
 #include "load/loadgenerator.h"
 #include "report/reportdocument.h"
 #include "timeline/timelinedata.h"
+#include "timeline/tracesource.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -26,6 +27,7 @@ VariantResult fromLoad(const LoadGenerator &load, const std::vector<RequestRecor
     v.serverConfig = serverConfig;
     v.joinServer(serverRecords, counters);
     v.threadNames = ThreadRegistry::names();
+    v.threadKinds = ThreadRegistry::kinds();
     v.computeSummary();
     return v;
 }
@@ -141,25 +143,7 @@ QList<double> latenciesMs(const VariantResult &v)
 
 void fill(const VariantResult &v, TimelineData *data)
 {
-    data->clear();
-    // The run's requests and the other traffic (muted), in one arrival order.
-    std::vector<std::pair<const RequestRecord *, bool>> rows;
-    rows.reserve(size_t(v.server.size() + v.other.size()));
-    for (const RequestRecord &r : v.server)
-        rows.emplace_back(&r, false);
-    for (const RequestRecord &r : v.other)
-        rows.emplace_back(&r, true);
-    std::stable_sort(rows.begin(), rows.end(),
-                     [](const auto &x, const auto &y) { return x.first->arrivedNs < y.first->arrivedNs; });
-    for (const auto &[r, other] : rows)
-        data->append(*r, other);
-    QHash<quint64, qint64> sent;
-    for (const ClientRecord &c : v.client) {
-        if (c.sentNs > 0)
-            sent.insert(c.tag, c.sentNs);
-    }
-    data->joinClientSends(sent);
-    data->setThreadNames(v.threadNames);
+    SavedRunSource(&v).pull(*data);
 }
 
 } // namespace SessionRuns

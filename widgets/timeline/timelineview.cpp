@@ -3,7 +3,7 @@
 #include "base/threadregistry.h"
 #include "gui/theme.h"
 #include "requestdescription.h"
-#include "timelinedata.h"
+#include "timeline/timelinedata.h"
 #include "timeviewstate.h"
 
 #include <QMouseEvent>
@@ -30,8 +30,13 @@ public:
     {
         if (x1 < 0 || x0 >= m_w)
             return;
-        const int a = std::clamp(int(std::floor(x0)), 0, m_w - 1);
-        const int b = std::clamp(std::max(a + 1, int(std::ceil(x1))), 1, m_w);
+        // floor and ceil of the clamped (non-negative) values: a truncation and one compare each.
+        x0 = std::max(x0, 0.0);
+        x1 = std::min(x1, double(m_w));
+        const int a = std::min(int(x0), m_w - 1);
+        int ceil1 = int(x1);
+        ceil1 += double(ceil1) < x1 ? 1 : 0;
+        const int b = std::clamp(std::max(a + 1, ceil1), 1, m_w);
         int *s = m_sum.data();
         s[a * 4] += qRed(c);
         s[a * 4 + 1] += qGreen(c);
@@ -93,16 +98,10 @@ double niceStep(double secondsPerPx, double targetPx)
     return 10 * p;
 }
 
-bool isWorkerLoop(const QString &name)
+// Worker loops carry a strip above their spans, red where the loop was blocked.
+int stripHeight(LaneKind kind, double laneH)
 {
-    return name.startsWith(QLatin1String("worker"));
-}
-
-bool blocksLoop(const RequestRecord &r, Phase phase)
-{
-    return r.mode == DispatchMode::Blocking
-        && (phase == Phase::DbRead || phase == Phase::Llm || phase == Phase::DbWrite
-            || phase == Phase::Prefetch);
+    return kind == LaneKind::WorkerLoop ? std::max(3, int(laneH / 6)) : 0;
 }
 
 } // namespace
@@ -111,6 +110,7 @@ TimelineView::TimelineView(Mode mode, TimelineData *data, TimeViewState *state, 
     : QWidget(parent)
     , m_mode(mode)
     , m_data(data)
+    , m_requests(data)
     , m_state(state)
 {
     setMouseTracking(true);
@@ -232,14 +232,14 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
 {
     const Theme &t = Theme::current();
     const QRect area = plotArea();
-    const qsizetype n = m_data->size();
+    const qsizetype n = m_requests.rowCount();
     m_rows.heightPx = area.height();
     if (n == 0) {
         paintEmpty(p, tr("No requests yet: start the server, then send load or chat."));
         return;
     }
     if (m_rowsFollow) {
-        const qsizetype first = std::min(m_data->firstOverlapping(ax.startNs), n - 1);
+        const qsizetype first = std::min(m_requests.firstRowReaching(ax.startNs), n - 1);
         m_rows.fit(double(first), double(n - first));
     }
     const qsizetype rowBegin = std::clamp<qsizetype>(qsizetype(std::floor(m_rows.topRow)), 0, n);
@@ -255,22 +255,19 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
         // Detailed: at most a few hundred rows, one rectangle per piece.
         const double gap = m_rows.rowPx >= 5 ? 1.0 : 0.0;
         for (qsizetype i = rowBegin; i < rowEnd; ++i) {
-            const RequestRecord &r = m_data->at(i);
+            const RequestRecord &r = m_requests.record(i);
             const double y = area.top() + m_rows.toY(double(i));
-            const bool other = m_data->isOther(i);
+            const bool other = m_requests.isOther(i);
             double barEnd = 0;
-            TimelineData::forEachSegment(
-                r, now,
-                [&](int cat, qint64 s, qint64 e) {
-                    const double x0 = std::max(-1.0, ax.toX(s));
-                    const double x1 = std::min(double(area.width()) + 1, ax.toX(e));
-                    barEnd = std::max(barEnd, x1);
-                    if (x1 < 0 || x0 > area.width())
-                        return;
-                    p.fillRect(QRectF(area.left() + x0, y, std::max(1.0, x1 - x0), m_rows.rowPx - gap),
-                               other ? muted(t.category[size_t(cat)], t.base) : t.category[size_t(cat)]);
-                },
-                m_data->sentNs(i));
+            m_requests.forEachPiece(i, now, [&](int cat, qint64 s, qint64 e) {
+                const double x0 = std::max(-1.0, ax.toX(s));
+                const double x1 = std::min(double(area.width()) + 1, ax.toX(e));
+                barEnd = std::max(barEnd, x1);
+                if (x1 < 0 || x0 > area.width())
+                    return;
+                p.fillRect(QRectF(area.left() + x0, y, std::max(1.0, x1 - x0), m_rows.rowPx - gap),
+                           other ? muted(t.category[size_t(cat)], t.base) : t.category[size_t(cat)]);
+            });
             if (other && m_rows.rowPx >= 9 && barEnd < area.width() - 40) {
                 // Labelled: not the run's own request, but it shared the server with it.
                 p.setPen(t.mutedText);
@@ -289,14 +286,13 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
         for (int py = 0; py < area.height() && i < rowEnd; ++py) {
             const double rowTo = m_rows.toRow(py + 1);
             for (; i < rowEnd && double(i) < rowTo; ++i) {
-                const RequestRecord &r = m_data->at(i);
+                const RequestRecord &r = m_requests.record(i);
                 if (r.arrivedNs > ax.endNs())
                     continue;
-                const auto &colours = m_data->isOther(i) ? mutedRgb : rgb;
-                TimelineData::forEachSegment(
-                    r, now,
-                    [&](int cat, qint64 s, qint64 e) { acc.add(ax.toX(s), ax.toX(e), colours[size_t(cat)]); },
-                    m_data->sentNs(i));
+                const auto &colours = m_requests.isOther(i) ? mutedRgb : rgb;
+                m_requests.forEachPiece(i, now, [&](int cat, qint64 s, qint64 e) {
+                    acc.add(ax.toX(s), ax.toX(e), colours[size_t(cat)]);
+                });
             }
             acc.resolveInto(m_buffer, py, py + 1);
         }
@@ -305,10 +301,10 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
 
     // The selected request: outlined, plus a marker in the margin so it is found when rows are thin.
     if (m_selected >= 0 && m_selected < n) {
-        const RequestRecord &r = m_data->at(m_selected);
+        const RequestRecord &r = m_requests.record(m_selected);
         const double y = area.top() + m_rows.toY(double(m_selected));
         if (y >= area.top() - 2 && y <= area.bottom()) {
-            const double x0 = area.left() + ax.toX(m_data->barStartNs(m_selected));
+            const double x0 = area.left() + ax.toX(m_requests.barStartNs(m_selected));
             const double x1 = area.left() + ax.toX(r.respondedNs > 0 ? r.respondedNs : now);
             p.setPen(QPen(t.selection, 1.5));
             p.setBrush(Qt::NoBrush);
@@ -321,189 +317,56 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
 
     // Margin: which rows are shown.
     p.setPen(t.mutedText);
-    const QString top = tr("#%1").arg(m_data->at(rowBegin < n ? rowBegin : n - 1).id);
-    const QString bottom = tr("#%1").arg(m_data->at(std::max<qsizetype>(0, rowEnd - 1)).id);
+    const QString top = tr("#%1").arg(m_requests.record(rowBegin < n ? rowBegin : n - 1).id);
+    const QString bottom = tr("#%1").arg(m_requests.record(std::max<qsizetype>(0, rowEnd - 1)).id);
     p.drawText(QRect(6, area.top() + 2, LeftMargin - 14, 16), Qt::AlignLeft | Qt::AlignVCenter, top);
     p.drawText(QRect(6, area.bottom() - 18, LeftMargin - 14, 16), Qt::AlignLeft | Qt::AlignVCenter, bottom);
     p.drawText(QRect(6, area.top() + 20, LeftMargin - 14, area.height() - 40),
                Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap,
-               m_data->otherCount() > 0
+               m_requests.otherCount() > 0
                    ? tr("%1 requests\nin arrival order\n\n%2 of them other traffic (muted)")
                          .arg(rowEnd - rowBegin)
-                         .arg(m_data->otherCount())
+                         .arg(m_requests.otherCount())
                    : tr("%1 requests\nin arrival order").arg(rowEnd - rowBegin));
 }
 
 void TimelineView::packLanes(const TimeAxis &ax, const QRect &area)
 {
     LaneCache &c = m_laneCache;
+    // The model extends its time index with the records that finished since the last frame, then
+    // selects and packs what is in view; the widget only chooses how tall a lane is.
+    if (c.data != m_data || c.version != m_data->version())
+        m_laneModel.sync(*m_data);
     c.data = m_data;
     c.version = m_data->version();
     c.startNs = ax.startNs;
     c.spanNs = ax.spanNs;
     c.size = area.size();
     c.nowNs = m_nowNs;
-    auto &lanes = c.lanes;
-    lanes.clear();
-    for (quint16 th : m_data->threads()) {
-        const QString name = m_data->threadName(th);
-        lanes.push_back({ th, name, isWorkerLoop(name) });
-    }
-    // clear(), not assign(): the vectors keep their capacity from the previous frame.
-    c.perLane.resize(lanes.size());
-    c.sub.resize(lanes.size());
-    for (auto &v : c.perLane)
-        v.clear();
-    c.used.assign(lanes.size(), 1);
-    c.blockedShare.assign(lanes.size(), 0.0);
-    if (lanes.empty())
-        return;
-    std::sort(lanes.begin(), lanes.end(), [](const ThreadLane &a, const ThreadLane &b) {
-        if (a.worker != b.worker)
-            return a.worker;
-        if (a.name.size() != b.name.size())
-            return a.name.size() < b.name.size(); // pool-2 before pool-10
-        return a.name < b.name;
+    const int laneCount = int(m_laneModel.lanes().size());
+    c.laneH = std::clamp(double(area.height()) / std::max(1, laneCount), 12.0, 48.0);
+    // Many lanes (observed service instances, say) scroll: Shift+wheel or a vertical drag.
+    const int fits = std::max(1, int(area.height() / c.laneH));
+    m_laneTop = std::clamp(m_laneTop, 0, std::max(0, laneCount - fits));
+    const double laneH = c.laneH;
+    m_laneModel.select(ax.startNs, ax.endNs(), m_nowNs, [laneH](const ThreadLaneModel::Lane &lane) {
+        return std::clamp(int((laneH - stripHeight(lane.kind, laneH) - 3) / 4), 1, 8);
     });
-    int maxThread = 0;
-    for (const ThreadLane &l : lanes)
-        maxThread = std::max(maxThread, int(l.thread));
-    std::vector<int> laneOf(size_t(maxThread + 1), -1);
-    for (size_t i = 0; i < lanes.size(); ++i)
-        laneOf[lanes[i].thread] = int(i);
-
-    // Collect the pieces in view, per lane.
-    auto &perLane = c.perLane;
-    const qint64 now = m_nowNs;
-    // Records that have stopped changing (a finished or saved run) get a time index: every span
-    // per lane sorted by start, so zooming and panning only select and pack what is in view.
-    // While records keep arriving the index would be rebuilt every frame: scan instead.
-    // Only worth it when a scan would be long (much of a big run in view), and only for finished
-    // records (a span still running ends at "now", which moves every frame).
-    LaneIndex &index = m_laneIndex;
-    const qsizetype from = m_data->firstOverlapping(ax.startNs);
-    const qsizetype to = m_data->lowerBoundArrival(ax.endNs());
-    const bool settled = m_lastPackData == m_data && m_lastPackVersion == m_data->version()
-        && !m_data->hasInFlight() && m_data->size() >= 5000 && (to - from) * 4 >= m_data->size();
-    m_lastPackData = m_data;
-    m_lastPackVersion = m_data->version();
-    if (settled
-        && (index.data != m_data || index.version != m_data->version()
-            || index.lanes.size() != lanes.size())) {
-        index.data = m_data;
-        index.version = m_data->version();
-        index.lanes = lanes;
-        index.pieces.assign(lanes.size(), {});
-        index.maxEnd.assign(lanes.size(), {});
-        for (qsizetype i = 0; i < m_data->size(); ++i) {
-            const RequestRecord &r = m_data->at(i);
-            for (int k = 0; k < r.spanCount; ++k) {
-                const TraceSpan &sp = r.spans[size_t(k)];
-                if (sp.thread > maxThread)
-                    continue;
-                const int lane = laneOf[sp.thread];
-                index.pieces[size_t(lane)].push_back(
-                    { sp.startNs, sp.endNs > 0 ? sp.endNs : std::max(now, sp.startNs), i,
-                      quint8(int(sp.phase) + 1), lanes[size_t(lane)].worker && blocksLoop(r, sp.phase) });
-            }
-        }
-        for (size_t l = 0; l < lanes.size(); ++l) {
-            auto &pieces = index.pieces[l];
-            const auto byStart = [](const LanePiece &a, const LanePiece &b) { return a.s < b.s; };
-            if (!std::is_sorted(pieces.begin(), pieces.end(), byStart))
-                std::sort(pieces.begin(), pieces.end(), byStart);
-            auto &maxEnd = index.maxEnd[l];
-            maxEnd.resize(pieces.size());
-            qint64 m = std::numeric_limits<qint64>::min();
-            for (size_t k = 0; k < pieces.size(); ++k)
-                maxEnd[k] = m = std::max(m, pieces[k].e);
-        }
-    }
-    const bool indexed = settled && index.data == m_data && index.version == m_data->version();
-    if (indexed) {
-        for (size_t l = 0; l < lanes.size(); ++l) {
-            const auto &pieces = index.pieces[l];
-            const auto &maxEnd = index.maxEnd[l];
-            // First piece that can reach the window (running max of ends), up to the window's end.
-            size_t k = size_t(std::lower_bound(maxEnd.begin(), maxEnd.end(), ax.startNs) - maxEnd.begin());
-            for (; k < pieces.size() && pieces[k].s <= ax.endNs(); ++k) {
-                if (pieces[k].e >= ax.startNs)
-                    perLane[l].push_back(pieces[k]);
-            }
-        }
-    } else {
-        for (qsizetype i = from; i < to; ++i) {
-            const RequestRecord &r = m_data->at(i);
-            for (int k = 0; k < r.spanCount; ++k) {
-                const TraceSpan &sp = r.spans[size_t(k)];
-                const qint64 e = sp.endNs > 0 ? sp.endNs : std::max(now, sp.startNs);
-                if (e < ax.startNs || sp.startNs > ax.endNs() || sp.thread > maxThread)
-                    continue;
-                const int lane = laneOf[sp.thread];
-                perLane[size_t(lane)].push_back({ sp.startNs, e, i, quint8(int(sp.phase) + 1),
-                                                  lanes[size_t(lane)].worker && blocksLoop(r, sp.phase) });
-            }
-        }
-    }
-
-    const int laneCount = int(lanes.size());
-    c.laneH = std::clamp(double(area.height()) / laneCount, 12.0, 48.0);
-    std::vector<LanePiece> &sorted = c.scratch;
-    for (int l = 0; l < laneCount; ++l) {
-        auto &pieces = perLane[size_t(l)];
-        // Pieces come in arrival order, so they are nearly sorted already.
-        const auto byStart = [](const LanePiece &a, const LanePiece &b) { return a.s < b.s; };
-        if (!std::is_sorted(pieces.begin(), pieces.end(), byStart)) {
-            // Counting sort by starting pixel column: O(n), and packing only needs pixel order.
-            const int cols = area.width() + 2;
-            std::vector<int> count(size_t(cols) + 1, 0);
-            auto col = [&](const LanePiece &pc) { return std::clamp(int(ax.toX(pc.s)), -1, cols - 2) + 1; };
-            for (const LanePiece &pc : pieces)
-                ++count[size_t(col(pc)) + 1];
-            for (int c2 = 0; c2 < cols; ++c2)
-                count[size_t(c2) + 1] += count[size_t(c2)];
-            sorted.resize(pieces.size());
-            for (const LanePiece &pc : pieces)
-                sorted[size_t(count[size_t(col(pc))]++)] = pc;
-            pieces.swap(sorted);
-        }
-        const bool worker = lanes[size_t(l)].worker;
-        const int strip = worker ? std::max(3, int(c.laneH / 6)) : 0;
-        const int maxSub = std::clamp(int((c.laneH - strip - 3) / 4), 1, 8);
-        LanePacker packer(maxSub);
-        auto &sub = c.sub[size_t(l)];
-        sub.resize(pieces.size());
-        for (size_t k = 0; k < pieces.size(); ++k)
-            sub[k] = quint8(packer.place(pieces[k].s, pieces[k].e));
-        c.used[size_t(l)] = std::max(1, packer.lanesUsed());
-        // The share of the visible time this loop could not serve anyone.
-        qint64 blockedNs = 0, coveredTo = ax.startNs;
-        for (const LanePiece &pc : pieces) {
-            if (!pc.blocked)
-                continue;
-            const qint64 s = std::max(pc.s, coveredTo), e = std::min(pc.e, ax.endNs());
-            if (e > s) {
-                blockedNs += e - s;
-                coveredTo = e;
-            }
-        }
-        c.blockedShare[size_t(l)] = double(blockedNs) / double(ax.spanNs);
-    }
 }
 
 void TimelineView::renderLanes(const TimeAxis &ax, const QRect &area)
 {
     const Theme &t = Theme::current();
     const LaneCache &c = m_laneCache;
+    const auto &lanes = m_laneModel.lanes();
+    const auto &view = m_laneModel.view();
     m_hits.clear();
     if (m_buffer.size() != area.size())
         m_buffer = QImage(area.size(), QImage::Format_RGB32);
     m_buffer.fill(t.base);
     RowAccumulator acc(area.width());
     std::vector<RowAccumulator> subAcc;
-    size_t totalPieces = 0;
-    for (const auto &pieces : c.perLane)
-        totalPieces += pieces.size();
+    const size_t totalPieces = m_laneModel.piecesInView();
     // Dense views keep fewer hover targets: a piece must be a few pixels wide to be pointed at.
     const double minHitPx = totalPieces > 100'000 ? 4.0 : 1.5;
     m_hits.reserve(std::min<size_t>(totalPieces, 65536));
@@ -514,15 +377,14 @@ void TimelineView::renderLanes(const TimeAxis &ax, const QRect &area)
     for (size_t i = 0; i < rgb.size(); ++i)
         rgb[i] = t.category[i].rgb();
     const QRgb blocked = t.blockedStrip.rgb();
-    for (int l = 0; l < int(c.lanes.size()); ++l) {
-        const auto &pieces = c.perLane[size_t(l)];
-        const auto &sub = c.sub[size_t(l)];
-        const double y0 = l * laneH;
+    for (int l = m_laneTop; l < int(lanes.size()); ++l) {
+        const ThreadLaneModel::LaneView &v = view[size_t(l)];
+        const double y0 = (l - m_laneTop) * laneH;
         if (y0 >= area.height())
             break;
-        const bool worker = c.lanes[size_t(l)].worker;
-        const int strip = worker ? std::max(3, int(laneH / 6)) : 0;
-        const int used = c.used[size_t(l)];
+        const bool loop = lanes[size_t(l)].kind == LaneKind::WorkerLoop;
+        const int strip = stripHeight(lanes[size_t(l)].kind, laneH);
+        const int used = v.used;
         const double subH = (laneH - strip - 3) / used;
         // One accumulator per sub-lane and one for the blocked strip (where this loop could not
         // serve anyone), filled in a single pass over the pieces.
@@ -534,20 +396,19 @@ void TimelineView::renderLanes(const TimeAxis &ax, const QRect &area)
             subY1[size_t(s)]
                 = std::min(area.height(), int(y0 + 1 + strip + 1 + (s + 1) * subH) - (subH >= 4 ? 1 : 0));
         }
-        for (size_t k = 0; k < pieces.size(); ++k) {
-            const LanePiece &pc = pieces[k];
+        v.forEachPiece([&](const ThreadLaneModel::Piece &pc, quint8 sub) {
             const double x0 = double(pc.s - startNs) * pxPerNs, x1 = double(pc.e - startNs) * pxPerNs;
-            subAcc[sub[k]].add(x0, x1, rgb[pc.cat]);
-            if (pc.blocked)
+            subAcc[sub].add(x0, x1, rgb[pc.cat]);
+            if (loop && pc.blocksLoop)
                 acc.add(x0, x1, blocked);
             // Hover targets: pieces wide enough to point at, and the selected request's own.
             if (x1 - x0 < minHitPx && pc.record != m_selected)
-                continue;
-            const int sy0 = subY0[sub[k]], sy1 = subY1[sub[k]];
+                return;
+            const int sy0 = subY0[sub], sy1 = subY1[sub];
             m_hits.push_back({ float(area.left() + x0), float(area.left() + std::max(x1, x0 + 1)),
                                float(area.top() + sy0), float(area.top() + std::max(sy1, sy0 + 1)),
                                pc.record });
-        }
+        });
         if (strip > 0)
             acc.resolveInto(m_buffer, int(y0) + 1, std::min(area.height(), int(y0) + 1 + strip));
         for (int s = 0; s < used; ++s)
@@ -559,10 +420,9 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
 {
     const Theme &t = Theme::current();
     const QRect area = plotArea();
-    // Two caches: the lane packing (which pieces are in view, their sub-lanes, the blocked
-    // share) is redone only when the records, the time range, the size or "now" change; the
-    // rendered lanes also when the selection or the theme change. A repaint for hover, a tooltip
-    // or an overlay just blits.
+    // Two caches: the selection and packing (the model's) is redone only when the records, the
+    // time range, the size or "now" change; the rendered lanes also when the selection, the
+    // theme or the lane scroll change. A repaint for hover, a tooltip or an overlay just blits.
     LaneCache &c = m_laneCache;
     const bool packed = c.data == m_data && c.version == m_data->version() && c.startNs == ax.startNs
         && c.spanNs == ax.spanNs && c.size == area.size() && c.nowNs == m_nowNs;
@@ -570,7 +430,7 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
         c.rendered = false;
         packLanes(ax, area);
     }
-    auto &lanes = c.lanes;
+    const auto &lanes = m_laneModel.lanes();
     if (lanes.empty()) {
         m_hits.clear();
         paintEmpty(p, tr("No thread has run a request yet."));
@@ -578,36 +438,46 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
     }
     const int laneCount = int(lanes.size());
     const double laneH = c.laneH;
-    auto &blockedShare = c.blockedShare;
-    if (!c.rendered || c.selected != m_selected || c.dark != t.dark || m_buffer.size() != area.size()) {
+    if (!c.rendered || c.selected != m_selected || c.dark != t.dark || c.laneTop != m_laneTop
+        || m_buffer.size() != area.size()) {
         renderLanes(ax, area);
         c.rendered = true;
         c.selected = m_selected;
         c.dark = t.dark;
+        c.laneTop = m_laneTop;
     }
     p.drawImage(area.topLeft(), m_buffer);
 
     // Lane labels and separators.
-    QFont small = font();
-    for (int l = 0; l < laneCount; ++l) {
-        const double y = area.top() + l * laneH;
+    for (int l = m_laneTop; l < laneCount; ++l) {
+        const double y = area.top() + (l - m_laneTop) * laneH;
         if (y >= area.bottom())
             break;
         p.setPen(QPen(t.grid, 1));
         p.drawLine(QPointF(0, y), QPointF(area.right(), y));
-        const ThreadLane &lane = lanes[size_t(l)];
+        const ThreadLaneModel::Lane &lane = lanes[size_t(l)];
+        const bool loop = lane.kind == LaneKind::WorkerLoop;
         const QRectF label(6, y, LeftMargin - 10, laneH);
-        const double share = blockedShare[size_t(l)];
-        if (lane.worker && share > 0.005 && laneH >= 26) {
+        const double share = m_laneModel.view()[size_t(l)].blockedShare;
+        if (loop && share > 0.005 && laneH >= 26) {
             p.setPen(t.text);
             p.drawText(label.adjusted(0, 0, 0, -laneH / 2), Qt::AlignLeft | Qt::AlignBottom, lane.name);
             p.setPen(t.blocked);
             p.drawText(label.adjusted(0, laneH / 2, 0, 0), Qt::AlignLeft | Qt::AlignTop,
                        tr("blocked %1%").arg(qRound(share * 100)));
         } else {
-            p.setPen(lane.worker && share > 0.005 ? t.blocked : (lane.worker ? t.text : t.mutedText));
+            p.setPen(loop && share > 0.005 ? t.blocked : (loop ? t.text : t.mutedText));
             p.drawText(label, Qt::AlignLeft | Qt::AlignVCenter, lane.name);
         }
+    }
+    if (m_laneTop > 0 || laneCount - m_laneTop > int(area.height() / laneH)) {
+        // More lanes than fit: say which are shown (Shift+wheel scrolls them).
+        p.setPen(t.mutedText);
+        p.drawText(QRect(6, area.bottom() - 16, LeftMargin - 10, 16), Qt::AlignLeft | Qt::AlignVCenter,
+                   tr("lanes %1-%2 of %3")
+                       .arg(m_laneTop + 1)
+                       .arg(std::min(laneCount, m_laneTop + int(area.height() / laneH)))
+                       .arg(laneCount));
     }
 
     // The selected request's own path across threads.
@@ -628,11 +498,11 @@ qsizetype TimelineView::requestAt(QPointF pos) const
         return -1;
     if (m_mode == Mode::Requests) {
         const qsizetype row = qsizetype(std::floor(m_rows.toRow(pos.y() - area.top())));
-        if (row < 0 || row >= m_data->size())
+        if (row < 0 || row >= m_requests.rowCount())
             return -1;
         const TimeAxis ax = timeAxis();
-        const RequestRecord &r = m_data->at(row);
-        const double x0 = area.left() + ax.toX(m_data->barStartNs(row));
+        const RequestRecord &r = m_requests.record(row);
+        const double x0 = area.left() + ax.toX(m_requests.barStartNs(row));
         const double x1 = area.left() + ax.toX(r.respondedNs > 0 ? r.respondedNs : m_nowNs);
         return pos.x() >= x0 - 3 && pos.x() <= x1 + 3 ? row : -1;
     }
@@ -653,11 +523,16 @@ void TimelineView::wheelEvent(QWheelEvent *event)
     const QPointF pos = event->position() - QPointF(plotArea().topLeft());
     if (m_mode == Mode::Requests && (event->modifiers() & Qt::ControlModifier)) {
         m_rowsFollow = false;
-        m_rows.zoom(factor, pos.y(), double(m_data->size()));
+        m_rows.zoom(factor, pos.y(), double(m_requests.rowCount()));
         update();
     } else if (m_mode == Mode::Requests && (event->modifiers() & Qt::ShiftModifier)) {
         m_rowsFollow = false;
-        m_rows.scroll(-steps * 60, double(m_data->size()));
+        m_rows.scroll(-steps * 60, double(m_requests.rowCount()));
+        update();
+    } else if (m_mode == Mode::Threads && (event->modifiers() & Qt::ShiftModifier)) {
+        // More lanes than fit (many observed service instances): scroll them; packLanes clamps.
+        m_laneTop = std::max(0, m_laneTop - int(std::round(steps * 3)));
+        m_laneCache.startNs = ~qint64(0); // re-clamp and repack
         update();
     } else {
         TimeAxis ax = timeAxis();
@@ -698,7 +573,7 @@ void TimelineView::mouseMoveEvent(QMouseEvent *event)
             ax.pan(d.x());
             if (m_mode == Mode::Requests && d.y() != 0) {
                 m_rowsFollow = false;
-                m_rows.scroll(-d.y(), double(m_data->size()));
+                m_rows.scroll(-d.y(), double(m_requests.rowCount()));
             }
             m_state->setUserRange(ax.startNs, ax.spanNs);
             update();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "timeline/requestrowmodel.h"
+#include "timeline/threadlanemodel.h"
 #include "timelinegeometry.h"
 
 #include <QImage>
@@ -10,12 +12,15 @@ class TimelineData;
 class TimeViewState;
 
 // The request timeline: custom-painted, with level of detail so 100,000 requests repaint in a
-// few milliseconds. Two views of the same data:
-// - Requests: one row per request in arrival order, its bar split into coloured phases;
-// - Threads: one lane per thread (worker loops first, then pool threads), showing what each thread
-//   runs; the intervals where a worker loop was blocked are marked with a red strip.
-// Wheel zooms time (Ctrl+wheel zooms rows), drag pans, hover explains, click selects,
-// double-click resumes following the live edge.
+// few milliseconds. Two views of the same data, each reading its model (core/timeline: what the
+// rows and lanes are and what is in them lives there, tested headless in tst_tracemodel); the
+// widget only paints and handles input:
+// - Requests (RequestRowModel): one row per request in arrival order, its bar split into phases;
+// - Threads (ThreadLaneModel): one lane per thread or other lane (worker loops first, then pool
+//   threads, processes, observed services), showing what each runs; the intervals where a worker
+//   loop was blocked are marked with a red strip. The lane's kind is data, not its name.
+// Wheel zooms time (Ctrl+wheel zooms rows, Shift+wheel scrolls rows or lanes), drag pans, hover
+// explains, click selects, double-click resumes following the live edge.
 class TimelineView : public QWidget
 {
     Q_OBJECT
@@ -32,6 +37,7 @@ public:
     void setData(TimelineData *data)
     {
         m_data = data;
+        m_requests.setData(data);
         m_selected = -1;
         m_hits.clear();
         update();
@@ -76,46 +82,18 @@ private:
     void packLanes(const TimeAxis &ax, const QRect &area);
     void renderLanes(const TimeAxis &ax, const QRect &area);
 
-    struct ThreadLane
-    {
-        quint16 thread;
-        QString name;
-        bool worker;
-    };
-    struct LanePiece
-    {
-        qint64 s, e;
-        qsizetype record;
-        quint8 cat;
-        bool blocked;
-    };
-    // The thread view's packing and rendering, kept between frames (see paintThreads).
+    // The thread view's selection and rendering, kept between frames (see paintThreads).
     struct LaneCache
     {
         const TimelineData *data = nullptr;
         quint64 version = ~quint64(0);
         qint64 startNs = 0, spanNs = 0, nowNs = 0;
         QSize size;
-        std::vector<ThreadLane> lanes;
-        std::vector<std::vector<LanePiece>> perLane;
-        std::vector<std::vector<quint8>> sub; // sub-lane of each piece
-        std::vector<int> used; // sub-lanes used per lane
-        std::vector<double> blockedShare;
-        std::vector<LanePiece> scratch; // counting sort
         double laneH = 12;
         bool rendered = false;
         qsizetype selected = -1;
         bool dark = true;
-    };
-
-    // Every span per lane sorted by start, with the running max of their ends (see packLanes).
-    struct LaneIndex
-    {
-        const TimelineData *data = nullptr;
-        quint64 version = ~quint64(0);
-        std::vector<ThreadLane> lanes;
-        std::vector<std::vector<LanePiece>> pieces;
-        std::vector<std::vector<qint64>> maxEnd;
+        int laneTop = 0;
     };
 
     struct Hit
@@ -133,10 +111,10 @@ private:
     qint64 m_nowNs = 0;
     QImage m_buffer;
     std::vector<Hit> m_hits; // thread view: what was drawn where, for hover and click
+    RequestRowModel m_requests;
+    ThreadLaneModel m_laneModel;
     LaneCache m_laneCache;
-    LaneIndex m_laneIndex;
-    const TimelineData *m_lastPackData = nullptr;
-    quint64 m_lastPackVersion = ~quint64(0);
+    int m_laneTop = 0; // first lane shown when there are more than fit
     QPoint m_pressPos;
     QPoint m_lastPos;
     bool m_dragging = false;

@@ -14,6 +14,7 @@
 #include "plots/counterplotspanel.h"
 #include "plots/distributionplot.h"
 #include "plots/latencyovertime.h"
+#include "plots/latencyseries.h"
 #include "report/runexport.h"
 #include "runs/runcomparisonview.h"
 #include "runs/runspanel.h"
@@ -32,6 +33,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QWheelEvent>
 
 class TestMainWindow : public QObject
 {
@@ -49,9 +51,11 @@ private slots:
     void finishedRunsAreKeptAndReopen();
     void comparingTwoRunsGivesTheRightDeltas();
     void latencyPercentilesPerSecond();
+    void oneLatencySeriesForRunsAndLive();
     void lessonCaptionsSplitTheExplanation();
     void lessonPlayheadAdvances();
     void threadViewCacheFollowsNewRecords();
+    void manyServiceLanesDrawAndScroll();
     void chatDuringARunShowsAsOtherTraffic();
     void stopDoesNotBlockTheGuiThread();
     void scenarioThatRestartsTheServerWaitsForIt();
@@ -341,6 +345,40 @@ void TestMainWindow::latencyPercentilesPerSecond()
     QTRY_VERIFY_WITH_TIMEOUT(m_window->plots()->plots().last()->pointCount(0) > 0, 5000);
 }
 
+void TestMainWindow::oneLatencySeriesForRunsAndLive()
+{
+    // A run (saved or replayed): by the client's completion, from its intended send time.
+    VariantResult v;
+    v.startNs = 0;
+    for (int i = 1; i <= 4; ++i) {
+        ClientRecord c;
+        c.intendedNs = 100'000'000;
+        c.completeNs = 100'000'000 + qint64(i) * 100'000'000; // 100..400 ms, all in second 0
+        v.client.append(c);
+    }
+    v.client.append(ClientRecord {}); // never finished: not counted
+    const QList<LatencySeries::Point> run = LatencySeries::ofRun(v);
+    QCOMPARE(run.size(), 1);
+    QCOMPARE(run[0].count, 4);
+    QCOMPARE(run[0].p50Ms, 200.0);
+    // Live: the server's finished records, from the client's send time once joined; a second is
+    // summarised only once settled.
+    TimelineData data;
+    RequestRecord r;
+    r.clientTag = 7;
+    r.arrivedNs = 300'000'000;
+    r.respondedNs = 800'000'000;
+    r.status = 200;
+    data.append(r);
+    LatencySeries live(0);
+    live.addFinished(data.takeFinished());
+    QVERIFY(live.takeSettled(data, 500'000'000).isEmpty()); // not settled yet
+    data.joinClientSends({ { 7, 100'000'000 } }); // sent 200 ms before the server read it
+    const QList<LatencySeries::Point> points = live.takeSettled(data, std::numeric_limits<qint64>::max());
+    QCOMPARE(points.size(), 1);
+    QCOMPARE(points[0].p50Ms, 700.0);
+}
+
 void TestMainWindow::lessonCaptionsSplitTheExplanation()
 {
     const QStringList en = LessonScript::splitSteps(QStringLiteral(
@@ -487,21 +525,57 @@ void TestMainWindow::threadViewCacheFollowsNewRecords()
     view.render(&c);
     QVERIFY(c != b);
 
-    // Settled records are packed from a time index; it draws what a fresh scan draws.
-    // (Built for big runs mostly in view: 6,000 records here, overlapping on one thread.)
+    // The time index, extended frame by frame as records append, draws what an index built at
+    // once from all of them draws (6,000 records here, overlapping on one thread).
     for (int i = 0; i < 6000; ++i)
         data.append(record(8'000'000'000 + qint64(i) * 150'000'000));
     state.setUserRange(0, 900'000'000'000);
     view.setNow(data.latestNs());
-    view.render(&c); // records changed: scan
+    view.render(&c); // records changed: the index is extended
     state.setUserRange(1'000'000, 900'000'000'000);
-    view.render(&c); // settled: the index
+    view.render(&c); // zoomed: selected again from the index
     TimelineView fresh(TimelineView::Mode::Threads, &data, &state);
     fresh.resize(view.size());
     fresh.setNow(view.nowNs());
     QImage d(view.size(), QImage::Format_RGB32);
-    fresh.render(&d); // first paint: scan
+    fresh.render(&d); // first paint: an index of everything at once
     QCOMPARE(c, d);
+}
+
+void TestMainWindow::manyServiceLanesDrawAndScroll()
+{
+    // An observed service's instances: lanes with no thread behind them, more than fit.
+    TimelineData data;
+    std::vector<quint16> lanes;
+    for (int i = 0; i < 120; ++i)
+        lanes.push_back(ThreadRegistry::registerLane(QStringLiteral("svc-%1").arg(i), LaneKind::Service));
+    for (int i = 0; i < 120; ++i) {
+        RequestRecord r;
+        r.arrivedNs = 1'000'000'000 + qint64(i) * 10'000'000;
+        const int s = r.beginSpan(Phase::Other, r.arrivedNs, lanes[size_t(i)]);
+        r.endSpan(s, r.arrivedNs + 2'000'000'000);
+        r.respondedNs = r.arrivedNs + 2'000'000'000;
+        r.status = 200;
+        data.append(r);
+    }
+    TimeViewState state;
+    state.setOrigin(0);
+    state.setUserRange(0, 10'000'000'000);
+    TimelineView view(TimelineView::Mode::Threads, &data, &state);
+    view.resize(800, 300);
+    view.setNow(10'000'000'000);
+    QImage a(view.size(), QImage::Format_RGB32), b(view.size(), QImage::Format_RGB32);
+    view.render(&a);
+    // The first lane (svc-0) is at the top: its span is under the point at 2 s.
+    const QPointF topLane(TimelineView::LeftMargin + 678 * 0.2, TimelineView::RulerHeight + 6);
+    QCOMPARE(view.requestAt(topLane), qsizetype(0));
+    // Shift+wheel scrolls the lanes by three.
+    QWheelEvent wheel(QPointF(400, 150), QPointF(400, 150), QPoint(), QPoint(0, -120), Qt::NoButton,
+                      Qt::ShiftModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(&view, &wheel);
+    view.render(&b);
+    QVERIFY(a != b);
+    QCOMPARE(view.requestAt(topLane), qsizetype(3));
 }
 
 // A 10 ms timer on the GUI thread; its largest gap shows any stall while it runs.

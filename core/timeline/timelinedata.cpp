@@ -38,11 +38,13 @@ bool TimelineData::update(const TraceRecorder &recorder)
                 const size_t block = pos / BlockSize;
                 m_maxEndPrefix[block] = std::max(m_maxEndPrefix[block], fresh.respondedNs);
                 m_finished.push_back(pos);
+                m_finishedOrder.push_back(pos);
                 it = m_inFlight.erase(it);
                 continue;
             }
         } else if (recorder.firstAvailable() > m_base + pos) {
-            it = m_inFlight.erase(it); // overwritten by the ring: keep what we had
+            m_finishedOrder.push_back(pos); // overwritten by the ring: keep what we had, as is
+            it = m_inFlight.erase(it);
             continue;
         }
         ++it;
@@ -90,6 +92,7 @@ void TimelineData::append(const RequestRecord &r, bool other)
     else {
         m_maxEndPrefix.back() = std::max(m_maxEndPrefix.back(), r.respondedNs);
         m_finished.push_back(pos);
+        m_finishedOrder.push_back(pos);
     }
     noteThreads(r);
     noteTimes(r);
@@ -104,6 +107,8 @@ void TimelineData::clear()
     m_unjoined.clear();
     m_inFlight.clear();
     m_finished.clear();
+    m_finishedOrder.clear();
+    ++m_generation;
     m_threads.clear();
     m_maxEndPrefix.clear();
     m_latestNs = 0;
@@ -117,6 +122,13 @@ QString TimelineData::threadName(quint16 index) const
     if (!m_threadNames.isEmpty())
         return m_threadNames.value(index, QStringLiteral("thread-%1").arg(index));
     return ThreadRegistry::name(index);
+}
+
+LaneKind TimelineData::laneKind(quint16 index) const
+{
+    if (!m_threadNames.isEmpty())
+        return m_threadKinds.value(index, LaneKind::Other);
+    return ThreadRegistry::kind(index);
 }
 
 void TimelineData::noteThreads(const RequestRecord &r)

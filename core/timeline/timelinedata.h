@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/threadregistry.h"
 #include "trace/requestrecord.h"
 
 #include <QHash>
@@ -9,9 +10,11 @@
 
 class TraceRecorder;
 
-// The GUI's copy of the server's request records, in arrival order. Updated by the live feed
-// ~30 times a second with only what is new (plus the few records still in flight), so the views
-// read it without touching the recorder.
+// The trace model's records: a copy of the server's request records in arrival order, with the
+// names and kinds of the lanes their spans ran on. Filled by a TraceSource (tracesource.h): the
+// live feed ~30 times a second with only what is new (plus the few records still in flight), or a
+// saved run once. The views read it, through RequestRowModel and ThreadLaneModel, without
+// touching the recorder. QtCore only (core/timeline), so it is tested headless (tst_tracemodel).
 class TimelineData
 {
 public:
@@ -42,15 +45,25 @@ public:
     const std::vector<quint16> &threads() const { return m_threads; }
     // Positions of the records that finished since the last call (latency over time).
     std::vector<quint64> takeFinished() { return std::exchange(m_finished, {}); }
-    // Names of the thread indexes in spans; a recorded run brings its own (another process's
-    // registry). Empty: this process's ThreadRegistry.
-    void setThreadNames(const QStringList &names)
+    // Every finished record's position in the order they finished (appended ones count as finished
+    // when appended); never taken, so a model keeps its own cursor into it (ThreadLaneModel's index).
+    const std::vector<quint64> &finishedOrder() const { return m_finishedOrder; }
+    // Positions of the records still in flight.
+    const std::vector<quint64> &inFlight() const { return m_inFlight; }
+    // Changes on clear(): positions and finishedOrder() start again.
+    quint64 generation() const { return m_generation; }
+    // Names and kinds of the lane indexes in spans; a recorded run brings its own (another
+    // process's registry). Empty: this process's ThreadRegistry, read when asked, so lanes
+    // registered later (pool processes, observed services) appear without any call here.
+    void setThreadNames(const QStringList &names, const QList<LaneKind> &kinds = {})
     {
         m_threadNames = names;
+        m_threadKinds = kinds;
         ++m_version;
     }
     const QStringList &threadNames() const { return m_threadNames; }
     QString threadName(quint16 index) const;
+    LaneKind laneKind(quint16 index) const;
     // First record whose arrival is at or after `ns` (binary search on arrival order).
     qsizetype lowerBoundArrival(qint64 ns) const;
     // First record that may still overlap time `ns` (looks back over long-running requests).
@@ -67,6 +80,9 @@ private:
 
     std::vector<RequestRecord> m_records;
     QStringList m_threadNames;
+    QList<LaneKind> m_threadKinds;
+    std::vector<quint64> m_finishedOrder;
+    quint64 m_generation = 0;
     std::vector<quint64> m_inFlight; // positions of unfinished records
     std::vector<quint64> m_finished; // finished since takeFinished()
     std::vector<quint16> m_threads;
