@@ -1,5 +1,6 @@
 #include "reportdocument.h"
 
+#include "pipeline/dispatch.h"
 #include "svgplot.h"
 
 #include <QDateTime>
@@ -301,11 +302,6 @@ void Writer::summary()
               ReportBlock::Kind::Note);
 }
 
-bool blockingPhase(Phase p)
-{
-    return p == Phase::DbRead || p == Phase::Llm || p == Phase::DbWrite || p == Phase::Prefetch;
-}
-
 void Writer::timelines()
 {
     if (run.variants.isEmpty())
@@ -333,11 +329,9 @@ void Writer::timelines()
         QMap<int, QList<std::pair<double, double>>> laneSpans; // thread -> (start, end) per category
         QMap<int, QList<int>> laneCats;
         for (const RequestRecord &r : v.server) {
-            if (r.mode == DispatchMode::Async)
-                continue;
             for (int k = 0; k < r.spanCount; ++k) {
                 const TraceSpan &t = r.spans[size_t(k)];
-                if (!t.endNs || !blockingPhase(t.phase))
+                if (!t.endNs || !DispatchPolicy::holdsThread(r.mode, t.phase))
                     continue;
                 laneSpans[t.thread].push_back(
                     { double(t.startNs - v.startNs) / 1e9, double(t.endNs - v.startNs) / 1e9 });

@@ -2,6 +2,7 @@
 
 #include "htmlreport.h"
 #include "pdfreport.h"
+#include "pipeline/dispatch.h"
 
 #include <QDir>
 #include <QFile>
@@ -309,11 +310,6 @@ struct TraceWriter
     }
 };
 
-bool blockingPhase(Phase p)
-{
-    return p == Phase::DbRead || p == Phase::Llm || p == Phase::DbWrite || p == Phase::Prefetch;
-}
-
 } // namespace
 
 static void writeTraceJson(const RunResult &run, Sink &sink)
@@ -427,7 +423,7 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
                          t->index ? jsonString(phaseName(t->phase) + QStringLiteral(" %1").arg(t->index))
                                   : phaseNames[int(t->phase)],
                          t->startNs, t->endNs, threadName(t->thread) + QByteArray::number(t->count) + '}');
-                    if (s->mode != DispatchMode::Async && blockingPhase(t->phase))
+                    if (DispatchPolicy::holdsThread(s->mode, t->phase))
                         ran[t->thread].push_back({ t->startNs, t->endNs });
                 }
                 w.event("\"ph\":\"e\",\"name\":\"server\"" + common + ids + ",\"ts\":" + us(s->respondedNs));

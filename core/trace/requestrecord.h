@@ -6,15 +6,9 @@
 #include <cstring>
 #include <type_traits>
 
-// How a request's synchronous work is dispatched (the seeds' three ways of serving it).
-enum class DispatchMode : quint8 {
-    Blocking, // the pipeline runs on the worker's event-loop thread and blocks it
-    Executor, // the same pipeline runs on a thread pool (run_in_executor)
-    Async, // no thread waits: timers and non-blocking I/O
-};
-
-QString dispatchModeName(DispatchMode mode);
-bool parseDispatchMode(const QString &text, DispatchMode *mode);
+// How the request was dispatched: defined with its policies in pipeline/dispatch.h. Declared
+// here only, so that the trace layer carries it without depending on the pipeline.
+enum class DispatchMode : quint8;
 
 // What a span of a request was doing.
 enum class Phase : quint8 {
@@ -60,7 +54,7 @@ struct RequestRecord
     std::array<TraceSpan, MaxSpans> spans {};
     quint8 spanCount = 0;
     qint8 worker = 0;
-    DispatchMode mode = DispatchMode::Async;
+    DispatchMode mode = DispatchMode(2); // DispatchMode::Async
     Endpoint endpoint = Endpoint::Chat;
     quint16 status = 0; // 0 while in flight
     quint16 loopThread = 0;

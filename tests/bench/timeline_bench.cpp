@@ -2,6 +2,7 @@
 // at 1600x900, whole run in view (the worst case for level of detail). Prints the median of
 // repeated full repaints. Run: QT_QPA_PLATFORM=offscreen build-gui/tests/bench/bench_timeline [N]
 #include "gui/theme.h"
+#include "pipeline/dispatch.h"
 #include "timeline/timelinedata.h"
 #include "timeline/timelineview.h"
 #include "timeline/timeviewstate.h"

@@ -1,5 +1,6 @@
 #include "requestdescription.h"
 
+#include "pipeline/dispatch.h"
 #include "trace/requestrecord.h"
 #include "trace/threadregistry.h"
 

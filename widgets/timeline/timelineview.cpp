@@ -1,6 +1,7 @@
 #include "timelineview.h"
 
 #include "gui/theme.h"
+#include "pipeline/dispatch.h"
 #include "requestdescription.h"
 #include "timelinedata.h"
 #include "timeviewstate.h"
@@ -98,11 +99,10 @@ bool isWorkerLoop(const QString &name)
     return name.startsWith(QLatin1String("worker"));
 }
 
+// Only asked of spans on a worker loop's lane.
 bool blocksLoop(const RequestRecord &r, Phase phase)
 {
-    return r.mode == DispatchMode::Blocking
-        && (phase == Phase::DbRead || phase == Phase::Llm || phase == Phase::DbWrite
-            || phase == Phase::Prefetch);
+    return DispatchPolicy::holdsThread(r.mode, phase);
 }
 
 } // namespace
