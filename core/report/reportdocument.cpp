@@ -63,6 +63,10 @@ const MetricInfo kSettings[] = {
     { "max_in_flight", "Admission limit (0: none)", "准入上限（0：无）" },
     { "intake", "Request intake", "请求接收方式" },
     { "poll_interval_s", "Poll interval (s)", "轮询间隔（秒）" },
+    { "cpu_work_s", "CPU work per request (s of CPU)", "每个请求的 CPU 计算（CPU 秒）" },
+    { "executor", "Executor (thread or process pool)", "执行器（线程池或进程池）" },
+    { "gil", "GIL model (CPython)", "GIL 模型（CPython）" },
+    { "process_pool_size", "Process pool size", "进程池大小" },
 };
 
 QString prettify(QString key)
