@@ -2,6 +2,7 @@
 #include "cli/reportcommand.h"
 #include "cli/runcommand.h"
 #include "cli/servecommand.h"
+#include "pipeline/processpool.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -54,6 +55,10 @@ int main(int argc, char *argv[])
     if (qEnvironmentVariableIsEmpty("QT_NO_THREADED_GLIB"))
         qputenv("QT_NO_THREADED_GLIB", "1");
     const QString first = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
+    // Hidden: a process of the executor's process pool (pipeline/processpool.h), started by the
+    // server with its end of a socketpair on fd 3.
+    if (first == QLatin1String(ProcessPool::WorkerCommand))
+        return ProcessPool::workerMain(3);
     if (first == QLatin1String("--version") || first == QLatin1String("-v")) {
         QTextStream(stdout) << "loopscope " << LOOPSCOPE_VERSION << Qt::endl;
         return 0;

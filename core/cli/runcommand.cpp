@@ -83,6 +83,10 @@ int runRunCommand(const QStringList &arguments)
           QStringLiteral("The seed's test client: each user's requests one after another, blocking.") },
         { QStringLiteral("stream"), QStringLiteral("Use /v1/chat/stream and measure time to first token.") },
         { QStringLiteral("threads"), QStringLiteral("Load-generator threads."), QStringLiteral("N") },
+        // Server overrides, applied to every variant.
+        { QStringLiteral("cpu-work"),
+          QStringLiteral("CPU-bound step per request, seconds of thread CPU time (0 to 10)."),
+          QStringLiteral("S") },
     });
     QStringList args = arguments;
     if (args.size() > 1)
@@ -161,6 +165,15 @@ int runRunCommand(const QStringList &arguments)
     for (const char *flag : { "naive", "stream" }) {
         if (p.isSet(QLatin1String(flag)))
             options.load.insert(QLatin1String(flag), true);
+    }
+    if (p.isSet(QStringLiteral("cpu-work"))) {
+        const double v = p.value(QStringLiteral("cpu-work")).toDouble(&ok);
+        if (!ok || !(v >= 0 && v <= ServerConfig::MaxCpuWorkSeconds)) {
+            err << "loopscope run: --cpu-work must be a number from 0 to " << ServerConfig::MaxCpuWorkSeconds
+                << " (seconds of CPU time)\n";
+            return 2;
+        }
+        options.server.insert(QStringLiteral("cpu_work_s"), v);
     }
     if (p.isSet(QStringLiteral("target"))) {
         options.target = QUrl(p.value(QStringLiteral("target")));

@@ -19,8 +19,17 @@ void add(QCommandLineParser &p)
           QStringLiteral("mode"), QStringLiteral("async") },
         { QStringLiteral("workers"), QStringLiteral("Worker event loops, 1-16 (default 1)."),
           QStringLiteral("N"), QStringLiteral("1") },
-        { QStringLiteral("pool-size"), QStringLiteral("Executor threads (default min(32, cores + 4))."),
+        { QStringLiteral("pool-size"),
+          QStringLiteral("Executor size (default: threads min(32, cores + 4), processes cores)."),
           QStringLiteral("N"), QStringLiteral("0") },
+        { QStringLiteral("executor"),
+          QStringLiteral("What executor mode hands work to: thread (default) or process."),
+          QStringLiteral("KIND"), QStringLiteral("thread") },
+        { QStringLiteral("gil"),
+          QStringLiteral("Thread pool: model CPython's GIL (threads take turns on CPU work).") },
+        { QStringLiteral("cpu-work"),
+          QStringLiteral("CPU-bound step per request, seconds of thread CPU time (default 0, at most 10)."),
+          QStringLiteral("S"), QStringLiteral("0") },
         { QStringLiteral("llm-latency"), QStringLiteral("Simulated LLM call, seconds (default 2)."),
           QStringLiteral("S"), QStringLiteral("2") },
         { QStringLiteral("llm-distribution"),
@@ -82,7 +91,7 @@ bool number(const QCommandLineParser &p, const char *name, double lo, double hi,
     bool ok = false;
     const QString text = p.value(QLatin1String(name));
     const double v = text.toDouble(&ok);
-    if (!ok || v < lo || v > hi) {
+    if (!ok || !(v >= lo && v <= hi)) { // NaN fails too
         *error = QStringLiteral("--%1 must be a number from %2 to %3, not '%4'")
                      .arg(QLatin1String(name))
                      .arg(lo)
@@ -111,6 +120,10 @@ bool read(const QCommandLineParser &p, ServerConfig *c, QString *error)
         *error = QStringLiteral("--llm-distribution must be fixed, uniform, normal or lognormal");
         return false;
     }
+    if (!parseExecutorKind(p.value(QStringLiteral("executor")), &c->executor)) {
+        *error = QStringLiteral("--executor must be thread or process");
+        return false;
+    }
     if (!parseIntakeMode(p.value(QStringLiteral("intake")), &c->intake)) {
         *error = QStringLiteral("--intake must be direct, awaiting or polling");
         return false;
@@ -125,11 +138,17 @@ bool read(const QCommandLineParser &p, ServerConfig *c, QString *error)
         || !number(p, "db-read-latency", 0, 3600, &c->dbReadSeconds, error)
         || !number(p, "db-write-latency", 0, 3600, &c->dbWriteSeconds, error)
         || !number(p, "time-scale", 0, 1000, &c->timeScale, error)
-        || !number(p, "max-in-flight", 0, 1e7, &maxInFlight, error))
+        || !number(p, "max-in-flight", 0, 1e7, &maxInFlight, error)
+        || !number(p, "cpu-work", 0, ServerConfig::MaxCpuWorkSeconds, &c->cpuWorkSeconds, error))
         return false;
     c->port = quint16(port);
     c->workers = int(workers);
     c->poolSize = int(pool);
+    if (c->executor == ExecutorKind::Processes && p.isSet(QStringLiteral("pool-size")) && c->poolSize < 1) {
+        *error = QStringLiteral("--pool-size must be at least 1 for a process pool");
+        return false;
+    }
+    c->gil = p.isSet(QStringLiteral("gil"));
     c->llm.latency.seed = quint64(seed);
     c->maxInFlight = int(maxInFlight);
     c->apiKey = ApiKey::resolve(p.value(QStringLiteral("api-key")));

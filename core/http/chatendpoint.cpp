@@ -2,12 +2,11 @@
 
 #include "base/delays.h"
 #include "base/threadregistry.h"
+#include "pipeline/dispatch.h"
 #include "pipeline/requesttrace.h"
 
 #include <QJsonDocument>
 #include <QTimer>
-#include <QtConcurrent/QtConcurrentRun>
-#include <qcoro/qcorofuture.h>
 #include <qcoro/qcorosignal.h>
 #include <qcoro/qcorotimer.h>
 
@@ -123,99 +122,32 @@ QCoro::Task<> ChatEndpoint::serve(Job job)
             writeStreamed(*job.channel, job.streamStart, {});
     }
 
-    ChatResult result;
-    switch (job.config->mode) {
-    case DispatchMode::Blocking: {
-        // Seed 1, "pseudo-async": the synchronous call right here on the event loop.
-        // Until it returns, this worker reads, accepts and answers nothing else.
-        TokenSink sink;
-        if (stream) {
-            sink = [&job, protocol](const QString &delta) {
-                job.trace->markFirstToken();
-                writeStreamed(*job.channel, job.streamStart, protocol->streamToken(delta));
-            };
-        }
-        result = runOnThisLoop(job, sink, cancel);
-        break;
-    }
-    case DispatchMode::Executor: {
-        // Seed 1's fix: await loop.run_in_executor(None, conversation_manager.chat, ...).
+    TokenSink sink;
+    if (stream && DispatchPolicy::tokensOffLoop(job.config->mode)) {
         // Tokens are produced on a pool thread and written by this loop (the socket's owner).
-        TokenSink sink;
-        if (stream) {
-            auto channel = job.channel;
-            auto trace = job.trace;
-            auto format = job.protocol; // read-only: safe to encode on the pool thread
-            sink = [this, channel, trace, format, start = job.streamStart](const QString &delta) {
-                trace->markFirstToken(); // on the pool thread: the pipeline owns the trace now
-                const QByteArray chunk = format->streamToken(delta);
-                QMetaObject::invokeMethod(
-                    this, [channel, start, chunk] { writeStreamed(*channel, start, chunk); },
-                    Qt::QueuedConnection);
-            };
-        }
-        result = co_await runInExecutor(job, sink, cancel);
-        break;
+        auto channel = job.channel;
+        auto trace = job.trace;
+        auto format = job.protocol; // read-only: safe to encode on the pool thread
+        sink = [this, channel, trace, format, start = job.streamStart](const QString &delta) {
+            trace->markFirstToken(); // on the pool thread: the pipeline owns the trace now
+            const QByteArray chunk = format->streamToken(delta);
+            QMetaObject::invokeMethod(
+                this, [channel, start, chunk] { writeStreamed(*channel, start, chunk); },
+                Qt::QueuedConnection);
+        };
+    } else if (stream) {
+        sink = [&job, protocol](const QString &delta) {
+            job.trace->markFirstToken();
+            writeStreamed(*job.channel, job.streamStart, protocol->streamToken(delta));
+        };
     }
-    case DispatchMode::Async: {
-        // Seed 2's async pipeline: every wait is a co_await; the loop serves others meanwhile.
-        TokenSink sink;
-        if (stream) {
-            sink = [&job, protocol](const QString &delta) {
-                job.trace->markFirstToken();
-                writeStreamed(*job.channel, job.streamStart, protocol->streamToken(delta));
-            };
-        }
-        result = co_await runAsync(job, sink, cancel);
-        break;
-    }
-    }
+    // The dispatch itself (pipeline/dispatch.h): one function per mode.
+    const ChatResult result = co_await m_context->dispatcher.run(
+        job.config->mode, { job.request, *job.config, *job.trace, sink, cancel });
     if (!self)
         co_return; // the worker was torn down while we waited
     disconnect(onGone);
     respond(job, result);
-}
-
-ChatResult ChatEndpoint::runOnThisLoop(Job &job, const TokenSink &sink, const CancelToken &cancel)
-{
-    job.trace->markStarted();
-    return m_context->manager->chat(job.request, *job.config, *job.trace, sink, cancel);
-}
-
-QCoro::Task<ChatResult> ChatEndpoint::runInExecutor(Job &job, const TokenSink &sink,
-                                                    const CancelToken &cancel)
-{
-    ServerContext *ctx = m_context;
-    ServerCounters *counters = ctx->counters;
-    counters->waiting.fetch_add(1, std::memory_order_relaxed);
-    counters->poolQueued.fetch_add(1, std::memory_order_relaxed);
-    const int queued = job.trace->beginSpan(Phase::Queued);
-    RequestTrace *trace = job.trace.get();
-    const ChatRequest &request = job.request;
-    const ServerConfig &config = *job.config;
-    ChatResult result = co_await QtConcurrent::run(&ctx->pool, [=, &request, &config, &sink, &cancel] {
-        thread_local bool named = false;
-        if (!named) {
-            ThreadRegistry::nameCurrentThread(QStringLiteral("pool-%1").arg(ctx->nextPoolThread.fetch_add(1)),
-                                              LaneKind::PoolThread);
-            named = true;
-        }
-        counters->poolQueued.fetch_sub(1, std::memory_order_relaxed);
-        counters->waiting.fetch_sub(1, std::memory_order_relaxed);
-        counters->poolActive.fetch_add(1, std::memory_order_relaxed);
-        trace->endSpan(queued);
-        trace->markStarted();
-        ChatResult r = ctx->manager->chat(request, config, *trace, sink, cancel);
-        counters->poolActive.fetch_sub(1, std::memory_order_relaxed);
-        return r;
-    });
-    co_return result;
-}
-
-QCoro::Task<ChatResult> ChatEndpoint::runAsync(Job &job, const TokenSink &sink, const CancelToken &cancel)
-{
-    job.trace->markStarted();
-    co_return co_await m_context->manager->chatAsync(job.request, *job.config, *job.trace, sink, cancel);
 }
 
 void ChatEndpoint::writeStreamed(ResponseChannel &channel, const QByteArray &start, const QByteArray &chunk)
@@ -232,17 +164,8 @@ void ChatEndpoint::respond(Job &job, const ChatResult &result)
     ServerCounters *counters = m_context->counters;
     RequestTrace &trace = *job.trace;
     const int status = result.ok ? 200 : result.httpStatus;
-    if (result.ok && job.request.prefetch) {
-        // asyncio.create_task(prefetch_user_history(user_id)): warm the cache, do not wait.
-        if (job.config->mode == DispatchMode::Async) {
-            m_context->manager->prefetchAsync(job.request.userId, job.request.sessionId, *job.config);
-        } else {
-            auto manager = m_context->manager;
-            m_context->pool.start([manager, request = job.request, config = job.config] {
-                manager->prefetchBlocking(request.userId, request.sessionId, *config);
-            });
-        }
-    }
+    if (result.ok && job.request.prefetch)
+        m_context->dispatcher.prefetch(job.config->mode, job.request, job.config);
 
     const QJsonObject who = identity(job); // names the thread that ran the pipeline
     const int respondSpan = trace.beginSpan(Phase::Respond);

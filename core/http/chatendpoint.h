@@ -12,9 +12,10 @@
 
 class RequestTrace;
 
-// The chat endpoints on one worker loop (/v1/chat, /v1/chat/stream, /v1/chat/completions): the
-// three dispatch modes. The request's ChatProtocol decides the bytes; the pipeline is the same.
-// Lives on the worker's thread; every method runs there unless it says otherwise.
+// The chat endpoints on one worker loop (/v1/chat, /v1/chat/stream, /v1/chat/completions): intake,
+// token delivery and the answer; the dispatch modes themselves are in pipeline/dispatch.h. The request's
+// ChatProtocol decides the bytes; the pipeline is the same. Lives on the worker's thread; every method runs
+// there unless it says otherwise.
 class ChatEndpoint : public QObject
 {
     Q_OBJECT
@@ -40,9 +41,6 @@ private:
     };
 
     QCoro::Task<> serve(Job job);
-    ChatResult runOnThisLoop(Job &job, const TokenSink &sink, const CancelToken &cancel);
-    QCoro::Task<ChatResult> runInExecutor(Job &job, const TokenSink &sink, const CancelToken &cancel);
-    QCoro::Task<ChatResult> runAsync(Job &job, const TokenSink &sink, const CancelToken &cancel);
     void respond(Job &job, const ChatResult &result);
     static void writeStreamed(ResponseChannel &channel, const QByteArray &start, const QByteArray &chunk);
     QJsonObject identity(const Job &job) const;

@@ -120,6 +120,17 @@ bool parse(const QByteArray &body, ChatRequest *out, QString *error)
             || !readBool(p, "batch_parallel", &r.batchParallel, error)
             || !readBool(p, "prefetch", &r.prefetch, error))
             return false;
+        const QJsonValue cpu = p.value(QLatin1String("cpu_work_s"));
+        if (!cpu.isUndefined() && !cpu.isNull()) {
+            // JSON has no NaN or infinity; a number outside [0, 10] is refused like one.
+            const double v = cpu.toDouble(-1);
+            if (!cpu.isDouble() || !(v >= 0 && v <= ServerConfig::MaxCpuWorkSeconds)) {
+                *error = QStringLiteral("field 'options.cpu_work_s' must be a number of seconds from 0 to %1")
+                             .arg(ServerConfig::MaxCpuWorkSeconds);
+                return false;
+            }
+            r.cpuWorkSeconds = v;
+        }
     }
     *out = r;
     return true;

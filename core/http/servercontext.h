@@ -1,6 +1,9 @@
 #pragma once
 
 #include "pipeline/conversationmanager.h"
+#include "pipeline/dispatch.h"
+#include "pipeline/interpreterlock.h"
+#include "pipeline/processpool.h"
 #include "pipeline/serverconfig.h"
 #include "trace/servercounters.h"
 #include "trace/tracerecorder.h"
@@ -17,6 +20,7 @@ struct ServerContext
         : manager(std::move(m))
         , recorder(r)
         , counters(c)
+        , dispatcher(manager, counters, &pool, &processes, &gil)
     { }
 
     std::shared_ptr<const ServerConfig> config() const
@@ -33,9 +37,12 @@ struct ServerContext
     std::shared_ptr<ConversationManager> manager;
     TraceRecorder *recorder;
     ServerCounters *counters;
+    // Declared before the thread pool, so it outlives the pool threads that wait on its processes.
+    ProcessPool processes; // the other executor (ProcessPoolExecutor), started on first use
     QThreadPool pool; // the executor (run_in_executor's ThreadPoolExecutor)
+    InterpreterLock gil; // the thread pool's model of CPython's GIL (--gil)
+    Dispatcher dispatcher; // how a request's pipeline runs: pipeline/dispatch.h
     std::atomic<quint64> nextRequestId { 1 };
-    std::atomic<int> nextPoolThread { 0 };
     std::atomic<bool> draining { false }; // shutting down: refuse new work
     qint64 startedNs = 0;
 

@@ -117,7 +117,7 @@ bool ServerWorker::startListening(int listenFd)
                 [counters] { counters->connections.fetch_sub(1, std::memory_order_relaxed); });
     });
     ServerContext *ctx = m_context;
-    m_listener->setPauseAfterAccept([ctx] { return ctx->config()->mode == DispatchMode::Blocking; });
+    m_listener->setPauseAfterAccept([ctx] { return DispatchPolicy::acceptsOneAtATime(ctx->config()->mode); });
     if (!m_listener->adopt(listenFd))
         return false;
     for (int i = 0; i < Shards; ++i) {
@@ -330,9 +330,15 @@ void ServerWorker::handleStats(ResponseChannel &channel)
         const qint64 expected = c.loops[size_t(i)].expectedNs.load(std::memory_order_relaxed);
         lags.append(expected > 0 ? double(std::max<qint64>(0, now - expected)) / 1e6 : 0.0);
     }
+    QJsonArray pids;
+    for (qint64 pid : m_context->processes.pids())
+        pids.append(double(pid));
+    const QJsonObject processPool { { QStringLiteral("pids"), pids },
+                                    { QStringLiteral("started"), m_context->processes.startedCount() } };
     channel.sendJson(200,
                      {
                          { QStringLiteral("mode"), dispatchModeName(config->mode) },
+                         { QStringLiteral("process_pool"), processPool },
                          { QStringLiteral("workers"), config->workers },
                          { QStringLiteral("in_flight"), c.inFlight.load() },
                          { QStringLiteral("waiting"), c.waiting.load() },

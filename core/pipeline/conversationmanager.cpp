@@ -1,6 +1,7 @@
 #include "conversationmanager.h"
 
 #include "base/delays.h"
+#include "pipeline/cpuwork.h"
 #include "pipeline/requesttrace.h"
 
 #include <QUuid>
@@ -105,11 +106,54 @@ Exchange ConversationManager::makeExchange(const ChatRequest &request, const QSt
     return e;
 }
 
+std::optional<ChatResult> ConversationManager::loadContext(const ChatRequest &request,
+                                                           const ServerConfig &config,
+                                                           std::optional<UserContext> *context)
+{
+    // The local SQLite read takes microseconds and runs inline in both pipelines; the remote
+    // part is the wait that follows it.
+    QString error;
+    *context = m_store->loadContext(request.userId, request.sessionId, config.historyMessages, &error);
+    if (!*context)
+        return storageError(error);
+    if ((*context)->sessionBelongsToOthers())
+        return storageError(HistoryStore::ForeignSession);
+    return std::nullopt;
+}
+
+std::optional<ChatResult> ConversationManager::cpuStep(const ChatRequest &request, const ServerConfig &config,
+                                                       RequestTrace &trace, const CpuStep &cpu)
+{
+    const double seconds = request.cpuWorkSeconds >= 0 ? request.cpuWorkSeconds : config.cpuWorkSeconds;
+    const qint64 cpuNs = config.scaledNs(seconds);
+    if (cpuNs <= 0)
+        return std::nullopt;
+    if (!cpu) {
+        CpuWork::run(cpuNs, trace); // on this thread, whatever the pipeline's async-ness
+        return std::nullopt;
+    }
+    ChatResult failure;
+    if (!cpu(cpuNs, trace, &failure))
+        return failure;
+    return std::nullopt;
+}
+
+ChatResult ConversationManager::succeeded(const LlmReply &reply, bool cacheHit)
+{
+    ChatResult result;
+    result.ok = true;
+    result.text = reply.text;
+    result.tokens = reply.tokens;
+    result.cacheHit = cacheHit;
+    return result;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The synchronous pipeline: every wait holds the calling thread.
 
 ChatResult ConversationManager::chat(const ChatRequest &request, const ServerConfig &config,
-                                     RequestTrace &trace, const TokenSink &onToken, const CancelToken &cancel)
+                                     RequestTrace &trace, const TokenSink &onToken, const CancelToken &cancel,
+                                     const CpuStep &cpu)
 {
     const quint64 id = trace.record().id;
     QString error;
@@ -117,15 +161,16 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
     // (1) user = db.query(...)
     std::optional<UserContext> context = takePrefetched(request.userId, request.sessionId);
     const bool cacheHit = context.has_value();
-    if (!context) {
+    if (!cacheHit) {
         SpanScope span(trace, Phase::DbRead);
-        context = m_store->loadContext(request.userId, request.sessionId, config.historyMessages, &error);
-        if (!context)
-            return storageError(error);
-        if (context->sessionBelongsToOthers())
-            return storageError(HistoryStore::ForeignSession);
+        if (auto failed = loadContext(request, config, &context))
+            return *failed;
         Delays::blockFor(config.scaledNs(config.dbReadSeconds));
     }
+
+    // (1b) processed = heavy_computation(...): holds this thread (and, modelled, the GIL).
+    if (auto failed = cpuStep(request, config, trace, cpu))
+        return *failed;
 
     // (2) response = llm.chat(...): one call, or several independent ones one after another
     // (synchronous code cannot gather them).
@@ -157,13 +202,7 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
             Delays::blockFor(config.scaledNs(config.dbWriteSeconds));
         }
     }
-
-    ChatResult result;
-    result.ok = true;
-    result.text = reply.text;
-    result.tokens = reply.tokens;
-    result.cacheHit = cacheHit;
-    return result;
+    return succeeded(reply, cacheHit);
 }
 
 void ConversationManager::prefetchBlocking(const QString &userId, const QString &sessionId,
@@ -190,16 +229,18 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
     // (1) user = await async_db.query(...)
     std::optional<UserContext> context = takePrefetched(request.userId, request.sessionId);
     const bool cacheHit = context.has_value();
-    if (!context) {
+    if (!cacheHit) {
         SpanScope span(trace, Phase::DbRead);
-        // The local SQLite read takes microseconds and runs inline; the remote part is the timer.
-        context = m_store->loadContext(request.userId, request.sessionId, config.historyMessages, &error);
-        if (!context)
-            co_return storageError(error);
-        if (context->sessionBelongsToOthers())
-            co_return storageError(HistoryStore::ForeignSession);
+        if (auto failed = loadContext(request, config, &context))
+            co_return *failed;
         co_await Delays::sleepFor(config.scaledNs(config.dbReadSeconds));
     }
+
+    // (1b) processed = heavy_computation(...): no await can help here. The CPU-bound step runs
+    // on this loop thread and the loop serves nobody else until it ends (seed 2: "async does not
+    // suit CPU-bound work").
+    if (auto failed = cpuStep(request, config, trace, {}))
+        co_return *failed;
 
     // (2) response = await llm.chat(...), or asyncio.gather() of independent calls
     const std::shared_ptr<LlmBackend> model = llm();
@@ -268,12 +309,7 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
         }
     }
 
-    ChatResult result;
-    result.ok = true;
-    result.text = reply.text;
-    result.tokens = reply.tokens;
-    result.cacheHit = cacheHit;
-    co_return result;
+    co_return succeeded(reply, cacheHit);
 }
 
 QCoro::Task<> ConversationManager::prefetchAsync(QString userId, QString sessionId, ServerConfig config)

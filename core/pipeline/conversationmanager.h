@@ -1,11 +1,13 @@
 #pragma once
 
 #include "llm/llmbackend.h"
+#include "pipeline/dispatch.h"
 #include "pipeline/serverconfig.h"
 #include "storage/historystore.h"
 
 #include <QHash>
 #include <QMutex>
+#include <functional>
 #include <memory>
 
 class RequestTrace;
@@ -22,6 +24,7 @@ struct ChatRequest
     int batchInserts = 0; // seed 2's "save 100 records"
     bool batchParallel = false;
     bool prefetch = false; // warm this user's history cache in the background afterwards
+    double cpuWorkSeconds = -1; // CPU-bound step, thread CPU seconds; < 0: the server's --cpu-work
     // Context the client sent itself (OpenAI clients are stateless: they send the whole
     // conversation, system prompt included). When present it is the model's context instead of
     // the stored history; the exchange is still saved.
@@ -41,6 +44,7 @@ struct ChatResult
 
 // The seeds' ConversationManager: the chat pipeline itself.
 //   (1) load the user and the conversation (SQLite read + simulated remote-DB delay),
+//   (1b) optionally, CPU-bound work (seed 2's image processing or encryption; CpuWork),
 //   (2) call the LLM,
 //   (3) save the exchange (SQLite write in one transaction + simulated delay).
 // chat() is the synchronous business function the seeds keep synchronous: the blocking mode
@@ -51,8 +55,9 @@ class ConversationManager
 public:
     ConversationManager(std::shared_ptr<HistoryStore> store, std::shared_ptr<LlmBackend> llm);
 
+    // `cpu` runs step (1b) elsewhere; empty: on the calling thread.
     ChatResult chat(const ChatRequest &request, const ServerConfig &config, RequestTrace &trace,
-                    const TokenSink &onToken, const CancelToken &cancel);
+                    const TokenSink &onToken, const CancelToken &cancel, const CpuStep &cpu = {});
     QCoro::Task<ChatResult> chatAsync(ChatRequest request, const ServerConfig &config, RequestTrace &trace,
                                       TokenSink onToken, CancelToken cancel);
 
@@ -65,8 +70,14 @@ public:
     void setLlm(std::shared_ptr<LlmBackend> llm);
 
 private:
+    // The steps chat() and chatAsync() share; only their waiting lines differ.
     std::optional<UserContext> takePrefetched(const QString &userId, const QString &sessionId);
     static LlmRequest buildPrompt(const UserContext &context, const ChatRequest &request, quint64 id);
+    std::optional<ChatResult> loadContext(const ChatRequest &request, const ServerConfig &config,
+                                          std::optional<UserContext> *context);
+    static std::optional<ChatResult> cpuStep(const ChatRequest &request, const ServerConfig &config,
+                                             RequestTrace &trace, const CpuStep &cpu);
+    static ChatResult succeeded(const LlmReply &reply, bool cacheHit);
     static ChatResult storageError(const QString &detail);
     static ChatResult llmError(const LlmReply &reply);
     Exchange makeExchange(const ChatRequest &request, const QString &answer, quint64 id) const;

@@ -35,6 +35,15 @@ public:
             m_record.spans[size_t(slot)].count = count;
         publish();
     }
+    // A finished span on another lane (a pool process): its times were measured there.
+    void addSpan(Phase phase, qint64 startNs, qint64 endNs, quint16 lane, quint32 count = 1)
+    {
+        const int slot = m_record.beginSpan(phase, startNs, lane);
+        m_record.endSpan(slot, endNs);
+        if (slot >= 0)
+            m_record.spans[size_t(slot)].count = count;
+        publish();
+    }
     void markStarted()
     {
         m_record.startedNs = TraceClock::nowNs();

@@ -32,6 +32,12 @@ int ServerConfig::defaultPoolSize()
     return std::min(32, QThread::idealThreadCount() + 4);
 }
 
+int ServerConfig::defaultProcessPoolSize()
+{
+    // ProcessPoolExecutor's default max_workers = os.cpu_count().
+    return std::max(1, QThread::idealThreadCount());
+}
+
 QJsonObject ServerConfig::toJson() const
 {
     QJsonObject llmJson = llm.latency.toJson();
@@ -43,6 +49,10 @@ QJsonObject ServerConfig::toJson() const
         { QStringLiteral("mode"), dispatchModeName(mode) },
         { QStringLiteral("workers"), workers },
         { QStringLiteral("pool_size"), effectivePoolSize() },
+        { QStringLiteral("executor"), executorKindName(executor) },
+        { QStringLiteral("process_pool_size"), executor == ExecutorKind::Processes ? processPoolSize() : 0 },
+        { QStringLiteral("gil"), gil },
+        { QStringLiteral("cpu_work_s"), cpuWorkSeconds },
         { QStringLiteral("db_read_s"), dbReadSeconds },
         { QStringLiteral("db_write_s"), dbWriteSeconds },
         { QStringLiteral("llm"), llmJson },

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "llm/simulatedllm.h"
+#include "pipeline/dispatchpolicy.h"
 #include "trace/requestrecord.h"
 
 #include <QHostAddress>
@@ -25,7 +26,10 @@ struct ServerConfig
     quint16 port = 8000; // uvicorn's default; 0 picks a free port
     DispatchMode mode = DispatchMode::Async;
     int workers = 1; // event loops accepting on the same port (1..16)
-    int poolSize = 0; // executor threads; 0: min(32, cores + 4) like run_in_executor
+    int poolSize = 0; // executor size; 0: threads min(32, cores + 4) like run_in_executor, processes cores
+    ExecutorKind executor = ExecutorKind::Threads; // what the executor mode hands work to
+    bool gil = false; // thread pool: model CPython's GIL (see pipeline/interpreterlock.h)
+    double cpuWorkSeconds = 0; // CPU-bound step per request, thread CPU seconds (scaled by timeScale)
     double dbReadSeconds = 0.100; // simulated remote-DB delay of step 1
     double dbWriteSeconds = 0.050; // simulated delay of step 3
     SimulatedLlmConfig llm; // step 2 (its timeScale is overwritten by timeScale below)
@@ -38,8 +42,16 @@ struct ServerConfig
     IntakeMode intake = IntakeMode::Direct;
     double pollIntervalSeconds = 0.5; // seed 2's sleep(0.5)
 
-    static int defaultPoolSize();
-    int effectivePoolSize() const { return poolSize > 0 ? poolSize : defaultPoolSize(); }
+    static constexpr double MaxCpuWorkSeconds = 10; // per request; more is refused (400)
+    static int defaultPoolSize(); // threads
+    static int defaultProcessPoolSize(); // processes: os.cpu_count(), like ProcessPoolExecutor
+    // The thread pool's size. With a process pool it is the default: its threads only carry the
+    // I/O steps while the processes do the CPU work, so the processes are what is scarce.
+    int effectivePoolSize() const
+    {
+        return poolSize > 0 && executor == ExecutorKind::Threads ? poolSize : defaultPoolSize();
+    }
+    int processPoolSize() const { return poolSize > 0 ? poolSize : defaultProcessPoolSize(); }
     qint64 scaledNs(double seconds) const { return qint64(seconds * timeScale * 1e9); }
     QJsonObject toJson() const; // without the API key
 };

@@ -1,5 +1,6 @@
 #include "reportdocument.h"
 
+#include "pipeline/dispatchpolicy.h"
 #include "svgplot.h"
 
 #include <QDateTime>
@@ -62,6 +63,10 @@ const MetricInfo kSettings[] = {
     { "max_in_flight", "Admission limit (0: none)", "准入上限（0：无）" },
     { "intake", "Request intake", "请求接收方式" },
     { "poll_interval_s", "Poll interval (s)", "轮询间隔（秒）" },
+    { "cpu_work_s", "CPU work per request (s of CPU)", "每个请求的 CPU 计算（CPU 秒）" },
+    { "executor", "Executor (thread or process pool)", "执行器（线程池或进程池）" },
+    { "gil", "GIL model (CPython)", "GIL 模型（CPython）" },
+    { "process_pool_size", "Process pool size", "进程池大小" },
 };
 
 QString prettify(QString key)
@@ -301,11 +306,6 @@ void Writer::summary()
               ReportBlock::Kind::Note);
 }
 
-bool blockingPhase(Phase p)
-{
-    return p == Phase::DbRead || p == Phase::Llm || p == Phase::DbWrite || p == Phase::Prefetch;
-}
-
 void Writer::timelines()
 {
     if (run.variants.isEmpty())
@@ -333,11 +333,9 @@ void Writer::timelines()
         QMap<int, QList<std::pair<double, double>>> laneSpans; // thread -> (start, end) per category
         QMap<int, QList<int>> laneCats;
         for (const RequestRecord &r : v.server) {
-            if (r.mode == DispatchMode::Async)
-                continue;
             for (int k = 0; k < r.spanCount; ++k) {
                 const TraceSpan &t = r.spans[size_t(k)];
-                if (!t.endNs || !blockingPhase(t.phase))
+                if (!t.endNs || !DispatchPolicy::holdsThread(r.mode, t.phase))
                     continue;
                 laneSpans[t.thread].push_back(
                     { double(t.startNs - v.startNs) / 1e9, double(t.endNs - v.startNs) / 1e9 });

@@ -17,13 +17,13 @@ constexpr std::array<quint32, CategoryCount> kDark = {
     0x2fd0d0, // prefetch
     0x8a8f98, // poll
     0xf06eaa, // respond
-    0xe5484d, // CPU work
+    0xc98a5a, // CPU work (brown: apart from the red "loop blocked" strip)
     0xd9c84a, // GIL wait
     0x9aa5b1, // other (observed)
 };
 constexpr std::array<quint32, CategoryCount> kLight = {
     0xc4c8ce, 0x8e5cd0, 0x257fc0, 0x1f9d55, 0xe08a1c, 0x13a8a8,
-    0x7a8088, 0xd8448a, 0xc62a2f, 0xa8961a, 0x6f7a86,
+    0x7a8088, 0xd8448a, 0x8a5228, 0xa8961a, 0x6f7a86,
 };
 constexpr std::array<quint32, 6> kVariants = { 0x2f7fd6, 0xe8771a, 0x7b4fc4, 0x1f9d55, 0xd8448a, 0x6b7280 };
 

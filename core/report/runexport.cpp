@@ -3,6 +3,7 @@
 #include "base/jsonfile.h"
 #include "htmlreport.h"
 #include "pdfreport.h"
+#include "pipeline/dispatchpolicy.h"
 #include "trace/recordjson.h"
 
 #include <QDir>
@@ -299,11 +300,6 @@ struct TraceWriter
     }
 };
 
-bool blockingPhase(Phase p)
-{
-    return p == Phase::DbRead || p == Phase::Llm || p == Phase::DbWrite || p == Phase::Prefetch;
-}
-
 } // namespace
 
 static void writeTraceJson(const RunResult &run, Sink &sink)
@@ -417,7 +413,7 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
                          t->index ? jsonString(phaseName(t->phase) + QStringLiteral(" %1").arg(t->index))
                                   : phaseNames[int(t->phase)],
                          t->startNs, t->endNs, threadName(t->thread) + QByteArray::number(t->count) + '}');
-                    if (s->mode != DispatchMode::Async && blockingPhase(t->phase))
+                    if (DispatchPolicy::holdsThread(s->mode, t->phase))
                         ran[t->thread].push_back({ t->startNs, t->endNs });
                 }
                 w.event("\"ph\":\"e\",\"name\":\"server\"" + common + ids + ",\"ts\":" + us(s->respondedNs));

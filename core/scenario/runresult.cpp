@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QSysInfo>
 #include <QThread>
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -352,10 +353,18 @@ void RunResult::evaluate()
             const int pool = v->serverConfig.value(QStringLiteral("pool_size")).toInt(1);
             value = std::ceil(double(v->load.users) / std::max(1, pool)) * f.roundsOf;
         }
+        if (f.cpuParallelOf > 0) {
+            const int processes = v->serverConfig.value(QStringLiteral("process_pool_size")).toInt(0);
+            const int pool
+                = processes > 0 ? processes : v->serverConfig.value(QStringLiteral("pool_size")).toInt(1);
+            const int cores = machine.value(QStringLiteral("cores")).toInt(QThread::idealThreadCount());
+            const int users = std::max(1, v->load.users);
+            value += users * f.cpuParallelOf / std::max(1, std::min({ pool, cores, users }));
+        }
         const bool seconds = f.metric.endsWith(QLatin1String("_s"));
         const bool rate = f.metric.endsWith(QLatin1String("_rps"));
         const double factor = seconds ? scale : rate ? 1.0 / scale : 1.0;
-        c.expected = value * factor;
+        c.expected = value * factor + (seconds ? f.fixedSeconds : 0.0);
         // Relative tolerance, or the absolute one, whichever is wider. Seconds get a floor for the
         // fixed costs that do not shrink with the time scale: 30 ms, plus 0.5 ms per user for
         // opening that user's connection and parsing its request (100 users on 2 cores: ~50 ms).

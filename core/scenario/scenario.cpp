@@ -89,6 +89,11 @@ void applyServerOverrides(const QJsonObject &j, ServerConfig *c)
     num("llm_first_token_s", &c->llm.firstTokenSeconds);
     num("llm_tokens_per_second", &c->llm.tokensPerSecond);
     num("poll_interval_s", &c->pollIntervalSeconds);
+    num("cpu_work_s", &c->cpuWorkSeconds);
+    if (j.value(QStringLiteral("executor")).isString())
+        parseExecutorKind(j.value(QStringLiteral("executor")).toString(), &c->executor);
+    if (j.value(QStringLiteral("gil")).isBool())
+        c->gil = j.value(QStringLiteral("gil")).toBool();
 }
 
 ServerConfig Scenario::serverConfig(const ScenarioVariant &v) const
@@ -139,6 +144,8 @@ bool Scenario::fromJson(const QJsonObject &j, Scenario *out, QString *error)
         f.tolerance = o.value(QStringLiteral("tolerance")).toDouble(0.1);
         f.absTolerance = o.value(QStringLiteral("abs_tolerance")).toDouble(0);
         f.roundsOf = o.value(QStringLiteral("rounds_of")).toDouble(0);
+        f.cpuParallelOf = o.value(QStringLiteral("cpu_parallel_s")).toDouble(0);
+        f.fixedSeconds = o.value(QStringLiteral("fixed_s")).toDouble(0);
         f.note = o.value(QStringLiteral("note")).toString();
         s.expected.push_back(f);
     }

@@ -18,6 +18,10 @@ struct ExpectedFigure
     double tolerance = 0.1; // relative
     double absTolerance = 0; // in the metric's unit, at time scale 1
     double roundsOf = 0; // > 0: value = ceil(users / pool size) * roundsOf (executor saturation)
+    // > 0: value += users * cpuParallelOf / min(pool size, cores, users): CPU work shared out over
+    // the cores the pool can use (the machine's cores come from the run's machine info).
+    double cpuParallelOf = 0;
+    double fixedSeconds = 0; // added after time scaling: a cost that does not scale (process start-up)
     QString note;
 };
 

@@ -24,6 +24,7 @@ ServerConfig ScenarioRunner::effectiveServerConfig(const Scenario &s, const Scen
                                                    const RunOptions &o)
 {
     ServerConfig c = s.serverConfig(v);
+    applyServerOverrides(o.server, &c);
     c.port = 0;
     c.timeScale = o.timeScale;
     return c;

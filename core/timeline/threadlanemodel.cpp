@@ -1,6 +1,7 @@
 #include "threadlanemodel.h"
 
 #include "lanepacker.h"
+#include "pipeline/dispatchpolicy.h"
 #include "timelinedata.h"
 
 #include <algorithm>
@@ -8,13 +9,11 @@
 
 namespace {
 
-// A blocking handler's calls run on the worker loop's own thread: while they wait, that loop
-// accepts and serves no one (the lesson of the blocking mode).
+// Only asked of spans on a worker loop's lane: a blocking handler's calls, and CPU work in any
+// mode, hold the loop's own thread; while they run that loop accepts and serves no one.
 bool blocksLoop(const RequestRecord &r, Phase phase)
 {
-    return r.mode == DispatchMode::Blocking
-        && (phase == Phase::DbRead || phase == Phase::Llm || phase == Phase::DbWrite
-            || phase == Phase::Prefetch);
+    return DispatchPolicy::holdsThread(r.mode, phase);
 }
 
 } // namespace

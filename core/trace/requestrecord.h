@@ -1,20 +1,12 @@
 #pragma once
 
+#include "base/dispatchmode.h"
+
 #include <QMetaType>
 #include <QString>
 #include <array>
 #include <cstring>
 #include <type_traits>
-
-// How a request's synchronous work is dispatched (the seeds' three ways of serving it).
-enum class DispatchMode : quint8 {
-    Blocking, // the pipeline runs on the worker's event-loop thread and blocks it
-    Executor, // the same pipeline runs on a thread pool (run_in_executor)
-    Async, // no thread waits: timers and non-blocking I/O
-};
-
-QString dispatchModeName(DispatchMode mode);
-bool parseDispatchMode(const QString &text, DispatchMode *mode);
 
 // What a span of a request was doing.
 enum class Phase : quint8 {

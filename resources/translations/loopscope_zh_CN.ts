@@ -841,12 +841,48 @@
         <translation>自动（%1）</translation>
     </message>
     <message>
-        <source>Executor threads; auto = min(32, cores + 4) like run_in_executor</source>
-        <translation>线程池线程数；自动 = min(32, 核数 + 4)，与 run_in_executor 相同</translation>
+        <source>Executor size: threads, auto = min(32, cores + 4) like run_in_executor; or processes, auto = cores like ProcessPoolExecutor</source>
+        <translation>执行器大小：线程池自动 = min(32, 核数 + 4)，与 run_in_executor 相同；进程池自动 = 核数，与 ProcessPoolExecutor 相同</translation>
     </message>
     <message>
         <source>Pool size</source>
-        <translation>线程池大小</translation>
+        <translation>池大小</translation>
+    </message>
+    <message>
+        <source>Thread pool</source>
+        <translation>线程池</translation>
+    </message>
+    <message>
+        <source>Process pool</source>
+        <translation>进程池</translation>
+    </message>
+    <message>
+        <source>What the executor mode hands work to. Threads: light, fast to start. Processes: loopscope worker processes, slow to start (traced), each with its own core and no shared lock; they run the CPU work, the rest of the pipeline stays here.</source>
+        <translation>执行器模式把工作交给谁。线程：轻量、启动快。进程：loopscope 工作进程，启动慢（会被追踪），各用各的核、没有共享的锁；它们执行 CPU 计算，流水线的其余部分留在这里。</translation>
+    </message>
+    <message>
+        <source>Executor kind</source>
+        <translation>执行器类型</translation>
+    </message>
+    <message>
+        <source>Model CPython's GIL</source>
+        <translation>模拟 CPython 的 GIL</translation>
+    </message>
+    <message>
+        <source>A model of CPython, not a property of this server: pool threads take one interpreter lock to run CPU work, release it while they wait on I/O, and hand it over every 5 ms (sys.getswitchinterval). Off: C++ threads run CPU work in parallel on every core.</source>
+        <translation>这是 CPython 的模型，而不是本服务器的特性：线程池线程执行 CPU 计算时持有同一把解释器锁，等待 I/O 时释放，并每 5 毫秒交出一次（sys.getswitchinterval）。关闭时：C++ 线程在所有核上并行执行 CPU 计算。</translation>
+    </message>
+    <message>
+        <source>Threads</source>
+        <translation>线程</translation>
+    </message>
+    <message>
+        <source>CPU-bound step per request: hashing until this much thread CPU time is used (seed 2: async does not help CPU-bound work)</source>
+        <translation>每个请求的 CPU 密集步骤：持续哈希，直到用掉这么多线程 CPU 时间（种子 2：异步帮不了 CPU 密集型任务）</translation>
+    </message>
+    <message>
+        <source>CPU work</source>
+        <translation>CPU 计算</translation>
     </message>
     <message>
         <source>DB read</source>

@@ -3,6 +3,7 @@
 // repeated full repaints. Run: QT_QPA_PLATFORM=offscreen build-gui/tests/bench/bench_timeline [N]
 #include "base/threadregistry.h"
 #include "gui/theme.h"
+#include "pipeline/dispatchpolicy.h"
 #include "timeline/timelinedata.h"
 #include "timeline/timelineview.h"
 #include "timeline/timeviewstate.h"

@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QButtonGroup>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -95,8 +96,31 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
     m_pool = new QSpinBox;
     m_pool->setRange(0, 256);
     m_pool->setSpecialValueText(tr("auto (%1)").arg(ServerConfig::defaultPoolSize()));
-    m_pool->setToolTip(tr("Executor threads; auto = min(32, cores + 4) like run_in_executor"));
+    m_pool->setToolTip(tr("Executor size: threads, auto = min(32, cores + 4) like run_in_executor; or "
+                          "processes, auto = cores like ProcessPoolExecutor"));
     form->addRow(tr("Pool size"), m_pool);
+    // Seed 1's ThreadPool vs ProcessPool, and the GIL that decides between them in Python.
+    m_executor = new QComboBox;
+    m_executor->setObjectName(QStringLiteral("executorKind"));
+    m_executor->addItem(tr("Thread pool"), int(ExecutorKind::Threads));
+    m_executor->addItem(tr("Process pool"), int(ExecutorKind::Processes));
+    m_executor->setToolTip(
+        tr("What the executor mode hands work to. Threads: light, fast to start. Processes: "
+           "loopscope worker processes, slow to start (traced), each with its own core and "
+           "no shared lock; they run the CPU work, the rest of the pipeline stays here."));
+    form->addRow(tr("Executor kind"), m_executor);
+    m_gil = new QCheckBox(tr("Model CPython's GIL"));
+    m_gil->setObjectName(QStringLiteral("gil"));
+    m_gil->setToolTip(
+        tr("A model of CPython, not a property of this server: pool threads take one interpreter "
+           "lock to run CPU work, release it while they wait on I/O, and hand it over every 5 ms "
+           "(sys.getswitchinterval). Off: C++ threads run CPU work in parallel on every core."));
+    form->addRow(tr("Threads"), m_gil);
+    m_cpuWork = secondsBox(0, ServerConfig::MaxCpuWorkSeconds);
+    m_cpuWork->setObjectName(QStringLiteral("cpuWork"));
+    m_cpuWork->setToolTip(tr("CPU-bound step per request: hashing until this much thread CPU time is used "
+                             "(seed 2: async does not help CPU-bound work)"));
+    form->addRow(tr("CPU work"), m_cpuWork);
     m_dbRead = secondsBox(0.1, 60);
     form->addRow(tr("DB read"), m_dbRead);
     auto *llmRow = new QHBoxLayout;
@@ -182,7 +206,10 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
     connect(m_applyTimer, &QTimer::timeout, this, &ServerControlPanel::apply);
     for (QSpinBox *b : { m_workers, m_pool, m_limit })
         connect(b, &QSpinBox::valueChanged, this, &ServerControlPanel::scheduleApply);
-    for (QDoubleSpinBox *b : { m_dbRead, m_llm, m_llmSpread, m_dbWrite, m_timeScale, m_firstToken })
+    connect(m_executor, &QComboBox::currentIndexChanged, this, &ServerControlPanel::scheduleApply);
+    connect(m_gil, &QCheckBox::toggled, this, &ServerControlPanel::scheduleApply);
+    for (QDoubleSpinBox *b :
+         { m_dbRead, m_llm, m_llmSpread, m_dbWrite, m_timeScale, m_firstToken, m_cpuWork })
         connect(b, &QDoubleSpinBox::valueChanged, this, &ServerControlPanel::scheduleApply);
     connect(m_llmKind, &QComboBox::currentIndexChanged, this, &ServerControlPanel::scheduleApply);
     connect(server, &ChatServer::configChanged, this, &ServerControlPanel::updateState);
@@ -198,6 +225,9 @@ ServerConfig ServerControlPanel::config() const
     c.mode = DispatchMode(m_modeGroup->checkedId());
     c.workers = m_workers->value();
     c.poolSize = m_pool->value();
+    c.executor = ExecutorKind(m_executor->currentData().toInt());
+    c.gil = m_gil->isChecked();
+    c.cpuWorkSeconds = m_cpuWork->value();
     c.dbReadSeconds = m_dbRead->value();
     c.dbWriteSeconds = m_dbWrite->value();
     c.llm.latency.kind = LatencyModel::Kind(m_llmKind->currentData().toInt());
@@ -217,9 +247,9 @@ void ServerControlPanel::setConfig(const ServerConfig &c)
 {
     const QSignalBlocker b0(m_modeGroup);
     m_modeGroup->button(int(c.mode))->setChecked(true);
-    for (QWidget *w :
-         std::initializer_list<QWidget *> { m_workers, m_pool, m_limit, m_port, m_dbRead, m_llm, m_llmSpread,
-                                            m_dbWrite, m_timeScale, m_firstToken, m_llmKind })
+    for (QWidget *w : std::initializer_list<QWidget *> { m_workers, m_pool, m_limit, m_port, m_dbRead, m_llm,
+                                                         m_llmSpread, m_dbWrite, m_timeScale, m_firstToken,
+                                                         m_llmKind, m_executor, m_gil, m_cpuWork })
         w->blockSignals(true);
     m_workers->setValue(c.workers);
     m_pool->setValue(c.poolSize);
@@ -232,9 +262,12 @@ void ServerControlPanel::setConfig(const ServerConfig &c)
     m_firstToken->setValue(c.llm.firstTokenSeconds);
     m_timeScale->setValue(c.timeScale);
     m_llmKind->setCurrentIndex(m_llmKind->findData(int(c.llm.latency.kind)));
-    for (QWidget *w :
-         std::initializer_list<QWidget *> { m_workers, m_pool, m_limit, m_port, m_dbRead, m_llm, m_llmSpread,
-                                            m_dbWrite, m_timeScale, m_firstToken, m_llmKind })
+    m_executor->setCurrentIndex(m_executor->findData(int(c.executor)));
+    m_gil->setChecked(c.gil);
+    m_cpuWork->setValue(c.cpuWorkSeconds);
+    for (QWidget *w : std::initializer_list<QWidget *> { m_workers, m_pool, m_limit, m_port, m_dbRead, m_llm,
+                                                         m_llmSpread, m_dbWrite, m_timeScale, m_firstToken,
+                                                         m_llmKind, m_executor, m_gil, m_cpuWork })
         w->blockSignals(false);
 }
 

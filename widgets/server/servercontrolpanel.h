@@ -65,6 +65,9 @@ private:
     QSpinBox *m_workers, *m_pool, *m_limit, *m_port;
     QDoubleSpinBox *m_dbRead, *m_llm, *m_llmSpread, *m_dbWrite, *m_timeScale, *m_firstToken;
     QComboBox *m_llmKind;
+    QComboBox *m_executor; // thread or process pool
+    class QCheckBox *m_gil; // the thread pool's model of CPython's GIL
+    QDoubleSpinBox *m_cpuWork;
     QPushButton *m_startStop;
     QLabel *m_url, *m_status;
     QLineEdit *m_key;

@@ -5,8 +5,9 @@
 #include <QPainter>
 
 namespace {
-// Prefetch and poll appear only in some scenarios; they stay in the legend so colours never shift.
-const int kOrder[] = { 0, 1, 2, 3, 4, 7, 5, 6 };
+// Prefetch, poll, CPU work, GIL wait and other appear only in some scenarios; they stay in the
+// legend so colours never shift.
+const int kOrder[] = { 0, 1, 2, 3, 4, 7, 5, 6, 8, 9, 10 };
 } // namespace
 
 PhaseLegend::PhaseLegend(QWidget *parent)

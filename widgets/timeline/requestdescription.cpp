@@ -1,6 +1,7 @@
 #include "requestdescription.h"
 
 #include "base/threadregistry.h"
+#include "pipeline/dispatchpolicy.h"
 #include "trace/requestrecord.h"
 
 #include <QObject>

@@ -2,6 +2,7 @@
 
 #include "base/threadregistry.h"
 #include "gui/theme.h"
+#include "pipeline/dispatchpolicy.h"
 #include "requestdescription.h"
 #include "timeline/timelinedata.h"
 #include "timeviewstate.h"
