@@ -101,11 +101,23 @@ QByteArray requestRecordJson(const RequestRecord &r, qint64 o)
 QByteArray counterSampleJson(const CounterSample &s, qint64 o)
 {
     QByteArray j;
-    j.reserve(260);
-    j += "{\"completed\":" + QByteArray::number(s.completed);
+    j.reserve(320);
+    const auto shortest
+        = [](float v) { return QByteArray::number(double(v), 'g', QLocale::FloatingPointShortest); };
+    j += "{\"accept_queue\":" + QByteArray::number(s.acceptQueue);
+    j += ",\"completed\":" + QByteArray::number(s.completed);
     j += ",\"connections\":" + QByteArray::number(s.connections);
+    j += ",\"cpu_pct\":" + shortest(s.cpuPct);
     j += ",\"failed\":" + QByteArray::number(s.failed);
     j += ",\"in_flight\":" + QByteArray::number(s.inFlight);
+    if (s.laneCpu) {
+        j += ",\"lane_cpu_pct\":[";
+        for (size_t i = 0; i < s.laneCpu->size(); ++i) {
+            const LaneCpu &l = (*s.laneCpu)[i];
+            j += (i ? ",[" : "[") + QByteArray::number(l.lane) + ',' + shortest(l.pct) + ']';
+        }
+        j += ']';
+    }
     j += ",\"loop_lag_ms\":[";
     for (int i = 0; i < s.workers && i < ServerCounters::MaxWorkers; ++i) {
         if (i)
@@ -117,7 +129,9 @@ QByteArray counterSampleJson(const CounterSample &s, qint64 o)
     j += ",\"pool_max\":" + QByteArray::number(s.poolMax);
     j += ",\"pool_queued\":" + QByteArray::number(s.poolQueued);
     j += ",\"rejected\":" + QByteArray::number(s.rejected);
+    j += ",\"rss_bytes\":" + QByteArray::number(s.rssBytes);
     j += ",\"t_ns\":" + QByteArray::number(s.tNs - o);
+    j += ",\"threads\":" + QByteArray::number(s.threads);
     j += ",\"waiting\":" + QByteArray::number(s.waiting);
     j += ",\"workers\":" + QByteArray::number(s.workers) + '}';
     return j;
@@ -465,6 +479,32 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
             counter("pool_active", QByteArray::number(k.poolActive));
             counter("pool_queued", QByteArray::number(k.poolQueued));
             counter("loop_lag_ms", fixed3(k.maxLoopLagMs()));
+            counter("accept_queue", QByteArray::number(k.acceptQueue));
+            counter("workers", QByteArray::number(k.workers));
+            // Resource tracks (ProcessResources): the process, and each lane's CPU.
+            counter("cpu_pct", fixed3(k.cpuPct));
+            counter("rss_mb", fixed3(double(k.rssBytes) / (1024.0 * 1024.0)));
+            counter("threads", QByteArray::number(k.threads));
+            if (k.laneCpu) {
+                QByteArray args;
+                for (const LaneCpu &l : *k.laneCpu) {
+                    if (l.lane < v.threadNames.size())
+                        args += (args.isEmpty() ? "" : ",") + jsonString(v.threadNames[l.lane]) + ':'
+                            + fixed3(l.pct);
+                }
+                if (!args.isEmpty())
+                    w.event("\"ph\":\"C\",\"name\":\"cpu_pct_by_thread\",\"pid\":" + pid
+                            + ",\"tid\":0,\"ts\":" + ts + ",\"args\":{" + args + '}');
+            }
+        }
+        // The supervisor's decisions: process-wide instant events with their reason.
+        for (const ScaleEvent &e : v.scaleEvents) {
+            if (e.tNs < o)
+                continue;
+            w.event("\"ph\":\"i\",\"s\":\"p\",\"cat\":\"supervisor\",\"name\":"
+                    + jsonString(ScaleEvent::kindName(e.kind)) + ",\"pid\":" + pid
+                    + ",\"tid\":0,\"ts\":" + us(e.tNs) + ",\"args\":{\"reason\":" + jsonString(e.reason)
+                    + ",\"workers\":" + QByteArray::number(e.workers) + '}');
         }
     }
     w.out += "\n]}\n";

@@ -145,18 +145,29 @@ QJsonObject counterSampleToJson(const CounterSample &s, qint64 o)
     QJsonArray lag;
     for (int i = 0; i < s.workers && i < ServerCounters::MaxWorkers; ++i)
         lag.append(double(s.loopLagMs[size_t(i)]));
-    return { { QStringLiteral("t_ns"), s.tNs - o },
-             { QStringLiteral("in_flight"), s.inFlight },
-             { QStringLiteral("waiting"), s.waiting },
-             { QStringLiteral("pool_active"), s.poolActive },
-             { QStringLiteral("pool_max"), s.poolMax },
-             { QStringLiteral("pool_queued"), s.poolQueued },
-             { QStringLiteral("connections"), s.connections },
-             { QStringLiteral("completed"), qint64(s.completed) },
-             { QStringLiteral("failed"), qint64(s.failed) },
-             { QStringLiteral("rejected"), qint64(s.rejected) },
-             { QStringLiteral("workers"), s.workers },
-             { QStringLiteral("loop_lag_ms"), lag } };
+    QJsonObject j { { QStringLiteral("t_ns"), s.tNs - o },
+                    { QStringLiteral("in_flight"), s.inFlight },
+                    { QStringLiteral("waiting"), s.waiting },
+                    { QStringLiteral("pool_active"), s.poolActive },
+                    { QStringLiteral("pool_max"), s.poolMax },
+                    { QStringLiteral("pool_queued"), s.poolQueued },
+                    { QStringLiteral("connections"), s.connections },
+                    { QStringLiteral("completed"), qint64(s.completed) },
+                    { QStringLiteral("failed"), qint64(s.failed) },
+                    { QStringLiteral("rejected"), qint64(s.rejected) },
+                    { QStringLiteral("workers"), s.workers },
+                    { QStringLiteral("loop_lag_ms"), lag } };
+    j.insert(QStringLiteral("accept_queue"), s.acceptQueue);
+    j.insert(QStringLiteral("cpu_pct"), double(s.cpuPct));
+    j.insert(QStringLiteral("rss_bytes"), s.rssBytes);
+    j.insert(QStringLiteral("threads"), s.threads);
+    if (s.laneCpu) {
+        QJsonArray lanes;
+        for (const LaneCpu &l : *s.laneCpu)
+            lanes.append(QJsonArray { int(l.lane), double(l.pct) });
+        j.insert(QStringLiteral("lane_cpu_pct"), lanes);
+    }
+    return j;
 }
 
 CounterSample counterSampleFromJson(const QJsonObject &j, qint64 o)
@@ -176,6 +187,18 @@ CounterSample counterSampleFromJson(const QJsonObject &j, qint64 o)
     const QJsonArray lag = j.value(QStringLiteral("loop_lag_ms")).toArray();
     for (int i = 0; i < lag.size() && i < ServerCounters::MaxWorkers; ++i)
         s.loopLagMs[size_t(i)] = float(lag[i].toDouble());
+    s.acceptQueue = j.value(QStringLiteral("accept_queue")).toInt();
+    s.cpuPct = float(j.value(QStringLiteral("cpu_pct")).toDouble());
+    s.rssBytes = j.value(QStringLiteral("rss_bytes")).toInteger();
+    s.threads = j.value(QStringLiteral("threads")).toInt();
+    if (j.contains(QStringLiteral("lane_cpu_pct"))) {
+        auto lanes = std::make_shared<LaneCpuList>();
+        for (const QJsonValue &x : j.value(QStringLiteral("lane_cpu_pct")).toArray()) {
+            const QJsonArray pair = x.toArray();
+            lanes->push_back({ quint16(pair.at(0).toInt()), float(pair.at(1).toDouble()) });
+        }
+        s.laneCpu = std::move(lanes);
+    }
     return s;
 }
 
@@ -292,6 +315,45 @@ void VariantResult::computeSummary()
         metrics[QStringLiteral("pool_active_peak")] = active;
         metrics[QStringLiteral("in_flight_peak")] = inFlight;
         metrics[QStringLiteral("loop_lag_max_s")] = double(lag) / 1e3;
+        // Seed 2's table rows, measured: the process's CPU utilisation over the run (% of one
+        // core) and its resident memory; and the worker loops the supervisor ran.
+        double cpuSum = 0, cpuPeak = 0;
+        qint64 rssPeak = 0;
+        int nCpu = 0, threadsPeak = 0, workersPeak = 0, workersLow = ServerCounters::MaxWorkers,
+            queuePeak = 0;
+        for (const CounterSample &s : counters) {
+            workersPeak = std::max(workersPeak, s.workers);
+            if (s.workers > 0)
+                workersLow = std::min(workersLow, s.workers);
+            queuePeak = std::max(queuePeak, s.acceptQueue);
+            rssPeak = std::max(rssPeak, s.rssBytes);
+            threadsPeak = std::max(threadsPeak, s.threads);
+            if (s.tNs >= startNs && (endNs == 0 || s.tNs <= endNs) && s.threads > 0) {
+                cpuSum += double(s.cpuPct);
+                cpuPeak = std::max(cpuPeak, double(s.cpuPct));
+                ++nCpu;
+            }
+        }
+        if (nCpu) {
+            metrics[QStringLiteral("cpu_mean_pct")] = cpuSum / nCpu;
+            metrics[QStringLiteral("cpu_peak_pct")] = cpuPeak;
+        }
+        if (rssPeak > 0)
+            metrics[QStringLiteral("rss_peak_mb")] = double(rssPeak) / (1024.0 * 1024.0);
+        if (threadsPeak > 0)
+            metrics[QStringLiteral("threads_peak")] = threadsPeak;
+        metrics[QStringLiteral("workers_peak")] = workersPeak;
+        metrics[QStringLiteral("workers_last")] = counters.last().workers;
+        if (workersPeak > 0)
+            metrics[QStringLiteral("workers_low")] = workersLow;
+        metrics[QStringLiteral("accept_queue_peak")] = queuePeak;
+    }
+    if (!scaleEvents.isEmpty()) {
+        int up = 0, down = 0;
+        for (const ScaleEvent &e : scaleEvents)
+            ++(e.kind == ScaleEvent::Kind::ScaleUp ? up : down);
+        metrics[QStringLiteral("scale_ups")] = up;
+        metrics[QStringLiteral("scale_downs")] = down;
     }
 }
 
@@ -331,7 +393,19 @@ QJsonObject VariantResult::toJson() const
              { QStringLiteral("client_records"), c },
              { QStringLiteral("server_records"), s },
              { QStringLiteral("other_server_records"), others },
-             { QStringLiteral("counters"), k } };
+             { QStringLiteral("counters"), k },
+             { QStringLiteral("scale_events"), scaleEventsJson() } };
+}
+
+QJsonArray VariantResult::scaleEventsJson() const
+{
+    QJsonArray a;
+    for (const ScaleEvent &e : scaleEvents)
+        a.append(QJsonObject { { QStringLiteral("t_ns"), e.tNs - startNs },
+                               { QStringLiteral("kind"), ScaleEvent::kindName(e.kind) },
+                               { QStringLiteral("reason"), e.reason },
+                               { QStringLiteral("workers"), e.workers } });
+    return a;
 }
 
 void VariantResult::collectOther(const QList<RequestRecord> &records, const QSet<quint64> &tags)
@@ -379,6 +453,17 @@ VariantResult VariantResult::fromJson(const QJsonObject &j)
         v.counters.append(counterSampleFromJson(x.toObject(), v.startNs));
     for (const QJsonValue &x : j.value(QStringLiteral("thread_names")).toArray())
         v.threadNames.append(x.toString());
+    for (const QJsonValue &x : j.value(QStringLiteral("scale_events")).toArray()) {
+        const QJsonObject e = x.toObject();
+        ScaleEvent ev;
+        ev.tNs = e.value(QStringLiteral("t_ns")).toInteger() + v.startNs;
+        ev.kind = e.value(QStringLiteral("kind")).toString() == QLatin1String("scale_down")
+            ? ScaleEvent::Kind::ScaleDown
+            : ScaleEvent::Kind::ScaleUp;
+        ev.reason = e.value(QStringLiteral("reason")).toString();
+        ev.workers = e.value(QStringLiteral("workers")).toInt();
+        v.scaleEvents.append(ev);
+    }
     v.computeSummary();
     return v;
 }

@@ -7,6 +7,7 @@
 #include "trace/requestrecord.h"
 #include "trace/servercounters.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QMap>
@@ -42,6 +43,7 @@ struct VariantResult
     QList<RequestRecord> other;
     QList<CounterSample> counters;
     QStringList threadNames; // index -> name for TraceSpan::thread
+    QList<ScaleEvent> scaleEvents; // the auto-scaling supervisor's decisions during the run
     QString error; // why the variant could not run
     double clientCpuSeconds = 0; // CPU time the load generator's threads used (0: not measured)
 
@@ -58,6 +60,7 @@ struct VariantResult
     // Fills `other` from `records`: those without one of `tags` that overlap [startNs, endNs].
     void collectOther(const QList<RequestRecord> &records, const QSet<quint64> &tags);
     QJsonObject toJson() const;
+    QJsonArray scaleEventsJson() const;
     static VariantResult fromJson(const QJsonObject &json);
 
 private:

@@ -155,6 +155,10 @@ void ScenarioRunner::loadFinished()
         r.collectOther(all, tags); // nothing else reaches a private server, unless someone aimed at it
         r.counters = m_server->counterSeries()->between(r.startNs, r.endNs + 100'000'000);
         r.threadNames = ThreadRegistry::names();
+        for (const ScaleEvent &e : m_server->scaleEvents()) {
+            if (e.tNs >= r.startNs && e.tNs <= r.endNs + 100'000'000)
+                r.scaleEvents.append(e);
+        }
     }
     // Destroyed later: we are inside its finished() signal.
     m_load.release()->deleteLater();
