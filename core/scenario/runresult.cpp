@@ -335,9 +335,28 @@ void VariantResult::computeSummary()
             }
         }
         if (nCpu) {
-            metrics[QStringLiteral("cpu_mean_pct")] = cpuSum / nCpu;
+            metrics[QStringLiteral("cpu_util_pct")] = cpuSum / nCpu;
             metrics[QStringLiteral("cpu_peak_pct")] = cpuPeak;
         }
+        // The server's share: the worker loops' and pool threads' CPU (the process also runs the
+        // load generator and the window).
+        QVector<bool> serverLane(threadNames.size());
+        for (int i = 0; i < threadNames.size(); ++i)
+            serverLane[i] = threadNames[i].startsWith(QLatin1String("worker-"))
+                || threadNames[i].startsWith(QLatin1String("pool-"));
+        double serverSum = 0;
+        int windows = 0;
+        for (const CounterSample &s : counters) {
+            if (!s.laneCpu || s.tNs < startNs || (endNs != 0 && s.tNs > endNs))
+                continue;
+            ++windows;
+            for (const LaneCpu &l : *s.laneCpu) {
+                if (l.lane < serverLane.size() && serverLane[l.lane])
+                    serverSum += double(l.pct);
+            }
+        }
+        if (windows)
+            metrics[QStringLiteral("server_cpu_util_pct")] = serverSum / windows;
         if (rssPeak > 0)
             metrics[QStringLiteral("rss_peak_mb")] = double(rssPeak) / (1024.0 * 1024.0);
         if (threadsPeak > 0)
@@ -495,7 +514,10 @@ void RunResult::evaluate()
             value = std::ceil(double(v->load.users) / std::max(1, pool)) * f.roundsOf;
         }
         const bool seconds = f.metric.endsWith(QLatin1String("_s"));
-        const bool rate = f.metric.endsWith(QLatin1String("_rps"));
+        // A utilisation is CPU time per second of run: the same work in a scaled time scales
+        // like a rate.
+        const bool rate
+            = f.metric.endsWith(QLatin1String("_rps")) || f.metric.endsWith(QLatin1String("_util_pct"));
         const double factor = seconds ? scale : rate ? 1.0 / scale : 1.0;
         c.expected = value * factor;
         // Relative tolerance, or the absolute one, whichever is wider. Seconds get a floor for the

@@ -76,6 +76,7 @@ struct RunOptions
     QUrl target; // empty: the in-process server
     QString apiKey;
     QJsonObject load; // LoadSettings keys that override every variant's (model, think_s, naive, ...)
+    QJsonObject server; // server keys that override every variant's (workers_min, workers_max, ...)
 };
 
 struct RunResult

@@ -86,7 +86,8 @@ ProcessResources::Sample ProcessResources::sample(qint64 nowNs)
         laneByName.insert(names[i].left(15), quint16(i)); // the last lane of a reused name wins
     auto lanes = std::make_shared<LaneCpuList>();
     QHash<int, qint64> seen;
-    const QStringList tids = QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    const QStringList tids
+        = QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     for (const QString &t : tids) {
         const int tid = t.toInt();
         const qint64 ns = clockNs(threadClock(tid));

@@ -35,7 +35,8 @@ QList<ClientRecord> runLoad(const LoadSettings &s, int timeoutMs = 60000)
 
 int count(const QList<ScaleEvent> &events, ScaleEvent::Kind kind)
 {
-    return int(std::count_if(events.begin(), events.end(), [kind](const ScaleEvent &e) { return e.kind == kind; }));
+    return int(
+        std::count_if(events.begin(), events.end(), [kind](const ScaleEvent &e) { return e.kind == kind; }));
 }
 
 QString describe(const QList<ScaleEvent> &events)
@@ -83,20 +84,22 @@ void TestAutoscale::supervisorGrowsAndShrinksOnABurst()
         const QList<ClientRecord> records = runLoad(s);
         QCOMPARE(records.size(), 40);
         for (const ClientRecord &r : records)
-            QVERIFY2(r.ok(), qPrintable(QStringLiteral("round %1: %2 status %3")
-                                            .arg(round)
-                                            .arg(clientErrorName(r.error))
-                                            .arg(r.status)));
+            QVERIFY2(r.ok(),
+                     qPrintable(QStringLiteral("round %1: %2 status %3")
+                                    .arg(round)
+                                    .arg(clientErrorName(r.error))
+                                    .arg(r.status)));
         // 40 requests of 0.15 s on 2 loops wait far more than 5: the supervisor grew to 4 ...
         const QList<ScaleEvent> events = f.server.scaleEvents();
-        QVERIFY2(count(events, ScaleEvent::Kind::ScaleUp) >= round + 2,
-                 qPrintable(describe(events)));
-        QVERIFY2(std::any_of(events.begin(), events.end(), [](const ScaleEvent &e) { return e.workers == 4; }),
-                 qPrintable(describe(events)));
+        QVERIFY2(count(events, ScaleEvent::Kind::ScaleUp) >= round + 2, qPrintable(describe(events)));
+        QVERIFY2(
+            std::any_of(events.begin(), events.end(), [](const ScaleEvent &e) { return e.workers == 4; }),
+            qPrintable(describe(events)));
         QVERIFY(events.first().reason.contains(QLatin1String("waiting > 5")));
         // ... and, once idle, retires the extra loops down to 2 (never below).
         QTRY_COMPARE_WITH_TIMEOUT(f.server.liveWorkers(), 2, 15000);
-        QTRY_VERIFY_WITH_TIMEOUT(count(f.server.scaleEvents(), ScaleEvent::Kind::ScaleDown) >= 2 * (round + 1), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            count(f.server.scaleEvents(), ScaleEvent::Kind::ScaleDown) >= 2 * (round + 1), 15000);
     }
     const QList<ScaleEvent> events = f.server.scaleEvents();
     for (const ScaleEvent &e : events) {
@@ -152,8 +155,10 @@ void TestAutoscale::resourceSamplingIsPlausible()
 
     QVERIFY2(s.rssBytes > 1024 * 1024, qPrintable(QString::number(s.rssBytes)));
     QCOMPARE(s.rssBytes > 0, ProcessResources::residentBytes() > 0);
-    const int tasks = int(QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size());
-    QVERIFY2(std::abs(s.threads - (tasks + 1)) <= 2, qPrintable(QStringLiteral("%1 vs %2").arg(s.threads).arg(tasks)));
+    const int tasks
+        = int(QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size());
+    QVERIFY2(std::abs(s.threads - (tasks + 1)) <= 2,
+             qPrintable(QStringLiteral("%1 vs %2").arg(s.threads).arg(tasks)));
     // The process used at least what the spinner did; the spinner's lane shows its own share.
     QVERIFY2(s.cpuPct >= expected - 5 && s.cpuPct <= 100.0 * ProcessResources::cores() + 20,
              qPrintable(QStringLiteral("process %1 %, spinner %2 %").arg(s.cpuPct).arg(expected)));
@@ -227,9 +232,12 @@ void TestAutoscale::badCommandLine_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message");
-    QTest::newRow("min > max") << QStringList { "--workers-min", "5", "--workers-max", "4" } << "must not exceed";
-    QTest::newRow("zero max") << QStringList { "--workers-max", "0" } << "--workers-max must be a whole number of at least 1";
-    QTest::newRow("negative min") << QStringList { "--workers-min", "-2", "--workers-max", "4" } << "--workers-min must be";
+    QTest::newRow("min > max") << QStringList { "--workers-min", "5", "--workers-max", "4" }
+                               << "must not exceed";
+    QTest::newRow("zero max") << QStringList { "--workers-max", "0" }
+                              << "--workers-max must be a whole number of at least 1";
+    QTest::newRow("negative min") << QStringList { "--workers-min", "-2", "--workers-max", "4" }
+                                  << "--workers-min must be";
     QTest::newRow("min without max") << QStringList { "--workers-min", "2" } << "needs --workers-max";
     QTest::newRow("text") << QStringList { "--workers-max", "many" } << "--workers-max must be";
     QTest::newRow("zero waiting") << QStringList { "--workers-max", "4", "--scale-up-waiting", "0" }
@@ -254,8 +262,8 @@ void TestAutoscale::badCommandLine()
     QCommandLineParser good;
     ServerOptions::add(good);
     QVERIFY(good.parse({ QStringLiteral("loopscope"), QStringLiteral("--workers-min"), QStringLiteral("2"),
-                         QStringLiteral("--workers-max"), QStringLiteral("4"), QStringLiteral("--scale-down-idle"),
-                         QStringLiteral("1.5") }));
+                         QStringLiteral("--workers-max"), QStringLiteral("4"),
+                         QStringLiteral("--scale-down-idle"), QStringLiteral("1.5") }));
     QVERIFY2(ServerOptions::read(good, &c, &error), qPrintable(error));
     QCOMPARE(c.initialWorkers(), 2);
     QCOMPARE(c.workersMax, 4);

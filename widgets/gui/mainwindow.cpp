@@ -304,6 +304,7 @@ void MainWindow::pullData()
         m_plots->appendSamples(samples);
         m_lastSampleNs = samples.last().tNs;
     }
+    m_plots->syncScaleEvents(m_server->scaleEvents()); // the auto-scaling supervisor's decisions
     // While serving, the axes follow the clock; once stopped they rest on the last data.
     const qint64 liveEdge = running ? now : std::max(m_data.latestNs(), m_lastSampleNs);
     for (TimelineView *v : { m_requestView, m_threadView })
@@ -462,7 +463,9 @@ void MainWindow::showRun(int row)
     m_state->setOrigin(v.startNs);
     setShown(&m_runData);
     m_plots->clear();
+    m_plots->setLaneNames(v.threadNames);
     m_plots->appendSamples(v.counters);
+    m_plots->setScaleEvents(v.scaleEvents);
     LatencyOverTime latency(v.startNs);
     qint64 end = std::max(v.endNs, m_runData.latestNs());
     for (const ClientRecord &c : v.client) {
