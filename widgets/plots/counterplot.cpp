@@ -122,8 +122,12 @@ void CounterPlot::addMarker(double tSeconds, const QString &label, const QColor 
     auto *text = new QCPItemText(m_plot);
     text->position->setTypeX(QCPItemPosition::ptPlotCoords);
     text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-    text->position->setCoords(tSeconds, 0.02);
-    text->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    // Near the bottom: the legend takes the top left, where a run's first decisions fall.
+    text->position->setCoords(tSeconds, 0.97);
+    text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    QColor back = Theme::current().base;
+    back.setAlpha(210);
+    text->setBrush(back);
     text->setText(label);
     text->setColor(color);
     QFont f = font();
