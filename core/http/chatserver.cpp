@@ -330,7 +330,10 @@ void ChatServer::finishRetirement()
     const qint64 now = TraceClock::nowNs();
     const qint64 quietNs = 200'000'000;
     const qint64 last = std::max(loop.lastActiveNs.load(std::memory_order_relaxed), m_retireSinceNs);
-    if (loop.inFlight.load(std::memory_order_relaxed) > 0 || now - last < quietNs)
+    // A kept-alive client that keeps sending on this loop would keep it forever: after 5 s the
+    // loop ends at its next moment with nothing in flight.
+    const bool overdue = now - m_retireSinceNs > 5'000'000'000;
+    if (loop.inFlight.load(std::memory_order_relaxed) > 0 || (now - last < quietNs && !overdue))
         return;
     ServerWorker *w = nullptr;
     QThread *t = nullptr;
