@@ -7,6 +7,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QTextStream>
+#include <cmath>
 #include <csignal>
 #include <unistd.h>
 
@@ -87,6 +88,15 @@ int runRunCommand(const QStringList &arguments)
         { QStringLiteral("cpu-work"),
           QStringLiteral("CPU-bound step per request, seconds of thread CPU time (0 to 10)."),
           QStringLiteral("S") },
+        { QStringLiteral("workers-min"),
+          QStringLiteral("Auto-scaling for every variant: the fewest worker loops."), QStringLiteral("N") },
+        { QStringLiteral("workers-max"),
+          QStringLiteral("Auto-scaling for every variant: the most worker loops (turns the supervisor on)."),
+          QStringLiteral("M") },
+        { QStringLiteral("scale-up-waiting"),
+          QStringLiteral("Auto-scaling: add a loop while more than N requests wait."), QStringLiteral("N") },
+        { QStringLiteral("scale-down-idle"),
+          QStringLiteral("Auto-scaling: retire a loop idle this long, seconds."), QStringLiteral("S") },
     });
     QStringList args = arguments;
     if (args.size() > 1)
@@ -174,6 +184,35 @@ int runRunCommand(const QStringList &arguments)
             return 2;
         }
         options.server.insert(QStringLiteral("cpu_work_s"), v);
+    }
+    // Server overrides (the auto-scaling supervisor), checked against every variant's settings.
+    const struct
+    {
+        const char *flag;
+        const char *key;
+    } serverNumbers[] = { { "workers-min", "workers_min" },
+                          { "workers-max", "workers_max" },
+                          { "scale-up-waiting", "scale_up_waiting" },
+                          { "scale-down-idle", "scale_down_idle_s" } };
+    for (const auto &n : serverNumbers) {
+        if (!p.isSet(QLatin1String(n.flag)))
+            continue;
+        const double v = p.value(QLatin1String(n.flag)).toDouble(&ok);
+        const bool whole = qstrcmp(n.flag, "scale-down-idle") != 0;
+        if (!ok || v <= 0 || v > 1e6 || (whole && v != std::floor(v))) {
+            err << "loopscope run: --" << n.flag << " must be a "
+                << (whole ? "whole number of at least 1" : "positive number") << ", not '"
+                << p.value(QLatin1String(n.flag)) << "'\n";
+            return 2;
+        }
+        options.server.insert(QLatin1String(n.key), v);
+    }
+    for (const ScenarioVariant &v : scenario.variants) {
+        const ServerConfig c = ScenarioRunner::effectiveServerConfig(scenario, v, options);
+        if (const QString e = c.workersError(); !e.isEmpty()) {
+            err << "loopscope run: variant " << v.name << ": " << e << "\n";
+            return 2;
+        }
     }
     if (p.isSet(QStringLiteral("target"))) {
         options.target = QUrl(p.value(QStringLiteral("target")));

@@ -19,6 +19,18 @@ void add(QCommandLineParser &p)
           QStringLiteral("mode"), QStringLiteral("async") },
         { QStringLiteral("workers"), QStringLiteral("Worker event loops, 1-16 (default 1)."),
           QStringLiteral("N"), QStringLiteral("1") },
+        { QStringLiteral("workers-min"),
+          QStringLiteral("Auto-scaling: the fewest worker loops (default: --workers)."),
+          QStringLiteral("N") },
+        { QStringLiteral("workers-max"),
+          QStringLiteral("Auto-scaling: the most worker loops; turns the supervisor on (default off)."),
+          QStringLiteral("M") },
+        { QStringLiteral("scale-up-waiting"),
+          QStringLiteral("Auto-scaling: add a loop while more than N requests wait (default 10)."),
+          QStringLiteral("N"), QStringLiteral("10") },
+        { QStringLiteral("scale-down-idle"),
+          QStringLiteral("Auto-scaling: retire a loop idle this long, seconds (default 2)."),
+          QStringLiteral("S"), QStringLiteral("2") },
         { QStringLiteral("pool-size"),
           QStringLiteral("Executor size (default: threads min(32, cores + 4), processes cores)."),
           QStringLiteral("N"), QStringLiteral("0") },
@@ -151,6 +163,33 @@ bool read(const QCommandLineParser &p, ServerConfig *c, QString *error)
     c->gil = p.isSet(QStringLiteral("gil"));
     c->llm.latency.seed = quint64(seed);
     c->maxInFlight = int(maxInFlight);
+    // Auto-scaling: set values are checked as given (0 or less is an error, not "off").
+    const auto whole = [&](const char *name, int *out) {
+        if (!p.isSet(QLatin1String(name)))
+            return true;
+        bool ok = false;
+        const QString text = p.value(QLatin1String(name));
+        const int v = text.toInt(&ok);
+        if (!ok || v < 1) {
+            *error = QStringLiteral("--%1 must be a whole number of at least 1, not '%2'")
+                         .arg(QLatin1String(name), text);
+            return false;
+        }
+        *out = v;
+        return true;
+    };
+    if (!whole("workers-min", &c->workersMin) || !whole("workers-max", &c->workersMax)
+        || !whole("scale-up-waiting", &c->scaleUpWaiting)
+        || !number(p, "scale-down-idle", 0.001, 86400, &c->scaleDownIdleSeconds, error))
+        return false;
+    if (p.isSet(QStringLiteral("workers-min")) && !c->autoscale()) {
+        *error = QStringLiteral("--workers-min needs --workers-max (the supervisor scales between them)");
+        return false;
+    }
+    if (const QString e = c->workersError(); !e.isEmpty()) {
+        *error = QStringLiteral("--") + e;
+        return false;
+    }
     c->apiKey = ApiKey::resolve(p.value(QStringLiteral("api-key")));
     c->dbPath = p.value(QStringLiteral("db"));
     c->logRequests = p.isSet(QStringLiteral("log-requests"));

@@ -184,6 +184,9 @@ void ChatEndpoint::respond(Job &job, const ChatResult &result)
     trace.finish(status, job.channel->bytesWritten());
 
     counters->inFlight.fetch_sub(1, std::memory_order_relaxed);
+    LoopHeartbeat &loop = counters->loops[size_t(m_worker)];
+    loop.lastActiveNs.store(TraceClock::nowNs(), std::memory_order_relaxed);
+    loop.inFlight.fetch_sub(1, std::memory_order_relaxed);
     (result.ok ? counters->completed : counters->failed).fetch_add(1, std::memory_order_relaxed);
     if (job.config->logRequests) {
         const RequestRecord &r = trace.record();

@@ -1,5 +1,6 @@
 #include "chatserver.h"
 
+#include "base/threadregistry.h"
 #include "base/traceclock.h"
 #include "http/historyfilecheck.h"
 #include "http/servercontext.h"
@@ -11,6 +12,7 @@
 #include "trace/countersampler.h"
 
 #include <QThread>
+#include <QTimer>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -108,8 +110,8 @@ bool ChatServer::start(const ServerConfig &config, QString *error)
         err = QStringLiteral("the server is already running");
         return false;
     }
-    if (config.workers < 1 || config.workers > ServerCounters::MaxWorkers) {
-        err = QStringLiteral("workers must be 1 to %1").arg(ServerCounters::MaxWorkers);
+    if (const QString e = config.workersError(); !e.isEmpty()) {
+        err = e;
         return false;
     }
     if (config.apiKey.isEmpty()) {
@@ -141,7 +143,14 @@ bool ChatServer::start(const ServerConfig &config, QString *error)
         return false;
     }
     m_sampler = std::make_unique<CounterSampler>(&m_counters, &m_series);
+    m_sampler->setListenFd(m_listenFd);
     m_sampler->start(10);
+    {
+        QMutexLocker lock(&m_eventsMutex);
+        m_scaleEvents.clear();
+    }
+    if (m_config.autoscale())
+        startSupervisor();
     emit started(url());
     return true;
 }
@@ -152,35 +161,197 @@ bool ChatServer::startWorkers(QString *error)
     if (m_listenFd < 0)
         return false;
     m_config.port = m_port;
-    m_counters.workers.store(m_config.workers);
     bool ok = true;
-    for (int i = 0; i < m_config.workers; ++i) {
-        auto *thread = new QThread;
-        thread->setObjectName(QStringLiteral("worker-%1").arg(i));
-        thread->setEventDispatcher(new EpollEventDispatcher); // see its header: scale
-        thread->start();
-        ServerWorker *worker = nullptr;
-        ServerContext *ctx = m_context.get();
-        const int fd = m_listenFd;
-        // The worker is created on its own thread, so its sockets and timers belong there.
-        QObject anchor;
-        anchor.moveToThread(thread);
-        QMetaObject::invokeMethod(
-            &anchor,
-            [&worker, &ok, i, ctx, fd] {
-                worker = new ServerWorker(i, ctx);
-                ok = worker->startListening(fd) && ok;
-            },
-            Qt::BlockingQueuedConnection);
-        m_threads.push_back(thread);
-        m_workers.push_back(worker);
-    }
+    for (int i = 0; i < m_config.initialWorkers(); ++i)
+        ok = addWorker(i) && ok;
     if (!ok) {
         *error = QStringLiteral("a worker could not listen on the shared socket");
         stopWorkers(0);
         return false;
     }
     return true;
+}
+
+bool ChatServer::addWorker(int i)
+{
+    auto *thread = new QThread;
+    thread->setObjectName(QStringLiteral("worker-%1").arg(i));
+    thread->setEventDispatcher(new EpollEventDispatcher); // see its header: scale
+    thread->start();
+    ServerWorker *worker = nullptr;
+    bool ok = false;
+    ServerContext *ctx = m_context.get();
+    const int fd = m_listenFd;
+    // The worker is created on its own thread, so its sockets and timers belong there.
+    QObject anchor;
+    anchor.moveToThread(thread);
+    QMetaObject::invokeMethod(
+        &anchor,
+        [&worker, &ok, i, ctx, fd] {
+            worker = new ServerWorker(i, ctx);
+            ok = worker->startListening(fd);
+        },
+        Qt::BlockingQueuedConnection);
+    QMutexLocker lock(&m_workersMutex);
+    m_threads.push_back(thread);
+    m_workers.push_back(worker);
+    m_counters.workers.store(int(m_workers.size()));
+    return ok;
+}
+
+bool ChatServer::isRunning() const
+{
+    QMutexLocker lock(&m_workersMutex);
+    return !m_threads.empty();
+}
+
+int ChatServer::requestsWaiting() const
+{
+    return CounterSampler::acceptQueueLength(m_listenFd) + std::max(0, m_counters.waiting.load());
+}
+
+QList<ScaleEvent> ChatServer::scaleEvents() const
+{
+    QMutexLocker lock(&m_eventsMutex);
+    return m_scaleEvents;
+}
+
+void ChatServer::recordScale(ScaleEvent::Kind kind, const QString &reason)
+{
+    ScaleEvent e;
+    e.tNs = TraceClock::nowNs();
+    e.kind = kind;
+    e.reason = reason;
+    e.workers = m_counters.workers.load();
+    {
+        QMutexLocker lock(&m_eventsMutex);
+        m_scaleEvents.append(e);
+    }
+    if (m_config.logRequests)
+        qInfo("[supervisor] %s: %s -> %d workers", qPrintable(ScaleEvent::kindName(kind)), qPrintable(reason),
+              e.workers);
+    emit scaled(e);
+}
+
+void ChatServer::startSupervisor()
+{
+    // Seed 2's UltimateSupervisor.monitor(), run every 100 ms (shorter under a time scale < 1).
+    const int tickMs = std::clamp(int(100 * m_config.timeScale), 10, 100);
+    m_retiring = -1;
+    m_lastScaleNs = TraceClock::nowNs();
+    m_supervisorThread = new QThread;
+    m_supervisorThread->setObjectName(QStringLiteral("supervisor"));
+    m_supervisorThread->start();
+    m_supervisorTimer = new QTimer;
+    m_supervisorTimer->setInterval(tickMs);
+    m_supervisorTimer->moveToThread(m_supervisorThread);
+    connect(
+        m_supervisorTimer, &QTimer::timeout, m_supervisorTimer, [this] { superviseTick(); },
+        Qt::DirectConnection);
+    QMetaObject::invokeMethod(m_supervisorTimer, [this] {
+        ThreadRegistry::nameCurrentThread(QStringLiteral("supervisor"));
+        m_supervisorTimer->start();
+    });
+}
+
+void ChatServer::stopSupervisor()
+{
+    if (!m_supervisorThread)
+        return;
+    QMetaObject::invokeMethod(
+        m_supervisorTimer,
+        [this] {
+            delete m_supervisorTimer;
+            m_supervisorTimer = nullptr;
+        },
+        Qt::BlockingQueuedConnection);
+    m_supervisorThread->quit();
+    m_supervisorThread->wait();
+    delete m_supervisorThread;
+    m_supervisorThread = nullptr;
+    // A loop being retired is still in m_workers: stopWorkers ends it with the others.
+    m_retiring = -1;
+}
+
+void ChatServer::superviseTick()
+{
+    const qint64 now = TraceClock::nowNs();
+    const std::shared_ptr<const ServerConfig> config = m_context->config();
+    if (m_retiring >= 0) {
+        finishRetirement();
+        return; // one change at a time
+    }
+    const int live = m_counters.workers.load();
+    const int waiting = requestsWaiting();
+    // After a change, give the loops one tick to take what is queued.
+    if (now - m_lastScaleNs < qint64(m_supervisorTimer->interval()) * 1'000'000)
+        return;
+    if (waiting > config->scaleUpWaiting && live < config->workersMax) {
+        if (addWorker(live)) {
+            m_lastScaleNs = now;
+            recordScale(ScaleEvent::Kind::ScaleUp,
+                        QStringLiteral("%1 waiting > %2").arg(waiting).arg(config->scaleUpWaiting));
+        }
+        return;
+    }
+    if (live <= config->initialWorkers() || waiting > 0)
+        return;
+    // Retire the newest loop once it has been idle (no request in flight, none arrived or
+    // finished) for scaleDownIdleSeconds (scaled like every simulated time).
+    const int top = live - 1;
+    const LoopHeartbeat &loop = m_counters.loops[size_t(top)];
+    const qint64 idleNs = now - loop.lastActiveNs.load(std::memory_order_relaxed);
+    if (loop.inFlight.load(std::memory_order_relaxed) > 0
+        || idleNs < config->scaledNs(config->scaleDownIdleSeconds))
+        return;
+    ServerWorker *w = nullptr;
+    {
+        QMutexLocker lock(&m_workersMutex);
+        w = m_workers[size_t(top)];
+    }
+    QMetaObject::invokeMethod(
+        w, [w] { w->retire(); }, Qt::BlockingQueuedConnection);
+    m_counters.workers.store(top); // it no longer accepts; its requests finish below
+    m_retiring = top;
+    m_retireSinceNs = TraceClock::nowNs();
+    m_lastScaleNs = now;
+    recordScale(ScaleEvent::Kind::ScaleDown,
+                QStringLiteral("worker-%1 idle %2 s").arg(top).arg(double(idleNs) / 1e9, 0, 'f', 1));
+}
+
+void ChatServer::finishRetirement()
+{
+    // The retiring loop ends when its requests are answered and nothing arrived on it for a
+    // moment (a client that connected just before it stopped accepting sends right away). Its
+    // kept-alive idle connections then close, as uvicorn's keep-alive timeout closes them; a
+    // client that reuses one at that instant resends on a new connection (HTTP/1.1 8.1.4).
+    const int i = m_retiring;
+    const LoopHeartbeat &loop = m_counters.loops[size_t(i)];
+    const qint64 now = TraceClock::nowNs();
+    const qint64 quietNs = 200'000'000;
+    const qint64 last = std::max(loop.lastActiveNs.load(std::memory_order_relaxed), m_retireSinceNs);
+    // A kept-alive client that keeps sending on this loop would keep it forever: after 5 s the
+    // loop ends at its next moment with nothing in flight.
+    const bool overdue = now - m_retireSinceNs > 5'000'000'000;
+    if (loop.inFlight.load(std::memory_order_relaxed) > 0 || (now - last < quietNs && !overdue))
+        return;
+    ServerWorker *w = nullptr;
+    QThread *t = nullptr;
+    {
+        QMutexLocker lock(&m_workersMutex);
+        if (size_t(i) + 1 != m_workers.size())
+            return;
+        w = m_workers.back();
+        t = m_threads.back();
+        m_workers.pop_back();
+        m_threads.pop_back();
+    }
+    QMetaObject::invokeMethod(
+        w, [w] { delete w; }, Qt::BlockingQueuedConnection);
+    t->quit();
+    t->wait();
+    delete t;
+    m_retiring = -1;
 }
 
 void ChatServer::stopWorkers(int drainMs)
@@ -191,6 +362,8 @@ void ChatServer::stopWorkers(int drainMs)
             w, [w] { w->stopAccepting(); }, Qt::BlockingQueuedConnection);
     }
     if (m_listenFd >= 0) {
+        if (m_sampler)
+            m_sampler->setListenFd(-1);
         ::close(m_listenFd);
         m_listenFd = -1;
     }
@@ -231,6 +404,7 @@ void ChatServer::stop(int drainMs)
         return;
     // Requests that reached us before the stop are answered (stopWorkers drains them); only
     // what arrives once the drain window has passed is refused.
+    stopSupervisor();
     stopWorkers(drainMs);
     m_context->draining.store(true);
     m_context->pool.waitForDone(drainMs);
@@ -248,13 +422,19 @@ bool ChatServer::reconfigure(const ServerConfig &config, QString *error)
         emit configChanged();
         return true;
     }
-    const bool relisten = config.workers != m_config.workers || config.host != m_config.host
+    const bool relisten = config.workers != m_config.workers || config.workersMin != m_config.workersMin
+        || config.workersMax != m_config.workersMax || config.host != m_config.host
         || (config.port != 0 && config.port != m_port);
     ServerConfig next = config;
     if (next.port == 0 || !relisten)
         next.port = m_port;
     if (next.apiKey.isEmpty())
         next.apiKey = m_config.apiKey;
+    if (const QString e = config.workersError(); !e.isEmpty()) {
+        if (error)
+            *error = e;
+        return false;
+    }
     if (relisten) {
         stop();
         const bool ok = start(next, error);

@@ -5,6 +5,8 @@
 #include "trace/servercounters.h"
 #include "trace/tracerecorder.h"
 
+#include <QList>
+#include <QMutex>
 #include <QObject>
 #include <QUrl>
 #include <memory>
@@ -33,7 +35,7 @@ public:
     bool start(const ServerConfig &config, QString *error = nullptr);
     // Stops accepting, lets in-flight requests finish (at most drainMs), then ends the threads.
     void stop(int drainMs = 10000);
-    bool isRunning() const { return !m_threads.empty(); }
+    bool isRunning() const;
 
     quint16 port() const { return m_port; }
     QUrl url() const;
@@ -57,12 +59,27 @@ public:
     std::shared_ptr<ConversationManager> conversations() const { return m_manager; }
     qint64 startedNs() const { return m_startedNs; }
 
+    // The auto-scaling supervisor's decisions since the server started (ServerConfig::autoscale).
+    QList<ScaleEvent> scaleEvents() const;
+    // What the supervisor compares with scaleUpWaiting: connections queued on the shared socket
+    // (no loop accepted them yet) plus requests admitted whose pipeline has not started.
+    int requestsWaiting() const;
+    int liveWorkers() const { return m_counters.workers.load(); }
+
 signals:
     void started(const QUrl &url);
     void stopped();
     void configChanged();
+    void scaled(const ScaleEvent &event); // emitted on the supervisor's thread
 
 private:
+    bool addWorker(int index);
+    void superviseTick();
+    void finishRetirement();
+    void recordScale(ScaleEvent::Kind kind, const QString &reason);
+    void startSupervisor();
+    void stopSupervisor();
+
     std::shared_ptr<LlmBackend> makeBackend(const ServerConfig &config) const;
     bool startWorkers(QString *error);
     void stopWorkers(int drainMs);
@@ -83,4 +100,15 @@ private:
     int m_listenFd = -1;
     quint16 m_port = 0;
     qint64 m_startedNs = 0;
+
+    // Auto-scaling (ServerConfig::autoscale): a timer on its own thread. m_workersMutex guards
+    // m_threads/m_workers, which the supervisor grows and shrinks while serving.
+    mutable QMutex m_workersMutex;
+    QThread *m_supervisorThread = nullptr;
+    class QTimer *m_supervisorTimer = nullptr;
+    int m_retiring = -1; // index of the loop being retired (supervisor thread only)
+    qint64 m_retireSinceNs = 0;
+    qint64 m_lastScaleNs = 0;
+    mutable QMutex m_eventsMutex;
+    QList<ScaleEvent> m_scaleEvents;
 };

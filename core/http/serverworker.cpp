@@ -87,6 +87,9 @@ ServerWorker::ServerWorker(int index, ServerContext *context, QObject *parent)
     m_heartbeat->setInterval(int(HeartbeatNs / 1'000'000));
     connect(m_heartbeat, &QTimer::timeout, this, &ServerWorker::heartbeat);
     m_expectedBeatNs = TraceClock::nowNs() + HeartbeatNs;
+    m_context->counters->loops[size_t(index)].inFlight.store(0, std::memory_order_relaxed);
+    m_context->counters->loops[size_t(index)].lastActiveNs.store(TraceClock::nowNs(),
+                                                                 std::memory_order_relaxed);
     m_context->counters->loops[size_t(index)].expectedNs.store(m_expectedBeatNs, std::memory_order_relaxed);
     m_heartbeat->start();
 }
@@ -133,6 +136,16 @@ bool ServerWorker::startListening(int listenFd)
     return true;
 }
 
+void ServerWorker::retire()
+{
+    // The supervisor retires this loop: connections still queued in the kernel are left to the
+    // other loops (unlike stopAccepting), the ones this loop holds are served until it is deleted.
+    if (m_listener)
+        m_listener->stopAccepting(false);
+    m_heartbeat->stop();
+    m_context->counters->loops[size_t(m_index)].expectedNs.store(0, std::memory_order_relaxed);
+}
+
 void ServerWorker::stopAccepting()
 {
     if (m_listener)
@@ -163,6 +176,7 @@ void ServerWorker::missingHandler(const QHttpServerRequest &request, QTcpSocket 
 bool ServerWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     const qint64 arrivedNs = TraceClock::nowNs();
+    m_context->counters->loops[size_t(m_index)].lastActiveNs.store(arrivedNs, std::memory_order_relaxed);
     if (m_listener)
         m_listener->requestArrived(); // takes effect once this loop is free again
     WorkerListener::requestDone(socket);
@@ -269,9 +283,12 @@ void ServerWorker::handleChat(const QHttpServerRequest &request, std::shared_ptr
                             { { "Retry-After", "1" } });
         return;
     }
+    LoopHeartbeat &loop = counters->loops[size_t(m_index)];
+    loop.inFlight.fetch_add(1, std::memory_order_relaxed); // ChatEndpoint counts it down
     ChatRequest chat;
     QString error;
     if (!protocol->parse(body, &chat, &error)) {
+        loop.inFlight.fetch_sub(1, std::memory_order_relaxed);
         counters->inFlight.fetch_sub(1, std::memory_order_relaxed);
         counters->failed.fetch_add(1, std::memory_order_relaxed);
         protocol->sendError(*channel, 400, QStringLiteral("invalid_request"), error);

@@ -47,6 +47,9 @@ public:
 
     bool startListening(int listenFd);
     void stopAccepting();
+    // Stops accepting without taking the connections queued on the shared socket (the auto-scaling
+    // supervisor retires this loop; the others take them).
+    void retire();
     int index() const { return m_index; }
 
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket);

@@ -68,9 +68,10 @@ void WorkerListener::drainBacklog()
     while (m_fd >= 0 && acceptOne()) { }
 }
 
-void WorkerListener::stopAccepting()
+void WorkerListener::stopAccepting(bool takeBacklog)
 {
-    drainBacklog();
+    if (takeBacklog)
+        drainBacklog();
     delete m_resume;
     m_resume = nullptr;
     delete m_notifier;

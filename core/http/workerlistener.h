@@ -37,7 +37,8 @@ public:
     bool adopt(int listenFd);
     // Takes every connection already waiting in the kernel's queue (their clients have sent a
     // request and wait for it), then stops listening: a graceful stop answers them.
-    void stopAccepting();
+    // With takeBacklog false, leaves them to the other loops (the supervisor retires this one).
+    void stopAccepting(bool takeBacklog = true);
 
     // Gunicorn's sync worker takes a connection only when it is free to serve it. When this
     // returns true after an accept (blocking mode), the listener stops accepting until a request

@@ -38,12 +38,37 @@ int ServerConfig::defaultProcessPoolSize()
     return std::max(1, QThread::idealThreadCount());
 }
 
+QString ServerConfig::workersError() const
+{
+    constexpr int Max = 16; // ServerCounters::MaxWorkers
+    if (workers < 1 || workers > Max)
+        return QStringLiteral("workers must be 1 to %1, not %2").arg(Max).arg(workers);
+    if (!autoscale()) {
+        if (workersMax < 0)
+            return QStringLiteral("workers-max must be 1 to %1, not %2").arg(Max).arg(workersMax);
+        return {};
+    }
+    const int lo = initialWorkers();
+    if (workersMin < 0 || lo < 1 || lo > Max)
+        return QStringLiteral("workers-min must be 1 to %1, not %2").arg(Max).arg(workersMin);
+    if (workersMax > Max)
+        return QStringLiteral("workers-max must be 1 to %1, not %2").arg(Max).arg(workersMax);
+    if (lo > workersMax)
+        return QStringLiteral("workers-min (%1) must not exceed workers-max (%2)").arg(lo).arg(workersMax);
+    if (scaleUpWaiting < 1 || scaleUpWaiting > 1'000'000)
+        return QStringLiteral("scale-up-waiting must be 1 to 1000000, not %1").arg(scaleUpWaiting);
+    if (!(scaleDownIdleSeconds > 0) || scaleDownIdleSeconds > 86400)
+        return QStringLiteral("scale-down-idle must be more than 0 and at most 86400 seconds, not %1")
+            .arg(scaleDownIdleSeconds);
+    return {};
+}
+
 QJsonObject ServerConfig::toJson() const
 {
     QJsonObject llmJson = llm.latency.toJson();
     llmJson.insert(QStringLiteral("first_token_s"), llm.firstTokenSeconds);
     llmJson.insert(QStringLiteral("tokens_per_second"), llm.tokensPerSecond);
-    return {
+    QJsonObject j {
         { QStringLiteral("host"), host.toString() },
         { QStringLiteral("port"), int(port) },
         { QStringLiteral("mode"), dispatchModeName(mode) },
@@ -61,4 +86,11 @@ QJsonObject ServerConfig::toJson() const
         { QStringLiteral("intake"), intakeModeName(intake) },
         { QStringLiteral("poll_interval_s"), pollIntervalSeconds },
     };
+    if (autoscale()) {
+        j.insert(QStringLiteral("workers_min"), initialWorkers());
+        j.insert(QStringLiteral("workers_max"), workersMax);
+        j.insert(QStringLiteral("scale_up_waiting"), scaleUpWaiting);
+        j.insert(QStringLiteral("scale_down_idle_s"), scaleDownIdleSeconds);
+    }
+    return j;
 }

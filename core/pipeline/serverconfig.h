@@ -41,6 +41,17 @@ struct ServerConfig
     int historyMessages = 20; // how much history step 1 loads as LLM context
     IntakeMode intake = IntakeMode::Direct;
     double pollIntervalSeconds = 0.5; // seed 2's sleep(0.5)
+    // The auto-scaling supervisor (seed 2's UltimateSupervisor(min_p=2, max_p=4)): with
+    // workersMax > 0 the server starts workersMin loops (0: `workers`), adds one while more than
+    // scaleUpWaiting requests wait, and retires a loop idle for scaleDownIdleSeconds.
+    int workersMin = 0;
+    int workersMax = 0; // 0: a fixed number of workers
+    int scaleUpWaiting = 10;
+    double scaleDownIdleSeconds = 2.0;
+    bool autoscale() const { return workersMax > 0; }
+    int initialWorkers() const { return autoscale() && workersMin > 0 ? workersMin : workers; }
+    // Empty when the worker settings are consistent, else what is wrong (for a 400 or a CLI error).
+    QString workersError() const;
 
     static constexpr double MaxCpuWorkSeconds = 10; // per request; more is refused (400)
     static int defaultPoolSize(); // threads

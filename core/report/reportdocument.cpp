@@ -45,6 +45,18 @@ const MetricInfo kMetrics[] = {
     { "pool_active_peak", "Peak active pool threads", "线程池活动线程峰值" },
     { "in_flight_peak", "Peak requests in flight", "处理中请求峰值" },
     { "loop_lag_max_s", "Worst event-loop lag (s)", "最大事件循环延迟（秒）" },
+    { "cpu_util_pct", "Process CPU utilisation (% of one core)", "进程 CPU 利用率（单核 %）" },
+    { "cpu_peak_pct", "Peak process CPU (% of one core)", "进程 CPU 峰值（单核 %）" },
+    { "server_cpu_util_pct", "Server threads' CPU utilisation (% of one core)",
+      "服务器线程 CPU 利用率（单核 %）" },
+    { "rss_peak_mb", "Peak resident memory (MB)", "常驻内存峰值（MB）" },
+    { "threads_peak", "Peak thread count", "线程数峰值" },
+    { "workers_peak", "Most worker loops", "worker 循环数最大值" },
+    { "workers_low", "Fewest worker loops", "worker 循环数最小值" },
+    { "workers_last", "Worker loops at the end", "结束时的 worker 循环数" },
+    { "accept_queue_peak", "Peak accept queue (connections)", "accept 队列峰值（连接）" },
+    { "scale_ups", "Supervisor scale-ups", "Supervisor 扩容次数" },
+    { "scale_downs", "Supervisor scale-downs", "Supervisor 缩容次数" },
 };
 
 // Server settings (ServerConfig::toJson) and their words.
@@ -275,6 +287,23 @@ void Writer::summary()
             return v.metrics.contains(k) ? v.metrics.value(k) * 1e3 : std::nan("");
         },
         msText);
+    // Seed 2's table rows, measured (ProcessResources): CPU utilisation and memory.
+    row(F("cpu"), metric("cpu_util_pct"), sigText);
+    row(F("server_cpu"), metric("server_cpu_util_pct"), sigText);
+    row(F("rss"), metric("rss_peak_mb"), sigText);
+    if (std::any_of(run.variants.begin(), run.variants.end(), [](const VariantResult &v) {
+            return v.metrics.value(QStringLiteral("workers_peak"))
+                != v.metrics.value(QStringLiteral("workers_low"));
+        })) {
+        QList<ReportCell> r { { F("workers"), ReportCell::Style::Strong } };
+        for (const VariantResult &v : run.variants)
+            r << ReportCell { QStringLiteral("%1–%2")
+                                  .arg(v.metrics.value(QStringLiteral("workers_low")))
+                                  .arg(v.metrics.value(QStringLiteral("workers_peak"))) };
+        for (int i = 1; ratios && i < run.variants.size(); ++i)
+            r << ReportCell {};
+        t.rows << r;
+    }
     if (!run.checks.isEmpty()) {
         QList<ReportCell> r { { L("Expected by the seed", "种子文档的预期"), ReportCell::Style::Strong } };
         for (const VariantResult &v : run.variants) {
@@ -572,6 +601,51 @@ void Writer::counters()
             "is blocked.",
             "最慢的工作循环中 10 毫秒心跳触发的延迟：事件循环被阻塞多久，延迟就增长多久。"),
           { { L("lag", "延迟"), [](const CounterSample &k) { return double(k.maxLoopLagMs()); } } });
+    bool resources = false, scaling = false;
+    for (const VariantResult &v : run.variants) {
+        resources = resources
+            || std::any_of(v.counters.begin(), v.counters.end(),
+                           [](const CounterSample &k) { return k.threads > 0; });
+        scaling = scaling || !v.scaleEvents.isEmpty();
+    }
+    if (scaling) {
+        chart(L("Worker loops (auto-scaling supervisor)", "worker 循环（自动扩缩容 Supervisor）"),
+              L("workers", "worker"),
+              L("Solid: worker loops accepting connections. Dashed: connections waiting in the listening "
+                "socket's accept "
+                "queue (no loop has accepted them yet). The supervisor adds a loop while more requests wait "
+                "than its "
+                "threshold and retires one that stayed idle.",
+                "实线：正在接受连接的 worker 循环数。虚线：在监听 socket 的 accept "
+                "队列中等待的连接（尚无循环接受）。等待的请求超过阈值时 "
+                "Supervisor 新增一个循环，空闲的循环则被退役。"),
+              { { L("workers", "worker"), [](const CounterSample &k) { return double(k.workers); } },
+                { L("accept queue", "accept 队列"),
+                  [](const CounterSample &k) { return double(k.acceptQueue); } } });
+        QStringList lines;
+        for (const VariantResult &v : run.variants) {
+            for (const ScaleEvent &e : v.scaleEvents)
+                lines << QStringLiteral("%1 · %2 s · %3 · %4 → %5")
+                             .arg(v.name, sig(double(e.tNs - v.startNs) / 1e9), ScaleEvent::kindName(e.kind),
+                                  e.reason)
+                             .arg(e.workers);
+        }
+        paragraph(L("The supervisor's decisions: ", "Supervisor 的决定：")
+                  + lines.join(QStringLiteral("; ")));
+    }
+    if (resources)
+        chart(L("CPU utilisation and memory", "CPU 利用率与内存"), L("% of one core / MB", "单核 % / MB"),
+              L("Solid: the process's CPU time per second of run, in % of one core (100 % = one core busy; "
+                "the load "
+                "generator runs in the same process). Dashed: resident memory (RSS) in MB. Read from /proc "
+                "every "
+                "100 ms.",
+                "实线：进程每秒运行时间所用的 CPU 时间，以单核百分比表示（100 % = "
+                "一个核满载；负载生成器在同一进程中）。虚线："
+                "常驻内存（RSS），单位 MB。每 100 毫秒从 /proc 读取。"),
+              { { L("CPU %", "CPU %"), [](const CounterSample &k) { return double(k.cpuPct); } },
+                { L("RSS MB", "RSS MB"),
+                  [](const CounterSample &k) { return double(k.rssBytes) / (1024.0 * 1024.0); } } });
 }
 
 void Writer::latency()
@@ -939,6 +1013,10 @@ QString figureLabel(const QString &id, Language language)
         { "throughput", "Throughput (requests/s)", "吞吐量（请求/秒）" },
         { "in_flight_peak", "Peak requests in flight", "处理中请求峰值" },
         { "loop_lag", "Worst event-loop lag (ms)", "最大事件循环延迟（毫秒）" },
+        { "cpu", "CPU utilisation, process (% of one core)", "CPU 利用率，进程（单核 %）" },
+        { "server_cpu", "CPU utilisation, server threads (%)", "CPU 利用率，服务器线程（%）" },
+        { "rss", "Peak resident memory (MB)", "常驻内存峰值（MB）" },
+        { "workers", "Worker loops (fewest–most)", "worker 循环数（最少–最多）" },
     };
     return lookup(figures, std::size(figures), id, language);
 }

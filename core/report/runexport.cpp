@@ -117,11 +117,23 @@ QByteArray requestRecordJson(const RequestRecord &r, qint64 o)
 QByteArray counterSampleJson(const CounterSample &s, qint64 o)
 {
     QByteArray j;
-    j.reserve(260);
-    key(j, CounterField::Completed, '{') += QByteArray::number(s.completed);
+    j.reserve(320);
+    const auto shortest
+        = [](float v) { return QByteArray::number(double(v), 'g', QLocale::FloatingPointShortest); };
+    key(j, CounterField::AcceptQueue, '{') += QByteArray::number(s.acceptQueue);
+    key(j, CounterField::Completed) += QByteArray::number(s.completed);
     key(j, CounterField::Connections) += QByteArray::number(s.connections);
+    key(j, CounterField::CpuPct) += shortest(s.cpuPct);
     key(j, CounterField::Failed) += QByteArray::number(s.failed);
     key(j, CounterField::InFlight) += QByteArray::number(s.inFlight);
+    if (s.laneCpu) {
+        key(j, CounterField::LaneCpuPct) += '[';
+        for (size_t i = 0; i < s.laneCpu->size(); ++i) {
+            const LaneCpu &l = (*s.laneCpu)[i];
+            j += (i ? ",[" : "[") + QByteArray::number(l.lane) + ',' + shortest(l.pct) + ']';
+        }
+        j += ']';
+    }
     key(j, CounterField::LoopLagMs) += '[';
     for (int i = 0; i < s.workers && i < ServerCounters::MaxWorkers; ++i) {
         if (i)
@@ -134,7 +146,9 @@ QByteArray counterSampleJson(const CounterSample &s, qint64 o)
     key(j, CounterField::PoolMax) += QByteArray::number(s.poolMax);
     key(j, CounterField::PoolQueued) += QByteArray::number(s.poolQueued);
     key(j, CounterField::Rejected) += QByteArray::number(s.rejected);
+    key(j, CounterField::RssBytes) += QByteArray::number(s.rssBytes);
     key(j, CounterField::TNs) += QByteArray::number(s.tNs - o);
+    key(j, CounterField::Threads) += QByteArray::number(s.threads);
     key(j, CounterField::Waiting) += QByteArray::number(s.waiting);
     key(j, CounterField::Workers) += QByteArray::number(s.workers) + '}';
     return j;
@@ -451,6 +465,32 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
             counter(CounterField::PoolActive, QByteArray::number(k.poolActive));
             counter(CounterField::PoolQueued, QByteArray::number(k.poolQueued));
             counter(CounterField::LoopLagMs, fixed3(k.maxLoopLagMs()));
+            counter(CounterField::AcceptQueue, QByteArray::number(k.acceptQueue));
+            counter(CounterField::Workers, QByteArray::number(k.workers));
+            // Resource tracks (ProcessResources): the process, and each lane's CPU.
+            counter(CounterField::CpuPct, fixed3(k.cpuPct));
+            counter("rss_mb", fixed3(double(k.rssBytes) / (1024.0 * 1024.0)));
+            counter(CounterField::Threads, QByteArray::number(k.threads));
+            if (k.laneCpu) {
+                QByteArray args;
+                for (const LaneCpu &l : *k.laneCpu) {
+                    if (l.lane < v.threadNames.size())
+                        args += (args.isEmpty() ? "" : ",") + jsonString(v.threadNames[l.lane]) + ':'
+                            + fixed3(l.pct);
+                }
+                if (!args.isEmpty())
+                    w.event("\"ph\":\"C\",\"name\":\"cpu_pct_by_thread\",\"pid\":" + pid
+                            + ",\"tid\":0,\"ts\":" + ts + ",\"args\":{" + args + '}');
+            }
+        }
+        // The supervisor's decisions: process-wide instant events with their reason.
+        for (const ScaleEvent &e : v.scaleEvents) {
+            if (e.tNs < o)
+                continue;
+            w.event("\"ph\":\"i\",\"s\":\"p\",\"cat\":\"supervisor\",\"name\":"
+                    + jsonString(ScaleEvent::kindName(e.kind)) + ",\"pid\":" + pid
+                    + ",\"tid\":0,\"ts\":" + us(e.tNs) + ",\"args\":{\"reason\":" + jsonString(e.reason)
+                    + ",\"workers\":" + QByteArray::number(e.workers) + '}');
         }
     }
     w.out += "\n]}\n";

@@ -209,6 +209,64 @@ void VariantResult::computeSummary()
         metrics[QStringLiteral("pool_active_peak")] = active;
         metrics[QStringLiteral("in_flight_peak")] = inFlight;
         metrics[QStringLiteral("loop_lag_max_s")] = double(lag) / 1e3;
+        // Seed 2's table rows, measured: the process's CPU utilisation over the run (% of one
+        // core) and its resident memory; and the worker loops the supervisor ran.
+        double cpuSum = 0, cpuPeak = 0;
+        qint64 rssPeak = 0;
+        int nCpu = 0, threadsPeak = 0, workersPeak = 0, workersLow = ServerCounters::MaxWorkers,
+            queuePeak = 0;
+        for (const CounterSample &s : counters) {
+            workersPeak = std::max(workersPeak, s.workers);
+            if (s.workers > 0)
+                workersLow = std::min(workersLow, s.workers);
+            queuePeak = std::max(queuePeak, s.acceptQueue);
+            rssPeak = std::max(rssPeak, s.rssBytes);
+            threadsPeak = std::max(threadsPeak, s.threads);
+            if (s.tNs >= startNs && (endNs == 0 || s.tNs <= endNs) && s.threads > 0) {
+                cpuSum += double(s.cpuPct);
+                cpuPeak = std::max(cpuPeak, double(s.cpuPct));
+                ++nCpu;
+            }
+        }
+        if (nCpu) {
+            metrics[QStringLiteral("cpu_util_pct")] = cpuSum / nCpu;
+            metrics[QStringLiteral("cpu_peak_pct")] = cpuPeak;
+        }
+        // The server's share: the worker loops' and pool threads' CPU (the process also runs the
+        // load generator and the window).
+        QVector<bool> serverLane(threadNames.size());
+        for (int i = 0; i < threadNames.size(); ++i)
+            serverLane[i] = threadNames[i].startsWith(QLatin1String("worker-"))
+                || threadNames[i].startsWith(QLatin1String("pool-"));
+        double serverSum = 0;
+        int windows = 0;
+        for (const CounterSample &s : counters) {
+            if (!s.laneCpu || s.tNs < startNs || (endNs != 0 && s.tNs > endNs))
+                continue;
+            ++windows;
+            for (const LaneCpu &l : *s.laneCpu) {
+                if (l.lane < serverLane.size() && serverLane[l.lane])
+                    serverSum += double(l.pct);
+            }
+        }
+        if (windows)
+            metrics[QStringLiteral("server_cpu_util_pct")] = serverSum / windows;
+        if (rssPeak > 0)
+            metrics[QStringLiteral("rss_peak_mb")] = double(rssPeak) / (1024.0 * 1024.0);
+        if (threadsPeak > 0)
+            metrics[QStringLiteral("threads_peak")] = threadsPeak;
+        metrics[QStringLiteral("workers_peak")] = workersPeak;
+        metrics[QStringLiteral("workers_last")] = counters.last().workers;
+        if (workersPeak > 0)
+            metrics[QStringLiteral("workers_low")] = workersLow;
+        metrics[QStringLiteral("accept_queue_peak")] = queuePeak;
+    }
+    if (!scaleEvents.isEmpty()) {
+        int up = 0, down = 0;
+        for (const ScaleEvent &e : scaleEvents)
+            ++(e.kind == ScaleEvent::Kind::ScaleUp ? up : down);
+        metrics[QStringLiteral("scale_ups")] = up;
+        metrics[QStringLiteral("scale_downs")] = down;
     }
 }
 
@@ -249,7 +307,19 @@ QJsonObject VariantResult::toJson() const
              { QStringLiteral("client_records"), c },
              { QStringLiteral("server_records"), s },
              { QStringLiteral("other_server_records"), others },
-             { QStringLiteral("counters"), k } };
+             { QStringLiteral("counters"), k },
+             { QStringLiteral("scale_events"), scaleEventsJson() } };
+}
+
+QJsonArray VariantResult::scaleEventsJson() const
+{
+    QJsonArray a;
+    for (const ScaleEvent &e : scaleEvents)
+        a.append(QJsonObject { { QStringLiteral("t_ns"), e.tNs - startNs },
+                               { QStringLiteral("kind"), ScaleEvent::kindName(e.kind) },
+                               { QStringLiteral("reason"), e.reason },
+                               { QStringLiteral("workers"), e.workers } });
+    return a;
 }
 
 void VariantResult::joinServer(std::span<const RequestRecord> records, const QList<CounterSample> &samples)
@@ -323,6 +393,17 @@ VariantResult VariantResult::fromJson(const QJsonObject &j)
     for (qsizetype i = 0; i < v.threadNames.size(); ++i)
         v.threadKinds.append(i < kinds.size() ? laneKindFromName(kinds.at(i).toString())
                                               : laneKindFromOldName(v.threadNames.at(i)));
+    for (const QJsonValue &x : j.value(QStringLiteral("scale_events")).toArray()) {
+        const QJsonObject e = x.toObject();
+        ScaleEvent ev;
+        ev.tNs = e.value(QStringLiteral("t_ns")).toInteger() + v.startNs;
+        ev.kind = e.value(QStringLiteral("kind")).toString() == QLatin1String("scale_down")
+            ? ScaleEvent::Kind::ScaleDown
+            : ScaleEvent::Kind::ScaleUp;
+        ev.reason = e.value(QStringLiteral("reason")).toString();
+        ev.workers = e.value(QStringLiteral("workers")).toInt();
+        v.scaleEvents.append(ev);
+    }
     v.computeSummary();
     return v;
 }
@@ -362,7 +443,10 @@ void RunResult::evaluate()
             value += users * f.cpuParallelOf / std::max(1, std::min({ pool, cores, users }));
         }
         const bool seconds = f.metric.endsWith(QLatin1String("_s"));
-        const bool rate = f.metric.endsWith(QLatin1String("_rps"));
+        // A utilisation is CPU time per second of run: the same work in a scaled time scales
+        // like a rate.
+        const bool rate
+            = f.metric.endsWith(QLatin1String("_rps")) || f.metric.endsWith(QLatin1String("_util_pct"));
         const double factor = seconds ? scale : rate ? 1.0 / scale : 1.0;
         c.expected = value * factor + (seconds ? f.fixedSeconds : 0.0);
         // Relative tolerance, or the absolute one, whichever is wider. Seconds get a floor for the

@@ -9,6 +9,7 @@
 #include "trace/requestrecord.h"
 #include "trace/servercounters.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QMap>
@@ -46,6 +47,7 @@ struct VariantResult
     QList<CounterSample> counters;
     QStringList threadNames; // index -> name for TraceSpan::thread
     QList<LaneKind> threadKinds; // index -> what the lane is (parallel to threadNames)
+    QList<ScaleEvent> scaleEvents; // the auto-scaling supervisor's decisions during the run
     QString error; // why the variant could not run
     double clientCpuSeconds = 0; // CPU time the load generator's threads used (0: not measured)
 
@@ -69,6 +71,7 @@ struct VariantResult
     // `counters`.
     void joinServer(std::span<const RequestRecord> records, const QList<CounterSample> &samples);
     QJsonObject toJson() const;
+    QJsonArray scaleEventsJson() const;
     static VariantResult fromJson(const QJsonObject &json);
 
 private:
@@ -86,7 +89,7 @@ struct RunOptions
     QUrl target; // empty: the in-process server
     QString apiKey;
     QJsonObject load; // LoadSettings keys that override every variant's (model, think_s, naive, ...)
-    QJsonObject server; // server keys that override every variant's (cpu_work_s)
+    QJsonObject server; // server keys that override every variant's (cpu_work_s, workers_min, ...)
 };
 
 struct RunResult

@@ -83,6 +83,10 @@ void applyServerOverrides(const QJsonObject &j, ServerConfig *c)
     integer("workers", &c->workers);
     integer("pool_size", &c->poolSize);
     integer("max_in_flight", &c->maxInFlight);
+    integer("workers_min", &c->workersMin);
+    integer("workers_max", &c->workersMax);
+    integer("scale_up_waiting", &c->scaleUpWaiting);
+    num("scale_down_idle_s", &c->scaleDownIdleSeconds);
     num("db_read_s", &c->dbReadSeconds);
     num("db_write_s", &c->dbWriteSeconds);
     num("llm_latency_s", &c->llm.latency.mean);

@@ -138,9 +138,42 @@ void ScenarioRunner::runNext()
 
 void ScenarioRunner::loadFinished()
 {
+    // With the auto-scaling supervisor, the variant lasts until it has retired the loops the
+    // load made it add (at most its idle time and a few seconds more): the shrink is part of the
+    // lesson.
+    if (m_server && m_server->config().autoscale()
+        && m_server->liveWorkers() > m_server->config().initialWorkers()) {
+        const ServerConfig c = m_server->config();
+        const qint64 deadline
+            = TraceClock::nowNs() + c.scaledNs(c.scaleDownIdleSeconds) * (c.workersMax + 1) + 3'000'000'000;
+        auto *settle = new QTimer(this);
+        settle->setInterval(20);
+        auto settledSince = std::make_shared<qint64>(0);
+        connect(settle, &QTimer::timeout, this, [this, settle, deadline, settledSince] {
+            const qint64 now = TraceClock::nowNs();
+            if (m_server && m_server->liveWorkers() > m_server->config().initialWorkers() && now < deadline)
+                return;
+            // A little longer, so that the counter samples show the last change too.
+            if (*settledSince == 0)
+                *settledSince = now;
+            if (now - *settledSince < 150'000'000 && now < deadline)
+                return;
+            settle->deleteLater();
+            collectVariant();
+        });
+        settle->start();
+        return;
+    }
+    collectVariant();
+}
+
+void ScenarioRunner::collectVariant()
+{
     VariantResult r = m_pending;
     r.startNs = m_load->startNs();
     r.endNs = m_load->endNs();
+    if (m_server && m_server->config().autoscale())
+        r.endNs = std::max(r.endNs, TraceClock::nowNs()); // includes the supervisor's settling
     r.client = m_load->snapshot();
     r.clientCpuSeconds = m_load->cpuSeconds();
     if (m_server) {
@@ -151,6 +184,10 @@ void ScenarioRunner::loadFinished()
                      m_server->counterSeries()->between(r.startNs, r.endNs + VariantResult::CounterTailNs));
         r.threadNames = ThreadRegistry::names();
         r.threadKinds = ThreadRegistry::kinds();
+        for (const ScaleEvent &e : m_server->scaleEvents()) {
+            if (e.tNs >= r.startNs && e.tNs <= r.endNs + 100'000'000)
+                r.scaleEvents.append(e);
+        }
     }
     // Destroyed later: we are inside its finished() signal.
     m_load.release()->deleteLater();

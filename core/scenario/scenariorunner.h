@@ -47,6 +47,7 @@ signals:
 private:
     void runNext();
     void loadFinished();
+    void collectVariant();
     void finishVariant(VariantResult result);
 
     Scenario m_scenario;

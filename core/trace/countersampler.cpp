@@ -4,6 +4,9 @@
 #include "base/traceclock.h"
 
 #include <QTimer>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 CounterSampler::CounterSampler(ServerCounters *counters, CounterSeries *series, QObject *parent)
     : QObject(parent)
@@ -66,6 +69,10 @@ CounterSample CounterSampler::sampleNow() const
     s.completed = c.completed.load(std::memory_order_relaxed);
     s.failed = c.failed.load(std::memory_order_relaxed);
     s.rejected = c.rejected.load(std::memory_order_relaxed);
+    s.acceptQueue = acceptQueueLength(m_listenFd.load(std::memory_order_relaxed));
+    s.cpuPct = m_cpuPct.load(std::memory_order_relaxed);
+    s.rssBytes = m_rssBytes.load(std::memory_order_relaxed);
+    s.threads = m_threads.load(std::memory_order_relaxed);
     s.workers = std::min(c.workers.load(std::memory_order_relaxed), ServerCounters::MaxWorkers);
     for (int i = 0; i < s.workers; ++i) {
         const LoopHeartbeat &hb = c.loops[size_t(i)];
@@ -76,9 +83,35 @@ CounterSample CounterSampler::sampleNow() const
     return s;
 }
 
+int CounterSampler::acceptQueueLength(int listenFd)
+{
+    if (listenFd < 0)
+        return 0;
+    // For a listening socket Linux reports the accept queue's length in tcpi_unacked (and its
+    // limit in tcpi_sacked): what `ss -lt` shows as Recv-Q.
+    tcp_info info {};
+    socklen_t len = sizeof(info);
+    if (::getsockopt(listenFd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0 || info.tcpi_state != TCP_LISTEN)
+        return 0;
+    return int(info.tcpi_unacked);
+}
+
 void CounterSampler::takeSample()
 {
+    const qint64 now = TraceClock::nowNs();
+    std::shared_ptr<const LaneCpuList> lanes;
+    if (now - m_lastResourcesNs >= ResourceWindowNs - 5'000'000) {
+        const bool first = m_lastResourcesNs == 0;
+        const ProcessResources::Sample r = m_resources.sample(now);
+        m_lastResourcesNs = now;
+        m_cpuPct.store(r.cpuPct, std::memory_order_relaxed);
+        m_rssBytes.store(r.rssBytes, std::memory_order_relaxed);
+        m_threads.store(r.threads, std::memory_order_relaxed);
+        if (!first)
+            lanes = r.lanes;
+    }
     CounterSample s = sampleNow();
+    s.laneCpu = std::move(lanes);
     // The peak is per sampling period: reset it once it is recorded.
     for (int i = 0; i < s.workers; ++i)
         m_counters->loops[size_t(i)].peakLagNs.store(0, std::memory_order_relaxed);

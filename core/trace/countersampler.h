@@ -1,6 +1,7 @@
 #pragma once
 
 #include "counterseries.h"
+#include "processresources.h"
 #include "servercounters.h"
 
 #include <QObject>
@@ -21,6 +22,12 @@ public:
     void start(int intervalMs = 10);
     void stop();
     CounterSample sampleNow() const;
+    // The shared listening socket, whose accept queue is sampled (-1: none).
+    void setListenFd(int fd) { m_listenFd.store(fd); }
+    // Connections waiting in a listening socket's accept queue (TCP_INFO; 0 when unknown).
+    static int acceptQueueLength(int listenFd);
+
+    static constexpr qint64 ResourceWindowNs = 100'000'000; // /proc is read every 100 ms
 
 private:
     void takeSample();
@@ -29,4 +36,12 @@ private:
     CounterSeries *m_series;
     QThread m_thread;
     QTimer *m_timer = nullptr;
+    std::atomic<int> m_listenFd { -1 };
+    // Sampler thread only:
+    ProcessResources m_resources;
+    qint64 m_lastResourcesNs = 0;
+    // The last window's figures, also read by sampleNow() from other threads.
+    std::atomic<float> m_cpuPct { 0 };
+    std::atomic<qint64> m_rssBytes { 0 };
+    std::atomic<int> m_threads { 0 };
 };

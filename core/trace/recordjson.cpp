@@ -89,18 +89,29 @@ QJsonObject counterSampleToJson(const CounterSample &s, qint64 o)
     QJsonArray lag;
     for (int i = 0; i < s.workers && i < ServerCounters::MaxWorkers; ++i)
         lag.append(double(s.loopLagMs[size_t(i)]));
-    return { { QLatin1String(CounterField::TNs), s.tNs - o },
-             { QLatin1String(CounterField::InFlight), s.inFlight },
-             { QLatin1String(CounterField::Waiting), s.waiting },
-             { QLatin1String(CounterField::PoolActive), s.poolActive },
-             { QLatin1String(CounterField::PoolMax), s.poolMax },
-             { QLatin1String(CounterField::PoolQueued), s.poolQueued },
-             { QLatin1String(CounterField::Connections), s.connections },
-             { QLatin1String(CounterField::Completed), qint64(s.completed) },
-             { QLatin1String(CounterField::Failed), qint64(s.failed) },
-             { QLatin1String(CounterField::Rejected), qint64(s.rejected) },
-             { QLatin1String(CounterField::Workers), s.workers },
-             { QLatin1String(CounterField::LoopLagMs), lag } };
+    QJsonObject j { { QLatin1String(CounterField::TNs), s.tNs - o },
+                    { QLatin1String(CounterField::InFlight), s.inFlight },
+                    { QLatin1String(CounterField::Waiting), s.waiting },
+                    { QLatin1String(CounterField::PoolActive), s.poolActive },
+                    { QLatin1String(CounterField::PoolMax), s.poolMax },
+                    { QLatin1String(CounterField::PoolQueued), s.poolQueued },
+                    { QLatin1String(CounterField::Connections), s.connections },
+                    { QLatin1String(CounterField::Completed), qint64(s.completed) },
+                    { QLatin1String(CounterField::Failed), qint64(s.failed) },
+                    { QLatin1String(CounterField::Rejected), qint64(s.rejected) },
+                    { QLatin1String(CounterField::Workers), s.workers },
+                    { QLatin1String(CounterField::LoopLagMs), lag },
+                    { QLatin1String(CounterField::AcceptQueue), s.acceptQueue },
+                    { QLatin1String(CounterField::CpuPct), double(s.cpuPct) },
+                    { QLatin1String(CounterField::RssBytes), s.rssBytes },
+                    { QLatin1String(CounterField::Threads), s.threads } };
+    if (s.laneCpu) {
+        QJsonArray lanes;
+        for (const LaneCpu &l : *s.laneCpu)
+            lanes.append(QJsonArray { int(l.lane), double(l.pct) });
+        j.insert(QLatin1String(CounterField::LaneCpuPct), lanes);
+    }
+    return j;
 }
 
 CounterSample counterSampleFromJson(const QJsonObject &j, qint64 o)
@@ -120,5 +131,17 @@ CounterSample counterSampleFromJson(const QJsonObject &j, qint64 o)
     const QJsonArray lag = j.value(QLatin1String(CounterField::LoopLagMs)).toArray();
     for (int i = 0; i < lag.size() && i < ServerCounters::MaxWorkers; ++i)
         s.loopLagMs[size_t(i)] = float(lag[i].toDouble());
+    s.acceptQueue = j.value(QLatin1String(CounterField::AcceptQueue)).toInt();
+    s.cpuPct = float(j.value(QLatin1String(CounterField::CpuPct)).toDouble());
+    s.rssBytes = j.value(QLatin1String(CounterField::RssBytes)).toInteger();
+    s.threads = j.value(QLatin1String(CounterField::Threads)).toInt();
+    if (j.contains(QLatin1String(CounterField::LaneCpuPct))) {
+        auto lanes = std::make_shared<LaneCpuList>();
+        for (const QJsonValue &x : j.value(QLatin1String(CounterField::LaneCpuPct)).toArray()) {
+            const QJsonArray pair = x.toArray();
+            lanes->push_back({ quint16(pair.at(0).toInt()), float(pair.at(1).toDouble()) });
+        }
+        s.laneCpu = std::move(lanes);
+    }
     return s;
 }

@@ -51,6 +51,11 @@ inline constexpr char Failed[] = "failed";
 inline constexpr char Rejected[] = "rejected";
 inline constexpr char Workers[] = "workers";
 inline constexpr char LoopLagMs[] = "loop_lag_ms";
+inline constexpr char AcceptQueue[] = "accept_queue";
+inline constexpr char CpuPct[] = "cpu_pct";
+inline constexpr char LaneCpuPct[] = "lane_cpu_pct";
+inline constexpr char RssBytes[] = "rss_bytes";
+inline constexpr char Threads[] = "threads";
 } // namespace CounterField
 
 QJsonObject requestRecordToJson(const RequestRecord &r, qint64 originNs);

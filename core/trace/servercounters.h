@@ -1,8 +1,12 @@
 #pragma once
 
+#include "processresources.h"
+
+#include <QString>
 #include <QtGlobal>
 #include <array>
 #include <atomic>
+#include <memory>
 
 // Live counters the server updates as requests move; sampled by CounterSampler.
 // All plain atomics: updating one costs a few nanoseconds on the request path.
@@ -10,6 +14,10 @@ struct LoopHeartbeat
 {
     std::atomic<qint64> expectedNs { 0 }; // when the heartbeat timer should fire next (0: loop not running)
     std::atomic<qint64> peakLagNs { 0 }; // worst lateness seen since the sampler last looked
+    // For the supervisor (--workers-max): requests this loop admitted and has not answered, and
+    // when a request last arrived or finished here.
+    std::atomic<int> inFlight { 0 };
+    std::atomic<qint64> lastActiveNs { 0 };
 };
 
 struct ServerCounters
@@ -44,6 +52,15 @@ struct CounterSample
     quint64 rejected = 0;
     qint32 workers = 0;
     std::array<float, ServerCounters::MaxWorkers> loopLagMs {};
+    // Connections the kernel completed that no loop has accepted yet (the shared listening
+    // socket's accept queue, as `ss -lt` shows it): where requests wait for a sync worker.
+    qint32 acceptQueue = 0;
+    // What the process costs (ProcessResources, measured every 100 ms and held in between).
+    float cpuPct = 0; // % of one core
+    qint64 rssBytes = 0;
+    qint32 threads = 0;
+    // Per lane CPU of the window that ended at this sample; set on those samples only.
+    std::shared_ptr<const LaneCpuList> laneCpu;
 
     float maxLoopLagMs() const
     {
@@ -51,5 +68,20 @@ struct CounterSample
         for (int i = 0; i < workers && i < ServerCounters::MaxWorkers; ++i)
             m = std::max(m, loopLagMs[size_t(i)]);
         return m;
+    }
+};
+
+// A decision of the auto-scaling supervisor (--workers-min/--workers-max), with its reason.
+struct ScaleEvent
+{
+    enum class Kind : quint8 { ScaleUp, ScaleDown };
+    qint64 tNs = 0;
+    Kind kind = Kind::ScaleUp;
+    QString reason; // "12 waiting > 10", "worker-3 idle 2.0 s"
+    int workers = 0; // worker loops accepting after the decision
+
+    static QString kindName(Kind k)
+    {
+        return k == Kind::ScaleUp ? QStringLiteral("scale_up") : QStringLiteral("scale_down");
     }
 };

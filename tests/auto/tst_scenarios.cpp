@@ -75,6 +75,10 @@ private slots:
         QTest::addRow("polling: awaiting faster than polling")
             << "polling_worker" << 0.2 << "latency_mean_s" << 0.0;
         QTest::addRow("prefetch: without slower than with") << "prefetch" << 0.2 << "latency_mean_s" << 1.15;
+        QTest::addRow("autoscale: fixed 2 workers >= 1.5x the supervisor's")
+            << "autoscale" << 0.1 << "makespan_s" << 1.5;
+        QTest::addRow("resources: sync last user >= 5x async")
+            << "resources" << 0.05 << "latency_max_s" << 5.0;
     }
     void shape()
     {
@@ -105,6 +109,22 @@ private slots:
             QVERIFY(this->metric(r, QStringLiteral("A"), "server_wait_max_s") < 0.05);
         } else {
             QVERIFY2(a >= b * minRatio, qPrintable(info));
+        }
+        if (scenario == QLatin1String("autoscale")) {
+            // Grew from 2 to 4 on the burst and retired back to 2, each decision with its reason.
+            QCOMPARE(this->metric(r, QStringLiteral("A"), "workers_peak"), 2.0);
+            QCOMPARE(this->metric(r, QStringLiteral("B"), "workers_peak"), 4.0);
+            QCOMPARE(this->metric(r, QStringLiteral("B"), "workers_last"), 2.0);
+            QCOMPARE(r.variants[1].scaleEvents.size(), 4);
+            QVERIFY(r.variants[1].scaleEvents.first().reason.contains(QLatin1String("waiting > 10")));
+        } else if (scenario == QLatin1String("resources")) {
+            // The same work in a shorter time: the async server's threads are busier per second.
+            const double cpuA = this->metric(r, QStringLiteral("A"), "server_cpu_util_pct");
+            const double cpuB = this->metric(r, QStringLiteral("B"), "server_cpu_util_pct");
+            QVERIFY2(cpuA >= 0 && cpuB > cpuA,
+                     qPrintable(QStringLiteral("server CPU A %1 %, B %2 %").arg(cpuA).arg(cpuB)));
+            for (const char *v : { "A", "B" })
+                QVERIFY(this->metric(r, QLatin1String(v), "rss_peak_mb") > 1);
         }
     }
 

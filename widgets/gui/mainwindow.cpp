@@ -315,6 +315,7 @@ void MainWindow::pullData()
     if (!pulled.samples.isEmpty())
         m_plots->appendSamples(pulled.samples);
     const bool changed = pulled.changed, sampled = !pulled.samples.isEmpty();
+    m_plots->syncScaleEvents(m_server->scaleEvents()); // the auto-scaling supervisor's decisions
     // While serving, the axes follow the clock; once stopped they rest on the last data.
     const qint64 liveEdge = m_live.liveEdge(running, now);
     for (TimelineView *v : { m_requestView, m_threadView })
@@ -402,7 +403,9 @@ void MainWindow::showRun(int row)
     m_state->setOrigin(v.startNs);
     setShown(&m_runData);
     m_plots->clear();
+    m_plots->setLaneNames(v.threadNames);
     m_plots->appendSamples(v.counters);
+    m_plots->setScaleEvents(v.scaleEvents);
     m_plots->appendLatency(LatencySeries::ofRun(v));
     qint64 end = std::max(v.endNs, m_runData.latestNs());
     for (const ClientRecord &c : v.client) {

@@ -106,6 +106,47 @@ void CounterPlot::setPlayhead(double tSeconds)
     }
 }
 
+void CounterPlot::addMarker(double tSeconds, const QString &label, const QColor &color,
+                            const QString &toolTip)
+{
+    auto *line = new QCPItemStraightLine(m_plot);
+    line->setPen(QPen(color, 1.4, Qt::DashLine));
+    line->setClipToAxisRect(true);
+    line->point1->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    line->point2->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    line->point1->setCoords(tSeconds, 0);
+    line->point2->setCoords(tSeconds, 1);
+    m_markers.append(line);
+    if (label.isEmpty())
+        return;
+    auto *text = new QCPItemText(m_plot);
+    text->position->setTypeX(QCPItemPosition::ptPlotCoords);
+    text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    // Near the bottom: the legend takes the top left, where a run's first decisions fall.
+    text->position->setCoords(tSeconds, 0.97);
+    text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    QColor back = Theme::current().base;
+    back.setAlpha(210);
+    text->setBrush(back);
+    text->setText(label);
+    text->setColor(color);
+    QFont f = font();
+    f.setPointSizeF(f.pointSizeF() * 0.85);
+    f.setBold(true);
+    text->setFont(f);
+    text->setClipToAxisRect(true);
+    text->setPadding(QMargins(3, 0, 0, 0));
+    Q_UNUSED(toolTip)
+    m_markers.append(text);
+}
+
+void CounterPlot::clearMarkers()
+{
+    for (QCPAbstractItem *item : std::as_const(m_markers))
+        m_plot->removeItem(item);
+    m_markers.clear();
+}
+
 void CounterPlot::setShowTimeLabels(bool on)
 {
     m_plot->xAxis->setTickLabels(on);

@@ -24,6 +24,11 @@ public:
     void setShowTimeLabels(bool on);
     // A vertical line at t (lesson replay); NaN hides it.
     void setPlayhead(double tSeconds);
+    // An event marker: a dashed vertical line at t, with `label` at its top when not empty
+    // (the auto-scaling supervisor's decisions). clearMarkers() removes them all.
+    void addMarker(double tSeconds, const QString &label, const QColor &color, const QString &toolTip = {});
+    void clearMarkers();
+    int markerCount() const { return int(m_markers.size()); }
     void setLeftMargin(int px);
     // Fits the y axis to what is visible (with a floor so an idle plot is not all noise).
     void rescaleValues(double minTop);
@@ -46,5 +51,6 @@ private:
     QString m_title;
     QList<QCPGraph *> m_graphs;
     QCPItemStraightLine *m_playhead = nullptr;
+    QList<class QCPAbstractItem *> m_markers;
     bool m_syncing = false;
 };

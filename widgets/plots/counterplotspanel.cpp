@@ -1,5 +1,6 @@
 #include "counterplotspanel.h"
 
+#include "base/threadregistry.h"
 #include "counterplot.h"
 #include "gui/theme.h"
 #include "timeline/timelineview.h"
@@ -24,6 +25,8 @@ CounterPlotsPanel::CounterPlotsPanel(TimeViewState *state, QWidget *parent)
     m_load = new CounterPlot(tr("In flight & waiting"), tr("requests"));
     m_load->addSeries(tr("in flight"), t.category[3], true);
     m_load->addSeries(tr("waiting"), t.category[0].lighter(130), false);
+    m_load->addSeries(tr("accept queue"), t.category[5 % std::size(t.category)], false, true);
+    m_load->addSeries(tr("workers"), t.text, false);
     m_pool = new CounterPlot(tr("Thread pool"), tr("threads"));
     m_pool->addSeries(tr("active"), t.category[1], true);
     m_pool->addSeries(tr("size"), t.mutedText, false, true);
@@ -37,7 +40,12 @@ CounterPlotsPanel::CounterPlotsPanel(TimeViewState *state, QWidget *parent)
     m_latency->addSeries(tr("p99"), t.blocked, false, true);
     for (int i = 0; i < 3; ++i)
         m_latency->setPointMarkers(i);
-    m_plots = { m_load, m_pool, m_lag, m_throughput, m_latency };
+    m_resources = new CounterPlot(tr("CPU & memory"), tr("% / MB"));
+    m_resources->addSeries(tr("process CPU %"), t.category[1], true);
+    m_resources->addSeries(tr("server threads CPU %"), t.blocked, false);
+    m_resources->addSeries(tr("RSS MB"), t.category[2], false, true);
+    m_resources->addSeries(tr("threads"), t.mutedText, false, true);
+    m_plots = { m_load, m_pool, m_lag, m_resources, m_throughput, m_latency };
     for (CounterPlot *p : std::as_const(m_plots)) {
         p->setLeftMargin(TimelineView::LeftMargin);
         p->setShowTimeLabels(p == m_latency);
@@ -64,6 +72,24 @@ void CounterPlotsPanel::appendSamples(const QList<CounterSample> &samples)
         const double t = m_state->toSeconds(s.tNs);
         m_load->append(0, t, s.inFlight);
         m_load->append(1, t, s.waiting);
+        m_load->append(2, t, s.acceptQueue);
+        m_load->append(3, t, s.workers);
+        if (s.threads > 0) {
+            m_resources->append(0, t, s.cpuPct);
+            m_resources->append(2, t, double(s.rssBytes) / (1024.0 * 1024.0));
+            m_resources->append(3, t, s.threads);
+        }
+        if (s.laneCpu) {
+            // The lanes of worker loops and pool threads: what the server itself used.
+            double server = 0;
+            for (const LaneCpu &l : *s.laneCpu) {
+                const QString name
+                    = l.lane < m_laneNames.size() ? m_laneNames[l.lane] : ThreadRegistry::name(l.lane);
+                if (name.startsWith(QLatin1String("worker-")) || name.startsWith(QLatin1String("pool-")))
+                    server += l.pct;
+            }
+            m_resources->append(1, t, server);
+        }
         m_pool->append(0, t, s.poolActive);
         m_pool->append(1, t, s.poolMax);
         m_pool->append(2, t, s.poolQueued);
@@ -82,6 +108,34 @@ void CounterPlotsPanel::appendSamples(const QList<CounterSample> &samples)
             m_lastThroughputNs = s.tNs;
         }
     }
+}
+
+void CounterPlotsPanel::addScaleEvent(const ScaleEvent &e)
+{
+    const Theme &th = Theme::current();
+    const bool up = e.kind == ScaleEvent::Kind::ScaleUp;
+    const QColor color = up ? th.category[2] : th.category[4];
+    const double t = m_state->toSeconds(e.tNs);
+    const QString label = (up ? QStringLiteral("▲%1 ") : QStringLiteral("▼%1 ")).arg(e.workers) + e.reason;
+    for (CounterPlot *p : std::as_const(m_plots))
+        p->addMarker(t, p == m_load ? label : QString(), color);
+}
+
+void CounterPlotsPanel::setScaleEvents(const QList<ScaleEvent> &events)
+{
+    for (CounterPlot *p : std::as_const(m_plots))
+        p->clearMarkers();
+    for (const ScaleEvent &e : events)
+        addScaleEvent(e);
+    m_scaleShown = events.size();
+}
+
+void CounterPlotsPanel::syncScaleEvents(const QList<ScaleEvent> &all)
+{
+    if (all.size() < m_scaleShown) // a new server run
+        m_scaleShown = 0;
+    for (; m_scaleShown < all.size(); ++m_scaleShown)
+        addScaleEvent(all[m_scaleShown]);
 }
 
 void CounterPlotsPanel::appendLatency(const QList<LatencyOverTime::Point> &points)
@@ -103,8 +157,12 @@ void CounterPlotsPanel::setPlayhead(qint64 ns)
 
 void CounterPlotsPanel::clear()
 {
-    for (CounterPlot *p : std::as_const(m_plots))
+    for (CounterPlot *p : std::as_const(m_plots)) {
         p->clear();
+        p->clearMarkers();
+    }
+    m_scaleShown = 0;
+    m_laneNames.clear();
     m_completedWindow.clear();
     m_lastThroughputNs = 0;
 }
@@ -118,6 +176,7 @@ void CounterPlotsPanel::refresh()
     m_load->rescaleValues(4);
     m_pool->rescaleValues(4);
     m_lag->rescaleValues(20);
+    m_resources->rescaleValues(20);
     m_throughput->rescaleValues(2);
     m_latency->rescaleValues(10);
     for (CounterPlot *p : std::as_const(m_plots))

@@ -20,6 +20,13 @@ public:
     explicit CounterPlotsPanel(TimeViewState *state, QWidget *parent = nullptr);
 
     void appendSamples(const QList<CounterSample> &samples);
+    // The auto-scaling supervisor's decisions: markers across the plots, labelled in the top one.
+    void addScaleEvent(const ScaleEvent &event);
+    void setScaleEvents(const QList<ScaleEvent> &events);
+    // Live: adds the events of `all` not shown yet (all = ChatServer::scaleEvents()).
+    void syncScaleEvents(const QList<ScaleEvent> &all);
+    // Lane names of a saved run (its lane indices are not this process's); empty: the live registry.
+    void setLaneNames(const QStringList &names) { m_laneNames = names; }
     // Per-second latency percentiles (the latency plot, next to throughput).
     void appendLatency(const QList<LatencyOverTime::Point> &points);
     void clear();
@@ -35,7 +42,10 @@ private:
     TimeViewState *m_state;
     QList<CounterPlot *> m_plots;
     CounterPlot *m_load, *m_pool, *m_lag, *m_throughput, *m_latency;
+    CounterPlot *m_resources; // process CPU, the server threads' CPU, RSS, threads
     int m_lagSeries = 0;
+    QStringList m_laneNames;
+    qsizetype m_scaleShown = 0;
     std::deque<std::pair<qint64, quint64>> m_completedWindow; // last second of (t, completed)
     qint64 m_lastThroughputNs = 0;
 };

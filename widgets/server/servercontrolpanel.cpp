@@ -93,6 +93,29 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
     m_workers->setRange(1, 16);
     m_workers->setToolTip(tr("Event loops accepting on the same port (uvicorn --workers)"));
     form->addRow(tr("Workers"), m_workers);
+    // The auto-scaling supervisor (seed 2's UltimateSupervisor): Workers is then the minimum.
+    {
+        auto *row = new QHBoxLayout;
+        row->setContentsMargins(0, 0, 0, 0);
+        m_workersMax = new QSpinBox;
+        m_workersMax->setRange(0, 16);
+        m_workersMax->setSpecialValueText(tr("off"));
+        m_workersMax->setToolTip(
+            tr("Auto-scaling: the most worker loops (Workers is the fewest); off keeps Workers fixed"));
+        m_scaleWaiting = new QSpinBox;
+        m_scaleWaiting->setRange(1, 100000);
+        m_scaleWaiting->setPrefix(tr("> "));
+        m_scaleWaiting->setToolTip(
+            tr("Add a worker while more than this many requests wait (accept queue + not started)"));
+        m_scaleIdle = secondsBox(2.0, 3600);
+        m_scaleIdle->setToolTip(tr("Retire a worker idle this long"));
+        row->addWidget(m_workersMax);
+        row->addWidget(m_scaleWaiting);
+        row->addWidget(m_scaleIdle);
+        auto *box = new QWidget;
+        box->setLayout(row);
+        form->addRow(tr("Auto-scale to"), box);
+    }
     m_pool = new QSpinBox;
     m_pool->setRange(0, 256);
     m_pool->setSpecialValueText(tr("auto (%1)").arg(ServerConfig::defaultPoolSize()));
@@ -204,12 +227,12 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
     m_applyTimer->setSingleShot(true);
     m_applyTimer->setInterval(300);
     connect(m_applyTimer, &QTimer::timeout, this, &ServerControlPanel::apply);
-    for (QSpinBox *b : { m_workers, m_pool, m_limit })
+    for (QSpinBox *b : { m_workers, m_pool, m_limit, m_workersMax, m_scaleWaiting })
         connect(b, &QSpinBox::valueChanged, this, &ServerControlPanel::scheduleApply);
     connect(m_executor, &QComboBox::currentIndexChanged, this, &ServerControlPanel::scheduleApply);
     connect(m_gil, &QCheckBox::toggled, this, &ServerControlPanel::scheduleApply);
     for (QDoubleSpinBox *b :
-         { m_dbRead, m_llm, m_llmSpread, m_dbWrite, m_timeScale, m_firstToken, m_cpuWork })
+         { m_dbRead, m_llm, m_llmSpread, m_dbWrite, m_timeScale, m_firstToken, m_cpuWork, m_scaleIdle })
         connect(b, &QDoubleSpinBox::valueChanged, this, &ServerControlPanel::scheduleApply);
     connect(m_llmKind, &QComboBox::currentIndexChanged, this, &ServerControlPanel::scheduleApply);
     connect(server, &ChatServer::configChanged, this, &ServerControlPanel::updateState);
@@ -224,6 +247,10 @@ ServerConfig ServerControlPanel::config() const
     c.llm.tokensPerSecond = m_extra.llm.tokensPerSecond;
     c.mode = DispatchMode(m_modeGroup->checkedId());
     c.workers = m_workers->value();
+    c.workersMax = m_workersMax->value();
+    c.workersMin = c.workersMax > 0 ? c.workers : 0;
+    c.scaleUpWaiting = m_scaleWaiting->value();
+    c.scaleDownIdleSeconds = m_scaleIdle->value();
     c.poolSize = m_pool->value();
     c.executor = ExecutorKind(m_executor->currentData().toInt());
     c.gil = m_gil->isChecked();
@@ -247,11 +274,15 @@ void ServerControlPanel::setConfig(const ServerConfig &c)
 {
     const QSignalBlocker b0(m_modeGroup);
     m_modeGroup->button(int(c.mode))->setChecked(true);
-    for (QWidget *w : std::initializer_list<QWidget *> { m_workers, m_pool, m_limit, m_port, m_dbRead, m_llm,
-                                                         m_llmSpread, m_dbWrite, m_timeScale, m_firstToken,
-                                                         m_llmKind, m_executor, m_gil, m_cpuWork })
+    for (QWidget *w :
+         std::initializer_list<QWidget *> { m_workers, m_pool, m_limit, m_port, m_dbRead, m_llm, m_llmSpread,
+                                            m_dbWrite, m_timeScale, m_firstToken, m_llmKind, m_executor,
+                                            m_gil, m_cpuWork, m_workersMax, m_scaleWaiting, m_scaleIdle })
         w->blockSignals(true);
-    m_workers->setValue(c.workers);
+    m_workers->setValue(c.initialWorkers());
+    m_workersMax->setValue(c.workersMax);
+    m_scaleWaiting->setValue(c.scaleUpWaiting);
+    m_scaleIdle->setValue(c.scaleDownIdleSeconds);
     m_pool->setValue(c.poolSize);
     m_limit->setValue(c.maxInFlight);
     m_port->setValue(c.port);
@@ -265,9 +296,10 @@ void ServerControlPanel::setConfig(const ServerConfig &c)
     m_executor->setCurrentIndex(m_executor->findData(int(c.executor)));
     m_gil->setChecked(c.gil);
     m_cpuWork->setValue(c.cpuWorkSeconds);
-    for (QWidget *w : std::initializer_list<QWidget *> { m_workers, m_pool, m_limit, m_port, m_dbRead, m_llm,
-                                                         m_llmSpread, m_dbWrite, m_timeScale, m_firstToken,
-                                                         m_llmKind, m_executor, m_gil, m_cpuWork })
+    for (QWidget *w :
+         std::initializer_list<QWidget *> { m_workers, m_pool, m_limit, m_port, m_dbRead, m_llm, m_llmSpread,
+                                            m_dbWrite, m_timeScale, m_firstToken, m_llmKind, m_executor,
+                                            m_gil, m_cpuWork, m_workersMax, m_scaleWaiting, m_scaleIdle })
         w->blockSignals(false);
 }
 
@@ -379,7 +411,12 @@ void ServerControlPanel::apply()
         return;
     ServerConfig c = config();
     const ServerConfig current = m_server->config();
-    if (c.workers != current.workers || c.host != current.host) {
+    if (const QString e = c.workersError(); !e.isEmpty()) {
+        emit message(tr("Not applied: %1").arg(e)); // the server keeps its settings
+        return;
+    }
+    if (c.workers != current.workers || c.host != current.host || c.workersMax != current.workersMax
+        || c.workersMin != current.workersMin) {
         // New listeners: ChatServer::reconfigure would drain on this thread. Stop off it, then
         // start again on the same port here (binding is quick).
         c.port = m_server->port();
@@ -436,7 +473,9 @@ void ServerControlPanel::updateState()
         m_url->setText(QStringLiteral("<a href=\"%1\">%1</a>").arg(m_server->url().toString()));
         m_status->setText(tr("<b>Serving</b> · %1 · %2 worker(s) · pool %3")
                               .arg(dispatchModeName(c.mode))
-                              .arg(c.workers)
+                              .arg(c.autoscale()
+                                       ? QStringLiteral("%1–%2").arg(c.initialWorkers()).arg(c.workersMax)
+                                       : QString::number(c.workers))
                               .arg(c.effectivePoolSize()));
     } else {
         m_url->setText(tr("not listening"));

@@ -63,6 +63,8 @@ private:
     ChatServer *m_server;
     QButtonGroup *m_modeGroup;
     QSpinBox *m_workers, *m_pool, *m_limit, *m_port;
+    QSpinBox *m_workersMax, *m_scaleWaiting; // auto-scaling
+    QDoubleSpinBox *m_scaleIdle;
     QDoubleSpinBox *m_dbRead, *m_llm, *m_llmSpread, *m_dbWrite, *m_timeScale, *m_firstToken;
     QComboBox *m_llmKind;
     QComboBox *m_executor; // thread or process pool
