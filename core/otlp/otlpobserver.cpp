@@ -195,8 +195,15 @@ RunResult OtlpObserver::buildRun() const
     v.metrics[QStringLiteral("requests")] = n;
     v.metrics[QStringLiteral("successful")] = double(nOk);
     v.metrics[QStringLiteral("errors")] = n - double(nOk);
-    v.metrics[QStringLiteral("makespan_s")] = double(v.endNs - v.startNs) / 1e9;
     if (!v.server.isEmpty()) {
+        // From the first observed request's start to the last one's end.
+        qint64 first = v.server.first().startedNs, last = first;
+        for (const RequestRecord &r : std::as_const(v.server))
+            last = std::max(last, r.respondedNs);
+        const double makespan = double(last - first) / 1e9;
+        v.metrics[QStringLiteral("makespan_s")] = makespan;
+        if (makespan > 0)
+            v.metrics[QStringLiteral("achieved_rps")] = n / makespan;
         v.metrics[QStringLiteral("latency_min_s")] = v.latency.minMs / 1e3;
         v.metrics[QStringLiteral("latency_mean_s")] = v.latency.meanMs / 1e3;
         v.metrics[QStringLiteral("latency_p50_s")] = v.latency.p50Ms / 1e3;

@@ -48,6 +48,6 @@ const server = http.createServer((req, res) => {
 });
 
 server.listen(port, '127.0.0.1', () => {
-  console.log(`chatservice listening on 127.0.0.1:${port} (busy ${busyMs} ms, wait ${waitMs} ms)`);
+  console.log(`chatservice listening on 127.0.0.1:${server.address().port} (busy ${busyMs} ms, wait ${waitMs} ms)`);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
