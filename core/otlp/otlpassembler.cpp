@@ -289,6 +289,11 @@ void OtlpAssembler::assemble(const Otlp::Batch &batch)
                 = qint8(std::min<int>(int(std::distance(m_lanes.begin(), m_lanes.find(node.lane))), 127));
             r.endpoint = Endpoint::Other;
             r.mode = DispatchMode::Async;
+            // Until spans below it arrive, the request itself is its one phase, on its lane (so
+            // the thread view draws the instance's lane even for services that report no
+            // child spans).
+            r.spanCount = 1;
+            r.spans[0] = TraceSpan { r.startedNs, r.respondedNs, node.lane, Phase::Other, 0, 1 };
             node.seq = m_recorder->begin(r);
             m_requests.insert(node.seq, req);
             ++m_stats.requests;

@@ -32,9 +32,10 @@ QByteArray csvField(const QString &text)
 
 } // namespace
 
-OtlpObserver::OtlpObserver(qint64 maxQueuedSpans)
-    : m_recorder(std::make_unique<TraceRecorder>())
-    , m_assembler(std::make_unique<OtlpAssembler>(m_recorder.get(), maxQueuedSpans))
+OtlpObserver::OtlpObserver(qint64 maxQueuedSpans, TraceRecorder *sharedRecorder)
+    : m_recorder(sharedRecorder ? nullptr : std::make_unique<TraceRecorder>())
+    , m_sharedRecorder(sharedRecorder)
+    , m_assembler(std::make_unique<OtlpAssembler>(recorder(), maxQueuedSpans))
 {
     OtlpAssembler *assembler = m_assembler.get();
     m_receiver = std::make_unique<OtlpReceiver>(
@@ -97,25 +98,42 @@ RunResult OtlpObserver::buildRun() const
     m_assembler->drain();
     const qint64 now = TraceClock::nowNs();
     RunResult run;
-    run.scenario.name = QStringLiteral("observe");
-    run.scenario.titleEn = QStringLiteral("Observed services (OpenTelemetry)");
-    run.scenario.titleZh = QStringLiteral("观测到的服务（OpenTelemetry）");
-    run.scenario.explanationEn = batchDelayNote();
-    run.scenario.explanationZh = QStringLiteral(
-        "跨度在结束时才被导出并分批发送（OTEL_BSP_SCHEDULE_DELAY，默认 5 秒），所以实时视图会滞后；"
-        "每台主机使用自己的时钟，主机之间的偏差只显示、不校正；并发计数由跨度推算。");
-    ScenarioVariant sv;
-    sv.name = QStringLiteral("observed");
-    sv.labelEn = QStringLiteral("Observed services (OTLP)");
-    sv.labelZh = QStringLiteral("观测到的服务（OTLP）");
-    run.scenario.variants.append(sv);
+    // Written like a scenario file, so run.json reopens (Scenario::fromJson reads it back).
+    const QJsonObject label { { QStringLiteral("en"), QStringLiteral("Observed services (OTLP)") },
+                              { QStringLiteral("zh"), QStringLiteral("观测到的服务（OTLP）") } };
+    const QJsonObject raw {
+        { QStringLiteral("name"), QStringLiteral("observe") },
+        { QStringLiteral("title"),
+          QJsonObject { { QStringLiteral("en"), QStringLiteral("Observed services (OpenTelemetry)") },
+                        { QStringLiteral("zh"), QStringLiteral("观测到的服务（OpenTelemetry）") } } },
+        { QStringLiteral("explanation"),
+          QJsonObject {
+              { QStringLiteral("en"), batchDelayNote() },
+              { QStringLiteral("zh"),
+                QStringLiteral("跨度在结束时才被导出并分批发送（OTEL_BSP_SCHEDULE_DELAY，默认 5 "
+                               "秒），所以实时视图会滞后；每台主机使用自己的时钟，主机之间的偏差只显示、"
+                               "不校正；并发计数由跨度推算。") } } },
+        { QStringLiteral("variants"),
+          QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("observed") },
+                                     { QStringLiteral("label"), label } } } },
+    };
+    QString scenarioError;
+    Scenario::fromJson(raw, &run.scenario, &scenarioError);
+    const ScenarioVariant sv = run.scenario.variants.value(0);
     run.createdMs = QDateTime::currentMSecsSinceEpoch();
     run.machine = RunResult::machineInfo();
 
     VariantResult v;
-    v.name = sv.name;
-    v.label = sv.labelEn;
-    v.server = m_recorder->readFrom(m_recorder->firstAvailable());
+    v.name = QStringLiteral("observed");
+    v.label = sv.labelEn.isEmpty() ? QStringLiteral("Observed services (OTLP)") : sv.labelEn;
+    const QList<ObservedLane> observedLanes = m_assembler->lanes();
+    QSet<quint16> laneSet;
+    for (const ObservedLane &lane : observedLanes)
+        laneSet.insert(lane.lane);
+    for (const RequestRecord &r : recorder()->readFrom(recorder()->firstAvailable())) {
+        if (laneSet.contains(r.loopThread) && r.finished())
+            v.server.append(r);
+    }
     std::sort(v.server.begin(), v.server.end(),
               [](const RequestRecord &a, const RequestRecord &b) { return a.startedNs < b.startedNs; });
     v.startNs = m_startedNs ? m_startedNs : now;
@@ -220,7 +238,7 @@ RunResult OtlpObserver::buildRun() const
     QJsonArray lanes;
     const QMap<quint16, int> perLane = maxInFlightPerLane(v.server);
     QMap<QString, int> perService;
-    for (const ObservedLane &lane : m_assembler->lanes()) {
+    for (const ObservedLane &lane : observedLanes) {
         const int maxInFlight = perLane.value(lane.lane);
         perService[lane.service] = std::max(perService.value(lane.service), maxInFlight);
         lanes.append(QJsonObject { { QStringLiteral("lane"), lane.lane },

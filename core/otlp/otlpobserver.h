@@ -15,14 +15,17 @@ class TraceRecorder;
 class OtlpObserver
 {
 public:
-    explicit OtlpObserver(qint64 maxQueuedSpans = 200000);
+    // With `sharedRecorder` (the window passes its server's), observed requests land in that
+    // recorder next to the in-process server's, so the live views draw both; buildRun() keeps
+    // only the observed ones (those on this observer's Service lanes).
+    explicit OtlpObserver(qint64 maxQueuedSpans = 200000, TraceRecorder *sharedRecorder = nullptr);
     ~OtlpObserver();
 
     bool start(const OtlpReceiverOptions &options, QString *error);
     void stop();
     bool isRunning() const;
 
-    TraceRecorder *recorder() const { return m_recorder.get(); }
+    TraceRecorder *recorder() const { return m_sharedRecorder ? m_sharedRecorder : m_recorder.get(); }
     OtlpAssembler *assembler() const { return m_assembler.get(); }
     OtlpReceiver *receiver() const { return m_receiver.get(); }
     qint64 startedNs() const { return m_startedNs; }
@@ -42,7 +45,8 @@ public:
     static QString batchDelayNote();
 
 private:
-    std::unique_ptr<TraceRecorder> m_recorder;
+    std::unique_ptr<TraceRecorder> m_recorder; // own recorder (headless)
+    TraceRecorder *m_sharedRecorder = nullptr;
     std::unique_ptr<OtlpAssembler> m_assembler;
     std::unique_ptr<OtlpReceiver> m_receiver;
     qint64 m_startedNs = 0;

@@ -529,6 +529,13 @@ void TestOtlp::receiverQueueFull()
     assembler.drain();
     // The same span sent twice is one request.
     QCOMPARE(assembler.stats().requests, quint64(1));
+    // A request with no spans below it is drawn as one phase on its instance's lane.
+    RequestRecord r;
+    QVERIFY(recorder.read(0, &r));
+    QCOMPARE(int(r.spanCount), 1);
+    QCOMPARE(r.spans[0].phase, Phase::Other);
+    QCOMPARE(r.spans[0].thread, r.loopThread);
+    QCOMPARE(r.spans[0].endNs - r.spans[0].startNs, r.respondedNs - r.startedNs);
 }
 
 void TestOtlp::assemblesRequestsWithPhases()
@@ -637,6 +644,12 @@ void TestOtlp::childAfterParentAndClockOffsets()
     const QJsonObject otlp = run.machine.value(QStringLiteral("otlp")).toObject();
     QCOMPARE(otlp.value(QStringLiteral("lanes")).toArray().size(), 2);
     QCOMPARE(otlp.value(QStringLiteral("clock_offsets")).toArray().size(), 1);
+    // run.json reopens (in the window's Runs dock, `loopscope report`).
+    RunResult reread;
+    QString readError;
+    QVERIFY2(RunResult::fromJson(run.toJson(), &reread, &readError), qPrintable(readError));
+    QCOMPARE(reread.variants.size(), 1);
+    QCOMPARE(reread.variants[0].server.size(), 2);
     const QList<QByteArray> rows = OtlpObserver::requestsCsv(run).trimmed().split('\n');
     QCOMPARE(rows.size(), 3);
     QVERIFY(rows[0].startsWith("service,host,instance,"));
