@@ -1,5 +1,7 @@
 #pragma once
 
+#include "scenario/runresult.h"
+
 #include <QDialog>
 #include <memory>
 
@@ -11,7 +13,6 @@ class QPushButton;
 class QSpinBox;
 class QTimer;
 class TraceRecorder;
-struct RunResult;
 
 // File > Observe services (OTLP)…: starts and stops an OTLP/HTTP trace receiver (host, port,
 // optional bearer token) and shows the endpoint to paste into OTEL_EXPORTER_OTLP_ENDPOINT.
