@@ -187,48 +187,9 @@ RunResult OtlpObserver::buildRun() const
         v.counters.append(s);
     }
 
+    // The summary of a run without a client side comes from the server records
+    // (VariantResult::computeSummary), so run.json re-renders the same with `loopscope report`.
     v.computeSummary();
-    // The summary of an observed run comes from the server spans (there is no client side).
-    LatencyStats all, ok;
-    ThroughputSeries series(v.startNs);
-    quint64 nOk = 0;
-    for (const RequestRecord &r : std::as_const(v.server)) {
-        const qint64 latency = r.respondedNs - r.startedNs;
-        all.record(latency);
-        const bool success = r.status < 400;
-        if (success) {
-            ok.record(latency);
-            ++nOk;
-        }
-        series.addOffered(r.startedNs);
-        series.addCompletion(r.respondedNs, latency, success);
-    }
-    series.setRunEnd(v.endNs);
-    v.latency = all.summary();
-    v.latencyOk = ok.summary();
-    v.throughput = series.toJson();
-    v.errorsByKind.clear();
-    v.metrics.clear();
-    const auto n = double(v.server.size());
-    v.metrics[QStringLiteral("requests")] = n;
-    v.metrics[QStringLiteral("successful")] = double(nOk);
-    v.metrics[QStringLiteral("errors")] = n - double(nOk);
-    if (!v.server.isEmpty()) {
-        // From the first observed request's start to the last one's end.
-        qint64 first = v.server.first().startedNs, last = first;
-        for (const RequestRecord &r : std::as_const(v.server))
-            last = std::max(last, r.respondedNs);
-        const double makespan = double(last - first) / 1e9;
-        v.metrics[QStringLiteral("makespan_s")] = makespan;
-        if (makespan > 0)
-            v.metrics[QStringLiteral("achieved_rps")] = n / makespan;
-        v.metrics[QStringLiteral("latency_min_s")] = v.latency.minMs / 1e3;
-        v.metrics[QStringLiteral("latency_mean_s")] = v.latency.meanMs / 1e3;
-        v.metrics[QStringLiteral("latency_p50_s")] = v.latency.p50Ms / 1e3;
-        v.metrics[QStringLiteral("latency_p95_s")] = v.latency.p95Ms / 1e3;
-        v.metrics[QStringLiteral("latency_p99_s")] = v.latency.p99Ms / 1e3;
-        v.metrics[QStringLiteral("latency_max_s")] = v.latency.maxMs / 1e3;
-    }
     const OtlpAssembler::Stats stats = m_assembler->stats();
     v.metrics[QStringLiteral("observed_spans")] = double(stats.spans);
     v.metrics[QStringLiteral("observed_services")] = stats.services;

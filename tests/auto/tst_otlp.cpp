@@ -650,6 +650,8 @@ void TestOtlp::childAfterParentAndClockOffsets()
     QVERIFY2(RunResult::fromJson(run.toJson(), &reread, &readError), qPrintable(readError));
     QCOMPARE(reread.variants.size(), 1);
     QCOMPARE(reread.variants[0].server.size(), 2);
+    QCOMPARE(reread.variants[0].metrics.value(QStringLiteral("requests")), 2.0);
+    QCOMPARE(reread.variants[0].latency.count, quint64(2));
     const QList<QByteArray> rows = OtlpObserver::requestsCsv(run).trimmed().split('\n');
     QCOMPARE(rows.size(), 3);
     QVERIFY(rows[0].startsWith("service,host,instance,"));
