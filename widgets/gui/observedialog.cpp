@@ -136,6 +136,14 @@ void ObserveDialog::refresh()
     const quint64 spans = m_observer->assembler()->stats().spans;
     const double rate = double(spans - m_lastSpans) / (m_timer->interval() / 1000.0);
     m_lastSpans = spans;
-    m_status->setText(tr("Receiving at %1/v1/traces — %2")
-                          .arg(m_observer->receiver()->endpoint(), m_observer->summaryLine(rate)));
+    QString text = tr("Receiving at %1/v1/traces — %2")
+                       .arg(m_observer->receiver()->endpoint(), m_observer->summaryLine(rate));
+    // Each host keeps its own clock: the offsets estimated so far (shown, not applied).
+    for (const ClockOffset &o : m_observer->assembler()->offsets())
+        text += QLatin1Char('\n')
+            + tr("clock of %1 vs %2: %3 ms (%4 client/server span pairs)")
+                  .arg(o.toHost, o.fromHost)
+                  .arg(o.offsetMs, 0, 'f', 1)
+                  .arg(o.samples);
+    m_status->setText(text);
 }

@@ -6,6 +6,7 @@
 #include "trace/tracerecorder.h"
 
 #include <QDateTime>
+#include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -64,6 +65,17 @@ void TestObserveDialog::receivesIntoTheLiveRecorderAndKeepsARun()
     QVERIFY2(answer.startsWith("HTTP/1.1 200"), answer.constData());
     // Published into the window's recorder by the assembler thread.
     QTRY_COMPARE(live.count(), quint64(1));
+    // The status line counts it (refreshed once a second).
+    QLabel *status = nullptr;
+    for (QLabel *l : dialog.findChildren<QLabel *>())
+        if (l->text().startsWith(QLatin1String("Receiving at")))
+            status = l;
+    QVERIFY(status);
+    QTRY_VERIFY2(status->text().contains(QLatin1String(" 1 requests  1 services  1 instances")),
+                 qPrintable(status->text()));
+    // LOOPSCOPE_OBSERVE_SHOT=FILE: save the dialog as it looks while receiving (to check it by eye).
+    if (qEnvironmentVariableIsSet("LOOPSCOPE_OBSERVE_SHOT"))
+        dialog.grab().save(qEnvironmentVariable("LOOPSCOPE_OBSERVE_SHOT"));
 
     QSignalSpy finished(&dialog, &ObserveDialog::runFinished);
     button->click();
