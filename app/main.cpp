@@ -1,4 +1,5 @@
 // LoopScope: parse the command, then hand over to the headless runner or the window.
+#include "cli/observecommand.h"
 #include "cli/reportcommand.h"
 #include "cli/runcommand.h"
 #include "cli/servecommand.h"
@@ -18,8 +19,9 @@
 
 namespace {
 
-const QStringList kHeadlessCommands = { QStringLiteral("serve"), QStringLiteral("run"),
-                                        QStringLiteral("report"), QStringLiteral("scenarios") };
+const QStringList kHeadlessCommands
+    = { QStringLiteral("serve"), QStringLiteral("run"), QStringLiteral("report"), QStringLiteral("scenarios"),
+        QStringLiteral("observe") };
 
 void setIdentity()
 {
@@ -36,7 +38,8 @@ int printUsage(QTextStream &out)
            "  serve       run the chat server headless (loopscope serve --help)\n"
            "  run         run a scenario with simulated users and write reports\n"
            "  report      re-render reports from a saved run.json\n"
-           "  scenarios   list the built-in scenarios\n\n"
+           "  scenarios   list the built-in scenarios\n"
+           "  observe     receive OpenTelemetry traces (OTLP/HTTP) from services and write a run\n\n"
            "Options:\n"
            "  --version   print the version\n"
            "  --help      print this help\n";
@@ -72,7 +75,8 @@ int main(int argc, char *argv[])
         // run and report typeset report.pdf with QtGui; no window is ever shown, so the
         // offscreen platform does (no display needed).
         std::unique_ptr<QCoreApplication> holder;
-        if (first == QLatin1String("run") || first == QLatin1String("report")) {
+        if (first == QLatin1String("run") || first == QLatin1String("report")
+            || first == QLatin1String("observe")) {
             if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
                 qputenv("QT_QPA_PLATFORM", "offscreen");
             holder = std::make_unique<QGuiApplication>(argc, argv);
@@ -94,6 +98,8 @@ int main(int argc, char *argv[])
             return runRunCommand(app.arguments());
         if (first == QLatin1String("report"))
             return runReportCommand(app.arguments());
+        if (first == QLatin1String("observe"))
+            return runObserveCommand(app.arguments());
         if (first == QLatin1String("scenarios"))
             return runScenariosCommand(app.arguments());
         QTextStream(stderr) << "loopscope " << first << ": not available in this build yet" << Qt::endl;

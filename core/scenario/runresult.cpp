@@ -150,6 +150,29 @@ void VariantResult::computeSummary()
         if (c.firstTokenNs)
             first.record(c.ttftNs());
     }
+    // A run without a client side (observed services, OTLP): the requests are the server's
+    // records, each from its start to its end.
+    const bool serverOnly = client.isEmpty() && !server.isEmpty();
+    if (serverOnly) {
+        firstIntended = server.first().startedNs;
+        for (const RequestRecord &r : server) {
+            if (!r.finished())
+                continue;
+            firstIntended = std::min(firstIntended, r.startedNs);
+            lastIntended = std::max(lastIntended, r.startedNs);
+            lastComplete = std::max(lastComplete, r.respondedNs);
+            ++nFinished;
+            const qint64 latencyNs = r.respondedNs - r.startedNs;
+            const bool success = r.status < 400;
+            all.record(latencyNs);
+            series.addOffered(r.startedNs);
+            series.addCompletion(r.respondedNs, latencyNs, success);
+            if (success) {
+                ++nOk;
+                ok.record(latencyNs);
+            }
+        }
+    }
     if (endNs)
         series.setRunEnd(endNs);
     latency = all.summary();
@@ -159,7 +182,7 @@ void VariantResult::computeSummary()
 
     const double makespan = lastComplete > firstIntended ? double(lastComplete - firstIntended) / 1e9 : 0;
     const double offeredSpan = double(lastIntended - firstIntended) / 1e9;
-    metrics[QStringLiteral("requests")] = double(client.size());
+    metrics[QStringLiteral("requests")] = serverOnly ? double(nFinished) : double(client.size());
     metrics[QStringLiteral("successful")] = double(nOk);
     metrics[QStringLiteral("errors")] = double(nFinished - nOk);
     metrics[QStringLiteral("late_sends")] = double(nLate);

@@ -4,6 +4,7 @@
 #define LOOPSCOPE_FUZZ_NO_MAIN
 #include "../fuzz/fuzz_chatrequest.cpp"
 #include "../fuzz/fuzz_openai.cpp"
+#include "../fuzz/fuzz_otlp.cpp"
 #include "../fuzz/fuzz_runjson.cpp"
 #include "../fuzz/fuzz_scenario.cpp"
 #include "../fuzz/fuzz_sse.cpp"
@@ -52,6 +53,8 @@ private slots:
             fuzzRunJson(data, size);
         else if (target == QLatin1String("fuzz_scenario"))
             fuzzScenario(data, size);
+        else if (target == QLatin1String("fuzz_otlp"))
+            fuzzOtlp(data, size);
         else
             QFAIL(qPrintable(QStringLiteral("no fuzz target %1").arg(target)));
     }

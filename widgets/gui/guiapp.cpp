@@ -17,6 +17,7 @@
 #include <QLocale>
 #include <QScreen>
 #include <QSettings>
+#include <QTextStream>
 #include <QTimer>
 #include <QTranslator>
 
@@ -109,8 +110,11 @@ int runGui(int argc, char *argv[], void (*identify)())
     const QCommandLineOption panels(
         QStringLiteral("panels"),
         QStringLiteral("--screenshot: also save each dock, the centre and each menu as FILE-<part>.png."));
+    const QCommandLineOption open(QStringLiteral("open"),
+                                  QStringLiteral("Open a saved run.json (with --screenshot: capture it)."),
+                                  QStringLiteral("RUN"));
     parser.addOptions({ screenshot, scenario, users, mode, light, compare, lesson, largeFonts, language, size,
-                        firstRun, panels });
+                        firstRun, panels, open });
     parser.process(app);
 
     // The language: --language, else the one chosen in View > Language, else the system's.
@@ -146,6 +150,18 @@ int runGui(int argc, char *argv[], void (*identify)())
             window.usersPanel()->startGuidedTour();
         if (parser.isSet(firstRun) && !parser.isSet(scenario))
             return captureFirstRun(app, window, parser.value(screenshot));
+        if (parser.isSet(open)) {
+            // A saved run (e.g. one `loopscope observe` wrote), as the window shows it.
+            QString error;
+            if (!window.openRun(parser.value(open), &error)) {
+                QTextStream(stderr) << "loopscope: " << error << Qt::endl;
+                return 1;
+            }
+            QTimer::singleShot(1500, &window, [&window, file = parser.value(screenshot)] {
+                QCoreApplication::exit(window.grab().save(file) ? 0 : 1);
+            });
+            return app.exec();
+        }
         ScreenshotRun::Options o;
         o.file = parser.value(screenshot);
         o.scenario = parser.value(scenario);
@@ -179,5 +195,7 @@ int runGui(int argc, char *argv[], void (*identify)())
         window.show();
     }
     QTimer::singleShot(0, &window, [&window] { window.serverPanel()->startServer(); });
+    if (parser.isSet(open))
+        window.openRun(parser.value(open));
     return app.exec();
 }

@@ -2,6 +2,7 @@
 
 #include "base/traceclock.h"
 #include "chat/chatpanel.h"
+#include "gui/observedialog.h"
 #include "gui/theme.h"
 #include "http/chatserver.h"
 #include "lesson/lessonbar.h"
@@ -615,6 +616,23 @@ void MainWindow::buildMenus()
     }
     file->addSeparator();
     file->addAction(tr("&Open run…"), QKeySequence::Open, m_runs, &RunsPanel::openRequested);
+    // Outside services' OpenTelemetry traces, drawn live from the same recorder; kept as a run.
+    file->addAction(tr("Observe services (OTLP)…"), this, [this] {
+        auto *dialog = findChild<ObserveDialog *>();
+        if (!dialog) {
+            dialog = new ObserveDialog(m_server->recorder(), this);
+            connect(dialog, &ObserveDialog::runFinished, this, [this](const RunResult &run) {
+                const int first = int(m_runs->count());
+                for (const SessionRun &r : SessionRuns::fromRunResult(run, tr("observed")))
+                    addRun(r);
+                if (m_runs->count() > first)
+                    m_runs->select({ first });
+            });
+        }
+        dialog->show();
+        dialog->raise();
+        dialog->activateWindow();
+    });
     file->addAction(tr("&Save run…"), QKeySequence::Save, this, [this] {
         if (m_runs->count() > 0)
             emit m_runs->saveRequested(currentRunRow());

@@ -1,0 +1,274 @@
+#include "otlpobserver.h"
+
+#include "base/threadregistry.h"
+#include "base/traceclock.h"
+#include "report/runexport.h"
+#include "stats/latencystats.h"
+#include "stats/throughputseries.h"
+#include "trace/tracerecorder.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <algorithm>
+
+namespace {
+
+struct Edge
+{
+    qint64 t;
+    int delta;
+    bool operator<(const Edge &o) const { return t != o.t ? t < o.t : delta < o.delta; }
+};
+
+QByteArray csvField(const QString &text)
+{
+    QByteArray s = text.toUtf8();
+    if (s.contains(',') || s.contains('"') || s.contains('\n')) {
+        s.replace("\"", "\"\"");
+        s = '"' + s + '"';
+    }
+    return s;
+}
+
+} // namespace
+
+OtlpObserver::OtlpObserver(qint64 maxQueuedSpans, TraceRecorder *sharedRecorder)
+    : m_recorder(sharedRecorder ? nullptr : std::make_unique<TraceRecorder>())
+    , m_sharedRecorder(sharedRecorder)
+    , m_assembler(std::make_unique<OtlpAssembler>(recorder(), maxQueuedSpans))
+{
+    OtlpAssembler *assembler = m_assembler.get();
+    m_receiver = std::make_unique<OtlpReceiver>(
+        [assembler](Otlp::Batch &&batch) { return assembler->enqueue(std::move(batch)); });
+}
+
+OtlpObserver::~OtlpObserver()
+{
+    stop();
+}
+
+bool OtlpObserver::start(const OtlpReceiverOptions &options, QString *error)
+{
+    if (!m_startedNs)
+        m_startedNs = TraceClock::nowNs();
+    return m_receiver->start(options, error);
+}
+
+void OtlpObserver::stop()
+{
+    m_receiver->stop();
+}
+
+bool OtlpObserver::isRunning() const
+{
+    return m_receiver->isRunning();
+}
+
+QString OtlpObserver::batchDelayNote()
+{
+    return QStringLiteral(
+        "Spans arrive only when they end, in batches (OTEL_BSP_SCHEDULE_DELAY, 5 s by default): "
+        "the live view trails the services by that delay. Each host stamps spans with its own "
+        "clock; offsets between hosts are estimated from client/server span pairs where a trace "
+        "crosses hosts, and are shown, not applied. In-flight counters are derived from spans.");
+}
+
+QMap<quint16, int> OtlpObserver::maxInFlightPerLane(const QList<RequestRecord> &records)
+{
+    QHash<quint16, QList<Edge>> edges;
+    for (const RequestRecord &r : records) {
+        edges[r.loopThread].append({ r.startedNs, +1 });
+        edges[r.loopThread].append({ r.respondedNs, -1 });
+    }
+    QMap<quint16, int> out;
+    for (auto it = edges.begin(); it != edges.end(); ++it) {
+        std::sort(it->begin(), it->end());
+        int now = 0, peak = 0;
+        for (const Edge &e : std::as_const(*it)) {
+            now += e.delta;
+            peak = std::max(peak, now);
+        }
+        out.insert(it.key(), peak);
+    }
+    return out;
+}
+
+RunResult OtlpObserver::buildRun() const
+{
+    m_assembler->drain();
+    const qint64 now = TraceClock::nowNs();
+    RunResult run;
+    // Written like a scenario file, so run.json reopens (Scenario::fromJson reads it back).
+    const QJsonObject label { { QStringLiteral("en"), QStringLiteral("Observed services (OTLP)") },
+                              { QStringLiteral("zh"), QStringLiteral("观测到的服务（OTLP）") } };
+    const QJsonObject raw {
+        { QStringLiteral("name"), QStringLiteral("observe") },
+        { QStringLiteral("title"),
+          QJsonObject { { QStringLiteral("en"), QStringLiteral("Observed services (OpenTelemetry)") },
+                        { QStringLiteral("zh"), QStringLiteral("观测到的服务（OpenTelemetry）") } } },
+        { QStringLiteral("explanation"),
+          QJsonObject {
+              { QStringLiteral("en"), batchDelayNote() },
+              { QStringLiteral("zh"),
+                QStringLiteral("跨度在结束时才被导出并分批发送（OTEL_BSP_SCHEDULE_DELAY，默认 5 "
+                               "秒），所以实时视图会滞后；每台主机使用自己的时钟，主机之间的偏差只显示、"
+                               "不校正；并发计数由跨度推算。") } } },
+        { QStringLiteral("variants"),
+          QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("observed") },
+                                     { QStringLiteral("label"), label } } } },
+    };
+    QString scenarioError;
+    Scenario::fromJson(raw, &run.scenario, &scenarioError);
+    const ScenarioVariant sv = run.scenario.variants.value(0);
+    run.createdMs = QDateTime::currentMSecsSinceEpoch();
+    run.machine = RunResult::machineInfo();
+
+    VariantResult v;
+    v.name = QStringLiteral("observed");
+    v.label = sv.labelEn.isEmpty() ? QStringLiteral("Observed services (OTLP)") : sv.labelEn;
+    const QList<ObservedLane> observedLanes = m_assembler->lanes();
+    QSet<quint16> laneSet;
+    for (const ObservedLane &lane : observedLanes)
+        laneSet.insert(lane.lane);
+    for (const RequestRecord &r : recorder()->readFrom(recorder()->firstAvailable())) {
+        if (laneSet.contains(r.loopThread) && r.finished())
+            v.server.append(r);
+    }
+    std::sort(v.server.begin(), v.server.end(),
+              [](const RequestRecord &a, const RequestRecord &b) { return a.startedNs < b.startedNs; });
+    v.startNs = m_startedNs ? m_startedNs : now;
+    v.endNs = now;
+    for (const RequestRecord &r : std::as_const(v.server)) {
+        v.startNs = std::min(v.startNs, r.startedNs);
+        v.endNs = std::max(v.endNs, r.respondedNs);
+    }
+    // A sender whose clock is far off must not stretch the run over days: at most 10 minutes
+    // before the observation started and after it ended (those requests draw outside).
+    constexpr qint64 slack = 600'000'000'000LL;
+    v.startNs = std::max(v.startNs, (m_startedNs ? m_startedNs : now) - slack);
+    v.endNs = std::min(v.endNs, now + slack);
+    v.threadNames = ThreadRegistry::names();
+
+    // In-flight requests over time, derived from the spans (100 Hz like the server's sampler).
+    QList<Edge> edges;
+    for (const RequestRecord &r : std::as_const(v.server)) {
+        edges.append({ r.startedNs, +1 });
+        edges.append({ r.respondedNs, -1 });
+    }
+    std::sort(edges.begin(), edges.end());
+    constexpr qint64 step = 10'000'000;
+    qsizetype e = 0;
+    int inFlight = 0, peak = 0;
+    quint64 completed = 0, failed = 0;
+    QList<RequestRecord> byEnd = v.server;
+    std::sort(byEnd.begin(), byEnd.end(),
+              [](const RequestRecord &a, const RequestRecord &b) { return a.respondedNs < b.respondedNs; });
+    qsizetype done = 0;
+    for (qint64 t = v.startNs; t <= v.endNs && v.counters.size() < 2'000'000; t += step) {
+        int stepPeak = inFlight;
+        while (e < edges.size() && edges[e].t <= t) {
+            inFlight += edges[e].delta;
+            stepPeak = std::max(stepPeak, inFlight);
+            ++e;
+        }
+        while (done < byEnd.size() && byEnd[done].respondedNs <= t) {
+            if (byEnd[done].status < 400)
+                ++completed;
+            else
+                ++failed;
+            ++done;
+        }
+        peak = std::max(peak, stepPeak);
+        CounterSample s;
+        s.tNs = t;
+        s.inFlight = stepPeak;
+        s.completed = completed;
+        s.failed = failed;
+        v.counters.append(s);
+    }
+
+    // The summary of a run without a client side comes from the server records
+    // (VariantResult::computeSummary), so run.json re-renders the same with `loopscope report`.
+    v.computeSummary();
+    const OtlpAssembler::Stats stats = m_assembler->stats();
+    v.metrics[QStringLiteral("observed_spans")] = double(stats.spans);
+    v.metrics[QStringLiteral("observed_services")] = stats.services;
+    v.metrics[QStringLiteral("observed_instances")] = stats.instances;
+    v.metrics[QStringLiteral("max_in_flight_derived")] = peak;
+
+    QJsonArray lanes;
+    const QMap<quint16, int> perLane = maxInFlightPerLane(v.server);
+    QMap<QString, int> perService;
+    for (const ObservedLane &lane : observedLanes) {
+        const int maxInFlight = perLane.value(lane.lane);
+        perService[lane.service] = std::max(perService.value(lane.service), maxInFlight);
+        lanes.append(QJsonObject { { QStringLiteral("lane"), lane.lane },
+                                   { QStringLiteral("name"), lane.name() },
+                                   { QStringLiteral("service"), lane.service },
+                                   { QStringLiteral("host"), lane.host },
+                                   { QStringLiteral("instance"), lane.instance },
+                                   { QStringLiteral("thread"), lane.thread },
+                                   { QStringLiteral("max_in_flight"), maxInFlight } });
+    }
+    QJsonObject services;
+    for (auto it = perService.constBegin(); it != perService.constEnd(); ++it)
+        services.insert(it.key(), it.value());
+    QJsonArray offsets;
+    for (const ClockOffset &o : m_assembler->offsets())
+        offsets.append(QJsonObject { { QStringLiteral("from_host"), o.fromHost },
+                                     { QStringLiteral("to_host"), o.toHost },
+                                     { QStringLiteral("offset_ms"), o.offsetMs },
+                                     { QStringLiteral("samples"), o.samples } });
+    const OtlpReceiver::Stats rs = m_receiver->stats();
+    run.machine.insert(
+        QStringLiteral("otlp"),
+        QJsonObject { { QStringLiteral("endpoint"), m_receiver->endpoint() },
+                      { QStringLiteral("export_requests"), double(rs.requests) },
+                      { QStringLiteral("rejected_spans"), double(rs.rejectedSpans) },
+                      { QStringLiteral("spans_waiting_for_their_request"), double(stats.waitingSpans) },
+                      { QStringLiteral("counters"), QStringLiteral("derived from spans") },
+                      { QStringLiteral("lanes"), lanes },
+                      { QStringLiteral("max_in_flight_per_service"), services },
+                      { QStringLiteral("clock_offsets"), offsets },
+                      { QStringLiteral("note"), batchDelayNote() } });
+    run.variants.append(v);
+    return run;
+}
+
+QByteArray OtlpObserver::requestsCsv(const RunResult &run)
+{
+    QHash<quint16, QJsonObject> lanes;
+    for (const QJsonValue &l :
+         run.machine.value(QStringLiteral("otlp")).toObject().value(QStringLiteral("lanes")).toArray())
+        lanes.insert(quint16(l.toObject().value(QStringLiteral("lane")).toInt()), l.toObject());
+    QByteArray out = "service,host,instance,lane,request_id,start_ms,end_ms,duration_ms,status,phases\n";
+    for (const VariantResult &v : run.variants) {
+        for (const RequestRecord &r : v.server) {
+            const QJsonObject lane = lanes.value(r.loopThread);
+            QStringList phases;
+            for (int i = 0; i < r.spanCount; ++i)
+                phases.append(phaseName(r.spans[size_t(i)].phase));
+            out += csvField(lane.value(QStringLiteral("service")).toString()) + ','
+                + csvField(lane.value(QStringLiteral("host")).toString()) + ','
+                + csvField(lane.value(QStringLiteral("instance")).toString()) + ','
+                + csvField(v.threadNames.value(r.loopThread)) + ',' + QByteArray::number(r.id) + ','
+                + RunExport::fixed3(TraceClock::nsToMs(r.startedNs - v.startNs)) + ','
+                + RunExport::fixed3(TraceClock::nsToMs(r.respondedNs - v.startNs)) + ','
+                + RunExport::fixed3(TraceClock::nsToMs(r.respondedNs - r.startedNs)) + ','
+                + QByteArray::number(r.status) + ',' + csvField(phases.join(QLatin1Char(' '))) + '\n';
+        }
+    }
+    return out;
+}
+
+QString OtlpObserver::summaryLine(double spansPerSecond) const
+{
+    const OtlpAssembler::Stats s = m_assembler->stats();
+    return QStringLiteral("%1 spans/s  %2 requests  %3 services  %4 instances  (%5 spans, %6 waiting)")
+        .arg(spansPerSecond, 0, 'f', 0)
+        .arg(s.requests)
+        .arg(s.services)
+        .arg(s.instances)
+        .arg(s.spans)
+        .arg(s.waitingSpans);
+}
