@@ -178,8 +178,9 @@ bool Scenario::open(const QString &nameOrPath, Scenario *out, QString *error)
 {
     initCoreResources();
     QString path = nameOrPath;
-    if (!QFileInfo::exists(path)) {
-        // A name: the installed copy (share/loopscope/scenarios) first, else the compiled-in one.
+    if (!QFileInfo(path).isFile()) {
+        // A name (a folder of the same name, such as an earlier run's --out, does not hide it): the installed
+        // copy (share/loopscope/scenarios) first, else the compiled-in one.
         const QString file = nameOrPath + QStringLiteral(".json");
         const QString installed = InstallLayout::scenariosDir();
         path = !installed.isEmpty() && QFileInfo::exists(installed + QLatin1Char('/') + file)

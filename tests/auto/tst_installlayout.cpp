@@ -18,6 +18,22 @@ class TestInstallLayout : public QObject
 private slots:
     void cleanup() { qunsetenv("LOOPSCOPE_DATA_DIR"); }
 
+    void aFolderNamedLikeAScenarioDoesNotHideIt()
+    {
+        // `loopscope run --scenario cpu_bound --out cpu_bound`, then the same command again.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString before = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(dir.path()));
+        QVERIFY(QDir().mkdir(QStringLiteral("pseudo_async")));
+        Scenario s;
+        QString error;
+        const bool opened = Scenario::open(QStringLiteral("pseudo_async"), &s, &error);
+        QDir::setCurrent(before);
+        QVERIFY2(opened, qPrintable(error));
+        QCOMPARE(s.name, QStringLiteral("pseudo_async"));
+    }
+
     void buildTreeHasNoDataFolder()
     {
         // tests/ has no ../share/loopscope next to it: everything comes from the resources.
