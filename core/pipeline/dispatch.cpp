@@ -83,7 +83,9 @@ QCoro::Task<ChatResult> Dispatcher::inExecutor(DispatchCall call)
     auto waiting = std::make_shared<CountedScope>(m_counters->waiting);
     auto queued = std::make_shared<CountedScope>(m_counters->poolQueued);
     const int queuedSpan = call.trace.beginSpan(Phase::Queued);
-    co_return co_await QtConcurrent::run(m_threads, [this, call, waiting, queued, queuedSpan] {
+    // The future is a named local, not a temporary inside the co_await: GCC 12 destroys such a
+    // temporary's captures twice (found by ASan: the guards' shared count was freed early).
+    QFuture<ChatResult> future = QtConcurrent::run(m_threads, [this, call, waiting, queued, queuedSpan] {
         namePoolThread(m_nextPoolThread);
         queued->end();
         waiting->end();
@@ -93,6 +95,7 @@ QCoro::Task<ChatResult> Dispatcher::inExecutor(DispatchCall call)
         return m_manager->chat(call.request, call.config, call.trace, call.onToken, call.cancel,
                                executorCpuStep(call.config));
     });
+    co_return co_await future;
 }
 
 QCoro::Task<ChatResult> Dispatcher::async(DispatchCall call)
