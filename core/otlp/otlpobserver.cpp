@@ -148,6 +148,7 @@ RunResult OtlpObserver::buildRun() const
     v.startNs = std::max(v.startNs, (m_startedNs ? m_startedNs : now) - slack);
     v.endNs = std::min(v.endNs, now + slack);
     v.threadNames = ThreadRegistry::names();
+    v.threadKinds = ThreadRegistry::kinds(); // the service lanes stay services when the run reopens
 
     // In-flight requests over time, derived from the spans (100 Hz like the server's sampler).
     QList<Edge> edges;

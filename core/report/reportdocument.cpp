@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QJsonObject>
 #include <QLocale>
+#include <QSet>
 #include <algorithm>
 #include <cmath>
 #include <tuple>
@@ -799,7 +800,9 @@ void Writer::settings()
             ? L("closed: users wait for each answer", "封闭：用户等待每个响应")
             : L("open: requests arrive at a rate", "开放：请求按速率到达");
     });
-    row(L("Simulated users", "模拟用户数"), [&](const VariantResult &v) { return count(v.load.users); });
+    row(L("Simulated users", "模拟用户数"), [&](const VariantResult &v) {
+        return v.client.isEmpty() && !v.server.isEmpty() ? QString() : count(v.load.users); // observed: none
+    });
     row(L("Requests per user", "每个用户的请求数"), [&](const VariantResult &v) {
         return v.load.model == LoadSettings::Model::Closed ? count(v.load.requestsPerUser) : QString();
     });
@@ -1049,7 +1052,21 @@ QStringList headline(const RunResult &run, Language lang)
     const auto title = [&](const VariantResult *v) { return ReportText::variantTitle(run, *v, lang); };
     const auto makespan
         = [](const VariantResult *v) { return v->metrics.value(QStringLiteral("makespan_s")); };
-    if (ran.size() == 1) {
+    if (ran.size() == 1 && ran.front()->client.isEmpty() && !ran.front()->server.isEmpty()) {
+        // Observed over OTLP: no simulated users, the requests came from outside services.
+        const VariantResult *v = ran.front();
+        QSet<quint16> lanes;
+        for (const RequestRecord &r : v->server)
+            lanes.insert(r.loopThread);
+        out << L("%1: %2 observed requests on %3 service lanes in %4 s; p95 latency %5 ms, %6 requests/s, "
+                 "%7 failed.",
+                 "%1：在 %3 条服务通道上观测到 %2 个请求，用时 %4 秒；p95 延迟 %5 毫秒，每秒 %6 个请求，%7 "
+                 "个失败。")
+                   .arg(title(v), locale.toString(qint64(v->metrics.value(QStringLiteral("requests")))),
+                        locale.toString(qsizetype(lanes.size())), sig(makespan(v)), ms(v->latency.p95Ms),
+                        sig(v->metrics.value(QStringLiteral("achieved_rps"))),
+                        locale.toString(qint64(v->metrics.value(QStringLiteral("errors")))));
+    } else if (ran.size() == 1) {
         const VariantResult *v = ran.front();
         out << L("%1: %2 requests from %3 users in %4 s; p95 latency %5 ms, %6 requests/s, %7 failed.",
                  "%1：%3 个用户的 %2 个请求用时 %4 秒；p95 延迟 %5 毫秒，每秒 %6 个请求，%7 个失败。")

@@ -7,6 +7,7 @@
 #include "otlp/otlpdecoder.h"
 #include "otlp/otlpobserver.h"
 #include "otlp/otlpreceiver.h"
+#include "report/reportdocument.h"
 #include "trace/tracerecorder.h"
 
 #include <QDateTime>
@@ -652,6 +653,13 @@ void TestOtlp::childAfterParentAndClockOffsets()
     QCOMPARE(reread.variants[0].server.size(), 2);
     QCOMPARE(reread.variants[0].metrics.value(QStringLiteral("requests")), 2.0);
     QCOMPARE(reread.variants[0].latency.count, quint64(2));
+    // The lanes reopen as service lanes, and the headline speaks of observed requests, not users.
+    const VariantResult &rv = reread.variants[0];
+    QVERIFY(rv.threadKinds.size() == rv.threadNames.size());
+    QVERIFY(rv.threadKinds.value(rv.server[0].loopThread) == LaneKind::Service);
+    const QString said = ReportText::headline(reread, ReportStyle::Language::English).join(QLatin1Char(' '));
+    QVERIFY2(said.contains(QStringLiteral("2 observed requests on 2 service lanes")), qPrintable(said));
+    QVERIFY2(!said.contains(QStringLiteral("users")), qPrintable(said));
     const QList<QByteArray> rows = OtlpObserver::requestsCsv(run).trimmed().split('\n');
     QCOMPARE(rows.size(), 3);
     QVERIFY(rows[0].startsWith("service,host,instance,"));
