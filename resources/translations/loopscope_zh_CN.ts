@@ -193,6 +193,34 @@
         <source>worker-%1</source>
         <translation>worker-%1</translation>
     </message>
+    <message>
+        <source>accept queue</source>
+        <translation>接收队列</translation>
+    </message>
+    <message>
+        <source>workers</source>
+        <translation>worker 数</translation>
+    </message>
+    <message>
+        <source>CPU &amp; memory</source>
+        <translation>CPU 与内存</translation>
+    </message>
+    <message>
+        <source>% / MB</source>
+        <translation>% / MB</translation>
+    </message>
+    <message>
+        <source>process CPU %</source>
+        <translation>进程 CPU %</translation>
+    </message>
+    <message>
+        <source>server threads CPU %</source>
+        <translation>服务器线程 CPU %</translation>
+    </message>
+    <message>
+        <source>RSS MB</source>
+        <translation>常驻内存 MB</translation>
+    </message>
 </context>
 <context>
     <name>DistributionPlot</name>
@@ -628,6 +656,77 @@
         <source>Model: %1</source>
         <translation>模型：%1</translation>
     </message>
+    <message>
+        <source>Observe services (OTLP)…</source>
+        <translation>观测服务（OTLP）…</translation>
+    </message>
+    <message>
+        <source>observed</source>
+        <translation>观测</translation>
+    </message>
+</context>
+<context>
+    <name>ObserveDialog</name>
+    <message>
+        <source>Observe services (OpenTelemetry)</source>
+        <translation>观测服务（OpenTelemetry）</translation>
+    </message>
+    <message>
+        <source>127.0.0.1: this machine only; 0.0.0.0: services on other hosts too</source>
+        <translation>127.0.0.1：仅本机；0.0.0.0：也接收其他主机上的服务</translation>
+    </message>
+    <message>
+        <source>optional bearer token</source>
+        <translation>可选的 bearer 令牌</translation>
+    </message>
+    <message>
+        <source>Start receiving</source>
+        <translation>开始接收</translation>
+    </message>
+    <message>
+        <source>The environment variables for your services appear here.</source>
+        <translation>服务所需的环境变量会显示在这里。</translation>
+    </message>
+    <message>
+        <source>Not receiving.</source>
+        <translation>未在接收。</translation>
+    </message>
+    <message>
+        <source>Listen on</source>
+        <translation>监听地址</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Token</source>
+        <translation>令牌</translation>
+    </message>
+    <message>
+        <source>Point your services at LoopScope (OpenTelemetry SDKs and the Collector&apos;s otlphttp exporter):</source>
+        <translation>让你的服务把追踪发送到 LoopScope（OpenTelemetry SDK 以及 Collector 的 otlphttp 导出器）：</translation>
+    </message>
+    <message>
+        <source>Cannot receive: %1</source>
+        <translation>无法接收：%1</translation>
+    </message>
+    <message>
+        <source>Stop and keep as a run</source>
+        <translation>停止并保存为一次运行</translation>
+    </message>
+    <message>
+        <source>Stopped: %1 observed request(s) kept in the Runs dock.</source>
+        <translation>已停止：%1 个观测到的请求已保存在“运行记录”面板中。</translation>
+    </message>
+    <message>
+        <source>Receiving at %1/v1/traces — %2</source>
+        <translation>正在 %1/v1/traces 接收 — %2</translation>
+    </message>
+    <message>
+        <source>clock of %1 vs %2: %3 ms (%4 client/server span pairs)</source>
+        <translation>%1 与 %2 的时钟差：%3 毫秒（%4 对客户端/服务端 span）</translation>
+    </message>
 </context>
 <context>
     <name>PhaseLegend</name>
@@ -865,7 +964,7 @@
         <translation>执行器类型</translation>
     </message>
     <message>
-        <source>Model CPython's GIL</source>
+        <source>Model CPython&apos;s GIL</source>
         <translation>模拟 CPython 的 GIL</translation>
     </message>
     <message>
@@ -1016,6 +1115,34 @@
         <source>&lt;b&gt;Stopped&lt;/b&gt;</source>
         <translation>&lt;b&gt;已停止&lt;/b&gt;</translation>
     </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Auto-scaling: the most worker loops (Workers is the fewest); off keeps Workers fixed</source>
+        <translation>自动伸缩：worker 事件循环的最大数量（Worker 数为最小值）；关闭则保持 Worker 数不变</translation>
+    </message>
+    <message>
+        <source>&gt; </source>
+        <translation>&gt; </translation>
+    </message>
+    <message>
+        <source>Add a worker while more than this many requests wait (accept queue + not started)</source>
+        <translation>等待的请求超过此数时增加一个 worker（接收队列 + 尚未开始的请求）</translation>
+    </message>
+    <message>
+        <source>Retire a worker idle this long</source>
+        <translation>worker 空闲这么久后将其退役</translation>
+    </message>
+    <message>
+        <source>Auto-scale to</source>
+        <translation>自动伸缩至</translation>
+    </message>
+    <message>
+        <source>Not applied: %1</source>
+        <translation>未应用：%1</translation>
+    </message>
 </context>
 <context>
     <name>TimelineView</name>
@@ -1048,6 +1175,28 @@ in arrival order</source>
     <message>
         <source>blocked %1%</source>
         <translation>阻塞 %1%</translation>
+    </message>
+    <message>
+        <source>other traffic%1</source>
+        <translation>其他流量%1</translation>
+    </message>
+    <message>
+        <source>%1 requests
+in arrival order
+
+%2 of them other traffic (muted)</source>
+        <translation>%1 个请求
+按到达顺序
+
+其中 %2 个为其他流量（淡显）</translation>
+    </message>
+    <message>
+        <source>lanes %1-%2 of %3</source>
+        <translation>泳道 %1-%2，共 %3 条</translation>
+    </message>
+    <message>
+        <source>&lt;i&gt;Other traffic: not part of this run, but it shared the server with it.&lt;/i&gt;&lt;br&gt;</source>
+        <translation>&lt;i&gt;其他流量：不属于本次运行，但与它共用了服务器。&lt;/i&gt;&lt;br&gt;</translation>
     </message>
 </context>
 <context>
