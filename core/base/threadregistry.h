@@ -15,6 +15,13 @@ enum class LaneKind : quint8 {
     Service, // an observed outside service instance (OTLP)
 };
 
+// The lanes whose CPU is the server's own work (its loops and its executor threads), as opposed to
+// the load generator, the window or a sampler sharing the process.
+inline bool servesRequests(LaneKind kind)
+{
+    return kind == LaneKind::WorkerLoop || kind == LaneKind::PoolThread;
+}
+
 namespace ThreadRegistry {
 
 // Index of the calling thread; registers it under `name` on first call.

@@ -2,6 +2,7 @@
 
 #include "base/traceclock.h"
 #include "llm/ssedecoder.h"
+#include "load/requestid.h"
 
 #include <QJsonDocument>
 #include <QTcpSocket>
@@ -31,24 +32,6 @@ struct LoadWorker::Conn
 namespace {
 
 constexpr qsizetype kMaxBody = 1 << 20;
-
-// The server's "request_id" (a decimal string or number) from a reply: a scan, not a JSON
-// parse, because the generator's cost per request is part of what it measures (issue #8).
-// Replies that are not LoopScope's simply have none (0).
-quint64 requestIdIn(const QByteArray &json)
-{
-    static const QByteArray key("\"request_id\"");
-    qsizetype i = json.indexOf(key);
-    if (i < 0)
-        return 0;
-    i += key.size();
-    while (i < json.size() && (json[i] == ' ' || json[i] == ':' || json[i] == '"'))
-        ++i;
-    quint64 id = 0;
-    for (; i < json.size() && json[i] >= '0' && json[i] <= '9'; ++i)
-        id = id * 10 + quint64(json[i] - '0');
-    return id;
-}
 
 } // namespace
 

@@ -259,8 +259,7 @@ void VariantResult::computeSummary()
         // load generator and the window).
         QVector<bool> serverLane(threadNames.size());
         for (int i = 0; i < threadNames.size(); ++i)
-            serverLane[i] = threadNames[i].startsWith(QLatin1String("worker-"))
-                || threadNames[i].startsWith(QLatin1String("pool-"));
+            serverLane[i] = servesRequests(threadKinds.value(i, LaneKind::Other));
         double serverSum = 0;
         int windows = 0;
         for (const CounterSample &s : counters) {

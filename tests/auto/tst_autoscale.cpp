@@ -4,6 +4,7 @@
 #include "base/traceclock.h"
 #include "cli/serveroptions.h"
 #include "load/loadgenerator.h"
+#include "loadrun.h"
 #include "serverfixture.h"
 #include "trace/processresources.h"
 
@@ -17,21 +18,6 @@
 #include <time.h>
 
 namespace {
-
-QList<ClientRecord> runLoad(const LoadSettings &s, int timeoutMs = 60000)
-{
-    LoadGenerator load;
-    load.setSettings(s);
-    QSignalSpy finished(&load, &LoadGenerator::finished);
-    QString error;
-    if (!load.start(&error)) {
-        qWarning() << error;
-        return {};
-    }
-    if (!finished.wait(timeoutMs))
-        qWarning() << "load did not finish";
-    return load.snapshot();
-}
 
 int count(const QList<ScaleEvent> &events, ScaleEvent::Kind kind)
 {

@@ -2,6 +2,7 @@
 // error kinds and the record formats.
 #include "http/chatserver.h"
 #include "load/loadgenerator.h"
+#include "loadrun.h"
 
 #include <QSet>
 #include <QSignalSpy>
@@ -33,21 +34,6 @@ private:
         if (!server->start(c, &error))
             qWarning() << error;
         return server;
-    }
-
-    static QList<ClientRecord> runLoad(const LoadSettings &s, int timeoutMs = 30000)
-    {
-        LoadGenerator load;
-        load.setSettings(s);
-        QSignalSpy finished(&load, &LoadGenerator::finished);
-        QString error;
-        if (!load.start(&error)) {
-            qWarning() << error;
-            return {};
-        }
-        if (!finished.wait(timeoutMs))
-            qWarning() << "load did not finish";
-        return load.snapshot();
     }
 
     static qint64 makespan(const QList<ClientRecord> &records)

@@ -5,6 +5,7 @@
 // as its own network read. Prints ns per reply; see docs/BENCHMARKS.md.
 #include "base/traceclock.h"
 #include "llm/ssedecoder.h"
+#include "load/requestid.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -12,21 +13,6 @@
 #include <cstdio>
 
 namespace {
-
-quint64 requestIdIn(QByteArrayView json) // as in core/load/loadworker.cpp
-{
-    static const QByteArray key("\"request_id\"");
-    qsizetype i = json.indexOf(key);
-    if (i < 0)
-        return 0;
-    i += key.size();
-    while (i < json.size() && (json[i] == ' ' || json[i] == ':' || json[i] == '"'))
-        ++i;
-    quint64 id = 0;
-    for (; i < json.size() && json[i] >= '0' && json[i] <= '9'; ++i)
-        id = id * 10 + quint64(json[i] - '0');
-    return id;
-}
 
 QByteArray event(const char *name, const QJsonObject &data)
 {

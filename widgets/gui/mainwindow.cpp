@@ -404,7 +404,7 @@ void MainWindow::showRun(int row)
     m_state->setOrigin(v.startNs);
     setShown(&m_runData);
     m_plots->clear();
-    m_plots->setLaneNames(v.threadNames);
+    m_plots->setLaneKinds(v.threadKinds);
     m_plots->appendSamples(v.counters);
     m_plots->setScaleEvents(v.scaleEvents);
     m_plots->appendLatency(LatencySeries::ofRun(v));

@@ -83,9 +83,9 @@ void CounterPlotsPanel::appendSamples(const QList<CounterSample> &samples)
             // The lanes of worker loops and pool threads: what the server itself used.
             double server = 0;
             for (const LaneCpu &l : *s.laneCpu) {
-                const QString name
-                    = l.lane < m_laneNames.size() ? m_laneNames[l.lane] : ThreadRegistry::name(l.lane);
-                if (name.startsWith(QLatin1String("worker-")) || name.startsWith(QLatin1String("pool-")))
+                const LaneKind kind
+                    = l.lane < m_laneKinds.size() ? m_laneKinds[l.lane] : ThreadRegistry::kind(l.lane);
+                if (servesRequests(kind))
                     server += l.pct;
             }
             m_resources->append(1, t, server);
@@ -162,7 +162,7 @@ void CounterPlotsPanel::clear()
         p->clearMarkers();
     }
     m_scaleShown = 0;
-    m_laneNames.clear();
+    m_laneKinds.clear();
     m_completedWindow.clear();
     m_lastThroughputNs = 0;
 }

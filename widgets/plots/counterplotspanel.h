@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/threadregistry.h"
 #include "plots/latencyovertime.h"
 #include "trace/servercounters.h"
 
@@ -26,7 +27,8 @@ public:
     // Live: adds the events of `all` not shown yet (all = ChatServer::scaleEvents()).
     void syncScaleEvents(const QList<ScaleEvent> &all);
     // Lane names of a saved run (its lane indices are not this process's); empty: the live registry.
-    void setLaneNames(const QStringList &names) { m_laneNames = names; }
+    // A saved run's lane kinds (live: the thread registry's), to sum the server's own CPU.
+    void setLaneKinds(const QList<LaneKind> &kinds) { m_laneKinds = kinds; }
     // Per-second latency percentiles (the latency plot, next to throughput).
     void appendLatency(const QList<LatencyOverTime::Point> &points);
     void clear();
@@ -44,7 +46,7 @@ private:
     CounterPlot *m_load, *m_pool, *m_lag, *m_throughput, *m_latency;
     CounterPlot *m_resources; // process CPU, the server threads' CPU, RSS, threads
     int m_lagSeries = 0;
-    QStringList m_laneNames;
+    QList<LaneKind> m_laneKinds;
     qsizetype m_scaleShown = 0;
     std::deque<std::pair<qint64, quint64>> m_completedWindow; // last second of (t, completed)
     qint64 m_lastThroughputNs = 0;
