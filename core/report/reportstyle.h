@@ -21,7 +21,7 @@ inline QString pick(Language language, const char *en, const char *zh)
 
 // Display categories of a request bar: 0 is "waiting" (no span running), then Phase + 1 (queued,
 // DB read, LLM, DB write, prefetch, poll wait, respond).
-inline constexpr int CategoryCount = 11; // "waiting" + one per Phase
+inline constexpr int CategoryCount = 14; // "waiting" + one per Phase
 quint32 categoryColor(int category, bool dark);
 QString categoryName(int category, Language language);
 // The colour a blocked event loop is drawn in (the window's strip, the reports' lag plot).

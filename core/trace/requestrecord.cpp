@@ -23,6 +23,12 @@ QString phaseName(Phase phase)
         return QStringLiteral("gil_wait");
     case Phase::Other:
         return QStringLiteral("other");
+    case Phase::LoopWait:
+        return QStringLiteral("loop_wait");
+    case Phase::Handler:
+        return QStringLiteral("handler");
+    case Phase::DbPoolWait:
+        return QStringLiteral("db_pool_wait");
     }
     return {};
 }

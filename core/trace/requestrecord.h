@@ -20,8 +20,11 @@ enum class Phase : quint8 {
     CpuWork, // CPU-bound computation (hashing until the thread CPU clock says enough)
     GilWait, // waiting for the modelled interpreter lock before running CPU work
     Other, // an observed span that is neither a DB nor an LLM/HTTP call (OTLP)
+    LoopWait, // the awaited thing was ready, the coroutine had not been resumed yet: the loop was busy
+    Handler, // an observed server span's own time, not covered by any child span (OTLP)
+    DbPoolWait, // waiting for a free connection of the database pool
 };
-inline constexpr int PhaseCount = 10;
+inline constexpr int PhaseCount = 13;
 QString phaseName(Phase phase);
 
 enum class Endpoint : quint8 { Chat, ChatStream, Completions, Other };

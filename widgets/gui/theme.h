@@ -9,7 +9,7 @@
 struct Theme
 {
     // Display categories of the timeline: index 0 is "waiting" (no span running), then Phase + 1.
-    static constexpr int CategoryCount = 11;
+    static constexpr int CategoryCount = 14;
 
     bool dark = true;
     QColor window, base, text, mutedText, grid, axis, nowLine, selection, blocked, blockedStrip;
