@@ -34,6 +34,9 @@ struct LlmReply
     int promptTokens = 0;
     int completionTokens = 0;
     qint64 firstTokenNs = 0;
+    // When the whole reply was there: the last token's due time (simulated), or when the loop's
+    // dispatcher saw the last bytes ready (OpenAI). 0: unknown. The await may resume later.
+    qint64 readyNs = 0;
     Error error = Error::None;
     int upstreamStatus = 0;
     QString errorMessage;

@@ -1,5 +1,6 @@
 #include "openaibackend.h"
 
+#include "base/readystamp.h"
 #include "base/traceclock.h"
 #include "openaichunk.h"
 #include "openairesponsereader.h"
@@ -141,7 +142,13 @@ QCoro::Task<LlmReply> OpenAiBackend::exchange(OpenAiConfig config, LlmRequest re
     wake.setSingleShot(true);
     wake.setTimerType(Qt::PreciseTimer);
     bool connected = false; // the request is on the wire: the connect deadline no longer applies
-    const auto poke = [&wake] { wake.start(0); };
+    // When the reply's latest news was ready, as the loop's dispatcher stamped the event that
+    // brought it (base/readystamp.h); the wake-up timer below runs later when the loop is busy.
+    qint64 newsReadyNs = 0;
+    const auto poke = [&wake, &newsReadyNs] {
+        newsReadyNs = ReadyStamp::current() > 0 ? ReadyStamp::current() : TraceClock::nowNs();
+        wake.start(0);
+    };
     const auto onConnected = [&connected, poke] {
         connected = true;
         poke();
@@ -224,6 +231,7 @@ QCoro::Task<LlmReply> OpenAiBackend::exchange(OpenAiConfig config, LlmRequest re
     }
     if (!reply->isFinished())
         reply->abort(); // after [DONE] or a stream error: nothing more to read from this connection
+    result.readyNs = newsReadyNs;
     co_return result;
 }
 

@@ -228,6 +228,7 @@ QCoro::Task<LlmReply> SimulatedLlm::completeAsync(LlmRequest request, TokenSink 
         reply.tokens = int(p.tokens.size());
         reply.completionTokens = reply.tokens;
         reply.firstTokenNs = TraceClock::nowNs();
+        reply.readyNs = start + p.totalNs;
         co_return reply;
     }
     for (int i = 0; i < p.tokens.size(); ++i) {
@@ -243,5 +244,6 @@ QCoro::Task<LlmReply> SimulatedLlm::completeAsync(LlmRequest request, TokenSink 
     }
     reply.tokens = int(p.tokens.size());
     reply.completionTokens = reply.tokens;
+    reply.readyNs = p.offsetsNs.isEmpty() ? start : start + p.offsetsNs.last(); // the last token's due time
     co_return reply;
 }

@@ -1,5 +1,7 @@
 #include "epolleventdispatcher.h"
 
+#include "base/readystamp.h"
+
 #include <QCoreApplication>
 #include <QSocketNotifier>
 #include <cerrno>
@@ -213,6 +215,7 @@ int EpollEventDispatcher::fireTimers()
         m_due.push({ t.deadlineNs, due.id, t.generation });
         QObject *object = t.object;
         QTimerEvent event(due.id);
+        ReadyStamp::Scope ready(due.deadlineNs);
         QCoreApplication::sendEvent(object, &event);
         ++fired;
     }
@@ -223,6 +226,10 @@ int EpollEventDispatcher::fireTimers()
 
 void EpollEventDispatcher::wakeUp()
 {
+    if (m_wokenAtNs.load(std::memory_order_relaxed) == 0) {
+        qint64 none = 0;
+        m_wokenAtNs.compare_exchange_strong(none, monotonicNs(), std::memory_order_relaxed);
+    }
     int expected = 0;
     if (!m_wakeUps.compare_exchange_strong(expected, 1, std::memory_order_acq_rel))
         return; // a wake-up is already on its way
@@ -239,7 +246,10 @@ void EpollEventDispatcher::interrupt()
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 {
     emit awake();
-    QCoreApplication::sendPostedEvents();
+    {
+        ReadyStamp::Scope ready(m_wokenAtNs.exchange(0, std::memory_order_relaxed));
+        QCoreApplication::sendPostedEvents();
+    }
 
     if (m_interrupted.exchange(false, std::memory_order_acq_rel))
         return false;
@@ -270,6 +280,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     }
     if (n < 0)
         n = 0; // EINTR
+    const qint64 polledNs = n > 0 ? monotonicNs() : 0; // these sockets were ready from here on
     bool didWork = false;
     const bool socketsAllowed = !(flags & QEventLoop::ExcludeSocketNotifiers);
     for (int i = 0; i < n; ++i) {
@@ -291,6 +302,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
                 return;
             QSocketNotifier *notifier = it->second.*member;
             QEvent event(QEvent::SockAct);
+            ReadyStamp::Scope ready(polledNs);
             QCoreApplication::sendEvent(notifier, &event);
             didWork = true;
         };

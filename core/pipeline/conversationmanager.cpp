@@ -1,6 +1,7 @@
 #include "conversationmanager.h"
 
 #include "base/delays.h"
+#include "base/readystamp.h"
 #include "pipeline/cpuwork.h"
 #include "pipeline/requesttrace.h"
 
@@ -234,6 +235,7 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
         if (auto failed = loadContext(request, config, &context))
             co_return *failed;
         co_await Delays::sleepFor(config.scaledNs(config.dbReadSeconds));
+        span.endReadyAt(ReadyStamp::current()); // a late resume is the loop's, not the database's
     }
 
     // (1b) processed = heavy_computation(...): no await can help here. The CPU-bound step runs
@@ -257,7 +259,7 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
         }
         for (int call = 0; call < calls; ++call) {
             LlmReply r = co_await tasks[size_t(call)];
-            trace.endSpan(spans[size_t(call)]);
+            trace.endSpanReady(spans[size_t(call)], r.readyNs);
             if (call == 0)
                 reply = r;
             else if (!r.ok() && reply.ok())
@@ -271,6 +273,7 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
             LlmReply r = co_await model->completeAsync(prompt, call == 0 ? onToken : TokenSink(), cancel);
             if (!r.ok())
                 co_return llmError(r);
+            span.endReadyAt(r.readyNs);
             if (call == 0)
                 reply = r;
         }
@@ -282,7 +285,9 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
         const QString failed = co_await m_store->save(makeExchange(request, reply.text, id));
         if (!failed.isEmpty())
             co_return storageError(failed);
+        span.resumedAt(ReadyStamp::current()); // the writer's commit, as the dispatcher saw it
         co_await Delays::sleepFor(config.scaledNs(config.dbWriteSeconds));
+        span.endReadyAt(ReadyStamp::current());
     }
     if (request.batchInserts > 0) {
         SpanScope span(trace, Phase::DbWrite, 1);
@@ -307,6 +312,8 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
                 co_await Delays::sleepFor(delay);
             }
         }
+        // Only the last wait's lateness is split off: earlier ones stay inside the batch's span.
+        span.endReadyAt(ReadyStamp::current());
     }
 
     co_return succeeded(reply, cacheHit);

@@ -42,11 +42,18 @@ const MetricInfo kMetrics[] = {
     { "offered_rps", "Offered load (requests/s)", "施加的负载（请求/秒）" },
     { "server_requests", "Requests seen by the server", "服务器收到的请求" },
     { "server_wait_max_s", "Longest wait for a thread (s)", "等待线程的最长时间（秒）" },
+    { "loop_wait_s", "Time waiting for a busy loop, all requests (s)",
+      "等待繁忙事件循环的时间，全部请求（秒）" },
+    { "loop_wait_max_s", "Longest one request waited for a busy loop (s)",
+      "单个请求等待繁忙事件循环的最长时间（秒）" },
     { "pool_queued_peak", "Peak requests queued for the pool", "线程池排队请求峰值" },
     { "pool_active_peak", "Peak active pool threads", "线程池活动线程峰值" },
     { "in_flight_peak", "Peak requests in flight", "处理中请求峰值" },
     { "loop_lag_max_s", "Worst event-loop lag (s)", "最大事件循环延迟（秒）" },
-    { "cpu_util_pct", "Process CPU utilisation (% of one core)", "进程 CPU 利用率（单核 %）" },
+    { "cpu_util_pct", "CPU utilisation, process and pool processes (% of one core)",
+      "CPU 利用率，进程及进程池进程（单核 %）" },
+    { "pool_cpu_util_pct", "Pool processes' CPU utilisation (% of one core)",
+      "进程池进程 CPU 利用率（单核 %）" },
     { "cpu_peak_pct", "Peak process CPU (% of one core)", "进程 CPU 峰值（单核 %）" },
     { "server_cpu_util_pct", "Server threads' CPU utilisation (% of one core)",
       "服务器线程 CPU 利用率（单核 %）" },
@@ -288,9 +295,14 @@ void Writer::summary()
             return v.metrics.contains(k) ? v.metrics.value(k) * 1e3 : std::nan("");
         },
         msText);
+    row(F("loop_wait"), metric("loop_wait_s"), sigText); // ready, but the loop was busy (loop_wait)
     // Seed 2's table rows, measured (ProcessResources): CPU utilisation and memory.
     row(F("cpu"), metric("cpu_util_pct"), sigText);
     row(F("server_cpu"), metric("server_cpu_util_pct"), sigText);
+    if (std::any_of(run.variants.begin(), run.variants.end(), [](const VariantResult &v) {
+            return v.metrics.contains(QStringLiteral("pool_cpu_util_pct"));
+        }))
+        row(F("pool_cpu"), metric("pool_cpu_util_pct"), sigText);
     row(F("rss"), metric("rss_peak_mb"), sigText);
     if (std::any_of(run.variants.begin(), run.variants.end(), [](const VariantResult &v) {
             return v.metrics.value(QStringLiteral("workers_peak"))
@@ -315,10 +327,14 @@ void Writer::summary()
                     continue;
                 any = true;
                 pass = pass && c.pass;
-                lines << QStringLiteral("%1: %2 ≈ %3 → %4")
+                lines << QStringLiteral("%1%2: %3 ≈ %4 → %5")
                              .arg(ReportText::metricLabel(c.figure.metric, lang),
-                                  c.available ? sig(c.measured) : QStringLiteral("–"), sig(c.expected),
-                                  c.pass ? L("PASS", "通过") : L("FAIL", "未通过"));
+                                  c.figure.ratioTo.isEmpty() ? QString()
+                                                             : QStringLiteral(" ÷ ") + c.figure.ratioTo,
+                                  c.available ? sig(c.measured) : QStringLiteral("–"), c.expectation(2),
+                                  !c.notApplicable.isEmpty() ? L("not applicable", "不适用")
+                                      : c.pass               ? L("PASS", "通过")
+                                                             : L("FAIL", "未通过"));
             }
             r << ReportCell { any ? lines.join(QLatin1Char('\n')) : QStringLiteral("–"),
                               !any ? ReportCell::Style::Muted
@@ -638,13 +654,16 @@ void Writer::counters()
         chart(L("CPU utilisation and memory", "CPU 利用率与内存"), L("% of one core / MB", "单核 % / MB"),
               L("Solid: the process's CPU time per second of run, in % of one core (100 % = one core busy; "
                 "the load "
-                "generator runs in the same process). Dashed: resident memory (RSS) in MB. Read from /proc "
+                "generator runs in the same process; a process pool's worker processes are added). Dashed: "
+                "resident "
+                "memory (RSS) in MB. Read from /proc "
                 "every "
                 "100 ms.",
                 "实线：进程每秒运行时间所用的 CPU 时间，以单核百分比表示（100 % = "
-                "一个核满载；负载生成器在同一进程中）。虚线："
+                "一个核满载；负载生成器在同一进程中；进程池的工作进程计入其中）。虚线："
                 "常驻内存（RSS），单位 MB。每 100 毫秒从 /proc 读取。"),
-              { { L("CPU %", "CPU %"), [](const CounterSample &k) { return double(k.cpuPct); } },
+              { { L("CPU %", "CPU %"),
+                  [](const CounterSample &k) { return double(k.cpuPct) + double(k.poolCpuPct); } },
                 { L("RSS MB", "RSS MB"),
                   [](const CounterSample &k) { return double(k.rssBytes) / (1024.0 * 1024.0); } } });
 }
@@ -754,13 +773,28 @@ void Writer::expected()
             if (v.name == c.figure.variant)
                 variant = variantTitle(v);
         }
+        // A ratio between variants reads "makespan ÷ B"; a bound "≥ 3"; a figure this machine
+        // cannot show (too few cores) "not applicable: 1 core".
+        const bool na = !c.notApplicable.isEmpty();
+        const QString bound = !c.figure.bounded() ? QString()
+            : qIsNaN(c.figure.atLeast)            ? QStringLiteral("≤ ")
+                                                  : QStringLiteral("≥ ");
+        const QString what = ReportText::metricLabel(c.figure.metric, lang)
+            + (c.figure.ratioTo.isEmpty() ? QString() : QStringLiteral(" ÷ ") + c.figure.ratioTo);
+        const QString measured = c.available ? sig(c.measured) : L("not measured", "未测得");
+        QString verdict = c.pass ? L("PASS", "通过") : L("FAIL", "未通过");
+        auto style = c.pass ? ReportCell::Style::Pass : ReportCell::Style::Fail;
+        if (na) {
+            verdict = L("not applicable: ", "不适用：") + c.notApplicable;
+            style = ReportCell::Style::Muted;
+        }
+        const QString none = QStringLiteral("–");
         QList<ReportCell> r { { variant, ReportCell::Style::Strong },
-                              { ReportText::metricLabel(c.figure.metric, lang) },
-                              { sig(c.expected) },
-                              { sig(c.allowed) },
-                              { c.available ? sig(c.measured) : L("not measured", "未测得") },
-                              { c.pass ? L("PASS", "通过") : L("FAIL", "未通过"),
-                                c.pass ? ReportCell::Style::Pass : ReportCell::Style::Fail } };
+                              { what },
+                              { na ? none : bound + sig(c.expected) },
+                              { na || c.figure.bounded() ? none : sig(c.allowed) },
+                              { na ? none : measured },
+                              { verdict, style } };
         if (notes)
             r << ReportCell { c.figure.note, ReportCell::Style::Muted };
         t.rows << r;
@@ -1016,7 +1050,10 @@ QString figureLabel(const QString &id, Language language)
         { "throughput", "Throughput (requests/s)", "吞吐量（请求/秒）" },
         { "in_flight_peak", "Peak requests in flight", "处理中请求峰值" },
         { "loop_lag", "Worst event-loop lag (ms)", "最大事件循环延迟（毫秒）" },
-        { "cpu", "CPU utilisation, process (% of one core)", "CPU 利用率，进程（单核 %）" },
+        { "loop_wait", "Time waiting for a busy loop (s)", "等待繁忙事件循环的时间（秒）" },
+        { "cpu", "CPU utilisation, process and pool processes (% of one core)",
+          "CPU 利用率，进程及进程池进程（单核 %）" },
+        { "pool_cpu", "CPU utilisation, pool processes (% of one core)", "CPU 利用率，进程池进程（单核 %）" },
         { "server_cpu", "CPU utilisation, server threads (%)", "CPU 利用率，服务器线程（%）" },
         { "rss", "Peak resident memory (MB)", "常驻内存峰值（MB）" },
         { "workers", "Worker loops (fewest–most)", "worker 循环数（最少–最多）" },
@@ -1098,6 +1135,16 @@ QStringList headline(const RunResult &run, Language lang)
         out << L("p95 latency (ms): %1.", "p95 延迟（毫秒）：%1。")
                    .arg(p95.join(lang == Language::Chinese ? QStringLiteral("，") : QStringLiteral(", ")));
     }
+    QStringList loopWait; // ready to go on, but the loop was busy (the loop_wait phase)
+    for (const VariantResult *v : ran)
+        loopWait << QStringLiteral("%1 %2").arg(v->name,
+                                                sig(v->metrics.value(QStringLiteral("loop_wait_s"))));
+    if (std::any_of(ran.begin(), ran.end(), [](const VariantResult *v) {
+            return v->metrics.value(QStringLiteral("loop_wait_s")) > 0;
+        }))
+        out << L("Time waiting for a busy loop (s): %1.", "等待繁忙事件循环的时间（秒）：%1。")
+                   .arg(loopWait.join(lang == Language::Chinese ? QStringLiteral("，")
+                                                                : QStringLiteral(", ")));
     if (!run.checks.isEmpty()) {
         int failed = 0;
         for (const FigureCheck &c : run.checks)

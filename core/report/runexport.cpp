@@ -143,6 +143,8 @@ QByteArray counterSampleJson(const CounterSample &s, qint64 o)
     }
     j += ']';
     key(j, CounterField::PoolActive) += QByteArray::number(s.poolActive);
+    if (s.poolCpuPct > 0) // pool_cpu_pct: only when a pool process ran
+        key(j, CounterField::PoolCpuPct) += shortest(s.poolCpuPct);
     key(j, CounterField::PoolMax) += QByteArray::number(s.poolMax);
     key(j, CounterField::PoolQueued) += QByteArray::number(s.poolQueued);
     key(j, CounterField::Rejected) += QByteArray::number(s.rejected);
@@ -242,7 +244,7 @@ QString csvHeader()
 {
     return QStringLiteral("variant,") + ClientRecord::csvHeader()
         + QStringLiteral(",server_arrived_ms,server_started_ms,server_first_token_ms,server_responded_ms,"
-                         "server_status,server_worker");
+                         "server_status,server_worker,server_loop_wait_ms");
 }
 
 namespace {
@@ -257,9 +259,10 @@ void writeRequestsCsv(const RunResult &run, Sink &out)
             if (const RequestRecord *s = v.serverRecordFor(c)) {
                 out += ',' + ms(s->arrivedNs, v.startNs) + ',' + ms(s->startedNs, v.startNs) + ','
                     + ms(s->firstTokenNs, v.startNs) + ',' + ms(s->respondedNs, v.startNs) + ','
-                    + QByteArray::number(s->status) + ',' + QByteArray::number(s->worker);
+                    + QByteArray::number(s->status) + ',' + QByteArray::number(s->worker) + ','
+                    + fixed3(double(phaseTotalNs(*s, Phase::LoopWait)) / 1e6);
             } else {
-                out += ",,,,,,";
+                out += ",,,,,,,";
             }
             out += '\n';
         }
@@ -469,6 +472,8 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
             counter(CounterField::Workers, QByteArray::number(k.workers));
             // Resource tracks (ProcessResources): the process, and each lane's CPU.
             counter(CounterField::CpuPct, fixed3(k.cpuPct));
+            if (k.poolCpuPct > 0)
+                counter(CounterField::PoolCpuPct, fixed3(k.poolCpuPct)); // "pool processes"
             counter("rss_mb", fixed3(double(k.rssBytes) / (1024.0 * 1024.0)));
             counter(CounterField::Threads, QByteArray::number(k.threads));
             if (k.laneCpu) {

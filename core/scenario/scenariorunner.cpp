@@ -67,6 +67,7 @@ bool ScenarioRunner::start(QString *error)
     m_result.scenario = m_scenario;
     m_result.options = m_options;
     m_result.machine = RunResult::machineInfo();
+    m_loadAtStart = MachineLoad::now();
     m_result.createdMs = QDateTime::currentMSecsSinceEpoch();
     m_current = -1;
     m_running = true;
@@ -90,6 +91,8 @@ void ScenarioRunner::runNext()
     if (m_stopping || m_current >= m_queue.size()) {
         m_running = false;
         m_dir.reset();
+        m_result.machine.insert(QStringLiteral("cores_busy_elsewhere"),
+                                MachineLoad::othersBusyCores(m_loadAtStart, MachineLoad::now()));
         m_result.evaluate();
         emit finished(m_result.passed());
         return;

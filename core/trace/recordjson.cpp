@@ -105,6 +105,8 @@ QJsonObject counterSampleToJson(const CounterSample &s, qint64 o)
                     { QLatin1String(CounterField::CpuPct), double(s.cpuPct) },
                     { QLatin1String(CounterField::RssBytes), s.rssBytes },
                     { QLatin1String(CounterField::Threads), s.threads } };
+    if (s.poolCpuPct > 0)
+        j.insert(QLatin1String(CounterField::PoolCpuPct), double(s.poolCpuPct));
     if (s.laneCpu) {
         QJsonArray lanes;
         for (const LaneCpu &l : *s.laneCpu)
@@ -133,6 +135,7 @@ CounterSample counterSampleFromJson(const QJsonObject &j, qint64 o)
         s.loopLagMs[size_t(i)] = float(lag[i].toDouble());
     s.acceptQueue = j.value(QLatin1String(CounterField::AcceptQueue)).toInt();
     s.cpuPct = float(j.value(QLatin1String(CounterField::CpuPct)).toDouble());
+    s.poolCpuPct = float(j.value(QLatin1String(CounterField::PoolCpuPct)).toDouble());
     s.rssBytes = j.value(QLatin1String(CounterField::RssBytes)).toInteger();
     s.threads = j.value(QLatin1String(CounterField::Threads)).toInt();
     if (j.contains(QLatin1String(CounterField::LaneCpuPct))) {

@@ -53,6 +53,7 @@ inline constexpr char Workers[] = "workers";
 inline constexpr char LoopLagMs[] = "loop_lag_ms";
 inline constexpr char AcceptQueue[] = "accept_queue";
 inline constexpr char CpuPct[] = "cpu_pct";
+inline constexpr char PoolCpuPct[] = "pool_cpu_pct"; // only when a pool process ran
 inline constexpr char LaneCpuPct[] = "lane_cpu_pct";
 inline constexpr char RssBytes[] = "rss_bytes";
 inline constexpr char Threads[] = "threads";

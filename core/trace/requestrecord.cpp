@@ -47,3 +47,14 @@ void RequestRecord::endSpan(int slot, qint64 nowNs)
     if (slot >= 0 && slot < spanCount)
         spans[size_t(slot)].endNs = nowNs;
 }
+
+qint64 phaseTotalNs(const RequestRecord &record, Phase phase)
+{
+    qint64 total = 0;
+    for (int i = 0; i < record.spanCount && i < RequestRecord::MaxSpans; ++i) {
+        const TraceSpan &s = record.spans[size_t(i)];
+        if (s.phase == phase && s.endNs > s.startNs)
+            total += s.endNs - s.startNs;
+    }
+    return total;
+}

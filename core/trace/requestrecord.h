@@ -44,7 +44,9 @@ struct TraceSpan
 // recorder can publish it word by word without locks. Timestamps come from TraceClock.
 struct RequestRecord
 {
-    static constexpr int MaxSpans = 10;
+    // Room for the async pipeline's steps with a loop_wait after each awaited one, and a few GIL
+    // slices in executor mode (the rest of a long GIL stretch is summed: pipeline/cpuwork.cpp).
+    static constexpr int MaxSpans = 16;
 
     quint64 id = 0; // server request id (1, 2, ...), also in the response
     quint64 clientTag = 0; // X-LoopScope-Client-Tag header: joins a load-generator record
@@ -76,6 +78,9 @@ struct RequestRecord
     int beginSpan(Phase phase, qint64 nowNs, quint16 thread, quint8 index = 0);
     void endSpan(int slot, qint64 nowNs);
 };
+
+// The summed length of a record's finished spans of one phase (e.g. its loop_wait).
+qint64 phaseTotalNs(const RequestRecord &record, Phase phase);
 
 static_assert(std::is_trivially_copyable_v<RequestRecord>);
 static_assert(sizeof(RequestRecord) % 8 == 0, "published as 64-bit words");

@@ -218,6 +218,10 @@
         <translation>服务器线程 CPU %</translation>
     </message>
     <message>
+        <source>pool processes CPU %</source>
+        <translation>进程池进程 CPU %</translation>
+    </message>
+    <message>
         <source>RSS MB</source>
         <translation>常驻内存 MB</translation>
     </message>
@@ -543,6 +547,10 @@
     <message>
         <source>wait before start (ms)</source>
         <translation>开始前等待 (ms)</translation>
+    </message>
+    <message>
+        <source>waiting for a busy loop (ms)</source>
+        <translation>等待繁忙的事件循环 (ms)</translation>
     </message>
     <message>
         <source>&lt;small&gt;Latencies from the client&apos;s send time where known, else from the server&apos;s read. Shift+drag selects a range; a click clears it.&lt;/small&gt;</source>

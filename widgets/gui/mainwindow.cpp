@@ -497,7 +497,7 @@ void MainWindow::joinClientSends()
 QString MainWindow::rangeStatistics(qint64 fromNs, qint64 toNs) const
 {
     const TimelineData &d = *m_shown;
-    LatencyStats total, ttft, wait;
+    LatencyStats total, ttft, wait, loopWait;
     quint64 arrived = 0, ok = 0, failed = 0, inFlight = 0;
     std::array<quint64, 3> byMode {};
     for (qsizetype i = d.lowerBoundArrival(fromNs); i < d.size() && d.at(i).arrivedNs < toNs; ++i) {
@@ -515,6 +515,7 @@ QString MainWindow::rangeStatistics(qint64 fromNs, qint64 toNs) const
             ttft.record(r.firstTokenNs - start);
         if (r.startedNs > 0)
             wait.record(r.startedNs - start);
+        loopWait.record(phaseTotalNs(r, Phase::LoopWait)); // ready, but the loop was busy
     }
     const double seconds = double(toNs - fromNs) / 1e9;
     QString html = tr("<b>Range %1 s – %2 s</b> (%3 s)<br>")
@@ -547,6 +548,7 @@ QString MainWindow::rangeStatistics(qint64 fromNs, qint64 toNs) const
     row(tr("total (ms)"), total);
     row(tr("first token (ms)"), ttft);
     row(tr("wait before start (ms)"), wait);
+    row(tr("waiting for a busy loop (ms)"), loopWait);
     html += QStringLiteral("</table>");
     html += tr("<small>Latencies from the client's send time where known, else from the server's read. "
                "Shift+drag selects a range; a click clears it.</small>");

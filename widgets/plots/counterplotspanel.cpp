@@ -45,6 +45,7 @@ CounterPlotsPanel::CounterPlotsPanel(TimeViewState *state, QWidget *parent)
     m_resources->addSeries(tr("server threads CPU %"), t.blocked, false);
     m_resources->addSeries(tr("RSS MB"), t.category[2], false, true);
     m_resources->addSeries(tr("threads"), t.mutedText, false, true);
+    m_resources->addSeries(tr("pool processes CPU %"), t.category[3], false); // other processes
     m_plots = { m_load, m_pool, m_lag, m_resources, m_throughput, m_latency };
     for (CounterPlot *p : std::as_const(m_plots)) {
         p->setLeftMargin(TimelineView::LeftMargin);
@@ -78,6 +79,7 @@ void CounterPlotsPanel::appendSamples(const QList<CounterSample> &samples)
             m_resources->append(0, t, s.cpuPct);
             m_resources->append(2, t, double(s.rssBytes) / (1024.0 * 1024.0));
             m_resources->append(3, t, s.threads);
+            m_resources->append(4, t, s.poolCpuPct);
         }
         if (s.laneCpu) {
             // The lanes of worker loops and pool threads: what the server itself used.
