@@ -111,7 +111,7 @@ private slots:
         // The run summary, the report's figure and requests.csv carry it.
         QVERIFY(v.metrics.value(QStringLiteral("loop_wait_s")) >= 0.2);
         QVERIFY(v.metrics.value(QStringLiteral("loop_wait_max_s")) >= 0.2);
-        const QList<QByteArray> csv = requestsCsv(r).split('\n');
+        const QList<QByteArray> csv = RunExport::requestsCsv(r).split('\n');
         const int column = csv.front().split(',').indexOf("server_loop_wait_ms");
         QVERIFY(column > 0);
         double csvSum = 0;
