@@ -10,14 +10,14 @@
 
 namespace {
 
-struct Outcome
+struct HttpOutcome
 {
     QList<QByteArray> requests; // each request, flattened
     int failedWith = 0;
-    bool operator==(const Outcome &o) const { return requests == o.requests && failedWith == o.failedWith; }
+    bool operator==(const HttpOutcome &o) const { return requests == o.requests && failedWith == o.failedWith; }
 };
 
-QByteArray flatten(const HttpRequest &r)
+QByteArray flattenRequest(const HttpRequest &r)
 {
     QByteArray out = r.methodName().toByteArray() + ' ' + r.target().toByteArray() + '\n';
     for (int i = 0; i < r.headerCount(); ++i)
@@ -28,10 +28,10 @@ QByteArray flatten(const HttpRequest &r)
 
 // Feeds `pieces` in order, as a connection would (a request is handed over, then the next one
 // is read from what is left); stops at a refusal or a request that closes the connection.
-Outcome read(const QList<QByteArrayView> &pieces)
+HttpOutcome readRequests(const QList<QByteArrayView> &pieces)
 {
     HttpRequestReader reader;
-    Outcome out;
+    HttpOutcome out;
     for (QByteArrayView piece : pieces) {
         while (true) {
             const qsizetype used = reader.feed(piece);
@@ -50,7 +50,7 @@ Outcome read(const QList<QByteArrayView> &pieces)
             const HttpRequest &r = reader.request();
             if (r.body().size() > reader.limits().maxBodyBytes || r.headerCount() > reader.limits().maxFields)
                 std::abort();
-            out.requests.append(flatten(r));
+            out.requests.append(flattenRequest(r));
             if (!r.keepAlive())
                 return out;
             reader.next();
@@ -59,20 +59,20 @@ Outcome read(const QList<QByteArrayView> &pieces)
     return out;
 }
 
-void check(QByteArrayView stream)
+void checkCuts(QByteArrayView stream)
 {
-    const Outcome whole = read({ stream });
+    const HttpOutcome whole = readRequests({ stream });
     const qsizetype n = stream.size();
     const qsizetype step = n <= 300 ? 1 : n / 97 + 1;
     for (qsizetype cut = 1; cut < n; cut += step) {
-        if (!(read({ stream.first(cut), stream.sliced(cut) }) == whole))
+        if (!(readRequests({ stream.first(cut), stream.sliced(cut) }) == whole))
             std::abort();
     }
     if (n <= 300) {
         QList<QByteArrayView> bytes;
         for (qsizetype i = 0; i < n; ++i)
             bytes.append(stream.sliced(i, 1));
-        if (!(read(bytes) == whole))
+        if (!(readRequests(bytes) == whole))
             std::abort();
     }
 }
@@ -84,10 +84,10 @@ int fuzzHttp(const uint8_t *data, size_t size)
     if (size > 16384)
         return 0;
     const QByteArrayView input(reinterpret_cast<const char *>(data), qsizetype(size));
-    check(input);
+    checkCuts(input);
     // Two pipelined copies: the second must read as the first did.
     const QByteArray twice = input.toByteArray() + input.toByteArray();
-    check(twice);
+    checkCuts(twice);
     // The input as a chunked body, in chunks whose sizes its own bytes choose.
     QByteArray chunked = "POST /v1/chat HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (qsizetype at = 0; at < input.size();) {
@@ -96,8 +96,8 @@ int fuzzHttp(const uint8_t *data, size_t size)
         at += len;
     }
     chunked += "0\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n";
-    check(chunked);
-    const Outcome o = read({ chunked });
+    checkCuts(chunked);
+    const HttpOutcome o = readRequests({ chunked });
     if (o.failedWith != 0 || o.requests.size() != 2 || !o.requests[0].contains(input.toByteArray()))
         std::abort(); // a well-formed chunked body comes back whole, and the next request too
     return 0;
