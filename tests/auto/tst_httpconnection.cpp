@@ -1,7 +1,11 @@
 // The chat server's HTTP/1.1 connection layer (core/http/httpconnection*), driven over real
 // sockets: requests cut into single bytes, pipelining, chunked bodies, Expect: 100-continue and
 // the idle keep-alive timeout.
+#include "http/httpconnection.h"
 #include "http/httpconnectionset.h"
+#include "http/httprequest.h"
+#include "http/responsechannel.h"
+#include "loop/epolleventdispatcher.h"
 #include "serverfixture.h"
 #include "storage/historystore.h"
 
@@ -10,6 +14,10 @@
 #include <QScopeGuard>
 #include <QTcpSocket>
 #include <QTest>
+#include <QThread>
+#include <atomic>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace {
 
@@ -81,6 +89,7 @@ private slots:
     void expectContinue();
     void idleKeepAliveTimeout();
     void malformedRequestGets400();
+    void streamToAClientThatStopsReading();
 };
 
 void TestHttpConnection::requestSplitIntoSingleBytes_data()
@@ -207,6 +216,59 @@ void TestHttpConnection::malformedRequestGets400()
              QStringLiteral("bad_request"));
     QVERIFY(socket.waitForDisconnected(5000));
     QCOMPARE(f.request("GET", QStringLiteral("/health")).status, 200);
+}
+
+void TestHttpConnection::streamToAClientThatStopsReading()
+{
+    // An endpoint streams 64 KiB chunks to a client that sent its request and then reads
+    // nothing: the answer piles up in the connection until MaxPendingOutput, then the connection
+    // closes and the endpoint is told (onGone), instead of buffering without end.
+    QThread thread;
+    thread.setEventDispatcher(new EpollEventDispatcher);
+    thread.start();
+    QObject onThread;
+    onThread.moveToThread(&thread);
+    std::atomic<bool> gone { false };
+    std::atomic<qint64> written { 0 };
+    HttpConnectionSet *set = nullptr;
+    int sockets[2] = { -1, -1 };
+    QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sockets) == 0);
+    const qint64 chunkBytes = 64 * 1024;
+    const int chunks = 400; // 25 MiB: far more than may wait
+    QMetaObject::invokeMethod(
+        &onThread,
+        [&] {
+            set = new HttpConnectionSet(
+                [&](const HttpRequest &, std::shared_ptr<ResponseChannel> channel) {
+                    channel->onGone([&] { gone = true; });
+                    channel->beginStream("text/event-stream");
+                    const QByteArray chunk(chunkBytes, 'x');
+                    for (int i = 0; i < chunks && !channel->gone(); ++i) {
+                        channel->writeChunk(chunk);
+                        written += chunkBytes;
+                    }
+                },
+                nullptr);
+            set->adopt(sockets[0]);
+        },
+        Qt::BlockingQueuedConnection);
+    const QByteArray request = "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n";
+    QCOMPARE(::write(sockets[1], request.constData(), size_t(request.size())), ssize_t(request.size()));
+    QTRY_VERIFY_WITH_TIMEOUT(gone.load(), 10000);
+    QVERIFY2(written.load() < chunks * chunkBytes, qPrintable(QString::number(written.load())));
+    QVERIFY(written.load() > HttpConnection::MaxPendingOutput);
+    auto openOnThread = [&] {
+        int n = -1;
+        QMetaObject::invokeMethod(
+            &onThread, [&] { n = set->count(); }, Qt::BlockingQueuedConnection);
+        return n;
+    };
+    QTRY_COMPARE(openOnThread(), 0); // closed and forgotten
+    QMetaObject::invokeMethod(
+        &onThread, [&] { delete set; }, Qt::BlockingQueuedConnection);
+    ::close(sockets[1]);
+    thread.quit();
+    thread.wait();
 }
 
 QTEST_GUILESS_MAIN(TestHttpConnection)
