@@ -55,6 +55,8 @@ HttpConnectionSet::~HttpConnectionSet()
     // Closing a connection removes it from the map: take them out first.
     auto connections = std::move(m_connections);
     m_connections.clear();
+    if (m_openCount)
+        m_openCount->fetch_sub(int(connections.size()), std::memory_order_relaxed);
     for (auto &[raw, connection] : connections)
         connection->close();
 }

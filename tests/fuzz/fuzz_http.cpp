@@ -14,7 +14,10 @@ struct HttpOutcome
 {
     QList<QByteArray> requests; // each request, flattened
     int failedWith = 0;
-    bool operator==(const HttpOutcome &o) const { return requests == o.requests && failedWith == o.failedWith; }
+    bool operator==(const HttpOutcome &o) const
+    {
+        return requests == o.requests && failedWith == o.failedWith;
+    }
 };
 
 QByteArray flattenRequest(const HttpRequest &r)
