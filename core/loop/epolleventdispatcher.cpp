@@ -327,6 +327,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         const quint32 e = events[i].events;
         // A raw watcher (looked up per event: an earlier handler of this pass may have removed it).
         if (const auto w = m_watchers.find(fd); w != m_watchers.end()) {
+            ReadyStamp::Scope ready(polledNs);
             w->second->fdEvents(e);
             didWork = true;
             continue;
