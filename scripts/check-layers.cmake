@@ -19,7 +19,7 @@ set(LAYERS
     "load stats" # the load generator; latency statistics
     "scenario" # scenarios and their runs
     "report timeline" # run.json, trace.json, CSV, HTML and PDF; the trace model the views read
-    "otlp" # the OTLP/HTTP receiver: observed spans into records and runs
+    "otlp record" # the OTLP/HTTP receiver: observed spans into runs; recordings of the server's load
     "cli" # the loopscope commands
     "widgets" # the desktop window's views
     "app" # main()

@@ -23,6 +23,20 @@ constexpr qint64 HeartbeatNs = 10'000'000; // the loop-lag probe's period: 10 ms
 
 using Method = QHttpServerRequest::Method;
 
+// Who sent the request, into its record: the peer's address and port, the User-Agent and
+// X-LoopScope-User headers (a recording of outside load keeps them, issue #23). The one place
+// that reads them, so another connection layer only changes where they come from.
+void captureClient(RequestRecord &record, const QTcpSocket *socket, const QHttpServerRequest &request)
+{
+    if (socket) {
+        const Q_IPV6ADDR address = socket->peerAddress().toIPv6Address();
+        std::memcpy(record.clientAddress.data(), address.c, record.clientAddress.size());
+        record.clientPort = socket->peerPort();
+    }
+    record.setUserAgent(request.value("User-Agent"));
+    record.setLoopscopeUser(request.value("X-LoopScope-User"));
+}
+
 QByteArray methodName(Method m)
 {
     switch (m) {
@@ -307,6 +321,7 @@ void ServerWorker::handleChat(const QHttpServerRequest &request, std::shared_ptr
     record.loopThread = ThreadRegistry::currentIndex();
     record.requestBytes = quint32(body.size());
     record.setUserId(chat.userId.toUtf8());
+    captureClient(record, channel->socket(), request);
     auto trace = std::make_shared<RequestTrace>(m_context->recorder, record);
     m_chat->accept(std::move(channel), std::move(chat), config, std::move(trace), std::move(protocol));
 }

@@ -141,6 +141,13 @@ struct Writer
     QString ms(double v) const { return num(v, std::abs(v) >= 100 ? 0 : 1); }
     QString variantTitle(const VariantResult &v) const { return ReportText::variantTitle(run, v, lang); }
     QString variantShort(int i) const { return run.variants[i].name; }
+    // A recording of outside load (or observed services) has no client side (issue #23).
+    QString notMeasured() const { return L("not measured (recorded server-side)", "未测得（服务器端录制）"); }
+    bool anyServerSideOnly() const
+    {
+        return std::any_of(run.variants.begin(), run.variants.end(),
+                           [](const VariantResult &v) { return v.isServerSideOnly(); });
+    }
 
     void heading(const QString &text, int level = 2)
     {
@@ -281,6 +288,16 @@ void Writer::summary()
         F("p99"), [](const VariantResult &v) { return v.latency.p99Ms; }, msText);
     row(F("throughput"), metric("achieved_rps"), sigText);
     row(F("in_flight_peak"), metric("in_flight_peak"), countText);
+    if (anyServerSideOnly()) {
+        QList<ReportCell> r { { ReportText::metricLabel(QStringLiteral("late_sends"), lang),
+                                ReportCell::Style::Strong } };
+        for (const VariantResult &v : run.variants)
+            r << (v.isServerSideOnly() ? ReportCell { notMeasured(), ReportCell::Style::Muted }
+                                       : ReportCell { count(v.metrics.value(QStringLiteral("late_sends"))) });
+        for (int i = 1; ratios && i < run.variants.size(); ++i)
+            r << ReportCell {};
+        t.rows << r;
+    }
     row(
         F("loop_lag"),
         [](const VariantResult &v) {
@@ -334,6 +351,15 @@ void Writer::summary()
                 "延迟从每个请求本应发出的时刻开始计算，因此在客户端或队列中的等待也计算在内。比值为各变体与第"
                 "一个变体之比。"),
               ReportBlock::Kind::Note);
+    for (const VariantResult &v : run.variants) {
+        if (v.isServerSideOnly())
+            paragraph(L("%1: latency is measured server-side, from reading the request to writing its last "
+                        "byte; the client-side figures (send times, late sends, offered load) are %2.",
+                        "%1：延迟在服务器端测量，从读完请求到写出最后一个字节；客户端指标（发送时间、未按时"
+                        "发出的请求、施加的负载）%2。")
+                          .arg(variantTitle(v), notMeasured()),
+                      ReportBlock::Kind::Note);
+    }
 }
 
 void Writer::timelines()
@@ -796,6 +822,8 @@ void Writer::settings()
             t.rows << r;
     };
     row(L("Load model", "负载模型"), [&](const VariantResult &v) {
+        if (v.isServerSideOnly())
+            return notMeasured();
         return v.load.model == LoadSettings::Model::Closed
             ? L("closed: users wait for each answer", "封闭：用户等待每个响应")
             : L("open: requests arrive at a rate", "开放：请求按速率到达");
@@ -893,6 +921,16 @@ void Writer::requests()
         return;
     heading(L("Requests", "请求"));
     for (const VariantResult &v : run.variants) {
+        if (v.isServerSideOnly()) {
+            heading(variantTitle(v), 3);
+            paragraph(L("Client-side times: %1. requests.csv and run.json next to this report list the "
+                        "server's records, with each client's address, User-Agent and X-LoopScope-User.",
+                        "客户端时间：%1。本报告旁的 requests.csv 和 run.json 列出服务器的记录，包括每个客户端"
+                        "的地址、User-Agent 和 X-LoopScope-User。")
+                          .arg(notMeasured()),
+                      ReportBlock::Kind::Note);
+            continue;
+        }
         ReportBlock t;
         t.kind = ReportBlock::Kind::Table;
         t.wide = true;
@@ -1052,7 +1090,23 @@ QStringList headline(const RunResult &run, Language lang)
     const auto title = [&](const VariantResult *v) { return ReportText::variantTitle(run, *v, lang); };
     const auto makespan
         = [](const VariantResult *v) { return v->metrics.value(QStringLiteral("makespan_s")); };
-    if (ran.size() == 1 && ran.front()->client.isEmpty() && !ran.front()->server.isEmpty()) {
+    if (ran.size() == 1 && ran.front()->isServerSideOnly() && run.scenario.name == QLatin1String("record")) {
+        // Recorded: whatever load reached the server (`serve --record`, the window's Record).
+        const VariantResult *v = ran.front();
+        QSet<QString> clients; // address, User-Agent and X-LoopScope-User
+        for (const RequestRecord &r : v->server)
+            clients.insert(r.clientAddressText() + QLatin1Char('\n') + r.userAgentText() + QLatin1Char('\n')
+                           + r.loopscopeUserText());
+        out << L("%1: %2 requests from %3 clients recorded in %4 s; p95 latency %5 ms (server-side), %6 "
+                 "requests/s, %7 failed.",
+                 "%1：录制了 %3 个客户端的 %2 个请求，用时 %4 秒；p95 延迟 %5 毫秒（服务器端），每秒 %6 "
+                 "个请求，"
+                 "%7 个失败。")
+                   .arg(title(v), locale.toString(qint64(v->metrics.value(QStringLiteral("requests")))),
+                        locale.toString(qsizetype(clients.size())), sig(makespan(v)), ms(v->latency.p95Ms),
+                        sig(v->metrics.value(QStringLiteral("achieved_rps"))),
+                        locale.toString(qint64(v->metrics.value(QStringLiteral("errors")))));
+    } else if (ran.size() == 1 && ran.front()->client.isEmpty() && !ran.front()->server.isEmpty()) {
         // Observed over OTLP: no simulated users, the requests came from outside services.
         const VariantResult *v = ran.front();
         QSet<quint16> lanes;

@@ -4,6 +4,7 @@
 #include "htmlreport.h"
 #include "pdfreport.h"
 #include "pipeline/dispatchpolicy.h"
+#include "serverrecords.h"
 #include "trace/recordjson.h"
 
 #include <QDir>
@@ -110,8 +111,9 @@ QByteArray requestRecordJson(const RequestRecord &r, qint64 o)
     key(j, RecordField::Status) += QByteArray::number(r.status);
     key(j, RecordField::Tokens) += QByteArray::number(r.tokens);
     key(j, RecordField::User) += jsonString(r.userId());
-    key(j, RecordField::Worker) += QByteArray::number(r.worker) + '}';
-    return j;
+    key(j, RecordField::Worker) += QByteArray::number(r.worker);
+    ServerRecords::appendClientJson(j, r); // who sent it, when known (after the sorted keys)
+    return j += '}';
 }
 
 QByteArray counterSampleJson(const CounterSample &s, qint64 o)
@@ -249,6 +251,8 @@ namespace {
 
 void writeRequestsCsv(const RunResult &run, Sink &out)
 {
+    if (ServerRecords::only(run)) // a recording or observed services: the server's records
+        return void(out += ServerRecords::csv(run));
     out += csvHeader().toUtf8() + '\n';
     const auto ms = [](qint64 ns, qint64 o) { return ns ? fixed3(double(ns - o) / 1e6) : QByteArray(); };
     for (const VariantResult &v : run.variants) {
