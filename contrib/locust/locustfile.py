@@ -29,7 +29,49 @@ import random
 import time
 import uuid
 
+import gevent
+import locust.runners
+import locust.stats
 from locust import HttpUser, events, task
+
+# Debian bookworm's python3-locust (2.12.1-1) ships an empty version string (locust/_version.py:
+# version = ''). A worker announces itself with that version and the master refuses an empty one
+# ("An old (pre 2.0) worker tried to connect"), so distributed mode never starts. Master and
+# workers all load this file: giving them the same non-empty version lets them talk.
+if not locust.runners.__version__:
+    locust.runners.__version__ = "2.12.1+debian"
+
+
+def _quit_after_final_reports(self):
+    """MasterRunner.quit, but waiting for every worker's last report.
+
+    At --run-time a headless master quits at once: it tells the workers to quit and waits only half
+    a second for their last statistics. The workers first let their users finish the request they
+    are in (--stop-timeout), and those requests, answered by the server, were missing from Locust's
+    totals (and from --csv). Here the master waits until each worker has reported with no user
+    left (at most --stop-timeout + 10 s), and for --csv to be written once more, so Locust's request
+    count is every request its users completed.
+    """
+    self.stop(send_stop_to_client=False)
+    waiting = {client.id for client in self.clients.all}
+
+    def on_report(client_id, data, **_kwargs):
+        if data.get("user_count") == 0:
+            waiting.discard(client_id)
+
+    self.environment.events.worker_report.add_listener(on_report)
+    for client in self.clients.all:
+        self.server.send_to_client(locust.runners.Message("quit", None, client.id))
+    deadline = time.monotonic() + (self.environment.stop_timeout or 0) + 10
+    while waiting and time.monotonic() < deadline:
+        gevent.sleep(0.1)
+    # --csv is rewritten every CSV_STATS_INTERVAL_SEC by a greenlet of its own: let it write the
+    # complete statistics once more.
+    gevent.sleep(locust.stats.CSV_STATS_INTERVAL_SEC + 0.5)
+    self.greenlet.kill(block=True)
+
+
+locust.runners.MasterRunner.quit = _quit_after_final_reports
 
 _user_numbers = itertools.count()
 

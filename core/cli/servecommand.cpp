@@ -52,8 +52,9 @@ std::shared_ptr<ServerRecording::WriteControl> stopAndWrite(ServerRecording &rec
 // The second Ctrl+C: all five files or none, no temporary folder, and out at once.
 [[noreturn]] void abandonWrite(ServerRecording::WriteControl &control, QTextStream &err)
 {
-    control.cancel();
-    err << "loopscope serve: interrupted again; the recording was not written" << Qt::endl;
+    err << (control.cancel() ? "loopscope serve: interrupted again; the recording was not written"
+                             : "loopscope serve: interrupted again; the recording was already written")
+        << Qt::endl;
     std::_Exit(130);
 }
 

@@ -166,12 +166,14 @@ bool ServerRecording::isRecording(const RunResult &run)
     return run.scenario.name == QLatin1String(ScenarioName);
 }
 
-void ServerRecording::WriteControl::cancel()
+bool ServerRecording::WriteControl::cancel()
 {
     std::lock_guard lock(m_mutex);
+    if (m_done)
+        return false;
     m_cancelled = true;
     if (m_tempDir.isEmpty())
-        return;
+        return true;
     // The writer may open its next file while this removes the folder; it cannot once the folder
     // is gone, so remove until it is.
     for (int attempt = 0; attempt < 200 && QFileInfo::exists(m_tempDir); ++attempt) {
@@ -179,6 +181,7 @@ void ServerRecording::WriteControl::cancel()
         if (QFileInfo::exists(m_tempDir))
             QThread::msleep(5);
     }
+    return true;
 }
 
 bool ServerRecording::writeAll(const RunResult &run, const QString &dirPath, QStringList *written,
@@ -229,8 +232,10 @@ bool ServerRecording::writeAll(const RunResult &run, const QString &dirPath, QSt
             return fail(QStringLiteral("cannot move %1 into %2").arg(QLatin1String(name), dirPath));
         done << to;
     }
-    if (control)
+    if (control) {
         control->m_tempDir.clear();
+        control->m_done = true;
+    }
     if (written)
         *written = done;
     return true;

@@ -45,13 +45,15 @@ public:
     {
     public:
         // After this returns, either all five files are in place or none is, and the temporary
-        // folder is gone; a writeAll() still running fails with "cancelled".
-        void cancel();
+        // folder is gone; a writeAll() still running fails with "cancelled". False when the
+        // files were already all in place.
+        bool cancel();
 
     private:
         friend class ServerRecording;
         std::mutex m_mutex; // held while the files are renamed into place, and by cancel()
         bool m_cancelled = false;
+        bool m_done = false;
         QString m_tempDir;
     };
 

@@ -192,13 +192,13 @@ void TestRecordCommand::secondInterruptLeavesNoPartialFile()
         QVERIFY(p.waitForFinished(60000));
         out += p.readAll();
         const QStringList left = entries(dir);
-        if (p.exitCode() == 130) {
+        if (p.exitCode() == 130 && !out.contains("already written")) {
             ++abandoned;
             QVERIFY2(out.contains("was not written"), out.constData());
             QVERIFY2(left.isEmpty(), qPrintable(left.join(QLatin1Char(' '))));
         } else {
             ++finished;
-            QCOMPARE(p.exitCode(), 0);
+            QVERIFY2(p.exitCode() == 0 || p.exitCode() == 130, out.constData());
             QStringList expected = kFiles;
             expected.sort();
             QCOMPARE(left, expected);
