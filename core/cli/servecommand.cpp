@@ -120,6 +120,7 @@ int runServeCommand(const QStringList &arguments)
         err << "loopscope serve: " << error << Qt::endl;
         return 1;
     }
+    SignalWatcher watcher; // before the banner: a Ctrl+C once it is printed stops the server
     const ServerConfig c = server.config();
     out << "LoopScope " << LOOPSCOPE_VERSION << " serving " << server.url().toString() << "/v1/chat\n"
         << "  OpenAI-compatible: " << server.url().toString() << "/v1/chat/completions and /v1/models"
@@ -145,7 +146,6 @@ int runServeCommand(const QStringList &arguments)
                     writing = stopAndWrite(recorder, server, recordDir, err);
             });
     }
-    SignalWatcher watcher;
     QObject::connect(&watcher, &SignalWatcher::terminationRequested, qApp, [&](int sig) {
         if (recording) {
             if (writing)

@@ -195,21 +195,26 @@ bool ServerRecording::writeAll(const RunResult &run, const QString &dirPath, QSt
     QDir dir(dirPath);
     if (!dir.mkpath(QStringLiteral(".")))
         return fail(QStringLiteral("cannot create %1").arg(dirPath));
+    // Created under the control's lock: cancel() either comes first (no folder) or knows it.
+    std::unique_lock<std::mutex> creating;
+    if (control) {
+        creating = std::unique_lock(control->m_mutex);
+        if (control->m_cancelled)
+            return fail(QStringLiteral("cancelled"));
+    }
     QTemporaryDir temp(dir.filePath(QStringLiteral(".loopscope-recording-XXXXXX")));
     if (!temp.isValid())
         return fail(QStringLiteral("cannot write into %1: %2").arg(dirPath, temp.errorString()));
+    if (control) {
+        control->m_tempDir = temp.path();
+        creating.unlock();
+    }
     const auto cancelled = [control] {
         if (!control)
             return false;
         std::lock_guard lock(control->m_mutex);
         return control->m_cancelled;
     };
-    if (control) {
-        std::lock_guard lock(control->m_mutex);
-        if (control->m_cancelled)
-            return fail(QStringLiteral("cancelled"));
-        control->m_tempDir = temp.path();
-    }
     RunExport::ExportOptions options;
     options.progress = [&](int, int) { return !cancelled(); };
     QString exportError;

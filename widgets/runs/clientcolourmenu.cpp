@@ -5,6 +5,7 @@
 #include <QActionGroup>
 #include <QCoreApplication>
 #include <QMenu>
+#include <QSettings>
 
 namespace {
 class ClientColourMenu
@@ -13,6 +14,11 @@ class ClientColourMenu
 public:
     static QMenu *make(TimelineView *requests, QWidget *parent)
     {
+        // The choice is kept across sessions, like the language.
+        const QString setting = QStringLiteral("view/colourRequestsBy");
+        const int saved = QSettings().value(setting, 0).toInt();
+        if (saved > 0 && saved <= int(ClientColours::Key::LoopscopeUserGroup))
+            requests->setClientColourKey(ClientColours::Key(saved));
         auto *menu = new QMenu(tr("Colour requests by"), parent);
         auto *group = new QActionGroup(menu);
         const std::pair<ClientColours::Key, QString> choices[] = {
@@ -27,8 +33,10 @@ public:
             a->setCheckable(true);
             a->setChecked(requests->clientColourKey() == key);
             group->addAction(a);
-            QObject::connect(a, &QAction::triggered, requests,
-                             [requests, key = key] { requests->setClientColourKey(key); });
+            QObject::connect(a, &QAction::triggered, requests, [requests, key = key, setting] {
+                requests->setClientColourKey(key);
+                QSettings().setValue(setting, int(key));
+            });
         }
         return menu;
     }
