@@ -89,11 +89,12 @@ def main():
     server_log = open(os.path.join(work, "serve.log"), "w")
     env = dict(os.environ, LOOPSCOPE_API_KEY=API_KEY, PYTHONUNBUFFERED="1")
 
-    # The server: async, two loops, a 2 s model, so that the Python client's own time (tens of ms
+    # The server: async, two loops, a 3 s model, so that the Python client's own time (tens of ms
     # on a busy 2-core machine, which Locust counts and the server cannot see) stays a small part
-    # of each latency. Port 0: the kernel picks a free one.
+    # of each latency (and Locust's percentiles, rounded to 100 ms above 1 s, stay within a few
+    # per cent). Port 0: the kernel picks a free one.
     serve = subprocess.Popen(
-        [loopscope, "serve", "--port", "0", "--mode", "async", "--workers", "2", "--llm-latency", "2",
+        [loopscope, "serve", "--port", "0", "--mode", "async", "--workers", "2", "--llm-latency", "3",
          "--db-read-latency", "0.02", "--db-write-latency", "0.01", "--db", os.path.join(work, "history.db"),
          "--api-key", API_KEY, "--record", out_dir],
         stdout=subprocess.PIPE, stderr=server_log, text=True, env=env)
