@@ -16,6 +16,8 @@ PACKAGES=(
   # OTLP receiver (core/otlp): protoc + the protobuf runtime, zlib for gzip bodies; Node runs
   # the OpenTelemetry integration test (tests/otlp), its SDK comes from npm into the build folder.
   libprotobuf-dev protobuf-compiler zlib1g-dev nodejs
+  # Locust drives the recording integration test (tests/record): a master and workers on loopback.
+  python3-locust
 )
 # scripts/package.sh adds lintian and the validators.
 read -r -a extra <<<"${LOOPSCOPE_EXTRA_PACKAGES:-}"

@@ -23,6 +23,20 @@ constexpr qint64 HeartbeatNs = 10'000'000; // the loop-lag probe's period: 10 ms
 
 using Method = HttpRequest::Method;
 
+// Who sent the request, into its record: the peer's address and port, the User-Agent and
+// X-LoopScope-User headers (a recording of outside load keeps them, issue #23). The one place
+// that reads them.
+void captureClient(RequestRecord &record, const HttpRequest &request)
+{
+    if (!request.peerAddress().isNull()) {
+        const Q_IPV6ADDR address = request.peerAddress().toIPv6Address();
+        std::memcpy(record.clientAddress.data(), address.c, record.clientAddress.size());
+        record.clientPort = request.peerPort();
+    }
+    record.setUserAgent(request.header("User-Agent").toByteArray());
+    record.setLoopscopeUser(request.header("X-LoopScope-User").toByteArray());
+}
+
 QString text(QByteArrayView bytes)
 {
     return QString::fromUtf8(bytes);
@@ -265,6 +279,7 @@ void ServerWorker::handleChat(const HttpRequest &request, std::shared_ptr<Respon
     record.loopThread = ThreadRegistry::currentIndex();
     record.requestBytes = quint32(body.size());
     record.setUserId(chat.userId.toUtf8());
+    captureClient(record, request);
     auto trace = std::make_shared<RequestTrace>(m_context->recorder, record);
     m_chat->accept(std::move(channel), std::move(chat), config, std::move(trace), std::move(protocol));
 }

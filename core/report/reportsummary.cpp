@@ -53,6 +53,16 @@ void ReportWriter::summary()
         F("p99"), [](const VariantResult &v) { return v.latency.p99Ms; }, msText);
     row(F("throughput"), metric("achieved_rps"), sigText);
     row(F("in_flight_peak"), metric("in_flight_peak"), countText);
+    if (anyServerSideOnly()) {
+        QList<ReportCell> r { { ReportText::metricLabel(QStringLiteral("late_sends"), lang),
+                                ReportCell::Style::Strong } };
+        for (const VariantResult &v : run.variants)
+            r << (v.isServerSideOnly() ? ReportCell { notMeasured(), ReportCell::Style::Muted }
+                                       : ReportCell { count(v.metrics.value(QStringLiteral("late_sends"))) });
+        for (int i = 1; ratios && i < run.variants.size(); ++i)
+            r << ReportCell {};
+        t.rows << r;
+    }
     row(
         F("loop_lag"),
         [](const VariantResult &v) {
@@ -115,4 +125,13 @@ void ReportWriter::summary()
                 "延迟从每个请求本应发出的时刻开始计算，因此在客户端或队列中的等待也计算在内。比值为各变体与第"
                 "一个变体之比。"),
               ReportBlock::Kind::Note);
+    for (const VariantResult &v : run.variants) {
+        if (v.isServerSideOnly())
+            paragraph(L("%1: latency is measured server-side, from reading the request to writing its last "
+                        "byte; the client-side figures (send times, late sends, offered load) are %2.",
+                        "%1：延迟在服务器端测量，从读完请求到写出最后一个字节；客户端指标（发送时间、未按时"
+                        "发出的请求、施加的负载）%2。")
+                          .arg(variantTitle(v), notMeasured()),
+                      ReportBlock::Kind::Note);
+    }
 }

@@ -3,6 +3,7 @@
 #include "exportsink.h"
 #include "htmlreport.h"
 #include "pdfreport.h"
+#include "serverrecords.h"
 
 #include <QDir>
 #include <QFile>
@@ -27,6 +28,8 @@ QString csvHeader()
 
 void writeRequestsCsv(const RunResult &run, Sink &out)
 {
+    if (ServerRecords::only(run)) // a recording or observed services: the server's records
+        return void(out += ServerRecords::csv(run));
     out += csvHeader().toUtf8() + '\n';
     const auto ms = [](qint64 ns, qint64 o) { return ns ? fixed3(double(ns - o) / 1e6) : QByteArray(); };
     for (const VariantResult &v : run.variants) {

@@ -150,22 +150,24 @@ void VariantResult::computeSummary()
         if (c.firstTokenNs)
             first.record(c.ttftNs());
     }
-    // A run without a client side (observed services, OTLP): the requests are the server's
-    // records, each from its start to its end.
-    const bool serverOnly = client.isEmpty() && !server.isEmpty();
+    // A run without a client side (observed services, a recording of outside load): the
+    // requests are the server's records, each from its arrival (an observed one: its start) to
+    // its end.
+    const bool serverOnly = isServerSideOnly();
     if (serverOnly) {
-        firstIntended = server.first().startedNs;
+        const auto arrived = [](const RequestRecord &r) { return r.arrivedNs ? r.arrivedNs : r.startedNs; };
+        firstIntended = arrived(server.first());
         for (const RequestRecord &r : server) {
             if (!r.finished())
                 continue;
-            firstIntended = std::min(firstIntended, r.startedNs);
-            lastIntended = std::max(lastIntended, r.startedNs);
+            firstIntended = std::min(firstIntended, arrived(r));
+            lastIntended = std::max(lastIntended, arrived(r));
             lastComplete = std::max(lastComplete, r.respondedNs);
             ++nFinished;
-            const qint64 latencyNs = r.respondedNs - r.startedNs;
+            const qint64 latencyNs = r.respondedNs - arrived(r);
             const bool success = r.status < 400;
             all.record(latencyNs);
-            series.addOffered(r.startedNs);
+            series.addOffered(arrived(r));
             series.addCompletion(r.respondedNs, latencyNs, success);
             if (success) {
                 ++nOk;
@@ -185,7 +187,8 @@ void VariantResult::computeSummary()
     metrics[QStringLiteral("requests")] = serverOnly ? double(nFinished) : double(client.size());
     metrics[QStringLiteral("successful")] = double(nOk);
     metrics[QStringLiteral("errors")] = double(nFinished - nOk);
-    metrics[QStringLiteral("late_sends")] = double(nLate);
+    if (!serverOnly) // client-side figures: not measured without a client side
+        metrics[QStringLiteral("late_sends")] = double(nLate);
     metrics[QStringLiteral("makespan_s")] = makespan;
     if (nFinished) {
         metrics[QStringLiteral("latency_min_s")] = latency.minMs / 1e3;
@@ -202,9 +205,11 @@ void VariantResult::computeSummary()
     if (makespan > 0) {
         metrics[QStringLiteral("achieved_rps")] = double(nFinished) / makespan;
         metrics[QStringLiteral("successful_rps")] = double(nOk) / makespan;
-        metrics[QStringLiteral("offered_rps")] = offeredSpan > 0 && load.model == LoadSettings::Model::Open
-            ? double(client.size()) / offeredSpan
-            : double(client.size()) / makespan;
+        if (!serverOnly)
+            metrics[QStringLiteral("offered_rps")]
+                = offeredSpan > 0 && load.model == LoadSettings::Model::Open
+                ? double(client.size()) / offeredSpan
+                : double(client.size()) / makespan;
     }
     // Server side: the longest wait before a thread picked the request up, peaks, and the time
     // requests were ready to go on but their loop was busy (loop_wait: all requests', and the

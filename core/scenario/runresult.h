@@ -68,6 +68,9 @@ struct VariantResult
     static constexpr qint64 CounterTailNs = 100'000'000;
 
     void computeSummary();
+    // No client records, only the server's (observed services, a recording of outside load):
+    // the client-side figures (send times, late sends, offered load) were not measured.
+    bool isServerSideOnly() const { return client.isEmpty() && !server.isEmpty(); }
     const RequestRecord *serverRecordFor(const ClientRecord &c) const;
     // The client/server join, once `client`, startNs and endNs are set (a scenario run and the
     // window's load runs both use it). Of the server's `records`, those whose client tag one of

@@ -27,6 +27,12 @@ inline constexpr char ResponseBytes[] = "response_bytes";
 inline constexpr char Tokens[] = "tokens";
 inline constexpr char User[] = "user";
 inline constexpr char Spans[] = "spans";
+// Who sent it (written only when known) and whether it straddled a recording's start or stop.
+inline constexpr char ClientAddress[] = "client_address";
+inline constexpr char ClientPort[] = "client_port";
+inline constexpr char UserAgent[] = "user_agent";
+inline constexpr char LoopscopeUser[] = "loopscope_user";
+inline constexpr char Boundary[] = "boundary";
 } // namespace RecordField
 
 namespace SpanField {

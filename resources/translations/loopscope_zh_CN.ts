@@ -97,6 +97,48 @@
     </message>
 </context>
 <context>
+    <name>ClientLegend</name>
+    <message>
+        <source>(not sent)</source>
+        <translation>（未发送）</translation>
+    </message>
+    <message>
+        <source>%1 more</source>
+        <translation>另有 %1 个</translation>
+    </message>
+    <message>
+        <source>Colour: who sent it (hover a request for its client)</source>
+        <translation>颜色：请求的发送者（悬停在请求上可查看其客户端）</translation>
+    </message>
+</context>
+<context>
+    <name>ClientColourMenu</name>
+    <message>
+        <source>Colour requests by</source>
+        <translation>请求着色依据</translation>
+    </message>
+    <message>
+        <source>Phase</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Client address</source>
+        <translation>客户端地址</translation>
+    </message>
+    <message>
+        <source>User-Agent</source>
+        <translation>User-Agent</translation>
+    </message>
+    <message>
+        <source>X-LoopScope-User (each user)</source>
+        <translation>X-LoopScope-User（每个用户）</translation>
+    </message>
+    <message>
+        <source>X-LoopScope-User group (e.g. Locust worker)</source>
+        <translation>X-LoopScope-User 分组（例如 Locust worker）</translation>
+    </message>
+</context>
+<context>
     <name>CounterPlot</name>
     <message>
         <source>Export &quot;%1&quot; as %2…</source>
@@ -380,6 +422,14 @@
 </context>
 <context>
     <name>MainWindow</name>
+    <message>
+        <source>recorded</source>
+        <translation>录制</translation>
+    </message>
+    <message>
+        <source>(client side not measured: recorded server-side)  </source>
+        <translation>（客户端未测得：服务器端录制）  </translation>
+    </message>
     <message>
         <source>LoopScope</source>
         <translation>LoopScope</translation>
@@ -746,6 +796,14 @@
 <context>
     <name>QObject</name>
     <message>
+        <source>from %1</source>
+        <translation>来自 %1</translation>
+    </message>
+    <message>
+        <source>in flight when the recording started or stopped: shown, not counted</source>
+        <translation>录制开始或结束时仍在处理中：仅显示，不计入统计</translation>
+    </message>
+    <message>
         <source>mode &lt;b&gt;%1&lt;/b&gt; &amp;middot; worker %2 &amp;middot; loop thread %3 &amp;middot; status %4</source>
         <translation>模式 &lt;b&gt;%1&lt;/b&gt; &amp;middot; worker %2 &amp;middot; 循环线程 %3 &amp;middot; 状态 %4</translation>
     </message>
@@ -791,6 +849,21 @@
     </message>
 </context>
 <context>
+    <name>RecordingController</name>
+    <message>
+        <source>Recording every request that reaches %1 (Locust, wrk, curl, the simulated users); press Stop recording to keep it as a run</source>
+        <translation>正在录制到达 %1 的每个请求（Locust、wrk、curl、模拟用户）；按“停止录制”将其保存为一次运行</translation>
+    </message>
+    <message>
+        <source>Recorded %1 request(s) (%2 in flight at the start or stop: shown, not counted)</source>
+        <translation>已录制 %1 个请求（%2 个在开始或结束时仍在处理中：仅显示，不计入统计）</translation>
+    </message>
+    <message>
+        <source>■ Stop recording (%1 s)</source>
+        <translation>■ 停止录制（%1 秒）</translation>
+    </message>
+</context>
+<context>
     <name>ReportExporter</name>
     <message>
         <source>Writing the report…</source>
@@ -807,6 +880,10 @@
 </context>
 <context>
     <name>RunComparisonView</name>
+    <message>
+        <source> · latency server-side; client side not measured (recorded server-side)</source>
+        <translation> · 延迟在服务器端测量；客户端未测得（服务器端录制）</translation>
+    </message>
     <message>
         <source>Compare runs</source>
         <translation>比较运行</translation>
@@ -907,6 +984,14 @@
 </context>
 <context>
     <name>ServerControlPanel</name>
+    <message>
+        <source>Record</source>
+        <translation>录制</translation>
+    </message>
+    <message>
+        <source>Record whatever load reaches this server (Locust, wrk, curl, the simulated users) and keep it as a run in the Runs dock</source>
+        <translation>录制到达此服务器的全部负载（Locust、wrk、curl、模拟用户），并作为一次运行保存在“运行”面板中</translation>
+    </message>
     <message>
         <source>Blocking</source>
         <translation>阻塞</translation>

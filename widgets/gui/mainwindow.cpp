@@ -15,6 +15,8 @@
 #include "plots/latencyseries.h"
 #include "report/reportexporter.h"
 #include "report/runexport.h"
+#include "runs/clientcolourmenu.h"
+#include "runs/recordingcontroller.h"
 #include "runs/runcomparisonview.h"
 #include "runs/runspanel.h"
 #include "runs/runstore.h"
@@ -272,6 +274,17 @@ void MainWindow::connectPanels()
                     [this](const QString &t) { statusBar()->showMessage(t, 6000); });
     }
     connect(m_serverPanel, &ServerControlPanel::serverStarted, this, &MainWindow::onServerStarted);
+    // Record/Stop: whatever load reaches the server becomes a run in the Runs dock (issue #23).
+    auto *recording = new RecordingController(m_server, m_serverPanel, this);
+    connect(recording, &RecordingController::message, this,
+            [this](const QString &t) { statusBar()->showMessage(t, 8000); });
+    connect(recording, &RecordingController::recorded, this, [this](const RunResult &run) {
+        const int first = int(m_runs->count());
+        for (const SessionRun &r : SessionRuns::fromRunResult(run, tr("recorded")))
+            addRun(r);
+        m_runs->select({ first });
+        showRun(first);
+    });
     connect(m_usersPanel, &UsersPanel::serverConfigRequested, m_serverPanel,
             &ServerControlPanel::applyScenarioConfig);
     // Direct: a restart begun by serverConfigRequested is known before startRun goes on.
@@ -414,7 +427,9 @@ void MainWindow::showRun(int row)
     }
     for (TimelineView *view : { m_requestView, m_threadView })
         view->setNow(end);
-    m_runLabel->setText(tr("  Showing run: <b>%1</b>  ").arg(run.title.toHtmlEscaped()));
+    m_runLabel->setText(
+        tr("  Showing run: <b>%1</b>  ").arg(run.title.toHtmlEscaped())
+        + (v.isServerSideOnly() ? tr("(client side not measured: recorded server-side)  ") : QString()));
     fitToData();
     m_plots->refresh();
 }
@@ -667,6 +682,7 @@ void MainWindow::buildMenus()
                         if (m_runs->count() > 0)
                             startLesson(currentRunRow());
                     });
+    view->addMenu(makeClientColourMenu(m_requestView, this)); // who sent each request (issue #23)
     QMenu *language = view->addMenu(tr("Lan&guage"));
     auto *languages = new QActionGroup(language);
     const QString chosen = QSettings().value(QStringLiteral("view/language")).toString();

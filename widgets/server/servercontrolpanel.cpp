@@ -16,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QTimer>
 #include <QToolButton>
@@ -193,6 +194,13 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
             startServer();
     });
     outer->addWidget(m_startStop);
+    m_record = new QPushButton(tr("Record"));
+    m_record->setObjectName(QStringLiteral("record"));
+    m_record->setCheckable(true);
+    m_record->setToolTip(tr("Record whatever load reaches this server (Locust, wrk, curl, the simulated "
+                            "users) and keep it as a run in the Runs dock"));
+    connect(m_record, &QPushButton::toggled, this, &ServerControlPanel::recordToggled);
+    outer->addWidget(m_record);
 
     m_status = new QLabel;
     m_status->setWordWrap(true);
@@ -455,9 +463,18 @@ void ServerControlPanel::apply()
     updateState();
 }
 
+void ServerControlPanel::setRecording(bool on, const QString &text)
+{
+    const QSignalBlocker block(m_record);
+    m_record->setChecked(on);
+    m_record->setText(on ? text : tr("Record"));
+    m_record->setEnabled(on || (!m_busy && m_server->isRunning()));
+}
+
 void ServerControlPanel::updateState()
 {
     m_startStop->setEnabled(!m_busy);
+    m_record->setEnabled(m_record->isChecked() || (!m_busy && m_server->isRunning()));
     m_workers->setEnabled(!m_busy);
     if (m_busy) {
         m_status->setText(tr("<b>Stopping…</b> requests in flight are finishing"));

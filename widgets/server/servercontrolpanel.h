@@ -46,12 +46,15 @@ public:
     // key, database and time scale, and applies them now.
     void applyScenarioConfig(const ServerConfig &scenario);
     void apply();
+    // The Record button's state (RecordingController drives it); `text` on the button while on.
+    void setRecording(bool on, const QString &text);
 
 signals:
     void serverStarted();
     void serverStopped();
     void busyChanged(bool busy);
     void message(const QString &text);
+    void recordToggled(bool on); // Record / Stop recording pressed
 
 private:
     void scheduleApply();
@@ -71,6 +74,7 @@ private:
     class QCheckBox *m_gil; // the thread pool's model of CPython's GIL
     QDoubleSpinBox *m_cpuWork;
     QPushButton *m_startStop;
+    QPushButton *m_record; // Record / Stop recording (issue #23)
     QLabel *m_url, *m_status;
     QLineEdit *m_key;
     QPushButton *m_copyCurl;
