@@ -63,14 +63,26 @@ struct RequestRecord
     quint32 responseBytes = 0;
     quint32 tokens = 0;
     std::array<char, 32> user {}; // user_id, truncated, NUL-terminated
+    // The conversation's model settings this request was answered with (shown in its details).
+    std::array<char, 24> model {}; // the model asked for, truncated, NUL-terminated; empty: the server's
+    quint32 systemPromptChars = 0; // 0: no system prompt
+    qint16 temperatureCenti = -1; // temperature x 100; < 0: the server's
+    quint16 maxTokens = 0; // 0: the server's
 
     bool finished() const { return status != 0; }
     QString userId() const { return QString::fromUtf8(user.data()); }
+    QString modelName() const { return QString::fromUtf8(model.data()); }
     void setUserId(const QByteArray &utf8)
     {
         const auto n = std::min<qsizetype>(utf8.size(), qsizetype(user.size() - 1));
         std::memcpy(user.data(), utf8.constData(), size_t(n));
         user[size_t(n)] = 0;
+    }
+    void setModelName(const QByteArray &utf8)
+    {
+        const auto n = std::min<qsizetype>(utf8.size(), qsizetype(model.size() - 1));
+        std::memcpy(model.data(), utf8.constData(), size_t(n));
+        model[size_t(n)] = 0;
     }
     // Opens a span on the calling thread and returns its slot (or -1 when full).
     int beginSpan(Phase phase, qint64 nowNs, quint16 thread, quint8 index = 0);
