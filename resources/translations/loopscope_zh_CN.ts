@@ -251,8 +251,8 @@ Shorten the message or the conversation's system prompt.</source>
 <context>
     <name>MessageView</name>
     <message>
-        <source>⧉ Copy code</source>
-        <translation>⧉ 复制代码</translation>
+        <source>Copy code</source>
+        <translation>复制代码</translation>
     </message>
     <message>
         <source>Send a message: the reply streams here token by token.</source>
@@ -267,8 +267,8 @@ Shorten the message or the conversation's system prompt.</source>
         <translation>**助手**</translation>
     </message>
     <message>
-        <source>⧉ Copy</source>
-        <translation>⧉ 复制</translation>
+        <source>Copy</source>
+        <translation>复制</translation>
     </message>
     <message>
         <source>✎ Edit</source>

@@ -32,7 +32,7 @@ QString withCodeLinks(const QString &text, int entry)
         } else if (t.startsWith(fence) && t.mid(3).trimmed().isEmpty()) {
             fence.clear();
             out += QStringLiteral("\n")
-                + link(MessageView::tr("⧉ Copy code"), QStringLiteral("code"), entry, block++)
+                + link(MessageView::tr("Copy code"), QStringLiteral("code"), entry, block++)
                 + QStringLiteral("\n\n");
         }
     }
@@ -66,7 +66,7 @@ QString MessageView::markdownFor(const QList<ChatEntry> &entries, bool busy)
                     + QStringLiteral(" %1/%2 ").arg(e.shown + 1).arg(e.versions.size())
                     + link(QStringLiteral("›"), QStringLiteral("next"), i);
         if (!e.streaming)
-            head << link(tr("⧉ Copy"), QStringLiteral("copy"), i);
+            head << link(tr("Copy"), QStringLiteral("copy"), i);
         if (!busy && e.isUser() && v.id > 0)
             head << link(tr("✎ Edit"), QStringLiteral("edit"), i);
         if (!busy && i == lastAnswer && !e.streaming && i > 0 && entries[i - 1].current().id > 0)
