@@ -14,6 +14,10 @@ struct LlmRequest
     QList<ChatMessage> messages;
     quint64 requestId = 0; // for reproducible simulated latencies and for logs
     bool stream = true; // the caller wants tokens as they come
+    // The conversation's own model settings; unset: the backend's configuration decides.
+    QString model;
+    double temperature = -1; // < 0: unset
+    int maxTokens = 0; // <= 0: unset
 };
 
 struct LlmReply

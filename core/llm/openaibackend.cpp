@@ -115,6 +115,11 @@ QCoro::Task<LlmReply> OpenAiBackend::exchange(OpenAiConfig config, LlmRequest re
                                               CancelToken cancel)
 {
     const qint64 start = TraceClock::nowNs();
+    // A conversation's own settings take the place of the configured ones.
+    if (!request.model.isEmpty())
+        config.model = request.model;
+    if (request.temperature >= 0)
+        config.temperature = request.temperature;
     OpenAiResponseReader reader(request.stream, config.apiKey);
     const QUrl url = endpoint(config.baseUrl);
     if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
@@ -131,9 +136,10 @@ QCoro::Task<LlmReply> OpenAiBackend::exchange(OpenAiConfig config, LlmRequest re
     // queues the rest, which would cap concurrency exactly where LoopScope measures it. Each call
     // pays for its own connection instead, as a client without a session pool would.
     QNetworkAccessManager nam;
-    QNetworkReply *reply = nam.post(networkRequest(config, request.stream),
-                                    OpenAiWire::requestBody(config.model, messagesFor(config, request),
-                                                            request.stream, config.temperature));
+    QNetworkReply *reply
+        = nam.post(networkRequest(config, request.stream),
+                   OpenAiWire::requestBody(config.model, messagesFor(config, request), request.stream,
+                                           config.temperature, request.maxTokens));
 
     // One timer wakes the loop below: after a poll interval (cancel flag, deadlines), or at once
     // when the reply has news. It resumes the coroutine from a timer event, never from inside one

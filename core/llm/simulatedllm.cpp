@@ -158,6 +158,8 @@ SimulatedLlm::Plan SimulatedLlm::plan(const LlmRequest &request) const
 {
     Plan p;
     p.tokens = tokenize(replyFor(request));
+    if (request.maxTokens > 0 && p.tokens.size() > request.maxTokens)
+        p.tokens.resize(request.maxTokens); // a conversation's max_tokens cuts the reply, as a model's would
     const double scale = m_config.timeScale;
     const quint64 draw = m_draws.fetch_add(1, std::memory_order_relaxed);
     qint64 total = qint64(m_config.latency.sample(draw) * scale * 1e9);

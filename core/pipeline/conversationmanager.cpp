@@ -2,10 +2,13 @@
 
 #include "base/delays.h"
 #include "base/readystamp.h"
+#include "base/traceclock.h"
 #include "pipeline/cpuwork.h"
 #include "pipeline/requesttrace.h"
 
 #include <QUuid>
+#include <algorithm>
+#include <cmath>
 #include <qcoro/qcorofuture.h>
 
 namespace {
@@ -53,8 +56,31 @@ LlmRequest ConversationManager::buildPrompt(const UserContext &context, const Ch
     r.requestId = id;
     r.stream = request.stream;
     r.messages = request.clientHistory.isEmpty() ? context.history : request.clientHistory;
-    r.messages.append({ QStringLiteral("user"), request.message });
+    r.messages.append({ QStringLiteral("user"), userMessage(context, request) });
+    // The conversation's settings, overridden by what this request says.
+    const ConversationSettings s = context.settings.overriddenBy(request.settings);
+    const bool ownSystem = !r.messages.isEmpty() && r.messages.first().role == QLatin1String("system");
+    if (!s.systemPrompt.isEmpty() && !ownSystem)
+        r.messages.prepend({ QStringLiteral("system"), s.systemPrompt });
+    r.model = s.model;
+    r.temperature = s.temperature;
+    r.maxTokens = s.maxTokens;
     return r;
+}
+
+void ConversationManager::recordSettings(RequestRecord &record, const LlmRequest &prompt)
+{
+    const bool system = !prompt.messages.isEmpty() && prompt.messages.first().role == QLatin1String("system");
+    record.systemPromptChars = system ? quint32(prompt.messages.first().content.size()) : 0;
+    record.setModelName(prompt.model.toUtf8());
+    record.temperatureCenti
+        = prompt.temperature < 0 ? qint16(-1) : qint16(std::lround(prompt.temperature * 100));
+    record.maxTokens = quint16(std::clamp(prompt.maxTokens, 0, 65535));
+}
+
+QString ConversationManager::userMessage(const UserContext &context, const ChatRequest &request)
+{
+    return request.regenerate ? context.resentMessage : request.message;
 }
 
 ChatResult ConversationManager::storageError(const QString &detail)
@@ -95,15 +121,28 @@ ChatResult ConversationManager::llmError(const LlmReply &reply)
     return r;
 }
 
-Exchange ConversationManager::makeExchange(const ChatRequest &request, const QString &answer,
-                                           quint64 id) const
+Exchange ConversationManager::makeExchange(const ChatRequest &request, const UserContext &context,
+                                           const LlmReply &reply, const RequestRecord &record)
 {
     Exchange e;
     e.userId = request.userId;
     e.sessionId = request.sessionId;
-    e.userMessage = request.message;
-    e.assistantMessage = answer;
-    e.requestId = id;
+    e.userMessage = userMessage(context, request);
+    e.assistantMessage = reply.text;
+    e.requestId = record.id;
+    e.regenerate = request.regenerate;
+    e.truncateFrom = request.editFrom;
+    if (request.settingsGiven)
+        e.settings = context.settings.overriddenBy(request.settings);
+    // The answer's own figures, kept with it (the chat window's timings, the export's table).
+    const qint64 now = TraceClock::nowNs();
+    e.meta = { { QStringLiteral("mode"), dispatchModeName(record.mode) },
+               { QStringLiteral("worker"), int(record.worker) },
+               { QStringLiteral("tokens"), reply.tokens },
+               { QStringLiteral("answered_ms"), std::round(double(now - record.arrivedNs) / 1e5) / 10 } };
+    if (record.firstTokenNs > 0)
+        e.meta.insert(QStringLiteral("ttft_ms"),
+                      std::round(double(record.firstTokenNs - record.arrivedNs) / 1e5) / 10);
     return e;
 }
 
@@ -114,11 +153,22 @@ std::optional<ChatResult> ConversationManager::loadContext(const ChatRequest &re
     // The local SQLite read takes microseconds and runs inline in both pipelines; the remote
     // part is the wait that follows it.
     QString error;
-    *context = m_store->loadContext(request.userId, request.sessionId, config.historyMessages, &error);
+    HistoryRewind rewind;
+    rewind.lastTurn = request.regenerate;
+    rewind.fromMessageId = request.editFrom;
+    *context
+        = m_store->loadContext(request.userId, request.sessionId, config.historyMessages, &error, rewind);
     if (!*context)
         return storageError(error);
     if ((*context)->sessionBelongsToOthers())
         return storageError(HistoryStore::ForeignSession);
+    if (!(*context)->rewindError.isEmpty()) {
+        ChatResult r;
+        r.httpStatus = 409;
+        r.errorCode = QStringLiteral("nothing_to_replace");
+        r.errorMessage = (*context)->rewindError;
+        return r;
+    }
     return std::nullopt;
 }
 
@@ -160,7 +210,9 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
     QString error;
 
     // (1) user = db.query(...)
-    std::optional<UserContext> context = takePrefetched(request.userId, request.sessionId);
+    std::optional<UserContext> context = request.regenerate || request.editFrom > 0
+        ? std::nullopt
+        : takePrefetched(request.userId, request.sessionId);
     const bool cacheHit = context.has_value();
     if (!cacheHit) {
         SpanScope span(trace, Phase::DbRead);
@@ -177,6 +229,7 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
     // (synchronous code cannot gather them).
     const std::shared_ptr<LlmBackend> model = llm();
     const LlmRequest prompt = buildPrompt(*context, request, id);
+    recordSettings(trace.record(), prompt);
     LlmReply reply;
     for (int call = 0; call < std::max(1, request.llmCalls); ++call) {
         SpanScope span(trace, Phase::Llm, quint8(call));
@@ -190,7 +243,7 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
     // (3) db.insert(...): the exchange in one transaction, then the batch one row at a time.
     {
         SpanScope span(trace, Phase::DbWrite);
-        if (!m_store->saveExchange(makeExchange(request, reply.text, id), &error))
+        if (!m_store->saveExchange(makeExchange(request, *context, reply, trace.record()), &error))
             return storageError(error);
         Delays::blockFor(config.scaledNs(config.dbWriteSeconds));
     }
@@ -228,7 +281,9 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
     QString error;
 
     // (1) user = await async_db.query(...)
-    std::optional<UserContext> context = takePrefetched(request.userId, request.sessionId);
+    std::optional<UserContext> context = request.regenerate || request.editFrom > 0
+        ? std::nullopt
+        : takePrefetched(request.userId, request.sessionId);
     const bool cacheHit = context.has_value();
     if (!cacheHit) {
         SpanScope span(trace, Phase::DbRead);
@@ -247,6 +302,7 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
     // (2) response = await llm.chat(...), or asyncio.gather() of independent calls
     const std::shared_ptr<LlmBackend> model = llm();
     const LlmRequest prompt = buildPrompt(*context, request, id);
+    recordSettings(trace.record(), prompt);
     const int calls = std::max(1, request.llmCalls);
     LlmReply reply;
     if (request.llmParallel && calls > 1) {
@@ -282,7 +338,7 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
     // (3) await async_db.insert(...): the writer thread commits it; this loop serves others.
     {
         SpanScope span(trace, Phase::DbWrite);
-        const QString failed = co_await m_store->save(makeExchange(request, reply.text, id));
+        const QString failed = co_await m_store->save(makeExchange(request, *context, reply, trace.record()));
         if (!failed.isEmpty())
             co_return storageError(failed);
         span.resumedAt(ReadyStamp::current()); // the writer's commit, as the dispatcher saw it

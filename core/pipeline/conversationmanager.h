@@ -11,6 +11,7 @@
 #include <memory>
 
 class RequestTrace;
+struct RequestRecord;
 
 // What a client asked for: the seeds' JSON body, plus the options the seed scenarios need.
 struct ChatRequest
@@ -29,6 +30,12 @@ struct ChatRequest
     // conversation, system prompt included). When present it is the model's context instead of
     // the stored history; the exchange is still saved.
     QList<ChatMessage> clientHistory;
+    // The conversation's system prompt and model settings as this request gives them: they
+    // override the stored ones field by field, and are stored with the conversation.
+    ConversationSettings settings;
+    bool settingsGiven = false;
+    bool regenerate = false; // answer the last user message again (message may be empty)
+    qint64 editFrom = 0; // > 0: this stored user message and what follows are replaced
 };
 
 struct ChatResult
@@ -73,6 +80,8 @@ private:
     // The steps chat() and chatAsync() share; only their waiting lines differ.
     std::optional<UserContext> takePrefetched(const QString &userId, const QString &sessionId);
     static LlmRequest buildPrompt(const UserContext &context, const ChatRequest &request, quint64 id);
+    static QString userMessage(const UserContext &context, const ChatRequest &request);
+    static void recordSettings(RequestRecord &record, const LlmRequest &prompt);
     std::optional<ChatResult> loadContext(const ChatRequest &request, const ServerConfig &config,
                                           std::optional<UserContext> *context);
     static std::optional<ChatResult> cpuStep(const ChatRequest &request, const ServerConfig &config,
@@ -80,7 +89,8 @@ private:
     static ChatResult succeeded(const LlmReply &reply, bool cacheHit);
     static ChatResult storageError(const QString &detail);
     static ChatResult llmError(const LlmReply &reply);
-    Exchange makeExchange(const ChatRequest &request, const QString &answer, quint64 id) const;
+    static Exchange makeExchange(const ChatRequest &request, const UserContext &context,
+                                 const LlmReply &reply, const RequestRecord &record);
 
     std::shared_ptr<HistoryStore> m_store;
     std::shared_ptr<LlmBackend> m_llm;

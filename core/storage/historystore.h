@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/chatmessage.h"
+#include "base/conversationsettings.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -18,6 +19,7 @@ struct ConversationInfo
     qint64 createdMs = 0;
     qint64 updatedMs = 0;
     int messageCount = 0;
+    ConversationSettings settings;
 };
 
 struct StoredMessage
@@ -28,6 +30,25 @@ struct StoredMessage
     qint64 createdMs = 0;
     quint64 requestId = 0;
     QJsonObject meta; // mode, worker, thread, ttft_ms, total_ms ...
+    bool active = true; // false: an answer that was regenerated (kept as an alternative)
+    qint64 alternativeOf = 0; // the first answer of its group of alternatives; 0: none
+};
+
+// A message or a title that matched a search.
+struct SearchHit
+{
+    QString conversationId;
+    QString title;
+    qint64 messageId = 0; // 0: the title matched
+    QString role;
+    QString snippet; // the matching text with some context, on one line
+};
+
+// Which part of the stored conversation a request replaces (step 1 loads what comes before it).
+struct HistoryRewind
+{
+    qint64 fromMessageId = 0; // edit and resend: this user message and everything after it
+    bool lastTurn = false; // regenerate: the answer to the last user message
 };
 
 // What step 1 of the pipeline loads: the user and the conversation so far.
@@ -39,6 +60,9 @@ struct UserContext
     bool sessionExists = false;
     QString sessionOwner; // the user who started the conversation (when it exists)
     QList<ChatMessage> history; // oldest first, at most the requested number (only the owner's)
+    ConversationSettings settings; // the conversation's own (only the owner's)
+    QString resentMessage; // with HistoryRewind: the user message answered again
+    QString rewindError; // with HistoryRewind: why there is nothing to rewind to
 
     // A conversation belongs to the user who started it; anyone else is told it does not exist.
     bool sessionBelongsToOthers() const { return sessionExists && sessionOwner != userId; }
@@ -53,6 +77,9 @@ struct Exchange
     QString assistantMessage;
     quint64 requestId = 0;
     QJsonObject meta;
+    std::optional<ConversationSettings> settings; // stored with the conversation when set
+    bool regenerate = false; // a new answer to the last user message, the old ones kept as alternatives
+    qint64 truncateFrom = 0; // > 0: that message and everything after it are deleted first
 };
 
 // The conversation history in SQLite (WAL), through SQLite's own C API with the hot statements
@@ -77,7 +104,7 @@ public:
     QString path() const { return m_path; }
 
     std::optional<UserContext> loadContext(const QString &userId, const QString &sessionId, int maxMessages,
-                                           QString *error = nullptr);
+                                           QString *error = nullptr, const HistoryRewind &rewind = {});
     // The error an exchange gets when its session belongs to another user (nothing is written).
     static const QString ForeignSession;
 
@@ -119,7 +146,16 @@ public:
                             QString *error = nullptr);
     bool renameConversation(const QString &id, const QString &title, QString *error = nullptr);
     bool deleteConversation(const QString &id, QString *error = nullptr);
+    bool setSettings(const QString &id, const ConversationSettings &settings, QString *error = nullptr);
+    // Makes one of a group of alternative answers the one that continues the conversation.
+    bool activateAlternative(const QString &conversationId, qint64 messageId, QString *error = nullptr);
     qint64 messageCount(QString *error = nullptr);
+    // Titles and message text containing `text` (case-insensitive), best matches first; only
+    // `userId`'s conversations unless it is empty.
+    QList<SearchHit> search(const QString &text, const QString &userId = QString(), int limit = 50,
+                            QString *error = nullptr);
+    // What this store keeps of messages that an edit replaces: nothing (they are deleted).
+    static constexpr bool KeepsReplacedMessages = false;
 
     static QString defaultPath(); // <app data>/history.sqlite
 

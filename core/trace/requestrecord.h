@@ -76,6 +76,11 @@ struct RequestRecord
 
     // In flight when a recording started or stopped: kept and drawn, never counted.
     static constexpr quint8 BoundaryFlag = 1;
+    // The conversation's model settings this request was answered with (shown in its details).
+    std::array<char, 24> model {}; // the model asked for, truncated, NUL-terminated; empty: the server's
+    quint32 systemPromptChars = 0; // 0: no system prompt
+    qint16 temperatureCenti = -1; // temperature x 100; < 0: the server's
+    quint16 maxTokens = 0; // 0: the server's
 
     bool finished() const { return status != 0; }
     bool boundary() const { return flags & BoundaryFlag; }
@@ -91,6 +96,8 @@ struct RequestRecord
     bool setClientAddressText(const QString &text);
     void setUserAgent(const QByteArray &utf8) { copyTruncated(userAgent, utf8); }
     void setLoopscopeUser(const QByteArray &utf8) { copyTruncated(loopscopeUser, utf8); }
+    QString modelName() const { return QString::fromUtf8(model.data()); }
+    void setModelName(const QByteArray &utf8) { copyTruncated(model, utf8); }
     // Opens a span on the calling thread and returns its slot (or -1 when full).
     int beginSpan(Phase phase, qint64 nowNs, quint16 thread, quint8 index = 0);
     void endSpan(int slot, qint64 nowNs);

@@ -4,52 +4,12 @@
 <context>
     <name>ChatPanel</name>
     <message>
-        <source>User</source>
-        <translation>用户</translation>
-    </message>
-    <message>
-        <source>New</source>
-        <translation>新建</translation>
-    </message>
-    <message>
-        <source>Rename</source>
-        <translation>重命名</translation>
-    </message>
-    <message>
-        <source>Delete</source>
-        <translation>删除</translation>
-    </message>
-    <message>
-        <source>Reload</source>
-        <translation>刷新</translation>
-    </message>
-    <message>
-        <source>Send a message: the reply streams here token by token.</source>
-        <translation>发送一条消息：回复会在这里逐个 token 流式显示。</translation>
-    </message>
-    <message>
-        <source>Message (Ctrl+Enter to send)</source>
-        <translation>消息（Ctrl+Enter 发送）</translation>
-    </message>
-    <message>
-        <source>Send</source>
-        <translation>发送</translation>
-    </message>
-    <message>
-        <source>Stop</source>
-        <translation>停止</translation>
-    </message>
-    <message>
         <source>Rename conversation</source>
         <translation>重命名会话</translation>
     </message>
     <message>
         <source>Title</source>
         <translation>标题</translation>
-    </message>
-    <message>
-        <source>%1 messages</source>
-        <translation>%1 条消息</translation>
     </message>
     <message>
         <source>
@@ -84,12 +44,239 @@
         <translation>流式输出中… %1 秒</translation>
     </message>
     <message>
+        <source>**The server refused this message: it is too large (HTTP 413).** %1
+
+Shorten the message or the conversation's system prompt.</source>
+        <translation>**服务器拒绝了这条消息：它太大了（HTTP 413）。** %1
+
+请缩短消息或本会话的系统提示词。</translation>
+    </message>
+    <message>
+        <source>**The server refused this message (HTTP %1 %2).** %3</source>
+        <translation>**服务器拒绝了这条消息（HTTP %1 %2）。** %3</translation>
+    </message>
+    <message>
+        <source>failed after %1 ms</source>
+        <translation>%1 ms 后失败</translation>
+    </message>
+    <message numerus="yes">
+        <source>Resend the edited message? It replaces the original and the %n message(s) after it.</source>
+        <translation>
+            <numerusform>重新发送编辑后的消息？它将替换原消息及其后的 %n 条消息。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The history keeps the replaced messages.</source>
+        <translation>历史记录会保留被替换的消息。</translation>
+    </message>
+    <message>
+        <source>The history does not keep replaced messages: they will be deleted and cannot be recovered.</source>
+        <translation>历史记录不保留被替换的消息：它们将被删除，且无法恢复。</translation>
+    </message>
+    <message>
+        <source>Edit and resend</source>
+        <translation>编辑并重新发送</translation>
+    </message>
+    <message>
+        <source>Message copied.</source>
+        <translation>已复制消息。</translation>
+    </message>
+    <message>
+        <source>Code copied.</source>
+        <translation>已复制代码。</translation>
+    </message>
+    <message>
+        <source>The settings were not saved (HTTP %1): %2</source>
+        <translation>设置未保存（HTTP %1）：%2</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+</context>
+<context>
+    <name>ChatSearch</name>
+    <message>
+        <source>Search all conversations (Ctrl+F)</source>
+        <translation>搜索所有会话（Ctrl+F）</translation>
+    </message>
+    <message>
+        <source>title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>you</source>
+        <translation>你</translation>
+    </message>
+    <message>
+        <source>assistant</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <source>Nothing found for “%1”.</source>
+        <translation>没有找到“%1”。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n result(s) for “%1”:</source>
+        <translation>
+            <numerusform>“%1”共 %n 条结果：</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ChatSettingsDialog</name>
+    <message>
+        <source>Conversation settings</source>
+        <translation>会话设置</translation>
+    </message>
+    <message>
+        <source>e.g. You are a concise assistant. Answer in English.</source>
+        <translation>例如：你是一个简洁的助手。请用中文回答。</translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation>系统提示词</translation>
+    </message>
+    <message>
+        <source>server's</source>
+        <translation>使用服务器设置</translation>
+    </message>
+    <message>
+        <source>Sent to the server's provider instead of its configured model. Known: %1</source>
+        <translation>代替服务器所配置的模型发送给其提供方。已知模型：%1</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Max tokens</source>
+        <translation>最大 token 数</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Enter sends</source>
+        <translation>回车发送</translation>
+    </message>
+    <message>
+        <source>Stop the reply (Esc)</source>
+        <translation>停止回复（Esc）</translation>
+    </message>
+    <message>
+        <source>On: Enter sends and Shift+Enter starts a new line. Ctrl+Enter always sends.</source>
+        <translation>开启时：回车发送，Shift+回车换行。Ctrl+回车始终发送。</translation>
+    </message>
+    <message>
+        <source>Message (Enter to send, Shift+Enter for a new line)</source>
+        <translation>消息（回车发送，Shift+回车换行）</translation>
+    </message>
+    <message>
+        <source>Message (Ctrl+Enter to send)</source>
+        <translation>消息（Ctrl+Enter 发送）</translation>
+    </message>
+    <message>
+        <source>✎ Editing a sent message: sending replaces it and every message after it. Esc cancels.</source>
+        <translation>✎ 正在编辑已发送的消息：发送后将替换它及其后的所有消息。按 Esc 取消。</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationList</name>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <source>System prompt and model settings of this conversation</source>
+        <translation>本会话的系统提示词和模型设置</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Save this conversation as Markdown or as JSON</source>
+        <translation>将本会话保存为 Markdown 或 JSON</translation>
+    </message>
+    <message>
+        <source>Markdown…</source>
+        <translation>Markdown…</translation>
+    </message>
+    <message>
+        <source>JSON (OpenAI messages)…</source>
+        <translation>JSON（OpenAI messages 格式）…</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>%1 messages</source>
+        <translation>%1 条消息</translation>
+    </message>
+</context>
+<context>
+    <name>MessageView</name>
+    <message>
+        <source>Copy code</source>
+        <translation>复制代码</translation>
+    </message>
+    <message>
+        <source>Send a message: the reply streams here token by token.</source>
+        <translation>发送一条消息：回复会在这里逐个 token 流式显示。</translation>
+    </message>
+    <message>
         <source>**You**</source>
         <translation>**你**</translation>
     </message>
     <message>
         <source>**Assistant**</source>
         <translation>**助手**</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>✎ Edit</source>
+        <translation>✎ 编辑</translation>
+    </message>
+    <message>
+        <source>⟳ Regenerate</source>
+        <translation>⟳ 重新生成</translation>
     </message>
     <message>
         <source>_…_</source>
@@ -846,6 +1033,116 @@
     <message>
         <source>running</source>
         <translation>运行中</translation>
+    </message>
+    <message>
+        <source>TTFT %1 ms (server)</source>
+        <translation>首 token %1 ms（服务器）</translation>
+    </message>
+    <message>
+        <source>answered in %1 ms (server)</source>
+        <translation>%1 ms 内作答（服务器）</translation>
+    </message>
+    <message>
+        <source>worker %1</source>
+        <translation>worker %1</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation>会话</translation>
+    </message>
+    <message>
+        <source>**System prompt:** %1
+
+</source>
+        <translation>**系统提示词：** %1
+
+</translation>
+    </message>
+    <message>
+        <source>**Model settings:** %1
+
+</source>
+        <translation>**模型设置：** %1
+
+</translation>
+    </message>
+    <message>
+        <source>## You
+
+</source>
+        <translation>## 你
+
+</translation>
+    </message>
+    <message>
+        <source>## Assistant
+
+</source>
+        <translation>## 助手
+
+</translation>
+    </message>
+    <message>
+        <source>## Timings
+
+</source>
+        <translation>## 耗时
+
+</translation>
+    </message>
+    <message>
+        <source>| # | Role | Sent | TTFT (ms) | Answered (ms) | Tokens | Mode | Worker |
+</source>
+        <translation>| # | 角色 | 发送时间 | 首 token (ms) | 作答 (ms) | Token 数 | 模式 | Worker |
+</translation>
+    </message>
+    <message>
+        <source>user</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>assistant</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <source>Export as JSON</source>
+        <translation>导出为 JSON</translation>
+    </message>
+    <message>
+        <source>Export as Markdown</source>
+        <translation>导出为 Markdown</translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>system prompt %1 chars</source>
+        <translation>系统提示词 %1 个字符</translation>
+    </message>
+    <message>
+        <source>model %1</source>
+        <translation>模型 %1</translation>
+    </message>
+    <message>
+        <source>temperature %1</source>
+        <translation>温度 %1</translation>
+    </message>
+    <message>
+        <source>max tokens %1</source>
+        <translation>最大 token 数 %1</translation>
+    </message>
+    <message>
+        <source>conversation settings: %1</source>
+        <translation>会话设置：%1</translation>
     </message>
 </context>
 <context>
