@@ -226,7 +226,7 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
     const quint64 id = trace.record().id;
     QString error;
 
-    // (1) user = await async_db.query(...)
+    // (1) user = await async_db.query(...): the local SQLite read is synchronous; the remote wait is awaited
     std::optional<UserContext> context = takePrefetched(request.userId, request.sessionId);
     const bool cacheHit = context.has_value();
     if (!cacheHit) {
@@ -289,7 +289,8 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
         span.setCount(quint32(request.batchInserts));
         const qint64 delay = config.scaledNs(config.dbWriteSeconds);
         if (request.batchParallel) {
-            // await asyncio.gather(*[db.insert(msg) for msg in messages])
+            // asyncio.gather(*[db.insert(msg) ...]): rows written synchronously, their delays awaited
+            // together
             bool failed = false;
             for (int i = 0; i < request.batchInserts; ++i)
                 failed |= !m_store->insertAuditRow(request.userId, id, i, &error);
