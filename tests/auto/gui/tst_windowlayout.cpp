@@ -3,8 +3,8 @@
 // window and is not cut off by a scroll area or a dock, in English and in Chinese.
 #include "gui/mainwindow.h"
 #include "gui/theme.h"
+#include "guitest.h"
 #include "http/chatserver.h"
-#include "offscreenscreen.h"
 #include "server/servercontrolpanel.h"
 #include "users/userspanel.h"
 
@@ -53,9 +53,7 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QCoreApplication::setOrganizationName(QStringLiteral("LoopScopeLayoutTest"));
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.path());
+        useSettingsIn(m_dir.path(), QStringLiteral("LoopScopeLayoutTest"));
         Theme::apply(true);
     }
 

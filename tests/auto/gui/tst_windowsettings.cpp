@@ -3,8 +3,8 @@
 // language, written by one window into a fresh settings file and read by a second one.
 #include "gui/mainwindow.h"
 #include "gui/windowsettings.h"
+#include "guitest.h"
 #include "http/chatserver.h"
-#include "offscreenscreen.h"
 #include "server/servercontrolpanel.h"
 #include "users/userspanel.h"
 
@@ -77,10 +77,7 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QCoreApplication::setOrganizationName(QStringLiteral("LoopScopeSettingsTest"));
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.path());
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.path());
+        useSettingsIn(m_dir.path(), QStringLiteral("LoopScopeSettingsTest"));
         QVERIFY(!WindowSettings::exists(QSettings()));
         m_font = QApplication::font();
     }

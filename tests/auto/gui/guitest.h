@@ -1,9 +1,12 @@
 #pragma once
 
+// For the window tests: a classroom-sized offscreen screen and a settings file of their own.
+
 #include <QByteArray>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QSettings>
 
 // Headless GUI tests run on Qt's offscreen platform, whose one screen is 800x600: a window there
 // cannot keep the size a classroom laptop gives it (restoreGeometry fits it to the screen). Call
@@ -26,6 +29,15 @@ inline void useOffscreenScreen(int width, int height)
                 .toUtf8());
     f.close();
     qputenv("QT_QPA_PLATFORM", "offscreen:configfile=" + path.toUtf8());
+}
+
+// Settings (QSettings()) in `dir` instead of the user's: a fresh file for each test run.
+inline void useSettingsIn(const QString &dir, const QString &organization)
+{
+    QCoreApplication::setOrganizationName(organization);
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir);
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, dir);
 }
 
 // QTEST_MAIN with the screen above.
