@@ -599,7 +599,14 @@ void TestMainWindow::stopDoesNotBlockTheGuiThread()
 {
     ServerControlPanel *panel = m_window->serverPanel();
     QVERIFY(m_server->isRunning());
-    // Requests in flight make the drain last (each ~250 ms at this time scale).
+    // Requests in flight make the drain last: ~1 s each here (a 20 s call at time scale 0.05),
+    // so they are seen in flight however busy the machine is.
+    ServerConfig slow = panel->config();
+    const double llmBefore = slow.llm.latency.mean;
+    slow.llm.latency.mean = 20;
+    panel->setConfig(slow);
+    panel->apply();
+    QTRY_COMPARE(m_server->config().llm.latency.mean, 20.0);
     UsersPanel *users = m_window->usersPanel();
     users->setUsers(6);
     QSignalSpy runFinished(users, &UsersPanel::runFinished);
@@ -619,6 +626,8 @@ void TestMainWindow::stopDoesNotBlockTheGuiThread()
     QVERIFY2(ticker.ticksWhileBusy >= 2, qPrintable(QString::number(ticker.ticksWhileBusy)));
     if (users->isRunning())
         QVERIFY(runFinished.wait(30000));
+    slow.llm.latency.mean = llmBefore;
+    panel->setConfig(slow);
     QVERIFY(panel->startServer());
 }
 
