@@ -90,7 +90,7 @@ void MainWindow::buildCentre()
     m_centre->setStretchFactor(0, 4);
     m_centre->setStretchFactor(1, 2);
     m_centre->setStretchFactor(2, 7);
-    m_centre->setSizes({ 400, 200, 700 }); // scaled to the height the window gets
+    m_centre->setSizes({ 330, 170, 800 }); // scaled to the height the window gets
     m_centre->setChildrenCollapsible(false);
     cl->addWidget(m_centre, 1);
     setCentralWidget(centre);
@@ -131,7 +131,7 @@ void MainWindow::buildDocks()
     connect(m_lessonBar, &LessonBar::exitRequested, this, &MainWindow::stopLesson);
     resizeDocks({ m_serverDock, chatDock }, { 340, 380 }, Qt::Horizontal);
     resizeDocks({ chatDock, detailsDock }, { 640, 260 }, Qt::Vertical);
-    resizeDocks({ m_serverDock, m_usersDock }, { 470, 470 }, Qt::Vertical);
+    resizeDocks({ m_serverDock, m_usersDock }, { 560, 400 }, Qt::Vertical);
 }
 
 QDockWidget *MainWindow::addLeftPanel(const QString &title, const QString &objectName, QWidget *content)
