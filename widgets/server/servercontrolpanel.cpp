@@ -1,5 +1,6 @@
 #include "servercontrolpanel.h"
 
+#include "gui/scrollingfields.h"
 #include "http/apikey.h"
 #include "http/chatserver.h"
 
@@ -16,7 +17,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QSpinBox>
 #include <QTimer>
 #include <QToolButton>
@@ -247,16 +247,7 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
         emit message(tr("curl command copied to the clipboard"));
     });
     urlRow->addWidget(m_copyCurl);
-    auto *settings = new QWidget;
-    settings->setLayout(form);
-    auto *scroll = new QScrollArea;
-    scroll->setObjectName(QStringLiteral("serverSettings"));
-    scroll->setWidget(settings);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    scroll->setMinimumHeight(80);
-    outer->addWidget(scroll, 1);
+    outer->addWidget(scrollingFields(form, QStringLiteral("serverSettings"), 80), 1);
 
     m_applyTimer->setSingleShot(true);
     m_applyTimer->setInterval(300);

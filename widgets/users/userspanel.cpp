@@ -1,5 +1,6 @@
 #include "userspanel.h"
 
+#include "gui/scrollingfields.h"
 #include "http/chatserver.h"
 
 #include <QCheckBox>
@@ -10,7 +11,6 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QSpinBox>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -127,16 +127,7 @@ UsersPanel::UsersPanel(ChatServer *server, QWidget *parent)
     m_stream->setObjectName(QStringLiteral("stream"));
     form2->addRow(QString(), m_stream);
     // The fields that refine the scenario scroll on their own; the action above stays in view.
-    auto *fields = new QWidget;
-    fields->setLayout(form2);
-    auto *scroll = new QScrollArea;
-    scroll->setObjectName(QStringLiteral("loadFields"));
-    scroll->setWidget(fields);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    scroll->setMinimumHeight(60);
-    outer->addWidget(scroll, 1);
+    outer->addWidget(scrollingFields(form2, QStringLiteral("loadFields"), 60), 1);
 
     connect(m_model, &QComboBox::currentIndexChanged, this, &UsersPanel::updateModelFields);
     connect(m_scenario, &QComboBox::currentIndexChanged, this, &UsersPanel::scenarioChosen);
