@@ -10,8 +10,8 @@
 #include <memory>
 
 #ifdef LOOPSCOPE_WITH_GUI
+#include "export/reportpdfwriter.h"
 #include "gui/guiapp.h"
-#include "report/reportpdfwriter.h"
 #include "report/runexport.h"
 
 #include <QGuiApplication>

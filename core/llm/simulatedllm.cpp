@@ -3,6 +3,7 @@
 #include "base/delays.h"
 #include "base/traceclock.h"
 
+#include <QLocale>
 #include <cmath>
 #include <random>
 
@@ -146,7 +147,12 @@ QString SimulatedLlm::replyFor(const LlmRequest &request) const
         message = message.left(200) + QStringLiteral("…");
     QString tpl = m_config.replyTemplate;
     if (tpl.isEmpty()) {
-        tpl = QStringLiteral("你好！我是 LoopScope 的模拟大模型。你刚才说：「{message}」。"
+        // In the language the program runs in (the window's, set by QLocale::setDefault).
+        tpl = QLocale().language() == QLocale::Chinese
+            ? QStringLiteral(
+                "你好！我是 LoopScope 的模拟大模型。你刚才说：「{message}」。这个回复是模拟的："
+                "你看到的每个词元都由计时器延后发出，好让你看清服务器的分发模式如何分配它的时间。")
+            : QStringLiteral("Hello! I am LoopScope's simulated model. You said: \"{message}\". "
                              "This reply is simulated: every token you see was held back by a timer "
                              "so that you can watch how the server's dispatch mode shares its time.");
     }

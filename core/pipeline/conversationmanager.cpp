@@ -280,7 +280,7 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
     const quint64 id = trace.record().id;
     QString error;
 
-    // (1) user = await async_db.query(...)
+    // (1) user = await async_db.query(...): the local SQLite read is synchronous; the remote wait is awaited
     std::optional<UserContext> context = request.regenerate || request.editFrom > 0
         ? std::nullopt
         : takePrefetched(request.userId, request.sessionId);
@@ -350,7 +350,8 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
         span.setCount(quint32(request.batchInserts));
         const qint64 delay = config.scaledNs(config.dbWriteSeconds);
         if (request.batchParallel) {
-            // await asyncio.gather(*[db.insert(msg) for msg in messages])
+            // asyncio.gather(*[db.insert(msg) ...]): rows written synchronously, their delays awaited
+            // together
             bool failed = false;
             for (int i = 0; i < request.batchInserts; ++i)
                 failed |= !m_store->insertAuditRow(request.userId, id, i, &error);

@@ -622,6 +622,111 @@ Shorten the message or the conversation's system prompt.</source>
         <translation>LoopScope</translation>
     </message>
     <message>
+        <source>Click a request in a timeline to see every timing.</source>
+        <translation>点击时间线中的请求以查看全部时间。</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Simulated users</source>
+        <translation>模拟用户</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>聊天</translation>
+    </message>
+    <message>
+        <source>Request details</source>
+        <translation>请求详情</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>运行记录</translation>
+    </message>
+    <message>
+        <source>%1/%2 · %3 users · %4</source>
+        <translation>%1/%2 · %3 个用户 · %4</translation>
+    </message>
+    <message>
+        <source>burst from the users panel</source>
+        <translation>来自用户面板的突发请求</translation>
+    </message>
+    <message>
+        <source>burst · %1 users · %2</source>
+        <translation>突发 · %1 个用户 · %2</translation>
+    </message>
+    <message>
+        <source>the run has no variants</source>
+        <translation>该运行没有方案</translation>
+    </message>
+    <message>
+        <source>Opened %1 (%2 variant(s))</source>
+        <translation>已打开 %1（%2 个方案）</translation>
+    </message>
+    <message>
+        <source>  Showing run: &lt;b&gt;%1&lt;/b&gt;  </source>
+        <translation>  正在显示运行：&lt;b&gt;%1&lt;/b&gt;  </translation>
+    </message>
+    <message>
+        <source>  Lesson: &lt;b&gt;%1&lt;/b&gt;  </source>
+        <translation>  课堂：&lt;b&gt;%1&lt;/b&gt;  </translation>
+    </message>
+    <message>
+        <source>Language model not set up: %1 (Server &gt; Language model…)</source>
+        <translation>语言模型未设置：%1（服务器 &gt; 语言模型…）</translation>
+    </message>
+</context>
+<context>
+    <name>LiveController</name>
+    <message>
+        <source>showing a saved run · %1 live requests recorded</source>
+        <translation>正在显示已保存的运行 · 已记录 %1 个实时请求</translation>
+    </message>
+    <message>
+        <source>%1 requests · %2 in flight · %3 waiting · pull %4 ms</source>
+        <translation>%1 个请求 · %2 处理中 · %3 等待 · 拉取 %4 ms</translation>
+    </message>
+</context>
+<context>
+    <name>RangeDescription</name>
+    <message>
+        <source>waiting for a busy loop (ms)</source>
+        <translation>等待繁忙的事件循环 (ms)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Range %1 s – %2 s&lt;/b&gt; (%3 s)&lt;br&gt;</source>
+        <translation>&lt;b&gt;区间 %1 秒 – %2 秒&lt;/b&gt;（%3 秒）&lt;br&gt;</translation>
+    </message>
+    <message>
+        <source>%1 requests arrived (%2/s) · %3 ok · %4 failed · %5 still in flight&lt;br&gt;</source>
+        <translation>到达 %1 个请求（%2/秒）· %3 成功 · %4 失败 · %5 仍在处理&lt;br&gt;</translation>
+    </message>
+    <message>
+        <source>modes: %1 blocking · %2 executor · %3 async</source>
+        <translation>模式：%1 阻塞 · %2 线程池 · %3 异步</translation>
+    </message>
+    <message>
+        <source>total (ms)</source>
+        <translation>总计 (ms)</translation>
+    </message>
+    <message>
+        <source>first token (ms)</source>
+        <translation>首 token (ms)</translation>
+    </message>
+    <message>
+        <source>wait before start (ms)</source>
+        <translation>开始前等待 (ms)</translation>
+    </message>
+    <message>
+        <source>&lt;small&gt;Latencies from the client&apos;s send time where known, else from the server&apos;s read. Shift+drag selects a range; a click clears it.&lt;/small&gt;</source>
+        <translation>&lt;small&gt;已知客户端发送时间时从发送算起，否则从服务器读取算起。Shift+拖动选择区间；单击清除。&lt;/small&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>ViewToolBar</name>
+    <message>
         <source>View</source>
         <translation>视图</translation>
     </message>
@@ -669,30 +774,9 @@ Shorten the message or the conversation's system prompt.</source>
         <source>  wheel: zoom · Ctrl+wheel: rows · drag: pan · Shift+drag: range stats · click: details · double-click: live</source>
         <translation>  滚轮：缩放 · Ctrl+滚轮：行 · 拖动：平移 · Shift+拖动：区间统计 · 单击：详情 · 双击：实时</translation>
     </message>
-    <message>
-        <source>Click a request in a timeline to see every timing.</source>
-        <translation>点击时间线中的请求以查看全部时间。</translation>
-    </message>
-    <message>
-        <source>Server</source>
-        <translation>服务器</translation>
-    </message>
-    <message>
-        <source>Simulated users</source>
-        <translation>模拟用户</translation>
-    </message>
-    <message>
-        <source>Chat</source>
-        <translation>聊天</translation>
-    </message>
-    <message>
-        <source>Request details</source>
-        <translation>请求详情</translation>
-    </message>
-    <message>
-        <source>Runs</source>
-        <translation>运行记录</translation>
-    </message>
+</context>
+<context>
+    <name>WindowActions</name>
     <message>
         <source>Open run</source>
         <translation>打开运行</translation>
@@ -884,10 +968,6 @@ Shorten the message or the conversation's system prompt.</source>
     <message>
         <source>The new language applies when LoopScope starts again.</source>
         <translation>新语言将在 LoopScope 下次启动时生效。</translation>
-    </message>
-    <message>
-        <source>Language model not set up: %1 (Server &gt; Language model…)</source>
-        <translation>语言模型未设置：%1（服务器 &gt; 语言模型…）</translation>
     </message>
     <message>
         <source>&amp;Server</source>

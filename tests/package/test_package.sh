@@ -57,6 +57,19 @@ grep -E 'CMake|\.a$|/include/|tst_' "$tmp/files" && fail "build files in the pac
 
 step "extract"
 dpkg-deb -x "$deb" "$tmp/root"
+
+step "guides"
+# Every picture an installed guide shows is installed where its link points.
+docs="$tmp/root/usr/share/doc/loopscope"
+for guide in README.md docs/USER_GUIDE.md docs/CLASSROOM.md docs/CLASSROOM.zh_CN.md docs/REPORTS.md; do
+  [ -f "$docs/$guide" ] || fail "missing guide $guide"
+  dir=$(dirname "$docs/$guide")
+  for link in $(grep -oE '\]\([^)]*screenshots/[A-Za-z0-9_.-]+\.png\)' "$docs/$guide" | sed 's/^](//; s/)$//'); do
+    [ -f "$dir/$link" ] || fail "$guide shows $link, which is not installed"
+  done
+done
+npics=$(find "$docs/docs/screenshots" -name '*.png' | wc -l)
+[ "$npics" -ge 10 ] || fail "only $npics screenshots installed with the guides"
 bin="$tmp/root/usr/bin/loopscope"
 [ -x "$bin" ] || fail "extracted binary not executable"
 

@@ -2,11 +2,13 @@
 
 #include "http/chatserver.h"
 #include "install/installlayout.h"
-#include "load/userspanel.h"
 #include "mainwindow.h"
 #include "screenshotrun.h"
+#include "server/llmsettingsdialog.h"
 #include "server/servercontrolpanel.h"
 #include "theme.h"
+#include "users/userspanel.h"
+#include "windowsettings.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -17,6 +19,7 @@
 #include <QLocale>
 #include <QScreen>
 #include <QSettings>
+#include <QStatusBar>
 #include <QTextStream>
 #include <QTimer>
 #include <QTranslator>
@@ -120,7 +123,7 @@ int runGui(int argc, char *argv[], void (*identify)())
     // The language: --language, else the one chosen in View > Language, else the system's.
     QString lang = parser.value(language);
     if (lang.isEmpty())
-        lang = QSettings().value(QStringLiteral("view/language")).toString();
+        lang = WindowSettings::read(QSettings()).language;
     if (lang.isEmpty())
         lang = QLocale::system().name();
     QTranslator ours, qtBase;
@@ -140,6 +143,14 @@ int runGui(int argc, char *argv[], void (*identify)())
     Theme::apply(!parser.isSet(light));
     ChatServer server;
     MainWindow window(&server);
+    // The model chosen last time (simulated unless a provider was saved); the key comes from the
+    // keychain or its environment variable, never from the settings file.
+    QString llmError;
+    if (!LlmSettingsDialog::install(&server, LlmSettingsDialog::savedChoice(), &llmError))
+        window.statusBar()->showMessage(
+            QCoreApplication::translate("MainWindow",
+                                        "Language model not set up: %1 (Server > Language model…)")
+                .arg(llmError));
     if (parser.isSet(screenshot)) {
         window.setDarkTheme(!parser.isSet(light));
         const QStringList wh = parser.value(size).split(QLatin1Char('x'));
@@ -184,7 +195,7 @@ int runGui(int argc, char *argv[], void (*identify)())
         return result;
     }
     // First start (no saved window): seed 1's scenario with a hint, and a window that fits.
-    const bool first = parser.isSet(firstRun) || !QSettings().contains(QStringLiteral("window/geometry"));
+    const bool first = parser.isSet(firstRun) || !WindowSettings::exists(QSettings());
     window.restoreSettings();
     if (parser.isSet(light))
         window.setDarkTheme(false);

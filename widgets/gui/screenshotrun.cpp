@@ -2,12 +2,12 @@
 
 #include "chat/chatpanel.h"
 #include "lesson/lessonplayer.h"
-#include "load/userspanel.h"
 #include "mainwindow.h"
 #include "runs/runcomparisonview.h"
 #include "runs/runspanel.h"
 #include "server/llmsettingsdialog.h"
 #include "server/servercontrolpanel.h"
+#include "users/userspanel.h"
 
 #include <QDir>
 #include <QDockWidget>

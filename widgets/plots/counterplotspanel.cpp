@@ -6,6 +6,8 @@
 #include "timeline/timelineview.h"
 #include "timeline/timeviewstate.h"
 
+#include <QDir>
+#include <QRegularExpression>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -183,4 +185,17 @@ void CounterPlotsPanel::refresh()
     m_latency->rescaleValues(10);
     for (CounterPlot *p : std::as_const(m_plots))
         p->replot();
+}
+
+QStringList CounterPlotsPanel::exportAll(const QString &dir, const QString &suffix) const
+{
+    QStringList written;
+    for (CounterPlot *p : m_plots) {
+        QString name = p->title().toLower();
+        name.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("-"));
+        const QString path = QDir(dir).filePath(name + QLatin1Char('.') + suffix);
+        if (p->exportTo(path))
+            written << path;
+    }
+    return written;
 }

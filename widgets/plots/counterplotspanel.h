@@ -37,6 +37,8 @@ public:
     // Follows the shared time range and replots (queued).
     void refresh();
     QList<CounterPlot *> plots() const { return m_plots; }
+    // Writes every plot to `dir` as <title>.<suffix> (png, pdf, svg); returns the files written.
+    QStringList exportAll(const QString &dir, const QString &suffix) const;
 
 private:
     void ensureLagSeries(int workers);

@@ -1,8 +1,8 @@
 #include "runcomparisonview.h"
 
+#include "export/reportexporter.h"
 #include "gui/theme.h"
 #include "plots/distributionplot.h"
-#include "report/reportexporter.h"
 #include "report/reportstyle.h"
 #include "timeline/timelineview.h"
 #include "timeline/timeviewstate.h"
