@@ -1,6 +1,7 @@
 #include "otlpdecoder.h"
 
 #include "otlp/otlp_trace.pb.h"
+#include "otlpdecodeutil.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -8,9 +9,7 @@
 #include <QJsonParseError>
 #include <zlib.h>
 
-namespace Otlp {
-
-namespace {
+namespace Otlp::detail {
 
 void setError(QString *error, const QString &text)
 {
@@ -71,8 +70,11 @@ void spanAttribute(Span &span, const QString &key, const QString &text, qint64 n
 {
     if (key.startsWith(QLatin1String("gen_ai.")))
         span.genAi = true;
-    if (key.startsWith(QLatin1String("http.")) || key.startsWith(QLatin1String("url.")))
+    if (key.startsWith(QLatin1String("http.")) || key.startsWith(QLatin1String("url."))
+        || key == QLatin1String("server.address"))
         span.http = true;
+    if (key.startsWith(QLatin1String("rpc.")))
+        span.rpc = true;
     if (key == QLatin1String("http.response.status_code") || key == QLatin1String("http.status_code")) {
         span.httpStatus = int(isNumber ? number : text.toInt());
     } else if (key == QLatin1String("db.system") || key == QLatin1String("db.system.name")) {
@@ -233,21 +235,6 @@ QString jsonText(const QJsonObject &any, qint64 *number, bool *isNumber)
     return {};
 }
 
-template<typename Fn> void forEachJsonAttribute(const QJsonValue &attributes, Fn fn)
-{
-    const QJsonArray list = attributes.toArray();
-    for (const QJsonValue &kv : list) {
-        const QJsonObject o = kv.toObject();
-        const QString key = o.value(QLatin1String("key")).toString();
-        if (key.isEmpty())
-            continue;
-        qint64 number = 0;
-        bool isNumber = false;
-        const QString text = jsonText(o.value(QLatin1String("value")).toObject(), &number, &isNumber);
-        fn(key, text, number, isNumber);
-    }
-}
-
 SpanKind kindFromJson(const QJsonValue &v)
 {
     int k = 0;
@@ -264,7 +251,11 @@ SpanKind kindFromJson(const QJsonValue &v)
     return k >= 0 && k <= 5 ? SpanKind(k) : SpanKind::Unspecified;
 }
 
-} // namespace
+} // namespace Otlp::detail
+
+namespace Otlp {
+
+using namespace detail;
 
 Result inflate(const QByteArray &compressed, QByteArray *out, qsizetype cap, QString *error)
 {

@@ -79,6 +79,7 @@ struct OtlpConnection
     QByteArray body;
     bool refused = false; // an error answer was sent; the connection closes after it
     bool tooLarge = false;
+    bool metrics = false; // POST /v1/metrics
     class OtlpHttpServer *server = nullptr;
 };
 
@@ -279,13 +280,15 @@ private:
                 return -1;
             }
         }
-        if (path != "/v1/traces") {
+        c->metrics = path == "/v1/metrics" && m_receiver->m_metricsSink;
+        if (path != "/v1/traces" && !c->metrics) {
             refuse(c, 404, RpcNotFound,
-                   QStringLiteral("LoopScope receives OTLP traces at POST /v1/traces only"), true);
+                   QStringLiteral("LoopScope receives OTLP at POST /v1/traces and /v1/metrics only"), true);
             return -1;
         }
         if (c->parser.method != HTTP_POST) {
-            refuse(c, 405, RpcUnimplemented, QStringLiteral("use POST /v1/traces"), true);
+            refuse(c, 405, RpcUnimplemented, QStringLiteral("use POST %1").arg(QString::fromLatin1(path)),
+                   true);
             return -1;
         }
         Otlp::Format format;
@@ -324,6 +327,8 @@ private:
             result = Otlp::inflate(raw, &inflated, Otlp::MaxBodyBytes, &error);
             raw.swap(inflated);
         }
+        if (c->metrics)
+            return onMetrics(c, format, result, raw, error);
         Otlp::Batch batch;
         if (result == Otlp::Result::Ok)
             result = Otlp::decode(raw, format, &batch, &error);
@@ -351,6 +356,35 @@ private:
         m_receiver->m_spans.fetch_add(spans, std::memory_order_relaxed);
         m_receiver->m_rejected.fetch_add(quint64(rejected), std::memory_order_relaxed);
         answer(c, 200, format, Otlp::successBody(format, rejected, reason), keepAlive);
+        return keepAlive ? 0 : -1;
+    }
+
+    // POST /v1/metrics: the same answers as /v1/traces, with the metrics response.
+    int onMetrics(OtlpConnection *c, Otlp::Format format, Otlp::Result result, const QByteArray &raw,
+                  QString error)
+    {
+        Otlp::MetricBatch batch;
+        if (result == Otlp::Result::Ok)
+            result = Otlp::decodeMetrics(raw, format, &batch, &error);
+        const bool keepAlive = http_should_keep_alive(&c->parser);
+        if (result == Otlp::Result::TooLarge) {
+            answer(c, 413, format, Otlp::statusBody(format, RpcResourceExhausted, error), false);
+            return -1;
+        }
+        if (result == Otlp::Result::BadData) {
+            answer(c, 400, format, Otlp::statusBody(format, RpcInvalidArgument, error), keepAlive);
+            return keepAlive ? 0 : -1;
+        }
+        if (!m_receiver->m_metricsSink(batch)) {
+            answer(c, 503, format,
+                   Otlp::statusBody(format, RpcUnavailable,
+                                    QStringLiteral("LoopScope's metric store is full; retry later")),
+                   keepAlive, QByteArrayLiteral("Retry-After: 1\r\n"));
+            return keepAlive ? 0 : -1;
+        }
+        m_receiver->m_requests.fetch_add(1, std::memory_order_relaxed);
+        answer(c, 200, format, Otlp::metricsSuccessBody(format, batch.rejected, batch.rejectReason),
+               keepAlive);
         return keepAlive ? 0 : -1;
     }
 

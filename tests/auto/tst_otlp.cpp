@@ -440,7 +440,7 @@ void TestOtlp::receiverAnswers()
     QVERIFY(a.head.contains("application/x-protobuf"));
 
     QByteArray wrongPath = post(json, "application/json", auth);
-    wrongPath.replace("/v1/traces", "/v1/metrics");
+    wrongPath.replace("/v1/traces", "/v1/logs");
     QCOMPARE(exchange(port, wrongPath).status, 404);
     QCOMPARE(exchange(port, "GET /v1/traces HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n").status, 405);
     QCOMPARE(exchange(port, "BLAH\r\n\r\n").status, 400);
@@ -530,11 +530,11 @@ void TestOtlp::receiverQueueFull()
     assembler.drain();
     // The same span sent twice is one request.
     QCOMPARE(assembler.stats().requests, quint64(1));
-    // A request with no spans below it is drawn as one phase on its instance's lane.
+    // A request with no spans below it is all handler, on its instance's lane.
     RequestRecord r;
     QVERIFY(recorder.read(0, &r));
     QCOMPARE(int(r.spanCount), 1);
-    QCOMPARE(r.spans[0].phase, Phase::Other);
+    QCOMPARE(r.spans[0].phase, Phase::Handler);
     QCOMPARE(r.spans[0].thread, r.loopThread);
     QCOMPARE(r.spans[0].endNs - r.spans[0].startNs, r.respondedNs - r.startedNs);
 }
@@ -576,11 +576,19 @@ void TestOtlp::assemblesRequestsWithPhases()
     QCOMPARE(r.status, 201);
     QCOMPARE(r.respondedNs - r.startedNs, 23 * ms);
     QCOMPARE(r.startedNs, assembler.toTraceClock(quint64(T0)));
-    QCOMPARE(int(r.spanCount), 4);
-    QCOMPARE(r.spans[0].phase, Phase::DbRead);
-    QCOMPARE(r.spans[1].phase, Phase::Llm); // the gen_ai span, found through the middleware span
-    QCOMPARE(r.spans[2].phase, Phase::Other);
-    QCOMPARE(r.spans[3].phase, Phase::DbWrite);
+    // The children, and the request's own time between them as its handler's.
+    const QList<std::tuple<Phase, qint64, qint64>> expected {
+        { Phase::Handler, 0, 1 },   { Phase::DbRead, 1, 3 },    { Phase::Handler, 3, 4 },
+        { Phase::Llm, 4, 20 }, // the gen_ai span, found through the middleware span
+        { Phase::Other, 4, 20 },    { Phase::Handler, 20, 21 }, { Phase::DbWrite, 21, 22 },
+        { Phase::Handler, 22, 23 },
+    };
+    QCOMPARE(int(r.spanCount), expected.size());
+    for (int i = 0; i < expected.size(); ++i) {
+        QCOMPARE(r.spans[size_t(i)].phase, std::get<0>(expected[i]));
+        QCOMPARE(r.spans[size_t(i)].startNs - r.startedNs, std::get<1>(expected[i]) * ms);
+        QCOMPARE(r.spans[size_t(i)].endNs - r.startedNs, std::get<2>(expected[i]) * ms);
+    }
     QCOMPARE(ThreadRegistry::kind(r.loopThread), LaneKind::Service);
     QCOMPARE(ThreadRegistry::name(r.loopThread), QStringLiteral("chat @ host-a [i-1]"));
     QCOMPARE(r.spans[0].thread, r.loopThread);

@@ -4,10 +4,12 @@
 #include "install/installlayout.h"
 #include "load/userspanel.h"
 #include "mainwindow.h"
+#include "observedialog.h"
 #include "screenshotrun.h"
 #include "server/servercontrolpanel.h"
 #include "theme.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -113,8 +115,13 @@ int runGui(int argc, char *argv[], void (*identify)())
     const QCommandLineOption open(QStringLiteral("open"),
                                   QStringLiteral("Open a saved run.json (with --screenshot: capture it)."),
                                   QStringLiteral("RUN"));
+    const QCommandLineOption observe(QStringLiteral("observe"),
+                                     QStringLiteral("Start receiving OpenTelemetry traces and metrics "
+                                                    "(File > Observe services) on PORT (OTLP/HTTP) and "
+                                                    "PORT - 1 (OTLP/gRPC); 4318 is the usual."),
+                                     QStringLiteral("PORT"));
     parser.addOptions({ screenshot, scenario, users, mode, light, compare, lesson, largeFonts, language, size,
-                        firstRun, panels, open });
+                        firstRun, panels, open, observe });
     parser.process(app);
 
     // The language: --language, else the one chosen in View > Language, else the system's.
@@ -184,7 +191,8 @@ int runGui(int argc, char *argv[], void (*identify)())
         return result;
     }
     // First start (no saved window): seed 1's scenario with a hint, and a window that fits.
-    const bool first = parser.isSet(firstRun) || !QSettings().contains(QStringLiteral("window/geometry"));
+    const bool first = parser.isSet(firstRun)
+        || (!parser.isSet(observe) && !QSettings().contains(QStringLiteral("window/geometry")));
     window.restoreSettings();
     if (parser.isSet(light))
         window.setDarkTheme(false);
@@ -197,5 +205,16 @@ int runGui(int argc, char *argv[], void (*identify)())
     QTimer::singleShot(0, &window, [&window] { window.serverPanel()->startServer(); });
     if (parser.isSet(open))
         window.openRun(parser.value(open));
+    if (parser.isSet(observe)) {
+        const int port = parser.value(observe).toInt();
+        QSettings().setValue(QStringLiteral("observe/port"), port);
+        QSettings().setValue(QStringLiteral("observe/grpcPort"), port - 1);
+        QTimer::singleShot(0, &window, [&window] {
+            if (auto *action = window.findChild<QAction *>(QStringLiteral("observeAction")))
+                action->trigger();
+            if (auto *dialog = window.findChild<ObserveDialog *>())
+                dialog->start();
+        });
+    }
     return app.exec();
 }

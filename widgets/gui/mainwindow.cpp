@@ -3,6 +3,7 @@
 #include "base/traceclock.h"
 #include "chat/chatpanel.h"
 #include "gui/observedialog.h"
+#include "gui/observepanel.h"
 #include "gui/theme.h"
 #include "http/chatserver.h"
 #include "lesson/lessonbar.h"
@@ -617,10 +618,11 @@ void MainWindow::buildMenus()
     file->addSeparator();
     file->addAction(tr("&Open run…"), QKeySequence::Open, m_runs, &RunsPanel::openRequested);
     // Outside services' OpenTelemetry traces, drawn live from the same recorder; kept as a run.
-    file->addAction(tr("Observe services (OTLP)…"), this, [this] {
+    QAction *observe = file->addAction(tr("Observe services (OTLP)…"), this, [this] {
         auto *dialog = findChild<ObserveDialog *>();
         if (!dialog) {
             dialog = new ObserveDialog(m_server->recorder(), this);
+            ObservePanel::attach(this, dialog, m_plots); // the observe layout while receiving
             connect(dialog, &ObserveDialog::runFinished, this, [this](const RunResult &run) {
                 const int first = int(m_runs->count());
                 for (const SessionRun &r : SessionRuns::fromRunResult(run, tr("observed")))
@@ -633,6 +635,7 @@ void MainWindow::buildMenus()
         dialog->raise();
         dialog->activateWindow();
     });
+    observe->setObjectName(QStringLiteral("observeAction")); // loopscope --observe triggers it
     file->addAction(tr("&Save run…"), QKeySequence::Save, this, [this] {
         if (m_runs->count() > 0)
             emit m_runs->saveRequested(currentRunRow());
