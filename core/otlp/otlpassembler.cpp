@@ -14,7 +14,7 @@ constexpr int MaxAncestorSteps = 64;
 constexpr qint64 TraceIdleNs = 120'000'000'000; // forget a trace after 2 minutes without spans
 constexpr qint64 MaxNodes = 1'000'000; // over this, traces idle for 5 s are dropped as well
 
-qint64 unixMinusSteadyNs()
+qint64 wallMinusSteadyNow()
 {
     const qint64 unix = std::chrono::duration_cast<std::chrono::nanoseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
@@ -110,7 +110,7 @@ QString ObservedLane::name() const
 OtlpAssembler::OtlpAssembler(TraceRecorder *recorder, qint64 maxQueuedSpans)
     : m_recorder(recorder)
     , m_maxQueuedSpans(maxQueuedSpans)
-    , m_unixMinusSteady(unixMinusSteadyNs())
+    , m_unixMinusSteady(wallMinusSteadyNow())
 {
     m_thread = std::thread([this] { run(); });
 }

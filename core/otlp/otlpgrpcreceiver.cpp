@@ -190,6 +190,9 @@ bool OtlpGrpcReceiver::start(const OtlpReceiverOptions &options, QString *error)
     builder.RegisterService(&m_services->traces);
     builder.RegisterService(&m_services->metrics);
     builder.SetMaxReceiveMessageSize(int(Otlp::MaxBodyBytes));
+    // gRPC binds with SO_REUSEPORT by default: a second receiver on a port in use must fail,
+    // not share the exporters' connections with the first.
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     m_server = builder.BuildAndStart();
     if (!m_server || selected == 0) {
         if (error)

@@ -3,6 +3,7 @@
 // answers of the receiver (chunked, gzip, 400/401/404/413/415/503, partial success) and the
 // assembly of spans into request records with phases, lanes and clock offsets.
 #include "base/threadregistry.h"
+#include "base/traceclock.h"
 #include "otlp/otlpassembler.h"
 #include "otlp/otlpdecoder.h"
 #include "otlp/otlpobserver.h"
@@ -576,6 +577,9 @@ void TestOtlp::assemblesRequestsWithPhases()
     QCOMPARE(r.status, 201);
     QCOMPARE(r.respondedNs - r.startedNs, 23 * ms);
     QCOMPARE(r.startedNs, assembler.toTraceClock(quint64(T0)));
+    // On this machine's steady clock: T0 was 10 s before the test started.
+    QVERIFY2(std::abs(TraceClock::nowNs() - 10'000'000'000LL - r.startedNs) < 60'000'000'000LL,
+             qPrintable(QString::number(r.startedNs)));
     // The children, and the request's own time between them as its handler's.
     const QList<std::tuple<Phase, qint64, qint64>> expected {
         { Phase::Handler, 0, 1 },   { Phase::DbRead, 1, 3 },    { Phase::Handler, 3, 4 },
@@ -634,10 +638,17 @@ void TestOtlp::childAfterParentAndClockOffsets()
     RequestRecord front, back;
     QVERIFY(observer.recorder()->read(0, &front));
     QVERIFY(observer.recorder()->read(1, &back));
-    QCOMPARE(int(front.spanCount), 1);
-    QCOMPARE(front.spans[0].phase, Phase::Llm);
-    QCOMPARE(int(back.spanCount), 1);
-    QCOMPARE(back.spans[0].phase, Phase::DbWrite);
+    // The call to B, with the front's own time around it as its handler's.
+    QCOMPARE(int(front.spanCount), 3);
+    QCOMPARE(front.spans[0].phase, Phase::Handler);
+    QCOMPARE(front.spans[1].phase, Phase::Llm);
+    QCOMPARE(front.spans[2].phase, Phase::Handler);
+    QCOMPARE(front.spans[2].endNs - front.spans[2].startNs, 10 * ms);
+    // B's handler until the late child starts, then the child (it outlives its parent).
+    QCOMPARE(int(back.spanCount), 2);
+    QCOMPARE(back.spans[0].phase, Phase::Handler);
+    QCOMPARE(back.spans[0].endNs - back.spans[0].startNs, 35 * ms);
+    QCOMPARE(back.spans[1].phase, Phase::DbWrite);
     QVERIFY(front.loopThread != back.loopThread);
     const QList<ClockOffset> offsets = assembler.offsets();
     QCOMPARE(offsets.size(), 1);
