@@ -139,7 +139,7 @@ int runObserveCommand(const QStringList &arguments)
         return 2;
     }
     metricsCsv.close();
-    written << csv.fileName() << metricsCsv.fileName();
+    written << metricsCsv.fileName(); // requests.csv is already in the list (rewritten above)
     err << observer.summaryLine(0) << "\n";
     for (const QJsonValue &o : run.machine.value(QStringLiteral("otlp"))
                                    .toObject()
