@@ -191,13 +191,13 @@ int runGui(int argc, char *argv[], void (*identify)())
         return result;
     }
     // First start (no saved window): seed 1's scenario with a hint, and a window that fits.
-    const bool first = parser.isSet(firstRun)
-        || (!parser.isSet(observe) && !QSettings().contains(QStringLiteral("window/geometry")));
+    const bool first = parser.isSet(firstRun) || !QSettings().contains(QStringLiteral("window/geometry"));
     window.restoreSettings();
     if (parser.isSet(light))
         window.setDarkTheme(false);
     if (first) {
-        window.usersPanel()->startGuidedTour();
+        if (!parser.isSet(observe))
+            window.usersPanel()->startGuidedTour();
         showFitted(window);
     } else {
         window.show();
@@ -212,8 +212,10 @@ int runGui(int argc, char *argv[], void (*identify)())
         QTimer::singleShot(0, &window, [&window] {
             if (auto *action = window.findChild<QAction *>(QStringLiteral("observeAction")))
                 action->trigger();
-            if (auto *dialog = window.findChild<ObserveDialog *>())
+            if (auto *dialog = window.findChild<ObserveDialog *>()) {
                 dialog->start();
+                dialog->hide(); // the observe layout shows the rest; File > Observe reopens it
+            }
         });
     }
     return app.exec();

@@ -44,7 +44,7 @@ ObservePanel::ObservePanel(CounterPlotsPanel *plots, QWidget *parent)
     m_tree->setColumnCount(6);
     m_tree->setHeaderLabels({ tr("Service / instance"), tr("req/s"), tr("errors"), tr("p95 ms"),
                               tr("loop lag ms"), tr("clock offset ms") });
-    m_tree->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_tree->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_tree->setRootIsDecorated(true);
     m_tree->setToolTip(tr("req/s: requests that ended in the last 5 s. p95: of every observed request. "
                           "Loop lag: the instance's last nodejs.eventloop.delay.max (OTLP metrics). "

@@ -5,9 +5,9 @@
 #include <QPainter>
 
 namespace {
-// Prefetch, poll, CPU work, GIL wait and other appear only in some scenarios; they stay in the
-// legend so colours never shift.
-const int kOrder[] = { 0, 1, 2, 3, 4, 7, 5, 6, 8, 9, 10 };
+// Prefetch, poll, CPU work, GIL wait, other and handler (an observed request's own time) appear
+// only in some scenarios; they stay in the legend so colours never shift.
+const int kOrder[] = { 0, 1, 2, 3, 4, 7, 5, 6, 8, 9, 10, 12 };
 } // namespace
 
 PhaseLegend::PhaseLegend(QWidget *parent)
