@@ -251,6 +251,70 @@ SpanKind kindFromJson(const QJsonValue &v)
     return k >= 0 && k <= 5 ? SpanKind(k) : SpanKind::Unspecified;
 }
 
+Resource pbResource(const loopscope::otlp::Resource &pb)
+{
+    Resource resource;
+    for (const auto &kv : pb.attributes()) {
+        qint64 number = 0;
+        bool isNumber = false;
+        resourceAttribute(resource, QString::fromStdString(kv.key()), pbText(kv.value(), &number, &isNumber));
+    }
+    finishResource(resource);
+    return resource;
+}
+
+Resource jsonResource(const QJsonObject &json)
+{
+    Resource resource;
+    forEachJsonAttribute(json.value(QLatin1String("attributes")),
+                         [&](const QString &key, const QString &text, qint64, bool) {
+                             resourceAttribute(resource, key, text);
+                         });
+    finishResource(resource);
+    return resource;
+}
+
+Result jsonTopArray(const QByteArray &body, QLatin1String camel, QLatin1String snake, QJsonArray *out,
+                    QString *error)
+{
+    QJsonParseError parseError {};
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
+        setError(error,
+                 parseError.error != QJsonParseError::NoError
+                     ? QStringLiteral("invalid JSON: %1").arg(parseError.errorString())
+                     : QStringLiteral("the body is not a JSON object"));
+        return Result::BadData;
+    }
+    const QJsonValue value = member(doc.object(), camel, snake);
+    if (!value.isUndefined() && !value.isNull() && !value.isArray()) {
+        setError(error, QStringLiteral("%1 is not an array").arg(camel));
+        return Result::BadData;
+    }
+    *out = value.toArray();
+    return Result::Ok;
+}
+
+bool sameSecret(const QByteArray &a, const QByteArray &b)
+{
+    if (a.size() != b.size())
+        return false;
+    unsigned char diff = 0;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        diff |= uchar(a[i]) ^ uchar(b[i]);
+    return diff == 0;
+}
+
+QString endpointUrl(const QString &hostName, quint16 port)
+{
+    QString host = hostName;
+    if (host.isEmpty() || host == QLatin1String("*") || host == QLatin1String("0.0.0.0"))
+        host = QStringLiteral("<this-host>");
+    else if (host.contains(QLatin1Char(':')))
+        host = QLatin1Char('[') + host + QLatin1Char(']');
+    return QStringLiteral("http://%1:%2").arg(host).arg(port);
+}
+
 } // namespace Otlp::detail
 
 namespace Otlp {
@@ -337,14 +401,7 @@ Result decodeProtobuf(const QByteArray &body, Batch *out, QString *error)
         return Result::BadData;
     }
     for (const auto &rs : request.resource_spans()) {
-        Resource resource;
-        for (const auto &kv : rs.resource().attributes()) {
-            qint64 number = 0;
-            bool isNumber = false;
-            resourceAttribute(resource, QString::fromStdString(kv.key()),
-                              pbText(kv.value(), &number, &isNumber));
-        }
-        finishResource(resource);
+        const Resource resource = pbResource(rs.resource());
         const int resourceIndex = int(out->resources.size());
         out->resources.append(resource);
         for (const auto &ss : rs.scope_spans()) {
@@ -376,30 +433,14 @@ Result decodeProtobuf(const QByteArray &body, Batch *out, QString *error)
 Result decodeJson(const QByteArray &body, Batch *out, QString *error)
 {
     *out = {};
-    QJsonParseError parseError {};
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-        setError(error,
-                 parseError.error != QJsonParseError::NoError
-                     ? QStringLiteral("invalid JSON: %1").arg(parseError.errorString())
-                     : QStringLiteral("the body is not a JSON object"));
-        return Result::BadData;
-    }
-    const QJsonValue rsValue
-        = member(doc.object(), QLatin1String("resourceSpans"), QLatin1String("resource_spans"));
-    if (!rsValue.isUndefined() && !rsValue.isNull() && !rsValue.isArray()) {
-        setError(error, QStringLiteral("resourceSpans is not an array"));
-        return Result::BadData;
-    }
-    for (const QJsonValue &rsv : rsValue.toArray()) {
+    QJsonArray resourceSpans;
+    const Result parsed = jsonTopArray(body, QLatin1String("resourceSpans"), QLatin1String("resource_spans"),
+                                       &resourceSpans, error);
+    if (parsed != Result::Ok)
+        return parsed;
+    for (const QJsonValue &rsv : std::as_const(resourceSpans)) {
         const QJsonObject rs = rsv.toObject();
-        Resource resource;
-        forEachJsonAttribute(
-            rs.value(QLatin1String("resource")).toObject().value(QLatin1String("attributes")),
-            [&](const QString &key, const QString &text, qint64, bool) {
-                resourceAttribute(resource, key, text);
-            });
-        finishResource(resource);
+        const Resource resource = jsonResource(rs.value(QLatin1String("resource")).toObject());
         const int resourceIndex = int(out->resources.size());
         out->resources.append(resource);
         QJsonArray scopes = member(rs, QLatin1String("scopeSpans"), QLatin1String("scope_spans")).toArray();

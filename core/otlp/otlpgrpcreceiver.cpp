@@ -3,6 +3,7 @@
 #include "otlp/otlp_metrics_service.grpc.pb.h"
 #include "otlp/otlp_trace.pb.h"
 #include "otlp/otlp_trace_service.grpc.pb.h"
+#include "otlpdecodeutil.h"
 
 #include <grpcpp/grpcpp.h>
 
@@ -30,16 +31,6 @@ grpc::ByteBuffer bufferOf(const QByteArray &bytes)
 {
     grpc::Slice slice(bytes.constData(), size_t(bytes.size()));
     return grpc::ByteBuffer(&slice, 1);
-}
-
-bool sameSecret(const QByteArray &a, const QByteArray &b)
-{
-    if (a.size() != b.size())
-        return false;
-    unsigned char diff = 0;
-    for (qsizetype i = 0; i < a.size(); ++i)
-        diff |= uchar(a[i]) ^ uchar(b[i]);
-    return diff == 0;
 }
 
 // RESOURCE_EXHAUSTED with google.rpc.RetryInfo (retry in 1 s): the exporters back off and retry.
@@ -114,8 +105,8 @@ private:
         const auto it = metadata.find("authorization");
         if (it == metadata.end())
             return false;
-        return sameSecret(QByteArray(it->second.data(), qsizetype(it->second.size())),
-                          "Bearer " + token.toUtf8());
+        return Otlp::detail::sameSecret(QByteArray(it->second.data(), qsizetype(it->second.size())),
+                                        "Bearer " + token.toUtf8());
     }
 
     grpc::Status exportTraces(grpc::CallbackServerContext *context, const grpc::ByteBuffer &request,
@@ -217,12 +208,7 @@ void OtlpGrpcReceiver::stop()
 
 QString OtlpGrpcReceiver::endpoint() const
 {
-    QString host = m_options.host;
-    if (host.isEmpty() || host == QLatin1String("*") || host == QLatin1String("0.0.0.0"))
-        host = QStringLiteral("<this-host>");
-    else if (host.contains(QLatin1Char(':')))
-        host = QLatin1Char('[') + host + QLatin1Char(']');
-    return QStringLiteral("http://%1:%2").arg(host).arg(m_port);
+    return Otlp::detail::endpointUrl(m_options.host, m_port);
 }
 
 OtlpGrpcReceiver::Stats OtlpGrpcReceiver::stats() const

@@ -298,14 +298,7 @@ Result decodeMetricsProtobuf(const QByteArray &body, MetricBatch *out, QString *
         return Result::BadData;
     }
     for (const auto &rm : request.resource_metrics()) {
-        Resource resource;
-        for (const auto &kv : rm.resource().attributes()) {
-            qint64 number = 0;
-            bool isNumber = false;
-            resourceAttribute(resource, QString::fromStdString(kv.key()),
-                              pbText(kv.value(), &number, &isNumber));
-        }
-        finishResource(resource);
+        const Resource resource = pbResource(rm.resource());
         const int index = int(out->resources.size());
         out->resources.append(resource);
         for (const auto &sm : rm.scope_metrics())
@@ -318,30 +311,14 @@ Result decodeMetricsProtobuf(const QByteArray &body, MetricBatch *out, QString *
 Result decodeMetricsJson(const QByteArray &body, MetricBatch *out, QString *error)
 {
     *out = {};
-    QJsonParseError parseError {};
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-        setError(error,
-                 parseError.error != QJsonParseError::NoError
-                     ? QStringLiteral("invalid JSON: %1").arg(parseError.errorString())
-                     : QStringLiteral("the body is not a JSON object"));
-        return Result::BadData;
-    }
-    const QJsonValue rmValue
-        = member(doc.object(), QLatin1String("resourceMetrics"), QLatin1String("resource_metrics"));
-    if (!rmValue.isUndefined() && !rmValue.isNull() && !rmValue.isArray()) {
-        setError(error, QStringLiteral("resourceMetrics is not an array"));
-        return Result::BadData;
-    }
-    for (const QJsonValue &rmv : rmValue.toArray()) {
+    QJsonArray resourceMetrics;
+    const Result parsed = jsonTopArray(body, QLatin1String("resourceMetrics"),
+                                       QLatin1String("resource_metrics"), &resourceMetrics, error);
+    if (parsed != Result::Ok)
+        return parsed;
+    for (const QJsonValue &rmv : std::as_const(resourceMetrics)) {
         const QJsonObject rm = rmv.toObject();
-        Resource resource;
-        forEachJsonAttribute(
-            rm.value(QLatin1String("resource")).toObject().value(QLatin1String("attributes")),
-            [&](const QString &key, const QString &text, qint64, bool) {
-                resourceAttribute(resource, key, text);
-            });
-        finishResource(resource);
+        const Resource resource = jsonResource(rm.value(QLatin1String("resource")).toObject());
         const int index = int(out->resources.size());
         out->resources.append(resource);
         for (const QJsonValue &smv :

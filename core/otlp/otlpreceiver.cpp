@@ -1,5 +1,7 @@
 #include "otlpreceiver.h"
 
+#include "otlpdecodeutil.h"
+
 #include <QHash>
 #include <QHostAddress>
 #include <QJsonDocument>
@@ -49,16 +51,6 @@ QByteArray reasonPhrase(int status)
     default:
         return "Error";
     }
-}
-
-bool sameSecret(const QByteArray &a, const QByteArray &b)
-{
-    if (a.size() != b.size())
-        return false;
-    unsigned char diff = 0;
-    for (qsizetype i = 0; i < a.size(); ++i)
-        diff |= uchar(a[i]) ^ uchar(b[i]);
-    return diff == 0;
 }
 
 } // namespace
@@ -274,7 +266,7 @@ private:
             path.truncate(q);
         if (!m_receiver->m_options.token.isEmpty()) {
             const QByteArray expected = "Bearer " + m_receiver->m_options.token.toUtf8();
-            if (!sameSecret(c->authorization, expected)) {
+            if (!Otlp::detail::sameSecret(c->authorization, expected)) {
                 refuse(c, 401, RpcUnauthenticated,
                        QStringLiteral("missing or wrong bearer token (Authorization: Bearer ...)"), true);
                 return -1;
@@ -498,12 +490,7 @@ bool OtlpReceiver::isRunning() const
 
 QString OtlpReceiver::endpoint() const
 {
-    QString host = m_options.host;
-    if (host.isEmpty() || host == QLatin1String("*") || host == QLatin1String("0.0.0.0"))
-        host = QStringLiteral("<this-host>");
-    else if (host.contains(QLatin1Char(':')))
-        host = QLatin1Char('[') + host + QLatin1Char(']');
-    return QStringLiteral("http://%1:%2").arg(host).arg(m_port);
+    return Otlp::detail::endpointUrl(m_options.host, m_port);
 }
 
 OtlpReceiver::Stats OtlpReceiver::stats() const
