@@ -991,7 +991,94 @@ Shorten the message or the conversation's system prompt.</source>
     </message>
 </context>
 <context>
+    <name>ObservePanel</name>
+    <message>
+        <source>Service / instance</source>
+        <translation>服务 / 实例</translation>
+    </message>
+    <message>
+        <source>req/s</source>
+        <translation>请求/秒</translation>
+    </message>
+    <message>
+        <source>errors</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>p95 ms</source>
+        <translation>p95 毫秒</translation>
+    </message>
+    <message>
+        <source>loop lag ms</source>
+        <translation>事件循环延迟 毫秒</translation>
+    </message>
+    <message>
+        <source>clock offset ms</source>
+        <translation>时钟偏差 毫秒</translation>
+    </message>
+    <message>
+        <source>req/s: requests that ended in the last 5 s. p95: of every observed request. Loop lag: the instance's last nodejs.eventloop.delay.max (OTLP metrics). Clock offset: this host's clock minus its caller's, estimated from client/server span pairs.</source>
+        <translation>请求/秒：最近 5 秒内结束的请求。p95：全部观测到的请求。事件循环延迟：该实例最近一次上报的 nodejs.eventloop.delay.max（OTLP 指标）。时钟偏差：本主机时钟减去调用方时钟，由客户端/服务端跨度对估算。</translation>
+    </message>
+    <message>
+        <source>Counters per instance</source>
+        <translation>按实例显示计数器</translation>
+    </message>
+    <message>
+        <source>In flight, throughput and p95 per instance instead of per service (from now on).</source>
+        <translation>从现在起按实例（而非按服务）显示处理中请求、吞吐量和 p95。</translation>
+    </message>
+    <message>
+        <source>Apply clock offsets</source>
+        <translation>应用时钟偏差</translation>
+    </message>
+    <message>
+        <source>Moves each host's spans onto its caller's clock by the estimated offset (spans arriving from now on).</source>
+        <translation>按估算的偏差把每台主机的跨度移到其调用方的时钟上（仅对此后到达的跨度）。</translation>
+    </message>
+    <message>
+        <source>Counters are derived from the spans and trail by the exporters' batch delay; event-loop lag, CPU and heap come from the services' metrics.</source>
+        <translation>计数器由跨度推算，会滞后导出器的批处理延迟；事件循环延迟、CPU 和堆内存来自服务自身的指标。</translation>
+    </message>
+    <message>
+        <source>Observed services</source>
+        <translation>观测到的服务</translation>
+    </message>
+    <message>
+        <source>p95 %1</source>
+        <translation>p95 %1</translation>
+    </message>
+    <message>
+        <source>%1 max</source>
+        <translation>%1 最大值</translation>
+    </message>
+    <message>
+        <source>%1 p99</source>
+        <translation>%1 p99</translation>
+    </message>
+    <message>
+        <source>%1 CPU %</source>
+        <translation>%1 CPU %</translation>
+    </message>
+    <message>
+        <source>%1 heap MB</source>
+        <translation>%1 堆内存 MB</translation>
+    </message>
+</context>
+<context>
     <name>ObserveDialog</name>
+    <message>
+        <source>OTLP/gRPC, the Python and .NET SDKs' default</source>
+        <translation>OTLP/gRPC，Python 与 .NET SDK 的默认方式</translation>
+    </message>
+    <message>
+        <source>HTTP port</source>
+        <translation>HTTP 端口</translation>
+    </message>
+    <message>
+        <source>gRPC port</source>
+        <translation>gRPC 端口</translation>
+    </message>
     <message>
         <source>Observe services (OpenTelemetry)</source>
         <translation>观测服务（OpenTelemetry）</translation>

@@ -3,6 +3,7 @@
 #include "http/chatserver.h"
 #include "install/installlayout.h"
 #include "mainwindow.h"
+#include "observedialog.h"
 #include "screenshotrun.h"
 #include "server/llmsettingsdialog.h"
 #include "server/servercontrolpanel.h"
@@ -10,6 +11,7 @@
 #include "users/userspanel.h"
 #include "windowsettings.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -116,8 +118,13 @@ int runGui(int argc, char *argv[], void (*identify)())
     const QCommandLineOption open(QStringLiteral("open"),
                                   QStringLiteral("Open a saved run.json (with --screenshot: capture it)."),
                                   QStringLiteral("RUN"));
+    const QCommandLineOption observe(QStringLiteral("observe"),
+                                     QStringLiteral("Start receiving OpenTelemetry traces and metrics "
+                                                    "(File > Observe services) on PORT (OTLP/HTTP) and "
+                                                    "PORT - 1 (OTLP/gRPC); 4318 is the usual."),
+                                     QStringLiteral("PORT"));
     parser.addOptions({ screenshot, scenario, users, mode, light, compare, lesson, largeFonts, language, size,
-                        firstRun, panels, open });
+                        firstRun, panels, open, observe });
     parser.process(app);
 
     // The language: --language, else the one chosen in View > Language, else the system's.
@@ -200,7 +207,8 @@ int runGui(int argc, char *argv[], void (*identify)())
     if (parser.isSet(light))
         window.setDarkTheme(false);
     if (first) {
-        window.usersPanel()->startGuidedTour();
+        if (!parser.isSet(observe))
+            window.usersPanel()->startGuidedTour();
         showFitted(window);
     } else {
         window.show();
@@ -208,5 +216,18 @@ int runGui(int argc, char *argv[], void (*identify)())
     QTimer::singleShot(0, &window, [&window] { window.serverPanel()->startServer(); });
     if (parser.isSet(open))
         window.openRun(parser.value(open));
+    if (parser.isSet(observe)) {
+        const int port = parser.value(observe).toInt();
+        QSettings().setValue(QStringLiteral("observe/port"), port);
+        QSettings().setValue(QStringLiteral("observe/grpcPort"), port - 1);
+        QTimer::singleShot(0, &window, [&window] {
+            if (auto *action = window.findChild<QAction *>(QStringLiteral("observeAction")))
+                action->trigger();
+            if (auto *dialog = window.findChild<ObserveDialog *>()) {
+                dialog->start();
+                dialog->hide(); // the observe layout shows the rest; File > Observe reopens it
+            }
+        });
+    }
     return app.exec();
 }

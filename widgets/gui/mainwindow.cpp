@@ -1,6 +1,8 @@
 #include "mainwindow.h"
 
 #include "chat/chatpanel.h"
+#include "gui/observedialog.h"
+#include "gui/observepanel.h"
 #include "gui/rangedescription.h"
 #include "gui/theme.h"
 #include "gui/viewtoolbar.h"

@@ -2,6 +2,7 @@
 
 #include "export/reportexporter.h"
 #include "gui/observedialog.h"
+#include "gui/observepanel.h"
 #include "http/chatserver.h"
 #include "lesson/lessonbar.h"
 #include "mainwindow.h"
@@ -59,10 +60,11 @@ void WindowActions::buildFile(QMenu *file)
     file->addSeparator();
     file->addAction(tr("&Open run…"), QKeySequence::Open, runs, &RunsPanel::openRequested);
     // Outside services' OpenTelemetry traces, drawn live from the same recorder; kept as a run.
-    file->addAction(tr("Observe services (OTLP)…"), this, [w, runs] {
+    QAction *observe = file->addAction(tr("Observe services (OTLP)…"), this, [w, runs] {
         auto *dialog = w->findChild<ObserveDialog *>();
         if (!dialog) {
             dialog = new ObserveDialog(w->server()->recorder(), w);
+            ObservePanel::attach(w, dialog, w->plots()); // the observe layout while receiving
             connect(dialog, &ObserveDialog::runFinished, w, [w, runs](const RunResult &run) {
                 const int first = int(runs->count());
                 for (const SessionRun &r : SessionRuns::fromRunResult(run, tr("observed")))
@@ -75,6 +77,7 @@ void WindowActions::buildFile(QMenu *file)
         dialog->raise();
         dialog->activateWindow();
     });
+    observe->setObjectName(QStringLiteral("observeAction")); // loopscope --observe triggers it
     file->addAction(tr("&Save run…"), QKeySequence::Save, this, [w, runs] {
         if (runs->count() > 0)
             emit runs->saveRequested(w->currentRunRow());

@@ -64,7 +64,7 @@ CounterPlotsPanel::CounterPlotsPanel(TimeViewState *state, QWidget *parent)
 void CounterPlotsPanel::ensureLagSeries(int workers)
 {
     while (m_lagSeries < std::min(workers, ServerCounters::MaxWorkers)) {
-        m_lag->addSeries(tr("worker-%1").arg(m_lagSeries), kLagColors[m_lagSeries % 6]);
+        m_lagIndex.append(m_lag->addSeries(tr("worker-%1").arg(m_lagSeries), kLagColors[m_lagSeries % 6]));
         ++m_lagSeries;
     }
 }
@@ -99,7 +99,7 @@ void CounterPlotsPanel::appendSamples(const QList<CounterSample> &samples)
         m_pool->append(2, t, s.poolQueued);
         ensureLagSeries(s.workers);
         for (int w = 0; w < s.workers && w < m_lagSeries; ++w)
-            m_lag->append(w, t, s.loopLagMs[size_t(w)]);
+            m_lag->append(m_lagIndex[w], t, s.loopLagMs[size_t(w)]);
         // Throughput over the last second, plotted 10 times a second.
         m_completedWindow.emplace_back(s.tNs, s.completed);
         while (m_completedWindow.size() > 2 && m_completedWindow.front().first < s.tNs - 1'000'000'000)
@@ -112,6 +112,17 @@ void CounterPlotsPanel::appendSamples(const QList<CounterSample> &samples)
             m_lastThroughputNs = s.tNs;
         }
     }
+}
+
+void CounterPlotsPanel::appendNamed(Plot which, const QString &name, qint64 tNs, double value)
+{
+    CounterPlot *const plots[] = { m_load, m_lag, m_resources, m_throughput, m_latency };
+    CounterPlot *plot = plots[int(which)];
+    const QString key = QString::number(int(which)) + QChar(0) + name;
+    auto it = m_named.find(key);
+    if (it == m_named.end())
+        it = m_named.insert(key, plot->addSeries(name, kLagColors[plot->seriesCount() % 6]));
+    plot->append(*it, m_state->toSeconds(tNs), value);
 }
 
 void CounterPlotsPanel::addScaleEvent(const ScaleEvent &e)

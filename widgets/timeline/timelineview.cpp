@@ -408,16 +408,18 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
         const ThreadLaneModel::Lane &lane = lanes[size_t(l)];
         const bool loop = lane.kind == LaneKind::WorkerLoop;
         const QRectF label(6, y, LeftMargin - 10, laneH);
+        // Long names (observed "service @ host [instance]") keep both ends; hover shows all.
+        const QString name = p.fontMetrics().elidedText(lane.name, Qt::ElideMiddle, int(label.width()));
         const double share = m_laneModel.view()[size_t(l)].blockedShare;
         if (loop && share > 0.005 && laneH >= 26) {
             p.setPen(t.text);
-            p.drawText(label.adjusted(0, 0, 0, -laneH / 2), Qt::AlignLeft | Qt::AlignBottom, lane.name);
+            p.drawText(label.adjusted(0, 0, 0, -laneH / 2), Qt::AlignLeft | Qt::AlignBottom, name);
             p.setPen(t.blocked);
             p.drawText(label.adjusted(0, laneH / 2, 0, 0), Qt::AlignLeft | Qt::AlignTop,
                        tr("blocked %1%").arg(qRound(share * 100)));
         } else {
             p.setPen(loop && share > 0.005 ? t.blocked : (loop ? t.text : t.mutedText));
-            p.drawText(label, Qt::AlignLeft | Qt::AlignVCenter, lane.name);
+            p.drawText(label, Qt::AlignLeft | Qt::AlignVCenter, name);
         }
     }
     if (m_laneTop > 0 || laneCount - m_laneTop > int(area.height() / laneH)) {
@@ -537,6 +539,15 @@ void TimelineView::mouseMoveEvent(QMouseEvent *event)
         }
         m_lastPos = pos;
         return;
+    }
+    if (m_mode == Mode::Threads && pos.x() < LeftMargin && pos.y() > RulerHeight) {
+        // The lane label's full name (elided in the margin).
+        const int l = m_laneTop + int((pos.y() - plotArea().top()) / std::max(1.0, m_laneCache.laneH));
+        const auto &lanes = m_laneModel.lanes();
+        if (l >= 0 && l < int(lanes.size())) {
+            QToolTip::showText(event->globalPosition().toPoint(), lanes[size_t(l)].name, this);
+            return;
+        }
     }
     const qsizetype hit = requestAt(pos);
     if (hit >= 0)
