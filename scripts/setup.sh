@@ -16,6 +16,9 @@ PACKAGES=(
   # OTLP receiver (core/otlp): protoc + the protobuf runtime, zlib for gzip bodies; Node runs
   # the OpenTelemetry integration test (tests/otlp), its SDK comes from npm into the build folder.
   libprotobuf-dev protobuf-compiler zlib1g-dev nodejs
+  # PostgreSQL (--db postgresql://..., core/db): libpq to build; the server (initdb, pg_ctl) for
+  # the tests and the database scenarios, which start a throwaway cluster of their own.
+  libpq-dev postgresql
 )
 # scripts/package.sh adds lintian and the validators.
 read -r -a extra <<<"${LOOPSCOPE_EXTRA_PACKAGES:-}"

@@ -16,9 +16,11 @@ QString cacheKey(const QString &userId, const QString &sessionId)
 
 } // namespace
 
-ConversationManager::ConversationManager(std::shared_ptr<HistoryStore> store, std::shared_ptr<LlmBackend> llm)
+ConversationManager::ConversationManager(std::shared_ptr<HistoryStore> store, std::shared_ptr<LlmBackend> llm,
+                                         std::shared_ptr<PgHistory> postgres)
     : m_store(std::move(store))
     , m_llm(std::move(llm))
+    , m_postgres(postgres ? std::make_unique<PostgresSteps>(std::move(postgres)) : nullptr)
 { }
 
 std::shared_ptr<LlmBackend> ConversationManager::llm() const
@@ -65,6 +67,14 @@ ChatResult ConversationManager::storageError(const QString &detail)
         r.httpStatus = 404;
         r.errorCode = QStringLiteral("session_not_found");
         r.errorMessage = QStringLiteral("no conversation with this session_id for this user");
+        return r;
+    }
+    if (detail.startsWith(PgHistory::Unavailable)) {
+        // PostgreSQL is stopped, unreachable or too slow: try again later (the pool reconnects).
+        r.httpStatus = 503;
+        r.errorCode = PgHistory::Unavailable;
+        r.errorMessage = QStringLiteral("the database is unavailable: %1")
+                             .arg(detail.mid(PgHistory::Unavailable.size() + 2));
         return r;
     }
     r.httpStatus = 500;
@@ -114,9 +124,15 @@ std::optional<ChatResult> ConversationManager::loadContext(const ChatRequest &re
     // part is the wait that follows it.
     QString error;
     *context = m_store->loadContext(request.userId, request.sessionId, config.historyMessages, &error);
-    if (!*context)
+    return contextFailure(*context, error);
+}
+
+std::optional<ChatResult> ConversationManager::contextFailure(const std::optional<UserContext> &context,
+                                                              const QString &error)
+{
+    if (!context)
         return storageError(error);
-    if ((*context)->sessionBelongsToOthers())
+    if (context->sessionBelongsToOthers())
         return storageError(HistoryStore::ForeignSession);
     return std::nullopt;
 }
@@ -161,7 +177,12 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
     // (1) user = db.query(...)
     std::optional<UserContext> context = takePrefetched(request.userId, request.sessionId);
     const bool cacheHit = context.has_value();
-    if (!cacheHit) {
+    if (!cacheHit && m_postgres) {
+        // With psycopg2: conn = pool.getconn(); cur.execute(...): this thread waits for both.
+        context = m_postgres->loadContext(request.userId, request.sessionId, config, &trace, &error);
+        if (auto failed = contextFailure(context, error))
+            return *failed;
+    } else if (!cacheHit) {
         SpanScope span(trace, Phase::DbRead);
         if (auto failed = loadContext(request, config, &context))
             return *failed;
@@ -187,7 +208,11 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
     }
 
     // (3) db.insert(...): the exchange in one transaction, then the batch one row at a time.
-    {
+    if (m_postgres) {
+        error = m_postgres->save(makeExchange(request, reply.text, id), config, trace);
+        if (!error.isEmpty())
+            return storageError(error);
+    } else {
         SpanScope span(trace, Phase::DbWrite);
         if (!m_store->saveExchange(makeExchange(request, reply.text, id), &error))
             return storageError(error);
@@ -197,6 +222,12 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
         SpanScope span(trace, Phase::DbWrite, 1);
         span.setCount(quint32(request.batchInserts));
         for (int i = 0; i < request.batchInserts; ++i) {
+            if (m_postgres) {
+                error = m_postgres->insertAuditRow(request.userId, id, i, config);
+                if (!error.isEmpty())
+                    return storageError(error);
+                continue;
+            }
             if (!m_store->insertAuditRow(request.userId, id, i, &error))
                 return storageError(error);
             Delays::blockFor(config.scaledNs(config.dbWriteSeconds));
@@ -208,8 +239,13 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
 void ConversationManager::prefetchBlocking(const QString &userId, const QString &sessionId,
                                            const ServerConfig &config)
 {
-    auto ctx = m_store->loadContext(userId, sessionId, config.historyMessages);
-    Delays::blockFor(config.scaledNs(config.dbReadSeconds));
+    std::optional<UserContext> ctx;
+    if (m_postgres) {
+        ctx = m_postgres->loadContext(userId, sessionId, config, nullptr, nullptr);
+    } else {
+        ctx = m_store->loadContext(userId, sessionId, config.historyMessages);
+        Delays::blockFor(config.scaledNs(config.dbReadSeconds));
+    }
     if (ctx && !ctx->sessionBelongsToOthers()) {
         QMutexLocker lock(&m_cacheMutex);
         m_cache.insert(cacheKey(userId, sessionId), *ctx);
@@ -229,7 +265,13 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
     // (1) user = await async_db.query(...)
     std::optional<UserContext> context = takePrefetched(request.userId, request.sessionId);
     const bool cacheHit = context.has_value();
-    if (!cacheHit) {
+    if (!cacheHit && m_postgres) {
+        // With asyncpg: async with pool.acquire() as conn: await conn.fetchrow(...)
+        context = co_await m_postgres->loadContextAsync(request.userId, request.sessionId, config, &trace,
+                                                        &error);
+        if (auto failed = contextFailure(context, error))
+            co_return *failed;
+    } else if (!cacheHit) {
         SpanScope span(trace, Phase::DbRead);
         if (auto failed = loadContext(request, config, &context))
             co_return *failed;
@@ -276,8 +318,13 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
         }
     }
 
-    // (3) await async_db.insert(...): the writer thread commits it; this loop serves others.
-    {
+    // (3) await async_db.insert(...): the writer thread commits it (SQLite), or the database
+    // answers on this loop's epoll (PostgreSQL); this loop serves others meanwhile.
+    if (m_postgres) {
+        error = co_await m_postgres->saveAsync(makeExchange(request, reply.text, id), config, trace);
+        if (!error.isEmpty())
+            co_return storageError(error);
+    } else {
         SpanScope span(trace, Phase::DbWrite);
         const QString failed = co_await m_store->save(makeExchange(request, reply.text, id));
         if (!failed.isEmpty())
@@ -288,7 +335,23 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
         SpanScope span(trace, Phase::DbWrite, 1);
         span.setCount(quint32(request.batchInserts));
         const qint64 delay = config.scaledNs(config.dbWriteSeconds);
-        if (request.batchParallel) {
+        if (m_postgres) {
+            // Each row its own statement on a pooled connection; gathered, they share the pool.
+            if (request.batchParallel) {
+                std::vector<QCoro::Task<QString>> rows;
+                for (int i = 0; i < request.batchInserts; ++i)
+                    rows.push_back(m_postgres->insertAuditRowAsync(request.userId, id, i, config));
+                for (auto &row : rows) {
+                    if (const QString failed = co_await row; !failed.isEmpty())
+                        error = failed;
+                }
+            } else {
+                for (int i = 0; i < request.batchInserts && error.isEmpty(); ++i)
+                    error = co_await m_postgres->insertAuditRowAsync(request.userId, id, i, config);
+            }
+            if (!error.isEmpty())
+                co_return storageError(error);
+        } else if (request.batchParallel) {
             // await asyncio.gather(*[db.insert(msg) for msg in messages])
             bool failed = false;
             for (int i = 0; i < request.batchInserts; ++i)
@@ -314,8 +377,13 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
 
 QCoro::Task<> ConversationManager::prefetchAsync(QString userId, QString sessionId, ServerConfig config)
 {
-    auto ctx = m_store->loadContext(userId, sessionId, config.historyMessages);
-    co_await Delays::sleepFor(config.scaledNs(config.dbReadSeconds));
+    std::optional<UserContext> ctx;
+    if (m_postgres) {
+        ctx = co_await m_postgres->loadContextAsync(userId, sessionId, config, nullptr, nullptr);
+    } else {
+        ctx = m_store->loadContext(userId, sessionId, config.historyMessages);
+        co_await Delays::sleepFor(config.scaledNs(config.dbReadSeconds));
+    }
     if (ctx && !ctx->sessionBelongsToOthers()) {
         QMutexLocker lock(&m_cacheMutex);
         m_cache.insert(cacheKey(userId, sessionId), *ctx);

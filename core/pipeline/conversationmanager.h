@@ -2,6 +2,7 @@
 
 #include "llm/llmbackend.h"
 #include "pipeline/dispatch.h"
+#include "pipeline/postgressteps.h"
 #include "pipeline/serverconfig.h"
 #include "storage/historystore.h"
 
@@ -53,7 +54,10 @@ struct ChatResult
 class ConversationManager
 {
 public:
-    ConversationManager(std::shared_ptr<HistoryStore> store, std::shared_ptr<LlmBackend> llm);
+    // With `postgres`, steps (1) and (3) go to PostgreSQL (pipeline/postgressteps.h) and `store`
+    // may be null.
+    ConversationManager(std::shared_ptr<HistoryStore> store, std::shared_ptr<LlmBackend> llm,
+                        std::shared_ptr<PgHistory> postgres = {});
 
     // `cpu` runs step (1b) elsewhere; empty: on the calling thread.
     ChatResult chat(const ChatRequest &request, const ServerConfig &config, RequestTrace &trace,
@@ -66,6 +70,7 @@ public:
     QCoro::Task<> prefetchAsync(QString userId, QString sessionId, ServerConfig config);
 
     HistoryStore *store() const { return m_store.get(); }
+    PgHistory *postgres() const { return m_postgres ? m_postgres->history() : nullptr; }
     std::shared_ptr<LlmBackend> llm() const;
     void setLlm(std::shared_ptr<LlmBackend> llm);
 
@@ -75,6 +80,8 @@ private:
     static LlmRequest buildPrompt(const UserContext &context, const ChatRequest &request, quint64 id);
     std::optional<ChatResult> loadContext(const ChatRequest &request, const ServerConfig &config,
                                           std::optional<UserContext> *context);
+    static std::optional<ChatResult> contextFailure(const std::optional<UserContext> &context,
+                                                    const QString &error);
     static std::optional<ChatResult> cpuStep(const ChatRequest &request, const ServerConfig &config,
                                              RequestTrace &trace, const CpuStep &cpu);
     static ChatResult succeeded(const LlmReply &reply, bool cacheHit);
@@ -84,6 +91,7 @@ private:
 
     std::shared_ptr<HistoryStore> m_store;
     std::shared_ptr<LlmBackend> m_llm;
+    std::unique_ptr<PostgresSteps> m_postgres;
     mutable QMutex m_llmMutex;
     QMutex m_cacheMutex;
     QHash<QString, UserContext> m_cache; // prefetched contexts, taken once

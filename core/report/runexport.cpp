@@ -124,6 +124,11 @@ QByteArray counterSampleJson(const CounterSample &s, qint64 o)
     key(j, CounterField::Completed) += QByteArray::number(s.completed);
     key(j, CounterField::Connections) += QByteArray::number(s.connections);
     key(j, CounterField::CpuPct) += shortest(s.cpuPct);
+    if (s.dbPoolSize > 0) {
+        key(j, CounterField::DbBusy) += QByteArray::number(s.dbBusy);
+        key(j, CounterField::DbPoolSize) += QByteArray::number(s.dbPoolSize);
+        key(j, CounterField::DbWaiting) += QByteArray::number(s.dbWaiting);
+    }
     key(j, CounterField::Failed) += QByteArray::number(s.failed);
     key(j, CounterField::InFlight) += QByteArray::number(s.inFlight);
     if (s.laneCpu) {
@@ -467,6 +472,11 @@ static void writeTraceJson(const RunResult &run, Sink &sink)
             counter(CounterField::LoopLagMs, fixed3(k.maxLoopLagMs()));
             counter(CounterField::AcceptQueue, QByteArray::number(k.acceptQueue));
             counter(CounterField::Workers, QByteArray::number(k.workers));
+            if (k.dbPoolSize > 0) { // the PostgreSQL connection pool
+                counter(CounterField::DbBusy, QByteArray::number(k.dbBusy));
+                counter(CounterField::DbPoolSize, QByteArray::number(k.dbPoolSize));
+                counter(CounterField::DbWaiting, QByteArray::number(k.dbWaiting));
+            }
             // Resource tracks (ProcessResources): the process, and each lane's CPU.
             counter(CounterField::CpuPct, fixed3(k.cpuPct));
             counter("rss_mb", fixed3(double(k.rssBytes) / (1024.0 * 1024.0)));

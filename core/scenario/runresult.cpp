@@ -207,22 +207,28 @@ void VariantResult::computeSummary()
             : double(client.size()) / makespan;
     }
     // Server side: the longest wait before a thread picked the request up, and peaks.
-    double queueMax = 0;
+    double queueMax = 0, dbPoolWaitMax = 0;
     for (const RequestRecord &r : server) {
         for (int i = 0; i < r.spanCount; ++i) {
             const TraceSpan &s = r.spans[size_t(i)];
             if ((s.phase == Phase::Queued || s.phase == Phase::Poll) && s.endNs)
                 queueMax = std::max(queueMax, double(s.endNs - s.startNs) / 1e9);
+            if (s.phase == Phase::DbPoolWait && s.endNs)
+                dbPoolWaitMax = std::max(dbPoolWaitMax, double(s.endNs - s.startNs) / 1e9);
         }
     }
     if (!server.isEmpty()) {
         metrics[QStringLiteral("server_requests")] = double(server.size());
         metrics[QStringLiteral("server_wait_max_s")] = queueMax;
+        metrics[QStringLiteral("db_pool_wait_max_s")] = dbPoolWaitMax;
     }
     if (!counters.isEmpty()) {
-        int queued = 0, active = 0, inFlight = 0;
+        int queued = 0, active = 0, inFlight = 0, dbBusy = 0, dbWaiting = 0, dbPool = 0;
         float lag = 0;
         for (const CounterSample &s : counters) {
+            dbBusy = std::max(dbBusy, s.dbBusy);
+            dbWaiting = std::max(dbWaiting, s.dbWaiting);
+            dbPool = std::max(dbPool, s.dbPoolSize);
             queued = std::max(queued, s.poolQueued);
             active = std::max(active, s.poolActive);
             inFlight = std::max(inFlight, s.inFlight);
@@ -232,6 +238,10 @@ void VariantResult::computeSummary()
         metrics[QStringLiteral("pool_active_peak")] = active;
         metrics[QStringLiteral("in_flight_peak")] = inFlight;
         metrics[QStringLiteral("loop_lag_max_s")] = double(lag) / 1e3;
+        if (dbPool > 0) { // PostgreSQL's connection pool
+            metrics[QStringLiteral("db_busy_peak")] = dbBusy;
+            metrics[QStringLiteral("db_waiting_peak")] = dbWaiting;
+        }
         // Seed 2's table rows, measured: the process's CPU utilisation over the run (% of one
         // core) and its resident memory; and the worker loops the supervisor ran.
         double cpuSum = 0, cpuPeak = 0;

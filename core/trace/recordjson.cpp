@@ -105,6 +105,11 @@ QJsonObject counterSampleToJson(const CounterSample &s, qint64 o)
                     { QLatin1String(CounterField::CpuPct), double(s.cpuPct) },
                     { QLatin1String(CounterField::RssBytes), s.rssBytes },
                     { QLatin1String(CounterField::Threads), s.threads } };
+    if (s.dbPoolSize > 0) {
+        j.insert(QLatin1String(CounterField::DbBusy), s.dbBusy);
+        j.insert(QLatin1String(CounterField::DbPoolSize), s.dbPoolSize);
+        j.insert(QLatin1String(CounterField::DbWaiting), s.dbWaiting);
+    }
     if (s.laneCpu) {
         QJsonArray lanes;
         for (const LaneCpu &l : *s.laneCpu)
@@ -135,6 +140,9 @@ CounterSample counterSampleFromJson(const QJsonObject &j, qint64 o)
     s.cpuPct = float(j.value(QLatin1String(CounterField::CpuPct)).toDouble());
     s.rssBytes = j.value(QLatin1String(CounterField::RssBytes)).toInteger();
     s.threads = j.value(QLatin1String(CounterField::Threads)).toInt();
+    s.dbBusy = j.value(QLatin1String(CounterField::DbBusy)).toInt();
+    s.dbPoolSize = j.value(QLatin1String(CounterField::DbPoolSize)).toInt();
+    s.dbWaiting = j.value(QLatin1String(CounterField::DbWaiting)).toInt();
     if (j.contains(QLatin1String(CounterField::LaneCpuPct))) {
         auto lanes = std::make_shared<LaneCpuList>();
         for (const QJsonValue &x : j.value(QLatin1String(CounterField::LaneCpuPct)).toArray()) {
