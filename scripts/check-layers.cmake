@@ -19,7 +19,8 @@ set(LAYERS
     "http" # the server: endpoints, workers, listeners
     "load stats" # the load generator; latency statistics
     "scenario" # scenarios and their runs
-    "report timeline" # run.json, trace.json, CSV, HTML and PDF; the trace model the views read
+    "timeline" # the trace model every view reads: rows, lanes, pieces, ticks, pixel rows
+    "report" # run.json, trace.json, CSV, HTML and PDF, drawn from the trace model
     "otlp" # the OTLP/HTTP receiver: observed spans into records and runs
     "cli" # the loopscope commands
     "widgets" # the desktop window's views

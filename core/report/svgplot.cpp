@@ -1,5 +1,7 @@
 #include "svgplot.h"
 
+#include "timeline/axisticks.h"
+
 #include <QLocale>
 #include <algorithm>
 #include <cmath>
@@ -15,35 +17,9 @@ QString n1(double v)
 
 } // namespace
 
-QList<double> ticks(double max, int target)
-{
-    if (!(max > 0) || !std::isfinite(max))
-        max = 1;
-    // The finest 1-2-5 step that needs at most target + 1 intervals.
-    const double raw = max / (std::max(1, target) + 1);
-    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-    double step = magnitude;
-    for (double m : { 1.0, 2.0, 5.0, 10.0 }) {
-        step = m * magnitude;
-        if (max / step <= target + 1 + 1e-9)
-            break;
-    }
-    QList<double> out;
-    for (int i = 0;; ++i) {
-        const double v = i * step;
-        out.push_back(v);
-        if (v >= max * (1 - 1e-9))
-            break;
-    }
-    return out;
-}
-
 QString tickLabel(double value, double step)
 {
-    int decimals = 0;
-    while (decimals < 6
-           && std::abs(step * std::pow(10.0, decimals) - std::round(step * std::pow(10.0, decimals))) > 1e-6)
-        ++decimals;
+    const int decimals = AxisTicks::decimalsFor(step);
     static const QLocale c(QLocale::English, QLocale::UnitedStates);
     return std::abs(value) >= 10000 ? c.toString(value, 'f', decimals)
                                     : QString::number(value, 'f', decimals);
@@ -176,8 +152,9 @@ QString lineChart(const Chart &chart, int *heightOut)
         *heightOut = height;
     Area a = area(chart.width, height);
     a.top += extra;
-    const QList<double> xt = ticks(chart.xMax, 8);
-    const QList<double> yt = chart.yPercent ? QList<double> { 0, 20, 40, 60, 80, 100 } : ticks(chart.yMax, 4);
+    const QList<double> xt = AxisTicks::fromZero(chart.xMax, 8);
+    const QList<double> yt
+        = chart.yPercent ? QList<double> { 0, 20, 40, 60, 80, 100 } : AxisTicks::fromZero(chart.yMax, 4);
     const double xMax = xt.back(), yMax = yt.back();
     QString s = open(chart.width, height);
     s += axes(a, xt, xMax, chart.xTitle, yt, yMax, chart.yTitle, chart.yPercent);

@@ -4,13 +4,11 @@
 #include <QPointF>
 #include <QString>
 
-// Small inline-SVG charts for the reports: 1-2-5 ticks, labelled axes, legends drawn inside the
-// plot so they always match it. Kept to what QSvgRenderer (SVG Tiny 1.2) draws as a browser does,
-// so report.pdf shows the same pictures as report.html.
+// Small inline-SVG charts for the reports: labelled axes with 1-2-5 ticks (timeline/axisticks.h), legends
+// drawn inside the plot so they always match it. Kept to what QSvgRenderer (SVG Tiny 1.2) draws as a browser
+// does, so report.pdf shows the same pictures as report.html.
 namespace SvgPlot {
 
-// 0, step, 2 step, ... up to at least max, step from {1, 2, 5} x 10^k, about `target` intervals.
-QList<double> ticks(double max, int target = 5);
 // A tick value with as many decimals as the step needs, digits grouped by thousands.
 QString tickLabel(double value, double step);
 // Text of a time axis: seconds, or milliseconds below 2 s. factor converts seconds to that unit.

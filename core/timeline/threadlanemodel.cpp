@@ -35,6 +35,42 @@ int ThreadLaneModel::kindOrder(LaneKind kind)
     return 4;
 }
 
+int ThreadLaneModel::stripHeight(LaneKind kind, double laneHeightPx)
+{
+    return kind == LaneKind::WorkerLoop ? std::max(3, int(laneHeightPx / 6)) : 0;
+}
+
+int ThreadLaneModel::subLanesFor(LaneKind kind, double laneHeightPx)
+{
+    return std::clamp(int((laneHeightPx - stripHeight(kind, laneHeightPx) - 3) / 4), 1, 8);
+}
+
+TimelineRow ThreadLaneModel::row(qsizetype r) const
+{
+    const Lane &lane = m_lanes[size_t(r)];
+    TimelineRow out { lane.name, lane.kind, 1, 0 };
+    if (size_t(r) < m_view.size()) {
+        out.subRows = m_view[size_t(r)].used;
+        out.blockedShare = m_view[size_t(r)].blockedShare;
+    }
+    return out;
+}
+
+void ThreadLaneModel::select(qint64 fromNs, qint64 toNs, qint64 nowNs)
+{
+    const double h = m_laneHeightPx;
+    select(fromNs, toNs, nowNs, [h](const Lane &lane) { return subLanesFor(lane.kind, h); });
+}
+
+void ThreadLaneModel::forEachPiece(qsizetype r, const std::function<void(const TimelinePiece &)> &f) const
+{
+    if (size_t(r) >= m_view.size() || !m_data)
+        return;
+    m_view[size_t(r)].forEachPiece([&](const Piece &pc, quint8 sub) {
+        f(TimelinePiece { pc.s, pc.e, pc.record, pc.cat, sub, pc.blocksLoop, m_data->isOther(pc.record) });
+    });
+}
+
 ThreadLaneModel::ThreadIndex &ThreadLaneModel::indexOf(quint16 thread)
 {
     if (thread >= m_index.size())

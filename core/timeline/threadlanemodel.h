@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/threadregistry.h"
+#include "timelinemodel.h"
 
 #include <QString>
 #include <functional>
@@ -23,7 +24,11 @@ class TimelineData;
 // A lane's kind comes from data (ThreadRegistry::kind(), or the kinds a saved run stored), never
 // from its name: worker loops are listed first and get the blocked strip; pool threads, pool
 // processes, services and other threads follow, grouped by kind.
-class ThreadLaneModel
+//
+// The one lane rule: the window's thread view, the reports' lanes and trace.json's thread tracks
+// all read this model (through TimelineModel), so they show the same lanes in the same order with
+// the same pieces, packed the same way for the same lane height (subLanesFor).
+class ThreadLaneModel final : public TimelineModel
 {
 public:
     struct Lane
@@ -83,6 +88,18 @@ public:
 
     // Worker loops first, then pool threads, processes, services and other threads.
     static int kindOrder(LaneKind kind);
+    // How a lane `laneHeightPx` tall is laid out: worker loops carry a strip (red where blocked)
+    // above their spans; below it, overlapping spans are stacked into at most subLanesFor() rows.
+    static int stripHeight(LaneKind kind, double laneHeightPx);
+    static int subLanesFor(LaneKind kind, double laneHeightPx);
+
+    // TimelineModel: a row per lane, packed for the lane height set here (12 px until set).
+    void setLaneHeight(double px) { m_laneHeightPx = px; }
+    const TimelineData *data() const override { return m_data; }
+    qsizetype rowCount() const override { return qsizetype(m_lanes.size()); }
+    TimelineRow row(qsizetype r) const override;
+    void select(qint64 fromNs, qint64 toNs, qint64 nowNs) override;
+    void forEachPiece(qsizetype r, const std::function<void(const TimelinePiece &)> &f) const override;
 
 private:
     struct ThreadIndex
@@ -101,4 +118,5 @@ private:
     std::vector<LaneView> m_view;
     size_t m_piecesInView = 0;
     int m_rebuilds = 0;
+    double m_laneHeightPx = 12;
 };

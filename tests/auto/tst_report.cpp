@@ -6,6 +6,10 @@
 #include "report/runexport.h"
 #include "report/svgplot.h"
 #include "scenario/scenariorunner.h"
+#include "timeline/axisticks.h"
+#include "timeline/threadlanemodel.h"
+#include "timeline/timelinedata.h"
+#include "timeline/tracesource.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -173,6 +177,76 @@ private slots:
         QVERIFY(names >= 4);
     }
 
+    // The report's lanes are the window's: the thread view of a saved run reads SavedRunSource and
+    // ThreadLaneModel; each variant's timeline figure must name the same lanes in the same order
+    // and colour each with the phases the model puts on it (and no others).
+    void reportLanesAreTheWindows()
+    {
+        const ReportDocument doc = ReportDocument::build(m_run);
+        qint64 spanNs = 1;
+        for (const VariantResult &v : m_run.variants) {
+            for (const ClientRecord &c : v.client)
+                spanNs = std::max(spanNs, c.completeNs - v.startNs);
+        }
+        const QRegularExpression textRe(QStringLiteral(
+            "<text x='[0-9.]+' y='([0-9.]+)' text-anchor='end' font-size='10'[^>]*>([^<]*)</text>"));
+        const QRegularExpression rectRe(QStringLiteral(
+            "<rect x='([0-9.]+)' y='([0-9.]+)' width='([0-9.]+)' height='([0-9.]+)' fill='(#[0-9a-f]+)'/>"));
+        int lanesChecked = 0;
+        for (const VariantResult &v : m_run.variants) {
+            TimelineData data;
+            SavedRunSource(&v).pull(data);
+            ThreadLaneModel window;
+            window.sync(data);
+            window.select(v.startNs, v.startNs + 2 * spanNs, data.latestNs());
+            QVERIFY(window.rowCount() > 0);
+            const auto figure = std::find_if(doc.blocks.begin(), doc.blocks.end(), [&](const ReportBlock &b) {
+                return b.kind == ReportBlock::Kind::Figure
+                    && b.text == ReportText::variantTitle(m_run, v, ReportStyle::Language::English);
+            });
+            QVERIFY(figure != doc.blocks.end());
+            QStringList labels;
+            QList<double> labelY;
+            for (auto it = textRe.globalMatch(figure->svg); it.hasNext();) {
+                const auto m = it.next();
+                if (m.captured(2) == QLatin1String("first request") || m.captured(2) == QLatin1String("last"))
+                    continue;
+                labels << m.captured(2);
+                labelY << m.captured(1).toDouble();
+            }
+            QStringList names;
+            for (qsizetype l = 0; l < window.rowCount(); ++l)
+                names << window.row(l).label;
+            QCOMPARE(labels, names);
+            for (qsizetype l = 0; l < window.rowCount(); ++l) {
+                // Pure category colours drawn in this lane's band (the label sits 4 px above its foot).
+                QSet<QString> drawn;
+                for (auto it = rectRe.globalMatch(figure->svg); it.hasNext();) {
+                    const auto m = it.next();
+                    const double y = m.captured(2).toDouble();
+                    if (y >= labelY[l] - 8.5 && y < labelY[l] + 4)
+                        drawn.insert(m.captured(5));
+                }
+                QSet<QString> modelled, wide;
+                window.forEachPiece(l, [&](const TimelinePiece &pc) {
+                    const QString c = ReportStyle::hex(ReportStyle::categoryColor(pc.colour, false));
+                    modelled.insert(c);
+                    if (pc.endNs - pc.startNs >= spanNs / 50)
+                        wide.insert(c);
+                });
+                for (const QString &c : wide)
+                    QVERIFY2(drawn.contains(c), qPrintable(names[l] + QStringLiteral(": missing ") + c));
+                for (int cat = 0; cat < ReportStyle::CategoryCount; ++cat) {
+                    const QString c = ReportStyle::hex(ReportStyle::categoryColor(cat, false));
+                    QVERIFY2(!drawn.contains(c) || modelled.contains(c),
+                             qPrintable(names[l] + QStringLiteral(": not in the model ") + c));
+                }
+                lanesChecked += wide.isEmpty() ? 0 : 1;
+            }
+        }
+        QVERIFY(lanesChecked >= 2);
+    }
+
     void htmlAndPdf()
     {
         const QByteArray html = HtmlReport::render(m_run);
@@ -336,7 +410,7 @@ private slots:
     {
         QFETCH(double, max);
         QFETCH(double, step);
-        const QList<double> t = SvgPlot::ticks(max, max == 1.61 ? 8 : 5);
+        const QList<double> t = AxisTicks::fromZero(max, max == 1.61 ? 8 : 5);
         QCOMPARE(t.front(), 0.0);
         QVERIFY(t.back() >= max);
         QVERIFY(t.back() - step < max);

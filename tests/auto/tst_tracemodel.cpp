@@ -3,6 +3,8 @@
 // loop's blocked share, the two record sources, and lane kinds kept in run.json.
 #include "base/threadregistry.h"
 #include "scenario/runresult.h"
+#include "timeline/axisticks.h"
+#include "timeline/pixelrow.h"
 #include "timeline/requestrowmodel.h"
 #include "timeline/threadlanemodel.h"
 #include "timeline/timelinedata.h"
@@ -85,6 +87,10 @@ private slots:
     void savedRunSourceBringsLaneKinds();
     void runJsonKeepsLaneKinds();
     void requestRowsReadTheSameData();
+    void rulerStepsAreOneTwoFive_data();
+    void rulerStepsAreOneTwoFive();
+    void pixelRowAveragesWhatSharesAPixel();
+    void bothModelsAnswerTheSameInterface();
 };
 
 void TestTraceModel::lanesAreOrderedByKindNotName()
@@ -318,6 +324,96 @@ void TestTraceModel::requestRowsReadTheSameData()
     QList<int> cats;
     rows.forEachPiece(0, 0, [&](int cat, qint64, qint64) { cats << cat; });
     QCOMPARE(cats, (QList<int> { 0, int(Phase::DbRead) + 1, 0 }));
+}
+
+// The ruler's tick step (a label about every 110 px) and the reports' axes use one 1-2-5 rule.
+void TestTraceModel::rulerStepsAreOneTwoFive_data()
+{
+    QTest::addColumn<double>("raw");
+    QTest::addColumn<double>("step");
+    QTest::addColumn<int>("decimals");
+    QTest::addRow("0.137 s") << 0.137 << 0.2 << 1;
+    QTest::addRow("exactly 0.5") << 0.5 << 0.5 << 1;
+    QTest::addRow("3 ms") << 0.003 << 0.005 << 3;
+    QTest::addRow("6 s") << 6.0 << 10.0 << 0;
+    QTest::addRow("1.01") << 1.01 << 2.0 << 0;
+}
+
+void TestTraceModel::rulerStepsAreOneTwoFive()
+{
+    QFETCH(double, raw);
+    QFETCH(double, step);
+    QFETCH(int, decimals);
+    QVERIFY(qFuzzyCompare(AxisTicks::stepAtLeast(raw), step));
+    QCOMPARE(AxisTicks::decimalsFor(step), decimals);
+    const QList<double> t = AxisTicks::fromZero(raw * 6, 5);
+    QCOMPARE(t.front(), 0.0);
+    QVERIFY(t.back() >= raw * 6 * (1 - 1e-9));
+    QVERIFY(t.size() <= 5 + 2);
+}
+
+// The level of detail of every timeline: a pixel shared by two colours is their average, a pixel
+// covered by one keeps it, runs of equal pixels come out as one rectangle, and the row is empty
+// again afterwards.
+void TestTraceModel::pixelRowAveragesWhatSharesAPixel()
+{
+    PixelRow row(10);
+    row.add(0, 4, 0x0000ff);
+    row.add(3.5, 6, 0xff0000); // shares pixel 3 with the blue one
+    row.add(8.2, 8.3, 0x00ff00); // thinner than a pixel: still one pixel
+    QList<std::tuple<int, int, quint32>> runs;
+    row.resolveRuns([&](int x0, int x1, quint32 rgb) { runs.append({ x0, x1, rgb }); });
+    QCOMPARE(runs.size(), 4);
+    QCOMPARE(runs[0], std::make_tuple(0, 3, quint32(0x0000ff)));
+    QCOMPARE(runs[1], std::make_tuple(3, 4, quint32(0x7f007f)));
+    QCOMPARE(runs[2], std::make_tuple(4, 6, quint32(0xff0000)));
+    QCOMPARE(runs[3], std::make_tuple(8, 9, quint32(0x00ff00)));
+    QVERIFY(!row.any());
+    int pixels = 0;
+    row.resolve([&](int, quint32) { ++pixels; });
+    QCOMPARE(pixels, 0);
+    row.add(-5, 100, 0x123456); // clipped to the row
+    row.resolve([&](int, quint32 rgb) { pixels += rgb == 0x123456; });
+    QCOMPARE(pixels, 10);
+}
+
+// The window, the reports and trace.json read either model through TimelineModel: rows, a range
+// query and pieces with their colour key and whether they held the thread.
+void TestTraceModel::bothModelsAnswerTheSameInterface()
+{
+    TimelineData d = savedLanes();
+    RequestRecord r = request(100, 1000, DispatchMode::Blocking);
+    addSpan(r, Phase::DbRead, 200, 400, 0);
+    addSpan(r, Phase::CpuWork, 400, 700, 0);
+    d.append(r);
+    RequestRecord late = request(5000, 6000, DispatchMode::Blocking);
+    addSpan(late, Phase::Llm, 5100, 5900, 0);
+    d.append(late);
+    ThreadLaneModel lanes;
+    lanes.sync(d);
+    RequestRowModel rows(&d);
+    QList<TimelineModel *> models { &lanes, &rows };
+    for (TimelineModel *m : models) {
+        m->select(0, 1000, 6000); // the first request only
+        QList<std::tuple<qint64, qint64, int, bool>> got;
+        for (qsizetype i = 0; i < m->rowCount(); ++i)
+            m->forEachPiece(i, [&](const TimelinePiece &pc) {
+                if (pc.colour > 0)
+                    got.append({ pc.startNs, pc.endNs, pc.colour, pc.holdsThread });
+            });
+        std::sort(got.begin(), got.end());
+        QCOMPARE(
+            got,
+            (QList<std::tuple<qint64, qint64, int, bool>> { { 200, 400, int(Phase::DbRead) + 1, true },
+                                                            { 400, 700, int(Phase::CpuWork) + 1, true } }));
+        const TimelineDetails det = m->details(0, 6000);
+        QCOMPARE(det.steps.size(), 2);
+        QCOMPARE(det.steps[1].phase, Phase::CpuWork);
+        QCOMPARE(det.steps[1].thread, QStringLiteral("worker-0"));
+    }
+    QCOMPARE(lanes.row(0).label, QStringLiteral("worker-0"));
+    QCOMPARE(lanes.row(0).kind, LaneKind::WorkerLoop);
+    QCOMPARE(rows.row(1).label, QStringLiteral("#0"));
 }
 
 QTEST_GUILESS_MAIN(TestTraceModel)

@@ -22,7 +22,6 @@
 #include "server/servercontrolpanel.h"
 #include "stats/latencystats.h"
 #include "timeline/phaselegend.h"
-#include "timeline/requestdescription.h"
 #include "timeline/timelineview.h"
 #include "timeline/timeviewstate.h"
 
@@ -577,8 +576,7 @@ void MainWindow::showSelected(qsizetype index)
         m_details->clear();
         return;
     }
-    m_details->setHtml(describeRequest(d.at(index), m_state->originNs(), m_requestView->nowNs(),
-                                       d.sentNs(index), d.threadNames()));
+    m_details->setHtml(m_requestView->describe(index));
 }
 
 QStringList MainWindow::exportPlots(const QString &dir, const QString &suffix)

@@ -1,8 +1,6 @@
 #include "requestdescription.h"
 
-#include "base/threadregistry.h"
-#include "pipeline/dispatchpolicy.h"
-#include "trace/requestrecord.h"
+#include "timeline/timelinemodel.h"
 
 #include <QObject>
 
@@ -19,9 +17,10 @@ QString at(qint64 ns, qint64 origin)
 
 } // namespace
 
-QString describeRequest(const RequestRecord &r, qint64 originNs, qint64 nowNs, qint64 clientSentNs,
-                        const QStringList &threadNames)
+QString describeRequest(const TimelineDetails &d, qint64 originNs, qint64 nowNs)
 {
+    const RequestRecord &r = d.record;
+    const qint64 clientSentNs = d.sentNs;
     const qint64 end = r.respondedNs > 0 ? r.respondedNs : nowNs;
     QString html = QStringLiteral("<b>Request #%1</b> &nbsp; user <b>%2</b><br>")
                        .arg(r.id)
@@ -29,9 +28,7 @@ QString describeRequest(const RequestRecord &r, qint64 originNs, qint64 nowNs, q
     html += QObject::tr("mode <b>%1</b> &middot; worker %2 &middot; loop thread %3 &middot; status %4")
                 .arg(dispatchModeName(r.mode))
                 .arg(r.worker)
-                .arg((threadNames.isEmpty() ? ThreadRegistry::name(r.loopThread)
-                                            : threadNames.value(r.loopThread))
-                         .toHtmlEscaped())
+                .arg(d.loopThread.toHtmlEscaped())
                 .arg(r.status ? QString::number(r.status) : QObject::tr("in flight"));
     html += QStringLiteral("<table cellspacing=0 cellpadding=1>");
     auto row = [&html](const QString &k, const QString &v) {
@@ -52,19 +49,14 @@ QString describeRequest(const RequestRecord &r, qint64 originNs, qint64 nowNs, q
     html += QStringLiteral(
         "</table><table cellspacing=0 cellpadding=1><tr><th align=left>phase&nbsp;</th>"
         "<th align=left>thread&nbsp;</th><th align=right>start&nbsp;</th><th align=right>duration</th></tr>");
-    for (int i = 0; i < r.spanCount; ++i) {
-        const TraceSpan &s = r.spans[size_t(i)];
+    for (const TimelineDetails::Step &s : d.steps) {
         QString name = phaseName(s.phase);
         if (s.index > 0)
             name += QStringLiteral("[%1]").arg(s.index);
-        html
-            += QStringLiteral("<tr><td>%1&nbsp;</td><td>%2&nbsp;</td><td align=right>+%3&nbsp;</td><td "
-                              "align=right>%4</td></tr>")
-                   .arg(name,
-                        (threadNames.isEmpty() ? ThreadRegistry::name(s.thread) : threadNames.value(s.thread))
-                            .toHtmlEscaped(),
-                        ms(s.startNs - r.arrivedNs),
-                        s.endNs > 0 ? ms(s.endNs - s.startNs) : QObject::tr("running"));
+        html += QStringLiteral("<tr><td>%1&nbsp;</td><td>%2&nbsp;</td><td align=right>+%3&nbsp;</td><td "
+                               "align=right>%4</td></tr>")
+                    .arg(name, s.thread.toHtmlEscaped(), ms(s.startNs - r.arrivedNs),
+                         s.endNs > 0 ? ms(s.endNs - s.startNs) : QObject::tr("running"));
     }
     html += QStringLiteral("</table>");
     return html;

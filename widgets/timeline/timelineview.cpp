@@ -4,6 +4,8 @@
 #include "gui/theme.h"
 #include "pipeline/dispatchpolicy.h"
 #include "requestdescription.h"
+#include "timeline/axisticks.h"
+#include "timeline/pixelrow.h"
 #include "timeline/timelinedata.h"
 #include "timeviewstate.h"
 
@@ -17,92 +19,28 @@
 
 namespace {
 
-// Level of detail: sums the colours of everything that falls on each pixel of one output band,
-// with difference arrays (two writes per interval whatever its length), then writes the averaged
-// colours into the image. This is what keeps a 100,000-request frame in a few milliseconds.
-class RowAccumulator
+// Writes a PixelRow (the level of detail, core/timeline/pixelrow.h) into rows y0..y1 of `img`.
+void resolveInto(PixelRow &row, QImage &img, int y0, int y1)
 {
-public:
-    explicit RowAccumulator(int width)
-        : m_w(width)
-        , m_sum(size_t(width + 1) * 4, 0)
-    { }
-    void add(double x0, double x1, QRgb c)
-    {
-        if (x1 < 0 || x0 >= m_w)
-            return;
-        // floor and ceil of the clamped (non-negative) values: a truncation and one compare each.
-        x0 = std::max(x0, 0.0);
-        x1 = std::min(x1, double(m_w));
-        const int a = std::min(int(x0), m_w - 1);
-        int ceil1 = int(x1);
-        ceil1 += double(ceil1) < x1 ? 1 : 0;
-        const int b = std::clamp(std::max(a + 1, ceil1), 1, m_w);
-        int *s = m_sum.data();
-        s[a * 4] += qRed(c);
-        s[a * 4 + 1] += qGreen(c);
-        s[a * 4 + 2] += qBlue(c);
-        s[a * 4 + 3] += 1;
-        s[b * 4] -= qRed(c);
-        s[b * 4 + 1] -= qGreen(c);
-        s[b * 4 + 2] -= qBlue(c);
-        s[b * 4 + 3] -= 1;
-        m_minX = std::min(m_minX, a);
-        m_maxX = std::max(m_maxX, b);
-        m_any = true;
+    y1 = std::min(y1, img.height());
+    if (y0 < 0 || y1 <= y0) {
+        row.resolve([](int, quint32) {});
+        return;
     }
-    bool any() const { return m_any; }
-    // Writes pixels [m_minX, m_maxX) of rows y0..y1 of `img`, then resets.
-    void resolveInto(QImage &img, int y0, int y1)
-    {
-        if (!m_any)
-            return;
-        y1 = std::min(y1, img.height());
-        int *s = m_sum.data();
-        if (y0 >= 0 && y1 > y0) {
-            int r = 0, g = 0, b = 0, n = 0;
-            auto *line0 = reinterpret_cast<QRgb *>(img.scanLine(y0));
-            for (int x = m_minX; x < m_maxX; ++x) {
-                r += s[x * 4];
-                g += s[x * 4 + 1];
-                b += s[x * 4 + 2];
-                n += s[x * 4 + 3];
-                if (n > 0)
-                    line0[x] = qRgb(r / n, g / n, b / n);
-            }
-            for (int y = y0 + 1; y < y1; ++y)
-                std::memcpy(img.scanLine(y) + m_minX * 4, line0 + m_minX, size_t(m_maxX - m_minX) * 4);
-        }
-        std::fill(m_sum.begin() + m_minX * 4, m_sum.begin() + (m_maxX + 1) * 4, 0);
-        m_minX = m_w;
-        m_maxX = 0;
-        m_any = false;
-    }
-
-private:
-    int m_w;
-    std::vector<int> m_sum; // r, g, b, count per column, as differences
-    int m_minX = 1 << 30;
-    int m_maxX = 0;
-    bool m_any = false;
-};
-
-// Tick spacing for a ruler: 1, 2 or 5 times a power of ten seconds, about `targetPx` apart.
-double niceStep(double secondsPerPx, double targetPx)
-{
-    const double raw = secondsPerPx * targetPx;
-    const double p = std::pow(10.0, std::floor(std::log10(raw)));
-    for (double m : { 1.0, 2.0, 5.0, 10.0 }) {
-        if (raw <= m * p)
-            return m * p;
-    }
-    return 10 * p;
+    auto *line0 = reinterpret_cast<QRgb *>(img.scanLine(y0));
+    int minX = img.width(), maxX = -1;
+    row.resolve([&](int x, quint32 rgb) {
+        line0[x] = 0xff000000u | rgb;
+        minX = std::min(minX, x);
+        maxX = x;
+    });
+    for (int y = y0 + 1; y < y1 && maxX >= minX; ++y)
+        std::memcpy(img.scanLine(y) + minX * 4, line0 + minX, size_t(maxX - minX + 1) * 4);
 }
 
-// Worker loops carry a strip above their spans, red where the loop was blocked.
 int stripHeight(LaneKind kind, double laneH)
 {
-    return kind == LaneKind::WorkerLoop ? std::max(3, int(laneH / 6)) : 0;
+    return ThreadLaneModel::stripHeight(kind, laneH);
 }
 
 } // namespace
@@ -186,9 +124,9 @@ void TimelineView::paintRuler(QPainter &p, const TimeAxis &ax)
     const QRect area = plotArea();
     p.fillRect(QRect(0, 0, width(), RulerHeight), t.window);
     const double secPerPx = ax.nsPerPx() / 1e9;
-    const double step = niceStep(secPerPx, 110);
+    const double step = AxisTicks::stepAtLeast(secPerPx * 110); // a label about every 110 px
     const double first = std::ceil(m_state->toSeconds(ax.startNs) / step) * step;
-    const int decimals = step >= 1 ? 0 : int(std::ceil(-std::log10(step)));
+    const int decimals = AxisTicks::decimalsFor(step);
     p.setFont(font());
     for (double s = first; s <= m_state->toSeconds(ax.endNs()); s += step) {
         const double x = area.left() + ax.toX(m_state->fromSeconds(s));
@@ -282,7 +220,7 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
         if (m_buffer.size() != area.size())
             m_buffer = QImage(area.size(), QImage::Format_RGB32);
         m_buffer.fill(t.base);
-        RowAccumulator acc(area.width());
+        PixelRow acc(area.width());
         qsizetype i = rowBegin;
         for (int py = 0; py < area.height() && i < rowEnd; ++py) {
             const double rowTo = m_rows.toRow(py + 1);
@@ -295,7 +233,7 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
                     acc.add(ax.toX(s), ax.toX(e), colours[size_t(cat)]);
                 });
             }
-            acc.resolveInto(m_buffer, py, py + 1);
+            resolveInto(acc, m_buffer, py, py + 1);
         }
         p.drawImage(area.topLeft(), m_buffer);
     }
@@ -350,9 +288,8 @@ void TimelineView::packLanes(const TimeAxis &ax, const QRect &area)
     const int fits = std::max(1, int(area.height() / c.laneH));
     m_laneTop = std::clamp(m_laneTop, 0, std::max(0, laneCount - fits));
     const double laneH = c.laneH;
-    m_laneModel.select(ax.startNs, ax.endNs(), m_nowNs, [laneH](const ThreadLaneModel::Lane &lane) {
-        return std::clamp(int((laneH - stripHeight(lane.kind, laneH) - 3) / 4), 1, 8);
-    });
+    m_laneModel.setLaneHeight(laneH);
+    m_laneModel.select(ax.startNs, ax.endNs(), m_nowNs);
 }
 
 void TimelineView::renderLanes(const TimeAxis &ax, const QRect &area)
@@ -365,8 +302,8 @@ void TimelineView::renderLanes(const TimeAxis &ax, const QRect &area)
     if (m_buffer.size() != area.size())
         m_buffer = QImage(area.size(), QImage::Format_RGB32);
     m_buffer.fill(t.base);
-    RowAccumulator acc(area.width());
-    std::vector<RowAccumulator> subAcc;
+    PixelRow acc(area.width());
+    std::vector<PixelRow> subAcc;
     const size_t totalPieces = m_laneModel.piecesInView();
     // Dense views keep fewer hover targets: a piece must be a few pixels wide to be pointed at.
     const double minHitPx = totalPieces > 100'000 ? 4.0 : 1.5;
@@ -411,9 +348,9 @@ void TimelineView::renderLanes(const TimeAxis &ax, const QRect &area)
                                pc.record });
         });
         if (strip > 0)
-            acc.resolveInto(m_buffer, int(y0) + 1, std::min(area.height(), int(y0) + 1 + strip));
+            resolveInto(acc, m_buffer, int(y0) + 1, std::min(area.height(), int(y0) + 1 + strip));
         for (int s = 0; s < used; ++s)
-            subAcc[size_t(s)].resolveInto(m_buffer, subY0[size_t(s)], subY1[size_t(s)]);
+            resolveInto(subAcc[size_t(s)], m_buffer, subY0[size_t(s)], subY1[size_t(s)]);
     }
 }
 
@@ -490,6 +427,13 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
                 p.drawRect(QRectF(h.x0 - 1, h.y0 - 1, h.x1 - h.x0 + 2, h.y1 - h.y0 + 2));
         }
     }
+}
+
+QString TimelineView::describe(qsizetype index) const
+{
+    if (!m_data || index < 0 || index >= m_data->size())
+        return {};
+    return describeRequest(m_requests.details(index, m_nowNs), m_state->originNs(), m_nowNs);
 }
 
 qsizetype TimelineView::requestAt(QPointF pos) const
@@ -588,8 +532,7 @@ void TimelineView::mouseMoveEvent(QMouseEvent *event)
                            (m_data->isOther(hit) ? tr("<i>Other traffic: not part of this run, but it shared "
                                                       "the server with it.</i><br>")
                                                  : QString())
-                               + describeRequest(m_data->at(hit), m_state->originNs(), m_nowNs,
-                                                 m_data->sentNs(hit), m_data->threadNames()),
+                               + describe(hit),
                            this);
     else
         QToolTip::hideText();

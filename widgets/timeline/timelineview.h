@@ -53,6 +53,8 @@ public:
         m_rowsFollow = true;
         update();
     }
+    // What the model says about request `index`, as HTML (the tooltip and the details panel).
+    QString describe(qsizetype index) const;
     // Index of the request under a widget position, or -1.
     qsizetype requestAt(QPointF pos) const;
 

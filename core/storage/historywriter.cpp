@@ -1,0 +1,211 @@
+#include "historywriter.h"
+
+#include "storage/historyconnection.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <algorithm>
+#include <pthread.h>
+
+using namespace HistoryStatement;
+
+namespace {
+
+const QString kUser = QStringLiteral("user");
+const QString kAssistant = QStringLiteral("assistant");
+
+} // namespace
+
+void HistoryStore::Writer::run()
+{
+    pthread_setname_np(pthread_self(), "history-writer");
+    std::vector<Pending> batch;
+    for (;;) {
+        batch.clear();
+        {
+            std::unique_lock lock(m_mutex);
+            m_idle = true;
+            m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+            m_idle = false;
+            if (m_queue.empty())
+                break; // stopping, nothing left
+            const size_t n = std::min<size_t>(m_queue.size(), 512);
+            for (size_t i = 0; i < n; ++i) {
+                batch.push_back(std::move(m_queue.front()));
+                m_queue.pop_front();
+            }
+        }
+        std::vector<QString> results = commit(batch);
+        complete(batch, results);
+    }
+}
+
+void HistoryStore::Writer::complete(std::vector<Pending> &batch, std::vector<QString> &results)
+{
+    // Usually one or two loops wait on a batch: group their completions per loop.
+    std::vector<std::pair<LoopBatch *, std::vector<LoopBatch::Done>>> perLoop;
+    for (size_t i = 0; i < batch.size(); ++i) {
+        Pending &p = batch[i];
+        if (p.sync) {
+            std::lock_guard lock(p.sync->mutex);
+            p.sync->result = std::move(results[i]);
+            p.sync->done = true;
+            p.sync->cv.notify_one();
+            continue;
+        }
+        if (!p.loop)
+            continue;
+        auto it = std::find_if(perLoop.begin(), perLoop.end(),
+                               [&](const auto &entry) { return entry.first == p.loop.get(); });
+        if (it == perLoop.end())
+            it = perLoop.insert(perLoop.end(), { p.loop.get(), {} });
+        it->second.push_back({ p.handle, p.result, std::move(results[i]) });
+    }
+    for (auto &[loop, done] : perLoop)
+        loop->completed(std::move(done));
+}
+
+std::vector<QString> HistoryStore::Writer::commit(std::vector<Pending> &batch)
+{
+    QString error;
+    Connection *c = m_store->connection(&error);
+    if (c && pageLimit.load() > 0) {
+        c->exec(QStringLiteral("PRAGMA max_page_count=%1").arg(pageLimit.load()).toUtf8().constData());
+        pageLimit.store(0);
+    }
+    std::vector<QString> results(batch.size());
+    if (c) {
+        if (!c->statement(Begin, "BEGIN IMMEDIATE").run()) {
+            error = c->lastError();
+        } else {
+            for (size_t i = 0; i < batch.size(); ++i) {
+                c->statement(Savepoint, "SAVEPOINT exchange").run();
+                QString e;
+                if (writeExchange(c, batch[i].exchange, &e)) {
+                    c->statement(Release, "RELEASE exchange").run();
+                } else {
+                    results[i] = e.isEmpty() ? QStringLiteral("write failed") : e;
+                    c->statement(RollbackTo, "ROLLBACK TO exchange").run();
+                    c->statement(Release, "RELEASE exchange").run();
+                }
+            }
+            if (!c->statement(Commit, "COMMIT").run()) {
+                // Some errors (SQLITE_FULL, I/O) make SQLite roll the whole transaction back
+                // by itself; then nothing of this batch was stored. Name the first real cause.
+                error = c->lastError();
+                for (const QString &r : results) {
+                    if (!r.isEmpty() && r != HistoryStore::ForeignSession) {
+                        error = r;
+                        break;
+                    }
+                }
+                c->statement(Rollback, "ROLLBACK").run();
+            }
+        }
+    }
+    if (!error.isEmpty()) {
+        for (QString &r : results) {
+            if (r.isEmpty())
+                r = error;
+        }
+    }
+    return results;
+}
+
+void HistoryStore::LoopBatch::flush()
+{
+    std::vector<std::pair<Writer *, Pending>> items;
+    items.swap(m_outgoing);
+    // Almost always one store: each store's share goes over in one go.
+    std::vector<Pending> share;
+    while (!items.empty()) {
+        Writer *w = items.front().first;
+        const auto rest = std::stable_partition(items.begin(), items.end(),
+                                                [w](const auto &item) { return item.first == w; });
+        share.clear();
+        for (auto it = items.begin(); it != rest; ++it)
+            share.push_back(std::move(it->second));
+        items.erase(items.begin(), rest);
+        w->submit(share.begin(), share.end());
+    }
+}
+
+void HistoryStore::SaveAwaiter::await_suspend(std::coroutine_handle<> handle)
+{
+    Pending p;
+    p.exchange = std::move(m_exchange);
+    p.handle = handle;
+    p.result = &m_result;
+    p.loop = LoopBatch::forThisThread();
+    p.loop->add(m_store->writer(), std::move(p));
+}
+
+bool HistoryStore::Writer::writeExchange(Connection *c, const Exchange &e, QString *error)
+{
+    if (e.sessionId.isEmpty())
+        return true; // an empty exchange only starts the writer
+    auto failed = [&] {
+        if (error)
+            *error = c->lastError();
+        return false;
+    };
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    {
+        SqliteStatement &user
+            = c->statement(UpsertUser,
+                           "INSERT INTO users(user_id, created_at, requests) VALUES(?, ?, 1)"
+                           " ON CONFLICT(user_id) DO UPDATE SET requests = requests + 1");
+        StatementScope scope(user);
+        user.bind(1, e.userId);
+        user.bind(2, now);
+        if (!user.run())
+            return failed();
+    }
+    {
+        // A conversation belongs to the user who started it: the upsert touches it only for that
+        // user, so a request naming someone else's session changes no row and stores nothing.
+        QString title = clip(e.userMessage.simplified(), 60);
+        if (title.isEmpty())
+            title = QStringLiteral("(untitled)");
+        SqliteStatement &conv
+            = c->statement(UpsertConversation,
+                           "INSERT INTO conversations(id, user_id, title, created_at, updated_at)"
+                           " VALUES(?, ?, ?, ?, ?)"
+                           " ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at"
+                           " WHERE conversations.user_id = excluded.user_id");
+        StatementScope scope(conv);
+        conv.bind(1, e.sessionId);
+        conv.bind(2, e.userId);
+        conv.bind(3, title);
+        conv.bind(4, now);
+        conv.bind(5, now);
+        if (!conv.run())
+            return failed();
+        if (c->changes() == 0) {
+            if (error)
+                *error = HistoryStore::ForeignSession;
+            return false;
+        }
+    }
+    const QString meta = e.meta.isEmpty()
+        ? QString()
+        : QString::fromUtf8(QJsonDocument(e.meta).toJson(QJsonDocument::Compact));
+    SqliteStatement &msg = c->statement(InsertMessage,
+                                        "INSERT INTO messages(conversation_id, role, content, created_at,"
+                                        " request_id, meta) VALUES(?, ?, ?, ?, ?, ?)");
+    for (int i = 0; i < 2; ++i) {
+        StatementScope scope(msg);
+        msg.bind(1, e.sessionId);
+        msg.bind(2, i == 0 ? kUser : kAssistant);
+        msg.bind(3, i == 0 ? e.userMessage : e.assistantMessage);
+        msg.bind(4, now + i);
+        msg.bind(5, qint64(e.requestId));
+        if (i == 0 || meta.isEmpty())
+            msg.bindNull(6);
+        else
+            msg.bind(6, meta);
+        if (!msg.run())
+            return failed();
+    }
+    return true;
+}

@@ -1,0 +1,155 @@
+#pragma once
+
+#include "storage/historystore.h"
+
+#include <QObject>
+#include <QString>
+#include <QThread>
+#include <atomic>
+#include <condition_variable>
+#include <coroutine>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+// The writer side of HistoryStore: exchanges go to one writer thread that commits everything
+// waiting in one transaction (group commit), each exchange inside its own SAVEPOINT, and wakes
+// whoever waits for them: a blocked thread, or coroutines on an event loop (through LoopBatch).
+
+// What the writer is handed: one exchange, and who waits for it (a coroutine on an event loop,
+// or a blocked thread).
+struct SyncWait
+{
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool done = false;
+    QString result;
+};
+
+struct HistoryStore::Pending
+{
+    Exchange exchange;
+    std::coroutine_handle<> handle;
+    QString *result = nullptr;
+    std::shared_ptr<LoopBatch> loop; // with handle
+    SyncWait *sync = nullptr; // or this
+};
+
+// One event loop's side of the batched save path; lives in (and is only called on) that loop's
+// thread, except completed(), which the writer calls.
+//  - Saves made during one pass of the loop are collected and handed to the writer together by
+//    one queued call (one lock and at most one wake-up for all of them).
+//  - The writer hands back all of a commit's completions for this loop at once; one queued call
+//    resumes every waiting coroutine.
+class HistoryStore::LoopBatch : public QObject
+{
+public:
+    struct Done
+    {
+        std::coroutine_handle<> handle;
+        QString *result;
+        QString value;
+    };
+
+    static std::shared_ptr<LoopBatch> forThisThread()
+    {
+        thread_local std::shared_ptr<LoopBatch> batch(new LoopBatch, [](LoopBatch *b) {
+            if (QThread::currentThread() == b->thread())
+                delete b;
+            else
+                b->deleteLater();
+        });
+        return batch;
+    }
+
+    void add(Writer *writer, Pending pending)
+    {
+        if (m_outgoing.empty())
+            QMetaObject::invokeMethod(this, &LoopBatch::flush, Qt::QueuedConnection);
+        m_outgoing.emplace_back(writer, std::move(pending));
+    }
+
+    void completed(std::vector<Done> &&done)
+    {
+        bool post = false;
+        {
+            std::lock_guard lock(m_mutex);
+            post = m_done.empty();
+            if (post)
+                m_done = std::move(done);
+            else
+                std::move(done.begin(), done.end(), std::back_inserter(m_done));
+        }
+        if (post)
+            QMetaObject::invokeMethod(this, &LoopBatch::resumeAll, Qt::QueuedConnection);
+    }
+
+private:
+    void flush();
+    void resumeAll()
+    {
+        std::vector<Done> done;
+        {
+            std::lock_guard lock(m_mutex);
+            done.swap(m_done);
+        }
+        for (Done &d : done) {
+            *d.result = std::move(d.value);
+            d.handle.resume();
+        }
+    }
+
+    std::vector<std::pair<Writer *, Pending>> m_outgoing;
+    std::mutex m_mutex;
+    std::vector<Done> m_done;
+};
+
+// The writer thread of the group commit (see the class comment).
+class HistoryStore::Writer
+{
+public:
+    explicit Writer(HistoryStore *store)
+        : m_store(store)
+        , m_thread([this] { run(); })
+    { }
+    ~Writer()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stopping = true;
+        }
+        m_wake.notify_one();
+        m_thread.join();
+    }
+
+    template<typename It> void submit(It first, It last)
+    {
+        bool wake = false;
+        {
+            std::lock_guard lock(m_mutex);
+            for (It it = first; it != last; ++it)
+                m_queue.push_back(std::move(*it));
+            wake = m_idle; // a busy writer takes them with its next batch: no wake-up needed
+        }
+        if (wake)
+            m_wake.notify_one();
+    }
+
+    std::atomic<int> pageLimit { 0 };
+
+private:
+    void run();
+    static void complete(std::vector<Pending> &batch, std::vector<QString> &results);
+    std::vector<QString> commit(std::vector<Pending> &batch);
+    static bool writeExchange(Connection *c, const Exchange &e, QString *error);
+
+    HistoryStore *m_store;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<Pending> m_queue;
+    bool m_stopping = false;
+    bool m_idle = false;
+    std::thread m_thread; // last: starts once everything above exists
+};
