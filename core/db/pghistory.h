@@ -25,7 +25,7 @@ struct PgQuery
 // configured delay inside the database (pg_sleep in the same statement): the server, not a timer
 // in LoopScope, holds the time. The pipeline runs them with the driver of its dispatch mode
 // (pipeline/postgressteps.h); this class builds them and reads their results.
-class PgHistory
+class PgHistory : public HistoryQueries
 {
 public:
     // `conninfo`: a libpq URI or connection string; `poolSize`: --db-pool.
@@ -52,13 +52,15 @@ public:
 
     // The conversation queries of the HTTP API and the chat window: short, indexed statements on a
     // pooled connection, run synchronously by the calling thread.
-    QList<ConversationInfo> conversations(const QString &userId, int limit, QString *error);
-    std::optional<ConversationInfo> conversation(const QString &id, QString *error);
-    QList<StoredMessage> messages(const QString &conversationId, QString *error);
-    bool createConversation(const QString &id, const QString &userId, const QString &title, QString *error);
-    bool renameConversation(const QString &id, const QString &title, QString *error);
-    bool deleteConversation(const QString &id, QString *error);
-    qint64 messageCount(QString *error);
+    QList<ConversationInfo> conversations(const QString &userId = QString(), int limit = 500,
+                                          QString *error = nullptr) override;
+    std::optional<ConversationInfo> conversation(const QString &id, QString *error = nullptr) override;
+    QList<StoredMessage> messages(const QString &conversationId, QString *error = nullptr) override;
+    bool createConversation(const QString &id, const QString &userId, const QString &title,
+                            QString *error = nullptr) override;
+    bool renameConversation(const QString &id, const QString &title, QString *error = nullptr) override;
+    bool deleteConversation(const QString &id, QString *error = nullptr) override;
+    qint64 messageCount(QString *error = nullptr) override;
 
     // How long a statement or a wait for a connection may take before the request is answered
     // 503 database_unavailable (--db-timeout).

@@ -381,8 +381,9 @@ void ServerWorker::handleConversations(const QHttpServerRequest &request, const 
     // GET    /v1/conversations/ID/messages       messages
     // PATCH  /v1/conversations/ID {title}        rename
     // DELETE /v1/conversations/ID                delete
-    // Small indexed SQLite queries: they run inline on the loop in every mode.
-    HistoryStore *store = m_context->manager->store();
+    // Small indexed queries (SQLite, or PostgreSQL on a pooled connection): they run inline on the
+    // loop in every mode.
+    HistoryQueries *store = m_context->manager->queries();
     QString error;
     const Method method = request.method();
     auto storageFailed = [&] { channel.sendError(500, QStringLiteral("storage_error"), error); };

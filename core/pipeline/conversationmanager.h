@@ -71,6 +71,11 @@ public:
 
     HistoryStore *store() const { return m_store.get(); }
     PgHistory *postgres() const { return m_postgres ? m_postgres->history() : nullptr; }
+    // The conversation queries of the HTTP API, on whichever database keeps the history.
+    HistoryQueries *queries() const
+    {
+        return m_postgres ? static_cast<HistoryQueries *>(m_postgres->history()) : m_store.get();
+    }
     std::shared_ptr<LlmBackend> llm() const;
     void setLlm(std::shared_ptr<LlmBackend> llm);
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/chatmessage.h"
+#include "storage/historyqueries.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -9,26 +10,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-
-struct ConversationInfo
-{
-    QString id;
-    QString userId;
-    QString title;
-    qint64 createdMs = 0;
-    qint64 updatedMs = 0;
-    int messageCount = 0;
-};
-
-struct StoredMessage
-{
-    qint64 id = 0;
-    QString role;
-    QString content;
-    qint64 createdMs = 0;
-    quint64 requestId = 0;
-    QJsonObject meta; // mode, worker, thread, ttft_ms, total_ms ...
-};
 
 // What step 1 of the pipeline loads: the user and the conversation so far.
 struct UserContext
@@ -64,11 +45,11 @@ struct Exchange
 // writer commits whatever exchanges are waiting in one transaction, each inside its own SAVEPOINT.
 // An exchange is saved whole or not at all, so a failed request (or a full disk) never leaves half
 // an exchange behind, and one bad exchange does not fail its neighbours.
-class HistoryStore
+class HistoryStore : public HistoryQueries
 {
 public:
     explicit HistoryStore(QString path);
-    ~HistoryStore();
+    ~HistoryStore() override;
     HistoryStore(const HistoryStore &) = delete;
     HistoryStore &operator=(const HistoryStore &) = delete;
 
@@ -112,14 +93,14 @@ public:
     bool insertAuditRow(const QString &userId, quint64 requestId, int index, QString *error = nullptr);
 
     QList<ConversationInfo> conversations(const QString &userId = QString(), int limit = 500,
-                                          QString *error = nullptr);
-    std::optional<ConversationInfo> conversation(const QString &id, QString *error = nullptr);
-    QList<StoredMessage> messages(const QString &conversationId, QString *error = nullptr);
+                                          QString *error = nullptr) override;
+    std::optional<ConversationInfo> conversation(const QString &id, QString *error = nullptr) override;
+    QList<StoredMessage> messages(const QString &conversationId, QString *error = nullptr) override;
     bool createConversation(const QString &id, const QString &userId, const QString &title,
-                            QString *error = nullptr);
-    bool renameConversation(const QString &id, const QString &title, QString *error = nullptr);
-    bool deleteConversation(const QString &id, QString *error = nullptr);
-    qint64 messageCount(QString *error = nullptr);
+                            QString *error = nullptr) override;
+    bool renameConversation(const QString &id, const QString &title, QString *error = nullptr) override;
+    bool deleteConversation(const QString &id, QString *error = nullptr) override;
+    qint64 messageCount(QString *error = nullptr) override;
 
     static QString defaultPath(); // <app data>/history.sqlite
 

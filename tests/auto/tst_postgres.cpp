@@ -11,6 +11,7 @@
 #include "loadrun.h"
 #include "serverfixture.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QSignalSpy>
@@ -215,10 +216,28 @@ private slots:
             QCOMPARE(*readLanes.begin(), LaneKind::PoolThread);
             QVERIFY2(lag < 50, qPrintable(QString::number(lag)));
             break;
-        case DispatchMode::Async:
+        case DispatchMode::Async: {
             QCOMPARE(*readLanes.begin(), LaneKind::WorkerLoop);
-            QVERIFY2(lag < 20, qPrintable(QString::number(lag))); // 50 queries of 100 ms in flight
+            QVERIFY2(lag < 80, qPrintable(QString::number(lag))); // never held for a query's duration
+            // While all 50 queries of 100 ms are in flight (the last one sent, none answered yet),
+            // the loop only waits: its lag stays under 20 ms.
+            qint64 allSentNs = 0, firstDoneNs = std::numeric_limits<qint64>::max();
+            for (const RequestRecord &r : f.server.recorder()->readFrom(0)) {
+                for (int i = 0; i < r.spanCount; ++i) {
+                    const TraceSpan &s = r.spans[size_t(i)];
+                    if (s.phase == Phase::DbRead) {
+                        allSentNs = std::max(allSentNs, s.startNs);
+                        firstDoneNs = std::min(firstDoneNs, s.endNs);
+                    }
+                }
+            }
+            QVERIFY2(firstDoneNs - allSentNs > 50'000'000, "the 50 queries were not in flight together");
+            const QList<CounterSample> during = f.server.counterSeries()->between(allSentNs, firstDoneNs);
+            QVERIFY(during.size() >= 3);
+            for (const CounterSample &s : during)
+                QVERIFY2(s.maxLoopLagMs() < 20, qPrintable(QString::number(s.maxLoopLagMs())));
             break;
+        }
         }
     }
 
@@ -261,6 +280,39 @@ private slots:
         QVERIFY2(waitingPeak >= 5, qPrintable(QString::number(waitingPeak)));
         QCOMPARE(f.server.counters()->dbBusy.load(), 0); // every connection came back
         QCOMPARE(f.server.counters()->dbWaiting.load(), 0);
+    }
+
+    // The HTTP API's history routes and the session rule, on PostgreSQL as on SQLite.
+    void conversationRoutesAndOwnership()
+    {
+        const QString db = createDatabase(m_cluster, QStringLiteral("routes"));
+        ServerFixture f;
+        QVERIFY(f.start(pgConfig(db, DispatchMode::Async, 2, 0, 0)));
+        QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"),
+                           R"({"user_id":"ann","session_id":"pg-s1","message":"first question"})")
+                     .status,
+                 200);
+        const ServerFixture::Reply stolen
+            = f.request("POST", QStringLiteral("/v1/chat"),
+                        R"({"user_id":"bob","session_id":"pg-s1","message":"let me in"})");
+        QCOMPARE(stolen.status, 404);
+        QCOMPARE(stolen.json.value(QStringLiteral("error")).toString(), QStringLiteral("session_not_found"));
+        const ServerFixture::Reply list = f.request("GET", QStringLiteral("/v1/conversations?user_id=ann"));
+        QCOMPARE(list.status, 200);
+        const QJsonArray conversations = list.json.value(QStringLiteral("conversations")).toArray();
+        QCOMPARE(conversations.size(), 1);
+        const ServerFixture::Reply messages
+            = f.request("GET", QStringLiteral("/v1/conversations/pg-s1/messages"));
+        QCOMPARE(messages.status, 200);
+        QCOMPARE(messages.json.value(QStringLiteral("messages")).toArray().size(), 2); // bob's stored nothing
+        QCOMPARE(
+            f.request("PATCH", QStringLiteral("/v1/conversations/pg-s1"), R"({"title":"renamed"})").status,
+            200);
+        QCOMPARE(query(db, "SELECT title FROM conversations WHERE id = 'pg-s1'").text(0, 0),
+                 QStringLiteral("renamed"));
+        QCOMPARE(f.request("DELETE", QStringLiteral("/v1/conversations/pg-s1")).status, 200);
+        QCOMPARE(query(db, "SELECT count(*) FROM messages").integer(0, 0), 0);
+        QCOMPARE(f.request("GET", QStringLiteral("/v1/conversations/pg-s1/messages")).status, 404);
     }
 
     void wrongDatabaseExitsTwoWithoutPassword()
