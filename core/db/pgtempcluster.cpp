@@ -136,10 +136,11 @@ bool PgTempCluster::start(const QString &parent, QString *error)
 
 bool PgTempCluster::startServer(QString *error)
 {
-    const QString options
-        = QStringLiteral("-c listen_addresses=127.0.0.1 -p %1 -k '%2' -c max_connections=200")
-              .arg(m_port)
-              .arg(m_socketDir);
+    QString options = QStringLiteral("-c listen_addresses=127.0.0.1 -p %1 -k '%2' -c max_connections=200")
+                          .arg(m_port)
+                          .arg(m_socketDir);
+    if (m_commitWithoutFlush)
+        options += QStringLiteral(" -c synchronous_commit=off");
     if (!run(m_bin + QStringLiteral("/pg_ctl"),
              { QStringLiteral("-D"), m_dataDir, QStringLiteral("-l"), m_root + QStringLiteral("/server.log"),
                QStringLiteral("-o"), options, QStringLiteral("-w"), QStringLiteral("-t"),

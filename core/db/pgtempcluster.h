@@ -23,6 +23,12 @@ public:
     // when the server is not installed.
     static QString serverBinDir(QString *why = nullptr);
 
+    // For the scenarios: commits are acknowledged before their WAL reaches the disk
+    // (synchronous_commit=off), so a figure follows the scenario's delays, not this machine's fsync
+    // time. The data goes away with the cluster anyway. Off by default (the tests keep PostgreSQL's
+    // durable commits). Call before start().
+    void setCommitWithoutFlush(bool on) { m_commitWithoutFlush = on; }
+
     // Creates the cluster in a new folder inside `parent` and starts it (a few seconds).
     bool start(const QString &parent, QString *error);
     // Stops the server (mode: fast, or immediate for the crash tests), keeping the data.
@@ -46,4 +52,5 @@ private:
     quint16 m_port = 0;
     bool m_asPostgresUser = false;
     bool m_running = false;
+    bool m_commitWithoutFlush = false;
 };

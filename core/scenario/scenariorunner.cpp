@@ -70,6 +70,7 @@ bool ScenarioRunner::start(QString *error)
     if (m_database.isEmpty() && m_options.target.isEmpty() && m_scenario.needsPostgres()) {
         // No --db: a PostgreSQL server of the run's own, stopped and removed when the run ends.
         m_cluster = std::make_unique<PgTempCluster>();
+        m_cluster->setCommitWithoutFlush(true);
         QString why;
         if (!m_cluster->start(m_options.scratchDir.isEmpty() ? m_dir->path() : m_options.scratchDir, &why)) {
             m_cluster.reset();
