@@ -5,9 +5,9 @@
 #include <QPainter>
 
 namespace {
-// Prefetch, poll, CPU work, GIL wait and other appear only in some scenarios; they stay in the
-// legend so colours never shift.
-const int kOrder[] = { 0, 1, 2, 3, 4, 7, 5, 6, 8, 9, 10 };
+// DB pool wait (13, PostgreSQL), prefetch, poll, CPU work, GIL wait and other appear only in some
+// scenarios; they stay in the legend so colours never shift.
+const int kOrder[] = { 0, 1, 13, 2, 3, 4, 7, 5, 6, 8, 9, 10 };
 } // namespace
 
 PhaseLegend::PhaseLegend(QWidget *parent)
