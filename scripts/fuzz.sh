@@ -11,7 +11,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECONDS_EACH="${1:-10}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz_chatrequest fuzz_openai fuzz_sse fuzz_runjson fuzz_scenario fuzz_otlp)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz_chatrequest fuzz_http fuzz_openai fuzz_sse fuzz_runjson fuzz_scenario fuzz_otlp)
 BUILD="${LOOPSCOPE_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 
 PACKAGES=(clang-14 libfuzzer-14-dev cmake ninja-build qt6-base-dev qt6-httpserver-dev

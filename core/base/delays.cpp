@@ -3,10 +3,49 @@
 #include "base/traceclock.h"
 
 #include <QTimer>
-#include <qcoro/qcorotimer.h>
+#include <coroutine>
 #include <thread>
+#include <unordered_set>
 
 namespace Delays {
+
+namespace {
+
+// The sleeps of this thread now suspended, for wakeSleepersForStop().
+struct Sleeper;
+thread_local std::unordered_set<Sleeper *> t_sleepers;
+thread_local bool t_stopping = false;
+
+// Awaits `timer` (started), or the thread's stop, whichever comes first.
+struct Sleeper
+{
+    QTimer &timer;
+    std::coroutine_handle<> waiting {};
+
+    bool await_ready() const noexcept { return t_stopping; }
+    void await_suspend(std::coroutine_handle<> h)
+    {
+        waiting = h;
+        t_sleepers.insert(this);
+        QObject::connect(&timer, &QTimer::timeout, &timer, [this] { wake(); });
+    }
+    void await_resume() const noexcept { }
+    void wake()
+    {
+        timer.stop();
+        if (t_sleepers.erase(this) > 0)
+            waiting.resume();
+    }
+};
+
+} // namespace
+
+void wakeSleepersForStop()
+{
+    t_stopping = true;
+    while (!t_sleepers.empty())
+        (*t_sleepers.begin())->wake();
+}
 
 void blockUntil(qint64 deadlineNs)
 {
@@ -23,13 +62,13 @@ void blockFor(qint64 durationNs)
 QCoro::Task<> sleepUntil(qint64 deadlineNs)
 {
     const qint64 remaining = deadlineNs - TraceClock::nowNs();
-    if (remaining <= 0)
-        co_return; // zero delay: no trip through the event loop
+    if (remaining <= 0 || t_stopping)
+        co_return; // zero delay (or the loop is ending): no trip through the event loop
     QTimer timer;
     timer.setTimerType(Qt::PreciseTimer); // the default coarse timer may be 5 % late
     timer.setSingleShot(true);
     timer.start(std::chrono::milliseconds((remaining + 500'000) / 1'000'000));
-    co_await timer;
+    co_await Sleeper { timer };
 }
 
 QCoro::Task<> sleepFor(qint64 durationNs)

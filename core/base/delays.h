@@ -14,4 +14,9 @@ void blockFor(qint64 durationNs);
 QCoro::Task<> sleepUntil(qint64 deadlineNs);
 QCoro::Task<> sleepFor(qint64 durationNs);
 
+// The calling thread's loop is about to end (its server stopped): every coroutine asleep in
+// sleepUntil/sleepFor on this thread wakes now, and later sleeps on it return at once, so that
+// what awaited them runs to its end instead of staying suspended (and leaking) forever.
+void wakeSleepersForStop();
+
 } // namespace Delays

@@ -110,9 +110,7 @@ QCoro::Task<> ChatEndpoint::serve(Job job)
 {
     QPointer<ChatEndpoint> self(this);
     CancelToken cancel;
-    QMetaObject::Connection onGone;
-    if (QTcpSocket *socket = job.channel->socket())
-        onGone = connect(socket, &QTcpSocket::disconnected, this, [cancel] { cancel.cancel(); });
+    job.channel->onGone([cancel] { cancel.cancel(); });
 
     const bool stream = job.request.stream;
     const ChatProtocol *protocol = job.protocol.get();
@@ -146,7 +144,6 @@ QCoro::Task<> ChatEndpoint::serve(Job job)
         job.config->mode, { job.request, *job.config, *job.trace, sink, cancel });
     if (!self)
         co_return; // the worker was torn down while we waited
-    disconnect(onGone);
     respond(job, result);
 }
 

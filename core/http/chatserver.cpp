@@ -1,5 +1,6 @@
 #include "chatserver.h"
 
+#include "base/delays.h"
 #include "base/threadregistry.h"
 #include "base/traceclock.h"
 #include "db/pghistory.h"
@@ -372,7 +373,12 @@ void ChatServer::finishRetirement()
         m_threads.pop_back();
     }
     QMetaObject::invokeMethod(
-        w, [w] { delete w; }, Qt::BlockingQueuedConnection);
+        w,
+        [w] {
+            delete w;
+            Delays::wakeSleepersForStop(); // pipelines still asleep on this loop end now
+        },
+        Qt::BlockingQueuedConnection);
     t->quit();
     t->wait();
     delete t;
@@ -413,7 +419,12 @@ void ChatServer::stopWorkers(int drainMs)
         ServerWorker *w = m_workers[i];
         QThread *t = m_threads[i];
         QMetaObject::invokeMethod(
-            w, [w] { delete w; }, Qt::BlockingQueuedConnection);
+            w,
+            [w] {
+                delete w;
+                Delays::wakeSleepersForStop(); // pipelines still asleep on this loop end now
+            },
+            Qt::BlockingQueuedConnection);
         t->quit();
         t->wait();
         delete t;

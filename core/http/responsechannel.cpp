@@ -1,111 +1,71 @@
 #include "responsechannel.h"
 
-#include <QJsonDocument>
-#include <sys/socket.h>
+#include "http/httpconnection.h"
+#include "http/httpstatus.h"
 
-ResponseChannel::ResponseChannel(QTcpSocket *socket, bool keepAlive)
-    : m_socket(socket)
+#include <QJsonDocument>
+#include <cstdio>
+
+ResponseChannel::ResponseChannel(std::shared_ptr<HttpConnection> connection, bool keepAlive)
+    : m_connection(std::move(connection))
     , m_keepAlive(keepAlive)
 { }
 
-QByteArray ResponseChannel::reasonPhrase(int status)
+bool ResponseChannel::gone() const
 {
-    switch (status) {
-    case 200:
-        return "OK";
-    case 201:
-        return "Created";
-    case 204:
-        return "No Content";
-    case 400:
-        return "Bad Request";
-    case 401:
-        return "Unauthorized";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 409:
-        return "Conflict";
-    case 413:
-        return "Payload Too Large";
-    case 415:
-        return "Unsupported Media Type";
-    case 422:
-        return "Unprocessable Entity";
-    case 429:
-        return "Too Many Requests";
-    case 499:
-        return "Client Closed Request";
-    case 500:
-        return "Internal Server Error";
-    case 502:
-        return "Bad Gateway";
-    case 503:
-        return "Service Unavailable";
-    case 504:
-        return "Gateway Timeout";
-    case 507:
-        return "Insufficient Storage";
-    default:
-        return "Unknown";
-    }
+    return !m_connection || !m_connection->isOpen();
 }
 
-void ResponseChannel::write(const QByteArray &bytes)
+void ResponseChannel::onGone(std::function<void()> callback)
 {
-    m_bytes += quint32(bytes.size());
-    if (gone())
-        return;
-    // Straight to the kernel when nothing of ours is still queued in the socket: QTcpSocket would
-    // copy the bytes into its buffer and switch its write notifier on and off again (two epoll
-    // system calls per answer, measured). What the kernel does not take goes through QTcpSocket,
-    // which keeps the order and sends the rest when the socket is writable.
-    qsizetype sent = 0;
-    if (m_socket->bytesToWrite() == 0) {
-        const ssize_t n = ::send(int(m_socket->socketDescriptor()), bytes.constData(), size_t(bytes.size()),
-                                 MSG_NOSIGNAL | MSG_DONTWAIT);
-        sent = n > 0 ? qsizetype(n) : 0;
-    }
-    if (sent < bytes.size())
-        m_socket->write(bytes.constData() + sent, bytes.size() - sent);
+    if (m_connection && !m_finished)
+        m_connection->setOnClose(std::move(callback));
 }
 
-void ResponseChannel::writeHead(int status, const QByteArray &contentType, qint64 contentLength,
-                                const Headers &extra, const QByteArray &body)
+void ResponseChannel::writeHead(int status, QByteArrayView contentType, qint64 contentLength,
+                                const Headers &extra, QByteArrayView body)
 {
-    QByteArray head;
-    head.reserve(256 + body.size());
-    head += "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
-    head += "Content-Type: " + contentType + "\r\n";
-    if (contentLength >= 0)
-        head += "Content-Length: " + QByteArray::number(contentLength) + "\r\n";
-    else
-        head += "Transfer-Encoding: chunked\r\n";
+    // One buffer per thread, reused: an answer's head costs no allocation.
+    static thread_local QByteArray head;
+    head.resize(0);
+    head += "HTTP/1.1 ";
+    head += QByteArray::number(status);
+    head += ' ';
+    head += HttpStatus::reasonPhrase(status);
+    head += "\r\nContent-Type: ";
+    head += contentType;
+    if (contentLength >= 0) {
+        head += "\r\nContent-Length: ";
+        char digits[24];
+        head.append(digits,
+                    std::snprintf(digits, sizeof digits, "%lld", static_cast<long long>(contentLength)));
+    } else {
+        head += "\r\nTransfer-Encoding: chunked";
+    }
     if (!m_keepAlive)
-        head += "Connection: close\r\n";
-    for (const auto &[key, value] : extra)
-        head += key + ": " + value + "\r\n";
+        head += "\r\nConnection: close";
     head += "\r\n";
-    // Head and body leave in one write: as two, the body would wait for the head's ACK (Nagle).
-    head += body;
-    write(head);
+    for (const auto &[key, value] : extra) {
+        head += key;
+        head += ": ";
+        head += value;
+        head += "\r\n";
+    }
+    head += "\r\n";
+    m_bytes += quint32(head.size() + body.size());
+    // Head and body leave in one system call (writev).
+    if (!gone())
+        m_connection->write(head, body);
 }
 
 void ResponseChannel::finish()
 {
     m_finished = true;
-    if (gone())
-        return;
-    m_socket->flush();
-    if (!m_keepAlive)
-        m_socket->disconnectFromHost();
+    if (m_connection)
+        m_connection->finishResponse(m_keepAlive);
 }
 
-void ResponseChannel::send(int status, const QByteArray &body, const QByteArray &contentType,
-                           const Headers &extra)
+void ResponseChannel::send(int status, QByteArrayView body, QByteArrayView contentType, const Headers &extra)
 {
     if (m_finished || m_streaming)
         return;
@@ -120,11 +80,10 @@ void ResponseChannel::sendJson(int status, const QJsonObject &body, const Header
 
 void ResponseChannel::sendError(int status, const QString &code, const QString &message, const Headers &extra)
 {
-    // FastAPI answers {"detail": ...}; we keep that key and add a stable machine-readable code.
-    sendJson(status, { { QStringLiteral("detail"), message }, { QStringLiteral("error"), code } }, extra);
+    send(status, HttpStatus::errorBody(code, message), "application/json", extra);
 }
 
-void ResponseChannel::beginStream(const QByteArray &contentType, const Headers &extra)
+void ResponseChannel::beginStream(QByteArrayView contentType, const Headers &extra)
 {
     if (m_finished || m_streaming)
         return;
@@ -133,23 +92,25 @@ void ResponseChannel::beginStream(const QByteArray &contentType, const Headers &
     headers.emplace_back("Cache-Control", "no-cache");
     headers.emplace_back("X-Accel-Buffering", "no");
     writeHead(200, contentType, -1, headers);
-    if (!gone())
-        m_socket->flush();
 }
 
-void ResponseChannel::writeChunk(const QByteArray &data)
+void ResponseChannel::writeChunk(QByteArrayView data)
 {
     if (!m_streaming || m_finished || data.isEmpty())
         return;
-    write(QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n");
+    char size[24];
+    const int n = std::snprintf(size, sizeof size, "%llx\r\n", static_cast<unsigned long long>(data.size()));
+    m_bytes += quint32(n + data.size() + 2);
     if (!gone())
-        m_socket->flush();
+        m_connection->write(QByteArrayView(size, n), data, "\r\n");
 }
 
 void ResponseChannel::endStream()
 {
     if (!m_streaming || m_finished)
         return;
-    write("0\r\n\r\n");
+    m_bytes += 5;
+    if (!gone())
+        m_connection->write("0\r\n\r\n");
     finish();
 }

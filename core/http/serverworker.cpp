@@ -5,44 +5,33 @@
 #include "http/chatendpoint.h"
 #include "http/chatprotocol.h"
 #include "http/chatrequestparser.h"
+#include "http/httpconnectionset.h"
+#include "http/httprequest.h"
 #include "http/responsechannel.h"
 #include "http/workerlistener.h"
 #include "pipeline/requesttrace.h"
 
 #include <QDateTime>
-#include <QHttpServerRequest>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTimer>
-#include <QUrlQuery>
 #include <QUuid>
 
 namespace {
 
 constexpr qint64 HeartbeatNs = 10'000'000; // the loop-lag probe's period: 10 ms
 
-using Method = QHttpServerRequest::Method;
+using Method = HttpRequest::Method;
 
-QByteArray methodName(Method m)
+QString text(QByteArrayView bytes)
 {
-    switch (m) {
-    case Method::Get:
-        return "GET";
-    case Method::Post:
-        return "POST";
-    case Method::Put:
-        return "PUT";
-    case Method::Delete:
-        return "DELETE";
-    case Method::Patch:
-        return "PATCH";
-    case Method::Head:
-        return "HEAD";
-    case Method::Options:
-        return "OPTIONS";
-    default:
-        return "OTHER";
-    }
+    return QString::fromUtf8(bytes);
+}
+
+// A path segment as text (percent-decoded).
+QString segment(QByteArrayView bytes)
+{
+    return QString::fromUtf8(QByteArray::fromPercentEncoding(bytes.toByteArray()));
 }
 
 QJsonObject conversationJson(const ConversationInfo &c)
@@ -56,21 +45,6 @@ QJsonObject conversationJson(const ConversationInfo &c)
 }
 
 } // namespace
-
-RequestShard::RequestShard(ServerWorker *worker, QObject *parent)
-    : QAbstractHttpServer(parent)
-    , m_worker(worker)
-{ }
-
-bool RequestShard::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
-{
-    return m_worker->handleRequest(request, socket);
-}
-
-void RequestShard::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
-{
-    m_worker->missingHandler(request, socket);
-}
 
 ServerWorker::ServerWorker(int index, ServerContext *context, QObject *parent)
     : QObject(parent)
@@ -112,28 +86,16 @@ void ServerWorker::heartbeat()
 
 bool ServerWorker::startListening(int listenFd)
 {
+    m_connections = new HttpConnectionSet(
+        [this](const HttpRequest &request, std::shared_ptr<ResponseChannel> channel) {
+            handleRequest(request, std::move(channel));
+        },
+        &m_context->counters->connections, this);
     m_listener = new WorkerListener(this);
-    ServerCounters *counters = m_context->counters;
-    connect(m_listener, &WorkerListener::connectionAccepted, this, [counters](QTcpSocket *socket) {
-        counters->connections.fetch_add(1, std::memory_order_relaxed);
-        connect(socket, &QObject::destroyed,
-                [counters] { counters->connections.fetch_sub(1, std::memory_order_relaxed); });
-    });
     ServerContext *ctx = m_context;
     m_listener->setPauseAfterAccept([ctx] { return DispatchPolicy::acceptsOneAtATime(ctx->config()->mode); });
-    if (!m_listener->adopt(listenFd))
-        return false;
-    for (int i = 0; i < Shards; ++i) {
-        auto *shard = new RequestShard(this, this);
-        auto *feeder = new ConnectionFeeder(shard);
-        if (!feeder->adopt(listenFd))
-            return false;
-        shard->bind(feeder);
-        m_feeders.push_back(feeder);
-    }
-    connect(m_listener, &WorkerListener::connectionAccepted, this,
-            [this](QTcpSocket *socket) { m_feeders[m_nextShard++ % m_feeders.size()]->feed(socket); });
-    return true;
+    m_listener->setOnAccepted([this](int fd) { m_connections->adopt(fd); });
+    return m_listener->adopt(listenFd);
 }
 
 void ServerWorker::retire()
@@ -154,103 +116,99 @@ void ServerWorker::stopAccepting()
     m_context->counters->loops[size_t(m_index)].expectedNs.store(0, std::memory_order_relaxed);
 }
 
-bool ServerWorker::authorized(const QHttpServerRequest &request) const
+bool ServerWorker::authorized(const HttpRequest &request) const
 {
     const QByteArray expected = m_context->config()->apiKey.toUtf8();
-    QByteArray given = request.value("X-API-Key");
+    QByteArrayView given = request.header("X-API-Key");
     if (given.isEmpty()) {
-        const QByteArray auth = request.value("Authorization");
+        const QByteArrayView auth = request.header("Authorization");
         if (auth.startsWith("Bearer "))
-            given = auth.mid(7).trimmed();
+            given = auth.sliced(7).trimmed();
     }
-    return ChatRequestParser::keysEqual(given, expected);
+    return ChatRequestParser::keysEqual(given.toByteArray(), expected);
 }
 
-void ServerWorker::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
-{
-    ResponseChannel(socket, true)
-        .sendError(404, QStringLiteral("not_found"),
-                   QStringLiteral("no route for %1").arg(request.url().path()));
-}
-
-bool ServerWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+void ServerWorker::handleRequest(const HttpRequest &request, std::shared_ptr<ResponseChannel> channel)
 {
     const qint64 arrivedNs = TraceClock::nowNs();
     m_context->counters->loops[size_t(m_index)].lastActiveNs.store(arrivedNs, std::memory_order_relaxed);
     if (m_listener)
         m_listener->requestArrived(); // takes effect once this loop is free again
-    WorkerListener::requestDone(socket);
-    const bool keepAlive = request.value("Connection").compare("close", Qt::CaseInsensitive) != 0;
-    auto channel = std::make_shared<ResponseChannel>(socket, keepAlive);
-    const QString path = request.url().path();
+    const QByteArrayView path = request.path();
     const Method method = request.method();
-    const QStringList parts = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
 
     auto allow = [&](Method wanted, const QByteArray &allowed) {
         if (method == wanted)
             return true;
         channel->sendError(
             405, QStringLiteral("method_not_allowed"),
-            QStringLiteral("%1 does not accept %2").arg(path, QString::fromLatin1(methodName(method))),
+            QStringLiteral("%1 does not accept %2").arg(text(path), text(request.methodName())),
             { { "Allow", allowed } });
         return false;
     };
 
-    if (path == QLatin1String("/health")) {
+    if (path == "/health") {
         if (allow(Method::Get, "GET"))
             channel->sendJson(200,
                               { { QStringLiteral("status"), QStringLiteral("ok") },
                                 { QStringLiteral("worker"), m_index },
                                 { QStringLiteral("mode"), dispatchModeName(m_context->config()->mode) } });
-        return true;
+        return;
     }
-    if (path == QLatin1String("/v1/chat") || path == QLatin1String("/v1/chat/stream")) {
+    if (path == "/v1/chat" || path == "/v1/chat/stream") {
         if (allow(Method::Post, "POST"))
             handleChat(request, channel, arrivedNs,
-                       std::make_shared<NativeChatProtocol>(path.endsWith(QLatin1String("/stream"))));
-        return true;
+                       std::make_shared<NativeChatProtocol>(path.endsWith("/stream")));
+        return;
     }
     // OpenAI's API, so that OpenAI clients and chat apps can use LoopScope as their endpoint.
-    if (path == QLatin1String("/v1/chat/completions")) {
+    if (path == "/v1/chat/completions") {
         if (allow(Method::Post, "POST"))
             handleChat(request, channel, arrivedNs, std::make_shared<OpenAiChatProtocol>());
-        return true;
+        return;
     }
-    if (parts.size() >= 2 && parts.size() <= 3 && parts[0] == QLatin1String("v1")
-        && parts[1] == QLatin1String("models")) {
+    PathParts parts;
+    for (qsizetype from = 0; from < path.size();) {
+        qsizetype to = path.indexOf('/', from);
+        if (to < 0)
+            to = path.size();
+        if (to > from)
+            parts.append(path.sliced(from, to - from));
+        from = to + 1;
+    }
+    if (parts.size() >= 2 && parts.size() <= 3 && parts[0] == "v1" && parts[1] == "models") {
         if (allow(Method::Get, "GET"))
             handleModels(request, parts, *channel);
-        return true;
+        return;
     }
-    if (path == QLatin1String("/v1/stats")) {
+    if (path == "/v1/stats") {
         if (!allow(Method::Get, "GET"))
-            return true;
+            return;
         if (!authorized(request)) {
             channel->sendError(401, QStringLiteral("unauthorized"),
                                QStringLiteral("missing or wrong API key"));
-            return true;
+            return;
         }
         handleStats(*channel);
-        return true;
+        return;
     }
-    if (parts.size() >= 2 && parts[0] == QLatin1String("v1") && parts[1] == QLatin1String("conversations")) {
+    if (parts.size() >= 2 && parts[0] == "v1" && parts[1] == "conversations") {
         if (!authorized(request)) {
             channel->sendError(401, QStringLiteral("unauthorized"),
                                QStringLiteral("missing or wrong API key"));
-            return true;
+            return;
         }
         handleConversations(request, parts, *channel);
-        return true;
+        return;
     }
-    channel->sendError(404, QStringLiteral("not_found"), QStringLiteral("no route for %1").arg(path));
-    return true;
+    channel->sendError(404, QStringLiteral("not_found"), QStringLiteral("no route for %1").arg(text(path)));
 }
 
-void ServerWorker::handleChat(const QHttpServerRequest &request, std::shared_ptr<ResponseChannel> channel,
+void ServerWorker::handleChat(const HttpRequest &request, std::shared_ptr<ResponseChannel> channel,
                               qint64 arrivedNs, std::shared_ptr<ChatProtocol> protocol)
 {
     ServerCounters *counters = m_context->counters;
-    const QByteArray body = request.body();
+    const QByteArray &body = request.body();
     if (body.size() > ChatRequestParser::MaxBodyBytes) {
         counters->failed.fetch_add(1, std::memory_order_relaxed);
         protocol->sendError(*channel, 413, QStringLiteral("payload_too_large"),
@@ -299,7 +257,7 @@ void ServerWorker::handleChat(const QHttpServerRequest &request, std::shared_ptr
 
     RequestRecord record;
     record.id = m_context->nextRequestId.fetch_add(1, std::memory_order_relaxed);
-    record.clientTag = request.value("X-LoopScope-Client-Tag").toULongLong();
+    record.clientTag = request.header("X-LoopScope-Client-Tag").toULongLong();
     record.arrivedNs = arrivedNs;
     record.worker = qint8(m_index);
     record.mode = config->mode;
@@ -311,8 +269,7 @@ void ServerWorker::handleChat(const QHttpServerRequest &request, std::shared_ptr
     m_chat->accept(std::move(channel), std::move(chat), config, std::move(trace), std::move(protocol));
 }
 
-void ServerWorker::handleModels(const QHttpServerRequest &request, const QStringList &parts,
-                                ResponseChannel &channel)
+void ServerWorker::handleModels(const HttpRequest &request, const PathParts &parts, ResponseChannel &channel)
 {
     // GET /v1/models, GET /v1/models/{id}: one model, whatever backend answers behind it.
     if (!authorized(request)) {
@@ -327,12 +284,12 @@ void ServerWorker::handleModels(const QHttpServerRequest &request, const QString
         = QDateTime::currentSecsSinceEpoch() - (TraceClock::nowNs() - m_context->startedNs) / 1'000'000'000;
     if (parts.size() == 2) {
         channel.sendJson(200, OpenAiChatProtocol::modelList(backend, created));
-    } else if (parts[2] == QLatin1String(OpenAiChatProtocol::ModelId)) {
+    } else if (segment(parts[2]) == QLatin1String(OpenAiChatProtocol::ModelId)) {
         channel.sendJson(200, OpenAiChatProtocol::modelObject(backend, created));
     } else {
         channel.send(404,
                      OpenAiChatProtocol::errorBody(404, QStringLiteral("model_not_found"),
-                                                   QStringLiteral("no model '%1'").arg(parts[2])),
+                                                   QStringLiteral("no model '%1'").arg(segment(parts[2]))),
                      "application/json");
     }
 }
@@ -373,7 +330,7 @@ void ServerWorker::handleStats(ResponseChannel &channel)
                      });
 }
 
-void ServerWorker::handleConversations(const QHttpServerRequest &request, const QStringList &parts,
+void ServerWorker::handleConversations(const HttpRequest &request, const PathParts &parts,
                                        ResponseChannel &channel)
 {
     // GET    /v1/conversations?user_id=U         list
@@ -389,8 +346,7 @@ void ServerWorker::handleConversations(const QHttpServerRequest &request, const 
     auto storageFailed = [&] { channel.sendError(500, QStringLiteral("storage_error"), error); };
     if (parts.size() == 2) {
         if (method == Method::Get) {
-            const QString user
-                = request.query().queryItemValue(QStringLiteral("user_id"), QUrl::FullyDecoded);
+            const QString user = request.queryValue(QStringLiteral("user_id"));
             const auto list = store->conversations(user, 500, &error);
             if (!error.isEmpty())
                 return storageFailed();
@@ -421,8 +377,8 @@ void ServerWorker::handleConversations(const QHttpServerRequest &request, const 
         }
         return;
     }
-    const QString id = parts[2];
-    if (parts.size() == 4 && parts[3] == QLatin1String("messages") && method == Method::Get) {
+    const QString id = segment(parts[2]);
+    if (parts.size() == 4 && parts[3] == "messages" && method == Method::Get) {
         if (!store->conversation(id, &error))
             return error.isEmpty() ? channel.sendError(404, QStringLiteral("not_found"),
                                                        QStringLiteral("no conversation %1").arg(id))
@@ -467,5 +423,5 @@ void ServerWorker::handleConversations(const QHttpServerRequest &request, const 
         return;
     }
     channel.sendError(404, QStringLiteral("not_found"),
-                      QStringLiteral("no route for %1").arg(request.url().path()));
+                      QStringLiteral("no route for %1").arg(text(request.path())));
 }

@@ -1,22 +1,9 @@
 #pragma once
 
-#include <QTcpServer>
+#include <QObject>
 #include <functional>
 
 class QSocketNotifier;
-
-// Hands connections that a WorkerListener accepted to one QAbstractHttpServer (a RequestShard).
-// QAbstractHttpServer only takes connections from a listening QTcpServer: this one holds a
-// duplicate of the shared listening socket so that it counts as listening, but never accepts.
-class ConnectionFeeder : public QTcpServer
-{
-    Q_OBJECT
-public:
-    explicit ConnectionFeeder(QObject *parent = nullptr);
-    bool adopt(int listenFd);
-    void feed(QTcpSocket *socket);
-    QTcpSocket *nextPendingConnection() override;
-};
 
 // Accepts connections for one worker loop from the listening socket all workers share
 // (the Gunicorn picture: N workers, one port).
@@ -47,29 +34,14 @@ public:
     // instead of being taken by a loop that is about to block.
     void setPauseAfterAccept(std::function<bool()> predicate) { m_pauseAfterAccept = std::move(predicate); }
     void requestArrived();
-    // A whole request was read from `socket`: its size guard starts again (keep-alive).
-    static void requestDone(QTcpSocket *socket);
 
-    // Limits on what a client may send before QHttpServer buffers it (see guardRequestSize):
-    // the whole request (413), the request head (431, as h11/uvicorn's 16 KiB and Apache's 100
-    // fields) and the time to send the head (408, nginx's client_header_timeout).
-    static constexpr qint64 MaxRequestBytes = 512 * 1024;
-    static constexpr qint64 MaxHeadBytes = 16 * 1024;
-    static constexpr int MaxHeaderFields = 100;
-    static constexpr int DefaultHeaderTimeoutMs = 60'000;
-    // Process-wide; tests shorten it. 0 or less restores the default.
-    static void setHeaderTimeoutMs(int ms);
-    static int headerTimeoutMs();
-    static constexpr const char *GuardProperty = "loopscopeRequestGuard";
-
-signals:
-    void connectionAccepted(QTcpSocket *socket);
+    // Each accepted socket (non-blocking) goes to this callback, which takes it over.
+    void setOnAccepted(std::function<void(int fd)> callback) { m_onAccepted = std::move(callback); }
 
 private:
     void acceptReady();
     bool acceptOne();
     void drainBacklog();
-    void guardRequestSize(QTcpSocket *socket);
 
     static constexpr int MaxAcceptsPerWakeUp = 256;
 
@@ -77,4 +49,5 @@ private:
     QSocketNotifier *m_notifier = nullptr;
     class QTimer *m_resume = nullptr;
     std::function<bool()> m_pauseAfterAccept;
+    std::function<void(int fd)> m_onAccepted;
 };

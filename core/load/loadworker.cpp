@@ -1,100 +1,13 @@
 #include "loadworker.h"
 
 #include "base/traceclock.h"
-#include "llm/ssedecoder.h"
-#include "load/requestid.h"
 
+#include <QHostAddress>
 #include <QJsonDocument>
-#include <QTcpSocket>
 #include <cmath>
+#include <cstring>
 #include <ctime>
-#include <http_parser.h>
-
-struct LoadWorker::Conn
-{
-    LoadWorker *worker = nullptr;
-    QTcpSocket *socket = nullptr;
-    int user = -1;
-    int local = 0; // closed model: the local user index
-    bool busy = false;
-    bool keepAlive = false;
-    bool messageDone = false;
-    ClientRecord record;
-    QByteArray request;
-    QByteArray body; // a plain reply (streams are read as events instead)
-    QByteArray bodyJson; // the request body, kept while the user stays the same
-    int bodyUser = -2;
-    SseDecoder sse; // a streamed reply, read until it has given the request id and first token
-    bool streamIdRead = false;
-    http_parser parser {};
-};
-
-namespace {
-
-constexpr qsizetype kMaxBody = 1 << 20;
-
-} // namespace
-
-// http_parser callbacks reach the connection through parser.data.
-static int onBody(http_parser *p, const char *at, size_t length);
-static int onMessageComplete(http_parser *p);
-
-static http_parser_settings makeParserSettings()
-{
-    http_parser_settings s;
-    http_parser_settings_init(&s);
-    s.on_body = onBody;
-    s.on_message_complete = onMessageComplete;
-    return s;
-}
-static const http_parser_settings kParserSettings = makeParserSettings();
-
-struct ParserHooks
-{
-    static int body(LoadWorker::Conn *c, const char *at, size_t length);
-    static int complete(LoadWorker::Conn *c);
-};
-
-static int onBody(http_parser *p, const char *at, size_t length)
-{
-    return ParserHooks::body(static_cast<LoadWorker::Conn *>(p->data), at, length);
-}
-static int onMessageComplete(http_parser *p)
-{
-    return ParserHooks::complete(static_cast<LoadWorker::Conn *>(p->data));
-}
-
-int ParserHooks::body(LoadWorker::Conn *c, const char *at, size_t length)
-{
-    ClientRecord &r = c->record;
-    r.bytes += quint32(length);
-    if (!r.stream) {
-        if (c->body.size() < kMaxBody)
-            c->body.append(at, qsizetype(length));
-        return 0;
-    }
-    // A stream is read only as far as the generator needs it: the request id (the first event's
-    // data, LoopScope's `start`) and when the first `token` event arrived. The rest is counted,
-    // not decoded. No hand-written fast path: SseDecoder costs 0.3-0.5 us per reply here, less
-    // than the byte scan it replaced (bench_sse, docs/BENCHMARKS.md).
-    if (c->streamIdRead && r.firstTokenNs)
-        return 0;
-    for (const SseEvent &e : c->sse.feed(QByteArrayView(at, qsizetype(length)))) {
-        if (!c->streamIdRead && !e.data.isEmpty()) {
-            r.serverId = requestIdIn(e.data);
-            c->streamIdRead = true;
-        }
-        if (!r.firstTokenNs && e.event == "token")
-            r.firstTokenNs = TraceClock::nowNs();
-    }
-    return 0;
-}
-
-int ParserHooks::complete(LoadWorker::Conn *c)
-{
-    c->messageDone = true;
-    return 0;
-}
+#include <netdb.h>
 
 LoadWorker::LoadWorker(int index, int count, const LoadSettings &settings, LoadShared *shared)
     : m_index(index)
@@ -115,15 +28,36 @@ LoadWorker::LoadWorker(int index, int count, const LoadSettings &settings, LoadS
     m_apiKey = m_settings.apiKey.toUtf8();
 }
 
-LoadWorker::~LoadWorker()
+LoadWorker::~LoadWorker() = default;
+
+namespace {
+
+// The server's address: a literal, or the host's first IPv4 address (else its first address).
+ClientConnection::Target resolve(const QString &host, quint16 port)
 {
-    for (auto &c : m_conns) {
-        if (c->socket) {
-            QObject::disconnect(c->socket, nullptr, this, nullptr);
-            delete c->socket;
+    ClientConnection::Target t;
+    addrinfo hints {};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo *found = nullptr;
+    if (::getaddrinfo(host.toUtf8().constData(), QByteArray::number(port).constData(), &hints, &found) != 0)
+        return t;
+    const addrinfo *pick = found;
+    for (const addrinfo *a = found; a; a = a->ai_next) {
+        if (a->ai_family == AF_INET) {
+            pick = a;
+            break;
         }
     }
+    if (pick && pick->ai_addrlen <= sizeof t.address) {
+        std::memcpy(&t.address, pick->ai_addr, pick->ai_addrlen);
+        t.length = socklen_t(pick->ai_addrlen);
+    }
+    ::freeaddrinfo(found);
+    return t;
 }
+
+} // namespace
 
 // ------------------------------------------------------------------------------------------
 // Scheduling: one precise timer armed for the earliest deadline; deadlines are absolute.
@@ -196,6 +130,10 @@ qint64 threadCpuNs()
 void LoadWorker::run()
 {
     m_cpuStartNs = threadCpuNs();
+    m_dispatcher = EpollEventDispatcher::current();
+    if (!m_dispatcher)
+        qFatal("LoadWorker: the thread's event dispatcher must be an EpollEventDispatcher");
+    m_target = resolve(m_host, m_port);
     m_timer = new QTimer(this);
     m_timer->setTimerType(Qt::PreciseTimer);
     m_timer->setSingleShot(true);
@@ -331,7 +269,7 @@ void LoadWorker::connFreed(Conn &c)
 }
 
 // ------------------------------------------------------------------------------------------
-// HTTP over one non-blocking socket per connection, parsed by http_parser.
+// Requests: built here, sent and read by each user's ClientConnection.
 
 ClientRecord LoadWorker::newRecord(int user, int sequence, qint64 intendedNs)
 {
@@ -346,22 +284,13 @@ ClientRecord LoadWorker::newRecord(int user, int sequence, qint64 intendedNs)
 
 LoadWorker::Conn &LoadWorker::newConn(int user)
 {
-    auto c = std::make_unique<Conn>();
-    c->worker = this;
-    c->user = user;
-    c->local = int(m_conns.size());
-    m_conns.push_back(std::move(c));
+    m_conns.push_back(
+        std::make_unique<Conn>(this, m_dispatcher, &m_shared->openSockets, user, int(m_conns.size())));
     return *m_conns.back();
 }
 
 void LoadWorker::send(Conn &c, const ClientRecord &record)
 {
-    c.record = record;
-    c.busy = true;
-    c.body.truncate(0); // keeps its capacity for the next reply
-    c.sse.reset();
-    c.streamIdRead = false;
-    c.messageDone = false;
     m_shared->inFlight.fetch_add(1, std::memory_order_relaxed);
 
     // The body depends only on the user: built once per user and connection (a closed-model user
@@ -379,125 +308,27 @@ void LoadWorker::send(Conn &c, const ClientRecord &record)
         c.bodyUser = bodyUser;
     }
     const QByteArray &json = c.bodyJson;
-    c.request.clear();
-    c.request.reserve(m_path.size() + m_hostHeader.size() + m_apiKey.size() + json.size() + 160);
-    c.request.append("POST ").append(m_path).append(" HTTP/1.1\r\nHost: ").append(m_hostHeader);
-    c.request.append("\r\nX-API-Key: ").append(m_apiKey).append("\r\nX-LoopScope-Client-Tag: ");
-    c.request.append(QByteArray::number(record.tag));
-    c.request.append("\r\nContent-Type: application/json\r\nAccept: */*\r\nContent-Length: ");
-    c.request.append(QByteArray::number(json.size())).append("\r\n\r\n").append(json);
+    QByteArray &request = c.request;
+    request.resize(0); // keeps its capacity
+    request.reserve(m_path.size() + m_hostHeader.size() + m_apiKey.size() + json.size() + 160);
+    request.append("POST ").append(m_path).append(" HTTP/1.1\r\nHost: ").append(m_hostHeader);
+    request.append("\r\nX-API-Key: ").append(m_apiKey).append("\r\nX-LoopScope-Client-Tag: ");
+    request.append(QByteArray::number(record.tag));
+    request.append("\r\nContent-Type: application/json\r\nAccept: */*\r\nContent-Length: ");
+    request.append(QByteArray::number(json.size())).append("\r\n\r\n").append(json);
 
-    const qint64 now = TraceClock::nowNs();
-    if (!record.late && now - record.intendedNs > qint64(m_settings.lateThresholdSeconds * 1e9)) {
-        c.record.late = true;
+    ClientRecord r = record;
+    if (!r.late && TraceClock::nowNs() - r.intendedNs > qint64(m_settings.lateThresholdSeconds * 1e9)) {
+        r.late = true;
         m_shared->late.fetch_add(1, std::memory_order_relaxed);
     }
-    c.record.connectNs = now;
-    if (c.socket && c.keepAlive && c.socket->state() == QAbstractSocket::ConnectedState) {
-        c.record.reused = true;
-        c.record.connectedNs = now;
-        writeRequest(c);
-        return;
-    }
-    dropSocket(c);
-    c.socket = new QTcpSocket(this);
-    m_shared->openSockets.fetch_add(1, std::memory_order_relaxed);
-    Conn *cp = &c;
-    QTcpSocket *s = c.socket;
-    connect(s, &QTcpSocket::connected, this, [this, cp, s] {
-        s->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        cp->record.connectedNs = TraceClock::nowNs();
-        writeRequest(*cp);
-    });
-    connect(s, &QTcpSocket::readyRead, this, [this, cp] { onReadable(*cp); });
-    connect(s, &QTcpSocket::errorOccurred, this, [this, cp, s](QAbstractSocket::SocketError e) {
-        if (!cp->busy || cp->socket != s) {
-            cp->keepAlive = false;
-            return;
-        }
-        if (s->bytesAvailable())
-            onReadable(*cp);
-        if (!cp->busy)
-            return;
-        if (cp->record.reused && !cp->record.firstByteNs
-            && (e == QAbstractSocket::RemoteHostClosedError || e == QAbstractSocket::NetworkError)) {
-            // The server had closed the kept-alive connection (uvicorn: after 5 s idle) before
-            // our request reached it: reconnect once and resend, as browsers and requests do.
-            ClientRecord retry = cp->record;
-            retry.reused = false;
-            retry.connectedNs = retry.sentNs = 0;
-            m_shared->inFlight.fetch_sub(1, std::memory_order_relaxed);
-            dropSocket(*cp);
-            send(*cp, retry);
-            return;
-        }
-        ClientError kind = ClientError::Other;
-        if (e == QAbstractSocket::ConnectionRefusedError)
-            kind = ClientError::Refused;
-        else if (e == QAbstractSocket::RemoteHostClosedError || e == QAbstractSocket::NetworkError)
-            kind = ClientError::Reset;
-        else if (e == QAbstractSocket::SocketTimeoutError)
-            kind = ClientError::Timeout;
-        complete(*cp, kind);
-    });
-    connect(s, &QTcpSocket::disconnected, this, [cp] { cp->keepAlive = false; });
-    c.keepAlive = true;
-    s->connectToHost(m_host, m_port);
+    c.send(m_target, request, r);
 }
 
-void LoadWorker::writeRequest(Conn &c)
+void LoadWorker::requestEnded(Conn &c, ClientError)
 {
-    http_parser_init(&c.parser, HTTP_RESPONSE);
-    c.parser.data = &c;
-    c.socket->write(c.request);
-    c.socket->flush(); // straight to the kernel, not at the next event-loop turn
-    c.record.sentNs = TraceClock::nowNs();
-}
-
-void LoadWorker::onReadable(Conn &c)
-{
-    const QByteArray data = c.socket->readAll();
-    if (!c.busy || data.isEmpty())
-        return;
-    if (!c.record.firstByteNs)
-        c.record.firstByteNs = TraceClock::nowNs();
-    const size_t parsed
-        = http_parser_execute(&c.parser, &kParserSettings, data.constData(), size_t(data.size()));
-    if (!c.record.status && c.parser.status_code)
-        c.record.status = quint16(c.parser.status_code);
-    if (c.messageDone) {
-        c.keepAlive = c.keepAlive && http_should_keep_alive(&c.parser);
-        complete(c, ClientError::None);
-    } else if (HTTP_PARSER_ERRNO(&c.parser) != HPE_OK || parsed != size_t(data.size())) {
-        complete(c, ClientError::Other);
-    }
-}
-
-void LoadWorker::complete(Conn &c, ClientError error)
-{
-    ClientRecord &r = c.record;
-    r.completeNs = TraceClock::nowNs();
-    if (!r.status && c.parser.status_code)
-        r.status = quint16(c.parser.status_code);
-    if (error == ClientError::None) {
-        if (r.status >= 500)
-            error = ClientError::Http5xx;
-        else if (r.status >= 400)
-            error = ClientError::Http4xx;
-        else if (r.status < 200)
-            error = ClientError::Other;
-    }
-    r.error = error;
-    // request_id: from the JSON body (a stream's came with its `start` event).
-    if (!r.stream && !c.body.isEmpty())
-        r.serverId = requestIdIn(c.body);
-    if (!r.stream && r.ok() && !r.firstTokenNs)
-        r.firstTokenNs = r.completeNs; // the reply shows up all at once
-    publish(r);
-    c.busy = false;
+    publish(c.record);
     m_shared->inFlight.fetch_sub(1, std::memory_order_relaxed);
-    if (error != ClientError::None || !c.keepAlive)
-        dropSocket(c);
     if (m_stopping)
         return;
     if (m_settings.model == LoadSettings::Model::Closed) {
@@ -505,18 +336,6 @@ void LoadWorker::complete(Conn &c, ClientError error)
     } else {
         connFreed(c);
     }
-}
-
-void LoadWorker::dropSocket(Conn &c)
-{
-    if (!c.socket)
-        return;
-    QObject::disconnect(c.socket, nullptr, this, nullptr);
-    c.socket->abort();
-    c.socket->deleteLater();
-    c.socket = nullptr;
-    c.keepAlive = false;
-    m_shared->openSockets.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void LoadWorker::publish(const ClientRecord &r)
@@ -535,7 +354,7 @@ void LoadWorker::checkTimeouts()
     const qint64 limit = qint64(m_settings.timeoutSeconds * 1e9);
     for (auto &c : m_conns) {
         if (c->busy && now - c->record.connectNs > limit)
-            complete(*c, ClientError::Timeout);
+            c->fail(ClientError::Timeout);
     }
 }
 
@@ -559,7 +378,7 @@ void LoadWorker::checkDone()
     m_timer->stop();
     m_watchdog->stop();
     for (auto &c : m_conns)
-        dropSocket(*c);
+        c->close();
     emit this->done();
 }
 
@@ -572,7 +391,7 @@ void LoadWorker::stop()
         m_events.pop();
     for (auto &c : m_conns) {
         if (c->busy)
-            complete(*c, ClientError::Cancelled);
+            c->fail(ClientError::Cancelled);
     }
     while (!m_backlog.empty()) {
         ClientRecord r = m_backlog.front();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "clientconnection.h"
 #include "clientrecord.h"
 #include "loadsettings.h"
 
@@ -13,8 +14,6 @@
 #include <queue>
 #include <random>
 #include <vector>
-
-class QTcpSocket;
 
 // Counters the workers update and LoadGenerator reads for progress (relaxed atomics).
 struct LoadShared
@@ -31,9 +30,10 @@ struct LoadShared
     qint64 startNs = 0;
 };
 
-// One generator thread's share of the simulated users: their sockets, their schedule and
-// their records. Lives on its own thread; everything but snapshot() runs there.
-class LoadWorker : public QObject
+// One generator thread's share of the simulated users: their schedule (closed and open models,
+// think times, arrivals) and their records; each user's HTTP connection is a ClientConnection.
+// Lives on its own thread (with an EpollEventDispatcher); everything but snapshot() runs there.
+class LoadWorker : public QObject, public ClientConnection::Owner
 {
     Q_OBJECT
 public:
@@ -45,12 +45,11 @@ public:
     QList<ClientRecord> snapshot() const; // any thread
     quint64 recordCount() const;
 
-    struct Conn; // one connection: socket, parser state and the request on it
-
 signals:
     void done();
 
 private:
+    using Conn = ClientConnection;
     struct Event
     {
         qint64 deadline;
@@ -80,10 +79,7 @@ private:
     ClientRecord newRecord(int user, int sequence, qint64 intendedNs);
     Conn &newConn(int user);
     void send(Conn &c, const ClientRecord &record);
-    void writeRequest(Conn &c);
-    void onReadable(Conn &c);
-    void complete(Conn &c, ClientError error);
-    void dropSocket(Conn &c);
+    void requestEnded(Conn &c, ClientError error) override;
     void publish(const ClientRecord &r);
     void checkTimeouts();
     void checkDone();
@@ -97,6 +93,8 @@ private:
     QByteArray m_path;
     QByteArray m_hostHeader;
     QByteArray m_apiKey;
+    ClientConnection::Target m_target; // the server's address, resolved once
+    EpollEventDispatcher *m_dispatcher = nullptr;
 
     std::priority_queue<Event, std::vector<Event>, std::greater<>> m_events;
     quint64 m_eventOrder = 0;

@@ -113,6 +113,36 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
         m_notifiers.erase(it);
 }
 
+EpollEventDispatcher *EpollEventDispatcher::current()
+{
+    return qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance());
+}
+
+bool EpollEventDispatcher::watchFd(int fd, quint32 epollEvents, FdWatcher *watcher)
+{
+    epoll_event ev {};
+    ev.events = epollEvents;
+    ev.data.fd = fd;
+    if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev) != 0)
+        return false;
+    m_watchers[fd] = watcher;
+    return true;
+}
+
+void EpollEventDispatcher::modifyFd(int fd, quint32 epollEvents)
+{
+    epoll_event ev {};
+    ev.events = epollEvents;
+    ev.data.fd = fd;
+    epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &ev);
+}
+
+void EpollEventDispatcher::unwatchFd(int fd)
+{
+    if (m_watchers.erase(fd) > 0)
+        epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Timers: a map of live timers and a min-heap of deadlines. Stopping a timer only drops it from
 // the map; its heap entry is skipped when it comes up (or when the heap is compacted).
@@ -284,6 +314,12 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         if (!socketsAllowed)
             continue;
         const quint32 e = events[i].events;
+        // A raw watcher (looked up per event: an earlier handler of this pass may have removed it).
+        if (const auto w = m_watchers.find(fd); w != m_watchers.end()) {
+            w->second->fdEvents(e);
+            didWork = true;
+            continue;
+        }
         // Look the notifiers up again for each kind: an earlier handler may have removed them.
         auto deliver = [&](QSocketNotifier *Notifiers::*member) {
             auto it = m_notifiers.find(fd);

@@ -41,6 +41,24 @@ public:
     void wakeUp() override;
     void interrupt() override;
 
+    // Raw descriptors for code that owns its sockets (the HTTP connection layer, the load
+    // generator's clients): no QSocketNotifier object per socket, and the epoll events as they
+    // are (EPOLLIN, EPOLLOUT, EPOLLRDHUP...). Level-triggered. The watcher is called on this
+    // thread with the events that fired; it may unwatch any descriptor from inside the call.
+    class FdWatcher
+    {
+    public:
+        virtual void fdEvents(quint32 epollEvents) = 0;
+
+    protected:
+        ~FdWatcher() = default;
+    };
+    bool watchFd(int fd, quint32 epollEvents, FdWatcher *watcher);
+    void modifyFd(int fd, quint32 epollEvents);
+    void unwatchFd(int fd);
+    // The calling thread's dispatcher if it is one of these, else null.
+    static EpollEventDispatcher *current();
+
 private:
     struct Notifiers
     {
@@ -75,6 +93,7 @@ private:
     std::atomic<int> m_wakeUps { 0 };
     std::atomic<bool> m_interrupted { false };
     std::unordered_map<int, Notifiers> m_notifiers;
+    std::unordered_map<int, FdWatcher *> m_watchers;
     std::unordered_map<int, Timer> m_timers;
     std::priority_queue<Due, std::vector<Due>, std::greater<>> m_due;
     quint64 m_nextGeneration = 1;

@@ -1,7 +1,7 @@
 // The chat server core, end to end over real HTTP: the three dispatch modes, worker loops,
 // streaming, persistence, live mode switches and bad input.
 #include "base/traceclock.h"
-#include "http/workerlistener.h"
+#include "http/httpconnectionset.h"
 #include "llm/llmbackend.h"
 #include "serverfixture.h"
 #include "storage/historystore.h"
@@ -574,8 +574,8 @@ void TestChatServer::headerLimits()
 
 void TestChatServer::slowHeadersTimeOut()
 {
-    WorkerListener::setHeaderTimeoutMs(400);
-    auto restore = qScopeGuard([] { WorkerListener::setHeaderTimeoutMs(0); });
+    HttpConnectionSet::setHeaderTimeoutMs(400);
+    auto restore = qScopeGuard([] { HttpConnectionSet::setHeaderTimeoutMs(0); });
     for (DispatchMode mode : { DispatchMode::Blocking, DispatchMode::Async }) {
         ServerFixture f;
         ServerConfig c = ServerFixture::quickConfig();

@@ -3,6 +3,7 @@
 // a finding stays fixed without clang or scripts/fuzz.sh.
 #define LOOPSCOPE_FUZZ_NO_MAIN
 #include "../fuzz/fuzz_chatrequest.cpp"
+#include "../fuzz/fuzz_http.cpp"
 #include "../fuzz/fuzz_openai.cpp"
 #include "../fuzz/fuzz_otlp.cpp"
 #include "../fuzz/fuzz_runjson.cpp"
@@ -53,6 +54,8 @@ private slots:
             fuzzRunJson(data, size);
         else if (target == QLatin1String("fuzz_scenario"))
             fuzzScenario(data, size);
+        else if (target == QLatin1String("fuzz_http"))
+            fuzzHttp(data, size);
         else if (target == QLatin1String("fuzz_otlp"))
             fuzzOtlp(data, size);
         else

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Side by side, in one run (issue #8): the bare QHttpServer handler, `loopscope serve` with 1 and 2
-# worker loops, and the seeds' FastAPI service on uvicorn. Prints one Markdown section of figures
+# Side by side, in one run (issues #8, #21): nginx (`return 200` with a body as large as LoopScope's
+# answer, 1 worker: the floor of what HTTP costs on this machine), the bare QHttpServer handler,
+# `loopscope serve` with 1 and 2 worker loops, and the seeds' FastAPI service on uvicorn. Prints one Markdown section of figures
 # and ratios for docs/BENCHMARKS.md on stdout (progress on stderr).
 #
 #   tests/bench/compare_servers.sh [BUILD_DIR] [--quick]
 #
-#   (a) zero-delay throughput, wrk -t1 -c50 (POST /v1/chat);
+#   (a) zero-delay throughput, wrk -t1 -c50 (POST /v1/chat), and each server's CPU per request;
 #   (b) 1,000 connections against a 50 ms LLM call (wrk -t2 -c1000): mean and p99 / 50 ms;
 #   (c) 1,000 / 4,000 / 10,000 simultaneous users, one 2 s call each, driven by
 #       `loopscope run --target`: errors by kind, makespan / 2 s, p50;
@@ -33,6 +34,7 @@ if [ "$QUICK" = 1 ]; then SECS=3; USERS="1000 4000"; GEN_SECS=3; fi
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || need+=(nginx-light)
 /usr/bin/python3 -c "import fastapi, uvicorn" 2>/dev/null || need+=(python3-fastapi python3-uvicorn)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
@@ -52,10 +54,35 @@ trap cleanup EXIT
 log() { echo "[compare] $*" >&2; }
 wait_port() { for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$1/health" && return 0; sleep 0.05; done; echo "server on $1 did not start" >&2; return 1; }
 
+# nginx's answer: as many body bytes as LoopScope's zero-delay answer to post_chat.lua's request
+# (346 bytes with the simulated model's "hello" reply: `curl -d ... /v1/chat | wc -c`).
+NGINX_BODY_BYTES=346
+nginx_conf() { # PORT -> writes $WORK/nginx/nginx.conf
+  mkdir -p "$WORK/nginx"
+  local filler
+  filler=$(head -c $((NGINX_BODY_BYTES - 16)) /dev/zero | tr '\0' x)
+  cat >"$WORK/nginx/nginx.conf" <<NGX
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 20000; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body;
+  server {
+    listen 127.0.0.1:$1;
+    location / { default_type application/json; return 200 '{"response":"$filler"}\n'; }
+  }
+}
+NGX
+}
+
 # start NAME PORT LATENCY: starts one server; sets SRV_PID
 start() {
   local name=$1 port=$2 lat=$3
   case "$name" in
+    nginx) nginx_conf "$port"; nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" >"$WORK/$name.log" 2>&1 & ;;
     bare) "$BARE" "$port" >"$WORK/$name.log" 2>&1 & ;;
     loopscope1|loopscope2)
       "$BIN" serve --port "$port" --mode async --workers "${name#loopscope}" --llm-latency "$lat" \
@@ -67,8 +94,10 @@ start() {
   esac
   SRV_PID=$!
   PIDS+=("$SRV_PID")
-  if [ "$name" = bare ]; then sleep 0.5; else wait_port "$port"; fi
+  if [ "$name" = bare ] || [ "$name" = nginx ]; then sleep 0.5; else wait_port "$port"; fi
 }
+# CPU clock ticks (user+sys) of a process, its threads and its children (nginx's worker)
+ticks() { local t=0 p; for p in "$1" $(pgrep -P "$1"); do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
 stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 # cpu seconds (user+sys) and peak RSS (MiB) of a running process
 cpu_s() { awk -v t="$(getconf CLK_TCK)" '{printf "%.1f", ($14+$15)/t}' "/proc/$1/stat"; }
@@ -81,18 +110,19 @@ wrk_mean() { awk '/^ +Latency/ {print $2; exit}' "$1" | to_ms; }
 wrk_pct() { awk -v p="$2" '$1==p {print $2}' "$1" | to_ms; }
 wrk_errors() { awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' "$1"; }
 
-NAMES=(bare loopscope1 loopscope2 uvicorn)
-declare -A LABEL=([bare]="bare QHttpServer handler" [loopscope1]="LoopScope async, 1 loop" \
+NAMES=(nginx bare loopscope1 loopscope2 uvicorn)
+declare -A LABEL=([nginx]="nginx return 200, 1 worker" [bare]="bare QHttpServer handler" [loopscope1]="LoopScope async, 1 loop" \
                   [loopscope2]="LoopScope async, 2 loops" [uvicorn]="seeds' FastAPI on uvicorn")
-declare -A RPS MEAN P99 CPU RSS
+declare -A RPS MEAN P99 CPU RSS USREQ
 PORT=19100
 
-echo "## Side by side: LoopScope, bare QHttpServer, uvicorn (issue #8)"
+echo "## Side by side: nginx, LoopScope, bare QHttpServer, uvicorn (issues #8, #21)"
 echo
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr);" \
      "somaxconn $(cat /proc/sys/net/core/somaxconn), tcp_max_syn_backlog $(cat /proc/sys/net/ipv4/tcp_max_syn_backlog)." \
      "Date: $(date -u '+%F %H:%M') UTC. uvicorn $(/usr/bin/python3 -c 'import uvicorn;print(uvicorn.__version__)')," \
-     "FastAPI $(/usr/bin/python3 -c 'import fastapi;print(fastapi.__version__)'), Python $(/usr/bin/python3 -c 'import sys;print(sys.version.split()[0])')."
+     "FastAPI $(/usr/bin/python3 -c 'import fastapi;print(fastapi.__version__)'), Python $(/usr/bin/python3 -c 'import sys;print(sys.version.split()[0])'), $(nginx -v 2>&1 | cut -d' ' -f3)."
+echo "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo "Command: \`tests/bench/compare_servers.sh$( [ $QUICK = 1 ] && echo ' --quick')\`. Every figure below comes from this one run."
 echo
 
@@ -101,18 +131,23 @@ for n in "${NAMES[@]}"; do
   PORT=$((PORT + 1)); start "$n" $PORT 0
   log "(a) $n: wrk -t1 -c50 -d${SECS}s"
   wrk -t1 -c50 -d1s -s "$LUA" "http://127.0.0.1:$PORT/v1/chat" >/dev/null 2>&1 # warm-up
+  t0=$(ticks "$SRV_PID")
   wrk -t1 -c50 -d"${SECS}s" --latency -s "$LUA" "http://127.0.0.1:$PORT/v1/chat" >"$WORK/a-$n.txt" 2>&1
+  t1=$(ticks "$SRV_PID")
   RPS[$n]=$(wrk_rps "$WORK/a-$n.txt")
-  log "    ${RPS[$n]} req/s $(wrk_errors "$WORK/a-$n.txt")"
+  USREQ[$n]=$(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$(awk '/requests in/ {print $1}' "$WORK/a-$n.txt")" \
+      'BEGIN{printf "%.1f", (n > 0 ? d / hz * 1e6 / n : 0)}')
+  log "    ${RPS[$n]} req/s, ${USREQ[$n]} CPU us/request $(wrk_errors "$WORK/a-$n.txt")"
   stop "$SRV_PID"
 done
 echo "### (a) Zero-delay throughput, \`wrk -t1 -c50 -d${SECS}s\`, POST /v1/chat"
 echo
-echo "| server | requests/s | / bare handler | / uvicorn | wrk errors |"
-echo "|---|---:|---:|---:|---|"
+echo "| server | requests/s | / nginx | / bare handler | / uvicorn | server CPU µs per request | / nginx | wrk errors |"
+echo "|---|---:|---:|---:|---:|---:|---:|---|"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}'; }
 for n in "${NAMES[@]}"; do
-  echo "| ${LABEL[$n]} | ${RPS[$n]} | $(awk -v a="${RPS[$n]}" -v b="${RPS[bare]}" 'BEGIN{printf "%.2f", a/b}') |" \
-       "$(awk -v a="${RPS[$n]}" -v b="${RPS[uvicorn]}" 'BEGIN{printf "%.2f", a/b}') | $(wrk_errors "$WORK/a-$n.txt") |"
+  echo "| ${LABEL[$n]} | ${RPS[$n]} | $(ratio "${RPS[$n]}" "${RPS[nginx]}") | $(ratio "${RPS[$n]}" "${RPS[bare]}") |" \
+       "$(ratio "${RPS[$n]}" "${RPS[uvicorn]}") | ${USREQ[$n]} | $(ratio "${USREQ[$n]}" "${USREQ[nginx]}") | $(wrk_errors "$WORK/a-$n.txt") |"
 done
 echo
 

@@ -32,7 +32,7 @@ field() { dpkg-deb --field "$deb" "$1"; }
 depends=$(field Depends)
 echo "Depends: $depends"
 # From dpkg-shlibdeps (the libraries the binary links) and from the hand-written list.
-for dep in libc6 libqt6core6 libqt6network6 libqt6widgets6 libsqlite3-0 libqt6httpserver6 \
+for dep in libc6 libqt6core6 libqt6network6 libqt6widgets6 libsqlite3-0 libhttp-parser2.9 \
            libqcustomplot libprotobuf-lite32 zlib1g fonts-noto-cjk; do
   grep -q "\b$dep" <<<"$depends" || fail "Depends lacks $dep"
 done
