@@ -14,7 +14,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QSet>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -339,6 +341,75 @@ private slots:
         QVERIFY(serve.waitForFinished(30000));
         QCOMPARE(serve.exitCode(), 2);
         QVERIFY(serve.readAllStandardError().contains("--db"));
+    }
+
+    // The kill -9 test against PostgreSQL: every exchange the server answered 200 is in the
+    // database after the server process is killed under load (the statement commits before the
+    // answer is written).
+    void acknowledgedExchangesSurviveKill9()
+    {
+        const QString db = createDatabase(m_cluster, QStringLiteral("kill9"));
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 port = probe.serverPort();
+        probe.close();
+        QProcess server;
+        server.setProgram(QStringLiteral(LOOPSCOPE_BINARY));
+        server.setArguments(
+            { QStringLiteral("serve"), QStringLiteral("--port"), QString::number(port),
+              QStringLiteral("--mode"), QStringLiteral("async"), QStringLiteral("--llm-latency"),
+              QStringLiteral("0.02"), QStringLiteral("--db-read-latency"), QStringLiteral("0"),
+              QStringLiteral("--db-write-latency"), QStringLiteral("0"), QStringLiteral("--api-key"),
+              QStringLiteral("kill-key"), QStringLiteral("--db"), db });
+        server.setProcessChannelMode(QProcess::MergedChannels);
+        server.start();
+        QVERIFY(server.waitForStarted(10000));
+        for (int i = 0; i < 300 && !server.readAll().contains("serving"); ++i)
+            server.waitForReadyRead(100);
+        QCOMPARE(server.state(), QProcess::Running);
+
+        LoadSettings l;
+        l.users = 40;
+        l.durationSeconds = 60; // the kill ends it long before
+        l.thinkSeconds = 0;
+        l.sessionPrefix = QStringLiteral("kill-");
+        l.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+        l.apiKey = QStringLiteral("kill-key");
+        l.timeoutSeconds = 10;
+        LoadGenerator load;
+        load.setSettings(l);
+        QString error;
+        QVERIFY2(load.start(&error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(load.snapshot().size() >= 300, 30000);
+        server.kill();
+        QVERIFY(server.waitForFinished(10000));
+        QCOMPARE(server.exitStatus(), QProcess::CrashExit);
+        QSignalSpy finished(&load, &LoadGenerator::finished);
+        load.stop();
+        if (load.isRunning())
+            QVERIFY(finished.wait(15000));
+
+        QSet<qint64> acknowledged;
+        int failed = 0;
+        for (const ClientRecord &r : load.snapshot()) {
+            if (r.status == 200 && r.serverId != 0)
+                acknowledged.insert(qint64(r.serverId));
+            else
+                ++failed;
+        }
+        QVERIFY2(acknowledged.size() >= 300, qPrintable(QString::number(acknowledged.size())));
+        QVERIFY(failed > 0); // the kill really cut requests in flight
+        const PgResult stored = query(db, "SELECT request_id FROM messages WHERE role = 'assistant'");
+        QVERIFY(stored.ok());
+        QSet<qint64> ids;
+        for (int i = 0; i < stored.rows(); ++i)
+            ids.insert(stored.integer(i, 0));
+        QSet<qint64> missing = acknowledged;
+        missing.subtract(ids);
+        QVERIFY2(missing.isEmpty(),
+                 qPrintable(QStringLiteral("%1 of %2 acknowledged exchanges missing after kill -9")
+                                .arg(missing.size())
+                                .arg(acknowledged.size())));
     }
 
     // Runs last: it stops the suite's cluster and starts it again.
