@@ -10,8 +10,8 @@
 #include <memory>
 
 #ifdef LOOPSCOPE_WITH_GUI
+#include "export/reportpdfwriter.h"
 #include "gui/guiapp.h"
-#include "report/reportpdfwriter.h"
 #include "report/runexport.h"
 
 #include <QGuiApplication>
@@ -75,8 +75,11 @@ int main(int argc, char *argv[])
         // run and report typeset report.pdf with QtGui; no window is ever shown, so the
         // offscreen platform does (no display needed).
         std::unique_ptr<QCoreApplication> holder;
+        bool recording = false; // serve --record writes the run's reports too
+        for (int i = 2; i < argc && !recording; ++i)
+            recording = first == QLatin1String("serve") && qstrncmp(argv[i], "--record", 8) == 0;
         if (first == QLatin1String("run") || first == QLatin1String("report")
-            || first == QLatin1String("observe")) {
+            || first == QLatin1String("observe") || recording) {
             if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
                 qputenv("QT_QPA_PLATFORM", "offscreen");
             holder = std::make_unique<QGuiApplication>(argc, argv);

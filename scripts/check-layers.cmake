@@ -21,7 +21,7 @@ set(LAYERS
     "scenario" # scenarios and their runs
     "timeline" # the trace model every view reads: rows, lanes, pieces, ticks, pixel rows
     "report" # run.json, trace.json, CSV, HTML and PDF, drawn from the trace model
-    "otlp" # the OTLP/HTTP receiver: observed spans into records and runs
+    "otlp record" # the OTLP/HTTP receiver: observed spans into runs; recordings of the server's load
     "cli" # the loopscope commands
     "widgets" # the desktop window's views
     "app" # main()

@@ -13,9 +13,12 @@ PACKAGES=(
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl1-mesa-dev
   libqcustomplot-dev qcoro-qt6-dev qtkeychain-qt6-dev libhttp-parser-dev
   fonts-noto-cjk xvfb xauth dpkg-dev clang-format-14
-  # OTLP receiver (core/otlp): protoc + the protobuf runtime, zlib for gzip bodies; Node runs
-  # the OpenTelemetry integration test (tests/otlp), its SDK comes from npm into the build folder.
-  libprotobuf-dev protobuf-compiler zlib1g-dev nodejs
+  # OTLP receiver (core/otlp): protoc + the protobuf runtime, zlib for gzip bodies, gRPC for
+  # OTLP/gRPC; Node runs the OpenTelemetry integration test (tests/otlp), its SDK comes from npm
+  # into the build folder.
+  libprotobuf-dev protobuf-compiler zlib1g-dev libgrpc++-dev protobuf-compiler-grpc nodejs
+  # Locust drives the recording integration test (tests/record): a master and workers on loopback.
+  python3-locust
   # PostgreSQL (--db postgresql://..., core/db): libpq to build; the server (initdb, pg_ctl) for
   # the tests and the database scenarios, which start a throwaway cluster of their own.
   libpq-dev postgresql

@@ -1,5 +1,6 @@
 #include "delays.h"
 
+#include "base/readystamp.h"
 #include "base/traceclock.h"
 
 #include <QTimer>
@@ -62,13 +63,16 @@ void blockFor(qint64 durationNs)
 QCoro::Task<> sleepUntil(qint64 deadlineNs)
 {
     const qint64 remaining = deadlineNs - TraceClock::nowNs();
-    if (remaining <= 0 || t_stopping)
+    if (remaining <= 0 || t_stopping) {
+        ReadyStamp::set(deadlineNs); // due already (a late caller): ready since its due time
         co_return; // zero delay (or the loop is ending): no trip through the event loop
+    }
     QTimer timer;
     timer.setTimerType(Qt::PreciseTimer); // the default coarse timer may be 5 % late
     timer.setSingleShot(true);
     timer.start(std::chrono::milliseconds((remaining + 500'000) / 1'000'000));
     co_await Sleeper { timer };
+    ReadyStamp::set(deadlineNs); // the wait was over at its due time, however late we resumed
 }
 
 QCoro::Task<> sleepFor(qint64 durationNs)

@@ -7,6 +7,8 @@
 // - blockFor/blockUntil hold the calling thread (time.sleep in the seeds);
 // - sleepUntil suspends the coroutine on a precise timer and frees the thread (asyncio.sleep).
 // Deadlines are absolute TraceClock nanoseconds, so a chain of waits never drifts.
+// sleepUntil leaves its due time in ReadyStamp: a caller resumed late by a busy loop books the
+// time after it as loop_wait, not as part of the wait.
 namespace Delays {
 
 void blockUntil(qint64 deadlineNs);

@@ -18,9 +18,10 @@
 int runObserveCommand(const QStringList &arguments)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "Receive OpenTelemetry traces (OTLP/HTTP, POST /v1/traces) from instrumented services on "
-        "any number of hosts and write them as a LoopScope run."));
+    p.setApplicationDescription(
+        QStringLiteral("Receive OpenTelemetry traces and metrics (OTLP/HTTP: POST /v1/traces, /v1/metrics; "
+                       "OTLP/gRPC: TraceService, MetricsService) from instrumented services on any number of "
+                       "hosts and write them as a LoopScope run."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("observe"), QStringLiteral("Observe services."));
     p.addOption({ QStringLiteral("otlp-host"),
@@ -28,6 +29,9 @@ int runObserveCommand(const QStringList &arguments)
                   QStringLiteral("HOST"), QStringLiteral("127.0.0.1") });
     p.addOption({ QStringLiteral("otlp-port"), QStringLiteral("Port (default 4318, OTLP/HTTP's)."),
                   QStringLiteral("PORT"), QStringLiteral("4318") });
+    p.addOption({ QStringLiteral("otlp-grpc-port"),
+                  QStringLiteral("OTLP/gRPC port (default 4317; 0: any free port; -1: no gRPC)."),
+                  QStringLiteral("PORT"), QStringLiteral("4317") });
     p.addOption({ QStringLiteral("otlp-token"),
                   QStringLiteral("Require 'Authorization: Bearer TOKEN' (OTEL_EXPORTER_OTLP_HEADERS)."),
                   QStringLiteral("TOKEN") });
@@ -48,6 +52,11 @@ int runObserveCommand(const QStringList &arguments)
         return 2;
     }
     options.port = quint16(port);
+    const int grpcPort = p.value(QStringLiteral("otlp-grpc-port")).toInt(&ok);
+    if (!ok || grpcPort < -1 || grpcPort > 65535) {
+        err << "loopscope observe: --otlp-grpc-port must be -1..65535" << Qt::endl;
+        return 2;
+    }
     options.token = p.value(QStringLiteral("otlp-token"));
     double duration = 0;
     if (p.isSet(QStringLiteral("duration"))) {
@@ -61,14 +70,17 @@ int runObserveCommand(const QStringList &arguments)
 
     OtlpObserver observer;
     QString error;
-    if (!observer.start(options, &error)) {
+    if (!observer.start(options, grpcPort, &error)) {
         err << "loopscope observe: " << error << Qt::endl;
         return 1;
     }
-    out << "LoopScope " << LOOPSCOPE_VERSION << " receiving OpenTelemetry traces at "
-        << observer.receiver()->endpoint() << "/v1/traces\n"
+    out << "LoopScope " << LOOPSCOPE_VERSION << " receiving OpenTelemetry traces and metrics at "
+        << observer.receiver()->endpoint() << "/v1/traces and /v1/metrics\n"
         << "  point your services at it:  OTEL_EXPORTER_OTLP_ENDPOINT=" << observer.receiver()->endpoint()
         << "  OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\n";
+    if (observer.grpcReceiver()->isRunning())
+        out << "  or over gRPC:   OTEL_EXPORTER_OTLP_ENDPOINT=" << observer.grpcReceiver()->endpoint()
+            << "  OTEL_EXPORTER_OTLP_PROTOCOL=grpc\n";
     if (!options.token.isEmpty())
         out << "  with  OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20" << options.token << "\n";
     out << "  " << OtlpObserver::batchDelayNote() << "\n"
@@ -119,6 +131,15 @@ int runObserveCommand(const QStringList &arguments)
         return 2;
     }
     csv.close();
+    // metrics.csv: one row per metric data point the services sent.
+    QFile metricsCsv(QDir(outDir).filePath(QStringLiteral("metrics.csv")));
+    if (!metricsCsv.open(QIODevice::WriteOnly | QIODevice::Truncate)
+        || metricsCsv.write(observer.metricsCsv(run)) < 0) {
+        err << "loopscope observe: cannot write " << metricsCsv.fileName() << Qt::endl;
+        return 2;
+    }
+    metricsCsv.close();
+    written << metricsCsv.fileName(); // requests.csv is already in the list (rewritten above)
     err << observer.summaryLine(0) << "\n";
     for (const QJsonValue &o : run.machine.value(QStringLiteral("otlp"))
                                    .toObject()

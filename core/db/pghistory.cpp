@@ -31,6 +31,11 @@ const char *const kSchema[] = {
     "CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation_id, id)",
     "CREATE TABLE IF NOT EXISTS audit_log ("
     " id BIGSERIAL PRIMARY KEY, user_id TEXT, request_id BIGINT, item INTEGER, created_at BIGINT NOT NULL)",
+    // Added with the chat window's settings and alternative answers (a database made before
+    // them gets the columns on its next start).
+    "ALTER TABLE conversations ADD COLUMN IF NOT EXISTS settings TEXT",
+    "ALTER TABLE messages ADD COLUMN IF NOT EXISTS active BOOLEAN NOT NULL DEFAULT true",
+    "ALTER TABLE messages ADD COLUMN IF NOT EXISTS alt_of BIGINT",
 };
 
 const QSet<QString> &knownTables()
@@ -40,15 +45,34 @@ const QSet<QString> &knownTables()
     return names;
 }
 
+ConversationSettings settingsFrom(const PgResult &r, int row, int column)
+{
+    ConversationSettings settings;
+    if (!r.isNull(row, column))
+        ConversationSettings::fromJson(QJsonDocument::fromJson(r.text(row, column).toUtf8()).object(),
+                                       &settings);
+    return settings;
+}
+
 ConversationInfo conversationFrom(const PgResult &r, int row)
 {
-    return { r.text(row, 0),    r.text(row, 1),    r.text(row, 2),
-             r.integer(row, 3), r.integer(row, 4), int(r.integer(row, 5)) };
+    return { r.text(row, 0),    r.text(row, 1),         r.text(row, 2),         r.integer(row, 3),
+             r.integer(row, 4), int(r.integer(row, 5)), settingsFrom(r, row, 6) };
+}
+
+// Settings as stored: NULL when none is set.
+void appendSettings(PgParams &params, const ConversationSettings &settings)
+{
+    if (settings.isEmpty())
+        params.null();
+    else
+        params << QString::fromUtf8(QJsonDocument(settings.toJson()).toJson(QJsonDocument::Compact));
 }
 
 constexpr const char *kConversationColumns
     = "SELECT c.id, c.user_id, c.title, c.created_at, c.updated_at,"
-      " (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) FROM conversations c ";
+      " (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.active), c.settings"
+      " FROM conversations c ";
 
 } // namespace
 
@@ -131,10 +155,11 @@ PgQuery PgHistory::contextQuery(const QString &userId, const QString &sessionId,
             " (SELECT user_id FROM conversations WHERE id = $2),"
             " (SELECT coalesce(json_agg(json_build_array(h.role, h.content) ORDER BY h.id), '[]')"
             "    FROM (SELECT id, role, content FROM messages"
-            "           WHERE conversation_id = $2 AND $3::int > 0"
+            "           WHERE conversation_id = $2 AND active AND $3::int > 0"
             "             AND EXISTS (SELECT 1 FROM conversations WHERE id = $2 AND user_id = $1)"
             "           ORDER BY id DESC LIMIT $3::int) h),"
-            " pg_sleep($4::float8)";
+            " pg_sleep($4::float8),"
+            " (SELECT settings FROM conversations WHERE id = $2 AND user_id = $1)";
     q.params << userId << sessionId << qint64(std::max(0, maxMessages)) << std::max(0.0, delaySeconds);
     return q;
 }
@@ -154,6 +179,8 @@ std::optional<UserContext> PgHistory::readContext(const PgResult &r, const QStri
     ctx.sessionExists = !sessionId.isEmpty() && !r.isNull(0, 1);
     if (ctx.sessionExists)
         ctx.sessionOwner = r.text(0, 1);
+    if (!ctx.sessionBelongsToOthers())
+        ctx.settings = settingsFrom(r, 0, 4);
     const QJsonArray history = QJsonDocument::fromJson(r.text(0, 2).toUtf8()).array();
     ctx.history.reserve(history.size());
     for (const QJsonValue &m : history) {
@@ -170,9 +197,10 @@ PgQuery PgHistory::saveQuery(const Exchange &e, double delaySeconds)
     // someone else's, `conv` is empty, and so are the user and message writes that read from it.
     PgQuery q;
     q.sql = "WITH pause AS (SELECT pg_sleep($9::float8)),"
-            " conv AS (INSERT INTO conversations(id, user_id, title, created_at, updated_at)"
-            "   SELECT $2, $1, $3, $6::bigint, $6::bigint FROM pause"
-            "   ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at"
+            " conv AS (INSERT INTO conversations(id, user_id, title, created_at, updated_at, settings)"
+            "   SELECT $2, $1, $3, $6::bigint, $6::bigint, $10::text FROM pause"
+            "   ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at,"
+            "   settings = coalesce(excluded.settings, conversations.settings)"
             "   WHERE conversations.user_id = excluded.user_id RETURNING id),"
             " usr AS (INSERT INTO users(user_id, created_at, requests) SELECT $1, $6::bigint, 1 FROM conv"
             "   ON CONFLICT (user_id) DO UPDATE SET requests = users.requests + 1 RETURNING 1),"
@@ -193,6 +221,10 @@ PgQuery PgHistory::saveQuery(const Exchange &e, double delaySeconds)
     else
         q.params << QString::fromUtf8(QJsonDocument(e.meta).toJson(QJsonDocument::Compact));
     q.params << std::max(0.0, delaySeconds);
+    if (e.settings)
+        appendSettings(q.params, *e.settings);
+    else
+        q.params.null();
     return q;
 }
 
@@ -259,7 +291,7 @@ std::optional<ConversationInfo> PgHistory::conversation(const QString &id, QStri
 QList<StoredMessage> PgHistory::messages(const QString &conversationId, QString *error)
 {
     PgQuery q;
-    q.sql = "SELECT id, role, content, created_at, request_id, meta FROM messages"
+    q.sql = "SELECT id, role, content, created_at, request_id, meta, active, alt_of FROM messages"
             " WHERE conversation_id = $1 ORDER BY id";
     q.params << conversationId;
     const PgResult r = run(q, error);
@@ -273,6 +305,8 @@ QList<StoredMessage> PgHistory::messages(const QString &conversationId, QString 
         m.requestId = quint64(r.integer(i, 4));
         if (!r.isNull(i, 5))
             m.meta = QJsonDocument::fromJson(r.text(i, 5).toUtf8()).object();
+        m.active = r.text(i, 6) == QLatin1String("t");
+        m.alternativeOf = r.isNull(i, 7) ? 0 : r.integer(i, 7);
         out.append(m);
     }
     return out;
@@ -312,4 +346,54 @@ qint64 PgHistory::messageCount(QString *error)
     q.sql = "SELECT COUNT(*) FROM messages";
     const PgResult r = run(q, error);
     return r.ok() && r.rows() == 1 ? r.integer(0, 0) : -1;
+}
+
+bool PgHistory::setSettings(const QString &id, const ConversationSettings &settings, QString *error)
+{
+    PgQuery q;
+    q.sql = "UPDATE conversations SET settings = $1 WHERE id = $2 RETURNING id";
+    appendSettings(q.params, settings);
+    q.params << id;
+    const PgResult r = run(q, error);
+    return r.ok() && r.rows() > 0;
+}
+
+bool PgHistory::activateAlternative(const QString &conversationId, qint64 messageId, QString *error)
+{
+    PgQuery q;
+    q.sql = "UPDATE messages SET active = (id = $2::bigint) WHERE conversation_id = $1 AND alt_of ="
+            " (SELECT alt_of FROM messages WHERE id = $2::bigint AND conversation_id = $1 AND alt_of IS NOT "
+            "NULL)"
+            " RETURNING id";
+    q.params << conversationId << messageId;
+    const PgResult r = run(q, error);
+    return r.ok() && r.rows() > 0;
+}
+
+QList<SearchHit> PgHistory::search(const QString &text, const QString &userId, int limit, QString *error)
+{
+    // ILIKE row by row (no trigram index here): messages first, then the titles of the
+    // conversations none of whose messages matched, as the SQLite store answers.
+    QList<SearchHit> out;
+    const QString needle = text.simplified();
+    if (needle.isEmpty())
+        return out;
+    PgQuery q;
+    q.sql = "(SELECT m.conversation_id, c.title, m.id, m.role, m.content, 0 AS kind, c.updated_at"
+            "   FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+            "  WHERE m.content ILIKE $1 AND ($2 = '' OR c.user_id = $2)"
+            "  ORDER BY c.updated_at DESC, m.id LIMIT $3::int)"
+            " UNION ALL"
+            " (SELECT c.id, c.title, 0, '', c.title, 1, c.updated_at FROM conversations c"
+            "  WHERE c.title ILIKE $1 AND ($2 = '' OR c.user_id = $2)"
+            "    AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.content ILIKE "
+            "$1)"
+            "  ORDER BY c.updated_at DESC LIMIT $3::int)"
+            " ORDER BY 6, 7 DESC, 3";
+    q.params << HistoryText::likePattern(needle) << userId << qint64(limit);
+    const PgResult r = run(q, error);
+    for (int i = 0; i < r.rows(); ++i)
+        out.append({ r.text(i, 0), r.text(i, 1), r.integer(i, 2), r.text(i, 3),
+                     HistoryText::snippetAround(r.text(i, 4), needle) });
+    return out;
 }

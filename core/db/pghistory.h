@@ -60,7 +60,14 @@ public:
                             QString *error = nullptr) override;
     bool renameConversation(const QString &id, const QString &title, QString *error = nullptr) override;
     bool deleteConversation(const QString &id, QString *error = nullptr) override;
+    bool setSettings(const QString &id, const ConversationSettings &settings,
+                     QString *error = nullptr) override;
+    bool activateAlternative(const QString &conversationId, qint64 messageId,
+                             QString *error = nullptr) override;
     qint64 messageCount(QString *error = nullptr) override;
+    // ILIKE over message text and titles (no full-text index): fine for a classroom's history.
+    QList<SearchHit> search(const QString &text, const QString &userId = QString(), int limit = 50,
+                            QString *error = nullptr) override;
 
     // How long a statement or a wait for a connection may take before the request is answered
     // 503 database_unavailable (--db-timeout).

@@ -198,6 +198,21 @@ bool OpenAiChatProtocol::parse(const QByteArray &body, ChatRequest *out, QString
     }
     m_history = all.mid(0, lastUser);
     r.clientHistory = m_history;
+    // The conversation's settings as an OpenAI client gives them: its system message,
+    // temperature and max_tokens (max_completion_tokens, its newer name).
+    QJsonObject given;
+    if (!all.isEmpty() && all.first().role == QLatin1String("system"))
+        given.insert(QStringLiteral("system_prompt"), all.first().content);
+    for (const char *key : { "temperature", "max_tokens", "max_completion_tokens" }) {
+        const QJsonValue v = o.value(QLatin1String(key));
+        if (!v.isUndefined() && !v.isNull())
+            given.insert(key[0] == 't' ? QStringLiteral("temperature") : QStringLiteral("max_tokens"), v);
+    }
+    if (!ConversationSettings::fromJson(given, &r.settings, error)) {
+        error->replace(QStringLiteral("settings."), QString());
+        return false;
+    }
+    r.settingsGiven = !r.settings.isEmpty();
     // An estimate for "usage": the pipeline reports the reply's tokens only.
     for (const ChatMessage &m : all)
         m_promptTokens += int(SimulatedLlm::tokenize(m.content).size());

@@ -86,10 +86,40 @@ bool parse(const QByteArray &body, ChatRequest *out, QString *error)
     if (!parseObject(body, &o, error))
         return false;
     ChatRequest r;
+    if (!readBool(o, "regenerate", &r.regenerate, error))
+        return false;
+    // Regenerate answers the stored last user message again: it needs no message of its own.
     if (!readString(o, "user_id", true, &r.userId, error)
         || !readString(o, "session_id", false, &r.sessionId, error)
-        || !readString(o, "message", true, &r.message, error))
+        || !readString(o, "message", !r.regenerate, &r.message, error))
         return false;
+    const QJsonValue edit = o.value(QLatin1String("edit_from"));
+    if (!edit.isUndefined() && !edit.isNull()) {
+        if (!edit.isDouble() || edit.toDouble() < 1 || edit.toDouble() != double(qint64(edit.toDouble()))) {
+            *error = QStringLiteral("field 'edit_from' must be the id of a stored message");
+            return false;
+        }
+        r.editFrom = qint64(edit.toDouble());
+    }
+    if (r.regenerate && r.editFrom > 0) {
+        *error = QStringLiteral("'regenerate' and 'edit_from' cannot be combined");
+        return false;
+    }
+    if ((r.regenerate || r.editFrom > 0) && r.sessionId.isEmpty()) {
+        *error
+            = QStringLiteral("'regenerate' and 'edit_from' need the 'session_id' of a stored conversation");
+        return false;
+    }
+    const QJsonValue settings = o.value(QLatin1String("settings"));
+    if (!settings.isUndefined() && !settings.isNull()) {
+        if (!settings.isObject()) {
+            *error = QStringLiteral("field 'settings' must be an object");
+            return false;
+        }
+        if (!ConversationSettings::fromJson(settings.toObject(), &r.settings, error))
+            return false;
+        r.settingsGiven = true;
+    }
     if (r.userId.trimmed().isEmpty() || r.userId.size() > 128) {
         *error = QStringLiteral("field 'user_id' must be 1 to 128 characters");
         return false;
@@ -98,7 +128,7 @@ bool parse(const QByteArray &body, ChatRequest *out, QString *error)
         *error = QStringLiteral("field 'session_id' must be at most 128 characters");
         return false;
     }
-    if (r.message.trimmed().isEmpty()) {
+    if (!r.regenerate && r.message.trimmed().isEmpty()) {
         *error = QStringLiteral("field 'message' must not be empty");
         return false;
     }

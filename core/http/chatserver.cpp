@@ -187,6 +187,7 @@ bool ChatServer::startWorkers(QString *error)
     if (m_listenFd < 0)
         return false;
     m_config.port = m_port;
+    m_loopsStarted.clear();
     bool ok = true;
     for (int i = 0; i < m_config.initialWorkers(); ++i)
         ok = addWorker(i) && ok;
@@ -200,8 +201,15 @@ bool ChatServer::startWorkers(QString *error)
 
 bool ChatServer::addWorker(int i)
 {
+    // A loop the supervisor adds again under an index it retired is another thread: its lane
+    // gets its own name, "worker-2 #2".
+    if (m_loopsStarted.size() <= size_t(i))
+        m_loopsStarted.resize(size_t(i) + 1);
+    const int again = ++m_loopsStarted[size_t(i)];
+    const QString name
+        = again > 1 ? QStringLiteral("worker-%1 #%2").arg(i).arg(again) : QStringLiteral("worker-%1").arg(i);
     auto *thread = new QThread;
-    thread->setObjectName(QStringLiteral("worker-%1").arg(i));
+    thread->setObjectName(name);
     thread->setEventDispatcher(new EpollEventDispatcher); // see its header: scale
     thread->start();
     ServerWorker *worker = nullptr;
@@ -213,8 +221,10 @@ bool ChatServer::addWorker(int i)
     anchor.moveToThread(thread);
     QMetaObject::invokeMethod(
         &anchor,
-        [&worker, &ok, i, ctx, fd] {
+        [&worker, &ok, i, ctx, fd, again, &name] {
             worker = new ServerWorker(i, ctx);
+            if (again > 1)
+                ThreadRegistry::nameCurrentThread(name, LaneKind::WorkerLoop);
             ok = worker->startListening(fd);
         },
         Qt::BlockingQueuedConnection);

@@ -103,6 +103,7 @@ private:
     std::shared_ptr<LlmBackend> m_customLlm;
     std::vector<QThread *> m_threads;
     std::vector<ServerWorker *> m_workers;
+    std::vector<int> m_loopsStarted; // per worker index since start(): a re-added loop is named apart
     ServerConfig m_config;
     int m_listenFd = -1;
     quint16 m_port = 0;

@@ -1,5 +1,7 @@
 #include "historyfilecheck.h"
 
+#include "storage/historyschema.h"
+
 #include <QFileInfo>
 #include <QSet>
 #include <QStringList>
@@ -9,12 +11,13 @@ namespace HistoryFileCheck {
 
 namespace {
 
-// The tables HistoryStore creates (storage/historystore.cpp), and SQLite's own.
+// The tables HistoryStore creates (storage/historyschema.cpp), and SQLite's own.
 const QSet<QString> &knownTables()
 {
-    static const QSet<QString> names { QStringLiteral("users"), QStringLiteral("conversations"),
-                                       QStringLiteral("messages"), QStringLiteral("audit_log"),
-                                       QStringLiteral("sqlite_sequence") };
+    static const QSet<QString> names = [] {
+        const QStringList list = HistorySchema::tables();
+        return QSet<QString>(list.begin(), list.end());
+    }();
     return names;
 }
 

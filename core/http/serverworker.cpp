@@ -5,6 +5,7 @@
 #include "http/chatendpoint.h"
 #include "http/chatprotocol.h"
 #include "http/chatrequestparser.h"
+#include "http/conversationroutes.h"
 #include "http/httpconnectionset.h"
 #include "http/httprequest.h"
 #include "http/responsechannel.h"
@@ -23,6 +24,20 @@ constexpr qint64 HeartbeatNs = 10'000'000; // the loop-lag probe's period: 10 ms
 
 using Method = HttpRequest::Method;
 
+// Who sent the request, into its record: the peer's address and port, the User-Agent and
+// X-LoopScope-User headers (a recording of outside load keeps them, issue #23). The one place
+// that reads them.
+void captureClient(RequestRecord &record, const HttpRequest &request)
+{
+    if (!request.peerAddress().isNull()) {
+        const Q_IPV6ADDR address = request.peerAddress().toIPv6Address();
+        std::memcpy(record.clientAddress.data(), address.c, record.clientAddress.size());
+        record.clientPort = request.peerPort();
+    }
+    record.setUserAgent(request.header("User-Agent").toByteArray());
+    record.setLoopscopeUser(request.header("X-LoopScope-User").toByteArray());
+}
+
 QString text(QByteArrayView bytes)
 {
     return QString::fromUtf8(bytes);
@@ -32,16 +47,6 @@ QString text(QByteArrayView bytes)
 QString segment(QByteArrayView bytes)
 {
     return QString::fromUtf8(QByteArray::fromPercentEncoding(bytes.toByteArray()));
-}
-
-QJsonObject conversationJson(const ConversationInfo &c)
-{
-    return { { QStringLiteral("id"), c.id },
-             { QStringLiteral("user_id"), c.userId },
-             { QStringLiteral("title"), c.title },
-             { QStringLiteral("created_at_ms"), double(c.createdMs) },
-             { QStringLiteral("updated_at_ms"), double(c.updatedMs) },
-             { QStringLiteral("messages"), c.messageCount } };
 }
 
 } // namespace
@@ -265,6 +270,7 @@ void ServerWorker::handleChat(const HttpRequest &request, std::shared_ptr<Respon
     record.loopThread = ThreadRegistry::currentIndex();
     record.requestBytes = quint32(body.size());
     record.setUserId(chat.userId.toUtf8());
+    captureClient(record, request);
     auto trace = std::make_shared<RequestTrace>(m_context->recorder, record);
     m_chat->accept(std::move(channel), std::move(chat), config, std::move(trace), std::move(protocol));
 }
@@ -333,95 +339,10 @@ void ServerWorker::handleStats(ResponseChannel &channel)
 void ServerWorker::handleConversations(const HttpRequest &request, const PathParts &parts,
                                        ResponseChannel &channel)
 {
-    // GET    /v1/conversations?user_id=U         list
-    // POST   /v1/conversations {user_id, title}  create
-    // GET    /v1/conversations/ID/messages       messages
-    // PATCH  /v1/conversations/ID {title}        rename
-    // DELETE /v1/conversations/ID                delete
-    // Small indexed queries (SQLite, or PostgreSQL on a pooled connection): they run inline on the
-    // loop in every mode.
-    HistoryQueries *store = m_context->manager->queries();
-    QString error;
-    const Method method = request.method();
-    auto storageFailed = [&] { channel.sendError(500, QStringLiteral("storage_error"), error); };
-    if (parts.size() == 2) {
-        if (method == Method::Get) {
-            const QString user = request.queryValue(QStringLiteral("user_id"));
-            const auto list = store->conversations(user, 500, &error);
-            if (!error.isEmpty())
-                return storageFailed();
-            QJsonArray items;
-            for (const auto &c : list)
-                items.append(conversationJson(c));
-            channel.sendJson(200, { { QStringLiteral("conversations"), items } });
-        } else if (method == Method::Post) {
-            QJsonObject o;
-            QString user;
-            QString title = QStringLiteral("New chat");
-            QString invalid;
-            if (!ChatRequestParser::parseObject(request.body(), &o, &invalid)
-                || !ChatRequestParser::readString(o, "user_id", true, &user, &invalid)
-                || !ChatRequestParser::readString(o, "title", false, &title, &invalid))
-                return channel.sendError(400, QStringLiteral("invalid_request"), invalid);
-            if (user.trimmed().isEmpty())
-                return channel.sendError(400, QStringLiteral("invalid_request"),
-                                         QStringLiteral("field 'user_id' is required"));
-            title = HistoryStore::clip(title, 200);
-            const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
-            if (!store->createConversation(id, user, title, &error))
-                return storageFailed();
-            channel.sendJson(201, conversationJson(*store->conversation(id)));
-        } else {
-            channel.sendError(405, QStringLiteral("method_not_allowed"), QStringLiteral("use GET or POST"),
-                              { { "Allow", "GET, POST" } });
-        }
-        return;
-    }
-    const QString id = segment(parts[2]);
-    if (parts.size() == 4 && parts[3] == "messages" && method == Method::Get) {
-        if (!store->conversation(id, &error))
-            return error.isEmpty() ? channel.sendError(404, QStringLiteral("not_found"),
-                                                       QStringLiteral("no conversation %1").arg(id))
-                                   : storageFailed();
-        QJsonArray items;
-        for (const StoredMessage &m : store->messages(id, &error)) {
-            items.append(QJsonObject { { QStringLiteral("id"), double(m.id) },
-                                       { QStringLiteral("role"), m.role },
-                                       { QStringLiteral("content"), m.content },
-                                       { QStringLiteral("created_at_ms"), double(m.createdMs) },
-                                       { QStringLiteral("request_id"), QString::number(m.requestId) },
-                                       { QStringLiteral("meta"), m.meta } });
-        }
-        channel.sendJson(
-            200, { { QStringLiteral("conversation_id"), id }, { QStringLiteral("messages"), items } });
-        return;
-    }
-    if (parts.size() == 3 && method == Method::Patch) {
-        QJsonObject o;
-        QString title;
-        QString invalid;
-        if (!ChatRequestParser::parseObject(request.body(), &o, &invalid)
-            || !ChatRequestParser::readString(o, "title", true, &title, &invalid))
-            return channel.sendError(400, QStringLiteral("invalid_request"), invalid);
-        title = title.trimmed();
-        if (title.isEmpty())
-            return channel.sendError(400, QStringLiteral("invalid_request"),
-                                     QStringLiteral("field 'title' must be a non-empty string"));
-        if (!store->renameConversation(id, HistoryStore::clip(title, 200), &error))
-            return error.isEmpty() ? channel.sendError(404, QStringLiteral("not_found"),
-                                                       QStringLiteral("no conversation %1").arg(id))
-                                   : storageFailed();
-        channel.sendJson(200, conversationJson(*store->conversation(id)));
-        return;
-    }
-    if (parts.size() == 3 && method == Method::Delete) {
-        if (!store->deleteConversation(id, &error))
-            return error.isEmpty() ? channel.sendError(404, QStringLiteral("not_found"),
-                                                       QStringLiteral("no conversation %1").arg(id))
-                                   : storageFailed();
-        channel.sendJson(200, { { QStringLiteral("deleted"), id } });
-        return;
-    }
-    channel.sendError(404, QStringLiteral("not_found"),
-                      QStringLiteral("no route for %1").arg(text(request.path())));
+    QStringList segments;
+    for (const QByteArrayView part : parts)
+        segments << segment(part);
+    ConversationRoutes::handle(request.methodName().toByteArray(), segments,
+                               QUrlQuery(QString::fromLatin1(request.query())), request.body(),
+                               m_context->manager->queries(), channel);
 }

@@ -14,6 +14,10 @@ struct LlmRequest
     QList<ChatMessage> messages;
     quint64 requestId = 0; // for reproducible simulated latencies and for logs
     bool stream = true; // the caller wants tokens as they come
+    // The conversation's own model settings; unset: the backend's configuration decides.
+    QString model;
+    double temperature = -1; // < 0: unset
+    int maxTokens = 0; // <= 0: unset
 };
 
 struct LlmReply
@@ -34,6 +38,9 @@ struct LlmReply
     int promptTokens = 0;
     int completionTokens = 0;
     qint64 firstTokenNs = 0;
+    // When the whole reply was there: the last token's due time (simulated), or when the loop's
+    // dispatcher saw the last bytes ready (OpenAI). 0: unknown. The await may resume later.
+    qint64 readyNs = 0;
     Error error = Error::None;
     int upstreamStatus = 0;
     QString errorMessage;

@@ -1,5 +1,6 @@
 #include "openaibackend.h"
 
+#include "base/readystamp.h"
 #include "base/traceclock.h"
 #include "openaichunk.h"
 #include "openairesponsereader.h"
@@ -114,6 +115,11 @@ QCoro::Task<LlmReply> OpenAiBackend::exchange(OpenAiConfig config, LlmRequest re
                                               CancelToken cancel)
 {
     const qint64 start = TraceClock::nowNs();
+    // A conversation's own settings take the place of the configured ones.
+    if (!request.model.isEmpty())
+        config.model = request.model;
+    if (request.temperature >= 0)
+        config.temperature = request.temperature;
     OpenAiResponseReader reader(request.stream, config.apiKey);
     const QUrl url = endpoint(config.baseUrl);
     if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
@@ -130,9 +136,10 @@ QCoro::Task<LlmReply> OpenAiBackend::exchange(OpenAiConfig config, LlmRequest re
     // queues the rest, which would cap concurrency exactly where LoopScope measures it. Each call
     // pays for its own connection instead, as a client without a session pool would.
     QNetworkAccessManager nam;
-    QNetworkReply *reply = nam.post(networkRequest(config, request.stream),
-                                    OpenAiWire::requestBody(config.model, messagesFor(config, request),
-                                                            request.stream, config.temperature));
+    QNetworkReply *reply
+        = nam.post(networkRequest(config, request.stream),
+                   OpenAiWire::requestBody(config.model, messagesFor(config, request), request.stream,
+                                           config.temperature, request.maxTokens));
 
     // One timer wakes the loop below: after a poll interval (cancel flag, deadlines), or at once
     // when the reply has news. It resumes the coroutine from a timer event, never from inside one
@@ -141,7 +148,13 @@ QCoro::Task<LlmReply> OpenAiBackend::exchange(OpenAiConfig config, LlmRequest re
     wake.setSingleShot(true);
     wake.setTimerType(Qt::PreciseTimer);
     bool connected = false; // the request is on the wire: the connect deadline no longer applies
-    const auto poke = [&wake] { wake.start(0); };
+    // When the reply's latest news was ready, as the loop's dispatcher stamped the event that
+    // brought it (base/readystamp.h); the wake-up timer below runs later when the loop is busy.
+    qint64 newsReadyNs = 0;
+    const auto poke = [&wake, &newsReadyNs] {
+        newsReadyNs = ReadyStamp::current() > 0 ? ReadyStamp::current() : TraceClock::nowNs();
+        wake.start(0);
+    };
     const auto onConnected = [&connected, poke] {
         connected = true;
         poke();
@@ -224,6 +237,7 @@ QCoro::Task<LlmReply> OpenAiBackend::exchange(OpenAiConfig config, LlmRequest re
     }
     if (!reply->isFinished())
         reply->abort(); // after [DONE] or a stream error: nothing more to read from this connection
+    result.readyNs = newsReadyNs;
     co_return result;
 }
 

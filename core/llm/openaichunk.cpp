@@ -122,7 +122,7 @@ QString OpenAiError::describe() const
 namespace OpenAiWire {
 
 QByteArray requestBody(const QString &model, const QList<ChatMessage> &messages, bool stream,
-                       double temperature)
+                       double temperature, int maxTokens)
 {
     QJsonArray list;
     for (const ChatMessage &m : messages)
@@ -133,6 +133,8 @@ QByteArray requestBody(const QString &model, const QList<ChatMessage> &messages,
                        { QStringLiteral("stream"), stream } };
     if (temperature >= 0)
         body.insert(QStringLiteral("temperature"), temperature);
+    if (maxTokens > 0)
+        body.insert(QStringLiteral("max_tokens"), maxTokens);
     if (stream)
         body.insert(QStringLiteral("stream_options"),
                     QJsonObject { { QStringLiteral("include_usage"), true } });

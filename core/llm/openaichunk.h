@@ -48,11 +48,12 @@ struct OpenAiError
 // Writers of the wire format.
 namespace OpenAiWire {
 
-// The client's request body: {"model","messages","stream","temperature","stream_options"}.
-// temperature < 0 leaves it out (the provider's default); usage is asked for only when streaming,
+// The client's request body: {"model","messages","stream","temperature","max_tokens","stream_options"}.
+// temperature < 0 and maxTokens <= 0 leave them out (the provider's defaults); usage is asked
+// for only when streaming,
 // because OpenAI rejects stream_options on a non-streamed request.
 QByteArray requestBody(const QString &model, const QList<ChatMessage> &messages, bool stream,
-                       double temperature);
+                       double temperature, int maxTokens = 0);
 
 // One "data: {chunk}" payload of our server's stream (without the SSE framing: see SseDecoder::encode).
 // The first chunk of a stream should carry role "assistant" (pass withRole); finishReason empty

@@ -3,6 +3,7 @@
 #include "base/delays.h"
 #include "base/traceclock.h"
 
+#include <QLocale>
 #include <cmath>
 #include <random>
 
@@ -146,7 +147,12 @@ QString SimulatedLlm::replyFor(const LlmRequest &request) const
         message = message.left(200) + QStringLiteral("…");
     QString tpl = m_config.replyTemplate;
     if (tpl.isEmpty()) {
-        tpl = QStringLiteral("你好！我是 LoopScope 的模拟大模型。你刚才说：「{message}」。"
+        // In the language the program runs in (the window's, set by QLocale::setDefault).
+        tpl = QLocale().language() == QLocale::Chinese
+            ? QStringLiteral(
+                "你好！我是 LoopScope 的模拟大模型。你刚才说：「{message}」。这个回复是模拟的："
+                "你看到的每个词元都由计时器延后发出，好让你看清服务器的分发模式如何分配它的时间。")
+            : QStringLiteral("Hello! I am LoopScope's simulated model. You said: \"{message}\". "
                              "This reply is simulated: every token you see was held back by a timer "
                              "so that you can watch how the server's dispatch mode shares its time.");
     }
@@ -158,6 +164,8 @@ SimulatedLlm::Plan SimulatedLlm::plan(const LlmRequest &request) const
 {
     Plan p;
     p.tokens = tokenize(replyFor(request));
+    if (request.maxTokens > 0 && p.tokens.size() > request.maxTokens)
+        p.tokens.resize(request.maxTokens); // a conversation's max_tokens cuts the reply, as a model's would
     const double scale = m_config.timeScale;
     const quint64 draw = m_draws.fetch_add(1, std::memory_order_relaxed);
     qint64 total = qint64(m_config.latency.sample(draw) * scale * 1e9);
@@ -228,6 +236,7 @@ QCoro::Task<LlmReply> SimulatedLlm::completeAsync(LlmRequest request, TokenSink 
         reply.tokens = int(p.tokens.size());
         reply.completionTokens = reply.tokens;
         reply.firstTokenNs = TraceClock::nowNs();
+        reply.readyNs = start + p.totalNs;
         co_return reply;
     }
     for (int i = 0; i < p.tokens.size(); ++i) {
@@ -243,5 +252,6 @@ QCoro::Task<LlmReply> SimulatedLlm::completeAsync(LlmRequest request, TokenSink 
     }
     reply.tokens = int(p.tokens.size());
     reply.completionTokens = reply.tokens;
+    reply.readyNs = p.offsetsNs.isEmpty() ? start : start + p.offsetsNs.last(); // the last token's due time
     co_return reply;
 }

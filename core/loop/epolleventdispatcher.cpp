@@ -1,5 +1,7 @@
 #include "epolleventdispatcher.h"
 
+#include "base/readystamp.h"
+
 #include <QCoreApplication>
 #include <QSocketNotifier>
 #include <cerrno>
@@ -243,6 +245,7 @@ int EpollEventDispatcher::fireTimers()
         m_due.push({ t.deadlineNs, due.id, t.generation });
         QObject *object = t.object;
         QTimerEvent event(due.id);
+        ReadyStamp::Scope ready(due.deadlineNs);
         QCoreApplication::sendEvent(object, &event);
         ++fired;
     }
@@ -253,6 +256,10 @@ int EpollEventDispatcher::fireTimers()
 
 void EpollEventDispatcher::wakeUp()
 {
+    if (m_wokenAtNs.load(std::memory_order_relaxed) == 0) {
+        qint64 none = 0;
+        m_wokenAtNs.compare_exchange_strong(none, monotonicNs(), std::memory_order_relaxed);
+    }
     int expected = 0;
     if (!m_wakeUps.compare_exchange_strong(expected, 1, std::memory_order_acq_rel))
         return; // a wake-up is already on its way
@@ -269,7 +276,10 @@ void EpollEventDispatcher::interrupt()
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 {
     emit awake();
-    QCoreApplication::sendPostedEvents();
+    {
+        ReadyStamp::Scope ready(m_wokenAtNs.exchange(0, std::memory_order_relaxed));
+        QCoreApplication::sendPostedEvents();
+    }
 
     if (m_interrupted.exchange(false, std::memory_order_acq_rel))
         return false;
@@ -300,6 +310,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     }
     if (n < 0)
         n = 0; // EINTR
+    const qint64 polledNs = n > 0 ? monotonicNs() : 0; // these sockets were ready from here on
     bool didWork = false;
     const bool socketsAllowed = !(flags & QEventLoop::ExcludeSocketNotifiers);
     for (int i = 0; i < n; ++i) {
@@ -316,6 +327,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         const quint32 e = events[i].events;
         // A raw watcher (looked up per event: an earlier handler of this pass may have removed it).
         if (const auto w = m_watchers.find(fd); w != m_watchers.end()) {
+            ReadyStamp::Scope ready(polledNs);
             w->second->fdEvents(e);
             didWork = true;
             continue;
@@ -327,6 +339,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
                 return;
             QSocketNotifier *notifier = it->second.*member;
             QEvent event(QEvent::SockAct);
+            ReadyStamp::Scope ready(polledNs);
             QCoreApplication::sendEvent(notifier, &event);
             didWork = true;
         };

@@ -19,6 +19,9 @@
 //
 // Behaviour matches Qt's UNIX dispatcher: level-triggered socket notifiers, precise timers for
 // every timer type, posted events first on every pass, wake-ups coalesced to one eventfd write.
+// Every delivery carries the moment its event was ready (base/readystamp.h): a timer's due time,
+// the moment epoll_wait reported the socket, the first wake-up request for posted events. What a
+// handler runs after that moment, it runs late because the loop was busy (the loop_wait phase).
 // Install it on a QThread before starting it: thread->setEventDispatcher(new EpollEventDispatcher).
 class EpollEventDispatcher : public QAbstractEventDispatcher
 {
@@ -91,6 +94,7 @@ private:
     int m_epoll = -1;
     int m_wakeFd = -1;
     std::atomic<int> m_wakeUps { 0 };
+    std::atomic<qint64> m_wokenAtNs { 0 }; // first wake-up request since posted events last ran
     std::atomic<bool> m_interrupted { false };
     std::unordered_map<int, Notifiers> m_notifiers;
     std::unordered_map<int, FdWatcher *> m_watchers;

@@ -14,7 +14,7 @@ constexpr int MaxAncestorSteps = 64;
 constexpr qint64 TraceIdleNs = 120'000'000'000; // forget a trace after 2 minutes without spans
 constexpr qint64 MaxNodes = 1'000'000; // over this, traces idle for 5 s are dropped as well
 
-qint64 unixMinusSteadyNs()
+qint64 wallMinusSteadyNow()
 {
     const qint64 unix = std::chrono::duration_cast<std::chrono::nanoseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
@@ -50,10 +50,41 @@ Phase phaseOf(const Otlp::Span &s)
     }
     if (db)
         return isWriteOperation(op) ? Phase::DbWrite : Phase::DbRead;
-    if (s.genAi || (s.kind == Otlp::SpanKind::Client && s.http))
+    // A model call, or any outgoing HTTP/RPC call (http.request.method + server.address, rpc.*).
+    if (s.genAi || (s.kind == Otlp::SpanKind::Client && (s.http || s.rpc)))
         return Phase::Llm;
     return Phase::Other;
 }
+
+} // namespace
+
+// The stretches of the request not covered by any of `children` (clipped to the request), on the
+// request's lane, as Handler spans.
+QList<TraceSpan> OtlpAssembler::handlerGaps(const RequestRecord &request, const QList<TraceSpan> &children)
+{
+    QList<QPair<qint64, qint64>> covered;
+    for (const TraceSpan &c : children) {
+        const qint64 a = std::max(c.startNs, request.startedNs);
+        const qint64 b = std::min(c.endNs, request.respondedNs);
+        if (b > a)
+            covered.append({ a, b });
+    }
+    std::sort(covered.begin(), covered.end());
+    QList<TraceSpan> gaps;
+    qint64 at = request.startedNs;
+    const auto gap = [&](qint64 a, qint64 b) {
+        if (b > a)
+            gaps.append(TraceSpan { a, b, request.loopThread, Phase::Handler, 0, 1 });
+    };
+    for (const auto &c : std::as_const(covered)) {
+        gap(at, c.first);
+        at = std::max(at, c.second);
+    }
+    gap(at, request.respondedNs);
+    return gaps;
+}
+
+namespace {
 
 bool isRequestSpan(const Otlp::Span &s)
 {
@@ -79,7 +110,7 @@ QString ObservedLane::name() const
 OtlpAssembler::OtlpAssembler(TraceRecorder *recorder, qint64 maxQueuedSpans)
     : m_recorder(recorder)
     , m_maxQueuedSpans(maxQueuedSpans)
-    , m_unixMinusSteady(unixMinusSteadyNs())
+    , m_unixMinusSteady(wallMinusSteadyNow())
 {
     m_thread = std::thread([this] { run(); });
 }
@@ -269,12 +300,13 @@ void OtlpAssembler::assemble(const Otlp::Batch &batch)
         node.parent = span.parentSpanId;
         node.startUnix = qint64(span.startUnixNs);
         node.endUnix = qint64(span.endUnixNs);
-        node.startNs = toTraceClock(span.startUnixNs);
-        node.endNs = toTraceClock(span.endUnixNs);
         node.lane = laneFor(resource, span);
         node.phase = phaseOf(span);
         node.kind = span.kind;
         node.host = hostId(resource.hostName);
+        const qint64 correction = correctionNs(node.host);
+        node.startNs = toTraceClock(span.startUnixNs) - correction;
+        node.endNs = toTraceClock(span.endUnixNs) - correction;
         node.request = isRequestSpan(span);
         if (node.request) {
             Request req;
@@ -289,11 +321,11 @@ void OtlpAssembler::assemble(const Otlp::Batch &batch)
                 = qint8(std::min<int>(int(std::distance(m_lanes.begin(), m_lanes.find(node.lane))), 127));
             r.endpoint = Endpoint::Other;
             r.mode = DispatchMode::Async;
-            // Until spans below it arrive, the request itself is its one phase, on its lane (so
-            // the thread view draws the instance's lane even for services that report no
-            // child spans).
+            // Until spans below it arrive, the request is all handler, on its lane (so the
+            // thread view draws the instance's lane even for services that report no child
+            // spans).
             r.spanCount = 1;
-            r.spans[0] = TraceSpan { r.startedNs, r.respondedNs, node.lane, Phase::Other, 0, 1 };
+            r.spans[0] = TraceSpan { r.startedNs, r.respondedNs, node.lane, Phase::Handler, 0, 1 };
             node.seq = m_recorder->begin(r);
             m_requests.insert(node.seq, req);
             ++m_stats.requests;
@@ -322,6 +354,20 @@ void OtlpAssembler::assemble(const Otlp::Batch &batch)
     }
 }
 
+qint64 OtlpAssembler::correctionNs(int host) const
+{
+    if (!m_applyOffsets.load(std::memory_order_relaxed))
+        return 0;
+    for (auto it = m_offsetSamples.constBegin(); it != m_offsetSamples.constEnd(); ++it) {
+        if (it.key().second != host || it.key().first == host || it->isEmpty())
+            continue;
+        QList<double> s = it.value();
+        std::sort(s.begin(), s.end());
+        return qint64(s[s.size() / 2] * 1e6);
+    }
+    return 0;
+}
+
 void OtlpAssembler::publishDirty()
 {
     for (quint64 seq : std::as_const(m_dirty)) {
@@ -331,14 +377,23 @@ void OtlpAssembler::publishDirty()
         Request &req = *it;
         req.dirty = false;
         QList<TraceSpan> phases = req.phases;
-        // Database and LLM/HTTP calls first when there are more spans than a record holds.
-        std::stable_sort(phases.begin(), phases.end(), [](const TraceSpan &a, const TraceSpan &b) {
-            return (a.phase == Phase::Other) < (b.phase == Phase::Other);
+        // The server span's own time, where no span below it runs, is its handler's.
+        const QList<TraceSpan> own = handlerGaps(req.record, phases);
+        phases += own;
+        // Database and LLM/HTTP calls first, then the handler's longest stretches, then the
+        // rest, when there are more than a record holds.
+        const auto rank = [](const TraceSpan &t) {
+            return t.phase == Phase::Other ? 2 : t.phase == Phase::Handler ? 1 : 0;
+        };
+        std::stable_sort(phases.begin(), phases.end(), [&](const TraceSpan &a, const TraceSpan &b) {
+            if (rank(a) != rank(b))
+                return rank(a) < rank(b);
+            return rank(a) == 1 && a.endNs - a.startNs > b.endNs - b.startNs;
         });
         if (phases.size() > RequestRecord::MaxSpans)
             phases.resize(RequestRecord::MaxSpans);
-        std::sort(phases.begin(), phases.end(),
-                  [](const TraceSpan &a, const TraceSpan &b) { return a.startNs < b.startNs; });
+        std::stable_sort(phases.begin(), phases.end(),
+                         [](const TraceSpan &a, const TraceSpan &b) { return a.startNs < b.startNs; });
         req.record.spanCount = quint8(phases.size());
         for (qsizetype i = 0; i < phases.size(); ++i)
             req.record.spans[size_t(i)] = phases[i];

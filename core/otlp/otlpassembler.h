@@ -8,6 +8,7 @@
 #include <QMap>
 #include <QSet>
 #include <QString>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -40,7 +41,8 @@ struct ClockOffset
 // window and the exporters read observed requests exactly like the in-process server's.
 // - A request is a SERVER span, or a root span that is not a CLIENT/PRODUCER span.
 // - Its phases come from the spans below it (to the nearest request above them): database spans
-//   as DbRead/DbWrite, gen_ai.* and HTTP CLIENT spans as Llm, the rest as Other.
+//   as DbRead/DbWrite, gen_ai.* and HTTP/RPC CLIENT spans as Llm, the rest as Other; the time
+//   no span below it covers is the request's own, Handler.
 // - Spans arrive only when they end, children usually before their parent: spans whose request
 //   has not arrived yet wait in their trace (bounded, dropped after a while).
 // - Times are the sender's wall clock converted to TraceClock with this machine's offset
@@ -57,6 +59,10 @@ public:
     bool enqueue(Otlp::Batch &&batch);
     // Blocks until every queued batch is assembled.
     void drain();
+    // On: spans assembled from now on are moved onto their caller's clock: a host whose clock was
+    // estimated to run `offset` ahead of another's (offsets()) has its times moved back by it.
+    void setApplyClockOffsets(bool on) { m_applyOffsets.store(on, std::memory_order_relaxed); }
+    bool applyClockOffsets() const { return m_applyOffsets.load(std::memory_order_relaxed); }
     // Test hook: a paused assembler queues but does not assemble (its queue fills up).
     void setPaused(bool paused);
 
@@ -74,8 +80,12 @@ public:
     ObservedLane laneInfo(quint16 lane) const;
     QList<ClockOffset> offsets() const;
 
+    // The parts of `request` that none of `children` covers, as Handler spans on its lane.
+    static QList<TraceSpan> handlerGaps(const RequestRecord &request, const QList<TraceSpan> &children);
+
     // TraceClock ns for a sender's unix-epoch ns.
     qint64 toTraceClock(quint64 unixNs) const { return qint64(unixNs) - m_unixMinusSteady; }
+    qint64 unixMinusSteadyNs() const { return m_unixMinusSteady; }
 
 private:
     struct Node
@@ -115,6 +125,8 @@ private:
     void clockSample(const Node &client, const Node &server);
     void expire(qint64 nowNs);
     void publishDirty();
+    // ns to subtract from `host`'s times (0 unless offsets are applied and one is known).
+    qint64 correctionNs(int host) const;
 
     TraceRecorder *m_recorder;
     const qint64 m_maxQueuedSpans;
@@ -144,5 +156,6 @@ private:
     quint64 m_nextId = 1;
     qint64 m_lastExpireNs = 0;
 
+    std::atomic<bool> m_applyOffsets { false };
     std::thread m_thread;
 };

@@ -1,6 +1,7 @@
 #include "otlpdecoder.h"
 
 #include "otlp/otlp_trace.pb.h"
+#include "otlpdecodeutil.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -8,9 +9,7 @@
 #include <QJsonParseError>
 #include <zlib.h>
 
-namespace Otlp {
-
-namespace {
+namespace Otlp::detail {
 
 void setError(QString *error, const QString &text)
 {
@@ -71,8 +70,11 @@ void spanAttribute(Span &span, const QString &key, const QString &text, qint64 n
 {
     if (key.startsWith(QLatin1String("gen_ai.")))
         span.genAi = true;
-    if (key.startsWith(QLatin1String("http.")) || key.startsWith(QLatin1String("url.")))
+    if (key.startsWith(QLatin1String("http.")) || key.startsWith(QLatin1String("url."))
+        || key == QLatin1String("server.address"))
         span.http = true;
+    if (key.startsWith(QLatin1String("rpc.")))
+        span.rpc = true;
     if (key == QLatin1String("http.response.status_code") || key == QLatin1String("http.status_code")) {
         span.httpStatus = int(isNumber ? number : text.toInt());
     } else if (key == QLatin1String("db.system") || key == QLatin1String("db.system.name")) {
@@ -233,21 +235,6 @@ QString jsonText(const QJsonObject &any, qint64 *number, bool *isNumber)
     return {};
 }
 
-template<typename Fn> void forEachJsonAttribute(const QJsonValue &attributes, Fn fn)
-{
-    const QJsonArray list = attributes.toArray();
-    for (const QJsonValue &kv : list) {
-        const QJsonObject o = kv.toObject();
-        const QString key = o.value(QLatin1String("key")).toString();
-        if (key.isEmpty())
-            continue;
-        qint64 number = 0;
-        bool isNumber = false;
-        const QString text = jsonText(o.value(QLatin1String("value")).toObject(), &number, &isNumber);
-        fn(key, text, number, isNumber);
-    }
-}
-
 SpanKind kindFromJson(const QJsonValue &v)
 {
     int k = 0;
@@ -264,7 +251,75 @@ SpanKind kindFromJson(const QJsonValue &v)
     return k >= 0 && k <= 5 ? SpanKind(k) : SpanKind::Unspecified;
 }
 
-} // namespace
+Resource pbResource(const loopscope::otlp::Resource &pb)
+{
+    Resource resource;
+    for (const auto &kv : pb.attributes()) {
+        qint64 number = 0;
+        bool isNumber = false;
+        resourceAttribute(resource, QString::fromStdString(kv.key()), pbText(kv.value(), &number, &isNumber));
+    }
+    finishResource(resource);
+    return resource;
+}
+
+Resource jsonResource(const QJsonObject &json)
+{
+    Resource resource;
+    forEachJsonAttribute(json.value(QLatin1String("attributes")),
+                         [&](const QString &key, const QString &text, qint64, bool) {
+                             resourceAttribute(resource, key, text);
+                         });
+    finishResource(resource);
+    return resource;
+}
+
+Result jsonTopArray(const QByteArray &body, QLatin1String camel, QLatin1String snake, QJsonArray *out,
+                    QString *error)
+{
+    QJsonParseError parseError {};
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
+        setError(error,
+                 parseError.error != QJsonParseError::NoError
+                     ? QStringLiteral("invalid JSON: %1").arg(parseError.errorString())
+                     : QStringLiteral("the body is not a JSON object"));
+        return Result::BadData;
+    }
+    const QJsonValue value = member(doc.object(), camel, snake);
+    if (!value.isUndefined() && !value.isNull() && !value.isArray()) {
+        setError(error, QStringLiteral("%1 is not an array").arg(camel));
+        return Result::BadData;
+    }
+    *out = value.toArray();
+    return Result::Ok;
+}
+
+bool sameSecret(const QByteArray &a, const QByteArray &b)
+{
+    if (a.size() != b.size())
+        return false;
+    unsigned char diff = 0;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        diff |= uchar(a[i]) ^ uchar(b[i]);
+    return diff == 0;
+}
+
+QString endpointUrl(const QString &hostName, quint16 port)
+{
+    QString host = hostName;
+    if (host.isEmpty() || host == QLatin1String("*") || host == QLatin1String("0.0.0.0"))
+        host = QStringLiteral("<this-host>");
+    else if (host.contains(QLatin1Char(':')))
+        host = QLatin1Char('[') + host + QLatin1Char(']');
+    return QStringLiteral("http://%1:%2").arg(host).arg(port);
+}
+
+} // namespace Otlp::detail
+
+namespace Otlp {
+
+using namespace detail;
 
 Result inflate(const QByteArray &compressed, QByteArray *out, qsizetype cap, QString *error)
 {
@@ -346,14 +401,7 @@ Result decodeProtobuf(const QByteArray &body, Batch *out, QString *error)
         return Result::BadData;
     }
     for (const auto &rs : request.resource_spans()) {
-        Resource resource;
-        for (const auto &kv : rs.resource().attributes()) {
-            qint64 number = 0;
-            bool isNumber = false;
-            resourceAttribute(resource, QString::fromStdString(kv.key()),
-                              pbText(kv.value(), &number, &isNumber));
-        }
-        finishResource(resource);
+        const Resource resource = pbResource(rs.resource());
         const int resourceIndex = int(out->resources.size());
         out->resources.append(resource);
         for (const auto &ss : rs.scope_spans()) {
@@ -385,30 +433,14 @@ Result decodeProtobuf(const QByteArray &body, Batch *out, QString *error)
 Result decodeJson(const QByteArray &body, Batch *out, QString *error)
 {
     *out = {};
-    QJsonParseError parseError {};
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-        setError(error,
-                 parseError.error != QJsonParseError::NoError
-                     ? QStringLiteral("invalid JSON: %1").arg(parseError.errorString())
-                     : QStringLiteral("the body is not a JSON object"));
-        return Result::BadData;
-    }
-    const QJsonValue rsValue
-        = member(doc.object(), QLatin1String("resourceSpans"), QLatin1String("resource_spans"));
-    if (!rsValue.isUndefined() && !rsValue.isNull() && !rsValue.isArray()) {
-        setError(error, QStringLiteral("resourceSpans is not an array"));
-        return Result::BadData;
-    }
-    for (const QJsonValue &rsv : rsValue.toArray()) {
+    QJsonArray resourceSpans;
+    const Result parsed = jsonTopArray(body, QLatin1String("resourceSpans"), QLatin1String("resource_spans"),
+                                       &resourceSpans, error);
+    if (parsed != Result::Ok)
+        return parsed;
+    for (const QJsonValue &rsv : std::as_const(resourceSpans)) {
         const QJsonObject rs = rsv.toObject();
-        Resource resource;
-        forEachJsonAttribute(
-            rs.value(QLatin1String("resource")).toObject().value(QLatin1String("attributes")),
-            [&](const QString &key, const QString &text, qint64, bool) {
-                resourceAttribute(resource, key, text);
-            });
-        finishResource(resource);
+        const Resource resource = jsonResource(rs.value(QLatin1String("resource")).toObject());
         const int resourceIndex = int(out->resources.size());
         out->resources.append(resource);
         QJsonArray scopes = member(rs, QLatin1String("scopeSpans"), QLatin1String("scope_spans")).toArray();

@@ -39,7 +39,8 @@ struct Span
     QString dbSystem; // db.system / db.system.name
     QString dbOperation; // db.operation / db.operation.name, else the statement's first word
     bool genAi = false; // any gen_ai.* attribute
-    bool http = false; // any http.* / url.* attribute
+    bool http = false; // any http.* / url.* / server.address attribute
+    bool rpc = false; // any rpc.* attribute
     QString threadName; // thread.name
     qint64 threadId = -1; // thread.id, -1 when absent
 };

@@ -38,8 +38,14 @@ OtlpObserver::OtlpObserver(qint64 maxQueuedSpans, TraceRecorder *sharedRecorder)
     , m_assembler(std::make_unique<OtlpAssembler>(recorder(), maxQueuedSpans))
 {
     OtlpAssembler *assembler = m_assembler.get();
-    m_receiver = std::make_unique<OtlpReceiver>(
-        [assembler](Otlp::Batch &&batch) { return assembler->enqueue(std::move(batch)); });
+    const auto traces = [assembler](Otlp::Batch &&batch) { return assembler->enqueue(std::move(batch)); };
+    m_metrics = std::make_unique<OtlpMetricStore>(assembler->unixMinusSteadyNs());
+    OtlpMetricStore *store = m_metrics.get();
+    const auto metrics = [store](const Otlp::MetricBatch &batch) { return store->add(batch); };
+    m_receiver = std::make_unique<OtlpReceiver>(traces);
+    m_receiver->setMetricsSink(metrics);
+    // Both receivers hand spans to the same assembler queue and points to the same store.
+    m_grpc = std::make_unique<OtlpGrpcReceiver>(traces, metrics);
 }
 
 OtlpObserver::~OtlpObserver()
@@ -47,15 +53,26 @@ OtlpObserver::~OtlpObserver()
     stop();
 }
 
-bool OtlpObserver::start(const OtlpReceiverOptions &options, QString *error)
+bool OtlpObserver::start(const OtlpReceiverOptions &options, int grpcPort, QString *error)
 {
     if (!m_startedNs)
         m_startedNs = TraceClock::nowNs();
-    return m_receiver->start(options, error);
+    if (!m_receiver->start(options, error))
+        return false;
+    if (grpcPort >= 0) {
+        OtlpReceiverOptions grpc = options;
+        grpc.port = quint16(grpcPort);
+        if (!m_grpc->start(grpc, error)) {
+            m_receiver->stop();
+            return false;
+        }
+    }
+    return true;
 }
 
 void OtlpObserver::stop()
 {
+    m_grpc->stop();
     m_receiver->stop();
 }
 
@@ -188,6 +205,28 @@ RunResult OtlpObserver::buildRun() const
         v.counters.append(s);
     }
 
+    // The services' own event-loop delay (max per export interval) in the counters' per-loop lag,
+    // one "loop" per instance that sends it, so the lag plots and the reports draw it: each sample
+    // takes the value of the interval it falls in.
+    QList<QList<OtlpMetricStore::Sample>> lag;
+    for (int i = 0; i < m_metrics->instances().size() && lag.size() < ServerCounters::MaxWorkers; ++i) {
+        QList<OtlpMetricStore::Sample> t = m_metrics->track(i, OtlpMetricStore::Track::LoopDelayMax);
+        if (!t.isEmpty())
+            lag.append(t);
+    }
+    if (!lag.isEmpty()) {
+        QList<qsizetype> at(lag.size(), 0);
+        for (CounterSample &s : v.counters) {
+            s.workers = int(lag.size());
+            for (qsizetype i = 0; i < lag.size(); ++i) {
+                while (at[i] < lag[i].size() && lag[i][at[i]].tNs < s.tNs)
+                    ++at[i];
+                if (at[i] < lag[i].size() && (at[i] > 0 || lag[i][0].tNs - s.tNs < 1'000'000'000))
+                    s.loopLagMs[size_t(i)] = float(lag[i][at[i]].value);
+            }
+        }
+    }
+
     // The summary of a run without a client side comes from the server records
     // (VariantResult::computeSummary), so run.json re-renders the same with `loopscope report`.
     v.computeSummary();
@@ -196,6 +235,15 @@ RunResult OtlpObserver::buildRun() const
     v.metrics[QStringLiteral("observed_services")] = stats.services;
     v.metrics[QStringLiteral("observed_instances")] = stats.instances;
     v.metrics[QStringLiteral("max_in_flight_derived")] = peak;
+    // The services' own runtime figures: the largest over the instances that sent them.
+    const QJsonArray metricInstances = m_metrics->toJson(v.startNs);
+    for (const QJsonValue &in : metricInstances) {
+        const QJsonObject peaks = in.toObject().value(QStringLiteral("peaks")).toObject();
+        for (auto it = peaks.constBegin(); it != peaks.constEnd(); ++it) {
+            const QString key = QStringLiteral("observed_") + it.key();
+            v.metrics[key] = std::max(v.metrics.value(key, it.value().toDouble()), it.value().toDouble());
+        }
+    }
 
     QJsonArray lanes;
     const QMap<quint16, int> perLane = maxInFlightPerLane(v.server);
@@ -231,6 +279,10 @@ RunResult OtlpObserver::buildRun() const
                       { QStringLiteral("lanes"), lanes },
                       { QStringLiteral("max_in_flight_per_service"), services },
                       { QStringLiteral("clock_offsets"), offsets },
+                      { QStringLiteral("grpc_endpoint"), m_grpc->port() ? m_grpc->endpoint() : QString() },
+                      { QStringLiteral("grpc_export_requests"), double(m_grpc->stats().requests) },
+                      { QStringLiteral("metric_points"), double(m_metrics->pointCount()) },
+                      { QStringLiteral("metrics"), metricInstances },
                       { QStringLiteral("note"), batchDelayNote() } });
     run.variants.append(v);
     return run;
@@ -262,14 +314,21 @@ QByteArray OtlpObserver::requestsCsv(const RunResult &run)
     return out;
 }
 
+QByteArray OtlpObserver::metricsCsv(const RunResult &run) const
+{
+    return m_metrics->csv(run.variants.isEmpty() ? m_startedNs : run.variants.first().startNs);
+}
+
 QString OtlpObserver::summaryLine(double spansPerSecond) const
 {
     const OtlpAssembler::Stats s = m_assembler->stats();
-    return QStringLiteral("%1 spans/s  %2 requests  %3 services  %4 instances  (%5 spans, %6 waiting)")
+    return QStringLiteral("%1 spans/s  %2 requests  %3 services  %4 instances  (%5 spans, %6 waiting, "
+                          "%7 metric points)")
         .arg(spansPerSecond, 0, 'f', 0)
         .arg(s.requests)
         .arg(s.services)
         .arg(s.instances)
         .arg(s.spans)
-        .arg(s.waitingSpans);
+        .arg(s.waitingSpans)
+        .arg(m_metrics->pointCount());
 }

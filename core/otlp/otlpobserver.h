@@ -1,6 +1,8 @@
 #pragma once
 
 #include "otlpassembler.h"
+#include "otlpgrpcreceiver.h"
+#include "otlpmetricstore.h"
 #include "otlpreceiver.h"
 #include "scenario/runresult.h"
 
@@ -21,13 +23,17 @@ public:
     explicit OtlpObserver(qint64 maxQueuedSpans = 200000, TraceRecorder *sharedRecorder = nullptr);
     ~OtlpObserver();
 
-    bool start(const OtlpReceiverOptions &options, QString *error);
+    // OTLP/HTTP on options.port and, with grpcPort >= 0, OTLP/gRPC on grpcPort (0: a free port)
+    // on the same address with the same token. Both or neither: a failure stops the other.
+    bool start(const OtlpReceiverOptions &options, int grpcPort, QString *error);
     void stop();
     bool isRunning() const;
 
     TraceRecorder *recorder() const { return m_sharedRecorder ? m_sharedRecorder : m_recorder.get(); }
     OtlpAssembler *assembler() const { return m_assembler.get(); }
     OtlpReceiver *receiver() const { return m_receiver.get(); }
+    OtlpGrpcReceiver *grpcReceiver() const { return m_grpc.get(); }
+    OtlpMetricStore *metrics() const { return m_metrics.get(); }
     qint64 startedNs() const { return m_startedNs; }
 
     // Everything observed so far as a run of one variant ("observed"): the requests, lanes,
@@ -36,6 +42,8 @@ public:
 
     // requests.csv of an observed run: one row per observed request.
     static QByteArray requestsCsv(const RunResult &run);
+    // metrics.csv: service,host,instance,time_ms,name,value, from the run's start.
+    QByteArray metricsCsv(const RunResult &run) const;
     // One line: spans/s, requests, services, instances.
     QString summaryLine(double spansPerSecond) const;
 
@@ -49,5 +57,7 @@ private:
     TraceRecorder *m_sharedRecorder = nullptr;
     std::unique_ptr<OtlpAssembler> m_assembler;
     std::unique_ptr<OtlpReceiver> m_receiver;
+    std::unique_ptr<OtlpMetricStore> m_metrics;
+    std::unique_ptr<OtlpGrpcReceiver> m_grpc;
     qint64 m_startedNs = 0;
 };

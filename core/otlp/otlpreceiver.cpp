@@ -1,5 +1,7 @@
 #include "otlpreceiver.h"
 
+#include "otlpdecodeutil.h"
+
 #include <QHash>
 #include <QHostAddress>
 #include <QJsonDocument>
@@ -51,16 +53,6 @@ QByteArray reasonPhrase(int status)
     }
 }
 
-bool sameSecret(const QByteArray &a, const QByteArray &b)
-{
-    if (a.size() != b.size())
-        return false;
-    unsigned char diff = 0;
-    for (qsizetype i = 0; i < a.size(); ++i)
-        diff |= uchar(a[i]) ^ uchar(b[i]);
-    return diff == 0;
-}
-
 } // namespace
 
 // One client connection: http-parser state and the request being read.
@@ -79,6 +71,7 @@ struct OtlpConnection
     QByteArray body;
     bool refused = false; // an error answer was sent; the connection closes after it
     bool tooLarge = false;
+    bool metrics = false; // POST /v1/metrics
     class OtlpHttpServer *server = nullptr;
 };
 
@@ -273,19 +266,21 @@ private:
             path.truncate(q);
         if (!m_receiver->m_options.token.isEmpty()) {
             const QByteArray expected = "Bearer " + m_receiver->m_options.token.toUtf8();
-            if (!sameSecret(c->authorization, expected)) {
+            if (!Otlp::detail::sameSecret(c->authorization, expected)) {
                 refuse(c, 401, RpcUnauthenticated,
                        QStringLiteral("missing or wrong bearer token (Authorization: Bearer ...)"), true);
                 return -1;
             }
         }
-        if (path != "/v1/traces") {
+        c->metrics = path == "/v1/metrics" && m_receiver->m_metricsSink;
+        if (path != "/v1/traces" && !c->metrics) {
             refuse(c, 404, RpcNotFound,
-                   QStringLiteral("LoopScope receives OTLP traces at POST /v1/traces only"), true);
+                   QStringLiteral("LoopScope receives OTLP at POST /v1/traces and /v1/metrics only"), true);
             return -1;
         }
         if (c->parser.method != HTTP_POST) {
-            refuse(c, 405, RpcUnimplemented, QStringLiteral("use POST /v1/traces"), true);
+            refuse(c, 405, RpcUnimplemented, QStringLiteral("use POST %1").arg(QString::fromLatin1(path)),
+                   true);
             return -1;
         }
         Otlp::Format format;
@@ -324,6 +319,8 @@ private:
             result = Otlp::inflate(raw, &inflated, Otlp::MaxBodyBytes, &error);
             raw.swap(inflated);
         }
+        if (c->metrics)
+            return onMetrics(c, format, result, raw, error);
         Otlp::Batch batch;
         if (result == Otlp::Result::Ok)
             result = Otlp::decode(raw, format, &batch, &error);
@@ -351,6 +348,35 @@ private:
         m_receiver->m_spans.fetch_add(spans, std::memory_order_relaxed);
         m_receiver->m_rejected.fetch_add(quint64(rejected), std::memory_order_relaxed);
         answer(c, 200, format, Otlp::successBody(format, rejected, reason), keepAlive);
+        return keepAlive ? 0 : -1;
+    }
+
+    // POST /v1/metrics: the same answers as /v1/traces, with the metrics response.
+    int onMetrics(OtlpConnection *c, Otlp::Format format, Otlp::Result result, const QByteArray &raw,
+                  QString error)
+    {
+        Otlp::MetricBatch batch;
+        if (result == Otlp::Result::Ok)
+            result = Otlp::decodeMetrics(raw, format, &batch, &error);
+        const bool keepAlive = http_should_keep_alive(&c->parser);
+        if (result == Otlp::Result::TooLarge) {
+            answer(c, 413, format, Otlp::statusBody(format, RpcResourceExhausted, error), false);
+            return -1;
+        }
+        if (result == Otlp::Result::BadData) {
+            answer(c, 400, format, Otlp::statusBody(format, RpcInvalidArgument, error), keepAlive);
+            return keepAlive ? 0 : -1;
+        }
+        if (!m_receiver->m_metricsSink(batch)) {
+            answer(c, 503, format,
+                   Otlp::statusBody(format, RpcUnavailable,
+                                    QStringLiteral("LoopScope's metric store is full; retry later")),
+                   keepAlive, QByteArrayLiteral("Retry-After: 1\r\n"));
+            return keepAlive ? 0 : -1;
+        }
+        m_receiver->m_requests.fetch_add(1, std::memory_order_relaxed);
+        answer(c, 200, format, Otlp::metricsSuccessBody(format, batch.rejected, batch.rejectReason),
+               keepAlive);
         return keepAlive ? 0 : -1;
     }
 
@@ -464,12 +490,7 @@ bool OtlpReceiver::isRunning() const
 
 QString OtlpReceiver::endpoint() const
 {
-    QString host = m_options.host;
-    if (host.isEmpty() || host == QLatin1String("*") || host == QLatin1String("0.0.0.0"))
-        host = QStringLiteral("<this-host>");
-    else if (host.contains(QLatin1Char(':')))
-        host = QLatin1Char('[') + host + QLatin1Char(']');
-    return QStringLiteral("http://%1:%2").arg(host).arg(m_port);
+    return Otlp::detail::endpointUrl(m_options.host, m_port);
 }
 
 OtlpReceiver::Stats OtlpReceiver::stats() const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "otlpdecoder.h"
+#include "otlpmetrics.h"
 
 #include <QObject>
 #include <QString>
@@ -18,12 +19,12 @@ struct OtlpReceiverOptions
     QString token; // non-empty: requests need "Authorization: Bearer <token>"
 };
 
-// OTLP/HTTP trace receiver: POST /v1/traces on its own listener and its own thread.
-// Reads HTTP/1.1 with http-parser (keep-alive, chunked bodies, Expect: 100-continue), inflates
-// gzip bodies (capped at Otlp::MaxBodyBytes after decompression), decodes protobuf or JSON and
-// hands each batch to the sink, all on the receiver's thread: the GUI thread never decodes.
-// Answers as the OTLP spec says: 200 (+ partial success), 400, 401, 404, 405, 413, 415, and 503
-// with Retry-After when the sink refuses a batch (its queue is full).
+// OTLP/HTTP receiver: POST /v1/traces (and /v1/metrics with a metrics sink) on its own listener and its own
+// thread. Reads HTTP/1.1 with http-parser (keep-alive, chunked bodies, Expect: 100-continue), inflates gzip
+// bodies (capped at Otlp::MaxBodyBytes after decompression), decodes protobuf or JSON and hands each batch to
+// the sink, all on the receiver's thread: the GUI thread never decodes. Answers as the OTLP spec says: 200 (+
+// partial success), 400, 401, 404, 405, 413, 415, and 503 with Retry-After when the sink refuses a batch (its
+// queue is full).
 class OtlpReceiver : public QObject
 {
     Q_OBJECT
@@ -32,6 +33,10 @@ public:
     using Sink = std::function<bool(Otlp::Batch &&batch)>;
 
     explicit OtlpReceiver(Sink sink, QObject *parent = nullptr);
+    // POST /v1/metrics, answered 404 without a metrics sink. Called on the receiver's thread;
+    // false when the points cannot be kept (503). Set before start().
+    using MetricsSink = std::function<bool(const Otlp::MetricBatch &batch)>;
+    void setMetricsSink(MetricsSink sink) { m_metricsSink = std::move(sink); }
     ~OtlpReceiver() override;
 
     // Starts listening (blocks until the listener is up or has failed).
@@ -56,6 +61,7 @@ public:
 private:
     friend class OtlpHttpServer;
     Sink m_sink;
+    MetricsSink m_metricsSink;
     OtlpReceiverOptions m_options;
     quint16 m_port = 0;
     QThread *m_thread = nullptr;

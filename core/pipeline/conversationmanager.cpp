@@ -1,10 +1,14 @@
 #include "conversationmanager.h"
 
 #include "base/delays.h"
+#include "base/readystamp.h"
+#include "base/traceclock.h"
 #include "pipeline/cpuwork.h"
 #include "pipeline/requesttrace.h"
 
 #include <QUuid>
+#include <algorithm>
+#include <cmath>
 #include <qcoro/qcorofuture.h>
 
 namespace {
@@ -54,8 +58,31 @@ LlmRequest ConversationManager::buildPrompt(const UserContext &context, const Ch
     r.requestId = id;
     r.stream = request.stream;
     r.messages = request.clientHistory.isEmpty() ? context.history : request.clientHistory;
-    r.messages.append({ QStringLiteral("user"), request.message });
+    r.messages.append({ QStringLiteral("user"), userMessage(context, request) });
+    // The conversation's settings, overridden by what this request says.
+    const ConversationSettings s = context.settings.overriddenBy(request.settings);
+    const bool ownSystem = !r.messages.isEmpty() && r.messages.first().role == QLatin1String("system");
+    if (!s.systemPrompt.isEmpty() && !ownSystem)
+        r.messages.prepend({ QStringLiteral("system"), s.systemPrompt });
+    r.model = s.model;
+    r.temperature = s.temperature;
+    r.maxTokens = s.maxTokens;
     return r;
+}
+
+void ConversationManager::recordSettings(RequestRecord &record, const LlmRequest &prompt)
+{
+    const bool system = !prompt.messages.isEmpty() && prompt.messages.first().role == QLatin1String("system");
+    record.systemPromptChars = system ? quint32(prompt.messages.first().content.size()) : 0;
+    record.setModelName(prompt.model.toUtf8());
+    record.temperatureCenti
+        = prompt.temperature < 0 ? qint16(-1) : qint16(std::lround(prompt.temperature * 100));
+    record.maxTokens = quint16(std::clamp(prompt.maxTokens, 0, 65535));
+}
+
+QString ConversationManager::userMessage(const UserContext &context, const ChatRequest &request)
+{
+    return request.regenerate ? context.resentMessage : request.message;
 }
 
 ChatResult ConversationManager::storageError(const QString &detail)
@@ -104,15 +131,28 @@ ChatResult ConversationManager::llmError(const LlmReply &reply)
     return r;
 }
 
-Exchange ConversationManager::makeExchange(const ChatRequest &request, const QString &answer,
-                                           quint64 id) const
+Exchange ConversationManager::makeExchange(const ChatRequest &request, const UserContext &context,
+                                           const LlmReply &reply, const RequestRecord &record)
 {
     Exchange e;
     e.userId = request.userId;
     e.sessionId = request.sessionId;
-    e.userMessage = request.message;
-    e.assistantMessage = answer;
-    e.requestId = id;
+    e.userMessage = userMessage(context, request);
+    e.assistantMessage = reply.text;
+    e.requestId = record.id;
+    e.regenerate = request.regenerate;
+    e.truncateFrom = request.editFrom;
+    if (request.settingsGiven)
+        e.settings = context.settings.overriddenBy(request.settings);
+    // The answer's own figures, kept with it (the chat window's timings, the export's table).
+    const qint64 now = TraceClock::nowNs();
+    e.meta = { { QStringLiteral("mode"), dispatchModeName(record.mode) },
+               { QStringLiteral("worker"), int(record.worker) },
+               { QStringLiteral("tokens"), reply.tokens },
+               { QStringLiteral("answered_ms"), std::round(double(now - record.arrivedNs) / 1e5) / 10 } };
+    if (record.firstTokenNs > 0)
+        e.meta.insert(QStringLiteral("ttft_ms"),
+                      std::round(double(record.firstTokenNs - record.arrivedNs) / 1e5) / 10);
     return e;
 }
 
@@ -123,7 +163,11 @@ std::optional<ChatResult> ConversationManager::loadContext(const ChatRequest &re
     // The local SQLite read takes microseconds and runs inline in both pipelines; the remote
     // part is the wait that follows it.
     QString error;
-    *context = m_store->loadContext(request.userId, request.sessionId, config.historyMessages, &error);
+    HistoryRewind rewind;
+    rewind.lastTurn = request.regenerate;
+    rewind.fromMessageId = request.editFrom;
+    *context
+        = m_store->loadContext(request.userId, request.sessionId, config.historyMessages, &error, rewind);
     return contextFailure(*context, error);
 }
 
@@ -134,7 +178,29 @@ std::optional<ChatResult> ConversationManager::contextFailure(const std::optiona
         return storageError(error);
     if (context->sessionBelongsToOthers())
         return storageError(HistoryStore::ForeignSession);
+    if (!context->rewindError.isEmpty()) {
+        ChatResult r;
+        r.httpStatus = 409;
+        r.errorCode = QStringLiteral("nothing_to_replace");
+        r.errorMessage = context->rewindError;
+        return r;
+    }
     return std::nullopt;
+}
+
+std::optional<ChatResult> ConversationManager::notOnPostgres(const ChatRequest &request)
+{
+    // Regenerate and edit-and-resend rewind the stored conversation; the PostgreSQL store does
+    // not do that yet, so it says so instead of answering as if it had.
+    if (!request.regenerate && request.editFrom <= 0)
+        return std::nullopt;
+    ChatResult r;
+    r.httpStatus = 400;
+    r.errorCode = QStringLiteral("not_supported");
+    r.errorMessage
+        = QStringLiteral("%1 is not supported on the PostgreSQL store yet")
+              .arg(request.regenerate ? QStringLiteral("regenerate") : QStringLiteral("edit_from"));
+    return r;
 }
 
 std::optional<ChatResult> ConversationManager::cpuStep(const ChatRequest &request, const ServerConfig &config,
@@ -175,9 +241,13 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
     QString error;
 
     // (1) user = db.query(...)
-    std::optional<UserContext> context = takePrefetched(request.userId, request.sessionId);
+    std::optional<UserContext> context = request.regenerate || request.editFrom > 0
+        ? std::nullopt
+        : takePrefetched(request.userId, request.sessionId);
     const bool cacheHit = context.has_value();
     if (!cacheHit && m_postgres) {
+        if (auto refused = notOnPostgres(request))
+            return *refused;
         // With psycopg2: conn = pool.getconn(); cur.execute(...): this thread waits for both.
         context = m_postgres->loadContext(request.userId, request.sessionId, config, &trace, &error);
         if (auto failed = contextFailure(context, error))
@@ -197,6 +267,7 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
     // (synchronous code cannot gather them).
     const std::shared_ptr<LlmBackend> model = llm();
     const LlmRequest prompt = buildPrompt(*context, request, id);
+    recordSettings(trace.record(), prompt);
     LlmReply reply;
     for (int call = 0; call < std::max(1, request.llmCalls); ++call) {
         SpanScope span(trace, Phase::Llm, quint8(call));
@@ -209,12 +280,12 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
 
     // (3) db.insert(...): the exchange in one transaction, then the batch one row at a time.
     if (m_postgres) {
-        error = m_postgres->save(makeExchange(request, reply.text, id), config, trace);
+        error = m_postgres->save(makeExchange(request, *context, reply, trace.record()), config, trace);
         if (!error.isEmpty())
             return storageError(error);
     } else {
         SpanScope span(trace, Phase::DbWrite);
-        if (!m_store->saveExchange(makeExchange(request, reply.text, id), &error))
+        if (!m_store->saveExchange(makeExchange(request, *context, reply, trace.record()), &error))
             return storageError(error);
         Delays::blockFor(config.scaledNs(config.dbWriteSeconds));
     }
@@ -262,10 +333,14 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
     const quint64 id = trace.record().id;
     QString error;
 
-    // (1) user = await async_db.query(...)
-    std::optional<UserContext> context = takePrefetched(request.userId, request.sessionId);
+    // (1) user = await async_db.query(...): the local SQLite read is synchronous; the remote wait is awaited
+    std::optional<UserContext> context = request.regenerate || request.editFrom > 0
+        ? std::nullopt
+        : takePrefetched(request.userId, request.sessionId);
     const bool cacheHit = context.has_value();
     if (!cacheHit && m_postgres) {
+        if (auto refused = notOnPostgres(request))
+            co_return *refused;
         // With asyncpg: async with pool.acquire() as conn: await conn.fetchrow(...)
         context = co_await m_postgres->loadContextAsync(request.userId, request.sessionId, config, &trace,
                                                         &error);
@@ -276,6 +351,7 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
         if (auto failed = loadContext(request, config, &context))
             co_return *failed;
         co_await Delays::sleepFor(config.scaledNs(config.dbReadSeconds));
+        span.endReadyAt(ReadyStamp::current()); // a late resume is the loop's, not the database's
     }
 
     // (1b) processed = heavy_computation(...): no await can help here. The CPU-bound step runs
@@ -287,6 +363,7 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
     // (2) response = await llm.chat(...), or asyncio.gather() of independent calls
     const std::shared_ptr<LlmBackend> model = llm();
     const LlmRequest prompt = buildPrompt(*context, request, id);
+    recordSettings(trace.record(), prompt);
     const int calls = std::max(1, request.llmCalls);
     LlmReply reply;
     if (request.llmParallel && calls > 1) {
@@ -299,7 +376,7 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
         }
         for (int call = 0; call < calls; ++call) {
             LlmReply r = co_await tasks[size_t(call)];
-            trace.endSpan(spans[size_t(call)]);
+            trace.endSpanReady(spans[size_t(call)], r.readyNs);
             if (call == 0)
                 reply = r;
             else if (!r.ok() && reply.ok())
@@ -313,6 +390,7 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
             LlmReply r = co_await model->completeAsync(prompt, call == 0 ? onToken : TokenSink(), cancel);
             if (!r.ok())
                 co_return llmError(r);
+            span.endReadyAt(r.readyNs);
             if (call == 0)
                 reply = r;
         }
@@ -321,15 +399,18 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
     // (3) await async_db.insert(...): the writer thread commits it (SQLite), or the database
     // answers on this loop's epoll (PostgreSQL); this loop serves others meanwhile.
     if (m_postgres) {
-        error = co_await m_postgres->saveAsync(makeExchange(request, reply.text, id), config, trace);
+        error = co_await m_postgres->saveAsync(makeExchange(request, *context, reply, trace.record()), config,
+                                               trace);
         if (!error.isEmpty())
             co_return storageError(error);
     } else {
         SpanScope span(trace, Phase::DbWrite);
-        const QString failed = co_await m_store->save(makeExchange(request, reply.text, id));
+        const QString failed = co_await m_store->save(makeExchange(request, *context, reply, trace.record()));
         if (!failed.isEmpty())
             co_return storageError(failed);
+        span.resumedAt(ReadyStamp::current()); // the writer's commit, as the dispatcher saw it
         co_await Delays::sleepFor(config.scaledNs(config.dbWriteSeconds));
+        span.endReadyAt(ReadyStamp::current());
     }
     if (request.batchInserts > 0) {
         SpanScope span(trace, Phase::DbWrite, 1);
@@ -352,7 +433,8 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
             if (!error.isEmpty())
                 co_return storageError(error);
         } else if (request.batchParallel) {
-            // await asyncio.gather(*[db.insert(msg) for msg in messages])
+            // asyncio.gather(*[db.insert(msg) ...]): rows written synchronously, their delays awaited
+            // together
             bool failed = false;
             for (int i = 0; i < request.batchInserts; ++i)
                 failed |= !m_store->insertAuditRow(request.userId, id, i, &error);
@@ -370,6 +452,8 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
                 co_await Delays::sleepFor(delay);
             }
         }
+        // Only the last wait's lateness is split off: earlier ones stay inside the batch's span.
+        span.endReadyAt(ReadyStamp::current());
     }
 
     co_return succeeded(reply, cacheHit);

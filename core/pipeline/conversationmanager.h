@@ -1,6 +1,7 @@
 #pragma once
 
 #include "llm/llmbackend.h"
+#include "pipeline/chatrequest.h"
 #include "pipeline/dispatch.h"
 #include "pipeline/postgressteps.h"
 #include "pipeline/serverconfig.h"
@@ -12,36 +13,7 @@
 #include <memory>
 
 class RequestTrace;
-
-// What a client asked for: the seeds' JSON body, plus the options the seed scenarios need.
-struct ChatRequest
-{
-    QString userId;
-    QString sessionId;
-    QString message;
-    bool stream = false;
-    int llmCalls = 1; // seed 2's "3 independent LLM calls"
-    bool llmParallel = false; // ... awaited one by one (false) or gathered (true, async mode)
-    int batchInserts = 0; // seed 2's "save 100 records"
-    bool batchParallel = false;
-    bool prefetch = false; // warm this user's history cache in the background afterwards
-    double cpuWorkSeconds = -1; // CPU-bound step, thread CPU seconds; < 0: the server's --cpu-work
-    // Context the client sent itself (OpenAI clients are stateless: they send the whole
-    // conversation, system prompt included). When present it is the model's context instead of
-    // the stored history; the exchange is still saved.
-    QList<ChatMessage> clientHistory;
-};
-
-struct ChatResult
-{
-    bool ok = false;
-    QString text;
-    int tokens = 0;
-    int httpStatus = 200;
-    QString errorCode; // machine-readable: storage_error, llm_timeout, ...
-    QString errorMessage;
-    bool cacheHit = false;
-};
+struct RequestRecord;
 
 // The seeds' ConversationManager: the chat pipeline itself.
 //   (1) load the user and the conversation (SQLite read + simulated remote-DB delay),
@@ -83,16 +55,20 @@ private:
     // The steps chat() and chatAsync() share; only their waiting lines differ.
     std::optional<UserContext> takePrefetched(const QString &userId, const QString &sessionId);
     static LlmRequest buildPrompt(const UserContext &context, const ChatRequest &request, quint64 id);
+    static QString userMessage(const UserContext &context, const ChatRequest &request);
+    static void recordSettings(RequestRecord &record, const LlmRequest &prompt);
     std::optional<ChatResult> loadContext(const ChatRequest &request, const ServerConfig &config,
                                           std::optional<UserContext> *context);
     static std::optional<ChatResult> contextFailure(const std::optional<UserContext> &context,
                                                     const QString &error);
+    static std::optional<ChatResult> notOnPostgres(const ChatRequest &request);
     static std::optional<ChatResult> cpuStep(const ChatRequest &request, const ServerConfig &config,
                                              RequestTrace &trace, const CpuStep &cpu);
     static ChatResult succeeded(const LlmReply &reply, bool cacheHit);
     static ChatResult storageError(const QString &detail);
     static ChatResult llmError(const LlmReply &reply);
-    Exchange makeExchange(const ChatRequest &request, const QString &answer, quint64 id) const;
+    static Exchange makeExchange(const ChatRequest &request, const UserContext &context,
+                                 const LlmReply &reply, const RequestRecord &record);
 
     std::shared_ptr<HistoryStore> m_store;
     std::shared_ptr<LlmBackend> m_llm;

@@ -45,7 +45,7 @@ qint64 hashFor(qint64 cpuNs, bool (*stop)(void *), void *stopContext, quint64 *d
 
 namespace {
 
-constexpr int ReservedSlots = 4; // for the steps after this one: LLM, DB write(s), respond
+constexpr int ReservedSlots = 5; // for the steps after this one: LLM, DB write(s), loop_wait, respond
 
 int slotsLeft(const RequestTrace &trace)
 {

@@ -1,6 +1,7 @@
 #include "dispatch.h"
 
 #include "base/threadregistry.h"
+#include "base/traceclock.h"
 #include "pipeline/conversationmanager.h"
 #include "pipeline/cpuwork.h"
 #include "pipeline/interpreterlock.h"
@@ -85,17 +86,24 @@ QCoro::Task<ChatResult> Dispatcher::inExecutor(DispatchCall call)
     const int queuedSpan = call.trace.beginSpan(Phase::Queued);
     // The future is a named local, not a temporary inside the co_await: GCC 12 destroys such a
     // temporary's captures twice (found by ASan: the guards' shared count was freed early).
-    QFuture<ChatResult> future = QtConcurrent::run(m_threads, [this, call, waiting, queued, queuedSpan] {
-        namePoolThread(m_nextPoolThread);
-        queued->end();
-        waiting->end();
-        CountedScope active(m_counters->poolActive);
-        call.trace.endSpan(queuedSpan);
-        call.trace.markStarted();
-        return m_manager->chat(call.request, call.config, call.trace, call.onToken, call.cancel,
-                               executorCpuStep(call.config));
-    });
-    co_return co_await future;
+    // When the pool thread finished: the future was ready then, however late the loop resumes us.
+    auto finishedNs = std::make_shared<std::atomic<qint64>>(0);
+    QFuture<ChatResult> future
+        = QtConcurrent::run(m_threads, [this, call, waiting, queued, queuedSpan, finishedNs] {
+              namePoolThread(m_nextPoolThread);
+              queued->end();
+              waiting->end();
+              CountedScope active(m_counters->poolActive);
+              call.trace.endSpan(queuedSpan);
+              call.trace.markStarted();
+              ChatResult result = m_manager->chat(call.request, call.config, call.trace, call.onToken,
+                                                  call.cancel, executorCpuStep(call.config));
+              finishedNs->store(TraceClock::nowNs(), std::memory_order_release);
+              return result;
+          });
+    ChatResult result = co_await future;
+    call.trace.loopWaitSince(finishedNs->load(std::memory_order_acquire));
+    co_return result;
 }
 
 QCoro::Task<ChatResult> Dispatcher::async(DispatchCall call)

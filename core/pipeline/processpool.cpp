@@ -5,6 +5,7 @@
 #include "pipeline/conversationmanager.h"
 #include "pipeline/cpuwork.h"
 #include "pipeline/requesttrace.h"
+#include "trace/processresources.h"
 
 #include <QCoreApplication>
 #include <QMutex>
@@ -86,6 +87,7 @@ ProcessPool::~ProcessPool()
 {
     std::lock_guard lock(m_mutex);
     for (auto &w : m_workers) {
+        ProcessResources::forgetChild(w->pid);
         ::close(w->fd); // the worker reads end-of-file and exits
         int status = 0;
         if (::waitpid(pid_t(w->pid), &status, 0) < 0 && errno == EINTR)
@@ -205,6 +207,7 @@ ProcessPool::Worker *ProcessPool::acquire(int size, RequestTrace &trace, ChatRes
     worker->lane = ThreadRegistry::registerLane(
         QStringLiteral("process-%1 (pid %2)").arg(m_started).arg(worker->pid), LaneKind::Process);
     worker->busy = true;
+    ProcessResources::watchChild(worker->pid, worker->lane); // its CPU counts as the run's
     trace.addSpan(Phase::Other, startNs, readyNs, worker->lane); // "process start"
     m_workers.push_back(std::move(worker));
     return m_workers.back().get();
@@ -212,6 +215,7 @@ ProcessPool::Worker *ProcessPool::acquire(int size, RequestTrace &trace, ChatRes
 
 void ProcessPool::retire(Worker *worker)
 {
+    ProcessResources::forgetChild(worker->pid);
     ::close(worker->fd);
     int status = 0;
     ::waitpid(pid_t(worker->pid), &status, 0);

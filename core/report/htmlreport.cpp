@@ -133,10 +133,12 @@ QStringList summaryLines(const RunResult &run, ReportStyle::Language language)
             l << QStringLiteral("  error: %1").arg(v.error);
     }
     for (const FigureCheck &c : run.checks) {
-        l << QStringLiteral("  [%1] %2 %3: expected %4 ± %5, measured %6")
-                 .arg(c.pass ? QStringLiteral("PASS") : QStringLiteral("FAIL"), c.figure.variant,
+        const QString ratio
+            = c.figure.ratioTo.isEmpty() ? QString() : QStringLiteral(" ÷ ") + c.figure.ratioTo;
+        l << QStringLiteral("  [%1] %2%3 %4: expected %5, measured %6")
+                 .arg(c.verdict(), c.figure.variant, ratio,
                       ReportText::metricLabel(c.figure.metric, ReportStyle::Language::English),
-                      QString::number(c.expected, 'f', 3), QString::number(c.allowed, 'f', 3),
+                      c.expectation(),
                       c.available ? QString::number(c.measured, 'f', 3) : QStringLiteral("n/a"));
     }
     return l;

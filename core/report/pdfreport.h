@@ -5,7 +5,7 @@
 #include <QByteArray>
 #include <QStringList>
 
-// The fallback report.pdf of a build without the GUI (the app's is widgets/report/reportpdfwriter):
+// The fallback report.pdf of a build without the GUI (the app's is widgets/export/reportpdfwriter):
 // core must stay headless (CMake enforces it), and QPainter + QPdfWriter need a QGuiApplication.
 // So this writes a small PDF 1.4 by hand: Courier
 // pages with the summary, expected-vs-measured, percentile tables and the request table, plus

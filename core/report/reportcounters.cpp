@@ -131,13 +131,16 @@ void ReportWriter::counters()
         chart(L("CPU utilisation and memory", "CPU 利用率与内存"), L("% of one core / MB", "单核 % / MB"),
               L("Solid: the process's CPU time per second of run, in % of one core (100 % = one core busy; "
                 "the load "
-                "generator runs in the same process). Dashed: resident memory (RSS) in MB. Read from /proc "
+                "generator runs in the same process; a process pool's worker processes are added). Dashed: "
+                "resident "
+                "memory (RSS) in MB. Read from /proc "
                 "every "
                 "100 ms.",
                 "实线：进程每秒运行时间所用的 CPU 时间，以单核百分比表示（100 % = "
-                "一个核满载；负载生成器在同一进程中）。虚线："
+                "一个核满载；负载生成器在同一进程中；进程池的工作进程计入其中）。虚线："
                 "常驻内存（RSS），单位 MB。每 100 毫秒从 /proc 读取。"),
-              { { L("CPU %", "CPU %"), [](const CounterSample &k) { return double(k.cpuPct); } },
+              { { L("CPU %", "CPU %"),
+                  [](const CounterSample &k) { return double(k.cpuPct) + double(k.poolCpuPct); } },
                 { L("RSS MB", "RSS MB"),
                   [](const CounterSample &k) { return double(k.rssBytes) / (1024.0 * 1024.0); } } });
 }

@@ -8,7 +8,7 @@
 #include <QStringList>
 
 // What a report says, before it is typeset: report.html (HtmlReport) and report.pdf
-// (widgets/report/reportpdfwriter) render the same blocks, so both read the same way, in the same
+// (widgets/export/reportpdfwriter) render the same blocks, so both read the same way, in the same
 // words and colours. Headline first, then the variants side by side, then the details.
 struct ReportOptions
 {

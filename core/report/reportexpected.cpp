@@ -23,13 +23,28 @@ void ReportWriter::expected()
             if (v.name == c.figure.variant)
                 variant = variantTitle(v);
         }
+        // A ratio between variants reads "makespan ÷ B"; a bound "≥ 3"; a figure this machine
+        // cannot show (too few cores) "not applicable: 1 core".
+        const bool na = !c.notApplicable.isEmpty();
+        const QString bound = !c.figure.bounded() ? QString()
+            : qIsNaN(c.figure.atLeast)            ? QStringLiteral("≤ ")
+                                                  : QStringLiteral("≥ ");
+        const QString what = ReportText::metricLabel(c.figure.metric, lang)
+            + (c.figure.ratioTo.isEmpty() ? QString() : QStringLiteral(" ÷ ") + c.figure.ratioTo);
+        const QString measured = c.available ? sig(c.measured) : L("not measured", "未测得");
+        QString verdict = c.pass ? L("PASS", "通过") : L("FAIL", "未通过");
+        auto style = c.pass ? ReportCell::Style::Pass : ReportCell::Style::Fail;
+        if (na) {
+            verdict = L("not applicable: ", "不适用：") + c.notApplicable;
+            style = ReportCell::Style::Muted;
+        }
+        const QString none = QStringLiteral("–");
         QList<ReportCell> r { { variant, ReportCell::Style::Strong },
-                              { ReportText::metricLabel(c.figure.metric, lang) },
-                              { sig(c.expected) },
-                              { sig(c.allowed) },
-                              { c.available ? sig(c.measured) : L("not measured", "未测得") },
-                              { c.pass ? L("PASS", "通过") : L("FAIL", "未通过"),
-                                c.pass ? ReportCell::Style::Pass : ReportCell::Style::Fail } };
+                              { what },
+                              { na ? none : bound + sig(c.expected) },
+                              { na || c.figure.bounded() ? none : sig(c.allowed) },
+                              { na ? none : measured },
+                              { verdict, style } };
         if (notes)
             r << ReportCell { c.figure.note, ReportCell::Style::Muted };
         t.rows << r;

@@ -30,7 +30,23 @@ QStringList headline(const RunResult &run, Language lang)
     const auto title = [&](const VariantResult *v) { return ReportText::variantTitle(run, *v, lang); };
     const auto makespan
         = [](const VariantResult *v) { return v->metrics.value(QStringLiteral("makespan_s")); };
-    if (ran.size() == 1 && ran.front()->client.isEmpty() && !ran.front()->server.isEmpty()) {
+    if (ran.size() == 1 && ran.front()->isServerSideOnly() && run.scenario.name == QLatin1String("record")) {
+        // Recorded: whatever load reached the server (`serve --record`, the window's Record).
+        const VariantResult *v = ran.front();
+        QSet<QString> clients; // address, User-Agent and X-LoopScope-User
+        for (const RequestRecord &r : v->server)
+            clients.insert(r.clientAddressText() + QLatin1Char('\n') + r.userAgentText() + QLatin1Char('\n')
+                           + r.loopscopeUserText());
+        out << L("%1: %2 requests from %3 clients recorded in %4 s; p95 latency %5 ms (server-side), %6 "
+                 "requests/s, %7 failed.",
+                 "%1：录制了 %3 个客户端的 %2 个请求，用时 %4 秒；p95 延迟 %5 毫秒（服务器端），每秒 %6 "
+                 "个请求，"
+                 "%7 个失败。")
+                   .arg(title(v), locale.toString(qint64(v->metrics.value(QStringLiteral("requests")))),
+                        locale.toString(qsizetype(clients.size())), sig(makespan(v)), ms(v->latency.p95Ms),
+                        sig(v->metrics.value(QStringLiteral("achieved_rps"))),
+                        locale.toString(qint64(v->metrics.value(QStringLiteral("errors")))));
+    } else if (ran.size() == 1 && ran.front()->client.isEmpty() && !ran.front()->server.isEmpty()) {
         // Observed over OTLP: no simulated users, the requests came from outside services.
         const VariantResult *v = ran.front();
         QSet<quint16> lanes;
@@ -76,6 +92,16 @@ QStringList headline(const RunResult &run, Language lang)
         out << L("p95 latency (ms): %1.", "p95 延迟（毫秒）：%1。")
                    .arg(p95.join(lang == Language::Chinese ? QStringLiteral("，") : QStringLiteral(", ")));
     }
+    QStringList loopWait; // ready to go on, but the loop was busy (the loop_wait phase)
+    for (const VariantResult *v : ran)
+        loopWait << QStringLiteral("%1 %2").arg(v->name,
+                                                sig(v->metrics.value(QStringLiteral("loop_wait_s"))));
+    if (std::any_of(ran.begin(), ran.end(), [](const VariantResult *v) {
+            return v->metrics.value(QStringLiteral("loop_wait_s")) > 0;
+        }))
+        out << L("Time waiting for a busy loop (s): %1.", "等待繁忙事件循环的时间（秒）：%1。")
+                   .arg(loopWait.join(lang == Language::Chinese ? QStringLiteral("，")
+                                                                : QStringLiteral(", ")));
     if (!run.checks.isEmpty()) {
         int failed = 0;
         for (const FigureCheck &c : run.checks)

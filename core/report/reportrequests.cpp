@@ -9,6 +9,16 @@ void ReportWriter::requests()
         return;
     heading(L("Requests", "请求"));
     for (const VariantResult &v : run.variants) {
+        if (v.isServerSideOnly()) {
+            heading(variantTitle(v), 3);
+            paragraph(L("Client-side times: %1. requests.csv and run.json next to this report list the "
+                        "server's records, with each client's address, User-Agent and X-LoopScope-User.",
+                        "客户端时间：%1。本报告旁的 requests.csv 和 run.json 列出服务器的记录，包括每个客户端"
+                        "的地址、User-Agent 和 X-LoopScope-User。")
+                          .arg(notMeasured()),
+                      ReportBlock::Kind::Note);
+            continue;
+        }
         ReportBlock t;
         t.kind = ReportBlock::Kind::Table;
         t.wide = true;

@@ -28,6 +28,8 @@ void ReportWriter::settings()
             t.rows << r;
     };
     row(L("Load model", "负载模型"), [&](const VariantResult &v) {
+        if (v.isServerSideOnly())
+            return notMeasured();
         return v.load.model == LoadSettings::Model::Closed
             ? L("closed: users wait for each answer", "封闭：用户等待每个响应")
             : L("open: requests arrive at a rate", "开放：请求按速率到达");

@@ -53,6 +53,16 @@ void ReportWriter::summary()
         F("p99"), [](const VariantResult &v) { return v.latency.p99Ms; }, msText);
     row(F("throughput"), metric("achieved_rps"), sigText);
     row(F("in_flight_peak"), metric("in_flight_peak"), countText);
+    if (anyServerSideOnly()) {
+        QList<ReportCell> r { { ReportText::metricLabel(QStringLiteral("late_sends"), lang),
+                                ReportCell::Style::Strong } };
+        for (const VariantResult &v : run.variants)
+            r << (v.isServerSideOnly() ? ReportCell { notMeasured(), ReportCell::Style::Muted }
+                                       : ReportCell { count(v.metrics.value(QStringLiteral("late_sends"))) });
+        for (int i = 1; ratios && i < run.variants.size(); ++i)
+            r << ReportCell {};
+        t.rows << r;
+    }
     row(
         F("loop_lag"),
         [](const VariantResult &v) {
@@ -60,9 +70,14 @@ void ReportWriter::summary()
             return v.metrics.contains(k) ? v.metrics.value(k) * 1e3 : std::nan("");
         },
         msText);
+    row(F("loop_wait"), metric("loop_wait_s"), sigText); // ready, but the loop was busy (loop_wait)
     // Seed 2's table rows, measured (ProcessResources): CPU utilisation and memory.
     row(F("cpu"), metric("cpu_util_pct"), sigText);
     row(F("server_cpu"), metric("server_cpu_util_pct"), sigText);
+    if (std::any_of(run.variants.begin(), run.variants.end(), [](const VariantResult &v) {
+            return v.metrics.contains(QStringLiteral("pool_cpu_util_pct"));
+        }))
+        row(F("pool_cpu"), metric("pool_cpu_util_pct"), sigText);
     row(F("rss"), metric("rss_peak_mb"), sigText);
     if (std::any_of(run.variants.begin(), run.variants.end(), [](const VariantResult &v) {
             return v.metrics.value(QStringLiteral("workers_peak"))
@@ -87,10 +102,14 @@ void ReportWriter::summary()
                     continue;
                 any = true;
                 pass = pass && c.pass;
-                lines << QStringLiteral("%1: %2 ≈ %3 → %4")
+                lines << QStringLiteral("%1%2: %3 ≈ %4 → %5")
                              .arg(ReportText::metricLabel(c.figure.metric, lang),
-                                  c.available ? sig(c.measured) : QStringLiteral("–"), sig(c.expected),
-                                  c.pass ? L("PASS", "通过") : L("FAIL", "未通过"));
+                                  c.figure.ratioTo.isEmpty() ? QString()
+                                                             : QStringLiteral(" ÷ ") + c.figure.ratioTo,
+                                  c.available ? sig(c.measured) : QStringLiteral("–"), c.expectation(2),
+                                  !c.notApplicable.isEmpty() ? L("not applicable", "不适用")
+                                      : c.pass               ? L("PASS", "通过")
+                                                             : L("FAIL", "未通过"));
             }
             r << ReportCell { any ? lines.join(QLatin1Char('\n')) : QStringLiteral("–"),
                               !any ? ReportCell::Style::Muted
@@ -106,4 +125,13 @@ void ReportWriter::summary()
                 "延迟从每个请求本应发出的时刻开始计算，因此在客户端或队列中的等待也计算在内。比值为各变体与第"
                 "一个变体之比。"),
               ReportBlock::Kind::Note);
+    for (const VariantResult &v : run.variants) {
+        if (v.isServerSideOnly())
+            paragraph(L("%1: latency is measured server-side, from reading the request to writing its last "
+                        "byte; the client-side figures (send times, late sends, offered load) are %2.",
+                        "%1：延迟在服务器端测量，从读完请求到写出最后一个字节；客户端指标（发送时间、未按时"
+                        "发出的请求、施加的负载）%2。")
+                          .arg(variantTitle(v), notMeasured()),
+                      ReportBlock::Kind::Note);
+    }
 }

@@ -4,6 +4,7 @@
 #include "svgplot.h"
 
 #include <QLocale>
+#include <algorithm>
 #include <cmath>
 
 // The report's vocabulary and the state its sections share, for the section writers
@@ -63,6 +64,13 @@ struct ReportWriter
     QString ms(double v) const { return num(v, std::abs(v) >= 100 ? 0 : 1); }
     QString variantTitle(const VariantResult &v) const { return ReportText::variantTitle(run, v, lang); }
     QString variantShort(int i) const { return run.variants[i].name; }
+    // A recording of outside load (or observed services) has no client side (issue #23).
+    QString notMeasured() const { return L("not measured (recorded server-side)", "未测得（服务器端录制）"); }
+    bool anyServerSideOnly() const
+    {
+        return std::any_of(run.variants.begin(), run.variants.end(),
+                           [](const VariantResult &v) { return v.isServerSideOnly(); });
+    }
 
     void heading(const QString &text, int level = 2)
     {

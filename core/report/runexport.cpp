@@ -3,6 +3,7 @@
 #include "exportsink.h"
 #include "htmlreport.h"
 #include "pdfreport.h"
+#include "serverrecords.h"
 
 #include <QDir>
 #include <QFile>
@@ -22,11 +23,13 @@ QString csvHeader()
 {
     return QStringLiteral("variant,") + ClientRecord::csvHeader()
         + QStringLiteral(",server_arrived_ms,server_started_ms,server_first_token_ms,server_responded_ms,"
-                         "server_status,server_worker");
+                         "server_status,server_worker,server_loop_wait_ms");
 }
 
 void writeRequestsCsv(const RunResult &run, Sink &out)
 {
+    if (ServerRecords::only(run)) // a recording or observed services: the server's records
+        return void(out += ServerRecords::csv(run));
     out += csvHeader().toUtf8() + '\n';
     const auto ms = [](qint64 ns, qint64 o) { return ns ? fixed3(double(ns - o) / 1e6) : QByteArray(); };
     for (const VariantResult &v : run.variants) {
@@ -35,9 +38,10 @@ void writeRequestsCsv(const RunResult &run, Sink &out)
             if (const RequestRecord *s = v.serverRecordFor(c)) {
                 out += ',' + ms(s->arrivedNs, v.startNs) + ',' + ms(s->startedNs, v.startNs) + ','
                     + ms(s->firstTokenNs, v.startNs) + ',' + ms(s->respondedNs, v.startNs) + ','
-                    + QByteArray::number(s->status) + ',' + QByteArray::number(s->worker);
+                    + QByteArray::number(s->status) + ',' + QByteArray::number(s->worker) + ','
+                    + fixed3(double(phaseTotalNs(*s, Phase::LoopWait)) / 1e6);
             } else {
-                out += ",,,,,,";
+                out += ",,,,,,,";
             }
             out += '\n';
         }

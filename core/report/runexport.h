@@ -34,7 +34,7 @@ QByteArray traceJson(const RunResult &run);
 QByteArray fixed3(double value);
 
 // Typesets report.pdf. That needs QtGui (fonts, QPainter), which core must not link; the app
-// installs a renderer (widgets/report/reportpdfwriter.h) when it has one. Without it,
+// installs a renderer (widgets/export/reportpdfwriter.h) when it has one. Without it,
 // report.pdf is PdfReport's plain, headless rendering. Called on the exporting thread.
 using PdfRenderer
     = std::function<bool(const ReportDocument &document, const QString &pdfPath, QString *error)>;

@@ -2,6 +2,7 @@
 #include "base/jsonfile.h"
 #include "exportsink.h"
 #include "runexport.h"
+#include "serverrecords.h"
 #include "trace/recordjson.h"
 
 #include <QJsonArray>
@@ -63,8 +64,9 @@ QByteArray requestRecordJson(const RequestRecord &r, qint64 o)
     key(j, RecordField::Status) += QByteArray::number(r.status);
     key(j, RecordField::Tokens) += QByteArray::number(r.tokens);
     key(j, RecordField::User) += jsonString(r.userId());
-    key(j, RecordField::Worker) += QByteArray::number(r.worker) + '}';
-    return j;
+    key(j, RecordField::Worker) += QByteArray::number(r.worker);
+    ServerRecords::appendClientJson(j, r); // who sent it, when known (after the sorted keys)
+    return j += '}';
 }
 
 QByteArray counterSampleJson(const CounterSample &s, qint64 o)
@@ -101,6 +103,8 @@ QByteArray counterSampleJson(const CounterSample &s, qint64 o)
     }
     j += ']';
     key(j, CounterField::PoolActive) += QByteArray::number(s.poolActive);
+    if (s.poolCpuPct > 0) // pool_cpu_pct: only when a pool process ran
+        key(j, CounterField::PoolCpuPct) += shortest(s.poolCpuPct);
     key(j, CounterField::PoolMax) += QByteArray::number(s.poolMax);
     key(j, CounterField::PoolQueued) += QByteArray::number(s.poolQueued);
     key(j, CounterField::Rejected) += QByteArray::number(s.rejected);

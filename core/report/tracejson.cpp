@@ -206,6 +206,8 @@ void writeTraceJson(const RunResult &run, Sink &sink)
             }
             // Resource tracks (ProcessResources): the process, and each lane's CPU.
             counter(CounterField::CpuPct, fixed3(k.cpuPct));
+            if (k.poolCpuPct > 0)
+                counter(CounterField::PoolCpuPct, fixed3(k.poolCpuPct)); // "pool processes"
             counter("rss_mb", fixed3(double(k.rssBytes) / (1024.0 * 1024.0)));
             counter(CounterField::Threads, QByteArray::number(k.threads));
             if (k.laneCpu) {

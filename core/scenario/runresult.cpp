@@ -150,22 +150,24 @@ void VariantResult::computeSummary()
         if (c.firstTokenNs)
             first.record(c.ttftNs());
     }
-    // A run without a client side (observed services, OTLP): the requests are the server's
-    // records, each from its start to its end.
-    const bool serverOnly = client.isEmpty() && !server.isEmpty();
+    // A run without a client side (observed services, a recording of outside load): the
+    // requests are the server's records, each from its arrival (an observed one: its start) to
+    // its end.
+    const bool serverOnly = isServerSideOnly();
     if (serverOnly) {
-        firstIntended = server.first().startedNs;
+        const auto arrived = [](const RequestRecord &r) { return r.arrivedNs ? r.arrivedNs : r.startedNs; };
+        firstIntended = arrived(server.first());
         for (const RequestRecord &r : server) {
             if (!r.finished())
                 continue;
-            firstIntended = std::min(firstIntended, r.startedNs);
-            lastIntended = std::max(lastIntended, r.startedNs);
+            firstIntended = std::min(firstIntended, arrived(r));
+            lastIntended = std::max(lastIntended, arrived(r));
             lastComplete = std::max(lastComplete, r.respondedNs);
             ++nFinished;
-            const qint64 latencyNs = r.respondedNs - r.startedNs;
+            const qint64 latencyNs = r.respondedNs - arrived(r);
             const bool success = r.status < 400;
             all.record(latencyNs);
-            series.addOffered(r.startedNs);
+            series.addOffered(arrived(r));
             series.addCompletion(r.respondedNs, latencyNs, success);
             if (success) {
                 ++nOk;
@@ -185,7 +187,8 @@ void VariantResult::computeSummary()
     metrics[QStringLiteral("requests")] = serverOnly ? double(nFinished) : double(client.size());
     metrics[QStringLiteral("successful")] = double(nOk);
     metrics[QStringLiteral("errors")] = double(nFinished - nOk);
-    metrics[QStringLiteral("late_sends")] = double(nLate);
+    if (!serverOnly) // client-side figures: not measured without a client side
+        metrics[QStringLiteral("late_sends")] = double(nLate);
     metrics[QStringLiteral("makespan_s")] = makespan;
     if (nFinished) {
         metrics[QStringLiteral("latency_min_s")] = latency.minMs / 1e3;
@@ -202,12 +205,16 @@ void VariantResult::computeSummary()
     if (makespan > 0) {
         metrics[QStringLiteral("achieved_rps")] = double(nFinished) / makespan;
         metrics[QStringLiteral("successful_rps")] = double(nOk) / makespan;
-        metrics[QStringLiteral("offered_rps")] = offeredSpan > 0 && load.model == LoadSettings::Model::Open
-            ? double(client.size()) / offeredSpan
-            : double(client.size()) / makespan;
+        if (!serverOnly)
+            metrics[QStringLiteral("offered_rps")]
+                = offeredSpan > 0 && load.model == LoadSettings::Model::Open
+                ? double(client.size()) / offeredSpan
+                : double(client.size()) / makespan;
     }
-    // Server side: the longest wait before a thread picked the request up, and peaks.
-    double queueMax = 0, dbPoolWaitMax = 0;
+    // Server side: the longest wait before a thread picked the request up, peaks, and the time
+    // requests were ready to go on but their loop was busy (loop_wait: all requests', and the
+    // most one request lost).
+    double queueMax = 0, dbPoolWaitMax = 0, loopWaitSum = 0, loopWaitMax = 0;
     for (const RequestRecord &r : server) {
         for (int i = 0; i < r.spanCount; ++i) {
             const TraceSpan &s = r.spans[size_t(i)];
@@ -216,11 +223,16 @@ void VariantResult::computeSummary()
             if (s.phase == Phase::DbPoolWait && s.endNs)
                 dbPoolWaitMax = std::max(dbPoolWaitMax, double(s.endNs - s.startNs) / 1e9);
         }
+        const double loopWait = double(phaseTotalNs(r, Phase::LoopWait)) / 1e9;
+        loopWaitSum += loopWait;
+        loopWaitMax = std::max(loopWaitMax, loopWait);
     }
     if (!server.isEmpty()) {
         metrics[QStringLiteral("server_requests")] = double(server.size());
         metrics[QStringLiteral("server_wait_max_s")] = queueMax;
         metrics[QStringLiteral("db_pool_wait_max_s")] = dbPoolWaitMax;
+        metrics[QStringLiteral("loop_wait_s")] = loopWaitSum;
+        metrics[QStringLiteral("loop_wait_max_s")] = loopWaitMax;
     }
     if (!counters.isEmpty()) {
         int queued = 0, active = 0, inFlight = 0, dbBusy = 0, dbWaiting = 0, dbPool = 0;
@@ -244,7 +256,8 @@ void VariantResult::computeSummary()
         }
         // Seed 2's table rows, measured: the process's CPU utilisation over the run (% of one
         // core) and its resident memory; and the worker loops the supervisor ran.
-        double cpuSum = 0, cpuPeak = 0;
+        // The pool processes' CPU joins the process's own: the run used it (seed 1's process pool).
+        double cpuSum = 0, cpuPeak = 0, poolCpuSum = 0;
         qint64 rssPeak = 0;
         int nCpu = 0, threadsPeak = 0, workersPeak = 0, workersLow = ServerCounters::MaxWorkers,
             queuePeak = 0;
@@ -256,14 +269,17 @@ void VariantResult::computeSummary()
             rssPeak = std::max(rssPeak, s.rssBytes);
             threadsPeak = std::max(threadsPeak, s.threads);
             if (s.tNs >= startNs && (endNs == 0 || s.tNs <= endNs) && s.threads > 0) {
-                cpuSum += double(s.cpuPct);
-                cpuPeak = std::max(cpuPeak, double(s.cpuPct));
+                cpuSum += double(s.cpuPct) + double(s.poolCpuPct);
+                cpuPeak = std::max(cpuPeak, double(s.cpuPct) + double(s.poolCpuPct));
+                poolCpuSum += double(s.poolCpuPct);
                 ++nCpu;
             }
         }
         if (nCpu) {
             metrics[QStringLiteral("cpu_util_pct")] = cpuSum / nCpu;
             metrics[QStringLiteral("cpu_peak_pct")] = cpuPeak;
+            if (poolCpuSum > 0)
+                metrics[QStringLiteral("pool_cpu_util_pct")] = poolCpuSum / nCpu;
         }
         // The server's share: the worker loops' and pool threads' CPU (the process also runs the
         // load generator and the window).
@@ -447,53 +463,6 @@ bool RunResult::passed() const
     return std::all_of(checks.begin(), checks.end(), [](const FigureCheck &c) { return c.pass; });
 }
 
-void RunResult::evaluate()
-{
-    checks.clear();
-    const double scale = options.timeScale > 0 ? options.timeScale : 1.0;
-    for (const ExpectedFigure &f : scenario.expected) {
-        const VariantResult *v = nullptr;
-        for (const VariantResult &x : variants) {
-            if (x.name.compare(f.variant, Qt::CaseInsensitive) == 0)
-                v = &x;
-        }
-        if (!v)
-            continue; // variant not run (--variant)
-        FigureCheck c;
-        c.figure = f;
-        double value = f.value;
-        if (f.roundsOf > 0) {
-            const int pool = v->serverConfig.value(QStringLiteral("pool_size")).toInt(1);
-            value = std::ceil(double(v->load.users) / std::max(1, pool)) * f.roundsOf;
-        }
-        if (f.cpuParallelOf > 0) {
-            const int processes = v->serverConfig.value(QStringLiteral("process_pool_size")).toInt(0);
-            const int pool
-                = processes > 0 ? processes : v->serverConfig.value(QStringLiteral("pool_size")).toInt(1);
-            const int cores = machine.value(QStringLiteral("cores")).toInt(QThread::idealThreadCount());
-            const int users = std::max(1, v->load.users);
-            value += users * f.cpuParallelOf / std::max(1, std::min({ pool, cores, users }));
-        }
-        const bool seconds = f.metric.endsWith(QLatin1String("_s"));
-        // A utilisation is CPU time per second of run: the same work in a scaled time scales
-        // like a rate.
-        const bool rate
-            = f.metric.endsWith(QLatin1String("_rps")) || f.metric.endsWith(QLatin1String("_util_pct"));
-        const double factor = seconds ? scale : rate ? 1.0 / scale : 1.0;
-        c.expected = value * factor + (seconds ? f.fixedSeconds : 0.0);
-        // Relative tolerance, or the absolute one, whichever is wider. Seconds get a floor for the
-        // fixed costs that do not shrink with the time scale: 30 ms, plus 0.5 ms per user for
-        // opening that user's connection and parsing its request (100 users on 2 cores: ~50 ms).
-        c.allowed = std::max(std::abs(c.expected) * f.tolerance, f.absTolerance * factor);
-        if (seconds)
-            c.allowed = std::max(c.allowed, 0.030 + 0.0005 * v->load.users);
-        c.available = v->metrics.contains(f.metric);
-        c.measured = v->metrics.value(f.metric);
-        c.pass = c.available && v->error.isEmpty() && std::abs(c.measured - c.expected) <= c.allowed;
-        checks.push_back(c);
-    }
-}
-
 QJsonObject RunResult::machineInfo()
 {
     return { { QStringLiteral("host"), QSysInfo::machineHostName() },
@@ -501,6 +470,7 @@ QJsonObject RunResult::machineInfo()
              { QStringLiteral("kernel"), QSysInfo::kernelVersion() },
              { QStringLiteral("cpu_arch"), QSysInfo::currentCpuArchitecture() },
              { QStringLiteral("cores"), QThread::idealThreadCount() },
+             { QStringLiteral("cores_available"), availableCores() },
              { QStringLiteral("qt"), QString::fromLatin1(qVersion()) } };
 }
 
@@ -517,6 +487,8 @@ QJsonObject RunResult::toJson() const
                                 { QStringLiteral("measured"), c.measured },
                                 { QStringLiteral("available"), c.available },
                                 { QStringLiteral("pass"), c.pass },
+                                { QStringLiteral("not_applicable"), c.notApplicable },
+                                { QStringLiteral("ratio_to"), c.figure.ratioTo },
                                 { QStringLiteral("note"), c.figure.note } });
     }
     return { { QStringLiteral("format"), QStringLiteral("loopscope-run") },

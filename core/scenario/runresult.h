@@ -26,6 +26,11 @@ struct FigureCheck
     double measured = 0;
     bool available = false; // the metric could be measured
     bool pass = false;
+    QString notApplicable; // why the figure does not apply here ("1 core"); then pass is true
+
+    // "≥ 3.000", "≤ 0.750" or "4.650 ± 0.200", and "makespan_s B ÷ A"-style words for a ratio.
+    QString expectation(int decimals = 3) const;
+    QString verdict() const; // PASS, FAIL or "not applicable: 1 core"
 };
 
 // Everything one variant produced: settings, both sides' records, counters and the summary.
@@ -63,6 +68,9 @@ struct VariantResult
     static constexpr qint64 CounterTailNs = 100'000'000;
 
     void computeSummary();
+    // No client records, only the server's (observed services, a recording of outside load):
+    // the client-side figures (send times, late sends, offered load) were not measured.
+    bool isServerSideOnly() const { return client.isEmpty() && !server.isEmpty(); }
     const RequestRecord *serverRecordFor(const ClientRecord &c) const;
     // The client/server join, once `client`, startNs and endNs are set (a scenario run and the
     // window's load runs both use it). Of the server's `records`, those whose client tag one of
@@ -97,6 +105,21 @@ struct RunOptions
     QString scratchDir;
 };
 
+// What the machine's other processes cost over a run: for a lesson that needs several cores, the
+// cores this run could use are those of its affinity mask minus those others kept busy (with
+// `stress-ng --cpu 1` on 2 cores, one). From /proc/stat's ticks on the allowed CPUs, less this
+// process's own CPU and its reaped children's (the pool processes).
+struct MachineLoad
+{
+    qint64 wallNs = 0;
+    qint64 busyNs = 0; // all processes', on the CPUs this process may use
+    qint64 ownNs = 0; // this process's and its reaped children's
+
+    static MachineLoad now();
+    // Cores other processes kept busy from `start` to `end` (0 when unknown).
+    static double othersBusyCores(const MachineLoad &start, const MachineLoad &end);
+};
+
 struct RunResult
 {
     Scenario scenario;
@@ -111,4 +134,5 @@ struct RunResult
     QJsonObject toJson() const;
     static bool fromJson(const QJsonObject &json, RunResult *out, QString *error);
     static QJsonObject machineInfo();
+    static int availableCores(); // sched_getaffinity: what this process may run on
 };

@@ -157,6 +157,10 @@ bool Scenario::fromJson(const QJsonObject &j, Scenario *out, QString *error)
         f.roundsOf = o.value(QStringLiteral("rounds_of")).toDouble(0);
         f.cpuParallelOf = o.value(QStringLiteral("cpu_parallel_s")).toDouble(0);
         f.fixedSeconds = o.value(QStringLiteral("fixed_s")).toDouble(0);
+        f.ratioTo = o.value(QStringLiteral("ratio_to")).toString();
+        f.atLeast = o.value(QStringLiteral("at_least")).toDouble(qQNaN());
+        f.atMost = o.value(QStringLiteral("at_most")).toDouble(qQNaN());
+        f.minCores = o.value(QStringLiteral("min_cores")).toInt(0);
         f.note = o.value(QStringLiteral("note")).toString();
         s.expected.push_back(f);
     }
@@ -170,11 +174,16 @@ bool Scenario::fromJson(const QJsonObject &j, Scenario *out, QString *error)
             return false;
     }
     for (const ExpectedFigure &f : s.expected) {
-        if (!s.variant(f.variant)) {
-            if (error)
-                *error = QStringLiteral("expected figure %1 names unknown variant '%2'")
-                             .arg(f.metric, f.variant);
-            return false;
+        QStringList named { f.variant };
+        if (!f.ratioTo.isEmpty())
+            named << f.ratioTo;
+        for (const QString &name : named) {
+            if (!s.variant(name)) {
+                if (error)
+                    *error
+                        = QStringLiteral("expected figure %1 names unknown variant '%2'").arg(f.metric, name);
+                return false;
+            }
         }
     }
     *out = s;

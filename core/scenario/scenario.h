@@ -22,7 +22,18 @@ struct ExpectedFigure
     // the cores the pool can use (the machine's cores come from the run's machine info).
     double cpuParallelOf = 0;
     double fixedSeconds = 0; // added after time scaling: a cost that does not scale (process start-up)
+    // A ratio between variants: the figure is this variant's metric divided by ratioTo's (then
+    // nothing is time-scaled: both sides scale alike). Machine-independent, unlike a CPU %.
+    QString ratioTo;
+    // One-sided bounds instead of value ± tolerance (NaN: none): "B's CPU is at least 3x A's".
+    double atLeast = qQNaN();
+    double atMost = qQNaN();
+    // The lesson needs this many cores (a parallel speed-up): on fewer (sched_getaffinity, so
+    // `taskset -c 0` counts as 1), the figure is "not applicable", not a failure.
+    int minCores = 0;
     QString note;
+
+    bool bounded() const { return !qIsNaN(atLeast) || !qIsNaN(atMost); }
 };
 
 struct ScenarioVariant

@@ -87,6 +87,7 @@ bool ScenarioRunner::start(QString *error)
     m_result.scenario = m_scenario;
     m_result.options = m_options;
     m_result.machine = RunResult::machineInfo();
+    m_loadAtStart = MachineLoad::now();
     m_result.createdMs = QDateTime::currentMSecsSinceEpoch();
     m_current = -1;
     m_running = true;
@@ -111,6 +112,8 @@ void ScenarioRunner::runNext()
         m_running = false;
         m_cluster.reset();
         m_dir.reset();
+        m_result.machine.insert(QStringLiteral("cores_busy_elsewhere"),
+                                MachineLoad::othersBusyCores(m_loadAtStart, MachineLoad::now()));
         m_result.evaluate();
         emit finished(m_result.passed());
         return;

@@ -54,6 +54,7 @@ private:
     Scenario m_scenario;
     RunOptions m_options;
     RunResult m_result;
+    MachineLoad m_loadAtStart; // what other processes cost during the run (multi-core figures)
     QList<const ScenarioVariant *> m_queue;
     int m_current = -1;
     bool m_running = false;

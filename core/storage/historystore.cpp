@@ -8,8 +8,10 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
+#include <QJsonDocument>
 #include <QStandardPaths>
 #include <atomic>
+#include <limits>
 
 using namespace HistoryStatement;
 
@@ -84,7 +86,8 @@ bool HistoryStore::open(QString *error)
 }
 
 std::optional<UserContext> HistoryStore::loadContext(const QString &userId, const QString &sessionId,
-                                                     int maxMessages, QString *error)
+                                                     int maxMessages, QString *error,
+                                                     const HistoryRewind &rewind)
 {
     Connection *c = connection(error);
     if (!c)
@@ -117,23 +120,59 @@ std::optional<UserContext> HistoryStore::loadContext(const QString &userId, cons
     if (sessionId.isEmpty())
         return ctx;
     {
-        SqliteStatement &owner = c->statement(LoadOwner, "SELECT user_id FROM conversations WHERE id = ?");
+        SqliteStatement &owner
+            = c->statement(LoadOwner, "SELECT user_id, settings FROM conversations WHERE id = ?");
         StatementScope scope(owner);
         owner.bind(1, sessionId);
         if (owner.next()) {
             ctx.sessionExists = true;
             ctx.sessionOwner = owner.text(0);
+            if (!owner.isNull(1) && ctx.sessionOwner == userId)
+                ConversationSettings::fromJson(QJsonDocument::fromJson(owner.text(1).toUtf8()).object(),
+                                               &ctx.settings);
         } else if (!owner.done()) {
             return failed();
         }
     }
-    if (maxMessages > 0 && ctx.sessionExists && ctx.sessionOwner == userId) {
+    const bool own = ctx.sessionExists && ctx.sessionOwner == userId;
+    qint64 cut = std::numeric_limits<qint64>::max();
+    if (rewind.lastTurn || rewind.fromMessageId > 0) {
+        if (!own) {
+            ctx.rewindError
+                = QStringLiteral("there is no stored conversation %1 to answer again").arg(sessionId);
+            return ctx;
+        }
+        const auto q = rewind.lastTurn
+            ? c->prepare(QStringLiteral("SELECT id, content, role FROM messages WHERE conversation_id = ?1"
+                                        " AND role = 'user' AND active = 1 ORDER BY id DESC LIMIT 1"))
+            : c->prepare(QStringLiteral("SELECT id, content, role FROM messages WHERE conversation_id = ?1"
+                                        " AND id = ?2"));
+        q->bind(1, sessionId);
+        if (!rewind.lastTurn)
+            q->bind(2, rewind.fromMessageId);
+        const bool row = q->next();
+        if (!row && !q->done())
+            return failed();
+        if (!row || q->text(2) != QLatin1String("user")) {
+            ctx.rewindError = rewind.lastTurn
+                ? QStringLiteral("the conversation has no message to answer again")
+                : QStringLiteral("message %1 is not a user message of this conversation")
+                      .arg(rewind.fromMessageId);
+            return ctx;
+        }
+        cut = q->integer(0);
+        ctx.resentMessage = q->text(1);
+    }
+    if (maxMessages > 0 && own) {
+        // Regenerated answers are kept, but only the active one is the conversation's context.
         SqliteStatement &q = c->statement(LoadHistory,
                                           "SELECT role, content FROM (SELECT id, role, content FROM messages"
-                                          " WHERE conversation_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id");
+                                          " WHERE conversation_id = ? AND active = 1 AND id < ?"
+                                          " ORDER BY id DESC LIMIT ?) ORDER BY id");
         StatementScope scope(q);
         q.bind(1, sessionId);
-        q.bind(2, qint64(maxMessages));
+        q.bind(2, cut);
+        q.bind(3, qint64(maxMessages));
         ctx.history.reserve(maxMessages);
         while (q.next())
             ctx.history.append({ q.text(0), q.text(1) });

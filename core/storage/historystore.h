@@ -20,6 +20,9 @@ struct UserContext
     bool sessionExists = false;
     QString sessionOwner; // the user who started the conversation (when it exists)
     QList<ChatMessage> history; // oldest first, at most the requested number (only the owner's)
+    ConversationSettings settings; // the conversation's own (only the owner's)
+    QString resentMessage; // with HistoryRewind: the user message answered again
+    QString rewindError; // with HistoryRewind: why there is nothing to rewind to
 
     // A conversation belongs to the user who started it; anyone else is told it does not exist.
     bool sessionBelongsToOthers() const { return sessionExists && sessionOwner != userId; }
@@ -34,6 +37,9 @@ struct Exchange
     QString assistantMessage;
     quint64 requestId = 0;
     QJsonObject meta;
+    std::optional<ConversationSettings> settings; // stored with the conversation when set
+    bool regenerate = false; // a new answer to the last user message, the old ones kept as alternatives
+    qint64 truncateFrom = 0; // > 0: that message and everything after it are deleted first
 };
 
 // The conversation history in SQLite (WAL), through SQLite's own C API with the hot statements
@@ -58,7 +64,7 @@ public:
     QString path() const { return m_path; }
 
     std::optional<UserContext> loadContext(const QString &userId, const QString &sessionId, int maxMessages,
-                                           QString *error = nullptr);
+                                           QString *error = nullptr, const HistoryRewind &rewind = {});
     // The error an exchange gets when its session belongs to another user (nothing is written).
     static const QString ForeignSession;
 
@@ -100,7 +106,15 @@ public:
                             QString *error = nullptr) override;
     bool renameConversation(const QString &id, const QString &title, QString *error = nullptr) override;
     bool deleteConversation(const QString &id, QString *error = nullptr) override;
+    bool setSettings(const QString &id, const ConversationSettings &settings,
+                     QString *error = nullptr) override;
+    bool activateAlternative(const QString &conversationId, qint64 messageId,
+                             QString *error = nullptr) override;
     qint64 messageCount(QString *error = nullptr) override;
+    QList<SearchHit> search(const QString &text, const QString &userId = QString(), int limit = 50,
+                            QString *error = nullptr) override;
+    // What this store keeps of messages that an edit replaces: nothing (they are deleted).
+    static constexpr bool KeepsReplacedMessages = false;
 
     static QString defaultPath(); // <app data>/history.sqlite
 

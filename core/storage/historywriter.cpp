@@ -1,5 +1,6 @@
 #include "historywriter.h"
 
+#include "base/plaintext.h"
 #include "storage/historyconnection.h"
 
 #include <QDateTime>
@@ -164,7 +165,7 @@ bool HistoryStore::Writer::writeExchange(Connection *c, const Exchange &e, QStri
     {
         // A conversation belongs to the user who started it: the upsert touches it only for that
         // user, so a request naming someone else's session changes no row and stores nothing.
-        QString title = clip(e.userMessage.simplified(), 60);
+        QString title = clip(markdownToPlainText(e.userMessage).simplified(), 60);
         if (title.isEmpty())
             title = QStringLiteral("(untitled)");
         SqliteStatement &conv
@@ -187,13 +188,63 @@ bool HistoryStore::Writer::writeExchange(Connection *c, const Exchange &e, QStri
             return false;
         }
     }
+    if (e.settings) {
+        const auto q = c->prepare(QStringLiteral("UPDATE conversations SET settings = ?1 WHERE id = ?2"));
+        const QString json = e.settings->isEmpty()
+            ? QString()
+            : QString::fromUtf8(QJsonDocument(e.settings->toJson()).toJson(QJsonDocument::Compact));
+        if (json.isEmpty())
+            q->bindNull(1);
+        else
+            q->bind(1, json);
+        q->bind(2, e.sessionId);
+        if (!q->run())
+            return failed();
+    }
+    if (e.truncateFrom > 0) {
+        // Edit and resend: the edited message and everything after it make way for the new
+        // exchange (KeepsReplacedMessages: they are not kept).
+        const auto q
+            = c->prepare(QStringLiteral("DELETE FROM messages WHERE conversation_id = ?1 AND id >= ?2"));
+        q->bind(1, e.sessionId);
+        q->bind(2, e.truncateFrom);
+        if (!q->run())
+            return failed();
+    }
+    qint64 group = 0;
+    if (e.regenerate) {
+        // The answers to the last user message become alternatives of the new one: the first
+        // answer names the group, only the newest is active.
+        const auto last = c->prepare(QStringLiteral(
+            "SELECT id, alt_of FROM messages WHERE conversation_id = ?1 AND role = 'assistant' AND id >"
+            " (SELECT MAX(id) FROM messages WHERE conversation_id = ?1 AND role = 'user' AND active = 1)"
+            " ORDER BY id LIMIT 1"));
+        last->bind(1, e.sessionId);
+        if (last->next()) {
+            group = last->isNull(1) ? last->integer(0) : last->integer(1);
+        } else if (!last->done()) {
+            return failed();
+        }
+        last->reset();
+        if (group > 0) {
+            const auto q = c->prepare(QStringLiteral(
+                "UPDATE messages SET active = 0, alt_of = ?2 WHERE conversation_id = ?1 AND role = "
+                "'assistant'"
+                " AND id > (SELECT MAX(id) FROM messages WHERE conversation_id = ?1 AND role = 'user'"
+                " AND active = 1)"));
+            q->bind(1, e.sessionId);
+            q->bind(2, group);
+            if (!q->run())
+                return failed();
+        }
+    }
     const QString meta = e.meta.isEmpty()
         ? QString()
         : QString::fromUtf8(QJsonDocument(e.meta).toJson(QJsonDocument::Compact));
     SqliteStatement &msg = c->statement(InsertMessage,
                                         "INSERT INTO messages(conversation_id, role, content, created_at,"
-                                        " request_id, meta) VALUES(?, ?, ?, ?, ?, ?)");
-    for (int i = 0; i < 2; ++i) {
+                                        " request_id, meta, alt_of) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    for (int i = e.regenerate ? 1 : 0; i < 2; ++i) {
         StatementScope scope(msg);
         msg.bind(1, e.sessionId);
         msg.bind(2, i == 0 ? kUser : kAssistant);
@@ -204,6 +255,10 @@ bool HistoryStore::Writer::writeExchange(Connection *c, const Exchange &e, QStri
             msg.bindNull(6);
         else
             msg.bind(6, meta);
+        if (i == 1 && group > 0)
+            msg.bind(7, group);
+        else
+            msg.bindNull(7);
         if (!msg.run())
             return failed();
     }

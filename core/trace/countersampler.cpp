@@ -74,6 +74,7 @@ CounterSample CounterSampler::sampleNow() const
     s.dbWaiting = c.dbWaiting.load(std::memory_order_relaxed);
     s.acceptQueue = acceptQueueLength(m_listenFd.load(std::memory_order_relaxed));
     s.cpuPct = m_cpuPct.load(std::memory_order_relaxed);
+    s.poolCpuPct = m_poolCpuPct.load(std::memory_order_relaxed);
     s.rssBytes = m_rssBytes.load(std::memory_order_relaxed);
     s.threads = m_threads.load(std::memory_order_relaxed);
     s.workers = std::min(c.workers.load(std::memory_order_relaxed), ServerCounters::MaxWorkers);
@@ -108,6 +109,7 @@ void CounterSampler::takeSample()
         const ProcessResources::Sample r = m_resources.sample(now);
         m_lastResourcesNs = now;
         m_cpuPct.store(r.cpuPct, std::memory_order_relaxed);
+        m_poolCpuPct.store(r.poolCpuPct, std::memory_order_relaxed);
         m_rssBytes.store(r.rssBytes, std::memory_order_relaxed);
         m_threads.store(r.threads, std::memory_order_relaxed);
         if (!first)

@@ -42,6 +42,7 @@ private:
     qint64 m_lastResourcesNs = 0;
     // The last window's figures, also read by sampleNow() from other threads.
     std::atomic<float> m_cpuPct { 0 };
+    std::atomic<float> m_poolCpuPct { 0 };
     std::atomic<qint64> m_rssBytes { 0 };
     std::atomic<int> m_threads { 0 };
 };

@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QFile>
 #include <QHash>
+#include <QMutex>
 #include <ctime>
 #include <thread>
 #include <unistd.h>
@@ -48,9 +49,46 @@ qint64 statusField(const QByteArray &status, const char *key)
     return v;
 }
 
+// The pool processes to measure: pid -> lane.
+QMutex childMutex;
+QHash<qint64, quint16> children;
+
+// The CPU time of another process: its process CPU clock, else /proc/<pid>/stat's utime + stime
+// (whole clock ticks). -1 when it is gone.
+qint64 childCpuNs(qint64 pid)
+{
+    clockid_t clock;
+    if (::clock_getcpuclockid(pid_t(pid), &clock) == 0) {
+        const qint64 ns = clockNs(clock);
+        if (ns >= 0)
+            return ns;
+    }
+    const QByteArray stat = readSmall(QStringLiteral("/proc/%1/stat").arg(pid));
+    const int close = stat.lastIndexOf(')'); // the name may hold spaces and parentheses
+    if (close < 0)
+        return -1;
+    const QList<QByteArray> fields = stat.mid(close + 2).split(' '); // from field 3, "state"
+    if (fields.size() < 13)
+        return -1;
+    const qint64 ticks = fields[11].toLongLong() + fields[12].toLongLong(); // fields 14, 15
+    return ticks * 1'000'000'000 / std::max<long>(1, ::sysconf(_SC_CLK_TCK));
+}
+
 } // namespace
 
 ProcessResources::ProcessResources() = default;
+
+void ProcessResources::watchChild(qint64 pid, quint16 lane)
+{
+    QMutexLocker lock(&childMutex);
+    children.insert(pid, lane);
+}
+
+void ProcessResources::forgetChild(qint64 pid)
+{
+    QMutexLocker lock(&childMutex);
+    children.remove(pid);
+}
 
 qint64 ProcessResources::residentBytes()
 {
@@ -106,6 +144,28 @@ ProcessResources::Sample ProcessResources::sample(qint64 nowNs)
         lanes->push_back({ *lane, float(double(ns - prev) * 100.0 / double(wallNs)) });
     }
     m_threadCpuNs = std::move(seen);
+
+    QHash<qint64, quint16> watched;
+    {
+        QMutexLocker lock(&childMutex);
+        watched = children;
+    }
+    QHash<qint64, qint64> childSeen;
+    double poolPct = 0;
+    for (auto it = watched.cbegin(); it != watched.cend(); ++it) {
+        const qint64 ns = childCpuNs(it.key());
+        if (ns < 0)
+            continue; // exited meanwhile
+        childSeen.insert(it.key(), ns);
+        const qint64 prev = m_childCpuNs.value(it.key(), 0); // new since the last sample: all of it
+        if (wallNs <= 0 || ns <= prev)
+            continue;
+        const double pct = double(ns - prev) * 100.0 / double(wallNs);
+        lanes->push_back({ it.value(), float(pct) });
+        poolPct += pct;
+    }
+    m_childCpuNs = std::move(childSeen);
+    s.poolCpuPct = float(poolPct);
     s.lanes = std::move(lanes);
     m_lastNs = nowNs;
     m_lastCpuNs = cpuNs;

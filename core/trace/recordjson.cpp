@@ -29,22 +29,33 @@ QJsonObject requestRecordToJson(const RequestRecord &r, qint64 o)
                                    { QLatin1String(SpanField::Index), int(s.index) },
                                    { QLatin1String(SpanField::Count), qint64(s.count) } });
     }
-    return { { QLatin1String(RecordField::Id), QString::number(r.id) },
-             { QLatin1String(RecordField::ClientTag), QString::number(r.clientTag) },
-             { QLatin1String(RecordField::ArrivedNs), rel(r.arrivedNs, o) },
-             { QLatin1String(RecordField::StartedNs), rel(r.startedNs, o) },
-             { QLatin1String(RecordField::FirstTokenNs), rel(r.firstTokenNs, o) },
-             { QLatin1String(RecordField::RespondedNs), rel(r.respondedNs, o) },
-             { QLatin1String(RecordField::Worker), int(r.worker) },
-             { QLatin1String(RecordField::Mode), dispatchModeName(r.mode) },
-             { QLatin1String(RecordField::Endpoint), int(r.endpoint) },
-             { QLatin1String(RecordField::Status), int(r.status) },
-             { QLatin1String(RecordField::LoopThread), int(r.loopThread) },
-             { QLatin1String(RecordField::RequestBytes), qint64(r.requestBytes) },
-             { QLatin1String(RecordField::ResponseBytes), qint64(r.responseBytes) },
-             { QLatin1String(RecordField::Tokens), qint64(r.tokens) },
-             { QLatin1String(RecordField::User), r.userId() },
-             { QLatin1String(RecordField::Spans), spans } };
+    QJsonObject j { { QLatin1String(RecordField::Id), QString::number(r.id) },
+                    { QLatin1String(RecordField::ClientTag), QString::number(r.clientTag) },
+                    { QLatin1String(RecordField::ArrivedNs), rel(r.arrivedNs, o) },
+                    { QLatin1String(RecordField::StartedNs), rel(r.startedNs, o) },
+                    { QLatin1String(RecordField::FirstTokenNs), rel(r.firstTokenNs, o) },
+                    { QLatin1String(RecordField::RespondedNs), rel(r.respondedNs, o) },
+                    { QLatin1String(RecordField::Worker), int(r.worker) },
+                    { QLatin1String(RecordField::Mode), dispatchModeName(r.mode) },
+                    { QLatin1String(RecordField::Endpoint), int(r.endpoint) },
+                    { QLatin1String(RecordField::Status), int(r.status) },
+                    { QLatin1String(RecordField::LoopThread), int(r.loopThread) },
+                    { QLatin1String(RecordField::RequestBytes), qint64(r.requestBytes) },
+                    { QLatin1String(RecordField::ResponseBytes), qint64(r.responseBytes) },
+                    { QLatin1String(RecordField::Tokens), qint64(r.tokens) },
+                    { QLatin1String(RecordField::User), r.userId() },
+                    { QLatin1String(RecordField::Spans), spans } };
+    if (r.hasClient()) {
+        j.insert(QLatin1String(RecordField::ClientAddress), r.clientAddressText());
+        j.insert(QLatin1String(RecordField::ClientPort), int(r.clientPort));
+    }
+    if (r.userAgent[0])
+        j.insert(QLatin1String(RecordField::UserAgent), r.userAgentText());
+    if (r.loopscopeUser[0])
+        j.insert(QLatin1String(RecordField::LoopscopeUser), r.loopscopeUserText());
+    if (r.boundary())
+        j.insert(QLatin1String(RecordField::Boundary), true);
+    return j;
 }
 
 RequestRecord requestRecordFromJson(const QJsonObject &j, qint64 o)
@@ -65,6 +76,14 @@ RequestRecord requestRecordFromJson(const QJsonObject &j, qint64 o)
     r.responseBytes = quint32(j.value(QLatin1String(RecordField::ResponseBytes)).toInteger());
     r.tokens = quint32(j.value(QLatin1String(RecordField::Tokens)).toInteger());
     r.setUserId(j.value(QLatin1String(RecordField::User)).toString().toUtf8());
+    const int port = j.value(QLatin1String(RecordField::ClientPort)).toInt();
+    if (port > 0 && port <= 65535
+        && r.setClientAddressText(j.value(QLatin1String(RecordField::ClientAddress)).toString()))
+        r.clientPort = quint16(port);
+    r.setUserAgent(j.value(QLatin1String(RecordField::UserAgent)).toString().toUtf8());
+    r.setLoopscopeUser(j.value(QLatin1String(RecordField::LoopscopeUser)).toString().toUtf8());
+    if (j.value(QLatin1String(RecordField::Boundary)).toBool())
+        r.flags |= RequestRecord::BoundaryFlag;
     for (const QJsonValue &v : j.value(QLatin1String(RecordField::Spans)).toArray()) {
         if (r.spanCount >= RequestRecord::MaxSpans)
             break;
@@ -110,6 +129,8 @@ QJsonObject counterSampleToJson(const CounterSample &s, qint64 o)
         j.insert(QLatin1String(CounterField::DbPoolSize), s.dbPoolSize);
         j.insert(QLatin1String(CounterField::DbWaiting), s.dbWaiting);
     }
+    if (s.poolCpuPct > 0)
+        j.insert(QLatin1String(CounterField::PoolCpuPct), double(s.poolCpuPct));
     if (s.laneCpu) {
         QJsonArray lanes;
         for (const LaneCpu &l : *s.laneCpu)
@@ -138,6 +159,7 @@ CounterSample counterSampleFromJson(const QJsonObject &j, qint64 o)
         s.loopLagMs[size_t(i)] = float(lag[i].toDouble());
     s.acceptQueue = j.value(QLatin1String(CounterField::AcceptQueue)).toInt();
     s.cpuPct = float(j.value(QLatin1String(CounterField::CpuPct)).toDouble());
+    s.poolCpuPct = float(j.value(QLatin1String(CounterField::PoolCpuPct)).toDouble());
     s.rssBytes = j.value(QLatin1String(CounterField::RssBytes)).toInteger();
     s.threads = j.value(QLatin1String(CounterField::Threads)).toInt();
     s.dbBusy = j.value(QLatin1String(CounterField::DbBusy)).toInt();

@@ -27,6 +27,12 @@ inline constexpr char ResponseBytes[] = "response_bytes";
 inline constexpr char Tokens[] = "tokens";
 inline constexpr char User[] = "user";
 inline constexpr char Spans[] = "spans";
+// Who sent it (written only when known) and whether it straddled a recording's start or stop.
+inline constexpr char ClientAddress[] = "client_address";
+inline constexpr char ClientPort[] = "client_port";
+inline constexpr char UserAgent[] = "user_agent";
+inline constexpr char LoopscopeUser[] = "loopscope_user";
+inline constexpr char Boundary[] = "boundary";
 } // namespace RecordField
 
 namespace SpanField {
@@ -53,6 +59,7 @@ inline constexpr char Workers[] = "workers";
 inline constexpr char LoopLagMs[] = "loop_lag_ms";
 inline constexpr char AcceptQueue[] = "accept_queue";
 inline constexpr char CpuPct[] = "cpu_pct";
+inline constexpr char PoolCpuPct[] = "pool_cpu_pct"; // only when a pool process ran
 inline constexpr char LaneCpuPct[] = "lane_cpu_pct";
 inline constexpr char RssBytes[] = "rss_bytes";
 inline constexpr char Threads[] = "threads";

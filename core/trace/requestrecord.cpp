@@ -1,5 +1,7 @@
 #include "requestrecord.h"
 
+#include <QHostAddress>
+
 QString phaseName(Phase phase)
 {
     switch (phase) {
@@ -46,4 +48,46 @@ void RequestRecord::endSpan(int slot, qint64 nowNs)
 {
     if (slot >= 0 && slot < spanCount)
         spans[size_t(slot)].endNs = nowNs;
+}
+
+qint64 phaseTotalNs(const RequestRecord &record, Phase phase)
+{
+    qint64 total = 0;
+    for (int i = 0; i < record.spanCount && i < RequestRecord::MaxSpans; ++i) {
+        const TraceSpan &s = record.spans[size_t(i)];
+        if (s.phase == phase && s.endNs > s.startNs)
+            total += s.endNs - s.startNs;
+    }
+    return total;
+}
+
+QString RequestRecord::clientAddressText() const
+{
+    if (!hasClient())
+        return {};
+    QHostAddress address(clientAddress.data());
+    bool v4 = false;
+    const quint32 ip4 = address.toIPv4Address(&v4);
+    return v4 ? QHostAddress(ip4).toString() : address.toString();
+}
+
+QString RequestRecord::clientEndpointText() const
+{
+    if (!hasClient())
+        return {};
+    const QString address = clientAddressText();
+    return (address.contains(QLatin1Char(':')) ? QStringLiteral("[%1]:%2") : QStringLiteral("%1:%2"))
+        .arg(address)
+        .arg(clientPort);
+}
+
+bool RequestRecord::setClientAddressText(const QString &text)
+{
+    clientAddress = {};
+    QHostAddress address;
+    if (!address.setAddress(text))
+        return false;
+    const Q_IPV6ADDR v6 = address.toIPv6Address();
+    std::memcpy(clientAddress.data(), v6.c, clientAddress.size());
+    return true;
 }

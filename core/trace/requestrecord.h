@@ -44,7 +44,9 @@ struct TraceSpan
 // recorder can publish it word by word without locks. Timestamps come from TraceClock.
 struct RequestRecord
 {
-    static constexpr int MaxSpans = 10;
+    // Room for the async pipeline's steps with a loop_wait after each awaited one, and a few GIL
+    // slices in executor mode (the rest of a long GIL stretch is summed: pipeline/cpuwork.cpp).
+    static constexpr int MaxSpans = 16;
 
     quint64 id = 0; // server request id (1, 2, ...), also in the response
     quint64 clientTag = 0; // X-LoopScope-Client-Tag header: joins a load-generator record
@@ -63,19 +65,58 @@ struct RequestRecord
     quint32 responseBytes = 0;
     quint32 tokens = 0;
     std::array<char, 32> user {}; // user_id, truncated, NUL-terminated
+    // Who sent it (a recording of outside load keeps them): the peer's address (IPv6, an IPv4
+    // peer as ::ffff:a.b.c.d) and port, and the User-Agent and X-LoopScope-User headers,
+    // truncated and NUL-terminated like `user`. All zero when unknown.
+    std::array<quint8, 16> clientAddress {};
+    quint16 clientPort = 0;
+    quint8 flags = 0; // RecordFlag bits
+    std::array<char, 40> userAgent {};
+    std::array<char, 32> loopscopeUser {};
+
+    // In flight when a recording started or stopped: kept and drawn, never counted.
+    static constexpr quint8 BoundaryFlag = 1;
+    // The conversation's model settings this request was answered with (shown in its details).
+    std::array<char, 24> model {}; // the model asked for, truncated, NUL-terminated; empty: the server's
+    quint32 systemPromptChars = 0; // 0: no system prompt
+    qint16 temperatureCenti = -1; // temperature x 100; < 0: the server's
+    quint16 maxTokens = 0; // 0: the server's
 
     bool finished() const { return status != 0; }
+    bool boundary() const { return flags & BoundaryFlag; }
     QString userId() const { return QString::fromUtf8(user.data()); }
-    void setUserId(const QByteArray &utf8)
-    {
-        const auto n = std::min<qsizetype>(utf8.size(), qsizetype(user.size() - 1));
-        std::memcpy(user.data(), utf8.constData(), size_t(n));
-        user[size_t(n)] = 0;
-    }
+    void setUserId(const QByteArray &utf8) { copyTruncated(user, utf8); }
+    bool hasClient() const { return clientPort != 0; }
+    // "127.0.0.1" for an IPv4 peer, "::1" style for IPv6, empty when unknown.
+    QString clientAddressText() const;
+    QString clientEndpointText() const; // address:port ([v6]:port)
+    QString userAgentText() const { return QString::fromUtf8(userAgent.data()); }
+    QString loopscopeUserText() const { return QString::fromUtf8(loopscopeUser.data()); }
+    // Reads an address written by clientAddressText(); false (and zero) when it is not one.
+    bool setClientAddressText(const QString &text);
+    void setUserAgent(const QByteArray &utf8) { copyTruncated(userAgent, utf8); }
+    void setLoopscopeUser(const QByteArray &utf8) { copyTruncated(loopscopeUser, utf8); }
+    QString modelName() const { return QString::fromUtf8(model.data()); }
+    void setModelName(const QByteArray &utf8) { copyTruncated(model, utf8); }
     // Opens a span on the calling thread and returns its slot (or -1 when full).
     int beginSpan(Phase phase, qint64 nowNs, quint16 thread, quint8 index = 0);
     void endSpan(int slot, qint64 nowNs);
+
+private:
+    template<size_t N> static void copyTruncated(std::array<char, N> &to, const QByteArray &utf8)
+    {
+        qsizetype n = std::min<qsizetype>(utf8.size(), qsizetype(N - 1));
+        // Never cut a UTF-8 sequence in half: back up to the start of the last character.
+        if (n < utf8.size())
+            while (n > 0 && (quint8(utf8[n]) & 0xC0) == 0x80)
+                --n;
+        std::memcpy(to.data(), utf8.constData(), size_t(n));
+        to[size_t(n)] = 0;
+    }
 };
+
+// The summed length of a record's finished spans of one phase (e.g. its loop_wait).
+qint64 phaseTotalNs(const RequestRecord &record, Phase phase);
 
 static_assert(std::is_trivially_copyable_v<RequestRecord>);
 static_assert(sizeof(RequestRecord) % 8 == 0, "published as 64-bit words");

@@ -64,6 +64,7 @@ struct CounterSample
     qint32 acceptQueue = 0;
     // What the process costs (ProcessResources, measured every 100 ms and held in between).
     float cpuPct = 0; // % of one core
+    float poolCpuPct = 0; // the process pool's worker processes together, % of one core
     qint64 rssBytes = 0;
     qint32 threads = 0;
     // Per lane CPU of the window that ended at this sample; set on those samples only.

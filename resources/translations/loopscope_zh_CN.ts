@@ -4,52 +4,12 @@
 <context>
     <name>ChatPanel</name>
     <message>
-        <source>User</source>
-        <translation>用户</translation>
-    </message>
-    <message>
-        <source>New</source>
-        <translation>新建</translation>
-    </message>
-    <message>
-        <source>Rename</source>
-        <translation>重命名</translation>
-    </message>
-    <message>
-        <source>Delete</source>
-        <translation>删除</translation>
-    </message>
-    <message>
-        <source>Reload</source>
-        <translation>刷新</translation>
-    </message>
-    <message>
-        <source>Send a message: the reply streams here token by token.</source>
-        <translation>发送一条消息：回复会在这里逐个 token 流式显示。</translation>
-    </message>
-    <message>
-        <source>Message (Ctrl+Enter to send)</source>
-        <translation>消息（Ctrl+Enter 发送）</translation>
-    </message>
-    <message>
-        <source>Send</source>
-        <translation>发送</translation>
-    </message>
-    <message>
-        <source>Stop</source>
-        <translation>停止</translation>
-    </message>
-    <message>
         <source>Rename conversation</source>
         <translation>重命名会话</translation>
     </message>
     <message>
         <source>Title</source>
         <translation>标题</translation>
-    </message>
-    <message>
-        <source>%1 messages</source>
-        <translation>%1 条消息</translation>
     </message>
     <message>
         <source>
@@ -84,6 +44,221 @@
         <translation>流式输出中… %1 秒</translation>
     </message>
     <message>
+        <source>**The server refused this message: it is too large (HTTP 413).** %1
+
+Shorten the message or the conversation's system prompt.</source>
+        <translation>**服务器拒绝了这条消息：它太大了（HTTP 413）。** %1
+
+请缩短消息或本会话的系统提示词。</translation>
+    </message>
+    <message>
+        <source>**The server refused this message (HTTP %1 %2).** %3</source>
+        <translation>**服务器拒绝了这条消息（HTTP %1 %2）。** %3</translation>
+    </message>
+    <message>
+        <source>failed after %1 ms</source>
+        <translation>%1 ms 后失败</translation>
+    </message>
+    <message numerus="yes">
+        <source>Resend the edited message? It replaces the original and the %n message(s) after it.</source>
+        <translation>
+            <numerusform>重新发送编辑后的消息？它将替换原消息及其后的 %n 条消息。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The history keeps the replaced messages.</source>
+        <translation>历史记录会保留被替换的消息。</translation>
+    </message>
+    <message>
+        <source>The history does not keep replaced messages: they will be deleted and cannot be recovered.</source>
+        <translation>历史记录不保留被替换的消息：它们将被删除，且无法恢复。</translation>
+    </message>
+    <message>
+        <source>Edit and resend</source>
+        <translation>编辑并重新发送</translation>
+    </message>
+    <message>
+        <source>Message copied.</source>
+        <translation>已复制消息。</translation>
+    </message>
+    <message>
+        <source>Code copied.</source>
+        <translation>已复制代码。</translation>
+    </message>
+    <message>
+        <source>The settings were not saved (HTTP %1): %2</source>
+        <translation>设置未保存（HTTP %1）：%2</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+</context>
+<context>
+    <name>ChatSearch</name>
+    <message>
+        <source>Search all conversations (Ctrl+F)</source>
+        <translation>搜索所有会话（Ctrl+F）</translation>
+    </message>
+    <message>
+        <source>title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>you</source>
+        <translation>你</translation>
+    </message>
+    <message>
+        <source>assistant</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <source>Nothing found for “%1”.</source>
+        <translation>没有找到“%1”。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n result(s) for “%1”:</source>
+        <translation>
+            <numerusform>“%1”共 %n 条结果：</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ChatSettingsDialog</name>
+    <message>
+        <source>Conversation settings</source>
+        <translation>会话设置</translation>
+    </message>
+    <message>
+        <source>e.g. You are a concise assistant. Answer in English.</source>
+        <translation>例如：你是一个简洁的助手。请用中文回答。</translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation>系统提示词</translation>
+    </message>
+    <message>
+        <source>server's</source>
+        <translation>使用服务器设置</translation>
+    </message>
+    <message>
+        <source>Sent to the server's provider instead of its configured model. Known: %1</source>
+        <translation>代替服务器所配置的模型发送给其提供方。已知模型：%1</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Max tokens</source>
+        <translation>最大 token 数</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Enter sends</source>
+        <translation>回车发送</translation>
+    </message>
+    <message>
+        <source>Stop the reply (Esc)</source>
+        <translation>停止回复（Esc）</translation>
+    </message>
+    <message>
+        <source>On: Enter sends and Shift+Enter starts a new line. Ctrl+Enter always sends.</source>
+        <translation>开启时：回车发送，Shift+回车换行。Ctrl+回车始终发送。</translation>
+    </message>
+    <message>
+        <source>Message (Enter to send, Shift+Enter for a new line)</source>
+        <translation>消息（回车发送，Shift+回车换行）</translation>
+    </message>
+    <message>
+        <source>Message (Ctrl+Enter to send)</source>
+        <translation>消息（Ctrl+Enter 发送）</translation>
+    </message>
+    <message>
+        <source>✎ Editing a sent message: sending replaces it and every message after it. Esc cancels.</source>
+        <translation>✎ 正在编辑已发送的消息：发送后将替换它及其后的所有消息。按 Esc 取消。</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationList</name>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <source>System prompt and model settings of this conversation</source>
+        <translation>本会话的系统提示词和模型设置</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Save this conversation as Markdown or as JSON</source>
+        <translation>将本会话保存为 Markdown 或 JSON</translation>
+    </message>
+    <message>
+        <source>Markdown…</source>
+        <translation>Markdown…</translation>
+    </message>
+    <message>
+        <source>JSON (OpenAI messages)…</source>
+        <translation>JSON（OpenAI messages 格式）…</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>%1 messages</source>
+        <translation>%1 条消息</translation>
+    </message>
+</context>
+<context>
+    <name>MessageView</name>
+    <message>
+        <source>Copy code</source>
+        <translation>复制代码</translation>
+    </message>
+    <message>
+        <source>Send a message: the reply streams here token by token.</source>
+        <translation>发送一条消息：回复会在这里逐个 token 流式显示。</translation>
+    </message>
+    <message>
         <source>**You**</source>
         <translation>**你**</translation>
     </message>
@@ -92,8 +267,62 @@
         <translation>**助手**</translation>
     </message>
     <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>✎ Edit</source>
+        <translation>✎ 编辑</translation>
+    </message>
+    <message>
+        <source>⟳ Regenerate</source>
+        <translation>⟳ 重新生成</translation>
+    </message>
+    <message>
         <source>_…_</source>
         <translation>_…_</translation>
+    </message>
+</context>
+<context>
+    <name>ClientLegend</name>
+    <message>
+        <source>(not sent)</source>
+        <translation>（未发送）</translation>
+    </message>
+    <message>
+        <source>%1 more</source>
+        <translation>另有 %1 个</translation>
+    </message>
+    <message>
+        <source>Colour: who sent it (hover a request for its client)</source>
+        <translation>颜色：请求的发送者（悬停在请求上可查看其客户端）</translation>
+    </message>
+</context>
+<context>
+    <name>ClientColourMenu</name>
+    <message>
+        <source>Colour requests by</source>
+        <translation>请求着色依据</translation>
+    </message>
+    <message>
+        <source>Phase</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Client address</source>
+        <translation>客户端地址</translation>
+    </message>
+    <message>
+        <source>User-Agent</source>
+        <translation>User-Agent</translation>
+    </message>
+    <message>
+        <source>X-LoopScope-User (each user)</source>
+        <translation>X-LoopScope-User（每个用户）</translation>
+    </message>
+    <message>
+        <source>X-LoopScope-User group (e.g. Locust worker)</source>
+        <translation>X-LoopScope-User 分组（例如 Locust worker）</translation>
     </message>
 </context>
 <context>
@@ -236,6 +465,10 @@
     <message>
         <source>server threads CPU %</source>
         <translation>服务器线程 CPU %</translation>
+    </message>
+    <message>
+        <source>pool processes CPU %</source>
+        <translation>进程池进程 CPU %</translation>
     </message>
     <message>
         <source>RSS MB</source>
@@ -397,9 +630,122 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>recorded</source>
+        <translation>录制</translation>
+    </message>
+    <message>
+        <source>(client side not measured: recorded server-side)  </source>
+        <translation>（客户端未测得：服务器端录制）  </translation>
+    </message>
+    <message>
         <source>LoopScope</source>
         <translation>LoopScope</translation>
     </message>
+    <message>
+        <source>Click a request in a timeline to see every timing.</source>
+        <translation>点击时间线中的请求以查看全部时间。</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Simulated users</source>
+        <translation>模拟用户</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>聊天</translation>
+    </message>
+    <message>
+        <source>Request details</source>
+        <translation>请求详情</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>运行记录</translation>
+    </message>
+    <message>
+        <source>%1/%2 · %3 users · %4</source>
+        <translation>%1/%2 · %3 个用户 · %4</translation>
+    </message>
+    <message>
+        <source>burst from the users panel</source>
+        <translation>来自用户面板的突发请求</translation>
+    </message>
+    <message>
+        <source>burst · %1 users · %2</source>
+        <translation>突发 · %1 个用户 · %2</translation>
+    </message>
+    <message>
+        <source>the run has no variants</source>
+        <translation>该运行没有方案</translation>
+    </message>
+    <message>
+        <source>Opened %1 (%2 variant(s))</source>
+        <translation>已打开 %1（%2 个方案）</translation>
+    </message>
+    <message>
+        <source>  Showing run: &lt;b&gt;%1&lt;/b&gt;  </source>
+        <translation>  正在显示运行：&lt;b&gt;%1&lt;/b&gt;  </translation>
+    </message>
+    <message>
+        <source>  Lesson: &lt;b&gt;%1&lt;/b&gt;  </source>
+        <translation>  课堂：&lt;b&gt;%1&lt;/b&gt;  </translation>
+    </message>
+    <message>
+        <source>Language model not set up: %1 (Server &gt; Language model…)</source>
+        <translation>语言模型未设置：%1（服务器 &gt; 语言模型…）</translation>
+    </message>
+</context>
+<context>
+    <name>LiveController</name>
+    <message>
+        <source>showing a saved run · %1 live requests recorded</source>
+        <translation>正在显示已保存的运行 · 已记录 %1 个实时请求</translation>
+    </message>
+    <message>
+        <source>%1 requests · %2 in flight · %3 waiting · pull %4 ms</source>
+        <translation>%1 个请求 · %2 处理中 · %3 等待 · 拉取 %4 ms</translation>
+    </message>
+</context>
+<context>
+    <name>RangeDescription</name>
+    <message>
+        <source>waiting for a busy loop (ms)</source>
+        <translation>等待繁忙的事件循环 (ms)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Range %1 s – %2 s&lt;/b&gt; (%3 s)&lt;br&gt;</source>
+        <translation>&lt;b&gt;区间 %1 秒 – %2 秒&lt;/b&gt;（%3 秒）&lt;br&gt;</translation>
+    </message>
+    <message>
+        <source>%1 requests arrived (%2/s) · %3 ok · %4 failed · %5 still in flight&lt;br&gt;</source>
+        <translation>到达 %1 个请求（%2/秒）· %3 成功 · %4 失败 · %5 仍在处理&lt;br&gt;</translation>
+    </message>
+    <message>
+        <source>modes: %1 blocking · %2 executor · %3 async</source>
+        <translation>模式：%1 阻塞 · %2 线程池 · %3 异步</translation>
+    </message>
+    <message>
+        <source>total (ms)</source>
+        <translation>总计 (ms)</translation>
+    </message>
+    <message>
+        <source>first token (ms)</source>
+        <translation>首 token (ms)</translation>
+    </message>
+    <message>
+        <source>wait before start (ms)</source>
+        <translation>开始前等待 (ms)</translation>
+    </message>
+    <message>
+        <source>&lt;small&gt;Latencies from the client&apos;s send time where known, else from the server&apos;s read. Shift+drag selects a range; a click clears it.&lt;/small&gt;</source>
+        <translation>&lt;small&gt;已知客户端发送时间时从发送算起，否则从服务器读取算起。Shift+拖动选择区间；单击清除。&lt;/small&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>ViewToolBar</name>
     <message>
         <source>View</source>
         <translation>视图</translation>
@@ -448,30 +794,9 @@
         <source>  wheel: zoom · Ctrl+wheel: rows · drag: pan · Shift+drag: range stats · click: details · double-click: live</source>
         <translation>  滚轮：缩放 · Ctrl+滚轮：行 · 拖动：平移 · Shift+拖动：区间统计 · 单击：详情 · 双击：实时</translation>
     </message>
-    <message>
-        <source>Click a request in a timeline to see every timing.</source>
-        <translation>点击时间线中的请求以查看全部时间。</translation>
-    </message>
-    <message>
-        <source>Server</source>
-        <translation>服务器</translation>
-    </message>
-    <message>
-        <source>Simulated users</source>
-        <translation>模拟用户</translation>
-    </message>
-    <message>
-        <source>Chat</source>
-        <translation>聊天</translation>
-    </message>
-    <message>
-        <source>Request details</source>
-        <translation>请求详情</translation>
-    </message>
-    <message>
-        <source>Runs</source>
-        <translation>运行记录</translation>
-    </message>
+</context>
+<context>
+    <name>WindowActions</name>
     <message>
         <source>Open run</source>
         <translation>打开运行</translation>
@@ -563,6 +888,10 @@
     <message>
         <source>wait before start (ms)</source>
         <translation>开始前等待 (ms)</translation>
+    </message>
+    <message>
+        <source>waiting for a busy loop (ms)</source>
+        <translation>等待繁忙的事件循环 (ms)</translation>
     </message>
     <message>
         <source>&lt;small&gt;Latencies from the client&apos;s send time where known, else from the server&apos;s read. Shift+drag selects a range; a click clears it.&lt;/small&gt;</source>
@@ -661,10 +990,6 @@
         <translation>新语言将在 LoopScope 下次启动时生效。</translation>
     </message>
     <message>
-        <source>Language model not set up: %1 (Server &gt; Language model…)</source>
-        <translation>语言模型未设置：%1（服务器 &gt; 语言模型…）</translation>
-    </message>
-    <message>
         <source>&amp;Server</source>
         <translation>服务器(&amp;S)</translation>
     </message>
@@ -686,7 +1011,94 @@
     </message>
 </context>
 <context>
+    <name>ObservePanel</name>
+    <message>
+        <source>Service / instance</source>
+        <translation>服务 / 实例</translation>
+    </message>
+    <message>
+        <source>req/s</source>
+        <translation>请求/秒</translation>
+    </message>
+    <message>
+        <source>errors</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>p95 ms</source>
+        <translation>p95 毫秒</translation>
+    </message>
+    <message>
+        <source>loop lag ms</source>
+        <translation>事件循环延迟 毫秒</translation>
+    </message>
+    <message>
+        <source>clock offset ms</source>
+        <translation>时钟偏差 毫秒</translation>
+    </message>
+    <message>
+        <source>req/s: requests that ended in the last 5 s. p95: of every observed request. Loop lag: the instance's last nodejs.eventloop.delay.max (OTLP metrics). Clock offset: this host's clock minus its caller's, estimated from client/server span pairs.</source>
+        <translation>请求/秒：最近 5 秒内结束的请求。p95：全部观测到的请求。事件循环延迟：该实例最近一次上报的 nodejs.eventloop.delay.max（OTLP 指标）。时钟偏差：本主机时钟减去调用方时钟，由客户端/服务端跨度对估算。</translation>
+    </message>
+    <message>
+        <source>Counters per instance</source>
+        <translation>按实例显示计数器</translation>
+    </message>
+    <message>
+        <source>In flight, throughput and p95 per instance instead of per service (from now on).</source>
+        <translation>从现在起按实例（而非按服务）显示处理中请求、吞吐量和 p95。</translation>
+    </message>
+    <message>
+        <source>Apply clock offsets</source>
+        <translation>应用时钟偏差</translation>
+    </message>
+    <message>
+        <source>Moves each host's spans onto its caller's clock by the estimated offset (spans arriving from now on).</source>
+        <translation>按估算的偏差把每台主机的跨度移到其调用方的时钟上（仅对此后到达的跨度）。</translation>
+    </message>
+    <message>
+        <source>Counters are derived from the spans and trail by the exporters' batch delay; event-loop lag, CPU and heap come from the services' metrics.</source>
+        <translation>计数器由跨度推算，会滞后导出器的批处理延迟；事件循环延迟、CPU 和堆内存来自服务自身的指标。</translation>
+    </message>
+    <message>
+        <source>Observed services</source>
+        <translation>观测到的服务</translation>
+    </message>
+    <message>
+        <source>p95 %1</source>
+        <translation>p95 %1</translation>
+    </message>
+    <message>
+        <source>%1 max</source>
+        <translation>%1 最大值</translation>
+    </message>
+    <message>
+        <source>%1 p99</source>
+        <translation>%1 p99</translation>
+    </message>
+    <message>
+        <source>%1 CPU %</source>
+        <translation>%1 CPU %</translation>
+    </message>
+    <message>
+        <source>%1 heap MB</source>
+        <translation>%1 堆内存 MB</translation>
+    </message>
+</context>
+<context>
     <name>ObserveDialog</name>
+    <message>
+        <source>OTLP/gRPC, the Python and .NET SDKs' default</source>
+        <translation>OTLP/gRPC，Python 与 .NET SDK 的默认方式</translation>
+    </message>
+    <message>
+        <source>HTTP port</source>
+        <translation>HTTP 端口</translation>
+    </message>
+    <message>
+        <source>gRPC port</source>
+        <translation>gRPC 端口</translation>
+    </message>
     <message>
         <source>Observe services (OpenTelemetry)</source>
         <translation>观测服务（OpenTelemetry）</translation>
@@ -758,6 +1170,14 @@
 <context>
     <name>QObject</name>
     <message>
+        <source>from %1</source>
+        <translation>来自 %1</translation>
+    </message>
+    <message>
+        <source>in flight when the recording started or stopped: shown, not counted</source>
+        <translation>录制开始或结束时仍在处理中：仅显示，不计入统计</translation>
+    </message>
+    <message>
         <source>mode &lt;b&gt;%1&lt;/b&gt; &amp;middot; worker %2 &amp;middot; loop thread %3 &amp;middot; status %4</source>
         <translation>模式 &lt;b&gt;%1&lt;/b&gt; &amp;middot; worker %2 &amp;middot; 循环线程 %3 &amp;middot; 状态 %4</translation>
     </message>
@@ -801,6 +1221,131 @@
         <source>running</source>
         <translation>运行中</translation>
     </message>
+    <message>
+        <source>TTFT %1 ms (server)</source>
+        <translation>首 token %1 ms（服务器）</translation>
+    </message>
+    <message>
+        <source>answered in %1 ms (server)</source>
+        <translation>%1 ms 内作答（服务器）</translation>
+    </message>
+    <message>
+        <source>worker %1</source>
+        <translation>worker %1</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation>会话</translation>
+    </message>
+    <message>
+        <source>**System prompt:** %1
+
+</source>
+        <translation>**系统提示词：** %1
+
+</translation>
+    </message>
+    <message>
+        <source>**Model settings:** %1
+
+</source>
+        <translation>**模型设置：** %1
+
+</translation>
+    </message>
+    <message>
+        <source>## You
+
+</source>
+        <translation>## 你
+
+</translation>
+    </message>
+    <message>
+        <source>## Assistant
+
+</source>
+        <translation>## 助手
+
+</translation>
+    </message>
+    <message>
+        <source>## Timings
+
+</source>
+        <translation>## 耗时
+
+</translation>
+    </message>
+    <message>
+        <source>| # | Role | Sent | TTFT (ms) | Answered (ms) | Tokens | Mode | Worker |
+</source>
+        <translation>| # | 角色 | 发送时间 | 首 token (ms) | 作答 (ms) | Token 数 | 模式 | Worker |
+</translation>
+    </message>
+    <message>
+        <source>user</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>assistant</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <source>Export as JSON</source>
+        <translation>导出为 JSON</translation>
+    </message>
+    <message>
+        <source>Export as Markdown</source>
+        <translation>导出为 Markdown</translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>system prompt %1 chars</source>
+        <translation>系统提示词 %1 个字符</translation>
+    </message>
+    <message>
+        <source>model %1</source>
+        <translation>模型 %1</translation>
+    </message>
+    <message>
+        <source>temperature %1</source>
+        <translation>温度 %1</translation>
+    </message>
+    <message>
+        <source>max tokens %1</source>
+        <translation>最大 token 数 %1</translation>
+    </message>
+    <message>
+        <source>conversation settings: %1</source>
+        <translation>会话设置：%1</translation>
+    </message>
+</context>
+<context>
+    <name>RecordingController</name>
+    <message>
+        <source>Recording every request that reaches %1 (Locust, wrk, curl, the simulated users); press Stop recording to keep it as a run</source>
+        <translation>正在录制到达 %1 的每个请求（Locust、wrk、curl、模拟用户）；按“停止录制”将其保存为一次运行</translation>
+    </message>
+    <message>
+        <source>Recorded %1 request(s) (%2 in flight at the start or stop: shown, not counted)</source>
+        <translation>已录制 %1 个请求（%2 个在开始或结束时仍在处理中：仅显示，不计入统计）</translation>
+    </message>
+    <message>
+        <source>■ Stop recording (%1 s)</source>
+        <translation>■ 停止录制（%1 秒）</translation>
+    </message>
 </context>
 <context>
     <name>ReportExporter</name>
@@ -819,6 +1364,10 @@
 </context>
 <context>
     <name>RunComparisonView</name>
+    <message>
+        <source> · latency server-side; client side not measured (recorded server-side)</source>
+        <translation> · 延迟在服务器端测量；客户端未测得（服务器端录制）</translation>
+    </message>
     <message>
         <source>Compare runs</source>
         <translation>比较运行</translation>
@@ -919,6 +1468,14 @@
 </context>
 <context>
     <name>ServerControlPanel</name>
+    <message>
+        <source>Record</source>
+        <translation>录制</translation>
+    </message>
+    <message>
+        <source>Record whatever load reaches this server (Locust, wrk, curl, the simulated users) and keep it as a run in the Runs dock</source>
+        <translation>录制到达此服务器的全部负载（Locust、wrk、curl、模拟用户），并作为一次运行保存在“运行”面板中</translation>
+    </message>
     <message>
         <source>Blocking</source>
         <translation>阻塞</translation>

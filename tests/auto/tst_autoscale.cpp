@@ -10,6 +10,8 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QHash>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 #include <atomic>
@@ -101,6 +103,18 @@ void TestAutoscale::supervisorGrowsAndShrinksOnABurst()
     for (const CounterSample &k : f.server.counterSeries()->readFrom(0))
         peak = std::max(peak, k.workers);
     QCOMPARE(peak, 4);
+    // The second round re-added loops 2 and 3 after their retirement: new threads, so lanes of
+    // their own, and every worker lane that served a request has a name no other lane has.
+    QHash<QString, QSet<quint16>> lanesByName;
+    for (const RequestRecord &r : f.server.recorder()->readFrom(0)) {
+        if (ThreadRegistry::kind(r.loopThread) == LaneKind::WorkerLoop)
+            lanesByName[ThreadRegistry::name(r.loopThread)].insert(r.loopThread);
+    }
+    QVERIFY2(lanesByName.size() >= 5, qPrintable(QStringList(lanesByName.keys()).join(QStringLiteral(", "))));
+    for (auto it = lanesByName.cbegin(); it != lanesByName.cend(); ++it)
+        QVERIFY2(it.value().size() == 1, qPrintable(it.key() + QStringLiteral(" names several lanes")));
+    QVERIFY(lanesByName.contains(QStringLiteral("worker-2 #2"))
+            || lanesByName.contains(QStringLiteral("worker-3 #2")));
     // The server still answers after the retirements (a fresh request on a remaining loop).
     QCOMPARE(f.request("GET", QStringLiteral("/health")).status, 200);
 }

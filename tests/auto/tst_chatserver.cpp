@@ -15,7 +15,9 @@
 #include <QScopeGuard>
 #include <QTcpSocket>
 #include <QTest>
+#include <algorithm>
 #include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -29,8 +31,10 @@ QByteArray chatBody(const QString &user,
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
-// Writes `bytes` on a fresh connection and reads until the server closes it (or `timeoutMs`).
-QByteArray rawExchange(quint16 port, const QByteArray &bytes, int timeoutMs = 10000)
+// Writes `bytes` on a fresh connection and reads until the server closes it (or `timeoutMs`);
+// `closedByServer` says which of the two ended it.
+QByteArray rawExchange(quint16 port, const QByteArray &bytes, int timeoutMs = 10000,
+                       bool *closedByServer = nullptr)
 {
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, port);
@@ -45,6 +49,8 @@ QByteArray rawExchange(quint16 port, const QByteArray &bytes, int timeoutMs = 10
         if (socket.waitForReadyRead(50))
             answer += socket.readAll();
     }
+    if (closedByServer)
+        *closedByServer = socket.state() != QAbstractSocket::ConnectedState;
     return answer + socket.readAll();
 }
 
@@ -582,18 +588,24 @@ void TestChatServer::slowHeadersTimeOut()
         c.mode = mode;
         c.llm.latency.mean = 0.6;
         QVERIFY(f.start(c));
-        // Half a head, then silence: 408 with the JSON body, and the connection is closed.
+        // Half a head, then silence: 408 with the JSON body, and the server closes the connection
+        // (not the client giving up), once the head timeout has passed (a coarse timer may fire
+        // up to 5 % early) and not at once.
         QElapsedTimer clock;
         clock.start();
-        const auto [status, json]
-            = parseAnswer(rawExchange(f.server.port(), "POST /v1/chat HTTP/1.1\r\nHost: x\r\n"));
+        bool closed = false;
+        const auto [status, json] = parseAnswer(
+            rawExchange(f.server.port(), "POST /v1/chat HTTP/1.1\r\nHost: x\r\n", 10000, &closed));
         QCOMPARE(status, 408);
         QCOMPARE(json.value(QStringLiteral("error")).toString(), QStringLiteral("request_timeout"));
-        QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+        QVERIFY(closed);
+        QVERIFY2(clock.elapsed() >= 380, qPrintable(QString::number(clock.elapsed())));
         // A client that connects and never sends anything is closed, with nothing to answer.
         clock.restart();
-        QCOMPARE(rawExchange(f.server.port(), QByteArray()), QByteArray());
-        QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+        closed = false;
+        QCOMPARE(rawExchange(f.server.port(), QByteArray(), 10000, &closed), QByteArray());
+        QVERIFY(closed);
+        QVERIFY2(clock.elapsed() >= 380, qPrintable(QString::number(clock.elapsed())));
 
         // Not timed: a kept-alive connection idle between requests, and the pipeline's own time
         // (an LLM call longer than the head timeout).
@@ -785,9 +797,11 @@ void TestChatServer::sessionBelongsToItsUser()
 void TestChatServer::loopLagShowsTheStall()
 {
     // The 10 ms heartbeat of a blocked loop fires late by about the length of the blocking call;
-    // an async loop keeps beating on time.
+    // an async loop keeps beating through it. Shape, not speed: a busy machine may delay any one
+    // beat of the async loop, so its typical (median) beat is compared, not its worst.
     const double llm = 0.4;
     float worst[2] = { 0, 0 };
+    std::vector<float> asyncLags;
     int i = 0;
     for (DispatchMode mode : { DispatchMode::Blocking, DispatchMode::Async }) {
         ServerFixture f;
@@ -801,13 +815,19 @@ void TestChatServer::loopLagShowsTheStall()
         QTRY_VERIFY(!f.server.counterSeries()->between(to + 20'000'000, to + 10'000'000'000).isEmpty());
         const auto samples = f.server.counterSeries()->between(from, to + 20'000'000);
         QVERIFY(samples.size() >= 10); // ~100 Hz
-        for (const CounterSample &s : samples)
+        for (const CounterSample &s : samples) {
             worst[i] = std::max(worst[i], s.loopLagMs[0]);
+            if (mode == DispatchMode::Async)
+                asyncLags.push_back(s.loopLagMs[0]);
+        }
         ++i;
     }
     QVERIFY2(worst[0] >= 0.6 * llm * 1000,
              qPrintable(QStringLiteral("blocking: worst lag %1 ms").arg(worst[0])));
-    QVERIFY2(worst[1] < 0.5 * llm * 1000, qPrintable(QStringLiteral("async: worst lag %1 ms").arg(worst[1])));
+    std::nth_element(asyncLags.begin(), asyncLags.begin() + asyncLags.size() / 2, asyncLags.end());
+    const float median = asyncLags[asyncLags.size() / 2];
+    QVERIFY2(median < 0.25 * llm * 1000,
+             qPrintable(QStringLiteral("async: median lag %1 ms (worst %2 ms)").arg(median).arg(worst[1])));
 }
 
 void TestChatServer::gracefulStopAnswersQueuedRequests()

@@ -17,6 +17,7 @@
 #include <QThreadPool>
 #include <QTimer>
 #include <QtConcurrent>
+#include <limits>
 
 namespace {
 
@@ -246,7 +247,8 @@ private Q_SLOTS:
         const CallResult r = call(backend, blocking);
         QCOMPARE(r.reply.error, LlmReply::Error::Timeout);
         QVERIFY2(r.reply.errorMessage.contains(messagePart), qPrintable(r.reply.errorMessage));
-        QVERIFY2(r.elapsedMs() >= 250 && r.elapsedMs() < 5000, qPrintable(QString::number(r.elapsedMs())));
+        // The deadline passed (it never fires early) and the call gave up before upstream ended.
+        QVERIFY2(r.elapsedMs() >= 250, qPrintable(QString::number(r.elapsedMs())));
         if (kind == QLatin1String("slow"))
             QVERIFY(!r.reply.text.isEmpty()); // what came before the deadline is kept
         // Giving up closes the upstream connection.
@@ -293,7 +295,6 @@ private Q_SLOTS:
                  qPrintable(r.reply.errorMessage));
         QVERIFY(r.reply.errorMessage.contains(QStringLiteral("code_x")));
         QVERIFY(!r.reply.errorMessage.contains(TestKey));
-        QVERIFY(r.elapsedMs() < 5000);
     }
 
     void streamCut_data()
@@ -344,7 +345,6 @@ private Q_SLOTS:
         QVERIFY2(r.reply.errorMessage.startsWith(QStringLiteral("cannot reach http://127.0.0.1:")),
                  qPrintable(r.reply.errorMessage));
         QCOMPARE(r.reply.upstreamStatus, 0);
-        QVERIFY(r.elapsedMs() < 5000);
     }
 
     void cancelAbortsUpstream_data() { addModes(); }
@@ -372,7 +372,6 @@ private Q_SLOTS:
                            [result](const LlmReply &reply) { *result = reply; });
         }
         QTRY_VERIFY_WITH_TIMEOUT(firstToken->load(), 5000);
-        const qint64 cancelledAt = TraceClock::nowNs();
         cancel.cancel();
         if (blocking) {
             QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), 5000);
@@ -380,9 +379,9 @@ private Q_SLOTS:
         } else {
             QTRY_VERIFY_WITH_TIMEOUT(result->has_value(), 5000);
         }
-        const double stopMs = TraceClock::nsToMs(TraceClock::nowNs() - cancelledAt);
         QCOMPARE((*result)->error, LlmReply::Error::Cancelled);
-        QVERIFY2(stopMs < 2000, qPrintable(QString::number(stopMs))); // polled every 25 ms
+        // Stopped mid-stream: fewer than the 100 tokens upstream had to send.
+        QVERIFY2((*result)->text.size() < 100, qPrintable((*result)->text));
         // The fake upstream sees its client go away in the middle of the stream.
         QVERIFY(aborted.count() == 1 || aborted.wait(5000));
         QCOMPARE(m_fake->abortedStreams(), 1);
@@ -523,6 +522,8 @@ private Q_SLOTS:
     void concurrentCallsAreNotCapped()
     {
         // Ten calls of ~400 ms at once overlap fully: no per-host connection limit queues them.
+        // Shape, not speed: some instant lies inside every call (the last to start started before
+        // the first to end ended); queued calls would run one after another.
         QFETCH(bool, blocking);
         constexpr int N = 10;
         m_fake->setDefaultScript(
@@ -530,29 +531,38 @@ private Q_SLOTS:
         OpenAiBackend backend(config());
         auto done = std::make_shared<std::atomic<int>>(0);
         auto ok = std::make_shared<std::atomic<int>>(0);
-        const qint64 start = TraceClock::nowNs();
+        auto lastStart = std::make_shared<std::atomic<qint64>>(0);
+        auto firstEnd = std::make_shared<std::atomic<qint64>>(std::numeric_limits<qint64>::max());
+        const auto finished = [done, ok, firstEnd](bool replyOk) {
+            qint64 now = TraceClock::nowNs(), seen = firstEnd->load();
+            while (now < seen && !firstEnd->compare_exchange_weak(seen, now)) { }
+            if (replyOk)
+                ++*ok;
+            ++*done;
+        };
+        const auto started = [lastStart] {
+            qint64 now = TraceClock::nowNs(), seen = lastStart->load();
+            while (now > seen && !lastStart->compare_exchange_weak(seen, now)) { }
+        };
         QList<QFuture<void>> futures;
         for (int i = 0; i < N; ++i) {
             if (blocking) {
-                futures << QtConcurrent::run(&m_pool, [&backend, done, ok] {
-                    if (backend.complete(chatRequest(), {}, {}).ok())
-                        ++*ok;
-                    ++*done;
+                futures << QtConcurrent::run(&m_pool, [&backend, started, finished] {
+                    started();
+                    finished(backend.complete(chatRequest(), {}, {}).ok());
                 });
             } else {
+                started();
                 QCoro::connect(backend.completeAsync(chatRequest(), {}, {}), this,
-                               [done, ok](const LlmReply &r) {
-                                   if (r.ok())
-                                       ++*ok;
-                                   ++*done;
-                               });
+                               [finished](const LlmReply &r) { finished(r.ok()); });
             }
         }
         QTRY_COMPARE_WITH_TIMEOUT(done->load(), N, 20000);
-        const double elapsedMs = TraceClock::nsToMs(TraceClock::nowNs() - start);
         QCOMPARE(ok->load(), N);
         QCOMPARE(m_fake->connectionCount(), N);
-        QVERIFY2(elapsedMs < 2500, qPrintable(QString::number(elapsedMs))); // serial would be ~4 s
+        QVERIFY2(lastStart->load() < firstEnd->load(),
+                 qPrintable(QStringLiteral("the last call started %1 ms after the first ended")
+                                .arg(TraceClock::nsToMs(lastStart->load() - firstEnd->load()))));
     }
 };
 

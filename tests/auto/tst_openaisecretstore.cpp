@@ -23,6 +23,28 @@ private Q_SLOTS:
         QVERIFY(store.readKey().isEmpty());
     }
 
+    void keychainKeepsTheKey()
+    {
+        // The keychain itself: only where it is built in and a keychain service answers (a
+        // desktop session); anywhere else this says so instead of passing without checking.
+        if (!SecretStore::keychainCompiledIn())
+            QSKIP("built without qtkeychain: keys come from environment variables only");
+        const QString account
+            = QStringLiteral("llm-api-key/loopscope-test-%1").arg(QCoreApplication::applicationPid());
+        const QString key = QStringLiteral("sk-keychain-%1").arg(QCoreApplication::applicationPid());
+        qunsetenv("LOOPSCOPE_TEST_LLM_KEY3");
+        SecretStore store(account, QStringLiteral("LOOPSCOPE_TEST_LLM_KEY3"));
+        QString error;
+        if (!store.writeKey(key, &error))
+            QSKIP(qPrintable(QStringLiteral("no keychain service answers here: %1").arg(error)));
+        QCOMPARE(store.location(), SecretStore::Location::Keychain);
+        SecretStore again(account, QStringLiteral("LOOPSCOPE_TEST_LLM_KEY3"));
+        QCOMPARE(again.readKey(&error), key);
+        QCOMPARE(again.location(), SecretStore::Location::Keychain);
+        QVERIFY2(again.removeKey(&error), qPrintable(error));
+        QVERIFY(again.readKey().isEmpty()); // gone, and no variable to fall back on
+    }
+
     void keychainOrFallback()
     {
         // Whatever this machine has: a keychain without this entry, or none at all (headless CI).

@@ -3,6 +3,7 @@
 // answers of the receiver (chunked, gzip, 400/401/404/413/415/503, partial success) and the
 // assembly of spans into request records with phases, lanes and clock offsets.
 #include "base/threadregistry.h"
+#include "base/traceclock.h"
 #include "otlp/otlpassembler.h"
 #include "otlp/otlpdecoder.h"
 #include "otlp/otlpobserver.h"
@@ -440,7 +441,7 @@ void TestOtlp::receiverAnswers()
     QVERIFY(a.head.contains("application/x-protobuf"));
 
     QByteArray wrongPath = post(json, "application/json", auth);
-    wrongPath.replace("/v1/traces", "/v1/metrics");
+    wrongPath.replace("/v1/traces", "/v1/logs");
     QCOMPARE(exchange(port, wrongPath).status, 404);
     QCOMPARE(exchange(port, "GET /v1/traces HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n").status, 405);
     QCOMPARE(exchange(port, "BLAH\r\n\r\n").status, 400);
@@ -530,11 +531,11 @@ void TestOtlp::receiverQueueFull()
     assembler.drain();
     // The same span sent twice is one request.
     QCOMPARE(assembler.stats().requests, quint64(1));
-    // A request with no spans below it is drawn as one phase on its instance's lane.
+    // A request with no spans below it is all handler, on its instance's lane.
     RequestRecord r;
     QVERIFY(recorder.read(0, &r));
     QCOMPARE(int(r.spanCount), 1);
-    QCOMPARE(r.spans[0].phase, Phase::Other);
+    QCOMPARE(r.spans[0].phase, Phase::Handler);
     QCOMPARE(r.spans[0].thread, r.loopThread);
     QCOMPARE(r.spans[0].endNs - r.spans[0].startNs, r.respondedNs - r.startedNs);
 }
@@ -576,11 +577,22 @@ void TestOtlp::assemblesRequestsWithPhases()
     QCOMPARE(r.status, 201);
     QCOMPARE(r.respondedNs - r.startedNs, 23 * ms);
     QCOMPARE(r.startedNs, assembler.toTraceClock(quint64(T0)));
-    QCOMPARE(int(r.spanCount), 4);
-    QCOMPARE(r.spans[0].phase, Phase::DbRead);
-    QCOMPARE(r.spans[1].phase, Phase::Llm); // the gen_ai span, found through the middleware span
-    QCOMPARE(r.spans[2].phase, Phase::Other);
-    QCOMPARE(r.spans[3].phase, Phase::DbWrite);
+    // On this machine's steady clock: T0 was 10 s before the test started.
+    QVERIFY2(std::abs(TraceClock::nowNs() - 10'000'000'000LL - r.startedNs) < 60'000'000'000LL,
+             qPrintable(QString::number(r.startedNs)));
+    // The children, and the request's own time between them as its handler's.
+    const QList<std::tuple<Phase, qint64, qint64>> expected {
+        { Phase::Handler, 0, 1 },   { Phase::DbRead, 1, 3 },    { Phase::Handler, 3, 4 },
+        { Phase::Llm, 4, 20 }, // the gen_ai span, found through the middleware span
+        { Phase::Other, 4, 20 },    { Phase::Handler, 20, 21 }, { Phase::DbWrite, 21, 22 },
+        { Phase::Handler, 22, 23 },
+    };
+    QCOMPARE(int(r.spanCount), expected.size());
+    for (int i = 0; i < expected.size(); ++i) {
+        QCOMPARE(r.spans[size_t(i)].phase, std::get<0>(expected[i]));
+        QCOMPARE(r.spans[size_t(i)].startNs - r.startedNs, std::get<1>(expected[i]) * ms);
+        QCOMPARE(r.spans[size_t(i)].endNs - r.startedNs, std::get<2>(expected[i]) * ms);
+    }
     QCOMPARE(ThreadRegistry::kind(r.loopThread), LaneKind::Service);
     QCOMPARE(ThreadRegistry::name(r.loopThread), QStringLiteral("chat @ host-a [i-1]"));
     QCOMPARE(r.spans[0].thread, r.loopThread);
@@ -626,10 +638,17 @@ void TestOtlp::childAfterParentAndClockOffsets()
     RequestRecord front, back;
     QVERIFY(observer.recorder()->read(0, &front));
     QVERIFY(observer.recorder()->read(1, &back));
-    QCOMPARE(int(front.spanCount), 1);
-    QCOMPARE(front.spans[0].phase, Phase::Llm);
-    QCOMPARE(int(back.spanCount), 1);
-    QCOMPARE(back.spans[0].phase, Phase::DbWrite);
+    // The call to B, with the front's own time around it as its handler's.
+    QCOMPARE(int(front.spanCount), 3);
+    QCOMPARE(front.spans[0].phase, Phase::Handler);
+    QCOMPARE(front.spans[1].phase, Phase::Llm);
+    QCOMPARE(front.spans[2].phase, Phase::Handler);
+    QCOMPARE(front.spans[2].endNs - front.spans[2].startNs, 10 * ms);
+    // B's handler until the late child starts, then the child (it outlives its parent).
+    QCOMPARE(int(back.spanCount), 2);
+    QCOMPARE(back.spans[0].phase, Phase::Handler);
+    QCOMPARE(back.spans[0].endNs - back.spans[0].startNs, 35 * ms);
+    QCOMPARE(back.spans[1].phase, Phase::DbWrite);
     QVERIFY(front.loopThread != back.loopThread);
     const QList<ClockOffset> offsets = assembler.offsets();
     QCOMPARE(offsets.size(), 1);

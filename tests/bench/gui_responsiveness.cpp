@@ -9,12 +9,12 @@
 #include "gui/mainwindow.h"
 #include "gui/theme.h"
 #include "http/chatserver.h"
-#include "load/userspanel.h"
 #include "plots/counterplot.h"
 #include "plots/counterplotspanel.h"
 #include "server/servercontrolpanel.h"
 #include "timeline/timelineview.h"
 #include "timeline/timeviewstate.h"
+#include "users/userspanel.h"
 
 #include <QAbstractButton>
 #include <QApplication>

@@ -3,9 +3,9 @@
 // Peak RSS is taken before and right after writeAll, before the single-file timings build
 // whole files in memory. Synthetic runs shaped like pipeline_100_users (100 users, executor mode, 10 pool
 // threads, counters at 100 Hz); arguments: request counts (default 10000 100000). See docs/BENCHMARKS.md.
+#include "export/reportpdfwriter.h"
 #include "pipeline/dispatchpolicy.h"
 #include "report/htmlreport.h"
-#include "report/reportpdfwriter.h"
 #include "report/runexport.h"
 
 #include <QDir>

@@ -1,8 +1,12 @@
-// The OTLP trace decoders (core/otlp/otlpdecoder): protobuf, JSON and gzip bodies as a client
-// may send them. The first byte picks the path: 0 protobuf, 1 JSON, 2 gzip + protobuf,
-// 3 gzip + JSON. Nothing may crash, and gzip never inflates past the cap.
+// The OTLP decoders (core/otlp/otlpdecoder, otlpmetrics): trace and metric export bodies,
+// protobuf, JSON and gzip, as a client may send them. The first byte picks the path: bit 0 JSON,
+// bit 1 gzip, bit 2 metrics (0 trace protobuf, 1 trace JSON, 2 gzip + trace protobuf, ...,
+// 4 metrics protobuf, 5 metrics JSON, 6 gzip + metrics protobuf, 7 gzip + metrics JSON).
+// Nothing may crash, gzip never inflates past the cap, and what the decoders keep is drawable.
 #include "otlp/otlpdecoder.h"
+#include "otlp/otlpmetrics.h"
 
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 
@@ -10,10 +14,10 @@ int fuzzOtlp(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    const int mode = data[0] % 4;
+    const int mode = data[0] % 8;
     QByteArray body(reinterpret_cast<const char *>(data + 1), qsizetype(size - 1));
     QString error;
-    if (mode >= 2) {
+    if (mode & 2) {
         constexpr qsizetype cap = 1 << 20;
         QByteArray inflated;
         const Otlp::Result r = Otlp::inflate(body, &inflated, cap, &error);
@@ -23,8 +27,21 @@ int fuzzOtlp(const uint8_t *data, size_t size)
             return 0;
         body = inflated;
     }
+    const Otlp::Format format = mode & 1 ? Otlp::Format::Json : Otlp::Format::Protobuf;
+    if (mode & 4) {
+        Otlp::MetricBatch batch;
+        if (Otlp::decodeMetrics(body, format, &batch, &error) == Otlp::Result::Ok) {
+            for (const Otlp::MetricPoint &p : batch.points) {
+                // Every point kept has a time, finite numbers and a resource.
+                if (p.timeUnixNs == 0 || !std::isfinite(p.value) || !std::isfinite(p.sum) || p.resource < 0
+                    || p.resource >= batch.resources.size())
+                    std::abort();
+            }
+            Otlp::metricsSuccessBody(format, batch.rejected, batch.rejectReason);
+        }
+        return 0;
+    }
     Otlp::Batch batch;
-    const Otlp::Format format = mode % 2 ? Otlp::Format::Json : Otlp::Format::Protobuf;
     if (Otlp::decode(body, format, &batch, &error) == Otlp::Result::Ok) {
         for (const Otlp::Span &s : batch.spans) {
             // Every span that was kept has valid ids and times and a resource.

@@ -33,7 +33,7 @@ depends=$(field Depends)
 echo "Depends: $depends"
 # From dpkg-shlibdeps (the libraries the binary links) and from the hand-written list.
 for dep in libc6 libqt6core6 libqt6network6 libqt6widgets6 libsqlite3-0 libhttp-parser2.9 \
-           libqcustomplot libprotobuf-lite32 zlib1g fonts-noto-cjk; do
+           libqcustomplot libprotobuf32 libgrpc++1.51 zlib1g fonts-noto-cjk; do
   grep -q "\b$dep" <<<"$depends" || fail "Depends lacks $dep"
 done
 
@@ -57,6 +57,19 @@ grep -E 'CMake|\.a$|/include/|tst_' "$tmp/files" && fail "build files in the pac
 
 step "extract"
 dpkg-deb -x "$deb" "$tmp/root"
+
+step "guides"
+# Every picture an installed guide shows is installed where its link points.
+docs="$tmp/root/usr/share/doc/loopscope"
+for guide in README.md docs/USER_GUIDE.md docs/CLASSROOM.md docs/CLASSROOM.zh_CN.md docs/REPORTS.md; do
+  [ -f "$docs/$guide" ] || fail "missing guide $guide"
+  dir=$(dirname "$docs/$guide")
+  for link in $(grep -oE '\]\([^)]*screenshots/[A-Za-z0-9_.-]+\.png\)' "$docs/$guide" | sed 's/^](//; s/)$//'); do
+    [ -f "$dir/$link" ] || fail "$guide shows $link, which is not installed"
+  done
+done
+npics=$(find "$docs/docs/screenshots" -name '*.png' | wc -l)
+[ "$npics" -ge 10 ] || fail "only $npics screenshots installed with the guides"
 bin="$tmp/root/usr/bin/loopscope"
 [ -x "$bin" ] || fail "extracted binary not executable"
 

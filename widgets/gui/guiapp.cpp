@@ -2,12 +2,16 @@
 
 #include "http/chatserver.h"
 #include "install/installlayout.h"
-#include "load/userspanel.h"
 #include "mainwindow.h"
+#include "observedialog.h"
 #include "screenshotrun.h"
+#include "server/llmsettingsdialog.h"
 #include "server/servercontrolpanel.h"
 #include "theme.h"
+#include "users/userspanel.h"
+#include "windowsettings.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -17,6 +21,7 @@
 #include <QLocale>
 #include <QScreen>
 #include <QSettings>
+#include <QStatusBar>
 #include <QTextStream>
 #include <QTimer>
 #include <QTranslator>
@@ -113,14 +118,19 @@ int runGui(int argc, char *argv[], void (*identify)())
     const QCommandLineOption open(QStringLiteral("open"),
                                   QStringLiteral("Open a saved run.json (with --screenshot: capture it)."),
                                   QStringLiteral("RUN"));
+    const QCommandLineOption observe(QStringLiteral("observe"),
+                                     QStringLiteral("Start receiving OpenTelemetry traces and metrics "
+                                                    "(File > Observe services) on PORT (OTLP/HTTP) and "
+                                                    "PORT - 1 (OTLP/gRPC); 4318 is the usual."),
+                                     QStringLiteral("PORT"));
     parser.addOptions({ screenshot, scenario, users, mode, light, compare, lesson, largeFonts, language, size,
-                        firstRun, panels, open });
+                        firstRun, panels, open, observe });
     parser.process(app);
 
     // The language: --language, else the one chosen in View > Language, else the system's.
     QString lang = parser.value(language);
     if (lang.isEmpty())
-        lang = QSettings().value(QStringLiteral("view/language")).toString();
+        lang = WindowSettings::read(QSettings()).language;
     if (lang.isEmpty())
         lang = QLocale::system().name();
     QTranslator ours, qtBase;
@@ -140,6 +150,14 @@ int runGui(int argc, char *argv[], void (*identify)())
     Theme::apply(!parser.isSet(light));
     ChatServer server;
     MainWindow window(&server);
+    // The model chosen last time (simulated unless a provider was saved); the key comes from the
+    // keychain or its environment variable, never from the settings file.
+    QString llmError;
+    if (!LlmSettingsDialog::install(&server, LlmSettingsDialog::savedChoice(), &llmError))
+        window.statusBar()->showMessage(
+            QCoreApplication::translate("MainWindow",
+                                        "Language model not set up: %1 (Server > Language model…)")
+                .arg(llmError));
     if (parser.isSet(screenshot)) {
         window.setDarkTheme(!parser.isSet(light));
         const QStringList wh = parser.value(size).split(QLatin1Char('x'));
@@ -184,12 +202,13 @@ int runGui(int argc, char *argv[], void (*identify)())
         return result;
     }
     // First start (no saved window): seed 1's scenario with a hint, and a window that fits.
-    const bool first = parser.isSet(firstRun) || !QSettings().contains(QStringLiteral("window/geometry"));
+    const bool first = parser.isSet(firstRun) || !WindowSettings::exists(QSettings());
     window.restoreSettings();
     if (parser.isSet(light))
         window.setDarkTheme(false);
     if (first) {
-        window.usersPanel()->startGuidedTour();
+        if (!parser.isSet(observe))
+            window.usersPanel()->startGuidedTour();
         showFitted(window);
     } else {
         window.show();
@@ -197,5 +216,18 @@ int runGui(int argc, char *argv[], void (*identify)())
     QTimer::singleShot(0, &window, [&window] { window.serverPanel()->startServer(); });
     if (parser.isSet(open))
         window.openRun(parser.value(open));
+    if (parser.isSet(observe)) {
+        const int port = parser.value(observe).toInt();
+        QSettings().setValue(QStringLiteral("observe/port"), port);
+        QSettings().setValue(QStringLiteral("observe/grpcPort"), port - 1);
+        QTimer::singleShot(0, &window, [&window] {
+            if (auto *action = window.findChild<QAction *>(QStringLiteral("observeAction")))
+                action->trigger();
+            if (auto *dialog = window.findChild<ObserveDialog *>()) {
+                dialog->start();
+                dialog->hide(); // the observe layout shows the rest; File > Observe reopens it
+            }
+        });
+    }
     return app.exec();
 }

@@ -26,6 +26,10 @@ ObserveDialog::ObserveDialog(TraceRecorder *liveRecorder, QWidget *parent)
     m_port = new QSpinBox;
     m_port->setRange(0, 65535);
     m_port->setValue(settings.value(QStringLiteral("observe/port"), 4318).toInt());
+    m_grpcPort = new QSpinBox;
+    m_grpcPort->setRange(0, 65535);
+    m_grpcPort->setValue(settings.value(QStringLiteral("observe/grpcPort"), 4317).toInt());
+    m_grpcPort->setToolTip(tr("OTLP/gRPC, the Python and .NET SDKs' default"));
     m_token = new QLineEdit;
     m_token->setPlaceholderText(tr("optional bearer token"));
     m_token->setEchoMode(QLineEdit::PasswordEchoOnEdit);
@@ -42,7 +46,8 @@ ObserveDialog::ObserveDialog(TraceRecorder *liveRecorder, QWidget *parent)
 
     auto *form = new QFormLayout;
     form->addRow(tr("Listen on"), m_host);
-    form->addRow(tr("Port"), m_port);
+    form->addRow(tr("HTTP port"), m_port);
+    form->addRow(tr("gRPC port"), m_grpcPort);
     form->addRow(tr("Token"), m_token);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::hide);
@@ -90,7 +95,7 @@ void ObserveDialog::start()
     options.token = m_token->text();
     m_observer = std::make_unique<OtlpObserver>(200000, m_liveRecorder);
     QString error;
-    if (!m_observer->start(options, &error)) {
+    if (!m_observer->start(options, m_grpcPort->value(), &error)) {
         m_observer.reset();
         m_status->setText(tr("Cannot receive: %1").arg(error));
         return;
@@ -98,20 +103,26 @@ void ObserveDialog::start()
     QSettings settings;
     settings.setValue(QStringLiteral("observe/host"), options.host);
     settings.setValue(QStringLiteral("observe/port"), options.port);
+    settings.setValue(QStringLiteral("observe/grpcPort"), m_grpcPort->value());
     const QString endpoint = m_observer->receiver()->endpoint();
     QString env = QStringLiteral("OTEL_EXPORTER_OTLP_ENDPOINT=%1\nOTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\n"
-                                 "OTEL_TRACES_EXPORTER=otlp\nOTEL_BSP_SCHEDULE_DELAY=500")
-                      .arg(endpoint);
+                                 "OTEL_TRACES_EXPORTER=otlp\nOTEL_METRICS_EXPORTER=otlp\n"
+                                 "OTEL_METRIC_EXPORT_INTERVAL=1000\nOTEL_BSP_SCHEDULE_DELAY=500\n"
+                                 "# or gRPC (Python's and .NET's default):\n"
+                                 "# OTEL_EXPORTER_OTLP_ENDPOINT=%2 OTEL_EXPORTER_OTLP_PROTOCOL=grpc")
+                      .arg(endpoint, m_observer->grpcReceiver()->endpoint());
     if (!options.token.isEmpty())
         env += QStringLiteral("\nOTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20") + options.token;
     m_env->setPlainText(env);
     m_host->setEnabled(false);
     m_port->setEnabled(false);
+    m_grpcPort->setEnabled(false);
     m_token->setEnabled(false);
     m_button->setText(tr("Stop and keep as a run"));
     m_lastSpans = 0;
     m_timer->start();
     refresh();
+    emit observingStarted(m_observer.get());
 }
 
 void ObserveDialog::stop()
@@ -119,9 +130,11 @@ void ObserveDialog::stop()
     m_timer->stop();
     m_observer->stop();
     const RunResult run = m_observer->buildRun();
+    emit observingStopped();
     m_observer.reset();
     m_host->setEnabled(true);
     m_port->setEnabled(true);
+    m_grpcPort->setEnabled(true);
     m_token->setEnabled(true);
     m_button->setText(tr("Start receiving"));
     m_status->setText(tr("Stopped: %1 observed request(s) kept in the Runs dock.")

@@ -3,13 +3,13 @@
 #include "chat/chatpanel.h"
 #include "db/pgtempcluster.h"
 #include "lesson/lessonplayer.h"
-#include "load/userspanel.h"
 #include "mainwindow.h"
 #include "runs/runcomparisonview.h"
 #include "runs/runspanel.h"
 #include "scenario/scenario.h"
 #include "server/llmsettingsdialog.h"
 #include "server/servercontrolpanel.h"
+#include "users/userspanel.h"
 
 #include <QDir>
 #include <QDockWidget>

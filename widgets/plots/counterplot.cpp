@@ -30,7 +30,7 @@ CounterPlot::CounterPlot(const QString &title, const QString &unit, QWidget *par
     // One row across the top: a short plot (a 768-pixel screen) keeps its whole legend.
     m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
-    m_plot->setMinimumHeight(64); // five of them still fit a 1366x768 laptop screen
+    m_plot->setMinimumHeight(50); // all six still fit a 1366x768 laptop screen, lesson bar included
     m_plot->setToolTip(title);
     QFont f = font();
     f.setPointSizeF(f.pointSizeF() * 0.9);

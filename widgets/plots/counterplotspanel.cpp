@@ -6,6 +6,8 @@
 #include "timeline/timelineview.h"
 #include "timeline/timeviewstate.h"
 
+#include <QDir>
+#include <QRegularExpression>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -49,6 +51,7 @@ CounterPlotsPanel::CounterPlotsPanel(TimeViewState *state, QWidget *parent)
     m_resources->addSeries(tr("server threads CPU %"), t.blocked, false);
     m_resources->addSeries(tr("RSS MB"), t.category[2], false, true);
     m_resources->addSeries(tr("threads"), t.mutedText, false, true);
+    m_resources->addSeries(tr("pool processes CPU %"), t.category[3], false); // other processes
     m_plots = { m_load, m_pool, m_db, m_lag, m_resources, m_throughput, m_latency };
     for (CounterPlot *p : std::as_const(m_plots)) {
         p->setLeftMargin(TimelineView::LeftMargin);
@@ -66,7 +69,7 @@ CounterPlotsPanel::CounterPlotsPanel(TimeViewState *state, QWidget *parent)
 void CounterPlotsPanel::ensureLagSeries(int workers)
 {
     while (m_lagSeries < std::min(workers, ServerCounters::MaxWorkers)) {
-        m_lag->addSeries(tr("worker-%1").arg(m_lagSeries), kLagColors[m_lagSeries % 6]);
+        m_lagIndex.append(m_lag->addSeries(tr("worker-%1").arg(m_lagSeries), kLagColors[m_lagSeries % 6]));
         ++m_lagSeries;
     }
 }
@@ -83,6 +86,7 @@ void CounterPlotsPanel::appendSamples(const QList<CounterSample> &samples)
             m_resources->append(0, t, s.cpuPct);
             m_resources->append(2, t, double(s.rssBytes) / (1024.0 * 1024.0));
             m_resources->append(3, t, s.threads);
+            m_resources->append(4, t, s.poolCpuPct);
         }
         if (s.laneCpu) {
             // The lanes of worker loops and pool threads: what the server itself used.
@@ -106,7 +110,7 @@ void CounterPlotsPanel::appendSamples(const QList<CounterSample> &samples)
         }
         ensureLagSeries(s.workers);
         for (int w = 0; w < s.workers && w < m_lagSeries; ++w)
-            m_lag->append(w, t, s.loopLagMs[size_t(w)]);
+            m_lag->append(m_lagIndex[w], t, s.loopLagMs[size_t(w)]);
         // Throughput over the last second, plotted 10 times a second.
         m_completedWindow.emplace_back(s.tNs, s.completed);
         while (m_completedWindow.size() > 2 && m_completedWindow.front().first < s.tNs - 1'000'000'000)
@@ -119,6 +123,17 @@ void CounterPlotsPanel::appendSamples(const QList<CounterSample> &samples)
             m_lastThroughputNs = s.tNs;
         }
     }
+}
+
+void CounterPlotsPanel::appendNamed(Plot which, const QString &name, qint64 tNs, double value)
+{
+    CounterPlot *const plots[] = { m_load, m_lag, m_resources, m_throughput, m_latency };
+    CounterPlot *plot = plots[int(which)];
+    const QString key = QString::number(int(which)) + QChar(0) + name;
+    auto it = m_named.find(key);
+    if (it == m_named.end())
+        it = m_named.insert(key, plot->addSeries(name, kLagColors[plot->seriesCount() % 6]));
+    plot->append(*it, m_state->toSeconds(tNs), value);
 }
 
 void CounterPlotsPanel::addScaleEvent(const ScaleEvent &e)
@@ -194,4 +209,17 @@ void CounterPlotsPanel::refresh()
     m_latency->rescaleValues(10);
     for (CounterPlot *p : std::as_const(m_plots))
         p->replot();
+}
+
+QStringList CounterPlotsPanel::exportAll(const QString &dir, const QString &suffix) const
+{
+    QStringList written;
+    for (CounterPlot *p : m_plots) {
+        QString name = p->title().toLower();
+        name.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("-"));
+        const QString path = QDir(dir).filePath(name + QLatin1Char('.') + suffix);
+        if (p->exportTo(path))
+            written << path;
+    }
+    return written;
 }

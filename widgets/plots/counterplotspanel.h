@@ -4,6 +4,7 @@
 #include "plots/latencyovertime.h"
 #include "trace/servercounters.h"
 
+#include <QHash>
 #include <QList>
 #include <QWidget>
 #include <deque>
@@ -32,11 +33,17 @@ public:
     // Per-second latency percentiles (the latency plot, next to throughput).
     void appendLatency(const QList<LatencyOverTime::Point> &points);
     void clear();
+    // Series fed from outside the server's sampler (observed services or instances), one per
+    // name in the plot `which`, created on first use.
+    enum class Plot { Load, Lag, Resources, Throughput, Latency };
+    void appendNamed(Plot which, const QString &name, qint64 tNs, double value);
     // The lesson playhead across every plot; 0 hides it.
     void setPlayhead(qint64 ns);
     // Follows the shared time range and replots (queued).
     void refresh();
     QList<CounterPlot *> plots() const { return m_plots; }
+    // Writes every plot to `dir` as <title>.<suffix> (png, pdf, svg); returns the files written.
+    QStringList exportAll(const QString &dir, const QString &suffix) const;
 
 private:
     void ensureLagSeries(int workers);
@@ -47,6 +54,8 @@ private:
     CounterPlot *m_db; // the PostgreSQL connection pool; shown once a sample has one
     CounterPlot *m_resources; // process CPU, the server threads' CPU, RSS, threads
     int m_lagSeries = 0;
+    QList<int> m_lagIndex; // series index of worker w's lag
+    QHash<QString, int> m_named; // plot + name -> series (appendNamed)
     QList<LaneKind> m_laneKinds;
     qsizetype m_scaleShown = 0;
     std::deque<std::pair<qint64, quint64>> m_completedWindow; // last second of (t, completed)

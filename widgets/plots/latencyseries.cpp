@@ -12,6 +12,12 @@ QList<LatencySeries::Point> LatencySeries::ofRun(const VariantResult &v)
         if (c.finished())
             latency.add(c.completeNs, c.latencyNs());
     }
+    if (v.isServerSideOnly()) { // a recording: the server's latency, from arrival to answer
+        for (const RequestRecord &r : v.server) {
+            if (r.finished() && r.arrivedNs)
+                latency.add(r.respondedNs, r.respondedNs - r.arrivedNs);
+        }
+    }
     return latency.takeClosed(std::numeric_limits<qint64>::max());
 }
 

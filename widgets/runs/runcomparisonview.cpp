@@ -1,8 +1,8 @@
 #include "runcomparisonview.h"
 
+#include "export/reportexporter.h"
 #include "gui/theme.h"
 #include "plots/distributionplot.h"
-#include "report/reportexporter.h"
 #include "report/reportstyle.h"
 #include "timeline/timelineview.h"
 #include "timeline/timeviewstate.h"
@@ -139,10 +139,17 @@ void RunComparisonView::setRuns(const SessionRun &a, const SessionRun &b)
 
     SessionRuns::fill(va, &m_dataA);
     SessionRuns::fill(vb, &m_dataB);
-    m_titleA->setText(
-        QStringLiteral("<b style='color:%1'>A</b> %2").arg(kColorA.name(), a.title.toHtmlEscaped()));
-    m_titleB->setText(
-        QStringLiteral("<b style='color:%1'>B</b> %2").arg(kColorB.name(), b.title.toHtmlEscaped()));
+    // A recording has only the server's side: its latency is the server's, from reading the
+    // request; its client-side figures were not measured (issue #23).
+    const auto serverSide = [](const VariantResult &v) {
+        return v.isServerSideOnly()
+            ? tr(" · latency server-side; client side not measured (recorded server-side)")
+            : QString();
+    };
+    m_titleA->setText(QStringLiteral("<b style='color:%1'>A</b> %2%3")
+                          .arg(kColorA.name(), a.title.toHtmlEscaped(), serverSide(va)));
+    m_titleB->setText(QStringLiteral("<b style='color:%1'>B</b> %2%3")
+                          .arg(kColorB.name(), b.title.toHtmlEscaped(), serverSide(vb)));
     // t = 0 is each run's first intended send; both show the longer run's whole length.
     const qint64 endA = lastEnd(va), endB = lastEnd(vb);
     m_viewA->setNow(endA);

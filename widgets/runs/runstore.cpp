@@ -1,11 +1,11 @@
 #include "runstore.h"
 
+#include "export/reportexporter.h"
 #include "http/chatserver.h"
 #include "load/loadgenerator.h"
-#include "load/userspanel.h"
-#include "report/reportexporter.h"
 #include "report/runexport.h"
 #include "runs/runspanel.h"
+#include "users/userspanel.h"
 
 #include <QFileInfo>
 #include <QSaveFile>

@@ -137,6 +137,12 @@ QList<double> latenciesMs(const VariantResult &v)
         if (c.finished())
             out.push_back(double(c.latencyNs()) / 1e6);
     }
+    if (v.isServerSideOnly()) { // recorded or observed: the server's latency (as in its summary)
+        for (const RequestRecord &r : v.server) {
+            if (r.finished())
+                out.push_back(double(r.respondedNs - (r.arrivedNs ? r.arrivedNs : r.startedNs)) / 1e6);
+        }
+    }
     std::sort(out.begin(), out.end());
     return out;
 }

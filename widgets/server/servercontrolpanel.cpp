@@ -1,5 +1,6 @@
 #include "servercontrolpanel.h"
 
+#include "gui/scrollingfields.h"
 #include "http/apikey.h"
 #include "http/chatserver.h"
 
@@ -16,6 +17,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QTimer>
 #include <QToolButton>
@@ -78,6 +80,11 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
     m_modeGroup->button(int(DispatchMode::Blocking))->setChecked(true);
     connect(m_modeGroup, &QButtonGroup::idClicked, this, [this] { apply(); });
 
+    // The primary controls stay in view on a 1366x768 screen: mode, start/stop, status and URL.
+    // The settings below them scroll on their own.
+    auto *top = new QFormLayout;
+    top->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    top->setLabelAlignment(Qt::AlignRight);
     auto *form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->setLabelAlignment(Qt::AlignRight);
@@ -88,8 +95,10 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
         "QToolButton { padding: 4px 6px; }"
         "QToolButton:checked { background: palette(highlight); color: palette(highlighted-text);"
         " font-weight: bold; border: 1px solid palette(highlight); }"));
-    form->addRow(tr("Mode"), modeBox);
+    top->addRow(tr("Mode"), modeBox);
+    outer->addLayout(top);
     m_workers = new QSpinBox;
+    m_workers->setObjectName(QStringLiteral("workers"));
     m_workers->setRange(1, 16);
     m_workers->setToolTip(tr("Event loops accepting on the same port (uvicorn --workers)"));
     form->addRow(tr("Workers"), m_workers);
@@ -98,16 +107,19 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
         auto *row = new QHBoxLayout;
         row->setContentsMargins(0, 0, 0, 0);
         m_workersMax = new QSpinBox;
+        m_workersMax->setObjectName(QStringLiteral("workersMax"));
         m_workersMax->setRange(0, 16);
         m_workersMax->setSpecialValueText(tr("off"));
         m_workersMax->setToolTip(
             tr("Auto-scaling: the most worker loops (Workers is the fewest); off keeps Workers fixed"));
         m_scaleWaiting = new QSpinBox;
+        m_scaleWaiting->setObjectName(QStringLiteral("scaleUpWaiting"));
         m_scaleWaiting->setRange(1, 100000);
         m_scaleWaiting->setPrefix(tr("> "));
         m_scaleWaiting->setToolTip(
             tr("Add a worker while more than this many requests wait (accept queue + not started)"));
         m_scaleIdle = secondsBox(2.0, 3600);
+        m_scaleIdle->setObjectName(QStringLiteral("scaleDownIdle"));
         m_scaleIdle->setToolTip(tr("Retire a worker idle this long"));
         row->addWidget(m_workersMax);
         row->addWidget(m_scaleWaiting);
@@ -117,6 +129,7 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
         form->addRow(tr("Auto-scale to"), box);
     }
     m_pool = new QSpinBox;
+    m_pool->setObjectName(QStringLiteral("poolSize"));
     m_pool->setRange(0, 256);
     m_pool->setSpecialValueText(tr("auto (%1)").arg(ServerConfig::defaultPoolSize()));
     m_pool->setToolTip(tr("Executor size: threads, auto = min(32, cores + 4) like run_in_executor; or "
@@ -145,10 +158,13 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
                              "(seed 2: async does not help CPU-bound work)"));
     form->addRow(tr("CPU work"), m_cpuWork);
     m_dbRead = secondsBox(0.1, 60);
+    m_dbRead->setObjectName(QStringLiteral("dbRead"));
     form->addRow(tr("DB read"), m_dbRead);
     auto *llmRow = new QHBoxLayout;
     m_llm = secondsBox(2.0, 600);
+    m_llm->setObjectName(QStringLiteral("llm"));
     m_llmKind = new QComboBox;
+    m_llmKind->setObjectName(QStringLiteral("llmKind"));
     for (auto k : { LatencyModel::Kind::Fixed, LatencyModel::Kind::Uniform, LatencyModel::Kind::Normal,
                     LatencyModel::Kind::LogNormal })
         m_llmKind->addItem(LatencyModel::kindName(k), int(k));
@@ -157,13 +173,17 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
     llmRow->addWidget(m_llmKind, 2);
     form->addRow(tr("LLM call"), llmRow);
     m_llmSpread = secondsBox(0, 60, QStringLiteral(" s ±"));
+    m_llmSpread->setObjectName(QStringLiteral("llmSpread"));
     m_llmSpread->setToolTip(tr("Half-width (uniform) or standard deviation (normal, log-normal)"));
     form->addRow(tr("LLM spread"), m_llmSpread);
     m_firstToken = secondsBox(0.1, 60);
+    m_firstToken->setObjectName(QStringLiteral("firstToken"));
     form->addRow(tr("First token"), m_firstToken);
     m_dbWrite = secondsBox(0.05, 60);
+    m_dbWrite->setObjectName(QStringLiteral("dbWrite"));
     form->addRow(tr("DB write"), m_dbWrite);
     m_timeScale = new QDoubleSpinBox;
+    m_timeScale->setObjectName(QStringLiteral("timeScale"));
     m_timeScale->setRange(0.01, 100);
     m_timeScale->setValue(1.0);
     m_timeScale->setSingleStep(0.1);
@@ -171,16 +191,17 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
     m_timeScale->setToolTip(tr("Multiplies every simulated delay (0.1 = ten times faster)"));
     form->addRow(tr("Time scale"), m_timeScale);
     m_limit = new QSpinBox;
+    m_limit->setObjectName(QStringLiteral("admissionLimit"));
     m_limit->setRange(0, 100000);
     m_limit->setSpecialValueText(tr("none"));
     m_limit->setToolTip(tr("Answer 503 past this many requests in flight (uvicorn --limit-concurrency)"));
     form->addRow(tr("Admission limit"), m_limit);
     m_port = new QSpinBox;
+    m_port->setObjectName(QStringLiteral("port"));
     m_port->setRange(0, 65535);
     m_port->setValue(8000);
     m_port->setSpecialValueText(tr("any free"));
     form->addRow(tr("Port"), m_port);
-    outer->addLayout(form);
 
     m_startStop = new QPushButton(tr("Start server"));
     m_startStop->setObjectName(QStringLiteral("startStop"));
@@ -192,14 +213,28 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
         else
             startServer();
     });
-    outer->addWidget(m_startStop);
+    m_controls = new QHBoxLayout;
+    m_controls->addWidget(m_startStop, 1);
+    outer->addLayout(m_controls);
+    m_record = new QPushButton(tr("Record"));
+    m_record->setObjectName(QStringLiteral("record"));
+    m_record->setProperty("loopscopeAction", true); // not a setting: never restored as "on"
+    m_record->setCheckable(true);
+    m_record->setToolTip(tr("Record whatever load reaches this server (Locust, wrk, curl, the simulated "
+                            "users) and keep it as a run in the Runs dock"));
+    connect(m_record, &QPushButton::toggled, this, &ServerControlPanel::recordToggled);
+    addControl(m_record);
 
     m_status = new QLabel;
+    m_status->setObjectName(QStringLiteral("serverStatus"));
     m_status->setWordWrap(true);
     outer->addWidget(m_status);
     m_url = new QLabel;
+    m_url->setObjectName(QStringLiteral("serverUrl"));
     m_url->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    outer->addWidget(m_url);
+    auto *urlRow = new QHBoxLayout;
+    urlRow->addWidget(m_url, 1);
+    outer->addLayout(urlRow);
     auto *keyRow = new QHBoxLayout;
     m_key = new QLineEdit(m_apiKey);
     m_key->setReadOnly(true);
@@ -211,18 +246,17 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
     show->setCheckable(true);
     connect(show, &QToolButton::toggled, this,
             [this](bool on) { m_key->setEchoMode(on ? QLineEdit::Normal : QLineEdit::Password); });
-    keyRow->addWidget(new QLabel(tr("Key")));
     keyRow->addWidget(m_key, 1);
     keyRow->addWidget(show);
-    outer->addLayout(keyRow);
+    form->addRow(tr("Key"), keyRow);
     m_copyCurl = new QPushButton(tr("Copy curl command"));
     m_copyCurl->setToolTip(tr("A streaming chat request to this server, ready to paste into a terminal"));
     connect(m_copyCurl, &QPushButton::clicked, this, [this] {
         QApplication::clipboard()->setText(curlCommand());
         emit message(tr("curl command copied to the clipboard"));
     });
-    outer->addWidget(m_copyCurl);
-    outer->addStretch(1);
+    urlRow->addWidget(m_copyCurl);
+    outer->addWidget(scrollingFields(form, QStringLiteral("serverSettings"), 80), 1);
 
     m_applyTimer->setSingleShot(true);
     m_applyTimer->setInterval(300);
@@ -455,9 +489,18 @@ void ServerControlPanel::apply()
     updateState();
 }
 
+void ServerControlPanel::setRecording(bool on, const QString &text)
+{
+    const QSignalBlocker block(m_record);
+    m_record->setChecked(on);
+    m_record->setText(on ? text : tr("Record"));
+    m_record->setEnabled(on || (!m_busy && m_server->isRunning()));
+}
+
 void ServerControlPanel::updateState()
 {
     m_startStop->setEnabled(!m_busy);
+    m_record->setEnabled(m_record->isChecked() || (!m_busy && m_server->isRunning()));
     m_workers->setEnabled(!m_busy);
     if (m_busy) {
         m_status->setText(tr("<b>Stopping…</b> requests in flight are finishing"));
@@ -481,6 +524,11 @@ void ServerControlPanel::updateState()
         m_url->setText(tr("not listening"));
         m_status->setText(tr("<b>Stopped</b>"));
     }
+}
+
+void ServerControlPanel::addControl(QWidget *control)
+{
+    m_controls->addWidget(control);
 }
 
 QString ServerControlPanel::curlCommand() const

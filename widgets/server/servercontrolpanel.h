@@ -10,14 +10,16 @@ class QAbstractButton;
 class QButtonGroup;
 class QComboBox;
 class QDoubleSpinBox;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
 class QTimer;
 
-// Server controls: dispatch mode (switchable live), workers, pool size, the three pipeline
-// latencies, time scale, admission limit, start/stop, and the URL and key with a curl command.
+// Server controls: dispatch mode (switchable live), start/stop, status, and the URL with a curl
+// command on top, always in view; below them, scrolling on their own, workers and auto-scaling,
+// the executor, the three pipeline latencies, time scale, admission limit, port and key.
 // Changes while serving are applied with ChatServer::reconfigure (debounced). Stopping the server
 // (and a worker-count change, which restarts the listeners) drains in-flight requests for up to
 // 3 s: that wait runs on a private one-thread pool, never on the GUI thread; the controls that
@@ -46,12 +48,17 @@ public:
     // key, database and time scale, and applies them now.
     void applyScenarioConfig(const ServerConfig &scenario);
     void apply();
+    // The Record button's state (RecordingController drives it); `text` on the button while on.
+    void setRecording(bool on, const QString &text);
+    // A control next to Start/Stop (e.g. recording what the server serves).
+    void addControl(QWidget *control);
 
 signals:
     void serverStarted();
     void serverStopped();
     void busyChanged(bool busy);
     void message(const QString &text);
+    void recordToggled(bool on); // Record / Stop recording pressed
 
 private:
     void scheduleApply();
@@ -71,6 +78,8 @@ private:
     class QCheckBox *m_gil; // the thread pool's model of CPython's GIL
     QDoubleSpinBox *m_cpuWork;
     QPushButton *m_startStop;
+    QPushButton *m_record; // Record / Stop recording (issue #23)
+    QHBoxLayout *m_controls; // Start/Stop and the controls added next to it
     QLabel *m_url, *m_status;
     QLineEdit *m_key;
     QPushButton *m_copyCurl;

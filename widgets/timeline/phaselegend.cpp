@@ -5,9 +5,9 @@
 #include <QPainter>
 
 namespace {
-// DB pool wait (13, PostgreSQL), prefetch, poll, CPU work, GIL wait and other appear only in some
-// scenarios; they stay in the legend so colours never shift.
-const int kOrder[] = { 0, 1, 13, 2, 3, 4, 7, 5, 6, 8, 9, 10 };
+// Prefetch, poll, CPU work, GIL wait, other, loop wait, handler (an observed request's own time)
+// and DB pool wait appear only in some scenarios; they stay in the legend so colours never shift.
+const int kOrder[] = { 0, 1, 2, 3, 4, 7, 5, 6, 8, 9, 10, 11, 12, 13 };
 } // namespace
 
 PhaseLegend::PhaseLegend(QWidget *parent)

@@ -3,6 +3,7 @@
 #include "timeline/timelinemodel.h"
 
 #include <QObject>
+#include <QStringList>
 
 namespace {
 
@@ -30,6 +31,29 @@ QString describeRequest(const TimelineDetails &d, qint64 originNs, qint64 nowNs)
                 .arg(r.worker)
                 .arg(d.loopThread.toHtmlEscaped())
                 .arg(r.status ? QString::number(r.status) : QObject::tr("in flight"));
+    // Who sent it (issue #23): the peer, its User-Agent and X-LoopScope-User, when known.
+    if (r.hasClient() || r.userAgent[0] || r.loopscopeUser[0])
+        html += QStringLiteral("<br>") + QObject::tr("from %1").arg(r.clientEndpointText().toHtmlEscaped())
+            + (r.loopscopeUser[0]
+                   ? QStringLiteral(" &middot; <b>%1</b>").arg(r.loopscopeUserText().toHtmlEscaped())
+                   : QString())
+            + (r.userAgent[0] ? QStringLiteral(" &middot; %1").arg(r.userAgentText().toHtmlEscaped())
+                              : QString());
+    if (r.boundary())
+        html += QStringLiteral("<br><i>%1</i>")
+                    .arg(QObject::tr("in flight when the recording started or stopped: shown, not counted"));
+    QStringList settings; // the conversation's own, when it has any
+    if (r.systemPromptChars > 0)
+        settings << QObject::tr("system prompt %1 chars").arg(r.systemPromptChars);
+    if (!r.modelName().isEmpty())
+        settings << QObject::tr("model %1").arg(r.modelName().toHtmlEscaped());
+    if (r.temperatureCenti >= 0)
+        settings << QObject::tr("temperature %1").arg(r.temperatureCenti / 100.0, 0, 'f', 2);
+    if (r.maxTokens > 0)
+        settings << QObject::tr("max tokens %1").arg(r.maxTokens);
+    if (!settings.isEmpty())
+        html += QStringLiteral("<br>")
+            + QObject::tr("conversation settings: %1").arg(settings.join(QStringLiteral(" &middot; ")));
     html += QStringLiteral("<table cellspacing=0 cellpadding=1>");
     auto row = [&html](const QString &k, const QString &v) {
         html += QStringLiteral("<tr><td>%1&nbsp;&nbsp;</td><td align=right>%2</td></tr>").arg(k, v);

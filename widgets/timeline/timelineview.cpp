@@ -1,6 +1,7 @@
 #include "timelineview.h"
 
 #include "base/threadregistry.h"
+#include "clientlegend.h"
 #include "gui/theme.h"
 #include "pipeline/dispatchpolicy.h"
 #include "requestdescription.h"
@@ -190,6 +191,7 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
         mutedRgb[size_t(i)] = muted(t.category[size_t(i)], t.base).rgb();
     }
 
+    const bool byClient = m_clientColours.key() != ClientColours::Key::None;
     if (m_rows.rowPx >= 1.0) {
         // Detailed: at most a few hundred rows, one rectangle per piece.
         const double gap = m_rows.rowPx >= 5 ? 1.0 : 0.0;
@@ -197,6 +199,7 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
             const RequestRecord &r = m_requests.record(i);
             const double y = area.top() + m_rows.toY(double(i));
             const bool other = m_requests.isOther(i);
+            const QColor client = byClient ? QColor::fromRgb(m_clientColours.colourOf(r)) : QColor();
             double barEnd = 0;
             m_requests.forEachPiece(i, now, [&](int cat, qint64 s, qint64 e) {
                 const double x0 = std::max(-1.0, ax.toX(s));
@@ -205,7 +208,9 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
                 if (x1 < 0 || x0 > area.width())
                     return;
                 p.fillRect(QRectF(area.left() + x0, y, std::max(1.0, x1 - x0), m_rows.rowPx - gap),
-                           other ? muted(t.category[size_t(cat)], t.base) : t.category[size_t(cat)]);
+                           byClient    ? (other ? muted(client, t.base) : client)
+                               : other ? muted(t.category[size_t(cat)], t.base)
+                                       : t.category[size_t(cat)]);
             });
             if (other && m_rows.rowPx >= 9 && barEnd < area.width() - 40) {
                 // Labelled: not the run's own request, but it shared the server with it.
@@ -229,8 +234,13 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
                 if (r.arrivedNs > ax.endNs())
                     continue;
                 const auto &colours = m_requests.isOther(i) ? mutedRgb : rgb;
+                QRgb client = 0;
+                if (byClient) {
+                    const QColor c = QColor::fromRgb(m_clientColours.colourOf(r));
+                    client = (m_requests.isOther(i) ? muted(c, t.base) : c).rgb();
+                }
                 m_requests.forEachPiece(i, now, [&](int cat, qint64 s, qint64 e) {
-                    acc.add(ax.toX(s), ax.toX(e), colours[size_t(cat)]);
+                    acc.add(ax.toX(s), ax.toX(e), byClient ? client : colours[size_t(cat)]);
                 });
             }
             resolveInto(acc, m_buffer, py, py + 1);
@@ -254,6 +264,8 @@ void TimelineView::paintRequests(QPainter &p, const TimeAxis &ax)
         }
     }
 
+    if (byClient)
+        paintClientLegend(p, m_clientColours, plotArea());
     // Margin: which rows are shown.
     p.setPen(t.mutedText);
     const QString top = tr("#%1").arg(m_requests.record(rowBegin < n ? rowBegin : n - 1).id);
@@ -396,16 +408,18 @@ void TimelineView::paintThreads(QPainter &p, const TimeAxis &ax)
         const ThreadLaneModel::Lane &lane = lanes[size_t(l)];
         const bool loop = lane.kind == LaneKind::WorkerLoop;
         const QRectF label(6, y, LeftMargin - 10, laneH);
+        // Long names (observed "service @ host [instance]") keep both ends; hover shows all.
+        const QString name = p.fontMetrics().elidedText(lane.name, Qt::ElideMiddle, int(label.width()));
         const double share = m_laneModel.view()[size_t(l)].blockedShare;
         if (loop && share > 0.005 && laneH >= 26) {
             p.setPen(t.text);
-            p.drawText(label.adjusted(0, 0, 0, -laneH / 2), Qt::AlignLeft | Qt::AlignBottom, lane.name);
+            p.drawText(label.adjusted(0, 0, 0, -laneH / 2), Qt::AlignLeft | Qt::AlignBottom, name);
             p.setPen(t.blocked);
             p.drawText(label.adjusted(0, laneH / 2, 0, 0), Qt::AlignLeft | Qt::AlignTop,
                        tr("blocked %1%").arg(qRound(share * 100)));
         } else {
             p.setPen(loop && share > 0.005 ? t.blocked : (loop ? t.text : t.mutedText));
-            p.drawText(label, Qt::AlignLeft | Qt::AlignVCenter, lane.name);
+            p.drawText(label, Qt::AlignLeft | Qt::AlignVCenter, name);
         }
     }
     if (m_laneTop > 0 || laneCount - m_laneTop > int(area.height() / laneH)) {
@@ -525,6 +539,15 @@ void TimelineView::mouseMoveEvent(QMouseEvent *event)
         }
         m_lastPos = pos;
         return;
+    }
+    if (m_mode == Mode::Threads && pos.x() < LeftMargin && pos.y() > RulerHeight) {
+        // The lane label's full name (elided in the margin).
+        const int l = m_laneTop + int((pos.y() - plotArea().top()) / std::max(1.0, m_laneCache.laneH));
+        const auto &lanes = m_laneModel.lanes();
+        if (l >= 0 && l < int(lanes.size())) {
+            QToolTip::showText(event->globalPosition().toPoint(), lanes[size_t(l)].name, this);
+            return;
+        }
     }
     const qsizetype hit = requestAt(pos);
     if (hit >= 0)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "timeline/clientcolours.h"
 #include "timeline/requestrowmodel.h"
 #include "timeline/threadlanemodel.h"
 #include "timelinegeometry.h"
@@ -43,6 +44,13 @@ public:
         update();
     }
     void setNow(qint64 nowNs) { m_nowNs = nowNs; }
+    // Requests view: bars coloured by who sent them instead of by phase, with their legend.
+    void setClientColourKey(ClientColours::Key key)
+    {
+        m_clientColours.setKey(key);
+        update();
+    }
+    ClientColours::Key clientColourKey() const { return m_clientColours.key(); }
     qint64 nowNs() const { return m_nowNs; }
     void setSelected(qsizetype index);
     qsizetype selected() const { return m_selected; }
@@ -114,6 +122,7 @@ private:
     QImage m_buffer;
     std::vector<Hit> m_hits; // thread view: what was drawn where, for hover and click
     RequestRowModel m_requests;
+    ClientColours m_clientColours;
     ThreadLaneModel m_laneModel;
     LaneCache m_laneCache;
     int m_laneTop = 0; // first lane shown when there are more than fit

@@ -9,7 +9,6 @@
 #include "lesson/lessonbar.h"
 #include "lesson/lessonplayer.h"
 #include "lesson/lessonscript.h"
-#include "load/userspanel.h"
 #include "plots/counterplot.h"
 #include "plots/counterplotspanel.h"
 #include "plots/distributionplot.h"
@@ -21,10 +20,10 @@
 #include "server/servercontrolpanel.h"
 #include "timeline/timelineview.h"
 #include "timeline/timeviewstate.h"
+#include "users/userspanel.h"
 
 #include <QAbstractButton>
 #include <QApplication>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
 #include <QLabel>
@@ -34,6 +33,7 @@
 #include <QTest>
 #include <QTimer>
 #include <QWheelEvent>
+#include <functional>
 
 class TestMainWindow : public QObject
 {
@@ -578,24 +578,19 @@ void TestMainWindow::manyServiceLanesDrawAndScroll()
     QCOMPARE(view.requestAt(topLane), qsizetype(3));
 }
 
-// A 10 ms timer on the GUI thread; its largest gap shows any stall while it runs.
+// A 10 ms timer on the GUI thread, counting the ticks it got while `busy` held: a GUI thread
+// stuck in a stop gets none until the stop is over.
 struct GuiTicker
 {
     QTimer timer;
-    QElapsedTimer clock;
-    qint64 last = 0;
-    qint64 maxGap = 0;
-    int ticks = 0;
-    GuiTicker()
+    int ticksWhileBusy = 0;
+    explicit GuiTicker(std::function<bool()> busy)
     {
         timer.setInterval(10);
-        QObject::connect(&timer, &QTimer::timeout, [this] {
-            const qint64 now = clock.elapsed();
-            maxGap = std::max(maxGap, now - last);
-            last = now;
-            ++ticks;
+        QObject::connect(&timer, &QTimer::timeout, [this, busy] {
+            if (busy())
+                ++ticksWhileBusy;
         });
-        clock.start();
         timer.start();
     }
 };
@@ -604,7 +599,14 @@ void TestMainWindow::stopDoesNotBlockTheGuiThread()
 {
     ServerControlPanel *panel = m_window->serverPanel();
     QVERIFY(m_server->isRunning());
-    // Requests in flight make the drain last (each ~250 ms at this time scale).
+    // Requests in flight make the drain last: ~1 s each here (a 20 s call at time scale 0.05),
+    // so they are seen in flight however busy the machine is.
+    ServerConfig slow = panel->config();
+    const double llmBefore = slow.llm.latency.mean;
+    slow.llm.latency.mean = 20;
+    panel->setConfig(slow);
+    panel->apply();
+    QTRY_COMPARE(m_server->config().llm.latency.mean, 20.0);
     UsersPanel *users = m_window->usersPanel();
     users->setUsers(6);
     QSignalSpy runFinished(users, &UsersPanel::runFinished);
@@ -612,19 +614,20 @@ void TestMainWindow::stopDoesNotBlockTheGuiThread()
     QTRY_VERIFY_WITH_TIMEOUT(m_server->counters()->inFlight.load() > 0, 10000);
 
     QSignalSpy stopped(panel, &ServerControlPanel::serverStopped);
-    GuiTicker ticker;
-    QElapsedTimer call;
-    call.start();
+    GuiTicker ticker([panel] { return panel->isBusy(); });
     panel->stopServer();
-    QVERIFY2(call.elapsed() < 50, qPrintable(QString::number(call.elapsed())));
+    // Shape, not speed: the call returned with the drain still under way (requests in flight
+    // finish first), and the GUI thread kept running its timers until the stop was over.
     QVERIFY(panel->isBusy());
+    QCOMPARE(stopped.count(), 0);
     QVERIFY(stopped.wait(10000));
     QVERIFY(!panel->isBusy());
     QVERIFY(!m_server->isRunning());
-    QVERIFY2(ticker.ticks >= 5, qPrintable(QString::number(ticker.ticks)));
-    QVERIFY2(ticker.maxGap < 100, qPrintable(QString::number(ticker.maxGap)));
+    QVERIFY2(ticker.ticksWhileBusy >= 2, qPrintable(QString::number(ticker.ticksWhileBusy)));
     if (users->isRunning())
         QVERIFY(runFinished.wait(30000));
+    slow.llm.latency.mean = llmBefore;
+    panel->setConfig(slow);
     QVERIFY(panel->startServer());
 }
 
@@ -666,17 +669,15 @@ void TestMainWindow::workerCountChangeRestartsOffTheGuiThread()
     c.workers = 2;
     panel->setConfig(c);
     QSignalSpy started(panel, &ServerControlPanel::serverStarted);
-    GuiTicker ticker;
-    QElapsedTimer call;
-    call.start();
     panel->apply();
-    QVERIFY2(call.elapsed() < 50, qPrintable(QString::number(call.elapsed())));
+    // The restart goes on off the GUI thread: the call returns before the server is back.
     QVERIFY(panel->isBusy());
+    QCOMPARE(started.count(), 0);
     QVERIFY(started.wait(10000));
+    QVERIFY(!panel->isBusy());
     QVERIFY(m_server->isRunning());
     QCOMPARE(m_server->config().workers, 2);
     QCOMPARE(m_server->port(), port);
-    QVERIFY2(ticker.maxGap < 100, qPrintable(QString::number(ticker.maxGap)));
     // The live feed keeps reading across the restart.
     const qsizetype before = m_window->timelineData().size();
     ChatPanel *chat = m_window->chatPanel();

@@ -30,7 +30,8 @@ void TestObserveDialog::receivesIntoTheLiveRecorderAndKeepsARun()
     qRegisterMetaType<RunResult>("RunResult");
     TraceRecorder live;
     ObserveDialog dialog(&live);
-    dialog.findChild<QSpinBox *>()->setValue(0); // any free port
+    for (QSpinBox *port : dialog.findChildren<QSpinBox *>())
+        port->setValue(0); // any free ports (HTTP and gRPC)
     QPushButton *button = nullptr;
     for (QPushButton *b : dialog.findChildren<QPushButton *>())
         if (b->text().contains(QLatin1String("Start")))

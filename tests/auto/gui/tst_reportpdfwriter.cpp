@@ -1,7 +1,7 @@
 // report.pdf as a reader gets it: A4 landscape pages, each numbered "N / M", in English and in
 // Chinese; and the comparison window's export of two runs.
-#include "report/reportexporter.h"
-#include "report/reportpdfwriter.h"
+#include "export/reportexporter.h"
+#include "export/reportpdfwriter.h"
 #include "report/runexport.h"
 #include "runs/runcomparisonview.h"
 #include "scenario/scenariorunner.h"

@@ -1,5 +1,6 @@
 #include "userspanel.h"
 
+#include "gui/scrollingfields.h"
 #include "http/chatserver.h"
 
 #include <QCheckBox>
@@ -25,6 +26,7 @@ UsersPanel::UsersPanel(ChatServer *server, QWidget *parent)
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->setLabelAlignment(Qt::AlignRight);
     m_scenario = new QComboBox;
+    m_scenario->setObjectName(QStringLiteral("scenario"));
     m_scenario->addItem(tr("Custom burst"), QStringList());
     for (const QString &name : Scenario::builtinNames()) {
         Scenario sc;
@@ -66,6 +68,7 @@ UsersPanel::UsersPanel(ChatServer *server, QWidget *parent)
     m_startStop->setObjectName(QStringLiteral("startUsers"));
     outer->addWidget(m_startStop);
     m_progress = new QProgressBar;
+    m_progress->setObjectName(QStringLiteral("usersProgress"));
     m_progress->setRange(0, 1000);
     m_progress->setValue(0);
     m_progress->setTextVisible(true);
@@ -78,44 +81,53 @@ UsersPanel::UsersPanel(ChatServer *server, QWidget *parent)
     form2->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form2->setLabelAlignment(Qt::AlignRight);
     m_model = new QComboBox;
+    m_model->setObjectName(QStringLiteral("loadModel"));
     m_model->addItem(tr("closed (users + think time)"), int(LoadSettings::Model::Closed));
     m_model->addItem(tr("open (arrival rate)"), int(LoadSettings::Model::Open));
     form2->addRow(tr("Model"), m_model);
     m_users = new QSpinBox;
+    m_users->setObjectName(QStringLiteral("users"));
     m_users->setRange(1, 20000);
     m_users->setValue(10);
     form2->addRow(tr("Users"), m_users);
     m_requests = new QSpinBox;
+    m_requests->setObjectName(QStringLiteral("requestsPerUser"));
     m_requests->setRange(1, 100000);
     m_requests->setValue(1);
     form2->addRow(tr("Requests / user"), m_requests);
     m_think = new QDoubleSpinBox;
+    m_think->setObjectName(QStringLiteral("think"));
     m_think->setRange(0, 3600);
     m_think->setSuffix(QStringLiteral(" s"));
     form2->addRow(tr("Think time"), m_think);
     m_rampUp = new QDoubleSpinBox;
+    m_rampUp->setObjectName(QStringLiteral("rampUp"));
     m_rampUp->setRange(0, 3600);
     m_rampUp->setSuffix(QStringLiteral(" s"));
     m_rampUp->setToolTip(tr("Time to start all users (0: all at once)"));
     form2->addRow(tr("Ramp-up"), m_rampUp);
     m_rate = new QDoubleSpinBox;
+    m_rate->setObjectName(QStringLiteral("arrivalRate"));
     m_rate->setRange(0.1, 100000);
     m_rate->setValue(10);
     m_rate->setSuffix(tr(" req/s"));
     form2->addRow(tr("Arrival rate"), m_rate);
     m_duration = new QDoubleSpinBox;
+    m_duration->setObjectName(QStringLiteral("duration"));
     m_duration->setRange(0, 36000);
     m_duration->setValue(10);
     m_duration->setSuffix(QStringLiteral(" s"));
     form2->addRow(tr("Duration"), m_duration);
     m_naive = new QCheckBox(tr("naive client (seed's test script)"));
+    m_naive->setObjectName(QStringLiteral("naive"));
     m_naive->setToolTip(
         tr("The seed's test script: the \"concurrent\" users actually send one after another"));
     form2->addRow(QString(), m_naive);
     m_stream = new QCheckBox(tr("stream replies"));
+    m_stream->setObjectName(QStringLiteral("stream"));
     form2->addRow(QString(), m_stream);
-    outer->addLayout(form2);
-    outer->addStretch(1);
+    // The fields that refine the scenario scroll on their own; the action above stays in view.
+    outer->addWidget(scrollingFields(form2, QStringLiteral("loadFields"), 60), 1);
 
     connect(m_model, &QComboBox::currentIndexChanged, this, &UsersPanel::updateModelFields);
     connect(m_scenario, &QComboBox::currentIndexChanged, this, &UsersPanel::scenarioChosen);
