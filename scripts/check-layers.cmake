@@ -14,6 +14,7 @@ set(LAYERS
     "base" # the clock, the delays, the thread registry, the chat message type
     "trace loop install" # request records and counters, the epoll dispatcher, install paths
     "llm storage" # the model backends; the history store
+    "db" # PostgreSQL: libpq connections, the connection pool, the history store on a server
     "pipeline" # the request pipeline (conversation manager, server config)
     "http" # the server: endpoints, workers, listeners
     "load stats" # the load generator; latency statistics

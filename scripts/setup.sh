@@ -19,6 +19,9 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler zlib1g-dev libgrpc++-dev protobuf-compiler-grpc nodejs
   # Locust drives the recording integration test (tests/record): a master and workers on loopback.
   python3-locust
+  # PostgreSQL (--db postgresql://..., core/db): libpq to build; the server (initdb, pg_ctl) for
+  # the tests and the database scenarios, which start a throwaway cluster of their own.
+  libpq-dev postgresql
 )
 # scripts/package.sh adds lintian and the validators.
 read -r -a extra <<<"${LOOPSCOPE_EXTRA_PACKAGES:-}"

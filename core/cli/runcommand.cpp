@@ -1,11 +1,14 @@
 #include "runcommand.h"
 
+#include "db/pgconninfo.h"
+#include "db/pgtempcluster.h"
 #include "report/htmlreport.h"
 #include "report/runexport.h"
 #include "scenario/scenariorunner.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QTextStream>
 #include <cmath>
 #include <csignal>
@@ -97,6 +100,12 @@ int runRunCommand(const QStringList &arguments)
           QStringLiteral("Auto-scaling: add a loop while more than N requests wait."), QStringLiteral("N") },
         { QStringLiteral("scale-down-idle"),
           QStringLiteral("Auto-scaling: retire a loop idle this long, seconds."), QStringLiteral("S") },
+        { QStringLiteral("db"),
+          QStringLiteral("A PostgreSQL server for every variant (libpq URI or connection string). Without it "
+                         "a scenario that needs PostgreSQL starts a temporary one in the output folder."),
+          QStringLiteral("URI") },
+        { QStringLiteral("db-pool"), QStringLiteral("PostgreSQL connections per server, for every variant."),
+          QStringLiteral("N") },
     });
     QStringList args = arguments;
     if (args.size() > 1)
@@ -193,7 +202,8 @@ int runRunCommand(const QStringList &arguments)
     } serverNumbers[] = { { "workers-min", "workers_min" },
                           { "workers-max", "workers_max" },
                           { "scale-up-waiting", "scale_up_waiting" },
-                          { "scale-down-idle", "scale_down_idle_s" } };
+                          { "scale-down-idle", "scale_down_idle_s" },
+                          { "db-pool", "db_pool" } };
     for (const auto &n : serverNumbers) {
         if (!p.isSet(QLatin1String(n.flag)))
             continue;
@@ -223,6 +233,29 @@ int runRunCommand(const QStringList &arguments)
     const QString outDir = p.isSet(QStringLiteral("out"))
         ? p.value(QStringLiteral("out"))
         : QStringLiteral("loopscope-run-%1").arg(scenario.name);
+    if (p.isSet(QStringLiteral("db"))) {
+        options.database = p.value(QStringLiteral("db"));
+        if (!PgConnInfo::isPostgres(options.database) || !PgConnInfo::check(options.database, &error)) {
+            err << "loopscope run: "
+                << (error.isEmpty() ? QStringLiteral("--db must be a PostgreSQL URI (postgresql://...) or "
+                                                     "connection string (host=... dbname=...)")
+                                    : error)
+                << "\n";
+            return 2;
+        }
+    } else if (scenario.needsPostgres() && !p.isSet(QStringLiteral("target"))) {
+        // The throwaway server lives in the output folder while the run lasts.
+        if (!QDir().mkpath(outDir)) {
+            err << "loopscope run: cannot create " << outDir << "\n";
+            return 2;
+        }
+        options.scratchDir = QDir(outDir).absolutePath();
+        QString why;
+        if (PgTempCluster::serverBinDir(&why).isEmpty()) {
+            err << "loopscope run: scenario " << scenario.name << " needs PostgreSQL: " << why << "\n";
+            return 2;
+        }
+    }
 
     ScenarioRunner runner;
     runner.setScenario(scenario);

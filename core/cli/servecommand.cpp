@@ -2,6 +2,7 @@
 
 #include "cli/serveroptions.h"
 #include "cli/signalwatcher.h"
+#include "db/pghistory.h"
 #include "http/chatserver.h"
 #include "record/serverrecording.h"
 #include "report/htmlreport.h"
@@ -88,6 +89,15 @@ int runServeCommand(const QStringList &arguments)
         err << "loopscope serve: " << error << Qt::endl;
         return 2;
     }
+    if (config.usesPostgres()) {
+        // A database that cannot be used (wrong address, password, or someone else's tables) is
+        // a mistake in the command line: one line, exit status 2, before anything starts.
+        PgHistory probe(config.dbPath, 1, nullptr);
+        if (!probe.open(qint64(config.dbTimeoutSeconds * 1e9), &error)) {
+            err << "loopscope serve: " << error << Qt::endl;
+            return 2;
+        }
+    }
     // A recording's folder is checked before the server starts: a bad one costs nothing.
     const QString recordDir = parser.value(QStringLiteral("record"));
     const bool recording = parser.isSet(QStringLiteral("record"));
@@ -128,6 +138,12 @@ int runServeCommand(const QStringList &arguments)
         << "  LLM: " << llm.describe() << "\n"
         << "  mode " << dispatchModeName(c.mode) << ", " << c.workers << " worker loop(s), pool "
         << c.effectivePoolSize() << " threads, time scale " << c.timeScale << "\n"
+        << "  history: "
+        << (c.usesPostgres() ? QStringLiteral("PostgreSQL %1, pool of %2 connections")
+                                   .arg(server.postgres()->redactedConninfo())
+                                   .arg(c.dbPoolSize)
+                             : QStringLiteral("SQLite %1").arg(server.history()->path()))
+        << "\n"
         << "  API key: " << c.apiKey << "\n"
         << "  try: curl -s " << server.url().toString() << "/v1/chat -H 'X-API-Key: " << c.apiKey
         << "' -H 'Content-Type: application/json' -d '{\"user_id\":\"u1\",\"message\":\"hello\"}'\n"

@@ -1,5 +1,6 @@
 #include "serveroptions.h"
 
+#include "db/pgconninfo.h"
 #include "http/apikey.h"
 #include "llm/secretstore.h"
 
@@ -70,7 +71,18 @@ void add(QCommandLineParser &p)
           QStringLiteral("I"), QStringLiteral("direct") },
         { QStringLiteral("api-key"),
           QStringLiteral("API key (default: $LOOPSCOPE_API_KEY, else the saved one)."), QStringLiteral("K") },
-        { QStringLiteral("db"), QStringLiteral("SQLite history file."), QStringLiteral("PATH") },
+        { QStringLiteral("db"),
+          QStringLiteral("History database: a SQLite file (default), or a PostgreSQL server as a libpq URI "
+                         "(postgresql://user@host:5432/db) or connection string ('host=... dbname=...'). "
+                         "Its password: in the URI, PGPASSWORD or ~/.pgpass."),
+          QStringLiteral("PATH|URI") },
+        { QStringLiteral("db-pool"),
+          QStringLiteral("PostgreSQL: connections in the server's pool (default 10, like asyncpg)."),
+          QStringLiteral("N"), QStringLiteral("10") },
+        { QStringLiteral("db-timeout"),
+          QStringLiteral("PostgreSQL: seconds a request may wait for a connection or an answer before it is "
+                         "answered 503 database_unavailable (default 10)."),
+          QStringLiteral("S"), QStringLiteral("10") },
         { QStringLiteral("log-requests"), QStringLiteral("Print one line per request.") },
         { QStringLiteral("llm"),
           QStringLiteral(
@@ -140,7 +152,7 @@ bool read(const QCommandLineParser &p, ServerConfig *c, QString *error)
         *error = QStringLiteral("--intake must be direct, awaiting or polling");
         return false;
     }
-    double port, workers, pool, seed, maxInFlight;
+    double port, workers, pool, seed, maxInFlight, dbPool;
     if (!number(p, "port", 0, 65535, &port, error) || !number(p, "workers", 1, 16, &workers, error)
         || !number(p, "pool-size", 0, 1024, &pool, error)
         || !number(p, "llm-latency", 0, 3600, &c->llm.latency.mean, error)
@@ -151,6 +163,8 @@ bool read(const QCommandLineParser &p, ServerConfig *c, QString *error)
         || !number(p, "db-write-latency", 0, 3600, &c->dbWriteSeconds, error)
         || !number(p, "time-scale", 0, 1000, &c->timeScale, error)
         || !number(p, "max-in-flight", 0, 1e7, &maxInFlight, error)
+        || !number(p, "db-pool", 1, 1000, &dbPool, error)
+        || !number(p, "db-timeout", 0.1, 3600, &c->dbTimeoutSeconds, error)
         || !number(p, "cpu-work", 0, ServerConfig::MaxCpuWorkSeconds, &c->cpuWorkSeconds, error))
         return false;
     c->port = quint16(port);
@@ -192,6 +206,9 @@ bool read(const QCommandLineParser &p, ServerConfig *c, QString *error)
     }
     c->apiKey = ApiKey::resolve(p.value(QStringLiteral("api-key")));
     c->dbPath = p.value(QStringLiteral("db"));
+    c->dbPoolSize = int(dbPool);
+    if (c->usesPostgres() && !PgConnInfo::check(c->dbPath, error))
+        return false;
     c->logRequests = p.isSet(QStringLiteral("log-requests"));
     return true;
 }

@@ -3,6 +3,7 @@
 #include "base/delays.h"
 #include "base/threadregistry.h"
 #include "base/traceclock.h"
+#include "db/pghistory.h"
 #include "http/historyfilecheck.h"
 #include "http/servercontext.h"
 #include "http/serverworker.h"
@@ -103,6 +104,26 @@ std::shared_ptr<LlmBackend> ChatServer::makeBackend(const ServerConfig &config) 
     return std::make_shared<SimulatedLlm>(llm);
 }
 
+bool ChatServer::openPostgres(const ServerConfig &config, QString *error)
+{
+    m_store.reset();
+    if (m_postgres && m_postgresAddress == config.dbPath && m_postgres->pool().size() == config.dbPoolSize) {
+        m_postgres->setTimeoutNs(qint64(config.dbTimeoutSeconds * 1e9));
+        m_manager->setLlm(makeBackend(config));
+        return true;
+    }
+    m_manager.reset();
+    m_postgres.reset();
+    auto db = std::make_shared<PgHistory>(config.dbPath, config.dbPoolSize, &m_counters);
+    db->setTimeoutNs(qint64(config.dbTimeoutSeconds * 1e9));
+    if (!db->open(db->timeoutNs(), error) || !db->fillPool(db->timeoutNs(), error))
+        return false;
+    m_postgres = std::move(db);
+    m_postgresAddress = config.dbPath;
+    m_manager = std::make_shared<ConversationManager>(nullptr, makeBackend(config), m_postgres);
+    return true;
+}
+
 bool ChatServer::start(const ServerConfig &config, QString *error)
 {
     QString dummy;
@@ -121,7 +142,11 @@ bool ChatServer::start(const ServerConfig &config, QString *error)
     }
     m_config = config;
     const QString dbPath = config.dbPath.isEmpty() ? HistoryStore::defaultPath() : config.dbPath;
-    if (!m_store || m_store->path() != dbPath) {
+    if (config.usesPostgres()) {
+        if (!openPostgres(config, &err))
+            return false;
+    } else if (!m_store || m_store->path() != dbPath) {
+        m_postgres.reset();
         if (!HistoryFileCheck::check(dbPath, &err))
             return false;
         m_store = std::make_shared<HistoryStore>(dbPath);
@@ -444,6 +469,7 @@ bool ChatServer::reconfigure(const ServerConfig &config, QString *error)
         return true;
     }
     const bool relisten = config.workers != m_config.workers || config.workersMin != m_config.workersMin
+        || config.dbPath != m_config.dbPath || config.dbPoolSize != m_config.dbPoolSize
         || config.workersMax != m_config.workersMax || config.host != m_config.host
         || (config.port != 0 && config.port != m_port);
     ServerConfig next = config;

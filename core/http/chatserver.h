@@ -15,6 +15,7 @@
 class CounterSampler;
 class ConversationManager;
 class HistoryStore;
+class PgHistory;
 class LlmBackend;
 class QThread;
 class ServerWorker;
@@ -55,7 +56,8 @@ public:
     CounterSeries *counterSeries() { return &m_series; }
     ServerCounters *counters() { return &m_counters; }
     CounterSample sampleCounters() const;
-    std::shared_ptr<HistoryStore> history() const { return m_store; }
+    std::shared_ptr<HistoryStore> history() const { return m_store; } // null with PostgreSQL
+    std::shared_ptr<PgHistory> postgres() const { return m_postgres; } // null with SQLite
     std::shared_ptr<ConversationManager> conversations() const { return m_manager; }
     qint64 startedNs() const { return m_startedNs; }
 
@@ -81,6 +83,9 @@ private:
     void stopSupervisor();
 
     std::shared_ptr<LlmBackend> makeBackend(const ServerConfig &config) const;
+    // --db postgresql://...: the history and the connection pool on a PostgreSQL server, kept
+    // while the address and the pool size stay the same.
+    bool openPostgres(const ServerConfig &config, QString *error);
     bool startWorkers(QString *error);
     void stopWorkers(int drainMs);
     static int openListeningSocket(const QHostAddress &host, quint16 port, quint16 *boundPort,
@@ -92,6 +97,8 @@ private:
     std::unique_ptr<ServerContext> m_context;
     std::unique_ptr<CounterSampler> m_sampler;
     std::shared_ptr<HistoryStore> m_store;
+    std::shared_ptr<PgHistory> m_postgres;
+    QString m_postgresAddress;
     std::shared_ptr<ConversationManager> m_manager;
     std::shared_ptr<LlmBackend> m_customLlm;
     std::vector<QThread *> m_threads;

@@ -54,7 +54,7 @@ bool readSettings(const QJsonObject &o, bool *given, ConversationSettings *out, 
 } // namespace
 
 void handle(const QByteArray &method, const QStringList &parts, const QUrlQuery &query,
-            const QByteArray &body, HistoryStore *store, ResponseChannel &channel)
+            const QByteArray &body, HistoryQueries *store, ResponseChannel &channel)
 {
     QString error;
     auto storageFailed = [&] { channel.sendError(500, QStringLiteral("storage_error"), error); };

@@ -4,7 +4,7 @@
 #include <QStringList>
 #include <QUrlQuery>
 
-class HistoryStore;
+class HistoryQueries;
 class ResponseChannel;
 
 // The /v1/conversations routes, whatever connection layer carried the request:
@@ -16,11 +16,12 @@ class ResponseChannel;
 //   PATCH  /v1/conversations/ID {title, settings}         rename, change the settings
 //   PATCH  /v1/conversations/ID/messages/MID {active: true}  show this alternative answer
 //   DELETE /v1/conversations/ID                           delete
-// Small indexed SQLite queries: they run inline on the loop in every mode.
+// Small indexed queries (SQLite, or PostgreSQL on a pooled connection): they run inline on the
+// loop in every mode.
 namespace ConversationRoutes {
 
 // `parts`: the path split on '/', starting with "v1", "conversations".
 void handle(const QByteArray &method, const QStringList &parts, const QUrlQuery &query,
-            const QByteArray &body, HistoryStore *store, ResponseChannel &channel);
+            const QByteArray &body, HistoryQueries *store, ResponseChannel &channel);
 
 } // namespace ConversationRoutes

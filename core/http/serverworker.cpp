@@ -344,5 +344,5 @@ void ServerWorker::handleConversations(const HttpRequest &request, const PathPar
         segments << segment(part);
     ConversationRoutes::handle(request.methodName().toByteArray(), segments,
                                QUrlQuery(QString::fromLatin1(request.query())), request.body(),
-                               m_context->manager->store(), channel);
+                               m_context->manager->queries(), channel);
 }

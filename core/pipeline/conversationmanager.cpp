@@ -20,9 +20,11 @@ QString cacheKey(const QString &userId, const QString &sessionId)
 
 } // namespace
 
-ConversationManager::ConversationManager(std::shared_ptr<HistoryStore> store, std::shared_ptr<LlmBackend> llm)
+ConversationManager::ConversationManager(std::shared_ptr<HistoryStore> store, std::shared_ptr<LlmBackend> llm,
+                                         std::shared_ptr<PgHistory> postgres)
     : m_store(std::move(store))
     , m_llm(std::move(llm))
+    , m_postgres(postgres ? std::make_unique<PostgresSteps>(std::move(postgres)) : nullptr)
 { }
 
 std::shared_ptr<LlmBackend> ConversationManager::llm() const
@@ -94,6 +96,14 @@ ChatResult ConversationManager::storageError(const QString &detail)
         r.errorMessage = QStringLiteral("no conversation with this session_id for this user");
         return r;
     }
+    if (detail.startsWith(PgHistory::Unavailable)) {
+        // PostgreSQL is stopped, unreachable or too slow: try again later (the pool reconnects).
+        r.httpStatus = 503;
+        r.errorCode = PgHistory::Unavailable;
+        r.errorMessage = QStringLiteral("the database is unavailable: %1")
+                             .arg(detail.mid(PgHistory::Unavailable.size() + 2));
+        return r;
+    }
     r.httpStatus = 500;
     r.errorCode = QStringLiteral("storage_error");
     r.errorMessage = QStringLiteral("conversation history is unavailable: %1").arg(detail);
@@ -158,18 +168,39 @@ std::optional<ChatResult> ConversationManager::loadContext(const ChatRequest &re
     rewind.fromMessageId = request.editFrom;
     *context
         = m_store->loadContext(request.userId, request.sessionId, config.historyMessages, &error, rewind);
-    if (!*context)
+    return contextFailure(*context, error);
+}
+
+std::optional<ChatResult> ConversationManager::contextFailure(const std::optional<UserContext> &context,
+                                                              const QString &error)
+{
+    if (!context)
         return storageError(error);
-    if ((*context)->sessionBelongsToOthers())
+    if (context->sessionBelongsToOthers())
         return storageError(HistoryStore::ForeignSession);
-    if (!(*context)->rewindError.isEmpty()) {
+    if (!context->rewindError.isEmpty()) {
         ChatResult r;
         r.httpStatus = 409;
         r.errorCode = QStringLiteral("nothing_to_replace");
-        r.errorMessage = (*context)->rewindError;
+        r.errorMessage = context->rewindError;
         return r;
     }
     return std::nullopt;
+}
+
+std::optional<ChatResult> ConversationManager::notOnPostgres(const ChatRequest &request)
+{
+    // Regenerate and edit-and-resend rewind the stored conversation; the PostgreSQL store does
+    // not do that yet, so it says so instead of answering as if it had.
+    if (!request.regenerate && request.editFrom <= 0)
+        return std::nullopt;
+    ChatResult r;
+    r.httpStatus = 400;
+    r.errorCode = QStringLiteral("not_supported");
+    r.errorMessage
+        = QStringLiteral("%1 is not supported on the PostgreSQL store yet")
+              .arg(request.regenerate ? QStringLiteral("regenerate") : QStringLiteral("edit_from"));
+    return r;
 }
 
 std::optional<ChatResult> ConversationManager::cpuStep(const ChatRequest &request, const ServerConfig &config,
@@ -214,7 +245,14 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
         ? std::nullopt
         : takePrefetched(request.userId, request.sessionId);
     const bool cacheHit = context.has_value();
-    if (!cacheHit) {
+    if (!cacheHit && m_postgres) {
+        if (auto refused = notOnPostgres(request))
+            return *refused;
+        // With psycopg2: conn = pool.getconn(); cur.execute(...): this thread waits for both.
+        context = m_postgres->loadContext(request.userId, request.sessionId, config, &trace, &error);
+        if (auto failed = contextFailure(context, error))
+            return *failed;
+    } else if (!cacheHit) {
         SpanScope span(trace, Phase::DbRead);
         if (auto failed = loadContext(request, config, &context))
             return *failed;
@@ -241,7 +279,11 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
     }
 
     // (3) db.insert(...): the exchange in one transaction, then the batch one row at a time.
-    {
+    if (m_postgres) {
+        error = m_postgres->save(makeExchange(request, *context, reply, trace.record()), config, trace);
+        if (!error.isEmpty())
+            return storageError(error);
+    } else {
         SpanScope span(trace, Phase::DbWrite);
         if (!m_store->saveExchange(makeExchange(request, *context, reply, trace.record()), &error))
             return storageError(error);
@@ -251,6 +293,12 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
         SpanScope span(trace, Phase::DbWrite, 1);
         span.setCount(quint32(request.batchInserts));
         for (int i = 0; i < request.batchInserts; ++i) {
+            if (m_postgres) {
+                error = m_postgres->insertAuditRow(request.userId, id, i, config);
+                if (!error.isEmpty())
+                    return storageError(error);
+                continue;
+            }
             if (!m_store->insertAuditRow(request.userId, id, i, &error))
                 return storageError(error);
             Delays::blockFor(config.scaledNs(config.dbWriteSeconds));
@@ -262,8 +310,13 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
 void ConversationManager::prefetchBlocking(const QString &userId, const QString &sessionId,
                                            const ServerConfig &config)
 {
-    auto ctx = m_store->loadContext(userId, sessionId, config.historyMessages);
-    Delays::blockFor(config.scaledNs(config.dbReadSeconds));
+    std::optional<UserContext> ctx;
+    if (m_postgres) {
+        ctx = m_postgres->loadContext(userId, sessionId, config, nullptr, nullptr);
+    } else {
+        ctx = m_store->loadContext(userId, sessionId, config.historyMessages);
+        Delays::blockFor(config.scaledNs(config.dbReadSeconds));
+    }
     if (ctx && !ctx->sessionBelongsToOthers()) {
         QMutexLocker lock(&m_cacheMutex);
         m_cache.insert(cacheKey(userId, sessionId), *ctx);
@@ -285,7 +338,15 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
         ? std::nullopt
         : takePrefetched(request.userId, request.sessionId);
     const bool cacheHit = context.has_value();
-    if (!cacheHit) {
+    if (!cacheHit && m_postgres) {
+        if (auto refused = notOnPostgres(request))
+            co_return *refused;
+        // With asyncpg: async with pool.acquire() as conn: await conn.fetchrow(...)
+        context = co_await m_postgres->loadContextAsync(request.userId, request.sessionId, config, &trace,
+                                                        &error);
+        if (auto failed = contextFailure(context, error))
+            co_return *failed;
+    } else if (!cacheHit) {
         SpanScope span(trace, Phase::DbRead);
         if (auto failed = loadContext(request, config, &context))
             co_return *failed;
@@ -335,8 +396,14 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
         }
     }
 
-    // (3) await async_db.insert(...): the writer thread commits it; this loop serves others.
-    {
+    // (3) await async_db.insert(...): the writer thread commits it (SQLite), or the database
+    // answers on this loop's epoll (PostgreSQL); this loop serves others meanwhile.
+    if (m_postgres) {
+        error = co_await m_postgres->saveAsync(makeExchange(request, *context, reply, trace.record()), config,
+                                               trace);
+        if (!error.isEmpty())
+            co_return storageError(error);
+    } else {
         SpanScope span(trace, Phase::DbWrite);
         const QString failed = co_await m_store->save(makeExchange(request, *context, reply, trace.record()));
         if (!failed.isEmpty())
@@ -349,7 +416,23 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
         SpanScope span(trace, Phase::DbWrite, 1);
         span.setCount(quint32(request.batchInserts));
         const qint64 delay = config.scaledNs(config.dbWriteSeconds);
-        if (request.batchParallel) {
+        if (m_postgres) {
+            // Each row its own statement on a pooled connection; gathered, they share the pool.
+            if (request.batchParallel) {
+                std::vector<QCoro::Task<QString>> rows;
+                for (int i = 0; i < request.batchInserts; ++i)
+                    rows.push_back(m_postgres->insertAuditRowAsync(request.userId, id, i, config));
+                for (auto &row : rows) {
+                    if (const QString failed = co_await row; !failed.isEmpty())
+                        error = failed;
+                }
+            } else {
+                for (int i = 0; i < request.batchInserts && error.isEmpty(); ++i)
+                    error = co_await m_postgres->insertAuditRowAsync(request.userId, id, i, config);
+            }
+            if (!error.isEmpty())
+                co_return storageError(error);
+        } else if (request.batchParallel) {
             // asyncio.gather(*[db.insert(msg) ...]): rows written synchronously, their delays awaited
             // together
             bool failed = false;
@@ -378,8 +461,13 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
 
 QCoro::Task<> ConversationManager::prefetchAsync(QString userId, QString sessionId, ServerConfig config)
 {
-    auto ctx = m_store->loadContext(userId, sessionId, config.historyMessages);
-    co_await Delays::sleepFor(config.scaledNs(config.dbReadSeconds));
+    std::optional<UserContext> ctx;
+    if (m_postgres) {
+        ctx = co_await m_postgres->loadContextAsync(userId, sessionId, config, nullptr, nullptr);
+    } else {
+        ctx = m_store->loadContext(userId, sessionId, config.historyMessages);
+        co_await Delays::sleepFor(config.scaledNs(config.dbReadSeconds));
+    }
     if (ctx && !ctx->sessionBelongsToOthers()) {
         QMutexLocker lock(&m_cacheMutex);
         m_cache.insert(cacheKey(userId, sessionId), *ctx);

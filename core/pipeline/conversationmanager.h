@@ -3,6 +3,7 @@
 #include "llm/llmbackend.h"
 #include "pipeline/chatrequest.h"
 #include "pipeline/dispatch.h"
+#include "pipeline/postgressteps.h"
 #include "pipeline/serverconfig.h"
 #include "storage/historystore.h"
 
@@ -25,7 +26,10 @@ struct RequestRecord;
 class ConversationManager
 {
 public:
-    ConversationManager(std::shared_ptr<HistoryStore> store, std::shared_ptr<LlmBackend> llm);
+    // With `postgres`, steps (1) and (3) go to PostgreSQL (pipeline/postgressteps.h) and `store`
+    // may be null.
+    ConversationManager(std::shared_ptr<HistoryStore> store, std::shared_ptr<LlmBackend> llm,
+                        std::shared_ptr<PgHistory> postgres = {});
 
     // `cpu` runs step (1b) elsewhere; empty: on the calling thread.
     ChatResult chat(const ChatRequest &request, const ServerConfig &config, RequestTrace &trace,
@@ -38,6 +42,12 @@ public:
     QCoro::Task<> prefetchAsync(QString userId, QString sessionId, ServerConfig config);
 
     HistoryStore *store() const { return m_store.get(); }
+    PgHistory *postgres() const { return m_postgres ? m_postgres->history() : nullptr; }
+    // The conversation queries of the HTTP API, on whichever database keeps the history.
+    HistoryQueries *queries() const
+    {
+        return m_postgres ? static_cast<HistoryQueries *>(m_postgres->history()) : m_store.get();
+    }
     std::shared_ptr<LlmBackend> llm() const;
     void setLlm(std::shared_ptr<LlmBackend> llm);
 
@@ -49,6 +59,9 @@ private:
     static void recordSettings(RequestRecord &record, const LlmRequest &prompt);
     std::optional<ChatResult> loadContext(const ChatRequest &request, const ServerConfig &config,
                                           std::optional<UserContext> *context);
+    static std::optional<ChatResult> contextFailure(const std::optional<UserContext> &context,
+                                                    const QString &error);
+    static std::optional<ChatResult> notOnPostgres(const ChatRequest &request);
     static std::optional<ChatResult> cpuStep(const ChatRequest &request, const ServerConfig &config,
                                              RequestTrace &trace, const CpuStep &cpu);
     static ChatResult succeeded(const LlmReply &reply, bool cacheHit);
@@ -59,6 +72,7 @@ private:
 
     std::shared_ptr<HistoryStore> m_store;
     std::shared_ptr<LlmBackend> m_llm;
+    std::unique_ptr<PostgresSteps> m_postgres;
     mutable QMutex m_llmMutex;
     QMutex m_cacheMutex;
     QHash<QString, UserContext> m_cache; // prefetched contexts, taken once

@@ -1,5 +1,7 @@
 #include "serverconfig.h"
 
+#include "db/pgconninfo.h"
+
 #include <QThread>
 
 QString intakeModeName(IntakeMode mode)
@@ -24,6 +26,11 @@ bool parseIntakeMode(const QString &text, IntakeMode *mode)
         }
     }
     return false;
+}
+
+bool ServerConfig::usesPostgres() const
+{
+    return PgConnInfo::isPostgres(dbPath);
 }
 
 int ServerConfig::defaultPoolSize()
@@ -86,6 +93,15 @@ QJsonObject ServerConfig::toJson() const
         { QStringLiteral("intake"), intakeModeName(intake) },
         { QStringLiteral("poll_interval_s"), pollIntervalSeconds },
     };
+    if (usesPostgres()) {
+        // Never the password: run.json and the reports are shared.
+        j.insert(QStringLiteral("database"), QStringLiteral("postgresql"));
+        j.insert(QStringLiteral("db_url"), PgConnInfo::redacted(dbPath));
+        j.insert(QStringLiteral("db_pool"), dbPoolSize);
+        j.insert(QStringLiteral("db_timeout_s"), dbTimeoutSeconds);
+    } else {
+        j.insert(QStringLiteral("database"), QStringLiteral("sqlite"));
+    }
     if (autoscale()) {
         j.insert(QStringLiteral("workers_min"), initialWorkers());
         j.insert(QStringLiteral("workers_max"), workersMax);

@@ -36,7 +36,11 @@ struct ServerConfig
     double timeScale = 1.0; // multiplies every simulated delay
     int maxInFlight = 0; // 0: no admission limit (uvicorn --limit-concurrency)
     QString apiKey;
-    QString dbPath; // empty: HistoryStore::defaultPath()
+    QString dbPath; // empty: HistoryStore::defaultPath(); postgresql://... or key=value: PostgreSQL
+    int dbPoolSize = 10; // PostgreSQL connections per server (asyncpg's create_pool max_size)
+    double dbTimeoutSeconds = 10; // PostgreSQL: wait for a connection, connect, or a statement
+                                  // (beyond its own delay); then 503 database_unavailable
+    bool usesPostgres() const;
     bool logRequests = false;
     int historyMessages = 20; // how much history step 1 loads as LLM context
     IntakeMode intake = IntakeMode::Direct;

@@ -79,6 +79,11 @@ QByteArray counterSampleJson(const CounterSample &s, qint64 o)
     key(j, CounterField::Completed) += QByteArray::number(s.completed);
     key(j, CounterField::Connections) += QByteArray::number(s.connections);
     key(j, CounterField::CpuPct) += shortest(s.cpuPct);
+    if (s.dbPoolSize > 0) {
+        key(j, CounterField::DbBusy) += QByteArray::number(s.dbBusy);
+        key(j, CounterField::DbPoolSize) += QByteArray::number(s.dbPoolSize);
+        key(j, CounterField::DbWaiting) += QByteArray::number(s.dbWaiting);
+    }
     key(j, CounterField::Failed) += QByteArray::number(s.failed);
     key(j, CounterField::InFlight) += QByteArray::number(s.inFlight);
     if (s.laneCpu) {

@@ -199,6 +199,11 @@ void writeTraceJson(const RunResult &run, Sink &sink)
             counter(CounterField::LoopLagMs, fixed3(k.maxLoopLagMs()));
             counter(CounterField::AcceptQueue, QByteArray::number(k.acceptQueue));
             counter(CounterField::Workers, QByteArray::number(k.workers));
+            if (k.dbPoolSize > 0) { // the PostgreSQL connection pool
+                counter(CounterField::DbBusy, QByteArray::number(k.dbBusy));
+                counter(CounterField::DbPoolSize, QByteArray::number(k.dbPoolSize));
+                counter(CounterField::DbWaiting, QByteArray::number(k.dbWaiting));
+            }
             // Resource tracks (ProcessResources): the process, and each lane's CPU.
             counter(CounterField::CpuPct, fixed3(k.cpuPct));
             if (k.poolCpuPct > 0)

@@ -214,12 +214,14 @@ void VariantResult::computeSummary()
     // Server side: the longest wait before a thread picked the request up, peaks, and the time
     // requests were ready to go on but their loop was busy (loop_wait: all requests', and the
     // most one request lost).
-    double queueMax = 0, loopWaitSum = 0, loopWaitMax = 0;
+    double queueMax = 0, dbPoolWaitMax = 0, loopWaitSum = 0, loopWaitMax = 0;
     for (const RequestRecord &r : server) {
         for (int i = 0; i < r.spanCount; ++i) {
             const TraceSpan &s = r.spans[size_t(i)];
             if ((s.phase == Phase::Queued || s.phase == Phase::Poll) && s.endNs)
                 queueMax = std::max(queueMax, double(s.endNs - s.startNs) / 1e9);
+            if (s.phase == Phase::DbPoolWait && s.endNs)
+                dbPoolWaitMax = std::max(dbPoolWaitMax, double(s.endNs - s.startNs) / 1e9);
         }
         const double loopWait = double(phaseTotalNs(r, Phase::LoopWait)) / 1e9;
         loopWaitSum += loopWait;
@@ -228,13 +230,17 @@ void VariantResult::computeSummary()
     if (!server.isEmpty()) {
         metrics[QStringLiteral("server_requests")] = double(server.size());
         metrics[QStringLiteral("server_wait_max_s")] = queueMax;
+        metrics[QStringLiteral("db_pool_wait_max_s")] = dbPoolWaitMax;
         metrics[QStringLiteral("loop_wait_s")] = loopWaitSum;
         metrics[QStringLiteral("loop_wait_max_s")] = loopWaitMax;
     }
     if (!counters.isEmpty()) {
-        int queued = 0, active = 0, inFlight = 0;
+        int queued = 0, active = 0, inFlight = 0, dbBusy = 0, dbWaiting = 0, dbPool = 0;
         float lag = 0;
         for (const CounterSample &s : counters) {
+            dbBusy = std::max(dbBusy, s.dbBusy);
+            dbWaiting = std::max(dbWaiting, s.dbWaiting);
+            dbPool = std::max(dbPool, s.dbPoolSize);
             queued = std::max(queued, s.poolQueued);
             active = std::max(active, s.poolActive);
             inFlight = std::max(inFlight, s.inFlight);
@@ -244,6 +250,10 @@ void VariantResult::computeSummary()
         metrics[QStringLiteral("pool_active_peak")] = active;
         metrics[QStringLiteral("in_flight_peak")] = inFlight;
         metrics[QStringLiteral("loop_lag_max_s")] = double(lag) / 1e3;
+        if (dbPool > 0) { // PostgreSQL's connection pool
+            metrics[QStringLiteral("db_busy_peak")] = dbBusy;
+            metrics[QStringLiteral("db_waiting_peak")] = dbWaiting;
+        }
         // Seed 2's table rows, measured: the process's CPU utilisation over the run (% of one
         // core) and its resident memory; and the worker loops the supervisor ran.
         // The pool processes' CPU joins the process's own: the run used it (seed 1's process pool).

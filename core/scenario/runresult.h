@@ -98,6 +98,11 @@ struct RunOptions
     QString apiKey;
     QJsonObject load; // LoadSettings keys that override every variant's (model, think_s, naive, ...)
     QJsonObject server; // server keys that override every variant's (cpu_work_s, workers_min, ...)
+    // --db: the PostgreSQL server every variant uses (never written to run.json: it may hold a
+    // password). Empty: SQLite, or, for a scenario that needs PostgreSQL, a throwaway cluster
+    // created in scratchDir (empty: the system's temporary folder) and removed afterwards.
+    QString database;
+    QString scratchDir;
 };
 
 // What the machine's other processes cost over a run: for a lesson that needs several cores, the

@@ -83,6 +83,8 @@ void applyServerOverrides(const QJsonObject &j, ServerConfig *c)
     integer("workers", &c->workers);
     integer("pool_size", &c->poolSize);
     integer("max_in_flight", &c->maxInFlight);
+    integer("db_pool", &c->dbPoolSize);
+    num("db_timeout_s", &c->dbTimeoutSeconds);
     integer("workers_min", &c->workersMin);
     integer("workers_max", &c->workersMax);
     integer("scale_up_waiting", &c->scaleUpWaiting);
@@ -98,6 +100,11 @@ void applyServerOverrides(const QJsonObject &j, ServerConfig *c)
         parseExecutorKind(j.value(QStringLiteral("executor")).toString(), &c->executor);
     if (j.value(QStringLiteral("gil")).isBool())
         c->gil = j.value(QStringLiteral("gil")).toBool();
+}
+
+bool Scenario::needsPostgres() const
+{
+    return server.value(QStringLiteral("database")).toString() == QLatin1String("postgresql");
 }
 
 ServerConfig Scenario::serverConfig(const ScenarioVariant &v) const

@@ -69,6 +69,8 @@ struct Scenario
     // NAME of a built-in scenario (":/loopscope/scenarios/NAME.json") or a path to a file.
     static bool open(const QString &nameOrPath, Scenario *out, QString *error);
     static QStringList builtinNames();
+    // The scenario needs a PostgreSQL server ("database": "postgresql" in its server settings).
+    bool needsPostgres() const;
 };
 
 // Applies {"mode", "workers", "pool_size", "db_read_s", "db_write_s", "llm_latency_s",

@@ -2,6 +2,7 @@
 
 #include "base/threadregistry.h"
 #include "base/traceclock.h"
+#include "db/pgtempcluster.h"
 #include "http/chatserver.h"
 
 #include <QDateTime>
@@ -18,6 +19,8 @@ ScenarioRunner::~ScenarioRunner()
     m_load.reset();
     if (m_server)
         m_server->stop(1000);
+    m_server.reset();
+    m_cluster.reset();
 }
 
 ServerConfig ScenarioRunner::effectiveServerConfig(const Scenario &s, const ScenarioVariant &v,
@@ -63,6 +66,23 @@ bool ScenarioRunner::start(QString *error)
         return false;
     }
     m_dir = std::make_unique<QTemporaryDir>();
+    m_database = m_options.database;
+    if (m_database.isEmpty() && m_options.target.isEmpty() && m_scenario.needsPostgres()) {
+        // No --db: a PostgreSQL server of the run's own, stopped and removed when the run ends.
+        m_cluster = std::make_unique<PgTempCluster>();
+        m_cluster->setCommitWithoutFlush(true);
+        QString why;
+        if (!m_cluster->start(m_options.scratchDir.isEmpty() ? m_dir->path() : m_options.scratchDir, &why)) {
+            m_cluster.reset();
+            m_dir.reset();
+            if (error)
+                *error = QStringLiteral("scenario %1 needs PostgreSQL and no --db was given; starting a "
+                                        "temporary one failed: %2")
+                             .arg(m_scenario.name, why);
+            return false;
+        }
+        m_database = m_cluster->conninfo();
+    }
     m_result = RunResult();
     m_result.scenario = m_scenario;
     m_result.options = m_options;
@@ -90,6 +110,7 @@ void ScenarioRunner::runNext()
     ++m_current;
     if (m_stopping || m_current >= m_queue.size()) {
         m_running = false;
+        m_cluster.reset();
         m_dir.reset();
         m_result.machine.insert(QStringLiteral("cores_busy_elsewhere"),
                                 MachineLoad::othersBusyCores(m_loadAtStart, MachineLoad::now()));
@@ -107,7 +128,9 @@ void ScenarioRunner::runNext()
     if (m_options.target.isEmpty()) {
         ServerConfig config = effectiveServerConfig(m_scenario, v, m_options);
         config.apiKey = QString::number(QRandomGenerator::global()->generate64(), 36);
-        config.dbPath = m_dir->filePath(QStringLiteral("%1-%2.sqlite").arg(m_scenario.name, v.name));
+        config.dbPath = m_database.isEmpty()
+            ? m_dir->filePath(QStringLiteral("%1-%2.sqlite").arg(m_scenario.name, v.name))
+            : m_database;
         m_server = std::make_unique<ChatServer>();
         QString error;
         if (!m_server->start(config, &error)) {

@@ -8,6 +8,7 @@
 #include <memory>
 
 class ChatServer;
+class PgTempCluster;
 
 // Runs a scenario's variants one after another: for each, starts the in-process server with the
 // variant's configuration (or uses --target), drives the simulated users, then joins the client
@@ -59,6 +60,8 @@ private:
     bool m_running = false;
     bool m_stopping = false;
     std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<PgTempCluster> m_cluster; // a throwaway PostgreSQL for this run, if needed
+    QString m_database; // what every variant's --db is (empty: a SQLite file per variant)
     std::unique_ptr<ChatServer> m_server;
     std::unique_ptr<LoadGenerator> m_load;
     VariantResult m_pending;

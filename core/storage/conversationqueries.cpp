@@ -24,28 +24,6 @@ constexpr const char *kConversationColumns
       " (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.active = 1), c.settings"
       " FROM conversations c ";
 
-// `text` with up to `context` characters either side of its first match of `needle`, on one line.
-QString snippetAround(const QString &text, const QString &needle, int context = 40)
-{
-    const QString flat = text.simplified();
-    const qsizetype at = flat.indexOf(needle, 0, Qt::CaseInsensitive);
-    if (at < 0)
-        return HistoryStore::clip(flat, 2 * context);
-    const qsizetype from = std::max<qsizetype>(0, at - context);
-    const qsizetype to = std::min(flat.size(), at + needle.size() + context);
-    return (from > 0 ? QStringLiteral("…") : QString()) + flat.mid(from, to - from)
-        + (to < flat.size() ? QStringLiteral("…") : QString());
-}
-
-// A LIKE pattern that matches `text` literally.
-QString likePattern(QString text)
-{
-    text.replace(QLatin1Char('\\'), QStringLiteral("\\\\"));
-    text.replace(QLatin1Char('%'), QStringLiteral("\\%"));
-    text.replace(QLatin1Char('_'), QStringLiteral("\\_"));
-    return QLatin1Char('%') + text + QLatin1Char('%');
-}
-
 } // namespace
 
 QList<ConversationInfo> HistoryStore::conversations(const QString &userId, int limit, QString *error)
@@ -223,7 +201,7 @@ QList<SearchHit> HistoryStore::search(const QString &text, const QString &userId
     if (!c)
         return out;
     const QString owner = userId.isEmpty() ? QString() : QStringLiteral(" AND c.user_id = ?3");
-    const QString pattern = likePattern(needle);
+    const QString pattern = HistoryText::likePattern(needle);
     // The trigram index answers three characters or more; shorter text is looked for row by row.
     const bool indexed = needle.size() >= 3;
     const QString phrase = QLatin1Char('"')
@@ -240,7 +218,8 @@ QList<SearchHit> HistoryStore::search(const QString &text, const QString &userId
         q->bind(3, userId);
     QSet<QString> withMessages;
     while (q->next()) {
-        out.append({ q->text(0), q->text(1), q->integer(2), q->text(3), snippetAround(q->text(4), needle) });
+        out.append({ q->text(0), q->text(1), q->integer(2), q->text(3),
+                     HistoryText::snippetAround(q->text(4), needle) });
         withMessages.insert(q->text(0));
     }
     if (!q->done()) {
@@ -258,9 +237,32 @@ QList<SearchHit> HistoryStore::search(const QString &text, const QString &userId
         t->bind(3, userId);
     while (t->next()) {
         if (!withMessages.contains(t->text(0)))
-            out.append({ t->text(0), t->text(1), 0, QString(), snippetAround(t->text(1), needle) });
+            out.append(
+                { t->text(0), t->text(1), 0, QString(), HistoryText::snippetAround(t->text(1), needle) });
     }
     if (!t->done() && error)
         *error = c->lastError();
     return out;
+}
+
+// `text` with up to `context` characters either side of its first match of `needle`, on one line.
+QString HistoryText::snippetAround(const QString &text, const QString &needle, int context)
+{
+    const QString flat = text.simplified();
+    const qsizetype at = flat.indexOf(needle, 0, Qt::CaseInsensitive);
+    if (at < 0)
+        return HistoryStore::clip(flat, 2 * context);
+    const qsizetype from = std::max<qsizetype>(0, at - context);
+    const qsizetype to = std::min(flat.size(), at + needle.size() + context);
+    return (from > 0 ? QStringLiteral("…") : QString()) + flat.mid(from, to - from)
+        + (to < flat.size() ? QStringLiteral("…") : QString());
+}
+
+// A LIKE pattern that matches `text` literally.
+QString HistoryText::likePattern(QString text)
+{
+    text.replace(QLatin1Char('\\'), QStringLiteral("\\\\"));
+    text.replace(QLatin1Char('%'), QStringLiteral("\\%"));
+    text.replace(QLatin1Char('_'), QStringLiteral("\\_"));
+    return QLatin1Char('%') + text + QLatin1Char('%');
 }

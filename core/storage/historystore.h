@@ -1,7 +1,7 @@
 #pragma once
 
 #include "base/chatmessage.h"
-#include "base/conversationsettings.h"
+#include "storage/historyqueries.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -10,46 +10,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-
-struct ConversationInfo
-{
-    QString id;
-    QString userId;
-    QString title;
-    qint64 createdMs = 0;
-    qint64 updatedMs = 0;
-    int messageCount = 0;
-    ConversationSettings settings;
-};
-
-struct StoredMessage
-{
-    qint64 id = 0;
-    QString role;
-    QString content;
-    qint64 createdMs = 0;
-    quint64 requestId = 0;
-    QJsonObject meta; // mode, worker, thread, ttft_ms, total_ms ...
-    bool active = true; // false: an answer that was regenerated (kept as an alternative)
-    qint64 alternativeOf = 0; // the first answer of its group of alternatives; 0: none
-};
-
-// A message or a title that matched a search.
-struct SearchHit
-{
-    QString conversationId;
-    QString title;
-    qint64 messageId = 0; // 0: the title matched
-    QString role;
-    QString snippet; // the matching text with some context, on one line
-};
-
-// Which part of the stored conversation a request replaces (step 1 loads what comes before it).
-struct HistoryRewind
-{
-    qint64 fromMessageId = 0; // edit and resend: this user message and everything after it
-    bool lastTurn = false; // regenerate: the answer to the last user message
-};
 
 // What step 1 of the pipeline loads: the user and the conversation so far.
 struct UserContext
@@ -91,11 +51,11 @@ struct Exchange
 // writer commits whatever exchanges are waiting in one transaction, each inside its own SAVEPOINT.
 // An exchange is saved whole or not at all, so a failed request (or a full disk) never leaves half
 // an exchange behind, and one bad exchange does not fail its neighbours.
-class HistoryStore
+class HistoryStore : public HistoryQueries
 {
 public:
     explicit HistoryStore(QString path);
-    ~HistoryStore();
+    ~HistoryStore() override;
     HistoryStore(const HistoryStore &) = delete;
     HistoryStore &operator=(const HistoryStore &) = delete;
 
@@ -139,21 +99,20 @@ public:
     bool insertAuditRow(const QString &userId, quint64 requestId, int index, QString *error = nullptr);
 
     QList<ConversationInfo> conversations(const QString &userId = QString(), int limit = 500,
-                                          QString *error = nullptr);
-    std::optional<ConversationInfo> conversation(const QString &id, QString *error = nullptr);
-    QList<StoredMessage> messages(const QString &conversationId, QString *error = nullptr);
+                                          QString *error = nullptr) override;
+    std::optional<ConversationInfo> conversation(const QString &id, QString *error = nullptr) override;
+    QList<StoredMessage> messages(const QString &conversationId, QString *error = nullptr) override;
     bool createConversation(const QString &id, const QString &userId, const QString &title,
-                            QString *error = nullptr);
-    bool renameConversation(const QString &id, const QString &title, QString *error = nullptr);
-    bool deleteConversation(const QString &id, QString *error = nullptr);
-    bool setSettings(const QString &id, const ConversationSettings &settings, QString *error = nullptr);
-    // Makes one of a group of alternative answers the one that continues the conversation.
-    bool activateAlternative(const QString &conversationId, qint64 messageId, QString *error = nullptr);
-    qint64 messageCount(QString *error = nullptr);
-    // Titles and message text containing `text` (case-insensitive), best matches first; only
-    // `userId`'s conversations unless it is empty.
+                            QString *error = nullptr) override;
+    bool renameConversation(const QString &id, const QString &title, QString *error = nullptr) override;
+    bool deleteConversation(const QString &id, QString *error = nullptr) override;
+    bool setSettings(const QString &id, const ConversationSettings &settings,
+                     QString *error = nullptr) override;
+    bool activateAlternative(const QString &conversationId, qint64 messageId,
+                             QString *error = nullptr) override;
+    qint64 messageCount(QString *error = nullptr) override;
     QList<SearchHit> search(const QString &text, const QString &userId = QString(), int limit = 50,
-                            QString *error = nullptr);
+                            QString *error = nullptr) override;
     // What this store keeps of messages that an edit replaces: nothing (they are deleted).
     static constexpr bool KeepsReplacedMessages = false;
 

@@ -69,6 +69,9 @@ CounterSample CounterSampler::sampleNow() const
     s.completed = c.completed.load(std::memory_order_relaxed);
     s.failed = c.failed.load(std::memory_order_relaxed);
     s.rejected = c.rejected.load(std::memory_order_relaxed);
+    s.dbBusy = c.dbBusy.load(std::memory_order_relaxed);
+    s.dbPoolSize = c.dbPoolSize.load(std::memory_order_relaxed);
+    s.dbWaiting = c.dbWaiting.load(std::memory_order_relaxed);
     s.acceptQueue = acceptQueueLength(m_listenFd.load(std::memory_order_relaxed));
     s.cpuPct = m_cpuPct.load(std::memory_order_relaxed);
     s.poolCpuPct = m_poolCpuPct.load(std::memory_order_relaxed);

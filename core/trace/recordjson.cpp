@@ -124,6 +124,11 @@ QJsonObject counterSampleToJson(const CounterSample &s, qint64 o)
                     { QLatin1String(CounterField::CpuPct), double(s.cpuPct) },
                     { QLatin1String(CounterField::RssBytes), s.rssBytes },
                     { QLatin1String(CounterField::Threads), s.threads } };
+    if (s.dbPoolSize > 0) {
+        j.insert(QLatin1String(CounterField::DbBusy), s.dbBusy);
+        j.insert(QLatin1String(CounterField::DbPoolSize), s.dbPoolSize);
+        j.insert(QLatin1String(CounterField::DbWaiting), s.dbWaiting);
+    }
     if (s.poolCpuPct > 0)
         j.insert(QLatin1String(CounterField::PoolCpuPct), double(s.poolCpuPct));
     if (s.laneCpu) {
@@ -157,6 +162,9 @@ CounterSample counterSampleFromJson(const QJsonObject &j, qint64 o)
     s.poolCpuPct = float(j.value(QLatin1String(CounterField::PoolCpuPct)).toDouble());
     s.rssBytes = j.value(QLatin1String(CounterField::RssBytes)).toInteger();
     s.threads = j.value(QLatin1String(CounterField::Threads)).toInt();
+    s.dbBusy = j.value(QLatin1String(CounterField::DbBusy)).toInt();
+    s.dbPoolSize = j.value(QLatin1String(CounterField::DbPoolSize)).toInt();
+    s.dbWaiting = j.value(QLatin1String(CounterField::DbWaiting)).toInt();
     if (j.contains(QLatin1String(CounterField::LaneCpuPct))) {
         auto lanes = std::make_shared<LaneCpuList>();
         for (const QJsonValue &x : j.value(QLatin1String(CounterField::LaneCpuPct)).toArray()) {

@@ -63,6 +63,10 @@ inline constexpr char PoolCpuPct[] = "pool_cpu_pct"; // only when a pool process
 inline constexpr char LaneCpuPct[] = "lane_cpu_pct";
 inline constexpr char RssBytes[] = "rss_bytes";
 inline constexpr char Threads[] = "threads";
+// The PostgreSQL connection pool; written only when the server had one (db_pool_size > 0).
+inline constexpr char DbBusy[] = "db_busy";
+inline constexpr char DbPoolSize[] = "db_pool_size";
+inline constexpr char DbWaiting[] = "db_waiting";
 } // namespace CounterField
 
 QJsonObject requestRecordToJson(const RequestRecord &r, qint64 originNs);

@@ -34,6 +34,10 @@ struct ServerCounters
     std::atomic<quint64> completed { 0 }; // answered 2xx
     std::atomic<quint64> failed { 0 }; // answered 4xx/5xx other than 503 admission
     std::atomic<quint64> rejected { 0 }; // answered 503 by the admission limit
+    // The PostgreSQL connection pool (--db postgresql://..., db/pgpool.h); all 0 with SQLite.
+    std::atomic<int> dbBusy { 0 }; // connections (or slots being opened) lent to requests
+    std::atomic<int> dbPoolSize { 0 }; // --db-pool
+    std::atomic<int> dbWaiting { 0 }; // requests in line for a connection (db_pool_wait)
     std::array<LoopHeartbeat, MaxWorkers> loops;
 };
 
@@ -51,6 +55,9 @@ struct CounterSample
     quint64 failed = 0;
     quint64 rejected = 0;
     qint32 workers = 0;
+    qint32 dbBusy = 0; // the database connection pool (ServerCounters::dbBusy ...)
+    qint32 dbPoolSize = 0;
+    qint32 dbWaiting = 0;
     std::array<float, ServerCounters::MaxWorkers> loopLagMs {};
     // Connections the kernel completed that no loop has accepted yet (the shared listening
     // socket's accept queue, as `ss -lt` shows it): where requests wait for a sync worker.

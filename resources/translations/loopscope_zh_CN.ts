@@ -343,6 +343,26 @@ Shorten the message or the conversation's system prompt.</source>
 <context>
     <name>CounterPlotsPanel</name>
     <message>
+        <source>Database connections</source>
+        <translation>数据库连接</translation>
+    </message>
+    <message>
+        <source>connections</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>busy</source>
+        <translation>使用中</translation>
+    </message>
+    <message>
+        <source>pool size</source>
+        <translation>连接池大小</translation>
+    </message>
+    <message>
+        <source>waiting for a connection</source>
+        <translation>等待连接</translation>
+    </message>
+    <message>
         <source>In flight &amp; waiting</source>
         <translation>处理中与等待中</translation>
     </message>

@@ -28,7 +28,8 @@ bool ServerFixture::start(const ServerConfig &config)
 {
     ServerConfig c = config;
     c.apiKey = QString::fromUtf8(apiKey);
-    c.dbPath = dbPath();
+    if (!c.usesPostgres())
+        c.dbPath = dbPath();
     QString error;
     const bool ok = server.start(c, &error);
     if (!ok)

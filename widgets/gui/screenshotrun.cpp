@@ -1,10 +1,12 @@
 #include "screenshotrun.h"
 
 #include "chat/chatpanel.h"
+#include "db/pgtempcluster.h"
 #include "lesson/lessonplayer.h"
 #include "mainwindow.h"
 #include "runs/runcomparisonview.h"
 #include "runs/runspanel.h"
+#include "scenario/scenario.h"
 #include "server/llmsettingsdialog.h"
 #include "server/servercontrolpanel.h"
 #include "users/userspanel.h"
@@ -35,6 +37,21 @@ void ScreenshotRun::start()
     c.port = 0;
     c.dbPath = QDir::temp().filePath(
         QStringLiteral("loopscope-screenshot-%1.sqlite").arg(QCoreApplication::applicationPid()));
+    Scenario scenario;
+    if (Scenario::open(m_options.scenario.section(QLatin1Char('/'), 0, 0), &scenario, nullptr)
+        && scenario.needsPostgres()) {
+        // As `loopscope run` does: a PostgreSQL server of its own, removed when this ends.
+        m_cluster = std::make_shared<PgTempCluster>();
+        m_cluster->setCommitWithoutFlush(true);
+        QString why;
+        if (!m_cluster->start(QDir::tempPath(), &why)) {
+            QTextStream(stderr) << "loopscope --screenshot: scenario " << scenario.name
+                                << " needs PostgreSQL: " << why << Qt::endl;
+            emit done(false);
+            return;
+        }
+        c.dbPath = m_cluster->conninfo();
+    }
     server->setConfig(c);
     server->setDatabasePath(c.dbPath);
     if (!server->startServer()) {

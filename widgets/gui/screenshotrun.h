@@ -2,8 +2,10 @@
 
 #include <QObject>
 #include <QString>
+#include <memory>
 
 class MainWindow;
+class PgTempCluster;
 
 // `loopscope --screenshot FILE [--scenario NAME]`: starts the server, runs a short burst of users
 // (or the named scenario) plus one chat message, waits until both finish, renders the window to
@@ -37,6 +39,7 @@ private:
 
     MainWindow *m_window;
     Options m_options;
+    std::shared_ptr<PgTempCluster> m_cluster; // a scenario that needs PostgreSQL gets a throwaway one
     bool m_usersDone = false;
     bool m_chatDone = false;
     bool m_captured = false;

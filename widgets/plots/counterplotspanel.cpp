@@ -33,6 +33,10 @@ CounterPlotsPanel::CounterPlotsPanel(TimeViewState *state, QWidget *parent)
     m_pool->addSeries(tr("active"), t.category[1], true);
     m_pool->addSeries(tr("size"), t.mutedText, false, true);
     m_pool->addSeries(tr("queued"), t.category[4], false);
+    m_db = new CounterPlot(tr("Database connections"), tr("connections"));
+    m_db->addSeries(tr("busy"), t.category[1], true);
+    m_db->addSeries(tr("pool size"), t.mutedText, false, true);
+    m_db->addSeries(tr("waiting for a connection"), t.category[4], false);
     m_lag = new CounterPlot(tr("Event-loop lag"), tr("lag (ms)"));
     m_throughput = new CounterPlot(tr("Throughput"), tr("req/s"));
     m_throughput->addSeries(tr("completed / s"), t.category[2], true);
@@ -48,7 +52,7 @@ CounterPlotsPanel::CounterPlotsPanel(TimeViewState *state, QWidget *parent)
     m_resources->addSeries(tr("RSS MB"), t.category[2], false, true);
     m_resources->addSeries(tr("threads"), t.mutedText, false, true);
     m_resources->addSeries(tr("pool processes CPU %"), t.category[3], false); // other processes
-    m_plots = { m_load, m_pool, m_lag, m_resources, m_throughput, m_latency };
+    m_plots = { m_load, m_pool, m_db, m_lag, m_resources, m_throughput, m_latency };
     for (CounterPlot *p : std::as_const(m_plots)) {
         p->setLeftMargin(TimelineView::LeftMargin);
         p->setShowTimeLabels(p == m_latency);
@@ -57,6 +61,7 @@ CounterPlotsPanel::CounterPlotsPanel(TimeViewState *state, QWidget *parent)
             m_state->setUserRange(m_state->fromSeconds(from), qint64((to - from) * 1e9));
         });
     }
+    m_db->setVisible(false);
     ensureLagSeries(1);
     connect(state, &TimeViewState::rangeChanged, this, &CounterPlotsPanel::refresh);
 }
@@ -97,6 +102,12 @@ void CounterPlotsPanel::appendSamples(const QList<CounterSample> &samples)
         m_pool->append(0, t, s.poolActive);
         m_pool->append(1, t, s.poolMax);
         m_pool->append(2, t, s.poolQueued);
+        if (s.dbPoolSize > 0) {
+            m_db->setVisible(true);
+            m_db->append(0, t, s.dbBusy);
+            m_db->append(1, t, s.dbPoolSize);
+            m_db->append(2, t, s.dbWaiting);
+        }
         ensureLagSeries(s.workers);
         for (int w = 0; w < s.workers && w < m_lagSeries; ++w)
             m_lag->append(m_lagIndex[w], t, s.loopLagMs[size_t(w)]);
@@ -177,6 +188,7 @@ void CounterPlotsPanel::clear()
         p->clearMarkers();
     }
     m_scaleShown = 0;
+    m_db->setVisible(false);
     m_laneKinds.clear();
     m_completedWindow.clear();
     m_lastThroughputNs = 0;
@@ -190,6 +202,7 @@ void CounterPlotsPanel::refresh()
         p->setTimeRange(from, to);
     m_load->rescaleValues(4);
     m_pool->rescaleValues(4);
+    m_db->rescaleValues(4);
     m_lag->rescaleValues(20);
     m_resources->rescaleValues(20);
     m_throughput->rescaleValues(2);

@@ -51,6 +51,7 @@ private:
     TimeViewState *m_state;
     QList<CounterPlot *> m_plots;
     CounterPlot *m_load, *m_pool, *m_lag, *m_throughput, *m_latency;
+    CounterPlot *m_db; // the PostgreSQL connection pool; shown once a sample has one
     CounterPlot *m_resources; // process CPU, the server threads' CPU, RSS, threads
     int m_lagSeries = 0;
     QList<int> m_lagIndex; // series index of worker w's lag
