@@ -20,13 +20,14 @@ constexpr std::array<quint32, CategoryCount> kDark = {
     0xc98a5a, // CPU work (brown: apart from the red "loop blocked" strip)
     0xd9c84a, // GIL wait
     0x9aa5b1, // other (observed)
-    0xff6b5e, // loop wait: ready, but the loop was busy (the red family of "loop blocked")
+    0xff9e80, // loop wait: ready, but the loop was busy (a light salmon: the family of the red "loop blocked"
+              // strip, told apart from it)
     0xb5d334, // handler: an observed server span's own time
     0x8fa8ff, // DB pool wait
 };
 constexpr std::array<quint32, CategoryCount> kLight = {
     0xc4c8ce, 0x8e5cd0, 0x257fc0, 0x1f9d55, 0xe08a1c, 0x13a8a8, 0x7a8088,
-    0xd8448a, 0x8a5228, 0xa8961a, 0x6f7a86, 0xe0453a, 0x7a9a12, 0x4a64d0,
+    0xd8448a, 0x8a5228, 0xa8961a, 0x6f7a86, 0xf08a6c, 0x7a9a12, 0x4a64d0,
 };
 constexpr std::array<quint32, 6> kVariants = { 0x2f7fd6, 0xe8771a, 0x7b4fc4, 0x1f9d55, 0xd8448a, 0x6b7280 };
 
