@@ -10,6 +10,7 @@
 #include "pipeline/requesttrace.h"
 #include "report/runexport.h"
 #include "scenario/scenariorunner.h"
+#include "scenariorun.h"
 #include "serverfixture.h"
 #include "trace/servercounters.h"
 
@@ -21,26 +22,6 @@
 #include <qcoro/qcorotask.h>
 
 namespace {
-
-RunResult runScenario(const QString &name, const QString &variant, double timeScale)
-{
-    Scenario s;
-    QString error;
-    if (!Scenario::open(name, &s, &error))
-        qFatal("%s", qPrintable(error));
-    RunOptions o;
-    o.variant = variant;
-    o.timeScale = timeScale;
-    ScenarioRunner runner;
-    runner.setScenario(s);
-    runner.setOptions(o);
-    QSignalSpy finished(&runner, &ScenarioRunner::finished);
-    if (!runner.start(&error))
-        qFatal("%s", qPrintable(error));
-    if (!finished.wait(120000))
-        qWarning("scenario did not finish");
-    return runner.result();
-}
 
 double ms(const TraceSpan &s)
 {
@@ -70,7 +51,7 @@ private slots:
     // call 125 ms; whatever the loop spent on other requests' CPU work after that is loop_wait.
     void asyncWaitsKeepTheirTrueLength()
     {
-        const RunResult r = runScenario(QStringLiteral("cpu_bound"), QStringLiteral("A"), 0.25);
+        const RunResult r = runScenario(QStringLiteral("cpu_bound"), 0.25, QStringLiteral("A"));
         QCOMPARE(r.variants.size(), 1);
         const VariantResult &v = r.variants.front();
         QVERIFY2(v.error.isEmpty(), qPrintable(v.error));
@@ -125,7 +106,7 @@ private slots:
     // Blocking mode really sleeps on the loop: nothing is ever ready and waiting, so no loop_wait.
     void blockingModeHasNone()
     {
-        const RunResult r = runScenario(QStringLiteral("pseudo_async"), QStringLiteral("A"), 0.05);
+        const RunResult r = runScenario(QStringLiteral("pseudo_async"), 0.05, QStringLiteral("A"));
         QCOMPARE(r.variants.size(), 1);
         const VariantResult &v = r.variants.front();
         QVERIFY(!v.server.isEmpty());
@@ -203,7 +184,7 @@ private slots:
     {
         if (RunResult::availableCores() < 2)
             QSKIP("two pool processes computing at once need two cores");
-        const RunResult r = runScenario(QStringLiteral("cpu_bound"), QStringLiteral("D"), 1.0);
+        const RunResult r = runScenario(QStringLiteral("cpu_bound"), 1.0, QStringLiteral("D"));
         QCOMPARE(r.variants.size(), 1);
         const VariantResult &v = r.variants.front();
         QVERIFY2(v.error.isEmpty(), qPrintable(v.error));

@@ -1,5 +1,6 @@
 // Each seed scenario, at a small time scale, reproduces the shape the seed describes.
 #include "scenario/scenariorunner.h"
+#include "scenariorun.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -11,24 +12,7 @@ class TestScenarios : public QObject
     Q_OBJECT
 
 private:
-    static RunResult run(const QString &name, double timeScale)
-    {
-        Scenario s;
-        QString error;
-        if (!Scenario::open(name, &s, &error))
-            qFatal("%s", qPrintable(error));
-        RunOptions o;
-        o.timeScale = timeScale;
-        ScenarioRunner runner;
-        runner.setScenario(s);
-        runner.setOptions(o);
-        QSignalSpy finished(&runner, &ScenarioRunner::finished);
-        if (!runner.start(&error))
-            qFatal("%s", qPrintable(error));
-        if (!finished.wait(120000))
-            qWarning("scenario did not finish");
-        return runner.result();
-    }
+    static RunResult run(const QString &name, double timeScale) { return runScenario(name, timeScale); }
     static double metric(const RunResult &r, const QString &variant, const char *name)
     {
         for (const VariantResult &v : r.variants) {
