@@ -1,6 +1,7 @@
 #pragma once
 
 #include "timelinedata.h"
+#include "timelinelod.h"
 #include "timelinemodel.h"
 
 // The request view's model: one row per request in arrival order, its bar split into pieces
@@ -24,7 +25,7 @@ public:
     bool isOther(qsizetype row) const { return m_data->isOther(row); }
     qsizetype otherCount() const { return m_data->otherCount(); }
     // First row whose bar may still reach `ns` (following the live edge shows rows from there).
-    qsizetype firstRowReaching(qint64 ns) const { return m_data->firstOverlapping(ns); }
+    qsizetype firstRowReaching(qint64 ns) const override { return m_data ? m_data->firstOverlapping(ns) : 0; }
     // Where row's bar starts (the client's send time when known) and ends (now while in flight).
     qint64 barStartNs(qsizetype row) const { return m_data->barStartNs(row); }
     qint64 barEndNs(qsizetype row, qint64 nowNs) const
@@ -48,7 +49,24 @@ public:
     }
     void forEachPiece(qsizetype r, const std::function<void(const TimelinePiece &)> &f) const override;
 
+    // The level of detail: a finished request's pieces in blocks of 64 rows (colour key: the
+    // piece's colour, plus TimelineLod::OtherKey for other traffic); a send time joined later adds its wait.
+    void sync(const TimelineData &data) override;
+    TimelineRowLayout rowLayout() const override { return { 0, 22, true }; }
+    const TimelineLod *lod() const override { return &m_lod; }
+    void forEachPieceOutsideLod(qsizetype r, qint64 fromNs, qint64 toNs, qint64 nowNs,
+                                const std::function<void(const TimelinePiece &)> &f) const override;
+    void forEachPieceOfRecord(qsizetype record, qint64 nowNs,
+                              const std::function<void(qsizetype, const TimelinePiece &)> &f) const override;
+
 private:
+    void addToLod(qsizetype row);
+
     const TimelineData *m_data;
     qint64 m_fromNs = 0, m_toNs = 0, m_nowNs = 0;
+    TimelineLod m_lod { 64, 4096 };
+    const TimelineData *m_lodData = nullptr;
+    quint64 m_generation = ~quint64(0);
+    size_t m_finishedCursor = 0, m_joinedCursor = 0;
+    std::vector<bool> m_inLod; // by row
 };

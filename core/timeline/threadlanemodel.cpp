@@ -100,6 +100,63 @@ void ThreadLaneModel::addToIndex(const TimelineData &data, qsizetype record)
         // Later running maxima change only until one already covers the new end.
         for (size_t q = p + 1; q < ix.maxEnd.size() && ix.maxEnd[q] < pc.e; ++q)
             ix.maxEnd[q] = pc.e;
+        addToLod(data, sp.thread, pc);
+    }
+}
+
+void ThreadLaneModel::addToLod(const TimelineData &data, quint16 thread, const Piece &pc)
+{
+    const quint16 key = quint16(pc.cat) | (data.isOther(pc.record) ? TimelineLod::OtherKey : 0);
+    m_lod.add(thread, quint16(m_packer.place(thread, pc.s, pc.e)), key, pc.s, pc.e);
+    if (pc.blocksLoop)
+        m_lod.add(thread, TimelineLod::StripSub, 0, pc.s, pc.e);
+}
+
+void ThreadLaneModel::forEachPieceOutsideLod(qsizetype r, qint64 fromNs, qint64 toNs, qint64 nowNs,
+                                             const std::function<void(const TimelinePiece &)> &f) const
+{
+    if (!m_data || size_t(r) >= m_lanes.size())
+        return;
+    const quint16 thread = m_lanes[size_t(r)].thread;
+    std::vector<std::tuple<int, qint64, qint64>> taken;
+    // Records in flight: on sub-lanes free of the indexed pieces and of each other.
+    for (quint64 pos : m_data->inFlight()) {
+        const RequestRecord &rec = m_data->at(qsizetype(pos));
+        for (int k = 0; k < rec.spanCount; ++k) {
+            const TraceSpan &sp = rec.spans[size_t(k)];
+            const qint64 e = sp.endNs > 0 ? sp.endNs : std::max(nowNs, sp.startNs);
+            if (sp.thread != thread || e < fromNs || sp.startNs > toNs)
+                continue;
+            const int sub = m_packer.probe(thread, sp.startNs, e, taken);
+            taken.emplace_back(sub, sp.startNs, e);
+            f(TimelinePiece { sp.startNs, e, qsizetype(pos), quint8(int(sp.phase) + 1), quint8(sub),
+                              blocksLoop(rec, sp.phase), m_data->isOther(qsizetype(pos)) });
+        }
+    }
+}
+
+void ThreadLaneModel::forEachPieceOfRecord(
+    qsizetype record, qint64 nowNs, const std::function<void(qsizetype, const TimelinePiece &)> &f) const
+{
+    if (!m_data || record < 0 || record >= m_data->size())
+        return;
+    const RequestRecord &rec = m_data->at(record);
+    for (int k = 0; k < rec.spanCount; ++k) {
+        const TraceSpan &sp = rec.spans[size_t(k)];
+        for (size_t l = 0; l < m_lanes.size(); ++l) {
+            if (m_lanes[l].thread != sp.thread)
+                continue;
+            quint8 sub = 0; // the sub-lane select() packed it into, when it is in view
+            if (l < m_view.size())
+                m_view[l].forEachPiece([&](const Piece &pc, quint8 s) {
+                    if (pc.record == record && pc.s == sp.startNs)
+                        sub = s;
+                });
+            f(qsizetype(l),
+              TimelinePiece { sp.startNs, sp.endNs > 0 ? sp.endNs : std::max(nowNs, sp.startNs), record,
+                              quint8(int(sp.phase) + 1), sub, blocksLoop(rec, sp.phase),
+                              m_data->isOther(record) });
+        }
     }
 }
 
@@ -111,11 +168,15 @@ void ThreadLaneModel::sync(const TimelineData &data)
         m_generation = data.generation();
         m_finishedCursor = 0;
         m_index.clear();
+        m_lod.clear();
+        m_packer.clear();
         ++m_rebuilds;
     }
     const auto &finished = data.finishedOrder();
     for (; m_finishedCursor < finished.size(); ++m_finishedCursor)
         addToIndex(data, qsizetype(finished[m_finishedCursor]));
+    m_view.clear(); // its slices point into the index, which may have moved: select() again
+    m_piecesInView = 0;
 
     m_lanes.clear();
     for (quint16 th : data.threads())

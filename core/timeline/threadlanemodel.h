@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/threadregistry.h"
+#include "timelinelod.h"
 #include "timelinemodel.h"
 
 #include <QString>
@@ -15,7 +16,7 @@ class TimelineData;
 // spans overlap, and the share of the time in view that each worker loop was blocked.
 //
 // In the spirit of Qt Creator's TimelineModel and hotspot's EventModel: the model owns the rows
-// and what is in them, the widget (widgets/timeline/timelineview.cpp) only paints them and turns
+// and what is in them, the widget (widgets/timelineview/timelineview.cpp) only paints them and turns
 // input into a time range. Lives in core/timeline, QtCore only (no QtGui), so the packing, the
 // time index and the blocked share are tested headless (tests/auto/tst_tracemodel.cpp). Where the
 // records come from (the live recorder, a saved run, observed services) is TraceSource's business
@@ -72,7 +73,7 @@ public:
 
     // Brings the lanes and the time index up to date with `data`: only the records that finished
     // since the last call are added (a new data object, or a cleared one, starts again).
-    void sync(const TimelineData &data);
+    void sync(const TimelineData &data) override;
     const std::vector<Lane> &lanes() const { return m_lanes; }
 
     // Selects what overlaps [startNs, endNs] (spans still running end at nowNs) and packs each
@@ -100,6 +101,24 @@ public:
     TimelineRow row(qsizetype r) const override;
     void select(qint64 fromNs, qint64 toNs, qint64 nowNs) override;
     void forEachPiece(qsizetype r, const std::function<void(const TimelinePiece &)> &f) const override;
+    // The level of detail: a row per thread, each indexed piece on the sub-lane StablePacker gives
+    // it (fixed once placed, at most 8) and, where it held its worker loop, in the strip.
+    TimelineRowLayout rowLayout() const override { return { 12, 48, false }; }
+    int maxSubRows(qsizetype r, double rowPx) const override
+    {
+        return subLanesFor(m_lanes[size_t(r)].kind, rowPx);
+    }
+    int stripPx(qsizetype r, double rowPx) const override
+    {
+        return stripHeight(m_lanes[size_t(r)].kind, rowPx);
+    }
+    void setRowHeight(double px) override { setLaneHeight(px); }
+    const TimelineLod *lod() const override { return &m_lod; }
+    qsizetype lodRow(qsizetype r) const override { return m_lanes[size_t(r)].thread; }
+    void forEachPieceOutsideLod(qsizetype r, qint64 fromNs, qint64 toNs, qint64 nowNs,
+                                const std::function<void(const TimelinePiece &)> &f) const override;
+    void forEachPieceOfRecord(qsizetype record, qint64 nowNs,
+                              const std::function<void(qsizetype, const TimelinePiece &)> &f) const override;
 
 private:
     struct ThreadIndex
@@ -108,6 +127,7 @@ private:
         std::vector<qint64> maxEnd; // running max of pieces[0..k].e, for the first that reaches a time
     };
     void addToIndex(const TimelineData &data, qsizetype record);
+    void addToLod(const TimelineData &data, quint16 thread, const Piece &pc);
     ThreadIndex &indexOf(quint16 thread);
 
     const TimelineData *m_data = nullptr;
@@ -119,4 +139,6 @@ private:
     size_t m_piecesInView = 0;
     int m_rebuilds = 0;
     double m_laneHeightPx = 12;
+    TimelineLod m_lod { 1, 16384 };
+    StablePacker m_packer { 8 };
 };

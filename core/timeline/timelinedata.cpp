@@ -108,10 +108,12 @@ void TimelineData::clear()
     m_inFlight.clear();
     m_finished.clear();
     m_finishedOrder.clear();
+    m_joinedOrder.clear();
     ++m_generation;
     m_threads.clear();
     m_maxEndPrefix.clear();
     m_latestNs = 0;
+    m_scaleEvents.clear();
     m_started = false;
     ++m_version;
     m_base = m_next = 0;
@@ -185,6 +187,7 @@ bool TimelineData::joinClientSends(const QHash<quint64, qint64> &sentByTag)
         const auto found = sentByTag.constFind(m_records[*it].clientTag);
         if (found != sentByTag.constEnd() && found.value() > 0) {
             m_sentNs[*it] = found.value();
+            m_joinedOrder.push_back(*it);
             it = m_unjoined.erase(it);
             changed = true;
         } else {

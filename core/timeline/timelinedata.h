@@ -2,6 +2,7 @@
 
 #include "base/threadregistry.h"
 #include "trace/requestrecord.h"
+#include "trace/servercounters.h"
 
 #include <QHash>
 #include <QStringList>
@@ -48,6 +49,9 @@ public:
     // Every finished record's position in the order they finished (appended ones count as finished
     // when appended); never taken, so a model keeps its own cursor into it (ThreadLaneModel's index).
     const std::vector<quint64> &finishedOrder() const { return m_finishedOrder; }
+    // Every record whose client send time was joined, in the order they were (a model's level of
+    // detail adds the wait before arrival of those it already holds); never taken, like finishedOrder.
+    const std::vector<quint64> &joinedOrder() const { return m_joinedOrder; }
     // Positions of the records still in flight.
     const std::vector<quint64> &inFlight() const { return m_inFlight; }
     // Changes on clear(): positions and finishedOrder() start again.
@@ -69,6 +73,14 @@ public:
     // First record that may still overlap time `ns` (looks back over long-running requests).
     qsizetype firstOverlapping(qint64 ns) const;
 
+    // The auto-scaling supervisor's decisions: markers across both timelines.
+    void setScaleEvents(const QList<ScaleEvent> &events)
+    {
+        m_scaleEvents = events;
+        ++m_version;
+    }
+    const QList<ScaleEvent> &scaleEvents() const { return m_scaleEvents; }
+
     // Calls f(category, startNs, endNs) for the consecutive pieces of a request's bar:
     // category 0 is waiting (no span running), otherwise Phase + 1. Unfinished pieces end at nowNs.
     template<typename F>
@@ -82,6 +94,7 @@ private:
     QStringList m_threadNames;
     QList<LaneKind> m_threadKinds;
     std::vector<quint64> m_finishedOrder;
+    std::vector<quint64> m_joinedOrder;
     quint64 m_generation = 0;
     std::vector<quint64> m_inFlight; // positions of unfinished records
     std::vector<quint64> m_finished; // finished since takeFinished()
@@ -96,6 +109,7 @@ private:
     bool m_started = false;
     quint64 m_version = 0;
     qint64 m_latestNs = 0;
+    QList<ScaleEvent> m_scaleEvents;
 };
 
 template<typename F>

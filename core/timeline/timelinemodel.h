@@ -8,6 +8,7 @@
 #include <functional>
 
 class TimelineData;
+class TimelineLod;
 
 // One piece of a row: what a request was doing from startNs to endNs.
 struct TimelinePiece
@@ -29,6 +30,18 @@ struct TimelineRow
     LaneKind kind = LaneKind::Other;
     int subRows = 1;
     double blockedShare = 0;
+    qsizetype record = -1; // the row is this one request (request rows), else -1
+};
+
+// How a view lays out a model's rows: at most maxRowPx tall; at least minRowPx (0: rows may get
+// thinner than a pixel and are drawn merged per pixel; more rows than fit at minRowPx scroll).
+// `followsTime`: while following the live edge, the view shows the rows from the first that
+// reaches the time in view (requests in arrival order); otherwise from the top.
+struct TimelineRowLayout
+{
+    double minRowPx = 0;
+    double maxRowPx = 22;
+    bool followsTime = false;
 };
 
 // What the details panel and a tooltip say about one request: the record, where its times come
@@ -75,4 +88,51 @@ public:
     virtual void forEachPiece(qsizetype r, const std::function<void(const TimelinePiece &)> &f) const = 0;
     // The details of request `record` (a TimelinePiece::record).
     TimelineDetails details(qsizetype record, qint64 nowNs) const;
+
+    // Brings the model up to date with `data` (a new data object starts again), its level of
+    // detail included: only what finished since the last call is added.
+    virtual void sync(const TimelineData &data) = 0;
+    virtual TimelineRowLayout rowLayout() const = 0;
+    // A row `rowPx` tall: how many sub-rows it may stack overlapping pieces into, and how tall the
+    // strip above them is (a worker loop's "blocked" strip; 0 for none). select() packs for the
+    // height set here.
+    virtual int maxSubRows(qsizetype r, double rowPx) const
+    {
+        Q_UNUSED(r);
+        Q_UNUSED(rowPx);
+        return 1;
+    }
+    virtual int stripPx(qsizetype r, double rowPx) const
+    {
+        Q_UNUSED(r);
+        Q_UNUSED(rowPx);
+        return 0;
+    }
+    virtual void setRowHeight(double px) { Q_UNUSED(px); }
+    // First row that may reach time `ns` (rowLayout().followsTime).
+    virtual qsizetype firstRowReaching(qint64 ns) const
+    {
+        Q_UNUSED(ns);
+        return 0;
+    }
+    // The precomputed level of detail of the finished records (timelinelod.h), and the row in it
+    // of row r. What it does not hold yet (records in flight) comes from forEachPieceOutsideLod.
+    virtual const TimelineLod *lod() const { return nullptr; }
+    virtual qsizetype lodRow(qsizetype r) const { return r; }
+    // Calls f for the pieces of row r overlapping [fromNs, toNs] that the level of detail does not
+    // hold yet (spans still running end at nowNs), on sub-rows that overlap nothing in it.
+    virtual void forEachPieceOutsideLod(qsizetype r, qint64 fromNs, qint64 toNs, qint64 nowNs,
+                                        const std::function<void(const TimelinePiece &)> &f) const
+    {
+        Q_UNUSED(r);
+        Q_UNUSED(fromNs);
+        Q_UNUSED(toNs);
+        Q_UNUSED(nowNs);
+        Q_UNUSED(f);
+    }
+    // Calls f(row, piece) for the pieces of request `record` in the rows (the selection's outline):
+    // all of them, selected or not; a piece's sub-row is the one select() gave it, if any.
+    virtual void
+    forEachPieceOfRecord(qsizetype record, qint64 nowNs,
+                         const std::function<void(qsizetype, const TimelinePiece &)> &f) const = 0;
 };

@@ -34,5 +34,6 @@ bool SavedRunSource::pull(TimelineData &data)
     }
     data.joinClientSends(sent);
     data.setThreadNames(v.threadNames, v.threadKinds);
+    data.setScaleEvents(v.scaleEvents);
     return true;
 }

@@ -89,7 +89,7 @@ private slots:
     void requestRowsReadTheSameData();
     void rulerStepsAreOneTwoFive_data();
     void rulerStepsAreOneTwoFive();
-    void pixelRowAveragesWhatSharesAPixel();
+    void pixelRowShowsWhatDominatesAPixel();
     void bothModelsAnswerTheSameInterface();
 };
 
@@ -352,22 +352,22 @@ void TestTraceModel::rulerStepsAreOneTwoFive()
     QVERIFY(t.size() <= 5 + 2);
 }
 
-// The level of detail of every timeline: a pixel shared by two colours is their average, a pixel
-// covered by one keeps it, runs of equal pixels come out as one rectangle, and the row is empty
-// again afterwards.
-void TestTraceModel::pixelRowAveragesWhatSharesAPixel()
+// The level of detail of every timeline: a pixel shows the colour that covers most of it (never
+// a mix the legend does not have), a pixel covered by one keeps it, a piece thinner than a pixel
+// still shows on an empty one, runs of equal pixels come out as one rectangle, and the row is
+// empty again afterwards.
+void TestTraceModel::pixelRowShowsWhatDominatesAPixel()
 {
     PixelRow row(10);
     row.add(0, 4, 0x0000ff);
-    row.add(3.5, 6, 0xff0000); // shares pixel 3 with the blue one
+    row.add(3.5, 6, 0xff0000); // shares pixel 3 with the blue one, which covers more of it
     row.add(8.2, 8.3, 0x00ff00); // thinner than a pixel: still one pixel
     QList<std::tuple<int, int, quint32>> runs;
     row.resolveRuns([&](int x0, int x1, quint32 rgb) { runs.append({ x0, x1, rgb }); });
-    QCOMPARE(runs.size(), 4);
-    QCOMPARE(runs[0], std::make_tuple(0, 3, quint32(0x0000ff)));
-    QCOMPARE(runs[1], std::make_tuple(3, 4, quint32(0x7f007f)));
-    QCOMPARE(runs[2], std::make_tuple(4, 6, quint32(0xff0000)));
-    QCOMPARE(runs[3], std::make_tuple(8, 9, quint32(0x00ff00)));
+    QCOMPARE(runs.size(), 3);
+    QCOMPARE(runs[0], std::make_tuple(0, 4, quint32(0x0000ff)));
+    QCOMPARE(runs[1], std::make_tuple(4, 6, quint32(0xff0000)));
+    QCOMPARE(runs[2], std::make_tuple(8, 9, quint32(0x00ff00)));
     QVERIFY(!row.any());
     int pixels = 0;
     row.resolve([&](int, quint32) { ++pixels; });
@@ -375,6 +375,14 @@ void TestTraceModel::pixelRowAveragesWhatSharesAPixel()
     row.add(-5, 100, 0x123456); // clipped to the row
     row.resolve([&](int, quint32 rgb) { pixels += rgb == 0x123456; });
     QCOMPARE(pixels, 10);
+    // Many thin pieces of one colour outweigh one that covers less of the pixel in total.
+    for (int k = 0; k < 6; ++k)
+        row.add(2 + k * 0.1, 2.05 + k * 0.1, 0xff0000); // 0.3 of pixel 2
+    row.add(2.7, 2.95, 0x0000ff); // 0.25 of it
+    row.resolve([&](int x, quint32 rgb) {
+        QCOMPARE(x, 2);
+        QCOMPARE(rgb, quint32(0xff0000));
+    });
 }
 
 // The window, the reports and trace.json read either model through TimelineModel: rows, a range

@@ -12,8 +12,8 @@
 #include "plots/counterplot.h"
 #include "plots/counterplotspanel.h"
 #include "server/servercontrolpanel.h"
-#include "timeline/timelineview.h"
-#include "timeline/timeviewstate.h"
+#include "timelineview/timelineview.h"
+#include "timelineview/timeviewstate.h"
 #include "users/userspanel.h"
 
 #include <QAbstractButton>

@@ -19,9 +19,11 @@
 #include "runs/runcomparisonview.h"
 #include "runs/runspanel.h"
 #include "server/servercontrolpanel.h"
-#include "timeline/phaselegend.h"
-#include "timeline/timelineview.h"
-#include "timeline/timeviewstate.h"
+#include "timeline/requestrowmodel.h"
+#include "timeline/threadlanemodel.h"
+#include "timelineview/phaselegend.h"
+#include "timelineview/timelineview.h"
+#include "timelineview/timeviewstate.h"
 #include "users/userspanel.h"
 
 #include <QApplication>
@@ -82,9 +84,9 @@ void MainWindow::buildCentre()
     cl->addWidget(new PhaseLegend);
     m_centre = new QSplitter(Qt::Vertical);
     m_centre->setObjectName(QStringLiteral("centreSplitter"));
-    m_requestView = new TimelineView(TimelineView::Mode::Requests, &m_live->data(), m_state);
+    m_requestView = new TimelineView(std::make_unique<RequestRowModel>(), &m_live->data(), m_state);
     m_requestView->setToolTip(QString());
-    m_threadView = new TimelineView(TimelineView::Mode::Threads, &m_live->data(), m_state);
+    m_threadView = new TimelineView(std::make_unique<ThreadLaneModel>(), &m_live->data(), m_state);
     m_plots = new CounterPlotsPanel(m_state);
     m_centre->addWidget(m_requestView);
     m_centre->addWidget(m_threadView);
@@ -102,6 +104,11 @@ void MainWindow::buildCentre()
         connect(v, &TimelineView::requestSelected, this, &MainWindow::showSelected);
         connect(v, &TimelineView::rangeSelected, this,
                 [this](qint64 from, qint64 to) { m_details->setHtml(rangeStatistics(from, to)); });
+        connect(v, &TimelineView::leftMarginChanged, this, [this](int px) { // axes stay aligned
+            m_requestView->setLeftMargin(px);
+            m_threadView->setLeftMargin(px);
+            m_plots->setLeftMargin(px);
+        });
     }
 }
 

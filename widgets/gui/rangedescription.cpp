@@ -2,7 +2,7 @@
 
 #include "stats/rangestatistics.h"
 #include "timeline/timelinedata.h"
-#include "timeline/timeviewstate.h"
+#include "timelineview/timeviewstate.h"
 
 QString RangeDescription::describe(const TimelineData &d, const TimeViewState &state, qint64 fromNs,
                                    qint64 toNs)

@@ -1,6 +1,6 @@
 #include "viewtoolbar.h"
 
-#include "timeline/timeviewstate.h"
+#include "timelineview/timeviewstate.h"
 
 #include <QComboBox>
 #include <QLabel>

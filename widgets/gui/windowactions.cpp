@@ -9,8 +9,8 @@
 #include "runs/clientcolourmenu.h"
 #include "runs/runspanel.h"
 #include "server/llmsettingsdialog.h"
-#include "timeline/timelineview.h"
-#include "timeline/timeviewstate.h"
+#include "timelineview/timelineview.h"
+#include "timelineview/timeviewstate.h"
 
 #include <QActionGroup>
 #include <QApplication>

@@ -4,7 +4,7 @@
 #include "lessonplayer.h"
 #include "lessonscript.h"
 #include "plots/counterplotspanel.h"
-#include "timeline/timelineview.h"
+#include "timelineview/timelineview.h"
 
 #include <QLocale>
 

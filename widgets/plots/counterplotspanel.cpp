@@ -3,8 +3,8 @@
 #include "base/threadregistry.h"
 #include "counterplot.h"
 #include "gui/theme.h"
-#include "timeline/timelineview.h"
-#include "timeline/timeviewstate.h"
+#include "timelineview/timelineview.h"
+#include "timelineview/timeviewstate.h"
 
 #include <QDir>
 #include <QRegularExpression>
@@ -54,7 +54,7 @@ CounterPlotsPanel::CounterPlotsPanel(TimeViewState *state, QWidget *parent)
     m_resources->addSeries(tr("pool processes CPU %"), t.category[3], false); // other processes
     m_plots = { m_load, m_pool, m_db, m_lag, m_resources, m_throughput, m_latency };
     for (CounterPlot *p : std::as_const(m_plots)) {
-        p->setLeftMargin(TimelineView::LeftMargin);
+        p->setLeftMargin(TimelineView::DefaultLeftMargin);
         p->setShowTimeLabels(p == m_latency);
         layout->addWidget(p, 1);
         connect(p, &CounterPlot::userRangeChanged, this, [this](double from, double to) {
@@ -222,4 +222,11 @@ QStringList CounterPlotsPanel::exportAll(const QString &dir, const QString &suff
             written << path;
     }
     return written;
+}
+
+void CounterPlotsPanel::setLeftMargin(int px)
+{
+    for (CounterPlot *p : std::as_const(m_plots))
+        p->setLeftMargin(px);
+    refresh();
 }

@@ -25,6 +25,8 @@ public:
     // The auto-scaling supervisor's decisions: markers across the plots, labelled in the top one.
     void addScaleEvent(const ScaleEvent &event);
     void setScaleEvents(const QList<ScaleEvent> &events);
+    // The timelines' label margin (dragged wider there): the plots' axes stay aligned with theirs.
+    void setLeftMargin(int px);
     // Live: adds the events of `all` not shown yet (all = ChatServer::scaleEvents()).
     void syncScaleEvents(const QList<ScaleEvent> &all);
     // Lane names of a saved run (its lane indices are not this process's); empty: the live registry.

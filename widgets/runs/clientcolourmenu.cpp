@@ -1,6 +1,6 @@
 #include "clientcolourmenu.h"
 
-#include "timeline/timelineview.h"
+#include "timelineview/timelineview.h"
 
 #include <QActionGroup>
 #include <QCoreApplication>

@@ -4,8 +4,9 @@
 #include "gui/theme.h"
 #include "plots/distributionplot.h"
 #include "report/reportstyle.h"
-#include "timeline/timelineview.h"
-#include "timeline/timeviewstate.h"
+#include "timeline/requestrowmodel.h"
+#include "timelineview/timelineview.h"
+#include "timelineview/timeviewstate.h"
 
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -79,8 +80,8 @@ RunComparisonView::RunComparisonView(QWidget *parent)
 
     m_stateA->setFollowing(false);
     m_stateB->setFollowing(false);
-    m_viewA = new TimelineView(TimelineView::Mode::Requests, &m_dataA, m_stateA);
-    m_viewB = new TimelineView(TimelineView::Mode::Requests, &m_dataB, m_stateB);
+    m_viewA = new TimelineView(std::make_unique<RequestRowModel>(), &m_dataA, m_stateA);
+    m_viewB = new TimelineView(std::make_unique<RequestRowModel>(), &m_dataB, m_stateB);
     m_titleA = new QLabel;
     m_titleB = new QLabel;
     auto *timelines = new QSplitter(Qt::Vertical);

@@ -18,8 +18,9 @@
 #include "runs/runcomparisonview.h"
 #include "runs/runspanel.h"
 #include "server/servercontrolpanel.h"
-#include "timeline/timelineview.h"
-#include "timeline/timeviewstate.h"
+#include "timeline/threadlanemodel.h"
+#include "timelineview/timelineview.h"
+#include "timelineview/timeviewstate.h"
 #include "users/userspanel.h"
 
 #include <QAbstractButton>
@@ -499,7 +500,7 @@ void TestMainWindow::threadViewCacheFollowsNewRecords()
     TimeViewState state;
     state.setOrigin(0);
     state.setUserRange(0, 10'000'000'000);
-    TimelineView view(TimelineView::Mode::Threads, &data, &state);
+    TimelineView view(std::make_unique<ThreadLaneModel>(), &data, &state);
     view.resize(800, 300);
     view.setNow(10'000'000'000);
     const quint16 thread = ThreadRegistry::currentIndex();
@@ -534,7 +535,7 @@ void TestMainWindow::threadViewCacheFollowsNewRecords()
     view.render(&c); // records changed: the index is extended
     state.setUserRange(1'000'000, 900'000'000'000);
     view.render(&c); // zoomed: selected again from the index
-    TimelineView fresh(TimelineView::Mode::Threads, &data, &state);
+    TimelineView fresh(std::make_unique<ThreadLaneModel>(), &data, &state);
     fresh.resize(view.size());
     fresh.setNow(view.nowNs());
     QImage d(view.size(), QImage::Format_RGB32);
@@ -561,13 +562,13 @@ void TestMainWindow::manyServiceLanesDrawAndScroll()
     TimeViewState state;
     state.setOrigin(0);
     state.setUserRange(0, 10'000'000'000);
-    TimelineView view(TimelineView::Mode::Threads, &data, &state);
+    TimelineView view(std::make_unique<ThreadLaneModel>(), &data, &state);
     view.resize(800, 300);
     view.setNow(10'000'000'000);
     QImage a(view.size(), QImage::Format_RGB32), b(view.size(), QImage::Format_RGB32);
     view.render(&a);
     // The first lane (svc-0) is at the top: its span is under the point at 2 s.
-    const QPointF topLane(TimelineView::LeftMargin + 678 * 0.2, TimelineView::RulerHeight + 6);
+    const QPointF topLane(TimelineView::DefaultLeftMargin + 678 * 0.2, TimelineView::RulerHeight + 6);
     QCOMPARE(view.requestAt(topLane), qsizetype(0));
     // Shift+wheel scrolls the lanes by three.
     QWheelEvent wheel(QPointF(400, 150), QPointF(400, 150), QPoint(), QPoint(0, -120), Qt::NoButton,

@@ -2,7 +2,7 @@
 // markers across the counter plots (labelled in the top one), resource figures become series.
 #include "plots/counterplot.h"
 #include "plots/counterplotspanel.h"
-#include "timeline/timeviewstate.h"
+#include "timelineview/timeviewstate.h"
 
 #include <QTest>
 

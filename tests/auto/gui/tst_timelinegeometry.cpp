@@ -1,7 +1,7 @@
 // Timeline geometry without a screen: time <-> pixel mapping, zoom, rows, lane packing, and the
 // decomposition of a request into the coloured pieces the views draw.
 #include "timeline/timelinedata.h"
-#include "timeline/timelinegeometry.h"
+#include "timelineview/timelinegeometry.h"
 
 #include <QTest>
 
