@@ -128,6 +128,7 @@ private:
     };
     void addToIndex(const TimelineData &data, qsizetype record);
     void addToLod(const TimelineData &data, quint16 thread, const Piece &pc);
+    static void insertPiece(ThreadIndex &ix, const Piece &pc);
     ThreadIndex &indexOf(quint16 thread);
 
     const TimelineData *m_data = nullptr;

@@ -13,13 +13,6 @@ LiveFeed::Pull LiveFeed::pull(qint64 nowNs, bool settling)
 {
     Pull p;
     p.changed = m_source.pull(m_data);
-    // The auto-scaling supervisor's decisions, marked in both timelines (a short list).
-    const QList<ScaleEvent> events = m_server->scaleEvents();
-    const QList<ScaleEvent> &shown = m_data.scaleEvents();
-    if (events.size() != shown.size() || (!events.isEmpty() && events.last().tNs != shown.last().tNs)) {
-        m_data.setScaleEvents(events);
-        p.changed = true;
-    }
     // Send times are joined a few times a second: a second is summarised once it is settled.
     m_latency.addFinished(m_data.takeFinished());
     const qint64 settled = settling ? nowNs - 1'200'000'000 : std::numeric_limits<qint64>::max();
