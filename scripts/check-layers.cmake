@@ -115,6 +115,16 @@ foreach(entry IN LISTS sources)
     endforeach()
 endforeach()
 
+# An include names its folder ("timeline/…" is core/timeline): a widgets/ folder must not share a
+# name with a core/ folder, or "folder/…" would read the same for both (issue #19's
+# widgets/timeline, now widgets/timelineview).
+file(GLOB widget_folders RELATIVE "${ROOT}/widgets" "${ROOT}/widgets/*")
+foreach(folder IN LISTS widget_folders)
+    if(IS_DIRECTORY "${ROOT}/widgets/${folder}" AND IS_DIRECTORY "${ROOT}/core/${folder}")
+        list(APPEND errors "widgets/${folder}: core/${folder} has the same name, so includes of \"${folder}/…\" would be ambiguous")
+    endif()
+endforeach()
+
 if(errors)
     list(LENGTH errors n)
     list(JOIN errors "\n  " text)

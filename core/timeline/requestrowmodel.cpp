@@ -9,6 +9,10 @@ TimelineRow RequestRowModel::row(qsizetype r) const
 
 void RequestRowModel::forEachPiece(qsizetype r, const std::function<void(const TimelinePiece &)> &f) const
 {
+    // A bar wholly outside the selection has nothing in it (rows thinner than a pixel ask for
+    // hundreds of thousands).
+    if (barStartNs(r) > m_toNs || barEndNs(r, m_nowNs) < m_fromNs)
+        return;
     const bool other = isOther(r);
     const DispatchMode mode = record(r).mode;
     forEachPiece(r, m_nowNs, [&](int cat, qint64 s, qint64 e) {
@@ -19,10 +23,12 @@ void RequestRowModel::forEachPiece(qsizetype r, const std::function<void(const T
 }
 
 void RequestRowModel::forEachPieceOfRecord(
-    qsizetype record, qint64 nowNs, const std::function<void(qsizetype, const TimelinePiece &)> &f) const
+    qsizetype record, qint64 nowNs, bool lodSubRows,
+    const std::function<void(qsizetype, const TimelinePiece &)> &f) const
 {
     if (!m_data || record < 0 || record >= rowCount())
         return;
+    Q_UNUSED(lodSubRows); // one sub-row
     const bool other = isOther(record);
     forEachPiece(record, nowNs, [&](int cat, qint64 s, qint64 e) {
         f(record, TimelinePiece { s, e, record, quint8(cat), 0, false, other });

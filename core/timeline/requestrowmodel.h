@@ -56,7 +56,7 @@ public:
     const TimelineLod *lod() const override { return &m_lod; }
     void forEachPieceOutsideLod(qsizetype r, qint64 fromNs, qint64 toNs, qint64 nowNs,
                                 const std::function<void(const TimelinePiece &)> &f) const override;
-    void forEachPieceOfRecord(qsizetype record, qint64 nowNs,
+    void forEachPieceOfRecord(qsizetype record, qint64 nowNs, bool lodSubRows,
                               const std::function<void(qsizetype, const TimelinePiece &)> &f) const override;
 
 private:

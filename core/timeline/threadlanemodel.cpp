@@ -140,7 +140,8 @@ void ThreadLaneModel::forEachPieceOutsideLod(qsizetype r, qint64 fromNs, qint64 
 }
 
 void ThreadLaneModel::forEachPieceOfRecord(
-    qsizetype record, qint64 nowNs, const std::function<void(qsizetype, const TimelinePiece &)> &f) const
+    qsizetype record, qint64 nowNs, bool lodSubRows,
+    const std::function<void(qsizetype, const TimelinePiece &)> &f) const
 {
     if (!m_data || record < 0 || record >= m_data->size())
         return;
@@ -150,16 +151,21 @@ void ThreadLaneModel::forEachPieceOfRecord(
         for (size_t l = 0; l < m_lanes.size(); ++l) {
             if (m_lanes[l].thread != sp.thread)
                 continue;
-            quint8 sub = 0; // the sub-lane select() packed it into, when it is in view
-            if (l < m_view.size())
+            const qint64 end = sp.endNs > 0 ? sp.endNs : std::max(nowNs, sp.startNs);
+            quint8 sub = 0; // the sub-lane the level of detail keeps it on, or select() packed it into
+            if (lodSubRows && rec.finished())
+                forEachPieceOf(*m_data, rec, sp, end, nowNs, [&](Phase, qint64 s, qint64 e) {
+                    if (s == sp.startNs) // the span's first piece (a CPU step's first turn at the GIL)
+                        sub = quint8(m_packer.subOf(sp.thread, s, e));
+                });
+            else if (l < m_view.size())
                 m_view[l].forEachPiece([&](const Piece &pc, quint8 s) {
                     if (pc.record == record && pc.s == sp.startNs)
                         sub = s;
                 });
             f(qsizetype(l),
-              TimelinePiece { sp.startNs, sp.endNs > 0 ? sp.endNs : std::max(nowNs, sp.startNs), record,
-                              quint8(int(sp.phase) + 1), sub, blocksLoop(rec, sp.phase),
-                              m_data->isOther(record) });
+              TimelinePiece { sp.startNs, end, record, quint8(int(sp.phase) + 1), sub,
+                              blocksLoop(rec, sp.phase), m_data->isOther(record) });
         }
     }
 }

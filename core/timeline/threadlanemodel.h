@@ -117,7 +117,7 @@ public:
     qsizetype lodRow(qsizetype r) const override { return m_lanes[size_t(r)].thread; }
     void forEachPieceOutsideLod(qsizetype r, qint64 fromNs, qint64 toNs, qint64 nowNs,
                                 const std::function<void(const TimelinePiece &)> &f) const override;
-    void forEachPieceOfRecord(qsizetype record, qint64 nowNs,
+    void forEachPieceOfRecord(qsizetype record, qint64 nowNs, bool lodSubRows,
                               const std::function<void(qsizetype, const TimelinePiece &)> &f) const override;
 
 private:

@@ -180,3 +180,19 @@ int StablePacker::probe(qsizetype row, qint64 s, qint64 e,
     }
     return m_maxSubs - 1;
 }
+
+int StablePacker::subOf(qsizetype row, qint64 s, qint64 e) const
+{
+    if (size_t(row) >= m_rows.size())
+        return 0;
+    const auto &subs = m_rows[size_t(row)];
+    for (size_t k = 0; k < subs.size(); ++k) {
+        auto it = std::lower_bound(subs[k].begin(), subs[k].end(), s,
+                                   [](const Interval &i, qint64 t) { return i.s < t; });
+        for (; it != subs[k].end() && it->s == s; ++it) {
+            if (it->e == e)
+                return int(k);
+        }
+    }
+    return m_maxSubs - 1;
+}

@@ -92,6 +92,8 @@ public:
     // this frame only (sub-row, start, end), which it must not overlap either.
     int probe(qsizetype row, qint64 s, qint64 e,
               const std::vector<std::tuple<int, qint64, qint64>> &taken) const;
+    // The sub-row the piece [s, e] was placed on (the overflow's if it is on none below it).
+    int subOf(qsizetype row, qint64 s, qint64 e) const;
 
 private:
     struct Interval

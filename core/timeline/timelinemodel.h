@@ -131,8 +131,9 @@ public:
         Q_UNUSED(f);
     }
     // Calls f(row, piece) for the pieces of request `record` in the rows (the selection's outline):
-    // all of them, selected or not; a piece's sub-row is the one select() gave it, if any.
+    // all of them, selected or not, on the sub-row the level of detail keeps them on (`lodSubRows`)
+    // or the one select() gave them.
     virtual void
-    forEachPieceOfRecord(qsizetype record, qint64 nowNs,
+    forEachPieceOfRecord(qsizetype record, qint64 nowNs, bool lodSubRows,
                          const std::function<void(qsizetype, const TimelinePiece &)> &f) const = 0;
 };

@@ -1726,7 +1726,7 @@ Shorten the message or the conversation's system prompt.</source>
     </message>
 </context>
 <context>
-    <name>TimelineView</name>
+    <name>TimelinePasses</name>
     <message>
         <source>● live</source>
         <translation>● 实时</translation>
@@ -1736,22 +1736,10 @@ Shorten the message or the conversation's system prompt.</source>
         <translation>❚❚ 已暂停</translation>
     </message>
     <message>
-        <source>No requests yet: start the server, then send load or chat.</source>
-        <translation>还没有请求：先启动服务器，然后发送负载或聊天。</translation>
-    </message>
-    <message>
-        <source>#%1</source>
-        <translation>#%1</translation>
-    </message>
-    <message>
         <source>%1 requests
 in arrival order</source>
         <translation>%1 个请求
 按到达顺序</translation>
-    </message>
-    <message>
-        <source>No thread has run a request yet.</source>
-        <translation>还没有线程处理过请求。</translation>
     </message>
     <message>
         <source>blocked %1%</source>
@@ -1775,9 +1763,24 @@ in arrival order
         <source>lanes %1-%2 of %3</source>
         <translation>泳道 %1-%2，共 %3 条</translation>
     </message>
+</context>
+<context>
+    <name>TimelineView</name>
+    <message>
+        <source>No requests yet: start the server, then send load or chat.</source>
+        <translation>还没有请求：先启动服务器，然后发送负载或聊天。</translation>
+    </message>
+    <message>
+        <source>No thread has run a request yet.</source>
+        <translation>还没有线程处理过请求。</translation>
+    </message>
     <message>
         <source>&lt;i&gt;Other traffic: not part of this run, but it shared the server with it.&lt;/i&gt;&lt;br&gt;</source>
         <translation>&lt;i&gt;其他流量：不属于本次运行，但与它共用了服务器。&lt;/i&gt;&lt;br&gt;</translation>
+    </message>
+    <message>
+        <source>Supervisor %1: %2 (%3 worker loops)</source>
+        <translation>自动伸缩 %1：%2（%3 个工作循环）</translation>
     </message>
 </context>
 <context>

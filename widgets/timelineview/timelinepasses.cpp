@@ -145,19 +145,18 @@ void TimelinePasses::selection(QPainter &p, const TimelineFrame &f, const RowsDr
     const qsizetype first = f.firstRow(), end = f.endRow();
     double left = 1e300, right = -1e300;
     qsizetype rowOf = -1;
-    f.model->forEachPieceOfRecord(f.selected, f.nowNs, [&](qsizetype r, const TimelinePiece &pc) {
+    f.model->forEachPieceOfRecord(f.selected, f.nowNs, f.useLod, [&](qsizetype r, const TimelinePiece &pc) {
         left = std::min(left, f.ax.toX(pc.startNs));
         right = std::max(right, f.ax.toX(pc.endNs));
         rowOf = r;
         if (f.model->row(r).record >= 0 || r < first || r >= end)
             return; // a request's bar is outlined whole, below
-        // A lane: each of its pieces, on its sub-row (under the level of detail, the whole lane).
+        // A lane: each of its pieces, on its sub-row.
         const size_t k = size_t(r - drawn.first);
         const int used = k < drawn.subRows.size() ? drawn.subRows[k] : 1;
         const TimelineFrame::Band b = f.band(r, used);
         const int s = std::min(int(pc.sub), used - 1);
-        const double y0 = f.useLod ? b.subTop(0) : b.subTop(s);
-        const double y1 = f.useLod ? b.subBottom(used - 1) : std::max(b.subBottom(s), b.subTop(s) + 1);
+        const double y0 = b.subTop(s), y1 = std::max(b.subBottom(s), b.subTop(s) + 1);
         const double x0 = f.area.left() + f.ax.toX(pc.startNs), x1 = f.area.left() + f.ax.toX(pc.endNs);
         p.drawRect(QRectF(x0 - 1, y0 - 1, std::max(1.0, x1 - x0) + 2, y1 - y0 + 2));
     });

@@ -151,9 +151,17 @@ void TimelineView::paintEvent(QPaintEvent *)
                                   ? tr("No requests yet: start the server, then send load or chat.")
                                   : tr("No thread has run a request yet."));
     } else {
-        if (!f.useLod)
-            ensureSelected(f);
-        m_drawn = TimelinePasses::items(p, m_buffer, f);
+        const Drawn key { m_data,  m_data->version(), f.ax.startNs,         f.ax.spanNs,
+                          f.nowNs, f.rows.topRow,     f.rows.rowPx,         f.area.size(),
+                          t.dark,  f.useLod,          m_clientColours.key() };
+        if (key == m_drawnFor && m_buffer.size() == f.area.size()) {
+            p.drawImage(f.area.topLeft(), m_buffer);
+        } else {
+            if (!f.useLod)
+                ensureSelected(f);
+            m_drawn = TimelinePasses::items(p, m_buffer, f);
+            m_drawnFor = key;
+        }
         if (m_clientColours.key() != ClientColours::Key::None)
             paintClientLegend(p, m_clientColours, f.area);
         TimelinePasses::labels(p, f, m_drawn);

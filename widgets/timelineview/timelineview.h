@@ -94,6 +94,19 @@ private:
     TimelinePasses::RowsDrawn m_drawn;
     const TimelineData *m_syncedData = nullptr;
     quint64 m_syncedVersion = ~quint64(0);
+    // What the items pass drew last, and for what: a repaint with the same inputs (hover, a
+    // tooltip, a new selection, the range) draws the buffer again.
+    struct Drawn
+    {
+        const TimelineData *data = nullptr;
+        quint64 version = 0;
+        qint64 startNs = 0, spanNs = -1, nowNs = 0;
+        double topRow = 0, rowPx = 0;
+        QSize size;
+        bool dark = false, useLod = false;
+        ClientColours::Key clients = ClientColours::Key::None;
+        bool operator==(const Drawn &) const = default;
+    } m_drawnFor;
     struct Selected
     {
         qint64 startNs = 0, spanNs = -1, nowNs = 0;

@@ -35,6 +35,7 @@
 #include <QTimer>
 #include <QWheelEvent>
 #include <functional>
+#include <qcustomplot.h>
 
 class TestMainWindow : public QObject
 {
@@ -56,6 +57,7 @@ private slots:
     void lessonCaptionsSplitTheExplanation();
     void lessonPlayheadAdvances();
     void threadViewCacheFollowsNewRecords();
+    void widenedMarginKeepsTheAxesAligned();
     void manyServiceLanesDrawAndScroll();
     void chatDuringARunShowsAsOtherTraffic();
     void stopDoesNotBlockTheGuiThread();
@@ -541,6 +543,22 @@ void TestMainWindow::threadViewCacheFollowsNewRecords()
     QImage d(view.size(), QImage::Format_RGB32);
     fresh.render(&d); // first paint: an index of everything at once
     QCOMPARE(c, d);
+}
+
+void TestMainWindow::widenedMarginKeepsTheAxesAligned()
+{
+    // Dragged wider in one timeline (TimelineView emits leftMarginChanged): the other timeline
+    // and every counter plot follow, so time stays at the same x down the window.
+    TimelineView *requests = m_window->requestView();
+    const int wider = requests->leftMargin() + 70;
+    requests->setLeftMargin(wider);
+    emit requests->leftMarginChanged(wider);
+    QCOMPARE(m_window->threadView()->leftMargin(), wider);
+    for (CounterPlot *p : m_window->findChild<CounterPlotsPanel *>()->plots())
+        QCOMPARE(p->plot()->axisRect()->margins().left(), wider);
+    requests->setLeftMargin(TimelineView::DefaultLeftMargin);
+    emit requests->leftMarginChanged(TimelineView::DefaultLeftMargin);
+    QCOMPARE(m_window->threadView()->leftMargin(), TimelineView::DefaultLeftMargin);
 }
 
 void TestMainWindow::manyServiceLanesDrawAndScroll()
