@@ -194,12 +194,13 @@ void ReportWriter::timelines()
                 "working on it.",
                 "每条横条是一个请求，从计划发送到收到响应；有颜色的部分是服务器在处理它。");
         if (laneCount > 0)
-            caption << L(
-                "Below the dashed line, one lane per server thread, as in the window's thread view: "
-                "what ran on it, overlapping steps stacked; a worker loop's thin top strip is red "
-                "where it was blocked. Where several steps share a pixel, their colours are mixed.",
-                "虚线下方每一行是一个服务器线程，与窗口的线程视图相同：显示它执行的内容，重叠的步骤"
-                "上下堆叠；工作循环顶部的细条在循环被阻塞时为红色。多个步骤落在同一像素时颜色混合。");
+            caption << L("Below the dashed line, one lane per server thread, as in the window's thread view: "
+                         "what ran on it, overlapping steps stacked; a worker loop's thin top strip is red "
+                         "where it was blocked. Where several steps share a pixel, it shows the one that "
+                         "covered most of it.",
+                         "虚线下方每一行是一个服务器线程，与窗口的线程视图相同：显示它执行的内容，重叠的步骤"
+                         "上下堆叠；工作循环顶部的细条在循环被阻塞时为红色。多个步骤落在同一像素时，显示占该"
+                         "像素时间最多的那个。");
         if (laneModel.rowCount() > laneCount)
             caption << L("First %1 of %2 threads shown.", "显示前 %1 个线程（共 %2 个）。")
                            .arg(laneCount)
