@@ -49,7 +49,7 @@ public:
     }
     void forEachPiece(qsizetype r, const std::function<void(const TimelinePiece &)> &f) const override;
 
-    // The level of detail: a finished request's pieces in blocks of 64 rows (colour key: the
+    // The level of detail: a finished request's pieces in blocks of 64 rows (and of 1,024) (colour key: the
     // piece's colour, plus TimelineLod::OtherKey for other traffic); a send time joined later adds its wait.
     void sync(const TimelineData &data) override;
     TimelineRowLayout rowLayout() const override { return { 0, 22, true }; }
@@ -64,7 +64,7 @@ private:
 
     const TimelineData *m_data;
     qint64 m_fromNs = 0, m_toNs = 0, m_nowNs = 0;
-    TimelineLod m_lod { 64, 4096 };
+    TimelineLod m_lod { 64, 4096, 2 }; // blocks of 64 and of 1,024 rows
     const TimelineData *m_lodData = nullptr;
     quint64 m_generation = ~quint64(0);
     size_t m_finishedCursor = 0, m_joinedCursor = 0;

@@ -13,14 +13,16 @@ qint64 floorDiv(qint64 a, qint64 b)
 
 } // namespace
 
-TimelineLod::TimelineLod(int rowsPerBlock, int maxBuckets)
+TimelineLod::TimelineLod(int rowsPerBlock, int maxBuckets, int levels)
     : m_rowsPerBlock(std::max(1, rowsPerBlock))
     , m_maxBuckets(std::max(16, maxBuckets))
+    , m_levels(size_t(std::clamp(levels, 1, 4)))
 { }
 
 void TimelineLod::clear()
 {
-    m_blocks.clear();
+    for (auto &level : m_levels)
+        level.clear();
     m_bucketNs = 1 << 20;
     m_started = false;
     m_minBucket = m_maxBucket = 0;
@@ -57,10 +59,16 @@ void TimelineLod::add(qsizetype row, quint16 sub, quint16 key, qint64 startNs, q
     const qint64 b0 = bucketOf(startNs), b1 = bucketOf(endNs);
     m_minBucket = std::min(m_minBucket, b0);
     m_maxBucket = std::max(m_maxBucket, b1);
-    const size_t block = size_t(blockOf(row));
-    if (block >= m_blocks.size())
-        m_blocks.resize(block + 1);
-    Track &t = trackOf(m_blocks[block], sub, key);
+    for (int level = 0; level < levels(); ++level) {
+        const size_t block = size_t(blockOf(row, level));
+        if (block >= m_levels[size_t(level)].size())
+            m_levels[size_t(level)].resize(block + 1);
+        addTo(trackOf(m_levels[size_t(level)][block], sub, key), b0, b1, startNs, endNs);
+    }
+}
+
+void TimelineLod::addTo(Track &t, qint64 b0, qint64 b1, qint64 startNs, qint64 endNs)
+{
     if (t.cov.empty()) {
         t.first = b0;
     } else if (b0 < t.first) {
@@ -82,16 +90,19 @@ void TimelineLod::add(qsizetype row, quint16 sub, quint16 key, qint64 startNs, q
 
 void TimelineLod::coarsen()
 {
-    for (Block &block : m_blocks) {
-        for (Track &t : block.tracks) {
-            if (t.cov.empty())
-                continue;
-            const qint64 first = floorDiv(t.first, 2), last = floorDiv(t.first + qint64(t.cov.size()) - 1, 2);
-            std::vector<float> merged(size_t(last - first + 1), 0.f);
-            for (size_t k = 0; k < t.cov.size(); ++k)
-                merged[size_t(floorDiv(t.first + qint64(k), 2) - first)] += t.cov[k];
-            t.cov = std::move(merged);
-            t.first = first;
+    for (auto &level : m_levels) {
+        for (Block &block : level) {
+            for (Track &t : block.tracks) {
+                if (t.cov.empty())
+                    continue;
+                const qint64 first = floorDiv(t.first, 2);
+                const qint64 last = floorDiv(t.first + qint64(t.cov.size()) - 1, 2);
+                std::vector<float> merged(size_t(last - first + 1), 0.f);
+                for (size_t k = 0; k < t.cov.size(); ++k)
+                    merged[size_t(floorDiv(t.first + qint64(k), 2) - first)] += t.cov[k];
+                t.cov = std::move(merged);
+                t.first = first;
+            }
         }
     }
     m_minBucket = floorDiv(m_minBucket, 2);
@@ -101,16 +112,19 @@ void TimelineLod::coarsen()
 
 void TimelineLod::complete(qsizetype row)
 {
-    const size_t block = size_t(blockOf(row));
-    if (block >= m_blocks.size())
-        m_blocks.resize(block + 1);
-    ++m_blocks[block].complete;
+    for (int level = 0; level < levels(); ++level) {
+        const size_t block = size_t(blockOf(row, level));
+        if (block >= m_levels[size_t(level)].size())
+            m_levels[size_t(level)].resize(block + 1);
+        ++m_levels[size_t(level)][block].complete;
+    }
 }
 
-qsizetype TimelineLod::incompleteRows(qsizetype block, qsizetype rowCount) const
+qsizetype TimelineLod::incompleteRows(qsizetype block, qsizetype rowCount, int level) const
 {
-    const qsizetype rows = std::clamp<qsizetype>(rowCount - block * m_rowsPerBlock, 0, m_rowsPerBlock);
-    const qsizetype done = block < blockCount() ? m_blocks[size_t(block)].complete : 0;
+    const qsizetype per = rowsPerBlock(level);
+    const qsizetype rows = std::clamp<qsizetype>(rowCount - block * per, 0, per);
+    const qsizetype done = block < blockCount(level) ? m_levels[size_t(level)][size_t(block)].complete : 0;
     return std::max<qsizetype>(0, rows - done);
 }
 
@@ -120,14 +134,16 @@ double TimelineLod::coveredNs(qsizetype block, quint16 sub, quint16 key, qint64 
         return 0;
     double sum = 0;
     const qint64 b0 = bucketOf(fromNs), b1 = bucketOf(toNs);
-    for (const Track &t : m_blocks[size_t(block)].tracks) {
+    for (const Track &t : m_levels[0][size_t(block)].tracks) {
         if (t.sub != sub || t.key != key)
             continue;
         const qint64 from = std::max(b0, t.first), to = std::min(b1, t.first + qint64(t.cov.size()) - 1);
         for (qint64 b = from; b <= to; ++b) {
             const qint64 t0 = bucketStart(b), t1 = bucketStart(b + 1);
             const qint64 a = std::max(t0, fromNs), e = std::min(t1, toNs);
-            sum += e > a ? double(t.cov[size_t(b - t.first)]) * double(e - a) / double(t1 - t0) : 0.0;
+            // At most the bucket: pieces that overlap one another count once where they fill it.
+            const double c = std::min(double(t.cov[size_t(b - t.first)]), double(t1 - t0));
+            sum += e > a ? c * double(e - a) / double(t1 - t0) : 0.0;
         }
     }
     return sum;

@@ -22,7 +22,9 @@ public:
     static constexpr quint16 StripSub = 0xffff; // the sub-row of a worker loop's "blocked" strip
     static constexpr quint16 OtherKey = 0x100; // added to a piece's colour key: other traffic
 
-    TimelineLod(int rowsPerBlock, int maxBuckets);
+    // `levels`: level L groups rowsPerBlock * 16^L rows per block (a million request rows on a
+    // few hundred pixel rows read level 1, blocks of 1,024).
+    TimelineLod(int rowsPerBlock, int maxBuckets, int levels = 1);
     void clear();
 
     // Adds a finished piece of `row`: [startNs, endNs) coloured `key` in sub-row `sub`.
@@ -30,21 +32,26 @@ public:
     // Counts `row` as complete: everything it will ever show has been added.
     void complete(qsizetype row);
     // Rows of `block` not yet complete, when the model has `rowCount` rows.
-    qsizetype incompleteRows(qsizetype block, qsizetype rowCount) const;
+    qsizetype incompleteRows(qsizetype block, qsizetype rowCount, int level = 0) const;
 
-    int rowsPerBlock() const { return m_rowsPerBlock; }
-    qsizetype blockOf(qsizetype row) const { return row / m_rowsPerBlock; }
-    qsizetype blockCount() const { return qsizetype(m_blocks.size()); }
+    int levels() const { return int(m_levels.size()); }
+    int rowsPerBlock(int level = 0) const { return m_rowsPerBlock << (4 * level); }
+    qsizetype blockOf(qsizetype row, int level = 0) const { return row / rowsPerBlock(level); }
+    qsizetype blockCount(int level = 0) const { return qsizetype(m_levels[size_t(level)].size()); }
     qint64 bucketNs() const { return m_bucketNs; }
     bool fineEnoughFor(double nsPerPx) const { return double(m_bucketNs) <= nsPerPx; }
 
     // Calls f(sub, key, fromNs, toNs, coveredNs) for each bucket of `block` that overlaps
     // [fromNs, toNs] and has any coverage.
-    template<typename F> void forEachCell(qsizetype block, qint64 fromNs, qint64 toNs, F &&f) const;
+    template<typename F>
+    void forEachCell(qsizetype block, qint64 fromNs, qint64 toNs, F &&f, int level = 0) const;
     // The same, a track at a time: f(sub, key, firstNs, coverage, n) with n buckets of coverage
     // from firstNs on, each bucketNs() wide.
-    template<typename F> void forEachTrack(qsizetype block, qint64 fromNs, qint64 toNs, F &&f) const;
-    // Covered nanoseconds of (block, sub, key) within [fromNs, toNs], the end buckets prorated.
+    template<typename F>
+    void forEachTrack(qsizetype block, qint64 fromNs, qint64 toNs, F &&f, int level = 0) const;
+    // Covered nanoseconds of (block, sub, key) within [fromNs, toNs], the end buckets prorated,
+    // each bucket counting at most its width (a worker loop's blocked share: pieces that hold
+    // the loop do not overlap, and where synthetic ones do, the share stays within 100 %).
     double coveredNs(qsizetype block, quint16 sub, quint16 key, qint64 fromNs, qint64 toNs) const;
 
 private:
@@ -63,6 +70,7 @@ private:
     qint64 bucketOf(qint64 ns) const;
     qint64 bucketStart(qint64 bucket) const { return m_originNs + bucket * m_bucketNs; }
     Track &trackOf(Block &b, quint16 sub, quint16 key);
+    void addTo(Track &t, qint64 b0, qint64 b1, qint64 startNs, qint64 endNs);
     void coarsen();
 
     int m_rowsPerBlock;
@@ -71,7 +79,7 @@ private:
     qint64 m_originNs = 0;
     bool m_started = false;
     qint64 m_minBucket = 0, m_maxBucket = 0;
-    std::vector<Block> m_blocks;
+    std::vector<std::vector<Block>> m_levels; // by level, by block
 };
 
 // Packs the pieces of a lane into sub-rows in the order they are added (records finish roughly in
@@ -105,27 +113,25 @@ private:
     std::vector<std::vector<std::vector<Interval>>> m_rows; // by row, by sub-row: sorted by start
 };
 
-template<typename F> void TimelineLod::forEachCell(qsizetype block, qint64 fromNs, qint64 toNs, F &&f) const
+template<typename F>
+void TimelineLod::forEachCell(qsizetype block, qint64 fromNs, qint64 toNs, F &&f, int level) const
 {
-    if (block < 0 || block >= blockCount() || !m_started)
-        return;
-    const qint64 b0 = bucketOf(fromNs), b1 = bucketOf(toNs);
-    for (const Track &t : m_blocks[size_t(block)].tracks) {
-        const qint64 from = std::max(b0, t.first), to = std::min(b1, t.first + qint64(t.cov.size()) - 1);
-        for (qint64 b = from; b <= to; ++b) {
-            const float c = t.cov[size_t(b - t.first)];
-            if (c > 0)
-                f(t.sub, t.key, bucketStart(b), bucketStart(b + 1), double(c));
+    const auto cells = [&](quint16 sub, quint16 key, qint64 firstNs, const float *cov, qsizetype n) {
+        for (qsizetype k = 0; k < n; ++k) {
+            if (cov[k] > 0)
+                f(sub, key, firstNs + k * m_bucketNs, firstNs + (k + 1) * m_bucketNs, double(cov[k]));
         }
-    }
+    };
+    forEachTrack(block, fromNs, toNs, cells, level);
 }
 
-template<typename F> void TimelineLod::forEachTrack(qsizetype block, qint64 fromNs, qint64 toNs, F &&f) const
+template<typename F>
+void TimelineLod::forEachTrack(qsizetype block, qint64 fromNs, qint64 toNs, F &&f, int level) const
 {
-    if (block < 0 || block >= blockCount() || !m_started)
+    if (block < 0 || block >= blockCount(level) || !m_started)
         return;
     const qint64 b0 = bucketOf(fromNs), b1 = bucketOf(toNs);
-    for (const Track &t : m_blocks[size_t(block)].tracks) {
+    for (const Track &t : m_levels[size_t(level)][size_t(block)].tracks) {
         const qint64 from = std::max(b0, t.first), to = std::min(b1, t.first + qint64(t.cov.size()) - 1);
         if (to >= from)
             f(t.sub, t.key, bucketStart(from), t.cov.data() + (from - t.first), qsizetype(to - from + 1));

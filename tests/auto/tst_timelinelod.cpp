@@ -7,6 +7,7 @@
 #include "timeline/threadlanemodel.h"
 #include "timeline/timelinedata.h"
 #include "timeline/timelinelod.h"
+#include "timelinefixtures.h"
 
 #include <QTest>
 #include <map>
@@ -14,32 +15,20 @@
 
 namespace {
 
-RequestRecord request(qint64 arrived, qint64 responded, DispatchMode mode = DispatchMode::Async)
-{
-    RequestRecord r;
-    r.arrivedNs = arrived;
-    r.respondedNs = responded;
-    r.status = responded > 0 ? 200 : 0;
-    r.mode = mode;
-    return r;
-}
-
-void addSpan(RequestRecord &r, Phase phase, qint64 s, qint64 e, quint16 thread)
-{
-    const int k = r.beginSpan(phase, s, thread);
-    if (e > 0)
-        r.endSpan(k, e);
-}
+using TimelineFixtures::addSpan;
+using TimelineFixtures::request;
 
 // Covered ns per (block, sub, key) over all time.
-std::map<std::tuple<qsizetype, int, int>, double> totals(const TimelineLod &lod)
+std::map<std::tuple<qsizetype, int, int>, double> totals(const TimelineLod &lod, int level = 0)
 {
     std::map<std::tuple<qsizetype, int, int>, double> out;
-    for (qsizetype b = 0; b < lod.blockCount(); ++b)
-        lod.forEachCell(b, std::numeric_limits<qint64>::min() / 4, std::numeric_limits<qint64>::max() / 4,
-                        [&](quint16 sub, quint16 key, qint64, qint64, double c) {
-                            out[{ b, sub, key }] += c;
-                        });
+    for (qsizetype b = 0; b < lod.blockCount(level); ++b)
+        lod.forEachCell(
+            b, std::numeric_limits<qint64>::min() / 4, std::numeric_limits<qint64>::max() / 4,
+            [&](quint16 sub, quint16 key, qint64, qint64, double c) {
+                out[{ b, sub, key }] += c;
+            },
+            level);
     return out;
 }
 
@@ -99,6 +88,10 @@ private slots:
         const qint64 b = lod.bucketNs();
         QVERIFY(qAbs(lod.coveredNs(0, 0, 3, b / 2, b) - double(b / 2)) < 2);
         QCOMPARE(lod.coveredNs(0, 0, 9, 0, 10'000'000), 0.0); // another key
+        // Two pieces over the same time: a bucket never counts more than its width.
+        lod.add(2, 4, 3, 0, b);
+        lod.add(2, 4, 3, 0, b);
+        QCOMPARE(lod.coveredNs(0, 4, 3, 0, b), double(b));
         // Rows complete one by one; the last block counts only the rows there are.
         QCOMPARE(lod.incompleteRows(0, 6), qsizetype(4));
         lod.complete(0);
@@ -154,6 +147,17 @@ private slots:
         for (const auto &[k, v] : expected)
             QVERIFY2(qAbs(got.at(k) - v) <= v * 1e-6, "coverage per block and key");
         QCOMPARE(once.lod()->incompleteRows(0, once.rowCount()), qsizetype(0));
+        // The coarser level (blocks of 1,024 rows) holds the same, summed over its 16 blocks.
+        QCOMPARE(once.lod()->levels(), 2);
+        QCOMPARE(once.lod()->rowsPerBlock(1), 1024);
+        std::map<std::tuple<qsizetype, int, int>, double> merged;
+        for (const auto &[k, v] : got)
+            merged[{ std::get<0>(k) / 16, std::get<1>(k), std::get<2>(k) }] += v;
+        const auto coarse = totals(*once.lod(), 1);
+        QCOMPARE(coarse.size(), merged.size());
+        for (const auto &[k, v] : merged)
+            QVERIFY2(qAbs(coarse.at(k) - v) <= v * 1e-5, "level 1 sums level 0");
+        QCOMPARE(once.lod()->incompleteRows(0, once.rowCount(), 1), qsizetype(0));
     }
 
     void recordsInFlightStayOutsideUntilTheyFinish()

@@ -9,6 +9,7 @@
 #include "timeline/threadlanemodel.h"
 #include "timeline/timelinedata.h"
 #include "timeline/tracesource.h"
+#include "timelinefixtures.h"
 #include "trace/tracerecorder.h"
 
 #include <QJsonObject>
@@ -27,22 +28,8 @@ TimelineData savedLanes()
     return d;
 }
 
-RequestRecord request(qint64 arrived, qint64 responded, DispatchMode mode = DispatchMode::Async)
-{
-    RequestRecord r;
-    r.arrivedNs = arrived;
-    r.respondedNs = responded;
-    r.status = responded > 0 ? 200 : 0;
-    r.mode = mode;
-    return r;
-}
-
-void addSpan(RequestRecord &r, Phase phase, qint64 s, qint64 e, quint16 thread)
-{
-    const int k = r.beginSpan(phase, s, thread);
-    if (e > 0)
-        r.endSpan(k, e);
-}
+using TimelineFixtures::addSpan;
+using TimelineFixtures::request;
 
 int maxSub(const ThreadLaneModel::Lane &)
 {

@@ -7,6 +7,7 @@
 #include "timeline/requestrowmodel.h"
 #include "timeline/threadlanemodel.h"
 #include "timeline/timelinedata.h"
+#include "timelinefixtures.h"
 #include "timelineview/timelineview.h"
 #include "timelineview/timeviewstate.h"
 
@@ -17,20 +18,10 @@
 #include <algorithm>
 #include <random>
 #include <time.h>
-#include <thread>
 
 namespace {
 
-quint16 registerThread(const QString &name, LaneKind kind)
-{
-    quint16 index = 0;
-    std::thread t([&] {
-        ThreadRegistry::nameCurrentThread(name, kind);
-        index = ThreadRegistry::currentIndex();
-    });
-    t.join();
-    return index;
-}
+using TimelineFixtures::registerThread;
 
 // Four worker loops and 16 pool threads; a mix of blocking, executor and async requests over
 // ten minutes, with queueing that grows under load.
@@ -150,19 +141,20 @@ int main(int argc, char *argv[])
         // Unchanged (hover, tooltips, overlays) and a new selection (thread view: re-render only).
         const Ms same = medianMs(view, target, repeats, [](int) {});
         const Ms select = medianMs(view, target, repeats,
-                                       [&](int i) { static_cast<TimelineView &>(view).setSelected(i * 97); });
+                                   [&](int i) { static_cast<TimelineView &>(view).setSelected(i * 97); });
         static_cast<TimelineView &>(view).setSelected(-1);
         // Zoomed to 10 s in the middle of the run: the detailed path (cold too).
         const qint64 mid = data.at(n / 2).arrivedNs;
         const Ms zoomed = medianMs(view, target, repeats,
-                                       [&](int i) { state.setUserRange(mid + (i & 1), 10'000'000'000); });
+                                   [&](int i) { state.setUserRange(mid + (i & 1), 10'000'000'000); });
         state.setUserRange(first, whole);
         auto f = [](Ms ms) {
             return QStringLiteral("%1 (CPU %2)").arg(ms.wall, 0, 'f', 2).arg(ms.cpu, 0, 'f', 2);
         };
         out << (threads ? "thread view " : "request view") << ": whole run cold " << f(cold)
             << " ms, new records " << f(grow) << " ms, unchanged " << f(same) << " ms, new selection "
-            << f(select) << " ms; 10 s window " << f(zoomed) << " ms (medians: wall, and the GUI thread's CPU time)\n";
+            << f(select) << " ms; 10 s window " << f(zoomed)
+            << " ms (medians: wall, and the GUI thread's CPU time)\n";
     }
     return 0;
 }

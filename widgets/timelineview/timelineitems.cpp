@@ -169,20 +169,25 @@ void drawMerged(QImage &img, const TimelineFrame &f, const Palette &pal)
     const auto addPiece = [&](const TimelinePiece &pc) {
         acc.add(double(pc.startNs - from) * pxPerNs, double(pc.endNs - from) * pxPerNs, pal.of(pc));
     };
+    // The coarsest level whose blocks still fit in a pixel row (a million rows: blocks of 1,024).
+    int level = 0;
+    while (lod && level + 1 < lod->levels() && lod->rowsPerBlock(level + 1) * f.rows.rowPx <= 1.0)
+        ++level;
     qsizetype r = f.firstRow();
-    qsizetype block = lod ? lod->blockOf(r) : 0;
+    qsizetype block = lod ? lod->blockOf(r, level) : 0;
     for (int py = 0; py < f.area.height() && r < end; ++py) {
         const double rowTo = f.rows.toRow(py + 1);
         if (lod) {
-            const int per = lod->rowsPerBlock();
-            for (; block * per < end && double(block * per) + per / 2.0 < rowTo; ++block) {
+            const qsizetype per = lod->rowsPerBlock(level);
+            for (; block * per < end && double(block * per) + double(per) / 2.0 < rowTo; ++block) {
                 lod->forEachTrack(
                     block, from, to,
                     [&](quint16, quint16 key, qint64 firstNs, const float *cov, qsizetype count) {
                         acc.addBuckets(double(firstNs - from) * pxPerNs, bucketPx, cov, count, pal.ofKey(key),
                                        pxPerNs);
-                    });
-                if (lod->incompleteRows(block, n) > 0) {
+                    },
+                    level);
+                if (lod->incompleteRows(block, n, level) > 0) {
                     for (qsizetype k = block * per; k < std::min(n, (block + 1) * per); ++k)
                         m.forEachPieceOutsideLod(k, from, to, f.nowNs, addPiece);
                 }

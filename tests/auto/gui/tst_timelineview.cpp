@@ -7,6 +7,7 @@
 #include "timeline/requestrowmodel.h"
 #include "timeline/threadlanemodel.h"
 #include "timeline/timelinedata.h"
+#include "timelinefixtures.h"
 #include "timelineview/timelineview.h"
 #include "timelineview/timeviewstate.h"
 
@@ -15,20 +16,10 @@
 #include <QSet>
 #include <QSignalSpy>
 #include <QTest>
-#include <thread>
 
 namespace {
 
-quint16 registerThread(const QString &name, LaneKind kind)
-{
-    quint16 index = 0;
-    std::thread t([&] {
-        ThreadRegistry::nameCurrentThread(name, kind);
-        index = ThreadRegistry::currentIndex();
-    });
-    t.join();
-    return index;
-}
+using TimelineFixtures::registerThread;
 
 // 20,000 requests over 100 s on two worker loops and four pool threads, overlapping.
 void fill(TimelineData &data)
