@@ -48,6 +48,15 @@ trap 'rm -rf "$tmp"' EXIT
 dpkg-deb -x "$deb" "$tmp"
 desktop-file-validate "$tmp"/usr/share/applications/*.desktop && echo "desktop-file-validate: ok"
 appstreamcli validate --no-net "$tmp"/usr/share/metainfo/*.metainfo.xml
+# The one lintian override (hardening-no-fortify-functions, installer/linux/loopscope.lintian-overrides)
+# holds only if the binary really is fortified: it must import some glibc __*_chk function.
+checked=$(nm -D --undefined-only "$tmp/usr/bin/loopscope" | grep -c '__[a-z_]*_chk' || true)
+if [ "$checked" -eq 0 ]; then
+  echo "usr/bin/loopscope imports no __*_chk function: it was not built with _FORTIFY_SOURCE" >&2
+  exit 1
+fi
+echo "fortify: usr/bin/loopscope imports $checked checked glibc functions ($(nm -D --undefined-only \
+  "$tmp/usr/bin/loopscope" | grep -o '__[a-z_]*_chk' | sort -u | tr '\n' ' '))"
 echo
 echo "== lintian $(basename "$deb")"
 verdict=$(lintian --display-info --fail-on error "$deb") || { echo "$verdict"; exit 1; }
