@@ -1537,8 +1537,8 @@ Shorten the message or the conversation's system prompt.</source>
         <translation>，密码来自 %1</translation>
     </message>
     <message>
-        <source>PostgreSQL %1 (pool %2%3)</source>
-        <translation>PostgreSQL %1（连接池 %2%3）</translation>
+        <source>PostgreSQL %1 (%2 connections%3)</source>
+        <translation>PostgreSQL %1（%2 个连接%3）</translation>
     </message>
     <message>
         <source>type the password first</source>

@@ -108,7 +108,7 @@ QString DatabaseFields::describe(const ServerConfig &running) const
         return tr("SQLite");
     const QString from
         = m_passwordSource.isEmpty() ? QString() : tr(", password from %1").arg(m_passwordSource);
-    return tr("PostgreSQL %1 (pool %2%3)")
+    return tr("PostgreSQL %1 (%2 connections%3)")
         .arg(PgConnInfo::redacted(running.dbPath))
         .arg(running.dbPoolSize)
         .arg(from);
