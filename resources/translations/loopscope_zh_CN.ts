@@ -1493,19 +1493,19 @@ Shorten the message or the conversation's system prompt.</source>
         <translation>PostgreSQL</translation>
     </message>
     <message>
-        <source>else ~/.pgpass, PGPASSWORD or the keychain</source>
-        <translation>否则取自 ~/.pgpass、PGPASSWORD 或钥匙串</translation>
+        <source>optional</source>
+        <translation>可选</translation>
     </message>
     <message>
         <source>When empty, the password comes from the URI, PGPASSWORD or ~/.pgpass, else from the system keychain. It is never shown or saved with the settings</source>
         <translation>留空时，密码取自 URI、PGPASSWORD 或 ~/.pgpass，否则取自系统钥匙串。密码不会显示，也不会随设置保存</translation>
     </message>
     <message>
-        <source>Save in keychain</source>
-        <translation>存入钥匙串</translation>
+        <source>Save</source>
+        <translation>保存</translation>
     </message>
     <message>
-        <source>Keep this password in the system keychain for this user, server and database (loopscope serve and run read it too)</source>
+        <source>Save this password in the system keychain for this user, server and database (loopscope serve and run read it too)</source>
         <translation>把该密码按用户、服务器和数据库存入系统钥匙串（loopscope serve 和 run 也会读取）</translation>
     </message>
     <message>

@@ -31,12 +31,12 @@ DatabaseFields::DatabaseFields(QFormLayout *form, QObject *parent)
     passwordRow->setContentsMargins(0, 0, 0, 0);
     m_password = new QLineEdit; // unnamed and a password field: never saved with the window
     m_password->setEchoMode(QLineEdit::Password);
-    m_password->setPlaceholderText(tr("else ~/.pgpass, PGPASSWORD or the keychain"));
+    m_password->setPlaceholderText(tr("optional"));
     m_password->setToolTip(tr("When empty, the password comes from the URI, PGPASSWORD or ~/.pgpass, else "
                               "from the system keychain. It is never shown or saved with the settings"));
     m_store = new QToolButton;
-    m_store->setText(tr("Save in keychain"));
-    m_store->setToolTip(tr("Keep this password in the system keychain for this user, server and database "
+    m_store->setText(tr("Save"));
+    m_store->setToolTip(tr("Save this password in the system keychain for this user, server and database "
                            "(loopscope serve and run read it too)"));
     passwordRow->addWidget(m_password, 1);
     passwordRow->addWidget(m_store);
