@@ -2,10 +2,12 @@
 
 #include "base/threadregistry.h"
 #include "base/traceclock.h"
+#include "otlp/clockcorrections.h"
 #include "trace/tracerecorder.h"
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 namespace {
 
@@ -13,6 +15,26 @@ constexpr int MaxNodesPerTrace = 4096;
 constexpr int MaxAncestorSteps = 64;
 constexpr qint64 TraceIdleNs = 120'000'000'000; // forget a trace after 2 minutes without spans
 constexpr qint64 MaxNodes = 1'000'000; // over this, traces idle for 5 s are dropped as well
+// An applied correction is applied again (every request of its host published again) only when
+// the estimate moves by this much: the median of new client/server pairs wanders by microseconds.
+constexpr qint64 ReapplyNs = 1'000'000;
+
+// Moves a record's times (and its spans', each by its own lane's amount) back by `by(lane)`.
+template<typename By> void moveBack(RequestRecord &r, By &&by)
+{
+    const qint64 own = by(r.loopThread);
+    r.arrivedNs -= own;
+    r.startedNs -= own;
+    if (r.respondedNs)
+        r.respondedNs -= own;
+    for (int i = 0; i < r.spanCount; ++i) {
+        TraceSpan &s = r.spans[size_t(i)];
+        const qint64 d = by(s.thread);
+        s.startNs -= d;
+        if (s.endNs)
+            s.endNs -= d;
+    }
+}
 
 qint64 wallMinusSteadyNow()
 {
@@ -142,7 +164,7 @@ bool OtlpAssembler::enqueue(Otlp::Batch &&batch)
 void OtlpAssembler::drain()
 {
     std::unique_lock lock(m_queueMutex);
-    m_drainedCv.wait(lock, [this] { return (m_queue.empty() && !m_busy) || m_stop; });
+    m_drainedCv.wait(lock, [this] { return (m_queue.empty() && !m_busy && !m_correctionsDue) || m_stop; });
 }
 
 void OtlpAssembler::setPaused(bool paused)
@@ -154,15 +176,40 @@ void OtlpAssembler::setPaused(bool paused)
     m_queueCv.notify_all();
 }
 
+void OtlpAssembler::setApplyClockOffsets(bool on)
+{
+    m_applyOffsets.store(on, std::memory_order_relaxed);
+    {
+        std::lock_guard lock(m_queueMutex);
+        m_correctionsDue = true;
+    }
+    m_queueCv.notify_all();
+}
+
 void OtlpAssembler::run()
 {
     ThreadRegistry::nameCurrentThread(QStringLiteral("otlp-assembler"));
     std::unique_lock lock(m_queueMutex);
     for (;;) {
-        m_queueCv.wait_for(lock, std::chrono::seconds(5),
-                           [this] { return m_stop || (!m_paused && !m_queue.empty()); });
+        m_queueCv.wait_for(lock, std::chrono::seconds(5), [this] {
+            return m_stop || (!m_paused && (!m_queue.empty() || m_correctionsDue));
+        });
         if (m_stop)
             break;
+        if (!m_paused && m_correctionsDue) {
+            m_correctionsDue = false;
+            m_busy = true;
+            lock.unlock();
+            {
+                std::lock_guard state(m_stateMutex);
+                settle();
+            }
+            lock.lock();
+            m_busy = false;
+            if (m_queue.empty())
+                m_drainedCv.notify_all();
+            continue;
+        }
         if (m_paused || m_queue.empty()) {
             lock.unlock();
             {
@@ -179,7 +226,7 @@ void OtlpAssembler::run()
         {
             std::lock_guard state(m_stateMutex);
             assemble(batch);
-            publishDirty();
+            settle();
             expire(TraceClock::nowNs());
         }
         lock.lock();
@@ -219,6 +266,7 @@ quint16 OtlpAssembler::laneFor(const Otlp::Resource &resource, const Otlp::Span 
     lane.thread = thread;
     lane.lane = ThreadRegistry::registerLane(lane.name(), LaneKind::Service);
     m_laneByKey.insert(key, lane.lane);
+    m_laneHost.insert(lane.lane, hostId(resource.hostName));
     m_lanes.insert(lane.lane, lane);
     m_services.insert(lane.service);
     m_stats.services = int(m_services.size());
@@ -304,9 +352,9 @@ void OtlpAssembler::assemble(const Otlp::Batch &batch)
         node.phase = phaseOf(span);
         node.kind = span.kind;
         node.host = hostId(resource.hostName);
-        const qint64 correction = correctionNs(node.host);
-        node.startNs = toTraceClock(span.startUnixNs) - correction;
-        node.endNs = toTraceClock(span.endUnixNs) - correction;
+        // Kept as sent; the applied clock corrections move what is published (corrected()).
+        node.startNs = toTraceClock(span.startUnixNs);
+        node.endNs = toTraceClock(span.endUnixNs);
         node.request = isRequestSpan(span);
         if (node.request) {
             Request req;
@@ -326,7 +374,8 @@ void OtlpAssembler::assemble(const Otlp::Batch &batch)
             // spans).
             r.spanCount = 1;
             r.spans[0] = TraceSpan { r.startedNs, r.respondedNs, node.lane, Phase::Handler, 0, 1 };
-            node.seq = m_recorder->begin(r);
+            node.seq = m_recorder->begin(corrected(r));
+            m_published.push_back(node.seq);
             m_requests.insert(node.seq, req);
             ++m_stats.requests;
         } else {
@@ -354,18 +403,87 @@ void OtlpAssembler::assemble(const Otlp::Batch &batch)
     }
 }
 
-qint64 OtlpAssembler::correctionNs(int host) const
+qint64 OtlpAssembler::laneCorrectionNs(quint16 lane) const
 {
-    if (!m_applyOffsets.load(std::memory_order_relaxed))
+    if (m_applied.isEmpty())
         return 0;
-    for (auto it = m_offsetSamples.constBegin(); it != m_offsetSamples.constEnd(); ++it) {
-        if (it.key().second != host || it.key().first == host || it->isEmpty())
-            continue;
-        QList<double> s = it.value();
-        std::sort(s.begin(), s.end());
-        return qint64(s[s.size() / 2] * 1e6);
+    const auto host = m_laneHost.constFind(lane);
+    return host == m_laneHost.constEnd() ? 0 : m_applied.value(*host);
+}
+
+RequestRecord OtlpAssembler::corrected(const RequestRecord &raw) const
+{
+    RequestRecord r = raw;
+    if (!m_applied.isEmpty())
+        moveBack(r, [this](quint16 lane) { return laneCorrectionNs(lane); });
+    return r;
+}
+
+bool OtlpAssembler::updateCorrections()
+{
+    QHash<int, qint64> target;
+    if (m_applyOffsets.load(std::memory_order_relaxed)) {
+        QMap<QPair<int, int>, qint64> medians;
+        for (auto it = m_offsetSamples.constBegin(); it != m_offsetSamples.constEnd(); ++it) {
+            if (it->isEmpty())
+                continue;
+            QList<double> s = it.value();
+            std::sort(s.begin(), s.end());
+            medians.insert(it.key(), qint64(std::llround(s[s.size() / 2] * 1e6)));
+        }
+        target = ClockCorrections::solve(medians);
+        target.removeIf([](const QHash<int, qint64>::iterator &it) { return it.value() == 0; });
     }
-    return 0;
+    QHash<int, qint64> delta; // host -> ns to move its published times back by, on top
+    QSet<int> hosts(target.keyBegin(), target.keyEnd());
+    for (auto it = m_applied.constBegin(); it != m_applied.constEnd(); ++it)
+        hosts.insert(it.key());
+    for (int h : std::as_const(hosts)) {
+        const qint64 want = target.value(h), have = m_applied.value(h);
+        if (want == have)
+            continue;
+        if (target.contains(h) && m_applied.contains(h) && std::abs(want - have) < ReapplyNs)
+            continue; // the same estimate, give or take: keep what is published
+        delta.insert(h, want - have);
+        if (target.contains(h))
+            m_applied.insert(h, want);
+        else
+            m_applied.remove(h);
+    }
+    if (delta.isEmpty())
+        return false;
+    // Requests the ring overwrote are gone for good: stop tracking them.
+    const quint64 first = m_recorder->firstAvailable();
+    m_published.erase(m_published.begin(), std::lower_bound(m_published.begin(), m_published.end(), first));
+    const auto by = [&](quint16 lane) {
+        const auto host = m_laneHost.constFind(lane);
+        return host == m_laneHost.constEnd() ? 0 : delta.value(*host);
+    };
+    // What is published moves by the difference (a request still assembling is published from
+    // its times as sent with the new corrections when it next changes, which comes to the same).
+    for (quint64 seq : m_published) {
+        RequestRecord r;
+        if (!m_recorder->read(seq, &r))
+            continue;
+        moveBack(r, by);
+        m_recorder->publish(seq, r);
+    }
+    return true;
+}
+
+void OtlpAssembler::settle()
+{
+    const bool moved = updateCorrections();
+    publishDirty();
+    if (!moved)
+        return;
+    m_correctionsVersion.fetch_add(1, std::memory_order_release);
+    if (m_correctionsListener) {
+        QHash<QString, qint64> byName;
+        for (auto it = m_applied.constBegin(); it != m_applied.constEnd(); ++it)
+            byName.insert(m_hosts.value(it.key()), it.value());
+        m_correctionsListener(byName);
+    }
 }
 
 void OtlpAssembler::publishDirty()
@@ -376,9 +494,16 @@ void OtlpAssembler::publishDirty()
             continue;
         Request &req = *it;
         req.dirty = false;
+        // The request and its phases as published: moved by their hosts' clock corrections.
+        RequestRecord out = corrected(req.record);
         QList<TraceSpan> phases = req.phases;
+        for (TraceSpan &p : phases) {
+            const qint64 d = laneCorrectionNs(p.thread);
+            p.startNs -= d;
+            p.endNs -= d;
+        }
         // The server span's own time, where no span below it runs, is its handler's.
-        const QList<TraceSpan> own = handlerGaps(req.record, phases);
+        const QList<TraceSpan> own = handlerGaps(out, phases);
         phases += own;
         // Database and LLM/HTTP calls first, then the handler's longest stretches, then the
         // rest, when there are more than a record holds.
@@ -394,10 +519,10 @@ void OtlpAssembler::publishDirty()
             phases.resize(RequestRecord::MaxSpans);
         std::stable_sort(phases.begin(), phases.end(),
                          [](const TraceSpan &a, const TraceSpan &b) { return a.startNs < b.startNs; });
-        req.record.spanCount = quint8(phases.size());
+        out.spanCount = quint8(phases.size());
         for (qsizetype i = 0; i < phases.size(); ++i)
-            req.record.spans[size_t(i)] = phases[i];
-        m_recorder->publish(seq, req.record);
+            out.spans[size_t(i)] = phases[i];
+        m_recorder->publish(seq, out);
     }
     m_dirty.clear();
 }
@@ -440,6 +565,15 @@ ObservedLane OtlpAssembler::laneInfo(quint16 lane) const
 {
     std::lock_guard lock(m_stateMutex);
     return m_lanes.value(lane);
+}
+
+QHash<QString, qint64> OtlpAssembler::appliedCorrectionsNs() const
+{
+    std::lock_guard lock(m_stateMutex);
+    QHash<QString, qint64> out;
+    for (auto it = m_applied.constBegin(); it != m_applied.constEnd(); ++it)
+        out.insert(m_hosts.value(it.key()), it.value());
+    return out;
 }
 
 QList<ClockOffset> OtlpAssembler::offsets() const

@@ -49,6 +49,7 @@ void ReportWriter::build()
     }
     timelines();
     counters();
+    observed();
     latency();
     percentiles();
     expected();

@@ -105,6 +105,7 @@ struct ReportWriter
     void summary();
     void timelines();
     void counters();
+    void observed(); // the observed services' own metrics (reportobserved.cpp)
     void latency();
     void percentiles();
     void expected();

@@ -23,6 +23,11 @@ LiveFeed::Pull LiveFeed::pull(qint64 nowNs, bool settling)
     return p;
 }
 
+void LiveFeed::rereadRecords()
+{
+    m_data.reread(*m_server->recorder());
+}
+
 qint64 LiveFeed::liveEdge(bool running, qint64 nowNs) const
 {
     return running ? nowNs : std::max(m_data.latestNs(), m_lastSampleNs);

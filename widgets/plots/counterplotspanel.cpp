@@ -136,6 +136,13 @@ void CounterPlotsPanel::appendNamed(Plot which, const QString &name, qint64 tNs,
     plot->append(*it, m_state->toSeconds(tNs), value);
 }
 
+void CounterPlotsPanel::clearNamed()
+{
+    CounterPlot *const plots[] = { m_load, m_lag, m_resources, m_throughput, m_latency };
+    for (auto it = m_named.constBegin(); it != m_named.constEnd(); ++it)
+        plots[it.key().section(QChar(0), 0, 0).toInt()]->clearSeries(it.value());
+}
+
 void CounterPlotsPanel::addScaleEvent(const ScaleEvent &e)
 {
     const Theme &th = Theme::current();

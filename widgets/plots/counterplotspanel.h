@@ -37,6 +37,8 @@ public:
     // name in the plot `which`, created on first use.
     enum class Plot { Load, Lag, Resources, Throughput, Latency };
     void appendNamed(Plot which, const QString &name, qint64 tNs, double value);
+    // Empties every series appendNamed() fed (they are kept, with their colours), to plot again.
+    void clearNamed();
     // The lesson playhead across every plot; 0 hides it.
     void setPlayhead(qint64 ns);
     // Follows the shared time range and replots (queued).
