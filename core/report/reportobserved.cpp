@@ -5,7 +5,10 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QSet>
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace {
 
@@ -37,10 +40,49 @@ QList<QPointF> points(const QJsonObject &instance, const Track &track, double fa
     return out;
 }
 
-double peak(const QJsonObject &instance, const Track &track)
+using Spans = QList<QPair<double, double>>; // ms from the run's start
+
+// The largest value of the export intervals (from the previous point to this one) during which
+// one of `busy` ran; with no `busy`, of every interval. NaN when there is none.
+double peak(const QJsonObject &instance, const Track &track, const Spans &busy)
 {
-    const QJsonValue v = instance.value(QStringLiteral("peaks")).toObject().value(QLatin1String(track.key));
-    return v.isDouble() ? v.toDouble() * track.scale : std::nan("");
+    double best = std::nan("");
+    double previous = -std::numeric_limits<double>::infinity();
+    const QJsonArray samples
+        = instance.value(QStringLiteral("tracks")).toObject().value(QLatin1String(track.key)).toArray();
+    for (const QJsonValue &s : samples) {
+        const double t = s.toArray().at(0).toDouble();
+        const double v = s.toArray().at(1).toDouble() * track.scale;
+        const bool during = busy.isEmpty() || std::any_of(busy.begin(), busy.end(), [&](const auto &b) {
+                                return b.first < t && b.second > previous;
+                            });
+        previous = t;
+        if (during)
+            best = std::isnan(best) ? v : std::max(best, v);
+    }
+    return best;
+}
+
+// When each metrics instance served its observed requests (run.json machine.otlp.lanes).
+Spans requestsOf(const RunResult &run, const QJsonObject &instance)
+{
+    Spans out;
+    if (run.variants.isEmpty())
+        return out;
+    const VariantResult &v = run.variants.first();
+    QSet<int> lanes;
+    for (const QJsonValue &l :
+         run.machine.value(QStringLiteral("otlp")).toObject().value(QStringLiteral("lanes")).toArray()) {
+        const QJsonObject lane = l.toObject();
+        if (lane.value(QStringLiteral("service")) == instance.value(QStringLiteral("service"))
+            && lane.value(QStringLiteral("host")) == instance.value(QStringLiteral("host"))
+            && lane.value(QStringLiteral("instance")) == instance.value(QStringLiteral("instance")))
+            lanes.insert(lane.value(QStringLiteral("lane")).toInt());
+    }
+    for (const RequestRecord &r : v.server)
+        if (lanes.contains(r.loopThread))
+            out.append({ double(r.startedNs - v.startNs) / 1e6, double(r.respondedNs - v.startNs) / 1e6 });
+    return out;
 }
 
 } // namespace
@@ -55,6 +97,9 @@ void ReportWriter::observed()
     }
     if (instances.isEmpty())
         return;
+    std::sort(instances.begin(), instances.end(), [](const QJsonObject &a, const QJsonObject &b) {
+        return a.value(QStringLiteral("name")).toString() < b.value(QStringLiteral("name")).toString();
+    });
     heading(L("The observed services' own figures", "被观测服务自身的指标"));
     paragraph(
         L("Measured by the observed services themselves and sent as OpenTelemetry metrics (their runtime "
@@ -82,19 +127,26 @@ void ReportWriter::observed()
     ReportBlock table;
     table.kind = ReportBlock::Kind::Table;
     table.wide = true;
-    table.header << L("Instance (peak of its intervals)", "实例（各间隔的峰值）");
+    table.header << L("Instance (peak while serving)", "实例（处理请求期间的峰值）");
     for (const auto &c : columns)
         table.header << c.first;
     for (const QJsonObject &in : std::as_const(instances)) {
         QList<ReportCell> row { { in.value(QStringLiteral("name")).toString(), ReportCell::Style::Strong } };
+        const Spans busy = requestsOf(run, in);
         for (const auto &c : columns) {
-            const double v = peak(in, c.second);
+            const double v = peak(in, c.second, busy);
             row << (std::isnan(v) ? ReportCell { QStringLiteral("–"), ReportCell::Style::Muted }
                                   : ReportCell { sig(v) });
         }
         table.rows << row;
     }
     doc.blocks.push_back(table);
+    paragraph(L("Peaks of the export intervals during which the instance had an observed request in flight "
+                "(start-up, before the first request, delays a Node loop too: the plots below show it); an "
+                "instance without observed requests: of all its intervals. –: not sent.",
+                "实例有被观测请求处理中的那些导出间隔内的峰值（启动时、第一个请求之前，Node "
+                "循环也会延迟：见下面的图）；没有被观测请求的实例：其全部间隔的峰值。–：未发送。"),
+              ReportBlock::Kind::Note);
 
     const double xMax = spanS * unit.factor;
     const QString xTitle
@@ -160,7 +212,6 @@ void ReportWriter::observed()
                     yMax[p] = std::max(yMax[p], pt.y());
     for (const QJsonObject &in : std::as_const(instances)) {
         const QString name = in.value(QStringLiteral("name")).toString();
-        heading(name, 3);
         for (int p = 0; p < plots.size(); ++p) {
             SvgPlot::Chart c;
             c.height = 180;

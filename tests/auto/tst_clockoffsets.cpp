@@ -6,6 +6,7 @@
 // puts every time back exactly as sent.
 #include "otlp/clockcorrections.h"
 #include "otlp/otlpobserver.h"
+#include "skewedhosts.h"
 #include "trace/tracerecorder.h"
 
 #include <QDateTime>
@@ -15,71 +16,8 @@
 
 namespace {
 
-constexpr qint64 Ms = 1'000'000;
-// Span times near now, as a live service sends them; host B's clock runs 250 ms ahead of A's.
-const quint64 T0 = quint64(QDateTime::currentMSecsSinceEpoch()) * 1'000'000ULL - 20'000 * Ms;
-constexpr qint64 SkewB = 250 * Ms;
-
-QByteArray id(char tag, int n, int size)
-{
-    QByteArray b(size, '\0');
-    b[0] = tag;
-    b[size - 1] = char(n);
-    return b;
-}
-
-Otlp::Span span(char trace, int spanNo, int parentNo, Otlp::SpanKind kind, qint64 start, qint64 end,
-                int resource)
-{
-    Otlp::Span s;
-    s.traceId = id(trace, 1, 16);
-    s.spanId = id(trace, spanNo, 8);
-    if (parentNo)
-        s.parentSpanId = id(trace, parentNo, 8);
-    s.name = QStringLiteral("span %1").arg(spanNo);
-    s.kind = kind;
-    s.startUnixNs = T0 + quint64(start);
-    s.endUnixNs = T0 + quint64(end);
-    s.resource = resource;
-    s.http = kind == Otlp::SpanKind::Client;
-    return s;
-}
-
-Otlp::Batch batch(const QList<Otlp::Span> &spans)
-{
-    Otlp::Batch b;
-    b.resources = { { QStringLiteral("front"), QStringLiteral("A"), QStringLiteral("i-1") },
-                    { QStringLiteral("back"), QStringLiteral("B"), QStringLiteral("i-1") } };
-    b.spans = spans;
-    return b;
-}
-
-// Host A calls host B at `at` (A's clock) for 80 ms; B answers in 70 ms, stamped with its own
-// clock; `asymmetry` makes the estimate of this pair differ from SkewB by that much.
-Otlp::Batch callFromAToB(char trace, qint64 at, qint64 asymmetry = 0)
-{
-    return batch({ span(trace, 1, 0, Otlp::SpanKind::Server, at, at + 100 * Ms, 0),
-                   span(trace, 2, 1, Otlp::SpanKind::Client, at + 10 * Ms, at + 90 * Ms, 0),
-                   span(trace, 3, 2, Otlp::SpanKind::Server, at + SkewB + 15 * Ms + asymmetry,
-                        at + SkewB + 85 * Ms + asymmetry, 1) });
-}
-
-// One event-loop delay point per host at `at` (its own clock).
-Otlp::MetricBatch delays(qint64 at)
-{
-    Otlp::MetricBatch m;
-    m.resources = batch({}).resources;
-    for (int host = 0; host < 2; ++host) {
-        Otlp::MetricPoint p;
-        p.name = QStringLiteral("nodejs.eventloop.delay.max");
-        p.unit = QStringLiteral("s");
-        p.resource = host;
-        p.timeUnixNs = T0 + quint64(at + (host == 1 ? SkewB : 0));
-        p.value = host == 1 ? 0.3 : 0.02;
-        m.points.append(p);
-    }
-    return m;
-}
+using namespace SkewedHosts;
+constexpr qint64 SkewB = SkewNs;
 
 QList<RequestRecord> published(const OtlpObserver &observer)
 {
@@ -164,7 +102,7 @@ void TestClockOffsets::appliesToWhatArrivedBefore()
     assembler.drain();
     const QList<RequestRecord> asSent = published(observer);
     QCOMPARE(asSent.size(), 1);
-    QCOMPARE(asSent[0].startedNs, assembler.toTraceClock(T0 + quint64(SkewB))); // no estimate: as sent
+    QCOMPARE(asSent[0].startedNs, assembler.toTraceClock(t0() + quint64(SkewB))); // no estimate: as sent
     const int a = instanceOf(metrics, QStringLiteral("A")), b = instanceOf(metrics, QStringLiteral("B"));
     QVERIFY(a >= 0 && b >= 0);
     const qint64 metricA = metrics.track(a, OtlpMetricStore::Track::LoopDelayMax).value(0).tNs;
@@ -188,7 +126,7 @@ void TestClockOffsets::appliesToWhatArrivedBefore()
     QVERIFY(front.loopThread != laneB && back.loopThread == laneB);
     // B's answer now lies inside A's call to it, 5 ms after the call began, as on one clock.
     QCOMPARE(back.startedNs - front.startedNs, 15 * Ms);
-    QCOMPARE(front.startedNs, assembler.toTraceClock(T0 + 1000 * Ms)); // A is the reference
+    QCOMPARE(front.startedNs, assembler.toTraceClock(t0() + 1000 * Ms)); // A is the reference
     // B's metrics move with its spans; A's stay.
     QCOMPARE(metrics.track(b, OtlpMetricStore::Track::LoopDelayMax).value(0).tNs, metricB - SkewB);
     QCOMPARE(metrics.track(a, OtlpMetricStore::Track::LoopDelayMax).value(0).tNs, metricA);
