@@ -44,8 +44,7 @@ void ReportWriter::counters()
         return;
     heading(L("Server counters", "服务器计数器"));
     const double xMax = spanS * unit.factor;
-    const QString xTitle
-        = L("Time since the first request (%1)", "自第一个请求起的时间（%1）").arg(unit.unit);
+    const QString xTitle = timeAxisTitle();
     const auto chart = [&](const QString &title, const QString &yTitle, const QString &caption,
                            const QList<std::pair<QString, double (*)(const CounterSample &)>> &lines) {
         SvgPlot::Chart c;

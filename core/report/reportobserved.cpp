@@ -149,8 +149,7 @@ void ReportWriter::observed()
               ReportBlock::Kind::Note);
 
     const double xMax = spanS * unit.factor;
-    const QString xTitle
-        = L("Time since the first request (%1)", "自第一个请求起的时间（%1）").arg(unit.unit);
+    const QString xTitle = timeAxisTitle();
     struct Line
     {
         QString name;

@@ -431,6 +431,11 @@ private slots:
         // 500 ms), so host-b's later 500 ms delay is in its plot, not in the table.
         QVERIFY(text.contains(QStringLiteral("not by LoopScope")));
         QVERIFY(!text.contains(QStringLiteral("heartbeat"))); // LoopScope's own lag chart
+        // Its axes start when the observation did; its timeline has no client bars, and says so.
+        QVERIFY(text.contains(QStringLiteral("Time since the observation started (s)")));
+        QVERIFY(!text.contains(QStringLiteral("Time since the first request")));
+        QVERIFY(text.contains(QStringLiteral("Recorded server-side: no client bars")));
+        QVERIFY(!text.contains(QStringLiteral("No finished requests")));
         // The peaks, one row per instance.
         const ReportBlock *peaks = nullptr;
         for (const ReportBlock &b : doc.blocks)
