@@ -102,7 +102,8 @@ bool OtlpAssembler::updateCorrections()
     // its times as sent with the new corrections when it next changes, which comes to the same).
     for (quint64 seq : m_published) {
         RequestRecord r;
-        if (!m_recorder->read(seq, &r))
+        // Overwritten by the ring, or not an observed request: left alone.
+        if (!m_recorder->read(seq, &r) || !m_laneHost.contains(r.loopThread))
             continue;
         moveBack(r, by);
         m_recorder->publish(seq, r);
