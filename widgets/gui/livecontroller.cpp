@@ -110,6 +110,7 @@ void LiveController::joinClientSends()
 
 void LiveController::rereadRecords()
 {
+    m_views.plots->clearLatency();
     m_feed.rereadRecords();
     m_views.requests->update();
     m_views.threads->update();

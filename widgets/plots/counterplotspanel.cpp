@@ -181,6 +181,12 @@ void CounterPlotsPanel::appendLatency(const QList<LatencyOverTime::Point> &point
     }
 }
 
+void CounterPlotsPanel::clearLatency()
+{
+    for (int series = 0; series < 3; ++series)
+        m_latency->clearSeries(series);
+}
+
 void CounterPlotsPanel::setPlayhead(qint64 ns)
 {
     const double t = ns > 0 ? m_state->toSeconds(ns) : std::nan("");

@@ -32,6 +32,8 @@ public:
     void setLaneKinds(const QList<LaneKind> &kinds) { m_laneKinds = kinds; }
     // Per-second latency percentiles (the latency plot, next to throughput).
     void appendLatency(const QList<LatencyOverTime::Point> &points);
+    // Empties the percentiles appendLatency() fed, to append them again.
+    void clearLatency();
     void clear();
     // Series fed from outside the server's sampler (observed services or instances), one per
     // name in the plot `which`, created on first use.
