@@ -147,8 +147,7 @@ private:
     // `raw` (times as sent) moved by its lanes' hosts' corrections.
     RequestRecord corrected(const RequestRecord &raw) const;
     // Re-estimates the corrections (on) or drops them (off); publishes every request of a host
-    // whose correction changed again, moved accordingly.
-    // True if any moved.
+    // whose correction changed again, moved accordingly. True if any moved.
     bool updateCorrections();
     // After a batch or a switch: corrections, then the dirty requests; tells the listener.
     void settle();
