@@ -50,6 +50,7 @@ void ReportWriter::build()
     timelines();
     counters();
     observed();
+    databasePool();
     latency();
     percentiles();
     expected();

@@ -155,7 +155,7 @@ void ReportWriter::observed()
         QString name;
         Track track;
         int color;
-        bool dashed;
+        int style; // 0 solid, 1 dashed, 2 dotted
     };
     struct Plot
     {
@@ -178,9 +178,9 @@ void ReportWriter::observed()
             "循环表现为最大延迟不小于处理函数的忙碌时间（忙等 300 毫秒：300 毫秒或更多），而处理函数都在 "
             "await 的循环只停留在采样精度附近（几毫秒到几十毫秒）。最大值高而平均值低，是一次长时间阻塞；"
             "平均值高，是循环一直在忙。"),
-          { { L("max", "最大值"), DelayMax, 0, false },
-            { L("p99", "p99"), DelayP99, 1, true },
-            { L("mean", "平均值"), DelayMean, 2, true } } },
+          { { L("max", "最大值"), DelayMax, 0, 0 },
+            { L("p99", "p99"), DelayP99, 1, 1 },
+            { L("mean", "平均值"), DelayMean, 2, 2 } } },
         { L("%1: loop utilisation and CPU", "%1：循环利用率与 CPU"),
           L("%", "%"),
           L("Solid: event-loop utilisation (nodejs.eventloop.utilization × 100), the share of each interval "
@@ -192,15 +192,14 @@ void ReportWriter::observed()
             "I/O 的时间比例；接近 100 % 时这一个线程已饱和，其他请求都在等待。虚线：进程每秒的 CPU 时间"
             "（process.cpu.time，用户态与内核态），以单核百分比表示；Node 进程的 JavaScript "
             "在一个线程上运行，所以被阻塞的循环约为 100 %。"),
-          { { L("loop utilisation", "循环利用率"), Utilisation, 0, false },
-            { L("CPU", "CPU"), Cpu, 1, true } } },
+          { { L("loop utilisation", "循环利用率"), Utilisation, 0, 0 }, { L("CPU", "CPU"), Cpu, 1, 1 } } },
         { L("%1: memory", "%1：内存"),
           L("MB", "MB"),
           L("Solid: the process's resident memory (process.memory.usage). Dashed: V8's JavaScript heap in "
             "use (v8js.memory.heap.used, its spaces summed).",
             "实线：进程的常驻内存（process.memory.usage）。虚线：V8 JavaScript 堆的已用大小"
             "（v8js.memory.heap.used，各堆空间之和）。"),
-          { { L("resident", "常驻内存"), Resident, 0, false }, { L("heap", "堆"), Heap, 1, true } } },
+          { { L("resident", "常驻内存"), Resident, 0, 0 }, { L("heap", "堆"), Heap, 1, 1 } } },
     };
     // One y scale per kind of plot for every instance, so a blocked instance stands out.
     QList<double> yMax(plots.size(), 1.0);
@@ -222,7 +221,8 @@ void ReportWriter::observed()
                 SvgPlot::Series s;
                 s.name = l.name;
                 s.color = ReportStyle::variantColor(l.color);
-                s.dashed = l.dashed;
+                s.dashed = l.style == 1;
+                s.dotted = l.style == 2;
                 // Not held as steps: a point is its interval's figure, stamped when it ended.
                 s.points = points(in, l.track, unit.factor);
                 if (!s.points.isEmpty())

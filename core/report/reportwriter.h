@@ -115,6 +115,12 @@ struct ReportWriter
     void timelines();
     void counters();
     void observed(); // the observed services' own metrics (reportobserved.cpp)
+    void databasePool();
+    // A chart of counter samples over time: each line for every variant, in the variant's colour,
+    // solid, dashed, then dotted.
+    using CounterLine = std::pair<QString, double (*)(const CounterSample &)>;
+    void counterChart(const QString &title, const QString &yTitle, const QString &caption,
+                      const QList<CounterLine> &lines);
     void latency();
     void percentiles();
     void expected();

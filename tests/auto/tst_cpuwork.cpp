@@ -6,7 +6,7 @@
 #include "pipeline/interpreterlock.h"
 #include "pipeline/processpool.h"
 #include "report/runexport.h"
-#include "scenario/scenariorunner.h"
+#include "scenariorun.h"
 #include "serverfixture.h"
 #include "timeline/threadlanemodel.h"
 #include "timeline/timelinedata.h"
@@ -155,21 +155,13 @@ private slots:
     // thread's holds: no two threads are ever drawn computing at once.
     void gilTurnsInRunJson()
     {
-        Scenario s;
         QString error;
-        QVERIFY2(Scenario::open(QStringLiteral("cpu_bound"), &s, &error), qPrintable(error));
-        RunOptions o;
-        o.timeScale = 0.25;
-        o.variant = QStringLiteral("B");
-        ScenarioRunner runner;
-        runner.setScenario(s);
-        runner.setOptions(o);
-        QSignalSpy finished(&runner, &ScenarioRunner::finished);
-        QVERIFY(runner.start(&error));
-        QVERIFY(finished.wait(120000));
         RunResult back;
-        QVERIFY2(RunResult::fromJson(QJsonDocument::fromJson(RunExport::runJson(runner.result())).object(),
-                                     &back, &error),
+        QVERIFY2(RunResult::fromJson(
+                     QJsonDocument::fromJson(RunExport::runJson(runScenario(QStringLiteral("cpu_bound"), 0.25,
+                                                                            QStringLiteral("B"))))
+                         .object(),
+                     &back, &error),
                  qPrintable(error));
         QCOMPARE(back.variants.size(), 1);
         const VariantResult &v = back.variants[0];

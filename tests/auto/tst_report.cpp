@@ -606,6 +606,58 @@ private slots:
         QVERIFY(found);
     }
 
+    // A run whose server had a PostgreSQL pool gets the pool's chart (busy solid, waiting dashed,
+    // size dotted, per variant) and its peaks in words; a run without one does not.
+    void databasePoolChartOnlyWithAPool()
+    {
+        const auto poolSection = [](const ReportDocument &doc) {
+            for (const ReportBlock &b : doc.blocks) {
+                if (b.kind == ReportBlock::Kind::Figure && b.text == QLatin1String("Database connections"))
+                    return qsizetype(&b - doc.blocks.data());
+            }
+            return qsizetype(-1);
+        };
+        QCOMPARE(poolSection(ReportDocument::build(m_run)), -1); // SQLite: no pool
+        RunResult run = m_run;
+        for (int i = 0; i < run.variants.size(); ++i) {
+            VariantResult &v = run.variants[i];
+            QVERIFY(v.counters.size() > 10);
+            for (int k = 0; k < v.counters.size(); ++k) {
+                v.counters[k].dbPoolSize = 5;
+                v.counters[k].dbBusy = k < v.counters.size() / 2 ? 5 : 0;
+                v.counters[k].dbWaiting = k < v.counters.size() / 4 ? 20 + 10 * i : 0;
+            }
+            v.metrics[QStringLiteral("db_busy_peak")] = 5;
+            v.metrics[QStringLiteral("db_waiting_peak")] = 20 + 10 * i;
+            v.metrics[QStringLiteral("db_pool_wait_max_s")] = 0.25;
+        }
+        const ReportDocument doc = ReportDocument::build(run);
+        const qsizetype at = poolSection(doc);
+        QVERIFY(at > 0);
+        const ReportBlock &chart = doc.blocks[size_t(at)];
+        QCOMPARE(doc.blocks[size_t(at - 1)].text, QStringLiteral("Database connection pool"));
+        QCOMPARE(chart.svg.count(QStringLiteral("<polyline")), 3 * run.variants.size());
+        QCOMPARE(chart.svg.count(QStringLiteral("<polyline fill='none' stroke='%1' stroke-width='2' "
+                                                "stroke-linejoin='round' stroke-dasharray='2,3'")
+                                     .arg(ReportStyle::hex(ReportStyle::variantColor(1)))),
+                 1); // one dotted line (the size) per variant, in its colour
+        QVERIFY(chart.svg.contains(QStringLiteral(">A waiting<")));
+        QVERIFY(chart.svg.contains(QStringLiteral(">B pool size<")));
+        QVERIFY(chart.caption.contains(QStringLiteral("“DB pool wait”")));
+        const QString peaks = doc.blocks[size_t(at + 1)].text;
+        QVERIFY2(peaks.contains(QStringLiteral("Peak requests waiting for a database connection 30")),
+                 qPrintable(peaks));
+        QVERIFY(peaks.contains(QStringLiteral("Longest wait for a database connection (s) 0.250")));
+        // The y axis reaches the largest line: 30 waiting.
+        QVERIFY(chart.svg.contains(QStringLiteral(">30<")) || chart.svg.contains(QStringLiteral(">40<")));
+        ReportOptions zh;
+        zh.language = ReportStyle::Language::Chinese;
+        const QString text = ReportDocument::build(run, zh).visibleText().join(QLatin1Char('\n'));
+        QVERIFY(text.contains(QStringLiteral("数据库连接池")));
+        QVERIFY(text.contains(QStringLiteral("等待数据库连接的请求峰值")));
+        QVERIFY(!text.contains(QStringLiteral("db_")));
+    }
+
     void ticksAreOneTwoFive_data()
     {
         QTest::addColumn<double>("max");
