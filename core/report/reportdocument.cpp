@@ -49,6 +49,7 @@ void ReportWriter::build()
     }
     timelines();
     counters();
+    observed();
     databasePool();
     latency();
     percentiles();

@@ -1053,8 +1053,8 @@ Shorten the message or the conversation's system prompt.</source>
         <translation>应用时钟偏差</translation>
     </message>
     <message>
-        <source>Moves each host's spans onto its caller's clock by the estimated offset (spans arriving from now on).</source>
-        <translation>按估算的偏差把每台主机的跨度移到其调用方的时钟上（仅对此后到达的跨度）。</translation>
+        <source>Moves every host's spans and metrics, those already received too, onto one clock by the estimated offsets (a host called by another is moved onto its caller's clock). Off: times as each host sent them.</source>
+        <translation>按估算的偏差把每台主机的跨度和指标（包括已经收到的）移到同一个时钟上（被其他主机调用的主机移到其调用方的时钟上）。关闭：使用各主机发送时的时间。</translation>
     </message>
     <message>
         <source>Counters are derived from the spans and trail by the exporters' batch delay; event-loop lag, CPU and heap come from the services' metrics.</source>
