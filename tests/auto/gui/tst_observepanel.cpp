@@ -6,7 +6,7 @@
 #include "plots/counterplot.h"
 #include "plots/counterplotspanel.h"
 #include "skewedhosts.h"
-#include "timeline/timeviewstate.h"
+#include "timelineview/timeviewstate.h"
 #include "trace/tracerecorder.h"
 
 #include <QCheckBox>
