@@ -104,11 +104,9 @@ void MainWindow::buildCentre()
         connect(v, &TimelineView::requestSelected, this, &MainWindow::showSelected);
         connect(v, &TimelineView::rangeSelected, this,
                 [this](qint64 from, qint64 to) { m_details->setHtml(rangeStatistics(from, to)); });
-        connect(v, &TimelineView::leftMarginChanged, this, [this](int px) { // axes stay aligned
-            m_requestView->setLeftMargin(px);
-            m_threadView->setLeftMargin(px);
-            m_plots->setLeftMargin(px);
-        });
+        connect(v, &TimelineView::leftMarginChanged, m_plots, &CounterPlotsPanel::setLeftMargin);
+        connect(v, &TimelineView::leftMarginChanged, v == m_requestView ? m_threadView : m_requestView,
+                &TimelineView::setLeftMargin);
     }
 }
 
