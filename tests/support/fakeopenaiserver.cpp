@@ -1,5 +1,6 @@
 #include "fakeopenaiserver.h"
 
+#include "http/httpstatus.h"
 #include "llm/openaichunk.h"
 #include "llm/ssedecoder.h"
 
@@ -21,32 +22,6 @@ struct FakeOpenAiServer::Connection
 };
 
 namespace {
-
-QByteArray reasonPhrase(int status)
-{
-    switch (status) {
-    case 200:
-        return "OK";
-    case 400:
-        return "Bad Request";
-    case 401:
-        return "Unauthorized";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 429:
-        return "Too Many Requests";
-    case 500:
-        return "Internal Server Error";
-    case 502:
-        return "Bad Gateway";
-    case 503:
-        return "Service Unavailable";
-    default:
-        return "Status";
-    }
-}
 
 const QString FakeId = QStringLiteral("chatcmpl-fake");
 const QString FakeModel = QStringLiteral("fake-model");
@@ -268,7 +243,8 @@ void FakeOpenAiServer::onReadyRead(const std::shared_ptr<Connection> &c)
 void FakeOpenAiServer::startResponse(const std::shared_ptr<Connection> &c)
 {
     const FakeOpenAiScript &s = c->script;
-    QByteArray head = "HTTP/1.1 " + QByteArray::number(s.status) + ' ' + reasonPhrase(s.status) + "\r\n";
+    QByteArray head = "HTTP/1.1 " + QByteArray::number(s.status) + ' '
+        + HttpStatus::reasonPhrase(s.status).toByteArray() + "\r\n";
     head += "Content-Type: " + s.contentType + "\r\n";
     head += "Cache-Control: no-cache\r\nConnection: close\r\n";
     if (s.framing == FakeOpenAiScript::Framing::Chunked) {

@@ -38,13 +38,16 @@
 
 namespace {
 
-QDockWidget *makeDock(const QString &title, const QString &name, QWidget *content, QMainWindow *parent)
+// A dock holding `content`, added to `area` of the window.
+QDockWidget *makeDock(const QString &title, const QString &name, QWidget *content, QMainWindow *parent,
+                      Qt::DockWidgetArea area)
 {
     auto *dock = new QDockWidget(title, parent);
     dock->setObjectName(name);
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable
                       | QDockWidget::DockWidgetClosable);
     dock->setWidget(content);
+    parent->addDockWidget(area, dock);
     return dock;
 }
 
@@ -118,18 +121,15 @@ void MainWindow::buildDocks()
     m_chat = new ChatPanel(m_server);
     m_details = new QTextBrowser;
     m_details->setPlaceholderText(tr("Click a request in a timeline to see every timing."));
-    m_serverDock = makeDock(tr("Server"), QStringLiteral("serverDock"), m_serverPanel, this);
-    m_usersDock = makeDock(tr("Simulated users"), QStringLiteral("usersDock"), m_usersPanel, this);
-    auto *chatDock = makeDock(tr("Chat"), QStringLiteral("chatDock"), m_chat, this);
-    auto *detailsDock = makeDock(tr("Request details"), QStringLiteral("detailsDock"), m_details, this);
-    addDockWidget(Qt::LeftDockWidgetArea, m_serverDock);
-    addDockWidget(Qt::LeftDockWidgetArea, m_usersDock);
-    addDockWidget(Qt::RightDockWidgetArea, chatDock);
-    addDockWidget(Qt::RightDockWidgetArea, detailsDock);
+    const auto left = Qt::LeftDockWidgetArea, right = Qt::RightDockWidgetArea;
+    m_serverDock = makeDock(tr("Server"), QStringLiteral("serverDock"), m_serverPanel, this, left);
+    m_usersDock = makeDock(tr("Simulated users"), QStringLiteral("usersDock"), m_usersPanel, this, left);
+    auto *chatDock = makeDock(tr("Chat"), QStringLiteral("chatDock"), m_chat, this, right);
+    auto *detailsDock
+        = makeDock(tr("Request details"), QStringLiteral("detailsDock"), m_details, this, right);
     m_runs = new RunsPanel;
     m_store = RunStore(m_runs);
-    auto *runsDock = makeDock(tr("Runs"), QStringLiteral("runsDock"), m_runs, this);
-    addDockWidget(Qt::LeftDockWidgetArea, runsDock);
+    auto *runsDock = makeDock(tr("Runs"), QStringLiteral("runsDock"), m_runs, this, left);
     tabifyDockWidget(m_usersDock, runsDock);
     m_usersDock->raise();
     connect(m_runs, &RunsPanel::showRequested, this, &MainWindow::showRun);
@@ -144,8 +144,7 @@ void MainWindow::buildDocks()
 
 QDockWidget *MainWindow::addLeftPanel(const QString &title, const QString &objectName, QWidget *content)
 {
-    QDockWidget *dock = makeDock(title, objectName, content, this);
-    addDockWidget(Qt::LeftDockWidgetArea, dock);
+    QDockWidget *dock = makeDock(title, objectName, content, this, Qt::LeftDockWidgetArea);
     dock->hide();
     return dock;
 }
@@ -168,15 +167,14 @@ void MainWindow::connectPanels()
 {
     m_stats = new QLabel;
     statusBar()->addPermanentWidget(m_stats);
-    connect(m_serverPanel, &ServerControlPanel::message, this,
-            [this](const QString &t) { statusBar()->showMessage(t, 6000); });
-    connect(m_usersPanel, &UsersPanel::message, this,
-            [this](const QString &t) { statusBar()->showMessage(t, 6000); });
+    const auto toStatusBar
+        = [this](int ms) { return [this, ms](const QString &t) { statusBar()->showMessage(t, ms); }; };
+    connect(m_serverPanel, &ServerControlPanel::message, this, toStatusBar(6000));
+    connect(m_usersPanel, &UsersPanel::message, this, toStatusBar(6000));
     connect(m_serverPanel, &ServerControlPanel::serverStarted, m_live, &LiveController::serverStarted);
     // Record/Stop: whatever load reaches the server becomes a run in the Runs dock (issue #23).
     auto *recording = new RecordingController(m_server, m_serverPanel, this);
-    connect(recording, &RecordingController::message, this,
-            [this](const QString &t) { statusBar()->showMessage(t, 8000); });
+    connect(recording, &RecordingController::message, this, toStatusBar(8000));
     connect(recording, &RecordingController::recorded, this, [this](const RunResult &run) {
         const int first = int(m_runs->count());
         for (const SessionRun &r : SessionRuns::fromRunResult(run, tr("recorded")))
@@ -199,11 +197,6 @@ void MainWindow::connectPanels()
         if (m_selected >= 0 && m_selected < live.size() && !live.at(m_selected).finished())
             showSelected(m_selected);
     });
-}
-
-void MainWindow::addRun(const SessionRun &run)
-{
-    m_store.add(run);
 }
 
 bool MainWindow::openRun(const QString &path, QString *error)
@@ -324,14 +317,8 @@ void MainWindow::showLive()
 
 RunComparisonView *MainWindow::compareRuns(int a, int b)
 {
-    if (a < 0 || b < 0 || a >= m_runs->count() || b >= m_runs->count())
-        return nullptr;
-    auto *view = new RunComparisonView(this);
-    view->setWindowFlag(Qt::Window);
-    view->setAttribute(Qt::WA_DeleteOnClose);
-    view->setRuns(m_runs->at(a), m_runs->at(b));
-    view->show();
-    return view;
+    const bool valid = a >= 0 && b >= 0 && a < m_runs->count() && b < m_runs->count();
+    return valid ? RunComparisonView::open(m_runs->at(a), m_runs->at(b), this) : nullptr;
 }
 
 QString MainWindow::rangeStatistics(qint64 fromNs, qint64 toNs) const

@@ -58,7 +58,7 @@ public:
     QList<QDockWidget *> servingPanels() const;
 
     // Runs: every finished run is kept for the session.
-    void addRun(const SessionRun &run);
+    void addRun(const SessionRun &run) { m_store.add(run); }
     // Reads a run.json (every variant joins the Runs list) and shows its first variant.
     bool openRun(const QString &path, QString *error = nullptr);
     bool saveRun(int row, const QString &path, QString *error = nullptr) const;

@@ -1,7 +1,9 @@
 #include "windowsettings.h"
 
 #include "mainwindow.h"
+#include "plots/counterplotspanel.h"
 #include "server/servercontrolpanel.h"
+#include "timelineview/timelineview.h"
 #include "users/userspanel.h"
 
 #include <QAbstractButton>
@@ -24,6 +26,7 @@ const QString kLargeFonts = QStringLiteral("view/largeFonts");
 const QString kLanguage = QStringLiteral("view/language");
 const QString kServer = QStringLiteral("panels/server");
 const QString kUsers = QStringLiteral("panels/users");
+const QString kLaneMargin = QStringLiteral("window/laneMargin");
 
 // The input widgets that hold a setting: named by the panel (Qt's own children are "qt_…").
 QList<QWidget *> inputs(const QWidget *panel)
@@ -119,6 +122,7 @@ WindowSettings WindowSettings::read(const QSettings &s)
     w.language = s.value(kLanguage).toString();
     w.serverPanel = s.contains(kServer) ? s.value(kServer).toMap() : legacyServerPanel(s);
     w.usersPanel = s.value(kUsers).toMap();
+    w.laneMargin = s.value(kLaneMargin, 0).toInt();
     return w;
 }
 
@@ -132,6 +136,7 @@ void WindowSettings::write(QSettings &s) const
     s.setValue(kLanguage, language);
     s.setValue(kServer, serverPanel);
     s.setValue(kUsers, usersPanel);
+    s.setValue(kLaneMargin, laneMargin);
     s.sync();
 }
 
@@ -144,6 +149,7 @@ WindowSettings WindowSettings::of(const MainWindow *window)
     s.dark = window->isDark();
     s.largeFonts = window->largeFonts();
     s.language = window->language();
+    s.laneMargin = window->requestView()->leftMargin();
     s.serverPanel = inputsOf(window->serverPanel());
     s.usersPanel = inputsOf(window->usersPanel());
     return s;
@@ -157,6 +163,11 @@ void WindowSettings::applyTo(MainWindow *window) const
     window->setDarkTheme(dark);
     window->setLargeFonts(largeFonts);
     window->setLanguage(language);
+    if (laneMargin > 0) { // both timelines and the plots, so the time axes stay aligned
+        window->requestView()->setLeftMargin(laneMargin);
+        window->threadView()->setLeftMargin(laneMargin);
+        window->plots()->setLeftMargin(laneMargin);
+    }
     // The server panel quietly (nothing to apply before the server starts); the users panel with
     // its signals, so a restored scenario fills its fields before the saved fields override them.
     setInputs(window->serverPanel(), serverPanel, true);

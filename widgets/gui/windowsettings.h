@@ -9,11 +9,10 @@ class QSettings;
 class QWidget;
 
 // Everything the window restores on the next start, read and written as one value: the layout
-// (window geometry, docks, the centre splitter), the palette and font size, the language chosen
-// in View > Language, and every setting of the server and users panels. A panel's settings are
-// its named input widgets (spin boxes, combo boxes, check boxes, checkable buttons, text fields
-// other than password fields), so a new
-// control with an object name is remembered without a line here.
+// (window geometry, docks, the centre splitter, the lane margin), the palette and font size, the language
+// chosen in View > Language, and every setting of the server and users panels. A panel's settings are its
+// named input widgets (spin boxes, combo boxes, check boxes, checkable buttons, text fields other than
+// password fields), so a new control with an object name is remembered without a line here.
 struct WindowSettings
 {
     QByteArray geometry;
@@ -22,6 +21,7 @@ struct WindowSettings
     bool dark = true;
     bool largeFonts = false;
     QString language; // "en", "zh_CN"; empty: the system's
+    int laneMargin = 0; // the timelines' and plots' label margin, widened by dragging (0: default)
     QVariantMap serverPanel;
     QVariantMap usersPanel;
 

@@ -105,6 +105,16 @@ RunComparisonView::RunComparisonView(QWidget *parent)
     resize(1300, 900);
 }
 
+RunComparisonView *RunComparisonView::open(const SessionRun &a, const SessionRun &b, QWidget *parent)
+{
+    auto *view = new RunComparisonView(parent);
+    view->setWindowFlag(Qt::Window);
+    view->setAttribute(Qt::WA_DeleteOnClose);
+    view->setRuns(a, b);
+    view->show();
+    return view;
+}
+
 void RunComparisonView::setRuns(const SessionRun &a, const SessionRun &b)
 {
     m_a = a;

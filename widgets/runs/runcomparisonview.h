@@ -22,6 +22,8 @@ class RunComparisonView : public QWidget
     Q_OBJECT
 public:
     explicit RunComparisonView(QWidget *parent = nullptr);
+    // A window of its own comparing a and b, deleted when closed.
+    static RunComparisonView *open(const SessionRun &a, const SessionRun &b, QWidget *parent);
 
     void setRuns(const SessionRun &a, const SessionRun &b);
     const QList<RunDelta> &deltas() const { return m_deltas; }

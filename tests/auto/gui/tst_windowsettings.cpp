@@ -6,6 +6,7 @@
 #include "guitest.h"
 #include "http/chatserver.h"
 #include "server/servercontrolpanel.h"
+#include "timelineview/timelineview.h"
 #include "users/userspanel.h"
 
 #include <QAbstractButton>
@@ -151,6 +152,8 @@ void TestWindowSettings::everyPanelSettingIsRestored()
         load = users->settings();
         a.centreSplitter()->setSizes({ 300, 300, 200 });
         centre = a.centreSplitter()->sizes();
+        a.requestView()->setLeftMargin(231); // as a drag would: the other views follow
+        a.threadView()->setLeftMargin(231);
         a.setDarkTheme(false);
         a.setLargeFonts(true);
         a.setLanguage(QStringLiteral("zh_CN"));
@@ -205,6 +208,8 @@ void TestWindowSettings::everyPanelSettingIsRestored()
 
     QCOMPARE(b.size(), QSize(1500, 900));
     QCOMPARE(b.centreSplitter()->sizes(), centre);
+    QCOMPARE(b.requestView()->leftMargin(), 231);
+    QCOMPARE(b.threadView()->leftMargin(), 231);
     QVERIFY(!b.isDark());
     QVERIFY(b.largeFonts());
     QCOMPARE(b.language(), QStringLiteral("zh_CN"));
