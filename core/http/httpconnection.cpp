@@ -24,7 +24,10 @@ HttpConnection::HttpConnection(HttpConnectionSet *set, int fd, const HttpRequest
     : m_set(set)
     , m_fd(fd)
     , m_reader(limits)
-{ }
+{
+    if (set)
+        m_reader.setHeadCheck(set->headCheck());
+}
 
 HttpConnection::~HttpConnection()
 {
@@ -228,11 +231,15 @@ void HttpConnection::refuse(int status, const char *code, const QByteArray &deta
     // The client broke a limit or the protocol: answer, then close once the answer is out,
     // reading (and dropping) what it still sends for a moment, so that the close does not reset
     // the connection before the client has read the answer (nginx's lingering close).
-    const QByteArray body = HttpStatus::errorBody(QString::fromLatin1(code), QString::fromUtf8(detail));
+    QByteArray contentType = "application/json";
+    QByteArray body;
+    if (m_set && m_set->errorAnswer())
+        m_set->errorAnswer()(HttpRefusal { status, code, detail }, m_reader.request(), &contentType, &body);
+    else
+        body = HttpStatus::errorBody(QString::fromLatin1(code), QString::fromUtf8(detail));
     QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' '
-        + HttpStatus::reasonPhrase(status).toByteArray()
-        + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
-        + QByteArray::number(body.size()) + "\r\n\r\n";
+        + HttpStatus::reasonPhrase(status).toByteArray() + "\r\nContent-Type: " + contentType
+        + "\r\nConnection: close\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n";
     m_refused = true;
     write(head, body);
     m_closeAfterFlush = true;
