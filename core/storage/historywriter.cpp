@@ -1,6 +1,7 @@
 #include "historywriter.h"
 
 #include "base/plaintext.h"
+#include "storage/historycache.h"
 #include "storage/historyconnection.h"
 
 #include <QDateTime>
@@ -37,7 +38,22 @@ void HistoryStore::Writer::run()
             }
         }
         std::vector<QString> results = commit(batch);
+        tellCache(batch, results); // before anyone waiting resumes: read-your-writes
         complete(batch, results);
+    }
+}
+
+void HistoryStore::Writer::tellCache(const std::vector<Pending> &batch, const std::vector<QString> &results)
+{
+    HistoryCache *cache = m_store->m_cache.get();
+    for (size_t i = 0; i < batch.size(); ++i) {
+        const Exchange &e = batch[i].exchange;
+        if (e.sessionId.isEmpty())
+            continue;
+        if (results[i].isEmpty() && !e.regenerate && e.truncateFrom <= 0 && !e.settings)
+            cache->appended(e);
+        else
+            cache->drop(e.sessionId); // rewound, resettled, or not stored: read it again
     }
 }
 
