@@ -136,6 +136,20 @@ void HistoryCache::trim(Entry &e)
     }
 }
 
+void HistoryCache::committing(const QString &sessionId)
+{
+    std::lock_guard lock(m_mutex);
+    ++m_changing[sessionId];
+}
+
+void HistoryCache::committed(const QString &sessionId)
+{
+    std::lock_guard lock(m_mutex);
+    const auto it = m_changing.find(sessionId);
+    if (it != m_changing.end() && --*it <= 0)
+        m_changing.erase(it);
+}
+
 void HistoryCache::drop(const QString &sessionId)
 {
     std::lock_guard lock(m_mutex);

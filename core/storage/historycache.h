@@ -19,8 +19,9 @@
 //
 // A miss fills the cache without a race against the writer: the reader leaves a ticket before it
 // reads (begin()), a commit touching that conversation in the meantime tears the ticket up, and
-// the reader's result is kept (fill()) only if its ticket survived. Whatever it read may already
-// be old then, and it is not kept.
+// the reader's result is kept (fill()) only if its ticket survived. While a commit is under way
+// (from before it until its entry is updated) no ticket is given for its conversation: a read
+// then may or may not have seen the commit, and what it read is not kept.
 //
 // It assumes its HistoryStore is the only writer of the database file (the server's own history;
 // another process writing the same file is not seen). Bounded: past MaxEntries conversations (or
@@ -41,7 +42,12 @@ public:
     // What the reader read (with maxMessages as the limit), kept if the ticket is still good.
     void fill(quint64 ticket, const UserContext &context, int maxMessages);
 
-    // The writer committed an ordinary exchange (no regenerate, edit or settings).
+    // The writer, around each commit: committing() before it (a read that starts now may or may
+    // not see the commit, so it does not fill the cache), then appended() for an ordinary exchange
+    // (no regenerate, edit or settings) that was stored, or drop() for any other, and
+    // committed() once the cache knows.
+    void committing(const QString &sessionId);
+    void committed(const QString &sessionId);
     void appended(const Exchange &exchange);
     // Anything else changed this conversation (or a commit failed): forget it.
     void drop(const QString &sessionId);
@@ -79,7 +85,7 @@ private:
 
     mutable std::mutex m_mutex;
     QHash<QString, Entry> m_sessions;
-    QHash<QString, int> m_changing; // conversations a Change is under way for
+    QHash<QString, int> m_changing; // conversations a Change or a commit is under way for
     QSet<QString> m_knownUsers; // users that exist (a user is never deleted, so this stays true)
     quint64 m_nextTicket = 1;
     quint64 m_hits = 0;

@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <atomic>
+#include <qcoro/qcorotask.h>
 #include <thread>
 
 namespace {
@@ -20,6 +21,13 @@ Exchange exchange(const QString &user, const QString &session, const QString &me
     e.assistantMessage = QStringLiteral("answer to ") + message;
     e.requestId = id;
     return e;
+}
+
+// co_await store.save(): saves made in one pass of the loop reach the writer as one batch.
+QCoro::Task<> saveAsync(HistoryStore *store, Exchange e, QString *result, int *done)
+{
+    *result = co_await store->save(std::move(e));
+    ++*done;
 }
 
 QStringList texts(const QList<ChatMessage> &history)
@@ -42,6 +50,7 @@ private slots:
     void twoConversations();
     void limitsAndTrim();
     void rewindsAndRoutesDrop();
+    void badExchangeFailsAloneInItsBatch();
     void restartReadsTheDatabase();
     void readersRaceTheWriter();
 
@@ -214,6 +223,34 @@ void TestHistoryCache::rewindsAndRoutesDrop()
     QVERIFY(store.createConversation(QStringLiteral("t"), u, QStringLiteral("title")));
     const auto created = store.loadContext(u, QStringLiteral("t"), 20);
     QVERIFY(created && created->sessionExists && created->history.isEmpty());
+}
+
+void TestHistoryCache::badExchangeFailsAloneInItsBatch()
+{
+    // The writer first tries a batch in one transaction without savepoints; when one exchange
+    // fails it writes the batch again exchange by exchange: the others are still stored.
+    HistoryStore store(m_path);
+    QVERIFY(store.open());
+    const QString ann = QStringLiteral("ann"), bob = QStringLiteral("bob");
+    QVERIFY(store.saveExchange(exchange(ann, QStringLiteral("a"), QStringLiteral("first"), 1)));
+    QVERIFY(store.loadContext(ann, QStringLiteral("a"), 20));
+    const QList<Exchange> batch { exchange(ann, QStringLiteral("a"), QStringLiteral("second"), 2),
+                                  exchange(bob, QStringLiteral("a"), QStringLiteral("intrusion"), 3),
+                                  exchange(ann, QStringLiteral("a"), QStringLiteral("third"), 4),
+                                  exchange(bob, QStringLiteral("b"), QStringLiteral("own"), 5) };
+    QStringList results(batch.size());
+    int done = 0;
+    for (int i = 0; i < batch.size(); ++i)
+        saveAsync(&store, batch.at(i), &results[i], &done);
+    QTRY_COMPARE(done, int(batch.size()));
+    QCOMPARE(results, QStringList({ QString(), HistoryStore::ForeignSession, QString(), QString() }));
+    QCOMPARE(texts(store.loadContext(ann, QStringLiteral("a"), 20)->history),
+             QStringList({ "user:first", "assistant:answer to first", "user:second",
+                           "assistant:answer to second", "user:third", "assistant:answer to third" }));
+    compareWithDatabase(store, ann, QStringLiteral("a"), 20);
+    compareWithDatabase(store, bob, QStringLiteral("a"), 20);
+    compareWithDatabase(store, bob, QStringLiteral("b"), 20);
+    QCOMPARE(store.messages(QStringLiteral("b")).size(), 2);
 }
 
 void TestHistoryCache::restartReadsTheDatabase()
