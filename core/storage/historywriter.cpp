@@ -205,29 +205,39 @@ bool HistoryStore::Writer::writeExchange(Connection *c, const Exchange &e, QStri
             return failed();
     }
     {
-        // A conversation belongs to the user who started it: the upsert touches it only for that
-        // user, so a request naming someone else's session changes no row and stores nothing.
-        QString title = clip(markdownToPlainText(e.userMessage).simplified(), 60);
-        if (title.isEmpty())
-            title = QStringLiteral("(untitled)");
-        SqliteStatement &conv
-            = c->statement(UpsertConversation,
-                           "INSERT INTO conversations(id, user_id, title, created_at, updated_at)"
-                           " VALUES(?, ?, ?, ?, ?)"
-                           " ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at"
-                           " WHERE conversations.user_id = excluded.user_id");
-        StatementScope scope(conv);
-        conv.bind(1, e.sessionId);
-        conv.bind(2, e.userId);
-        conv.bind(3, title);
-        conv.bind(4, now);
-        conv.bind(5, now);
-        if (!conv.run())
+        // A conversation belongs to the user who started it: only that user's exchange touches
+        // it. The usual case, a turn of the user's own conversation, is one UPDATE; the title
+        // (markdown to plain text, the one regular-expression pass of a save) is made only for a
+        // conversation that does not exist yet.
+        SqliteStatement &touch = c->statement(
+            TouchConversation, "UPDATE conversations SET updated_at = ? WHERE id = ? AND user_id = ?");
+        StatementScope touchScope(touch);
+        touch.bind(1, now);
+        touch.bind(2, e.sessionId);
+        touch.bind(3, e.userId);
+        if (!touch.run())
             return failed();
         if (c->changes() == 0) {
-            if (error)
-                *error = HistoryStore::ForeignSession;
-            return false;
+            QString title = clip(markdownToPlainText(e.userMessage).simplified(), 60);
+            if (title.isEmpty())
+                title = QStringLiteral("(untitled)");
+            SqliteStatement &conv
+                = c->statement(UpsertConversation,
+                               "INSERT INTO conversations(id, user_id, title, created_at, updated_at)"
+                               " VALUES(?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
+            StatementScope scope(conv);
+            conv.bind(1, e.sessionId);
+            conv.bind(2, e.userId);
+            conv.bind(3, title);
+            conv.bind(4, now);
+            conv.bind(5, now);
+            if (!conv.run())
+                return failed();
+            if (c->changes() == 0) { // it exists: someone else's
+                if (error)
+                    *error = HistoryStore::ForeignSession;
+                return false;
+            }
         }
     }
     if (e.settings) {
