@@ -48,6 +48,14 @@ trap 'rm -rf "$tmp"' EXIT
 dpkg-deb -x "$deb" "$tmp"
 desktop-file-validate "$tmp"/usr/share/applications/*.desktop && echo "desktop-file-validate: ok"
 appstreamcli validate --no-net "$tmp"/usr/share/metainfo/*.metainfo.xml
+# Built with _FORTIFY_SOURCE, the binary imports glibc's checked functions (lintian's
+# hardening-no-fortify-functions looks only for those of its own list; this says which).
+checked=$(nm -D --undefined-only "$tmp/usr/bin/loopscope" | grep -oE '__[a-z_]+_chk(@|$)' | tr -d '@' | sort -u)
+if [ -z "$checked" ]; then
+  echo "usr/bin/loopscope imports no __*_chk function: it was not built with _FORTIFY_SOURCE" >&2
+  exit 1
+fi
+echo "fortify: usr/bin/loopscope imports $(echo $checked)"
 echo
 echo "== lintian $(basename "$deb")"
 verdict=$(lintian --display-info --fail-on error "$deb") || { echo "$verdict"; exit 1; }

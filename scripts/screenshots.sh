@@ -45,6 +45,10 @@ rm -f "$OUT"/runs-latency-per-second-*.png
 # Lesson mode (paused replay with captions), in English and Chinese.
 shot lesson-mode.png --scenario pseudo_async/A --lesson
 shot lesson-mode-zh_CN.png --scenario pseudo_async/A --lesson --language zh_CN
+# Lesson 9 (cpu_bound): CPU work on the loop (loop_wait after every await), and 10 pool threads
+# under the GIL model, taking turns at the lock.
+shot cpu-bound-async-loop-wait.png --scenario cpu_bound/A
+shot cpu-bound-gil.png --scenario cpu_bound/B
 # Scale: 2,000 users against one async worker.
 shot async-2000-users.png --mode async --users 2000
 echo "screenshots in $OUT"

@@ -215,6 +215,7 @@ void ChatServer::recordScale(ScaleEvent::Kind kind, const QString &reason)
         QMutexLocker lock(&m_eventsMutex);
         m_scaleEvents.append(e);
     }
+    m_recorder.addScaleEvent(e); // the timelines' markers
     if (m_config.logRequests)
         qInfo("[supervisor] %s: %s -> %d workers", qPrintable(ScaleEvent::kindName(kind)), qPrintable(reason),
               e.workers);

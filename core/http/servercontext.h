@@ -21,7 +21,10 @@ struct ServerContext
         , recorder(r)
         , counters(c)
         , dispatcher(manager, counters, &pool, &processes, &gil)
-    { }
+    {
+        if (recorder)
+            gil.setTrack(&recorder->lockTrack()); // the GIL's turns, drawn beside the records
+    }
 
     std::shared_ptr<const ServerConfig> config() const
     {

@@ -45,13 +45,6 @@ qint64 hashFor(qint64 cpuNs, bool (*stop)(void *), void *stopContext, quint64 *d
 
 namespace {
 
-constexpr int ReservedSlots = 5; // for the steps after this one: LLM, DB write(s), loop_wait, respond
-
-int slotsLeft(const RequestTrace &trace)
-{
-    return RequestRecord::MaxSpans - int(trace.record().spanCount) - ReservedSlots;
-}
-
 struct SwitchCheck
 {
     InterpreterLock *gil;
@@ -76,49 +69,22 @@ void run(qint64 cpuNs, RequestTrace &trace, InterpreterLock *gil)
         hashFor(cpuNs, nullptr, nullptr, &digest);
         return;
     }
+    // One CpuWork span for the whole step; who held the lock when, and who waited, is the lock's
+    // own track (InterpreterLock -> LockTrack), from which every view draws the turns. The span's
+    // count is the number of turns this thread took at the lock.
+    SpanScope span(trace, Phase::CpuWork);
     qint64 left = cpuNs;
     quint32 switches = 0;
-    // A record has few span slots, and under contention a thread takes the lock every 5 ms. Once
-    // slots run short, the rest of the step is kept as two sums: the time spent waiting for the
-    // lock (one GilWait span, open while it runs so the live view shows the wait) and the CPU time
-    // (one CpuWork span after it, up to the end). Their durations are the true totals; only the
-    // order within that stretch is simplified (the real slices alternate). `count` on the GilWait
-    // span holds the number of hand-overs.
-    int summed = -1;
-    qint64 waitSumNs = 0;
     while (left > 0) {
-        if (summed < 0 && slotsLeft(trace) <= 2) {
-            summed = trace.beginSpan(Phase::GilWait);
-            if (summed < 0)
-                summed = RequestRecord::MaxSpans; // no slot at all: sum without tracing
-        }
-        if (!gil->tryAcquire()) {
-            const qint64 t0 = TraceClock::nowNs();
-            const int wait = summed < 0 ? trace.beginSpan(Phase::GilWait) : -1;
+        if (!gil->tryAcquire())
             gil->acquire();
-            if (wait >= 0)
-                trace.endSpan(wait);
-            waitSumNs += TraceClock::nowNs() - t0;
-        }
-        const int span = summed < 0 ? trace.beginSpan(Phase::CpuWork) : -1;
         SwitchCheck check { gil, TraceClock::nowNs() };
         left -= hashFor(left, &switchDue, &check, &digest);
         gil->release();
         if (left > 0)
             ++switches;
-        if (span >= 0)
-            trace.endSpan(span);
-        if (summed < 0)
-            waitSumNs = 0; // only the summed stretch counts
     }
-    if (summed >= 0 && summed < RequestRecord::MaxSpans) {
-        const qint64 endNs = TraceClock::nowNs();
-        TraceSpan &wait = trace.record().spans[size_t(summed)];
-        const qint64 midNs = std::min(endNs, wait.startNs + waitSumNs);
-        wait.endNs = midNs;
-        wait.count = std::max<quint32>(1, switches);
-        trace.addSpan(Phase::CpuWork, midNs, endNs, wait.thread);
-    }
+    span.setCount(switches + 1);
 }
 
 } // namespace CpuWork

@@ -21,10 +21,10 @@ qint64 threadCpuNs();
 qint64 hashFor(qint64 cpuNs, bool (*stop)(void *) = nullptr, void *stopContext = nullptr,
                quint64 *digest = nullptr);
 
-// The traced step, run on this thread: a CpuWork span, or, with `gil` (the thread-pool model of
-// CPython), GilWait spans while the lock is taken by others and CpuWork spans while it is held.
-// A record has few span slots: once they run short, the rest of the step (with its further
-// switches) is one CpuWork span whose count says how many times the thread gave the lock up.
+// The traced step, run on this thread: one CpuWork span. With `gil` (the thread-pool model of
+// CPython) the thread takes turns at the lock; the turns are recorded by the lock itself
+// (trace/locktrack.h) and the views split the span into its waits and holds from them; the
+// span's count is the number of turns it took.
 void run(qint64 cpuNs, RequestTrace &trace, InterpreterLock *gil = nullptr);
 
 } // namespace CpuWork

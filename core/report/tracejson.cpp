@@ -16,6 +16,10 @@
 namespace RunExport {
 
 namespace {
+
+// X slices on one thread's track before consecutive ones are merged (see writeTraceJson).
+constexpr size_t MaxSlicesPerTrack = 20000;
+
 struct TraceWriter
 {
     Sink &out;
@@ -171,15 +175,58 @@ void writeTraceJson(const RunResult &run, Sink &sink)
             });
             std::sort(slices.begin(), slices.end());
             const QByteArray tid = QByteArray::number(lanes.lanes()[l].thread + 1);
+            // Above MaxSlicesPerTrack (a GIL handed over every 5 ms for minutes), consecutive slices
+            // that start in the same 1/MaxSlicesPerTrack of the track's time become one slice named
+            // "merged", its args saying how many it merged and the time each phase took; an instant
+            // event on the track says so where merging starts.
+            const bool merge = slices.size() > MaxSlicesPerTrack;
+            const qint64 bucketNs = merge
+                ? std::max<qint64>(
+                    1, (std::get<1>(slices.back()) - std::get<0>(slices.front())) / qint64(MaxSlicesPerTrack))
+                : 1;
+            if (merge)
+                w.event(
+                    "\"ph\":\"i\",\"s\":\"t\",\"cat\":\"thread\",\"name\":\"slices merged\",\"pid\":" + pid
+                    + ",\"tid\":" + tid + ",\"ts\":" + us(std::max(o, std::get<0>(slices.front())))
+                    + ",\"args\":{\"note\":"
+                    + jsonString(QStringLiteral("more than %1 slices on this thread: slices starting within "
+                                                "%2 us of each other are merged")
+                                     .arg(MaxSlicesPerTrack)
+                                     .arg(double(bucketNs) / 1e3, 0, 'f', 3))
+                    + '}');
             qint64 lastEnd = std::numeric_limits<qint64>::min();
-            for (const auto &[b, e, phase] : slices) {
+            for (size_t k = 0; k < slices.size();) {
+                const auto &[b, e0, phase0] = slices[k];
                 const qint64 start = std::max(b, lastEnd);
-                if (e <= start || start < o)
+                qint64 end = e0;
+                std::map<int, qint64> byPhase;
+                byPhase[phase0] += std::max<qint64>(0, e0 - start);
+                size_t n = 1;
+                for (; merge && k + n < slices.size() && (std::get<0>(slices[k + n]) - b) / bucketNs == 0;
+                     ++n) {
+                    const auto &[nb, ne, np] = slices[k + n];
+                    byPhase[np] += std::max<qint64>(0, ne - std::max(nb, end));
+                    end = std::max(end, ne);
+                }
+                k += n;
+                if (end <= start || start < o)
                     continue;
-                w.event("\"ph\":\"X\",\"name\":" + phaseNames[phase] + ",\"cat\":\"thread\",\"pid\":" + pid
+                // A merged slice is named "merged", never by a phase: its extent covers gaps in which
+                // other threads ran (under the GIL: held the lock), so a phase's name would claim
+                // time this thread did not spend in it.
+                QByteArray name = phaseNames[phase0];
+                QByteArray args;
+                if (n > 1) {
+                    name = "\"merged\"";
+                    args = ",\"args\":{\"merged\":" + QByteArray::number(qulonglong(n));
+                    for (const auto &[p, ns] : byPhase)
+                        args += ',' + phaseNames[p] + ':' + fixed3(double(ns) / 1e3);
+                    args += '}';
+                }
+                w.event("\"ph\":\"X\",\"name\":" + name + ",\"cat\":\"thread\",\"pid\":" + pid
                         + ",\"tid\":" + tid + ",\"ts\":" + us(start)
-                        + ",\"dur\":" + fixed3(double(e - start) / 1e3));
-                lastEnd = e;
+                        + ",\"dur\":" + fixed3(double(end - start) / 1e3) + args);
+                lastEnd = end;
             }
         }
         // Counter tracks, one per key.

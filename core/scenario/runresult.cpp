@@ -356,7 +356,19 @@ QJsonObject VariantResult::toJson() const
              { QStringLiteral("server_records"), s },
              { QStringLiteral("other_server_records"), others },
              { QStringLiteral("counters"), k },
-             { QStringLiteral("scale_events"), scaleEventsJson() } };
+             { QStringLiteral("scale_events"), scaleEventsJson() },
+             { QStringLiteral("gil_holds"), lockHoldsJson() } };
+}
+
+QJsonArray VariantResult::lockHoldsJson() const
+{
+    // The modelled GIL's turns: [thread, asked, held from, held to], ns from the run start (-1: not
+    // yet).
+    QJsonArray a;
+    for (const LockHold &h : lockHolds)
+        a.append(QJsonArray { h.thread, h.askedNs - startNs, h.startNs ? h.startNs - startNs : -1,
+                              h.endNs ? h.endNs - startNs : -1 });
+    return a;
 }
 
 QJsonArray VariantResult::scaleEventsJson() const
@@ -451,6 +463,16 @@ VariantResult VariantResult::fromJson(const QJsonObject &j)
         ev.reason = e.value(QStringLiteral("reason")).toString();
         ev.workers = e.value(QStringLiteral("workers")).toInt();
         v.scaleEvents.append(ev);
+    }
+    for (const QJsonValue &x : j.value(QStringLiteral("gil_holds")).toArray()) {
+        const QJsonArray h = x.toArray();
+        if (h.size() != 4)
+            continue;
+        const auto at = [&](int i) {
+            const qint64 t = h.at(i).toInteger(-1);
+            return t < 0 ? qint64(0) : t + v.startNs;
+        };
+        v.lockHolds.push_back({ at(1), at(2), at(3), quint16(h.at(0).toInt()) });
     }
     v.computeSummary();
     return v;

@@ -5,6 +5,7 @@
 #include "load/loadsettings.h"
 #include "scenario.h"
 #include "stats/latencystats.h"
+#include "trace/locktrack.h"
 #include "trace/recordjson.h"
 #include "trace/requestrecord.h"
 #include "trace/servercounters.h"
@@ -53,6 +54,7 @@ struct VariantResult
     QStringList threadNames; // index -> name for TraceSpan::thread
     QList<LaneKind> threadKinds; // index -> what the lane is (parallel to threadNames)
     QList<ScaleEvent> scaleEvents; // the auto-scaling supervisor's decisions during the run
+    std::vector<LockHold> lockHolds; // the modelled GIL's turns during the run (run.json: gil_holds)
     QString error; // why the variant could not run
     double clientCpuSeconds = 0; // CPU time the load generator's threads used (0: not measured)
 
@@ -80,6 +82,7 @@ struct VariantResult
     void joinServer(std::span<const RequestRecord> records, const QList<CounterSample> &samples);
     QJsonObject toJson() const;
     QJsonArray scaleEventsJson() const;
+    QJsonArray lockHoldsJson() const;
     static VariantResult fromJson(const QJsonObject &json);
 
 private:

@@ -214,6 +214,7 @@ void ScenarioRunner::collectVariant()
             if (e.tNs >= r.startNs && e.tNs <= r.endNs + 100'000'000)
                 r.scaleEvents.append(e);
         }
+        r.lockHolds = m_server->recorder()->lockTrack().between(r.startNs, r.endNs);
     }
     // Destroyed later: we are inside its finished() signal.
     m_load.release()->deleteLater();

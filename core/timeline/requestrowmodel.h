@@ -35,7 +35,7 @@ public:
     // Calls f(category, startNs, endNs) for each piece of row's bar (TimelineData::forEachSegment).
     template<typename F> void forEachPiece(qsizetype row, qint64 nowNs, F &&f) const
     {
-        TimelineData::forEachSegment(record(row), nowNs, std::forward<F>(f), m_data->sentNs(row));
+        TimelineData::forEachSegment(record(row), nowNs, std::forward<F>(f), m_data->sentNs(row), m_data);
     }
 
     // TimelineModel: rows are requests; a selection keeps every row, its pieces in the window.

@@ -16,6 +16,18 @@ bool blocksLoop(const RequestRecord &r, Phase phase)
     return DispatchPolicy::holdsThread(r.mode, phase);
 }
 
+// The pieces a span puts on its lane: itself, or a CPU step under the GIL split into the
+// thread's turns at the lock (held: CpuWork, waiting: GilWait), so no two lanes ever show CPU
+// work under the GIL at the same instant.
+template<typename F>
+void forEachPieceOf(const TimelineData &data, const RequestRecord &, const TraceSpan &sp, qint64 end,
+                    qint64 nowNs, F &&f)
+{
+    if (sp.phase == Phase::CpuWork && data.forEachLockSlice(sp.thread, sp.startNs, end, nowNs, f))
+        return;
+    f(sp.phase, sp.startNs, end);
+}
+
 } // namespace
 
 int ThreadLaneModel::kindOrder(LaneKind kind)
@@ -85,22 +97,27 @@ void ThreadLaneModel::addToIndex(const TimelineData &data, qsizetype record)
         const TraceSpan &sp = r.spans[size_t(k)];
         // A finished record's spans have ended; one the recorder's ring overwrote while in flight
         // keeps what was last seen, its open spans ending at the latest time known.
-        const Piece pc { sp.startNs, sp.endNs > 0 ? sp.endNs : std::max(data.latestNs(), sp.startNs), record,
-                         quint8(int(sp.phase) + 1), blocksLoop(r, sp.phase) };
-        ThreadIndex &ix = indexOf(sp.thread);
-        // Records finish roughly in start order, so a new piece lands at or near the end.
-        auto at = ix.pieces.end();
-        if (!ix.pieces.empty() && ix.pieces.back().s > pc.s)
-            at = std::upper_bound(ix.pieces.begin(), ix.pieces.end(), pc.s,
-                                  [](qint64 s, const Piece &p) { return s < p.s; });
-        const size_t p = size_t(at - ix.pieces.begin());
-        ix.pieces.insert(at, pc);
-        const qint64 before = p > 0 ? ix.maxEnd[p - 1] : std::numeric_limits<qint64>::min();
-        ix.maxEnd.insert(ix.maxEnd.begin() + qsizetype(p), std::max(before, pc.e));
-        // Later running maxima change only until one already covers the new end.
-        for (size_t q = p + 1; q < ix.maxEnd.size() && ix.maxEnd[q] < pc.e; ++q)
-            ix.maxEnd[q] = pc.e;
+        const qint64 end = sp.endNs > 0 ? sp.endNs : std::max(data.latestNs(), sp.startNs);
+        forEachPieceOf(data, r, sp, end, data.latestNs(), [&](Phase phase, qint64 s, qint64 e) {
+            insertPiece(indexOf(sp.thread), { s, e, record, quint8(int(phase) + 1), blocksLoop(r, phase) });
+        });
     }
+}
+
+void ThreadLaneModel::insertPiece(ThreadIndex &ix, const Piece &pc)
+{
+    // Records finish roughly in start order, so a new piece lands at or near the end.
+    auto at = ix.pieces.end();
+    if (!ix.pieces.empty() && ix.pieces.back().s > pc.s)
+        at = std::upper_bound(ix.pieces.begin(), ix.pieces.end(), pc.s,
+                              [](qint64 s, const Piece &p) { return s < p.s; });
+    const size_t p = size_t(at - ix.pieces.begin());
+    ix.pieces.insert(at, pc);
+    const qint64 before = p > 0 ? ix.maxEnd[p - 1] : std::numeric_limits<qint64>::min();
+    ix.maxEnd.insert(ix.maxEnd.begin() + qsizetype(p), std::max(before, pc.e));
+    // Later running maxima change only until one already covers the new end.
+    for (size_t q = p + 1; q < ix.maxEnd.size() && ix.maxEnd[q] < pc.e; ++q)
+        ix.maxEnd[q] = pc.e;
 }
 
 void ThreadLaneModel::sync(const TimelineData &data)
@@ -161,8 +178,10 @@ void ThreadLaneModel::select(qint64 startNs, qint64 endNs, qint64 nowNs,
             const qint64 e = sp.endNs > 0 ? sp.endNs : std::max(nowNs, sp.startNs);
             if (e < startNs || sp.startNs > endNs || sp.thread >= laneOf.size() || laneOf[sp.thread] < 0)
                 continue;
-            m_view[size_t(laneOf[sp.thread])].running.push_back(
-                { sp.startNs, e, qsizetype(pos), quint8(int(sp.phase) + 1), blocksLoop(r, sp.phase) });
+            auto &running = m_view[size_t(laneOf[sp.thread])].running;
+            forEachPieceOf(data, r, sp, e, nowNs, [&](Phase phase, qint64 s, qint64 pe) {
+                running.push_back({ s, pe, qsizetype(pos), quint8(int(phase) + 1), blocksLoop(r, phase) });
+            });
         }
     }
     const auto byStart = [](const Piece &a, const Piece &b) { return a.s < b.s; };

@@ -108,6 +108,7 @@ private:
         std::vector<qint64> maxEnd; // running max of pieces[0..k].e, for the first that reaches a time
     };
     void addToIndex(const TimelineData &data, qsizetype record);
+    static void insertPiece(ThreadIndex &ix, const Piece &pc);
     ThreadIndex &indexOf(quint16 thread);
 
     const TimelineData *m_data = nullptr;

@@ -112,6 +112,10 @@ void TimelineData::clear()
     m_threads.clear();
     m_maxEndPrefix.clear();
     m_latestNs = 0;
+    m_holds.clear();
+    m_holdsOf.clear();
+    m_lockBase = m_lockOpenFrom = 0;
+    m_scaleEvents.clear();
     m_started = false;
     ++m_version;
     m_base = m_next = 0;
@@ -192,4 +196,58 @@ bool TimelineData::joinClientSends(const QHash<quint64, qint64> &sentByTag)
         }
     }
     return changed;
+}
+
+void TimelineData::addHold(const LockHold &h)
+{
+    if (h.thread >= m_holdsOf.size())
+        m_holdsOf.resize(size_t(h.thread) + 1);
+    m_holdsOf[h.thread].push_back(quint32(m_holds.size()));
+    m_holds.push_back(h);
+    m_latestNs = std::max({ m_latestNs, h.startNs, h.endNs });
+}
+
+void TimelineData::setLockHolds(const std::vector<LockHold> &holds)
+{
+    m_holds.clear();
+    m_holdsOf.clear();
+    for (const LockHold &h : holds)
+        addHold(h);
+    m_lockBase = 0;
+    m_lockOpenFrom = m_holds.size();
+    ++m_version;
+}
+
+bool TimelineData::updateLocks(const LockTrack &track)
+{
+    const quint64 next = m_lockBase + m_holds.size();
+    if (track.count() < next) { // the track was cleared
+        m_holds.clear();
+        m_holdsOf.clear();
+        m_lockBase = m_lockOpenFrom = 0;
+    }
+    quint64 first = 0;
+    const std::vector<LockHold> fresh = track.readFrom(m_lockOpenFrom, &first);
+    if (fresh.empty())
+        return false;
+    if (m_holds.empty() || first > m_lockBase + m_holds.size()) { // nothing yet, or a gap: start here
+        m_holds.clear();
+        m_holdsOf.clear();
+        m_lockBase = first;
+    }
+    quint64 open = ~quint64(0);
+    for (size_t i = 0; i < fresh.size(); ++i) {
+        const quint64 seq = first + i;
+        const LockHold &h = fresh[i];
+        if (seq < m_lockBase + m_holds.size())
+            m_holds[size_t(seq - m_lockBase)] = h; // was open when last read
+        else
+            addHold(h);
+        if ((h.startNs == 0 || h.endNs == 0) && open == ~quint64(0))
+            open = seq;
+        m_latestNs = std::max({ m_latestNs, h.startNs, h.endNs });
+    }
+    m_lockOpenFrom = open != ~quint64(0) ? open : m_lockBase + m_holds.size();
+    ++m_version;
+    return true;
 }

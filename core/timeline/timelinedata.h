@@ -1,10 +1,13 @@
 #pragma once
 
 #include "base/threadregistry.h"
+#include "trace/locktrack.h"
 #include "trace/requestrecord.h"
+#include "trace/servercounters.h"
 
 #include <QHash>
 #include <QStringList>
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -69,10 +72,31 @@ public:
     // First record that may still overlap time `ns` (looks back over long-running requests).
     qsizetype firstOverlapping(qint64 ns) const;
 
+    // The auto-scaling supervisor's decisions: markers across both timelines.
+    void setScaleEvents(const QList<ScaleEvent> &events)
+    {
+        m_scaleEvents = events;
+        ++m_version;
+    }
+    const QList<ScaleEvent> &scaleEvents() const { return m_scaleEvents; }
+
+    // The modelled GIL's turns (trace/locktrack.h): read live from the recorder's track (only what
+    // is new, and the turns still open), or a saved run's all at once. Returns true if any changed.
+    bool updateLocks(const LockTrack &track);
+    void setLockHolds(const std::vector<LockHold> &holds);
+    const std::vector<LockHold> &lockHolds() const { return m_holds; }
+    // Splits [s, e] of `thread` by its turns at the lock: f(Phase::CpuWork, from, to) while it held
+    // it, f(Phase::GilWait, from, to) while it waited for it (or between turns). Returns false, and
+    // calls nothing, if the thread had no turn in [s, e] (a CPU step without the GIL). Turns still
+    // open end at nowNs.
+    template<typename F> bool forEachLockSlice(quint16 thread, qint64 s, qint64 e, qint64 nowNs, F &&f) const;
+
     // Calls f(category, startNs, endNs) for the consecutive pieces of a request's bar:
     // category 0 is waiting (no span running), otherwise Phase + 1. Unfinished pieces end at nowNs.
+    // With `locks`, a CPU step under the GIL is split into its holds and waits (forEachLockSlice).
     template<typename F>
-    static void forEachSegment(const RequestRecord &r, qint64 nowNs, F &&f, qint64 sentNs = 0);
+    static void forEachSegment(const RequestRecord &r, qint64 nowNs, F &&f, qint64 sentNs = 0,
+                               const TimelineData *locks = nullptr);
 
 private:
     void noteThreads(const RequestRecord &r);
@@ -96,10 +120,45 @@ private:
     bool m_started = false;
     quint64 m_version = 0;
     qint64 m_latestNs = 0;
+    QList<ScaleEvent> m_scaleEvents;
+    std::vector<LockHold> m_holds; // in the order threads asked
+    std::vector<std::vector<quint32>> m_holdsOf; // by thread: positions in m_holds
+    quint64 m_lockBase = 0; // track sequence of m_holds[0]
+    quint64 m_lockOpenFrom = 0; // first sequence still open (or the next to read)
+    void addHold(const LockHold &h);
 };
 
 template<typename F>
-void TimelineData::forEachSegment(const RequestRecord &r, qint64 nowNs, F &&f, qint64 sentNs)
+bool TimelineData::forEachLockSlice(quint16 thread, qint64 s, qint64 e, qint64 nowNs, F &&f) const
+{
+    if (thread >= m_holdsOf.size() || m_holdsOf[thread].empty())
+        return false;
+    const std::vector<quint32> &mine = m_holdsOf[thread];
+    const auto endOf = [&](const LockHold &h) { return h.endNs > 0 ? h.endNs : nowNs; };
+    // A thread's turns follow each other: sorted by when it asked, and by when they ended.
+    auto it = std::lower_bound(mine.begin(), mine.end(), s,
+                               [&](quint32 k, qint64 t) { return endOf(m_holds[k]) < t; });
+    if (it == mine.end() || m_holds[*it].askedNs > e)
+        return false;
+    qint64 cursor = s;
+    for (; it != mine.end() && m_holds[*it].askedNs <= e; ++it) {
+        const LockHold &h = m_holds[*it];
+        const qint64 heldFrom = std::clamp(h.startNs > 0 ? h.startNs : nowNs, cursor, e);
+        if (heldFrom > cursor)
+            f(Phase::GilWait, cursor, heldFrom);
+        const qint64 heldTo = std::clamp(h.startNs > 0 ? endOf(h) : heldFrom, heldFrom, e);
+        if (heldTo > heldFrom)
+            f(Phase::CpuWork, heldFrom, heldTo);
+        cursor = std::max(cursor, heldTo);
+    }
+    if (e > cursor)
+        f(Phase::GilWait, cursor, e);
+    return true;
+}
+
+template<typename F>
+void TimelineData::forEachSegment(const RequestRecord &r, qint64 nowNs, F &&f, qint64 sentNs,
+                                  const TimelineData *locks)
 {
     if (sentNs > 0 && sentNs < r.arrivedNs)
         f(0, sentNs, r.arrivedNs);
@@ -113,7 +172,10 @@ void TimelineData::forEachSegment(const RequestRecord &r, qint64 nowNs, F &&f, q
             f(0, cursor, s.startNs);
         const qint64 from = std::max(cursor, s.startNs);
         if (se > from) {
-            f(int(s.phase) + 1, from, se);
+            if (s.phase != Phase::CpuWork || !locks || locks->m_holds.empty()
+                || !locks->forEachLockSlice(s.thread, from, se, nowNs,
+                                            [&](Phase p, qint64 a, qint64 b) { f(int(p) + 1, a, b); }))
+                f(int(s.phase) + 1, from, se);
             cursor = se;
         }
     }

@@ -2,13 +2,19 @@
 
 #include "scenario/runresult.h"
 #include "timelinedata.h"
+#include "trace/tracerecorder.h"
 
 #include <algorithm>
 
 bool RecorderSource::pull(TimelineData &data)
 {
     // Lane names and kinds stay empty: the data reads this process's ThreadRegistry when asked.
-    return data.update(*m_recorder);
+    const bool records = data.update(*m_recorder);
+    const bool locks = data.updateLocks(m_recorder->lockTrack());
+    const bool markers = m_recorder->scaleEventCount() != data.scaleEvents().size();
+    if (markers)
+        data.setScaleEvents(m_recorder->scaleEvents());
+    return records || locks || markers;
 }
 
 bool SavedRunSource::pull(TimelineData &data)
@@ -34,5 +40,7 @@ bool SavedRunSource::pull(TimelineData &data)
     }
     data.joinClientSends(sent);
     data.setThreadNames(v.threadNames, v.threadKinds);
+    data.setLockHolds(v.lockHolds);
+    data.setScaleEvents(v.scaleEvents);
     return true;
 }

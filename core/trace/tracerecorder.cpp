@@ -193,4 +193,25 @@ void TraceRecorder::clear()
         }
     }
     m_next.store(0, std::memory_order_release);
+    m_lockTrack.clear();
+    std::lock_guard scale(m_scaleMutex);
+    m_scaleEvents.clear();
+}
+
+void TraceRecorder::addScaleEvent(const ScaleEvent &event)
+{
+    std::lock_guard lock(m_scaleMutex);
+    m_scaleEvents.append(event);
+}
+
+QList<ScaleEvent> TraceRecorder::scaleEvents() const
+{
+    std::lock_guard lock(m_scaleMutex);
+    return m_scaleEvents;
+}
+
+qsizetype TraceRecorder::scaleEventCount() const
+{
+    std::lock_guard lock(m_scaleMutex);
+    return m_scaleEvents.size();
 }

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "locktrack.h"
 #include "requestrecord.h"
+#include "servercounters.h"
 
 #include <QList>
 #include <atomic>
@@ -48,6 +50,14 @@ public:
     // Forgets everything (between runs). Not to be called while requests are being recorded.
     void clear();
 
+    // The modelled interpreter lock's turns (pipeline/interpreterlock.h), beside the records.
+    LockTrack &lockTrack() { return m_lockTrack; }
+    const LockTrack &lockTrack() const { return m_lockTrack; }
+    // The auto-scaling supervisor's decisions, beside the records (the timelines mark them).
+    void addScaleEvent(const ScaleEvent &event);
+    QList<ScaleEvent> scaleEvents() const;
+    qsizetype scaleEventCount() const;
+
 private:
     static constexpr int Words = int(sizeof(RequestRecord) / 8);
     static constexpr quint64 ChunkSize = 4096;
@@ -78,4 +88,7 @@ private:
     std::mutex m_allocMutex;
     std::mutex m_prefaultMutex;
     std::vector<std::thread> m_prefaulters;
+    LockTrack m_lockTrack;
+    mutable std::mutex m_scaleMutex;
+    QList<ScaleEvent> m_scaleEvents;
 };

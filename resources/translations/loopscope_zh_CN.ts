@@ -1170,6 +1170,10 @@ Shorten the message or the conversation's system prompt.</source>
 <context>
     <name>QObject</name>
     <message>
+        <source>GIL: held %1, waited %2, handed over %3 times</source>
+        <translation>GIL：持有 %1，等待 %2，交接 %3 次</translation>
+    </message>
+    <message>
         <source>from %1</source>
         <translation>来自 %1</translation>
     </message>

@@ -5,11 +5,17 @@
 #include "pipeline/cpuwork.h"
 #include "pipeline/interpreterlock.h"
 #include "pipeline/processpool.h"
+#include "report/runexport.h"
+#include "scenariorun.h"
 #include "serverfixture.h"
+#include "timeline/threadlanemodel.h"
+#include "timeline/timelinedata.h"
+#include "timeline/tracesource.h"
 
 #include <QCommandLineParser>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
@@ -39,7 +45,8 @@ ServerConfig cpuConfig(int poolSize, bool gil, double cpuSeconds)
 }
 
 // The time `count` concurrent requests take, all answered 200.
-double makespan(const ServerConfig &config, int count, QList<RequestRecord> *records = nullptr)
+double makespan(const ServerConfig &config, int count, QList<RequestRecord> *records = nullptr,
+                std::vector<LockHold> *turns = nullptr)
 {
     ServerFixture f;
     if (!f.start(config))
@@ -53,6 +60,8 @@ double makespan(const ServerConfig &config, int count, QList<RequestRecord> *rec
     }
     if (records)
         *records = f.server.recorder()->readFrom(0);
+    if (turns)
+        *turns = f.server.recorder()->lockTrack().readFrom(0);
     return double(t1 - t0) / 1e9;
 }
 
@@ -113,8 +122,9 @@ private slots:
         const int n = 6;
         const double cpu = 0.12;
         QList<RequestRecord> records;
+        std::vector<LockHold> turns;
         const double gil1 = makespan(cpuConfig(1, true, cpu), n);
-        const double gil10 = makespan(cpuConfig(10, true, cpu), n, &records);
+        const double gil10 = makespan(cpuConfig(10, true, cpu), n, &records, &turns);
         QVERIFY(gil1 > 0 && gil10 > 0);
         const QString info = QStringLiteral("GIL: 1 thread %1 s, 10 threads %2 s").arg(gil1).arg(gil10);
         QVERIFY2(gil1 >= n * cpu * 0.9, qPrintable(info)); // one at a time
@@ -123,18 +133,95 @@ private slots:
         // bound above. On a loaded machine the scheduler favours threads woken by the lock's
         // hand-over over other processes, so 10 threads may finish sooner than 1 in wall time.)
         QVERIFY2(gil10 < gil1 * 1.5, qPrintable(info));
-        QVERIFY(countPhase(records, Phase::CpuWork) >= n);
-        QVERIFY2(countPhase(records, Phase::GilWait) >= 1, "threads waited for the interpreter lock");
+        QCOMPARE(countPhase(records, Phase::CpuWork), n); // one span per step: the turns are the lock's
+        QVERIFY2(
+            std::any_of(turns.begin(), turns.end(), [](const LockHold &h) { return h.startNs > h.askedNs; }),
+            "threads waited for the interpreter lock");
 
         const double free1 = makespan(cpuConfig(1, false, cpu), n);
-        const double free10 = makespan(cpuConfig(10, false, cpu), n, &records);
+        const double free10 = makespan(cpuConfig(10, false, cpu), n, &records, &turns);
         QVERIFY(free1 > 0 && free10 > 0);
-        QCOMPARE(countPhase(records, Phase::GilWait), 0);
+        QVERIFY(turns.empty());
         const QString info2 = QStringLiteral("no GIL: 1 thread %1 s, 10 threads %2 s").arg(free1).arg(free10);
         if (QThread::idealThreadCount() > 1)
             QVERIFY2(free10 < free1 * 0.8, qPrintable(info2));
         else
             QVERIFY2(free10 < free1 * 1.5, qPrintable(info2));
+    }
+
+    // Issue 18's done-when: cpu_bound variant B (10 pool threads under the GIL) stores the lock's
+    // turns in run.json, no two holds overlap, and every CPU-work piece the views draw under the
+    // GIL (the window's and the report's lanes, trace.json's slices) lies inside one of its
+    // thread's holds: no two threads are ever drawn computing at once.
+    void gilTurnsInRunJson()
+    {
+        QString error;
+        RunResult back;
+        QVERIFY2(RunResult::fromJson(
+                     QJsonDocument::fromJson(RunExport::runJson(runScenario(QStringLiteral("cpu_bound"), 0.25,
+                                                                            QStringLiteral("B"))))
+                         .object(),
+                     &back, &error),
+                 qPrintable(error));
+        QCOMPARE(back.variants.size(), 1);
+        const VariantResult &v = back.variants[0];
+        std::vector<LockHold> holds = v.lockHolds;
+        QVERIFY2(holds.size() >= 8, qPrintable(QString::number(holds.size()))); // 4 users, 5 ms turns
+        std::sort(holds.begin(), holds.end(),
+                  [](const LockHold &a, const LockHold &b) { return a.startNs < b.startNs; });
+        QSet<quint16> threads;
+        for (size_t i = 0; i < holds.size(); ++i) {
+            QVERIFY(holds[i].startNs >= holds[i].askedNs && holds[i].endNs >= holds[i].startNs);
+            if (i + 1 < holds.size())
+                QVERIFY2(holds[i].endNs <= holds[i + 1].startNs, "two threads held the GIL at once");
+            threads.insert(holds[i].thread);
+        }
+        QVERIFY(threads.size() >= 2); // the lock changed hands between pool threads
+        const auto insideAHold = [&](quint16 thread, qint64 s, qint64 e) {
+            return std::any_of(holds.begin(), holds.end(), [&](const LockHold &h) {
+                return h.thread == thread && h.startNs <= s && e <= h.endNs;
+            });
+        };
+        // The lanes every view reads.
+        TimelineData data;
+        SavedRunSource(&v).pull(data);
+        ThreadLaneModel lanes;
+        lanes.sync(data);
+        lanes.select(v.startNs, data.latestNs() + 1, data.latestNs());
+        int cpuPieces = 0;
+        for (qsizetype l = 0; l < lanes.rowCount(); ++l) {
+            const quint16 thread = lanes.lanes()[size_t(l)].thread;
+            if (!threads.contains(thread))
+                continue;
+            lanes.forEachPiece(l, [&](const TimelinePiece &pc) {
+                if (pc.colour != int(Phase::CpuWork) + 1)
+                    return;
+                ++cpuPieces;
+                QVERIFY2(insideAHold(thread, pc.startNs, pc.endNs),
+                         qPrintable(QStringLiteral("CPU work outside a hold on %1").arg(lanes.row(l).label)));
+            });
+        }
+        QVERIFY(cpuPieces >= int(holds.size()) / 2);
+        // trace.json: every cpu_work slice on a thread's track (tid = thread + 1), in run time (us).
+        const QJsonArray events = QJsonDocument::fromJson(RunExport::traceJson(back))
+                                      .object()
+                                      .value(QStringLiteral("traceEvents"))
+                                      .toArray();
+        int slices = 0;
+        for (const QJsonValue &x : events) {
+            const QJsonObject e = x.toObject();
+            if (e.value(QStringLiteral("ph")).toString() != QLatin1String("X")
+                || e.value(QStringLiteral("name")).toString() != QLatin1String("cpu_work"))
+                continue;
+            const quint16 thread = quint16(e.value(QStringLiteral("tid")).toInt() - 1);
+            const qint64 s0
+                = v.startNs + qint64(std::llround(e.value(QStringLiteral("ts")).toDouble() * 1e3));
+            const qint64 e0 = s0 + qint64(std::llround(e.value(QStringLiteral("dur")).toDouble() * 1e3));
+            QVERIFY2(insideAHold(thread, s0 + 1000, e0 - 1000) || e0 - s0 < 2000,
+                     "a cpu_work slice outside a hold");
+            ++slices;
+        }
+        QVERIFY(slices >= int(holds.size()) / 2);
     }
 
     // Async mode: the CPU step runs on the loop thread whatever the pipeline's awaits.

@@ -177,6 +177,82 @@ private slots:
         QVERIFY(names >= 4);
     }
 
+    // The modelled GIL handed over every 5 ms for minutes: trace.json keeps one slice per turn up
+    // to its cap per thread track, then merges consecutive slices and says so on the track. A
+    // merged slice is named "merged", never by a phase (its extent covers the other thread's
+    // turns), and its args keep the true time of each phase.
+    void gilSlicesMergeAboveTheCap()
+    {
+        RunResult run;
+        run.scenario = m_run.scenario;
+        VariantResult v;
+        v.name = QStringLiteral("B");
+        v.label = QStringLiteral("two threads under the GIL");
+        v.startNs = 1'000'000'000;
+        const qint64 turnNs = 5'000'000;
+        const int turns = 60'000; // 300 s: 30,000 turns per thread
+        v.endNs = v.startNs + turns * turnNs;
+        v.threadNames = { QStringLiteral("pool-0"), QStringLiteral("pool-1") };
+        v.threadKinds = { LaneKind::PoolThread, LaneKind::PoolThread };
+        for (quint16 t = 0; t < 2; ++t) {
+            RequestRecord r;
+            r.arrivedNs = v.startNs;
+            r.startedNs = v.startNs;
+            r.respondedNs = v.endNs;
+            r.status = 200;
+            r.mode = DispatchMode::Executor;
+            r.endSpan(r.beginSpan(Phase::CpuWork, v.startNs, t), v.endNs);
+            v.server.append(r);
+        }
+        for (int k = 0; k < turns; ++k) {
+            const qint64 s = v.startNs + k * turnNs;
+            v.lockHolds.push_back({ k < 2 ? v.startNs : s - turnNs, s, s + turnNs, quint16(k % 2) });
+        }
+        run.variants = { v };
+        const QJsonArray events = QJsonDocument::fromJson(RunExport::traceJson(run))
+                                      .object()
+                                      .value(QStringLiteral("traceEvents"))
+                                      .toArray();
+        std::map<int, int> slicesOf, notesOf;
+        std::map<int, double> cpuUsOf;
+        for (const QJsonValue &x : events) {
+            const QJsonObject e = x.toObject();
+            if (e.value(QStringLiteral("cat")).toString() != QLatin1String("thread"))
+                continue;
+            const int tid = e.value(QStringLiteral("tid")).toInt();
+            const QString ph = e.value(QStringLiteral("ph")).toString();
+            if (ph == QLatin1String("i")) {
+                QCOMPARE(e.value(QStringLiteral("name")).toString(), QStringLiteral("slices merged"));
+                ++notesOf[tid];
+                continue;
+            }
+            QCOMPARE(ph, QStringLiteral("X"));
+            ++slicesOf[tid];
+            const QString name = e.value(QStringLiteral("name")).toString();
+            const QJsonObject args = e.value(QStringLiteral("args")).toObject();
+            if (args.contains(QStringLiteral("merged"))) {
+                QCOMPARE(name, QStringLiteral("merged"));
+                QVERIFY(args.value(QStringLiteral("merged")).toInt() >= 2);
+                cpuUsOf[tid] += args.value(QStringLiteral("cpu_work")).toDouble();
+            } else {
+                QVERIFY2(name == QLatin1String("cpu_work") || name == QLatin1String("gil_wait"),
+                         qPrintable(name));
+                if (name == QLatin1String("cpu_work")) {
+                    QVERIFY(e.value(QStringLiteral("dur")).toDouble() <= turnNs / 1e3 + 0.001);
+                    cpuUsOf[tid] += e.value(QStringLiteral("dur")).toDouble();
+                }
+            }
+        }
+        QCOMPARE(slicesOf.size(), size_t(2));
+        for (const auto &[tid, n] : slicesOf) {
+            QVERIFY2(n <= 20'001 && n >= 10'000, qPrintable(QString::number(n))); // capped, not collapsed
+            QCOMPARE(notesOf[tid], 1);
+            // Every turn's CPU time is still there: 30,000 turns of 5 ms.
+            QVERIFY2(std::abs(cpuUsOf[tid] - 30'000 * turnNs / 1e3) < 1e3,
+                     qPrintable(QString::number(cpuUsOf[tid])));
+        }
+    }
+
     // The report's lanes are the window's: the thread view of a saved run reads SavedRunSource and
     // ThreadLaneModel; each variant's timeline figure must name the same lanes in the same order
     // and colour each with the phases the model puts on it (and no others).

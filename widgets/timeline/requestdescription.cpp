@@ -81,6 +81,11 @@ QString describeRequest(const TimelineDetails &d, qint64 originNs, qint64 nowNs)
                                "align=right>%4</td></tr>")
                     .arg(name, s.thread.toHtmlEscaped(), ms(s.startNs - r.arrivedNs),
                          s.endNs > 0 ? ms(s.endNs - s.startNs) : QObject::tr("running"));
+        if (s.underGil) // the true sums from the lock's own track, not the span's outline
+            html += QStringLiteral("<tr><td colspan=4>&nbsp;&nbsp;%1</td></tr>")
+                        .arg(QObject::tr("GIL: held %1, waited %2, handed over %3 times")
+                                 .arg(ms(s.heldNs), ms(s.waitNs))
+                                 .arg(s.handOvers));
     }
     html += QStringLiteral("</table>");
     return html;
