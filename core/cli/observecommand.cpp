@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QTextStream>
 #include <QTimer>
 #include <unistd.h>
@@ -37,6 +38,10 @@ int runObserveCommand(const QStringList &arguments)
                   QStringLiteral("TOKEN") });
     p.addOption({ QStringLiteral("duration"), QStringLiteral("Stop after S seconds (default: at Ctrl+C)."),
                   QStringLiteral("S") });
+    p.addOption(
+        { QStringLiteral("apply-clock-offsets"),
+          QStringLiteral("Move every host's spans and metrics onto one clock by the offsets estimated from "
+                         "client/server span pairs (default: as each host sent them).") });
     p.addOption({ QStringLiteral("out"), QStringLiteral("Output folder (default loopscope-observe)."),
                   QStringLiteral("DIR"), QStringLiteral("loopscope-observe") });
     p.process(arguments);
@@ -69,6 +74,7 @@ int runObserveCommand(const QStringList &arguments)
     const QString outDir = p.value(QStringLiteral("out"));
 
     OtlpObserver observer;
+    observer.assembler()->setApplyClockOffsets(p.isSet(QStringLiteral("apply-clock-offsets")));
     QString error;
     if (!observer.start(options, grpcPort, &error)) {
         err << "loopscope observe: " << error << Qt::endl;
@@ -149,6 +155,14 @@ int runObserveCommand(const QStringList &arguments)
                    .arg(o[QLatin1String("from_host")].toString(), o[QLatin1String("to_host")].toString())
                    .arg(o[QLatin1String("offset_ms")].toDouble(), 0, 'f', 1)
                    .arg(o[QLatin1String("samples")].toInt());
+    const QJsonObject corrections = run.machine.value(QStringLiteral("otlp"))
+                                        .toObject()
+                                        .value(QStringLiteral("clock_corrections_ms"))
+                                        .toObject();
+    for (auto it = corrections.constBegin(); it != corrections.constEnd(); ++it)
+        err << QStringLiteral("clock offset applied: %1's times moved by %2 ms\n")
+                   .arg(it.key())
+                   .arg(-it.value().toDouble(), 0, 'f', 1);
     for (const QString &line : HtmlReport::summaryLines(run))
         err << line << "\n";
     err << "wrote " << written.join(QStringLiteral(", ")) << Qt::endl;

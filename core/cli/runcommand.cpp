@@ -1,6 +1,7 @@
 #include "runcommand.h"
 
 #include "db/pgconninfo.h"
+#include "db/pgpassword.h"
 #include "db/pgtempcluster.h"
 #include "report/htmlreport.h"
 #include "report/runexport.h"
@@ -243,6 +244,7 @@ int runRunCommand(const QStringList &arguments)
                 << "\n";
             return 2;
         }
+        options.database = PgPassword::resolve(options.database); // libpq's places, then the keychain
     } else if (scenario.needsPostgres() && !p.isSet(QStringLiteral("target"))) {
         // The throwaway server lives in the output folder while the run lasts.
         if (!QDir().mkpath(outDir)) {

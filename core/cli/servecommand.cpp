@@ -3,6 +3,7 @@
 #include "cli/serveroptions.h"
 #include "cli/signalwatcher.h"
 #include "db/pghistory.h"
+#include "db/pgpassword.h"
 #include "http/chatserver.h"
 #include "record/serverrecording.h"
 #include "report/htmlreport.h"
@@ -90,6 +91,8 @@ int runServeCommand(const QStringList &arguments)
         return 2;
     }
     if (config.usesPostgres()) {
+        // The password: libpq's own places first, then the keychain (never printed).
+        config.dbPath = PgPassword::resolve(config.dbPath);
         // A database that cannot be used (wrong address, password, or someone else's tables) is
         // a mistake in the command line: one line, exit status 2, before anything starts.
         PgHistory probe(config.dbPath, 1, nullptr);

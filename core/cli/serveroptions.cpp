@@ -74,7 +74,8 @@ void add(QCommandLineParser &p)
         { QStringLiteral("db"),
           QStringLiteral("History database: a SQLite file (default), or a PostgreSQL server as a libpq URI "
                          "(postgresql://user@host:5432/db) or connection string ('host=... dbname=...'). "
-                         "Its password: in the URI, PGPASSWORD or ~/.pgpass."),
+                         "Its password: in the URI, PGPASSWORD, ~/.pgpass, else the system keychain's entry "
+                         "postgresql/USER@HOST:PORT/DB (stored from the window)."),
           QStringLiteral("PATH|URI") },
         { QStringLiteral("db-pool"),
           QStringLiteral("PostgreSQL: connections in the server's pool (default 10, like asyncpg)."),

@@ -29,10 +29,14 @@ bool check(const QString &conninfo, QString *error)
     char *message = nullptr;
     PQconninfoOption *options = PQconninfoParse(conninfo.toUtf8().constData(), &message);
     if (!options) {
+        // libpq quotes the text it stumbled on, which may be (part of) a password: the quoted
+        // parts are left out of what is shown.
+        static const QRegularExpression quoted(QStringLiteral("\"[^\"]*\"?"));
         if (error)
-            *error
-                = QStringLiteral("--db is not a PostgreSQL connection string libpq can read: %1")
-                      .arg(message ? QString::fromUtf8(message).trimmed() : QStringLiteral("out of memory"));
+            *error = QStringLiteral("--db is not a PostgreSQL connection string libpq can read: %1")
+                         .arg(message ? QString::fromUtf8(message).trimmed().replace(quoted,
+                                                                                     QStringLiteral("\"…\""))
+                                      : QStringLiteral("out of memory"));
         PQfreemem(message);
         return false;
     }

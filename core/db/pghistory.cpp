@@ -147,25 +147,36 @@ bool PgHistory::fillPool(qint64 timeoutNs, QString *error)
 }
 
 PgQuery PgHistory::contextQuery(const QString &userId, const QString &sessionId, int maxMessages,
-                                double delaySeconds)
+                                double delaySeconds, const HistoryRewind &rewind)
 {
-    // One statement, one round trip: the three lookups of the SQLite store and the delay.
+    // One statement, one round trip: the three lookups of the SQLite store and the delay. With a
+    // rewind (regenerate: the last user message; edit and resend: message $6), `cut` is that
+    // message, only in the user's own conversation, and the history stops before it.
     PgQuery q;
-    q.sql = "SELECT EXISTS (SELECT 1 FROM users WHERE user_id = $1),"
+    q.sql = "WITH own AS (SELECT 1 FROM conversations WHERE id = $2 AND user_id = $1),"
+            " cut AS (SELECT id, content, role FROM messages"
+            "   WHERE conversation_id = $2 AND EXISTS (SELECT 1 FROM own)"
+            "     AND (($5::bool AND role = 'user' AND active) OR id = $6::bigint)"
+            "   ORDER BY id DESC LIMIT 1)"
+            " SELECT EXISTS (SELECT 1 FROM users WHERE user_id = $1),"
             " (SELECT user_id FROM conversations WHERE id = $2),"
             " (SELECT coalesce(json_agg(json_build_array(h.role, h.content) ORDER BY h.id), '[]')"
             "    FROM (SELECT id, role, content FROM messages"
-            "           WHERE conversation_id = $2 AND active AND $3::int > 0"
-            "             AND EXISTS (SELECT 1 FROM conversations WHERE id = $2 AND user_id = $1)"
+            "           WHERE conversation_id = $2 AND active AND $3::int > 0 AND EXISTS (SELECT 1 FROM own)"
+            "             AND id < coalesce((SELECT id FROM cut), 9223372036854775807)"
             "           ORDER BY id DESC LIMIT $3::int) h),"
             " pg_sleep($4::float8),"
-            " (SELECT settings FROM conversations WHERE id = $2 AND user_id = $1)";
-    q.params << userId << sessionId << qint64(std::max(0, maxMessages)) << std::max(0.0, delaySeconds);
+            " (SELECT settings FROM conversations WHERE id = $2 AND user_id = $1),"
+            " (SELECT content FROM cut), (SELECT role FROM cut)";
+    q.params << userId << sessionId << qint64(std::max(0, maxMessages)) << std::max(0.0, delaySeconds)
+             << QString::fromLatin1(rewind.lastTurn ? "true" : "false")
+             << std::max<qint64>(0, rewind.fromMessageId);
     return q;
 }
 
 std::optional<UserContext> PgHistory::readContext(const PgResult &r, const QString &userId,
-                                                  const QString &sessionId, QString *error)
+                                                  const QString &sessionId, QString *error,
+                                                  const HistoryRewind &rewind)
 {
     if (!r.ok() || r.rows() != 1) {
         if (error)
@@ -181,6 +192,22 @@ std::optional<UserContext> PgHistory::readContext(const PgResult &r, const QStri
         ctx.sessionOwner = r.text(0, 1);
     if (!ctx.sessionBelongsToOthers())
         ctx.settings = settingsFrom(r, 0, 4);
+    if (rewind.lastTurn || rewind.fromMessageId > 0) {
+        // The same answers as the SQLite store's (storage/historystore.cpp).
+        if (!ctx.sessionExists || ctx.sessionBelongsToOthers()) {
+            ctx.rewindError
+                = QStringLiteral("there is no stored conversation %1 to answer again").arg(sessionId);
+            return ctx;
+        }
+        if (r.isNull(0, 6) || r.text(0, 6) != QLatin1String("user")) {
+            ctx.rewindError = rewind.lastTurn
+                ? QStringLiteral("the conversation has no message to answer again")
+                : QStringLiteral("message %1 is not a user message of this conversation")
+                      .arg(rewind.fromMessageId);
+            return ctx;
+        }
+        ctx.resentMessage = r.text(0, 5);
+    }
     const QJsonArray history = QJsonDocument::fromJson(r.text(0, 2).toUtf8()).array();
     ctx.history.reserve(history.size());
     for (const QJsonValue &m : history) {
@@ -194,7 +221,13 @@ PgQuery PgHistory::saveQuery(const Exchange &e, double delaySeconds)
 {
     // The delay first, then the writes, all in one statement (one transaction): the rows are
     // locked for the writes only. A conversation belongs to the user who started it: when $2 is
-    // someone else's, `conv` is empty, and so are the user and message writes that read from it.
+    // someone else's, `conv` is empty, and so are all the writes that read from it.
+    //
+    // Edit and resend ($12 > 0): that message and everything after it are deleted (the SQLite
+    // store keeps nothing of them either). Regenerate ($11): the answers to the last user message
+    // become inactive alternatives of the new one, grouped under the first of them, and only the
+    // answer is inserted. All parts of a statement see the rows as they were before it, so the
+    // delete and the update never touch the rows it inserts.
     PgQuery q;
     q.sql = "WITH pause AS (SELECT pg_sleep($9::float8)),"
             " conv AS (INSERT INTO conversations(id, user_id, title, created_at, updated_at, settings)"
@@ -204,13 +237,26 @@ PgQuery PgHistory::saveQuery(const Exchange &e, double delaySeconds)
             "   WHERE conversations.user_id = excluded.user_id RETURNING id),"
             " usr AS (INSERT INTO users(user_id, created_at, requests) SELECT $1, $6::bigint, 1 FROM conv"
             "   ON CONFLICT (user_id) DO UPDATE SET requests = users.requests + 1 RETURNING 1),"
-            " msg AS (INSERT INTO messages(conversation_id, role, content, created_at, request_id, meta)"
-            "   SELECT conv.id, m.role, m.content, m.created_at, $7::bigint, m.meta FROM conv,"
-            "   (VALUES ('user', $4::text, $6::bigint, NULL::text),"
-            "           ('assistant', $5::text, $6::bigint + 1, $8::text)) AS m(role, content, created_at, "
-            "meta)"
+            " cut AS (DELETE FROM messages WHERE $12::bigint > 0 AND id >= $12::bigint"
+            "   AND conversation_id = (SELECT id FROM conv) RETURNING 1),"
+            " turn AS (SELECT max(id) AS id FROM messages"
+            "   WHERE $11::bool AND conversation_id = $2 AND role = 'user' AND active),"
+            " grp AS (SELECT coalesce(m.alt_of, m.id) AS id FROM messages m, turn"
+            "   WHERE m.conversation_id = $2 AND m.role = 'assistant' AND m.id > turn.id ORDER BY m.id LIMIT "
+            "1),"
+            " old AS (UPDATE messages SET active = false, alt_of = (SELECT id FROM grp)"
+            "   WHERE conversation_id = (SELECT id FROM conv) AND role = 'assistant'"
+            "     AND id > (SELECT id FROM turn) AND EXISTS (SELECT 1 FROM grp) RETURNING 1),"
+            " msg AS (INSERT INTO messages(conversation_id, role, content, created_at, request_id, meta, "
+            "alt_of)"
+            "   SELECT conv.id, m.role, m.content, m.created_at, $7::bigint, m.meta, m.alt_of FROM conv,"
+            "   (VALUES ('user', $4::text, $6::bigint, NULL::text, NULL::bigint),"
+            "           ('assistant', $5::text, $6::bigint + 1, $8::text, (SELECT id FROM grp)))"
+            "     AS m(role, content, created_at, meta, alt_of)"
+            "   WHERE NOT ($11::bool AND m.role = 'user')"
             "   ORDER BY m.created_at RETURNING 1)"
-            " SELECT (SELECT count(*) FROM conv), (SELECT count(*) FROM msg), (SELECT count(*) FROM usr)";
+            " SELECT (SELECT count(*) FROM conv), (SELECT count(*) FROM msg), (SELECT count(*) FROM usr),"
+            " (SELECT count(*) FROM cut), (SELECT count(*) FROM old)";
     QString title = HistoryStore::clip(e.userMessage.simplified(), 60);
     if (title.isEmpty())
         title = QStringLiteral("(untitled)");
@@ -225,6 +271,7 @@ PgQuery PgHistory::saveQuery(const Exchange &e, double delaySeconds)
         appendSettings(q.params, *e.settings);
     else
         q.params.null();
+    q.params << QString::fromLatin1(e.regenerate ? "true" : "false") << std::max<qint64>(0, e.truncateFrom);
     return q;
 }
 

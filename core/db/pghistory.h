@@ -40,11 +40,16 @@ public:
     PgPool &pool() { return *m_pool; }
 
     // Step (1): the user, the conversation's owner and its last messages, then pg_sleep(delay).
+    // With a rewind (regenerate, edit and resend) the history stops before the message answered
+    // again, and readContext fills resentMessage or says why there is none (rewindError), as the
+    // SQLite store's loadContext does.
     static PgQuery contextQuery(const QString &userId, const QString &sessionId, int maxMessages,
-                                double delaySeconds);
+                                double delaySeconds, const HistoryRewind &rewind = {});
     static std::optional<UserContext> readContext(const PgResult &result, const QString &userId,
-                                                  const QString &sessionId, QString *error);
-    // Step (3): pg_sleep(delay), then the exchange in one statement. readSave: empty on success,
+                                                  const QString &sessionId, QString *error,
+                                                  const HistoryRewind &rewind = {});
+    // Step (3): pg_sleep(delay), then the exchange in one statement (with Exchange::regenerate
+    // and truncateFrom as the SQLite writer applies them). readSave: empty on success,
     // HistoryStore::ForeignSession when the session is someone else's (nothing written), else why.
     static PgQuery saveQuery(const Exchange &exchange, double delaySeconds);
     static QString readSave(const PgResult &result);

@@ -13,7 +13,6 @@ constexpr int MaxNodesPerTrace = 4096;
 constexpr int MaxAncestorSteps = 64;
 constexpr qint64 TraceIdleNs = 120'000'000'000; // forget a trace after 2 minutes without spans
 constexpr qint64 MaxNodes = 1'000'000; // over this, traces idle for 5 s are dropped as well
-
 qint64 wallMinusSteadyNow()
 {
     const qint64 unix = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -142,7 +141,7 @@ bool OtlpAssembler::enqueue(Otlp::Batch &&batch)
 void OtlpAssembler::drain()
 {
     std::unique_lock lock(m_queueMutex);
-    m_drainedCv.wait(lock, [this] { return (m_queue.empty() && !m_busy) || m_stop; });
+    m_drainedCv.wait(lock, [this] { return (m_queue.empty() && !m_busy && !m_correctionsDue) || m_stop; });
 }
 
 void OtlpAssembler::setPaused(bool paused)
@@ -159,10 +158,25 @@ void OtlpAssembler::run()
     ThreadRegistry::nameCurrentThread(QStringLiteral("otlp-assembler"));
     std::unique_lock lock(m_queueMutex);
     for (;;) {
-        m_queueCv.wait_for(lock, std::chrono::seconds(5),
-                           [this] { return m_stop || (!m_paused && !m_queue.empty()); });
+        m_queueCv.wait_for(lock, std::chrono::seconds(5), [this] {
+            return m_stop || (!m_paused && (!m_queue.empty() || m_correctionsDue));
+        });
         if (m_stop)
             break;
+        if (!m_paused && m_correctionsDue) {
+            m_correctionsDue = false;
+            m_busy = true;
+            lock.unlock();
+            {
+                std::lock_guard state(m_stateMutex);
+                settle();
+            }
+            lock.lock();
+            m_busy = false;
+            if (m_queue.empty())
+                m_drainedCv.notify_all();
+            continue;
+        }
         if (m_paused || m_queue.empty()) {
             lock.unlock();
             {
@@ -179,7 +193,7 @@ void OtlpAssembler::run()
         {
             std::lock_guard state(m_stateMutex);
             assemble(batch);
-            publishDirty();
+            settle();
             expire(TraceClock::nowNs());
         }
         lock.lock();
@@ -219,6 +233,7 @@ quint16 OtlpAssembler::laneFor(const Otlp::Resource &resource, const Otlp::Span 
     lane.thread = thread;
     lane.lane = ThreadRegistry::registerLane(lane.name(), LaneKind::Service);
     m_laneByKey.insert(key, lane.lane);
+    m_laneHost.insert(lane.lane, hostId(resource.hostName));
     m_lanes.insert(lane.lane, lane);
     m_services.insert(lane.service);
     m_stats.services = int(m_services.size());
@@ -304,9 +319,9 @@ void OtlpAssembler::assemble(const Otlp::Batch &batch)
         node.phase = phaseOf(span);
         node.kind = span.kind;
         node.host = hostId(resource.hostName);
-        const qint64 correction = correctionNs(node.host);
-        node.startNs = toTraceClock(span.startUnixNs) - correction;
-        node.endNs = toTraceClock(span.endUnixNs) - correction;
+        // Kept as sent; the applied clock corrections move what is published (corrected()).
+        node.startNs = toTraceClock(span.startUnixNs);
+        node.endNs = toTraceClock(span.endUnixNs);
         node.request = isRequestSpan(span);
         if (node.request) {
             Request req;
@@ -326,7 +341,8 @@ void OtlpAssembler::assemble(const Otlp::Batch &batch)
             // spans).
             r.spanCount = 1;
             r.spans[0] = TraceSpan { r.startedNs, r.respondedNs, node.lane, Phase::Handler, 0, 1 };
-            node.seq = m_recorder->begin(r);
+            node.seq = m_recorder->begin(corrected(r));
+            m_published.push_back(node.seq);
             m_requests.insert(node.seq, req);
             ++m_stats.requests;
         } else {
@@ -354,20 +370,6 @@ void OtlpAssembler::assemble(const Otlp::Batch &batch)
     }
 }
 
-qint64 OtlpAssembler::correctionNs(int host) const
-{
-    if (!m_applyOffsets.load(std::memory_order_relaxed))
-        return 0;
-    for (auto it = m_offsetSamples.constBegin(); it != m_offsetSamples.constEnd(); ++it) {
-        if (it.key().second != host || it.key().first == host || it->isEmpty())
-            continue;
-        QList<double> s = it.value();
-        std::sort(s.begin(), s.end());
-        return qint64(s[s.size() / 2] * 1e6);
-    }
-    return 0;
-}
-
 void OtlpAssembler::publishDirty()
 {
     for (quint64 seq : std::as_const(m_dirty)) {
@@ -376,9 +378,16 @@ void OtlpAssembler::publishDirty()
             continue;
         Request &req = *it;
         req.dirty = false;
+        // The request and its phases as published: moved by their hosts' clock corrections.
+        RequestRecord out = corrected(req.record);
         QList<TraceSpan> phases = req.phases;
+        for (TraceSpan &p : phases) {
+            const qint64 d = laneCorrectionNs(p.thread);
+            p.startNs -= d;
+            p.endNs -= d;
+        }
         // The server span's own time, where no span below it runs, is its handler's.
-        const QList<TraceSpan> own = handlerGaps(req.record, phases);
+        const QList<TraceSpan> own = handlerGaps(out, phases);
         phases += own;
         // Database and LLM/HTTP calls first, then the handler's longest stretches, then the
         // rest, when there are more than a record holds.
@@ -394,10 +403,10 @@ void OtlpAssembler::publishDirty()
             phases.resize(RequestRecord::MaxSpans);
         std::stable_sort(phases.begin(), phases.end(),
                          [](const TraceSpan &a, const TraceSpan &b) { return a.startNs < b.startNs; });
-        req.record.spanCount = quint8(phases.size());
+        out.spanCount = quint8(phases.size());
         for (qsizetype i = 0; i < phases.size(); ++i)
-            req.record.spans[size_t(i)] = phases[i];
-        m_recorder->publish(seq, req.record);
+            out.spans[size_t(i)] = phases[i];
+        m_recorder->publish(seq, out);
     }
     m_dirty.clear();
 }

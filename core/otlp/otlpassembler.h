@@ -11,8 +11,10 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 class TraceRecorder;
 
@@ -46,7 +48,8 @@ struct ClockOffset
 // - Spans arrive only when they end, children usually before their parent: spans whose request
 //   has not arrived yet wait in their trace (bounded, dropped after a while).
 // - Times are the sender's wall clock converted to TraceClock with this machine's offset
-//   between the wall clock and the steady clock; each host keeps its own clock (see offsets()).
+//   between the wall clock and the steady clock; each host keeps its own clock (see offsets())
+//   unless the estimated offsets are applied (setApplyClockOffsets).
 class OtlpAssembler
 {
 public:
@@ -59,10 +62,24 @@ public:
     bool enqueue(Otlp::Batch &&batch);
     // Blocks until every queued batch is assembled.
     void drain();
-    // On: spans assembled from now on are moved onto their caller's clock: a host whose clock was
-    // estimated to run `offset` ahead of another's (offsets()) has its times moved back by it.
-    void setApplyClockOffsets(bool on) { m_applyOffsets.store(on, std::memory_order_relaxed); }
+    // On: every host's spans, those already received and those to come, are moved onto one
+    // clock (ClockCorrections: a host estimated to run `offset` ahead of its caller is moved
+    // back by it); a correction that later moves by 1 ms or more is applied again to all of that
+    // host's requests, so one host's requests are always moved by the same amount. Off: every
+    // request is published again as sent. Done on the assembler's thread (drain() waits for it);
+    // the corrections listener moves the metrics by the same amounts.
+    void setApplyClockOffsets(bool on);
     bool applyClockOffsets() const { return m_applyOffsets.load(std::memory_order_relaxed); }
+    // Called on the assembler's thread whenever the applied corrections change, with the ns
+    // subtracted from each host's times (hosts without one: 0). Set before data arrives.
+    void setCorrectionsListener(std::function<void(const QHash<QString, qint64> &)> listener)
+    {
+        m_correctionsListener = std::move(listener);
+    }
+    // The ns subtracted from each host's times now (empty when off or nothing is estimated).
+    QHash<QString, qint64> appliedCorrectionsNs() const;
+    // Changes whenever already published requests were moved (the live views read them again).
+    quint64 correctionsVersion() const { return m_correctionsVersion.load(std::memory_order_acquire); }
     // Test hook: a paused assembler queues but does not assemble (its queue fills up).
     void setPaused(bool paused);
 
@@ -125,8 +142,15 @@ private:
     void clockSample(const Node &client, const Node &server);
     void expire(qint64 nowNs);
     void publishDirty();
-    // ns to subtract from `host`'s times (0 unless offsets are applied and one is known).
-    qint64 correctionNs(int host) const;
+    // ns to subtract from the times of spans on `lane` (its host's applied correction, or 0).
+    qint64 laneCorrectionNs(quint16 lane) const;
+    // `raw` (times as sent) moved by its lanes' hosts' corrections.
+    RequestRecord corrected(const RequestRecord &raw) const;
+    // Re-estimates the corrections (on) or drops them (off); publishes every request of a host
+    // whose correction changed again, moved accordingly. True if any moved.
+    bool updateCorrections();
+    // After a batch or a switch: corrections, then the dirty requests; tells the listener.
+    void settle();
 
     TraceRecorder *m_recorder;
     const qint64 m_maxQueuedSpans;
@@ -140,6 +164,7 @@ private:
     bool m_busy = false;
     bool m_paused = false;
     bool m_stop = false;
+    bool m_correctionsDue = false; // setApplyClockOffsets was called: update on the thread
 
     // Assembly state: written by the assembler thread under m_stateMutex, read by stats().
     mutable std::mutex m_stateMutex;
@@ -148,6 +173,9 @@ private:
     QList<quint64> m_dirty;
     QHash<QString, quint16> m_laneByKey;
     QMap<quint16, ObservedLane> m_lanes;
+    QHash<quint16, int> m_laneHost; // lane -> host id
+    std::vector<quint64> m_published; // recorder sequences of every request begun
+    QHash<int, qint64> m_applied; // host id -> ns subtracted from its published times
     QHash<QString, int> m_hostIds;
     QStringList m_hosts;
     QMap<QPair<int, int>, QList<double>> m_offsetSamples;
@@ -157,5 +185,7 @@ private:
     qint64 m_lastExpireNs = 0;
 
     std::atomic<bool> m_applyOffsets { false };
+    std::atomic<quint64> m_correctionsVersion { 0 };
+    std::function<void(const QHash<QString, qint64> &)> m_correctionsListener;
     std::thread m_thread;
 };

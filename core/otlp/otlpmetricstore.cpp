@@ -148,6 +148,20 @@ quint64 OtlpMetricStore::version() const
     return m_version;
 }
 
+void OtlpMetricStore::setHostCorrections(const QHash<QString, qint64> &nsByHost)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_hostCorrections == nsByHost)
+        return;
+    m_hostCorrections = nsByHost;
+    ++m_version;
+}
+
+qint64 OtlpMetricStore::correctionNs(int instance) const
+{
+    return m_hostCorrections.isEmpty() ? 0 : m_hostCorrections.value(m_instances[instance].host);
+}
+
 QStringList OtlpMetricStore::names(int instance) const
 {
     std::lock_guard lock(m_mutex);
@@ -178,6 +192,7 @@ QList<OtlpMetricStore::Sample> OtlpMetricStore::sumByTime(int instance, const QS
                                                           bool rate) const
 {
     QMap<qint64, double> byTime;
+    const qint64 shift = correctionNs(instance);
     for (const Series &s : m_series) {
         if (s.instance != instance || s.name != name)
             continue;
@@ -186,12 +201,12 @@ QList<OtlpMetricStore::Sample> OtlpMetricStore::sumByTime(int instance, const QS
             const double v
                 = s.type == Otlp::MetricType::Gauge || s.type == Otlp::MetricType::Sum ? p.value : p.sum;
             if (!rate) {
-                byTime[p.tNs] += v * scale;
+                byTime[p.tNs - shift] += v * scale;
                 continue;
             }
             if (s.temporality == Otlp::Temporality::Delta) {
                 if (p.startNs > 0 && p.tNs > p.startNs)
-                    byTime[p.tNs] += v / (double(p.tNs - p.startNs) / 1e9) * scale;
+                    byTime[p.tNs - shift] += v / (double(p.tNs - p.startNs) / 1e9) * scale;
                 continue;
             }
             if (i == 0)
@@ -200,7 +215,7 @@ QList<OtlpMetricStore::Sample> OtlpMetricStore::sumByTime(int instance, const QS
             const double pv
                 = s.type == Otlp::MetricType::Gauge || s.type == Otlp::MetricType::Sum ? q.value : q.sum;
             if (p.tNs > q.tNs && v >= pv) // a smaller value: the counter restarted
-                byTime[p.tNs] += (v - pv) / (double(p.tNs - q.tNs) / 1e9) * scale;
+                byTime[p.tNs - shift] += (v - pv) / (double(p.tNs - q.tNs) / 1e9) * scale;
         }
     }
     QList<Sample> out;
@@ -255,8 +270,9 @@ QByteArray OtlpMetricStore::csv(qint64 originNs) const
             = csvField(in.service) + ',' + csvField(in.host) + ',' + csvField(in.instance) + ',';
         const QString name
             = s.attributes.isEmpty() ? s.name : s.name + QLatin1Char('{') + s.attributes + QLatin1Char('}');
+        const qint64 shift = correctionNs(s.instance);
         const auto row = [&](const Point &p, const QString &n, double v) {
-            out += prefix + QByteArray::number(ms(p.tNs - originNs), 'f', 3) + ',' + csvField(n) + ','
+            out += prefix + QByteArray::number(ms(p.tNs - shift - originNs), 'f', 3) + ',' + csvField(n) + ','
                 + QByteArray::number(v, 'g', 10) + '\n';
         };
         for (const Point &p : s.points) {
@@ -299,13 +315,14 @@ QJsonArray OtlpMetricStore::toJson(qint64 originNs) const
             peaks.insert(trackKey(Track(t)), peak);
         }
         QJsonArray series;
+        const qint64 shift = correctionNs(i);
         for (const Series &s : m_series) {
             if (s.instance != i)
                 continue;
             QJsonArray points;
             const bool number = s.type == Otlp::MetricType::Gauge || s.type == Otlp::MetricType::Sum;
             for (const Point &p : s.points) {
-                QJsonArray row { ms(p.tNs - originNs), number ? p.value : double(p.count) };
+                QJsonArray row { ms(p.tNs - shift - originNs), number ? p.value : double(p.count) };
                 if (!number)
                     row.append(p.hasSum ? QJsonValue(p.sum) : QJsonValue());
                 points.append(row);
@@ -322,6 +339,7 @@ QJsonArray OtlpMetricStore::toJson(qint64 originNs) const
                                  { QStringLiteral("host"), in.host },
                                  { QStringLiteral("instance"), in.instance },
                                  { QStringLiteral("name"), in.name() },
+                                 { QStringLiteral("clock_correction_ms"), ms(shift) },
                                  { QStringLiteral("peaks"), peaks },
                                  { QStringLiteral("tracks"), tracks },
                                  { QStringLiteral("series"), series } });

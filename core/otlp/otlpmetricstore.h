@@ -56,6 +56,10 @@ public:
     // One metric (all its attribute sets summed at each time) of one instance, as sent.
     QList<Sample> series(int instance, const QString &name) const;
     quint64 pointCount() const;
+    // The clock corrections the assembler applies to the spans (ns subtracted per host name,
+    // OtlpAssembler::setCorrectionsListener): every read below moves the points by the same
+    // amount, so a host's metrics stay where its spans are. Empty: times as sent.
+    void setHostCorrections(const QHash<QString, qint64> &nsByHost);
     // Changes whenever data arrives (for the live views).
     quint64 version() const;
 
@@ -90,6 +94,7 @@ private:
     };
     QList<Sample> trackLocked(int instance, Track track) const;
     QList<Sample> sumByTime(int instance, const QString &name, double scale, bool rate) const;
+    qint64 correctionNs(int instance) const;
 
     const qint64 m_unixMinusSteady;
     const qint64 m_maxPoints;
@@ -98,6 +103,7 @@ private:
     QHash<QString, int> m_instanceByKey;
     QList<Series> m_series;
     QHash<QString, int> m_seriesByKey;
+    QHash<QString, qint64> m_hostCorrections;
     qint64 m_points = 0;
     quint64 m_version = 0;
 };

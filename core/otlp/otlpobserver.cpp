@@ -41,6 +41,9 @@ OtlpObserver::OtlpObserver(qint64 maxQueuedSpans, TraceRecorder *sharedRecorder)
     const auto traces = [assembler](Otlp::Batch &&batch) { return assembler->enqueue(std::move(batch)); };
     m_metrics = std::make_unique<OtlpMetricStore>(assembler->unixMinusSteadyNs());
     OtlpMetricStore *store = m_metrics.get();
+    // Applied clock offsets move a host's metrics with its spans.
+    assembler->setCorrectionsListener(
+        [store](const QHash<QString, qint64> &nsByHost) { store->setHostCorrections(nsByHost); });
     const auto metrics = [store](const Otlp::MetricBatch &batch) { return store->add(batch); };
     m_receiver = std::make_unique<OtlpReceiver>(traces);
     m_receiver->setMetricsSink(metrics);
@@ -87,7 +90,9 @@ QString OtlpObserver::batchDelayNote()
         "Spans arrive only when they end, in batches (OTEL_BSP_SCHEDULE_DELAY, 5 s by default): "
         "the live view trails the services by that delay. Each host stamps spans with its own "
         "clock; offsets between hosts are estimated from client/server span pairs where a trace "
-        "crosses hosts, and are shown, not applied. In-flight counters are derived from spans.");
+        "crosses hosts, and are applied (to every span and metric point of the host) only when asked: "
+        "--apply-clock-offsets, or the window's Apply clock offsets. In-flight counters are derived "
+        "from spans.");
 }
 
 QMap<quint16, int> OtlpObserver::maxInFlightPerLane(const QList<RequestRecord> &records)
@@ -124,12 +129,14 @@ RunResult OtlpObserver::buildRun() const
           QJsonObject { { QStringLiteral("en"), QStringLiteral("Observed services (OpenTelemetry)") },
                         { QStringLiteral("zh"), QStringLiteral("观测到的服务（OpenTelemetry）") } } },
         { QStringLiteral("explanation"),
-          QJsonObject {
-              { QStringLiteral("en"), batchDelayNote() },
-              { QStringLiteral("zh"),
-                QStringLiteral("跨度在结束时才被导出并分批发送（OTEL_BSP_SCHEDULE_DELAY，默认 5 "
-                               "秒），所以实时视图会滞后；每台主机使用自己的时钟，主机之间的偏差只显示、"
-                               "不校正；并发计数由跨度推算。") } } },
+          QJsonObject { { QStringLiteral("en"), batchDelayNote() },
+                        { QStringLiteral("zh"),
+                          QStringLiteral(
+                              "跨度在结束时才被导出并分批发送（OTEL_BSP_SCHEDULE_DELAY，默认 5 "
+                              "秒），所以实时视图会滞后；每台主机使用自己的时钟，主机之间的偏差由跨主机的客户"
+                              "端/服务端跨度估算，"
+                              "只有在要求时（--apply-clock-offsets 或窗口中的“应用时钟偏差”）才校正到该主机的"
+                              "全部跨度和指标上；并发计数由跨度推算。") } } },
         { QStringLiteral("variants"),
           QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("observed") },
                                      { QStringLiteral("label"), label } } } },
@@ -262,6 +269,10 @@ RunResult OtlpObserver::buildRun() const
     QJsonObject services;
     for (auto it = perService.constBegin(); it != perService.constEnd(); ++it)
         services.insert(it.key(), it.value());
+    QJsonObject corrections;
+    const QHash<QString, qint64> applied = m_assembler->appliedCorrectionsNs();
+    for (auto it = applied.constBegin(); it != applied.constEnd(); ++it)
+        corrections.insert(it.key(), double(it.value()) / 1e6);
     QJsonArray offsets;
     for (const ClockOffset &o : m_assembler->offsets())
         offsets.append(QJsonObject { { QStringLiteral("from_host"), o.fromHost },
@@ -279,6 +290,9 @@ RunResult OtlpObserver::buildRun() const
                       { QStringLiteral("lanes"), lanes },
                       { QStringLiteral("max_in_flight_per_service"), services },
                       { QStringLiteral("clock_offsets"), offsets },
+                      { QStringLiteral("clock_offsets_applied"), m_assembler->applyClockOffsets() },
+                      // ms subtracted from each host's span and metric times (when applied)
+                      { QStringLiteral("clock_corrections_ms"), corrections },
                       { QStringLiteral("grpc_endpoint"), m_grpc->port() ? m_grpc->endpoint() : QString() },
                       { QStringLiteral("grpc_export_requests"), double(m_grpc->stats().requests) },
                       { QStringLiteral("metric_points"), double(m_metrics->pointCount()) },

@@ -80,6 +80,14 @@ void ConversationManager::recordSettings(RequestRecord &record, const LlmRequest
     record.maxTokens = quint16(std::clamp(prompt.maxTokens, 0, 65535));
 }
 
+HistoryRewind ConversationManager::rewindOf(const ChatRequest &request)
+{
+    HistoryRewind rewind;
+    rewind.lastTurn = request.regenerate;
+    rewind.fromMessageId = request.editFrom;
+    return rewind;
+}
+
 QString ConversationManager::userMessage(const UserContext &context, const ChatRequest &request)
 {
     return request.regenerate ? context.resentMessage : request.message;
@@ -163,11 +171,8 @@ std::optional<ChatResult> ConversationManager::loadContext(const ChatRequest &re
     // The local SQLite read takes microseconds and runs inline in both pipelines; the remote
     // part is the wait that follows it.
     QString error;
-    HistoryRewind rewind;
-    rewind.lastTurn = request.regenerate;
-    rewind.fromMessageId = request.editFrom;
-    *context
-        = m_store->loadContext(request.userId, request.sessionId, config.historyMessages, &error, rewind);
+    *context = m_store->loadContext(request.userId, request.sessionId, config.historyMessages, &error,
+                                    rewindOf(request));
     return contextFailure(*context, error);
 }
 
@@ -186,21 +191,6 @@ std::optional<ChatResult> ConversationManager::contextFailure(const std::optiona
         return r;
     }
     return std::nullopt;
-}
-
-std::optional<ChatResult> ConversationManager::notOnPostgres(const ChatRequest &request)
-{
-    // Regenerate and edit-and-resend rewind the stored conversation; the PostgreSQL store does
-    // not do that yet, so it says so instead of answering as if it had.
-    if (!request.regenerate && request.editFrom <= 0)
-        return std::nullopt;
-    ChatResult r;
-    r.httpStatus = 400;
-    r.errorCode = QStringLiteral("not_supported");
-    r.errorMessage
-        = QStringLiteral("%1 is not supported on the PostgreSQL store yet")
-              .arg(request.regenerate ? QStringLiteral("regenerate") : QStringLiteral("edit_from"));
-    return r;
 }
 
 std::optional<ChatResult> ConversationManager::cpuStep(const ChatRequest &request, const ServerConfig &config,
@@ -246,10 +236,9 @@ ChatResult ConversationManager::chat(const ChatRequest &request, const ServerCon
         : takePrefetched(request.userId, request.sessionId);
     const bool cacheHit = context.has_value();
     if (!cacheHit && m_postgres) {
-        if (auto refused = notOnPostgres(request))
-            return *refused;
         // With psycopg2: conn = pool.getconn(); cur.execute(...): this thread waits for both.
-        context = m_postgres->loadContext(request.userId, request.sessionId, config, &trace, &error);
+        context = m_postgres->loadContext(request.userId, request.sessionId, config, &trace, &error,
+                                          rewindOf(request));
         if (auto failed = contextFailure(context, error))
             return *failed;
     } else if (!cacheHit) {
@@ -339,11 +328,9 @@ QCoro::Task<ChatResult> ConversationManager::chatAsync(ChatRequest request, cons
         : takePrefetched(request.userId, request.sessionId);
     const bool cacheHit = context.has_value();
     if (!cacheHit && m_postgres) {
-        if (auto refused = notOnPostgres(request))
-            co_return *refused;
         // With asyncpg: async with pool.acquire() as conn: await conn.fetchrow(...)
         context = co_await m_postgres->loadContextAsync(request.userId, request.sessionId, config, &trace,
-                                                        &error);
+                                                        &error, rewindOf(request));
         if (auto failed = contextFailure(context, error))
             co_return *failed;
     } else if (!cacheHit) {

@@ -56,12 +56,12 @@ private:
     std::optional<UserContext> takePrefetched(const QString &userId, const QString &sessionId);
     static LlmRequest buildPrompt(const UserContext &context, const ChatRequest &request, quint64 id);
     static QString userMessage(const UserContext &context, const ChatRequest &request);
+    static HistoryRewind rewindOf(const ChatRequest &request); // regenerate, edit and resend
     static void recordSettings(RequestRecord &record, const LlmRequest &prompt);
     std::optional<ChatResult> loadContext(const ChatRequest &request, const ServerConfig &config,
                                           std::optional<UserContext> *context);
     static std::optional<ChatResult> contextFailure(const std::optional<UserContext> &context,
                                                     const QString &error);
-    static std::optional<ChatResult> notOnPostgres(const ChatRequest &request);
     static std::optional<ChatResult> cpuStep(const ChatRequest &request, const ServerConfig &config,
                                              RequestTrace &trace, const CpuStep &cpu);
     static ChatResult succeeded(const LlmReply &reply, bool cacheHit);

@@ -79,12 +79,12 @@ QCoro::Task<PgResult> PostgresSteps::runAsync(PgQuery query, double delaySeconds
 
 std::optional<UserContext> PostgresSteps::loadContext(const QString &userId, const QString &sessionId,
                                                       const ServerConfig &config, RequestTrace *trace,
-                                                      QString *error)
+                                                      QString *error, const HistoryRewind &rewind)
 {
     const double delay = seconds(config, config.dbReadSeconds);
-    const PgResult r = run(PgHistory::contextQuery(userId, sessionId, config.historyMessages, delay), delay,
-                           trace, Phase::DbRead);
-    return PgHistory::readContext(r, userId, sessionId, error);
+    const PgResult r = run(PgHistory::contextQuery(userId, sessionId, config.historyMessages, delay, rewind),
+                           delay, trace, Phase::DbRead);
+    return PgHistory::readContext(r, userId, sessionId, error, rewind);
 }
 
 QString PostgresSteps::save(const Exchange &exchange, const ServerConfig &config, RequestTrace &trace)
@@ -103,13 +103,14 @@ QString PostgresSteps::insertAuditRow(const QString &userId, quint64 requestId, 
 
 QCoro::Task<std::optional<UserContext>> PostgresSteps::loadContextAsync(QString userId, QString sessionId,
                                                                         const ServerConfig &config,
-                                                                        RequestTrace *trace, QString *error)
+                                                                        RequestTrace *trace, QString *error,
+                                                                        HistoryRewind rewind)
 {
     const double delay = seconds(config, config.dbReadSeconds);
     const PgResult r
-        = co_await runAsync(PgHistory::contextQuery(userId, sessionId, config.historyMessages, delay), delay,
-                            trace, Phase::DbRead);
-    co_return PgHistory::readContext(r, userId, sessionId, error);
+        = co_await runAsync(PgHistory::contextQuery(userId, sessionId, config.historyMessages, delay, rewind),
+                            delay, trace, Phase::DbRead);
+    co_return PgHistory::readContext(r, userId, sessionId, error, rewind);
 }
 
 QCoro::Task<QString> PostgresSteps::saveAsync(Exchange exchange, const ServerConfig &config,

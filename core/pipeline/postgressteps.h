@@ -31,14 +31,15 @@ public:
 
     // trace may be null (the background prefetch records nothing).
     std::optional<UserContext> loadContext(const QString &userId, const QString &sessionId,
-                                           const ServerConfig &config, RequestTrace *trace, QString *error);
+                                           const ServerConfig &config, RequestTrace *trace, QString *error,
+                                           const HistoryRewind &rewind = {});
     QString save(const Exchange &exchange, const ServerConfig &config, RequestTrace &trace);
     // One row of the seeds' batched insert; recorded inside the caller's batch span.
     QString insertAuditRow(const QString &userId, quint64 requestId, int index, const ServerConfig &config);
 
     QCoro::Task<std::optional<UserContext>> loadContextAsync(QString userId, QString sessionId,
                                                              const ServerConfig &config, RequestTrace *trace,
-                                                             QString *error);
+                                                             QString *error, HistoryRewind rewind = {});
     QCoro::Task<QString> saveAsync(Exchange exchange, const ServerConfig &config, RequestTrace &trace);
     QCoro::Task<QString> insertAuditRowAsync(QString userId, quint64 requestId, int index,
                                              const ServerConfig &config);

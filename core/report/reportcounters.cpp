@@ -32,6 +32,35 @@ QList<QPointF> bucketMax(const VariantResult &v, double factor, double (*value)(
     return out;
 }
 
+void ReportWriter::counterChart(const QString &title, const QString &yTitle, const QString &caption,
+                                const QList<CounterLine> &lines)
+{
+    SvgPlot::Chart c;
+    c.height = 200;
+    c.xTitle = timeAxisTitle();
+    c.yTitle = yTitle;
+    c.xMax = spanS * unit.factor;
+    c.yMax = 1;
+    for (int i = 0; i < run.variants.size(); ++i) {
+        const VariantResult &v = run.variants[i];
+        for (int l = 0; l < lines.size(); ++l) {
+            SvgPlot::Series s;
+            s.name = lines.size() > 1 ? QStringLiteral("%1 %2").arg(v.name, lines[l].first) : variantTitle(v);
+            s.color = ReportStyle::variantColor(i);
+            s.dashed = l == 1; // solid, dashed, dotted: the lines of one variant share its colour
+            s.dotted = l >= 2;
+            s.step = true;
+            s.points = bucketMax(v, unit.factor, lines[l].second);
+            for (const QPointF &p : s.points)
+                c.yMax = std::max(c.yMax, p.y());
+            c.series << s;
+        }
+    }
+    int height = c.height;
+    const QString svg = SvgPlot::lineChart(c, &height);
+    figure(title, svg, c.width, height, caption);
+}
+
 void ReportWriter::counters()
 {
     bool any = false, pool = false;
@@ -43,36 +72,22 @@ void ReportWriter::counters()
     if (!any)
         return;
     heading(L("Server counters", "服务器计数器"));
-    const double xMax = spanS * unit.factor;
-    const QString xTitle
-        = L("Time since the first request (%1)", "自第一个请求起的时间（%1）").arg(unit.unit);
-    const auto chart = [&](const QString &title, const QString &yTitle, const QString &caption,
-                           const QList<std::pair<QString, double (*)(const CounterSample &)>> &lines) {
-        SvgPlot::Chart c;
-        c.height = 200;
-        c.xTitle = xTitle;
-        c.yTitle = yTitle;
-        c.xMax = xMax;
-        c.yMax = 1;
-        for (int i = 0; i < run.variants.size(); ++i) {
-            const VariantResult &v = run.variants[i];
-            for (int l = 0; l < lines.size(); ++l) {
-                SvgPlot::Series s;
-                s.name = lines.size() > 1 ? QStringLiteral("%1 %2").arg(v.name, lines[l].first)
-                                          : variantTitle(v);
-                s.color = ReportStyle::variantColor(i);
-                s.dashed = l > 0;
-                s.step = true;
-                s.points = bucketMax(v, unit.factor, lines[l].second);
-                for (const QPointF &p : s.points)
-                    c.yMax = std::max(c.yMax, p.y());
-                c.series << s;
-            }
-        }
-        int height = c.height;
-        const QString svg = SvgPlot::lineChart(c, &height);
-        figure(title, svg, c.width, height, caption);
-    };
+    const auto chart
+        = [this](const QString &title, const QString &yTitle, const QString &caption,
+                 const QList<CounterLine> &lines) { counterChart(title, yTitle, caption, lines); };
+    // Observed services (OTLP): their requests in flight, derived from their spans, and nothing of
+    // LoopScope's own server; their event-loop delay, CPU and memory are drawn per instance, as
+    // theirs, by observed().
+    if (run.machine.contains(QStringLiteral("otlp"))) {
+        chart(L("Requests in flight", "处理中的请求"), L("requests", "请求"),
+              L("Requests in flight on the observed services, derived from their spans: a request counts "
+                "from its server span's start to its end. Each point is the largest value of a 10 ms step. "
+                "The services report no waiting requests.",
+                "被观测服务上处理中的请求，由其跨度推算：一个请求从其服务端跨度开始计到结束。每个点取 10 "
+                "毫秒区间内的最大值。服务不报告等待中的请求。"),
+              { { L("in flight", "处理中"), [](const CounterSample &k) { return double(k.inFlight); } } });
+        return;
+    }
     chart(L("Requests in flight and waiting", "处理中与等待的请求"), L("requests", "请求"),
           L("Solid: requests the server has accepted and not yet answered. Dashed: those among them still "
             "waiting "

@@ -49,6 +49,8 @@ void ReportWriter::build()
     }
     timelines();
     counters();
+    observed();
+    databasePool();
     latency();
     percentiles();
     expected();

@@ -28,8 +28,7 @@ void ReportWriter::timelines()
     const QList<double> xTicks = AxisTicks::fromZero(spanS * unit.factor, 8);
     const double xMax = xTicks.back();
     const qint64 xMaxNs = qint64(xMax / unit.factor * 1e9);
-    const QString xTitle
-        = L("Time since the first request (%1)", "自第一个请求起的时间（%1）").arg(unit.unit);
+    const QString xTitle = timeAxisTitle();
     const QString failedName = L("failed request", "失败的请求");
     constexpr int maxRows = 60;
     constexpr int maxLanes = 16;
@@ -104,7 +103,8 @@ void ReportWriter::timelines()
                 rect(x(from), y, x(to), h, ReportStyle::categoryColor(cat, false));
             });
         }
-        if (rowH >= 12 || shown <= 30) {
+        // A server-side recording (observed services, outside load) has no client bars to label.
+        if (shown > 0 && (rowH >= 12 || shown <= 30)) {
             // Label the first and last rows so the reader sees which way the requests run.
             s += QStringLiteral(
                      "<text x='%1' y='%2' text-anchor='end' font-size='10' fill='#555555'>%3</text>")
@@ -116,7 +116,7 @@ void ReportWriter::timelines()
                          .arg(QString::number(a.left - 6, 'f', 1),
                               QString::number(top + (shown - 1) * rowH + rowH * 0.8, 'f', 1),
                               SvgPlot::esc(L("last", "最后一个")));
-        } else {
+        } else if (shown > 0) {
             s += QStringLiteral(
                      "<text x='0' y='0' transform='translate(14 %1) rotate(-90)' text-anchor='middle' "
                      "fill='#333333'>%2</text>")
@@ -178,7 +178,10 @@ void ReportWriter::timelines()
         s += QStringLiteral("</svg>");
 
         QStringList caption;
-        if (rows.isEmpty())
+        if (rows.isEmpty() && v.isServerSideOnly())
+            caption << L("Recorded server-side: no client bars; each request is drawn on its lane below.",
+                         "服务器端录制：没有客户端横条；每个请求画在下面它所在的行上。");
+        else if (rows.isEmpty())
             caption << L("No finished requests.", "没有完成的请求。");
         else if (step > 1)
             caption << L("One bar per request (every %1th of %2, in send order), from its intended send to "

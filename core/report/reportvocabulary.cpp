@@ -47,6 +47,25 @@ const MetricInfo kMetrics[] = {
     { "accept_queue_peak", "Peak accept queue (connections)", "accept 队列峰值（连接）" },
     { "scale_ups", "Supervisor scale-ups", "Supervisor 扩容次数" },
     { "scale_downs", "Supervisor scale-downs", "Supervisor 缩容次数" },
+    { "db_busy_peak", "Peak database connections busy", "数据库连接忙碌峰值" },
+    { "db_waiting_peak", "Peak requests waiting for a database connection", "等待数据库连接的请求峰值" },
+    { "db_pool_wait_max_s", "Longest wait for a database connection (s)", "等待数据库连接的最长时间（秒）" },
+    // Observed services (OTLP): the spans, and the largest of the services' own metrics.
+    { "observed_spans", "Spans received", "收到的跨度" },
+    { "observed_services", "Observed services", "被观测的服务" },
+    { "observed_instances", "Observed instances (lanes)", "被观测的实例（泳道）" },
+    { "max_in_flight_derived", "Peak requests in flight (from the spans)", "处理中请求峰值（由跨度推算）" },
+    { "observed_loop_delay_max_ms", "Services' own worst event-loop delay, max (ms)",
+      "服务自身的最大事件循环延迟，max（毫秒）" },
+    { "observed_loop_delay_p99_ms", "Services' own worst event-loop delay, p99 (ms)",
+      "服务自身的最大事件循环延迟，p99（毫秒）" },
+    { "observed_loop_delay_mean_ms", "Services' own worst event-loop delay, mean (ms)",
+      "服务自身的最大事件循环延迟，平均值（毫秒）" },
+    { "observed_loop_utilization", "Services' own peak event-loop utilisation (0-1)",
+      "服务自身的事件循环利用率峰值（0-1）" },
+    { "observed_cpu_pct", "Services' own peak CPU (% of one core)", "服务自身的 CPU 峰值（单核 %）" },
+    { "observed_resident_mb", "Services' own peak resident memory (MB)", "服务自身的常驻内存峰值（MB）" },
+    { "observed_heap_used_mb", "Services' own peak heap in use (MB)", "服务自身的已用堆峰值（MB）" },
 };
 
 // Server settings (ServerConfig::toJson) and their words.
@@ -69,6 +88,10 @@ const MetricInfo kSettings[] = {
     { "executor", "Executor (thread or process pool)", "执行器（线程池或进程池）" },
     { "gil", "GIL model (CPython)", "GIL 模型（CPython）" },
     { "process_pool_size", "Process pool size", "进程池大小" },
+    { "database", "History database", "历史记录数据库" },
+    { "db_url", "PostgreSQL server (without password)", "PostgreSQL 服务器（不含密码）" },
+    { "db_pool", "Database connection pool size", "数据库连接池大小" },
+    { "db_timeout_s", "Database timeout (s)", "数据库超时（秒）" },
 };
 
 QString prettify(QString key)

@@ -66,6 +66,15 @@ struct ReportWriter
     QString variantShort(int i) const { return run.variants[i].name; }
     // A recording of outside load (or observed services) has no client side (issue #23).
     QString notMeasured() const { return L("not measured (recorded server-side)", "未测得（服务器端录制）"); }
+    // The time axes' title: an observation's axis starts when it started receiving (the services'
+    // start-up shows before their first request), a run's at its first request.
+    QString timeAxisTitle() const
+    {
+        return (run.machine.contains(QStringLiteral("otlp"))
+                    ? L("Time since the observation started (%1)", "自开始观测起的时间（%1）")
+                    : L("Time since the first request (%1)", "自第一个请求起的时间（%1）"))
+            .arg(unit.unit);
+    }
     bool anyServerSideOnly() const
     {
         return std::any_of(run.variants.begin(), run.variants.end(),
@@ -105,6 +114,13 @@ struct ReportWriter
     void summary();
     void timelines();
     void counters();
+    void observed(); // the observed services' own metrics (reportobserved.cpp)
+    void databasePool();
+    // A chart of counter samples over time: each line for every variant, in the variant's colour,
+    // solid, dashed, then dotted.
+    using CounterLine = std::pair<QString, double (*)(const CounterSample &)>;
+    void counterChart(const QString &title, const QString &yTitle, const QString &caption,
+                      const QList<CounterLine> &lines);
     void latency();
     void percentiles();
     void expected();

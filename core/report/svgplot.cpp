@@ -100,7 +100,9 @@ QString legendRow(const QList<Legend> &items, double x0, double y, double right)
         else
             s += QStringLiteral("<line x1='%1' y1='%2' x2='%3' y2='%2' stroke='%4' stroke-width='2.5'%5/>")
                      .arg(n1(x), n1(y - 4), n1(x + 16), color,
-                          l.dashed ? QStringLiteral(" stroke-dasharray='5,3'") : QString());
+                          l.dotted       ? QStringLiteral(" stroke-dasharray='1.5,2.5'")
+                              : l.dashed ? QStringLiteral(" stroke-dasharray='5,3'")
+                                         : QString());
         s += QStringLiteral("<text x='%1' y='%2' fill='#333333'>%3</text>")
                  .arg(n1(x + 20), n1(y), esc(l.name));
         x += legendWidth(l);
@@ -144,7 +146,7 @@ QString lineChart(const Chart &chart, int *heightOut)
     QList<Legend> legend = chart.legend;
     for (const Series &series : chart.series) {
         if (chart.legend.isEmpty() && !series.name.isEmpty())
-            legend.push_back({ series.name, series.color, series.dashed, false });
+            legend.push_back({ series.name, series.color, series.dashed, false, series.dotted });
     }
     const int extra = (legendLines(legend, 70, chart.width - 16) - 1) * 16;
     const int height = chart.height + extra;
@@ -177,7 +179,10 @@ QString lineChart(const Chart &chart, int *heightOut)
         s += QStringLiteral("<polyline fill='none' stroke='#%1' stroke-width='2' stroke-linejoin='round'%2 "
                             "points='%3'/>")
                  .arg(series.color & 0xffffff, 6, 16, QLatin1Char('0'))
-                 .arg(series.dashed ? QStringLiteral(" stroke-dasharray='6,4'") : QString(), pts.trimmed());
+                 .arg(series.dotted       ? QStringLiteral(" stroke-dasharray='2,3'")
+                          : series.dashed ? QStringLiteral(" stroke-dasharray='6,4'")
+                                          : QString(),
+                      pts.trimmed());
     }
     s += legendRow(legend, a.left, 16, chart.width - 16);
     return s + QStringLiteral("</svg>");

@@ -30,6 +30,7 @@ struct Series
     bool dashed = false;
     bool step = false; // counters: hold the value until the next sample
     QList<QPointF> points;
+    bool dotted = false; // a third line style, for a chart of three series per colour
 };
 
 struct Legend
@@ -38,6 +39,7 @@ struct Legend
     quint32 color = 0;
     bool dashed = false;
     bool box = false; // a filled box (phases) rather than a line
+    bool dotted = false;
 };
 
 struct Chart

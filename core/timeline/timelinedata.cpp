@@ -72,6 +72,25 @@ bool TimelineData::update(const TraceRecorder &recorder)
     return changed;
 }
 
+void TimelineData::reread(const TraceRecorder &recorder)
+{
+    if (!m_started)
+        return;
+    m_latestNs = 0;
+    std::fill(m_maxEndPrefix.begin(), m_maxEndPrefix.end(), 0);
+    RequestRecord fresh;
+    for (size_t pos = 0; pos < m_records.size(); ++pos) {
+        if (recorder.read(m_base + pos, &fresh))
+            m_records[pos] = fresh;
+        const RequestRecord &r = m_records[pos];
+        noteTimes(r);
+        if (r.finished())
+            m_maxEndPrefix[pos / BlockSize] = std::max(m_maxEndPrefix[pos / BlockSize], r.respondedNs);
+    }
+    ++m_generation; // lane indexes hold the old times: rebuilt
+    ++m_version;
+}
+
 void TimelineData::append(const RequestRecord &r, bool other)
 {
     const size_t pos = m_records.size();

@@ -23,6 +23,10 @@ class TimelineData
 public:
     // Takes new and changed records from `recorder`. Returns true if anything changed.
     bool update(const TraceRecorder &recorder);
+    // Reads every record taken so far again, in place (positions stay; views rebuild): for a
+    // source that publishes finished records again (observed services whose clock offsets were
+    // applied or taken off, OtlpAssembler::correctionsVersion()).
+    void reread(const TraceRecorder &recorder);
     void clear();
     // For tests and the benchmark: appends records as if they came from a recorder.
     // `other`: a recorded run's view shows traffic that was not the run's own (the chat panel's

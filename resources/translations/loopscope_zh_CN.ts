@@ -1053,8 +1053,8 @@ Shorten the message or the conversation's system prompt.</source>
         <translation>应用时钟偏差</translation>
     </message>
     <message>
-        <source>Moves each host's spans onto its caller's clock by the estimated offset (spans arriving from now on).</source>
-        <translation>按估算的偏差把每台主机的跨度移到其调用方的时钟上（仅对此后到达的跨度）。</translation>
+        <source>Moves every host's spans and metrics, those already received too, onto one clock by the estimated offsets (a host called by another is moved onto its caller's clock). Off: times as each host sent them.</source>
+        <translation>按估算的偏差把每台主机的跨度和指标（包括已经收到的）移到同一个时钟上（被其他主机调用的主机移到其调用方的时钟上）。关闭：使用各主机发送时的时间。</translation>
     </message>
     <message>
         <source>Counters are derived from the spans and trail by the exporters' batch delay; event-loop lag, CPU and heap come from the services' metrics.</source>
@@ -1471,6 +1471,93 @@ Shorten the message or the conversation's system prompt.</source>
     </message>
 </context>
 <context>
+    <name>DatabaseFields</name>
+    <message>
+        <source>SQLite (embedded file)</source>
+        <translation>SQLite（内嵌文件）</translation>
+    </message>
+    <message>
+        <source>PostgreSQL server</source>
+        <translation>PostgreSQL 服务器</translation>
+    </message>
+    <message>
+        <source>Where the conversation history is kept (from the next start). PostgreSQL: the DB read and write steps are real round trips, with the driver of the mode</source>
+        <translation>对话历史保存在哪里（下次启动时生效）。PostgreSQL：数据库读取和写入步骤是真实的往返，驱动方式随模式而定</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>数据库</translation>
+    </message>
+    <message>
+        <source>A libpq URI or connection string (host=... dbname=...)</source>
+        <translation>libpq URI 或连接字符串（host=... dbname=...）</translation>
+    </message>
+    <message>
+        <source>PostgreSQL</source>
+        <translation>PostgreSQL</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
+        <source>When empty, the password comes from the URI, PGPASSWORD or ~/.pgpass, else from the system keychain. It is never shown or saved with the settings</source>
+        <translation>留空时，密码取自 URI、PGPASSWORD 或 ~/.pgpass，否则取自系统钥匙串。密码不会显示，也不会随设置保存</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Save this password in the system keychain for this user, server and database (loopscope serve and run read it too)</source>
+        <translation>把该密码按用户、服务器和数据库存入系统钥匙串（loopscope serve 和 run 也会读取）</translation>
+    </message>
+    <message>
+        <source>DB password</source>
+        <translation>数据库密码</translation>
+    </message>
+    <message>
+        <source>PostgreSQL connections in the server&apos;s pool (--db-pool; asyncpg&apos;s default is 10)</source>
+        <translation>服务器连接池中的 PostgreSQL 连接数（--db-pool；asyncpg 默认 10）</translation>
+    </message>
+    <message>
+        <source>DB pool</source>
+        <translation>数据库连接池</translation>
+    </message>
+    <message>
+        <source>type the PostgreSQL server&apos;s URI, or choose SQLite</source>
+        <translation>请输入 PostgreSQL 服务器的 URI，或选择 SQLite</translation>
+    </message>
+    <message>
+        <source>the password field</source>
+        <translation>密码栏</translation>
+    </message>
+    <message>
+        <source>SQLite</source>
+        <translation>SQLite</translation>
+    </message>
+    <message>
+        <source>, password from %1</source>
+        <translation>，密码来自 %1</translation>
+    </message>
+    <message>
+        <source>PostgreSQL %1 (%2 connections%3)</source>
+        <translation>PostgreSQL %1（%2 个连接%3）</translation>
+    </message>
+    <message>
+        <source>type the password first</source>
+        <translation>请先输入密码</translation>
+    </message>
+    <message>
+        <source>Password saved in the system keychain as %1</source>
+        <translation>密码已存入系统钥匙串，条目 %1</translation>
+    </message>
+    <message>
+        <source>Password not saved: %1</source>
+        <translation>密码未保存：%1</translation>
+    </message>
+</context>
+<context>
     <name>ServerControlPanel</name>
     <message>
         <source>Record</source>
@@ -1685,8 +1772,12 @@ Shorten the message or the conversation's system prompt.</source>
         <translation>停止服务器</translation>
     </message>
     <message>
-        <source>&lt;b&gt;Serving&lt;/b&gt; · %1 · %2 worker(s) · pool %3</source>
-        <translation>&lt;b&gt;服务中&lt;/b&gt; · %1 · %2 个 worker · 线程池 %3</translation>
+        <source>&lt;b&gt;Serving&lt;/b&gt; · %1 · %2 worker(s) · pool %3 · %4</source>
+        <translation>&lt;b&gt;服务中&lt;/b&gt; · %1 · %2 个 worker · 线程池 %3 · %4</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Not started&lt;/b&gt;: %1</source>
+        <translation>&lt;b&gt;未启动&lt;/b&gt;：%1</translation>
     </message>
     <message>
         <source>not listening</source>

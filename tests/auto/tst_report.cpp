@@ -1,5 +1,6 @@
 // The files `loopscope run` writes: run.json round trip, requests.csv, trace.json validity,
 // report.html and report.pdf.
+#include "otlp/otlpobserver.h"
 #include "report/htmlreport.h"
 #include "report/pdfreport.h"
 #include "report/reportdocument.h"
@@ -446,6 +447,139 @@ private slots:
         QVERIFY(!en.contains(QStringLiteral("延迟分布")));
     }
 
+    // An observed run: the services' own event-loop delay, utilisation, CPU and memory get a
+    // section of their own, per instance, said to be theirs, in both languages; the server
+    // counters' heartbeat lag chart, LoopScope's own, is not drawn for them.
+    void observedServicesOwnFigures()
+    {
+        const quint64 ms = 1'000'000;
+        const quint64 t0 = quint64(QDateTime::currentMSecsSinceEpoch()) * ms - 3000 * ms;
+        OtlpObserver observer;
+        Otlp::Batch spans;
+        Otlp::MetricBatch metrics;
+        for (const char *host : { "host-a", "host-b" }) {
+            spans.resources.append({ QStringLiteral("chat"), QLatin1String(host), {} });
+            metrics.resources.append(spans.resources.last());
+        }
+        for (int h = 0; h < 2; ++h) {
+            Otlp::Span s; // one request per host at t0: the time axis starts there
+            s.traceId = QByteArray(16, char(1 + h));
+            s.spanId = QByteArray(8, char(1 + h));
+            s.kind = Otlp::SpanKind::Server;
+            s.startUnixNs = t0;
+            s.endUnixNs = t0 + 300 * ms;
+            s.resource = h;
+            spans.spans.append(s);
+        }
+        QVERIFY(observer.assembler()->enqueue(std::move(spans)));
+        // host-a blocked (busy-waits), host-b awaiting, every 250 ms for 1 s.
+        const auto point = [&](int host, const char *name, const char *unit, int k, double value) {
+            Otlp::MetricPoint p;
+            p.name = QLatin1String(name);
+            p.unit = QLatin1String(unit);
+            p.resource = host;
+            p.timeUnixNs = t0 + quint64(k) * 250 * ms;
+            p.startUnixNs = t0 - 1000 * ms;
+            p.type = QByteArray(name).startsWith("process.cpu") ? Otlp::MetricType::Sum
+                                                                : Otlp::MetricType::Gauge;
+            p.temporality = Otlp::Temporality::Cumulative;
+            p.value = value;
+            metrics.points.append(p);
+        };
+        for (int k = 0; k <= 4; ++k) {
+            point(0, "nodejs.eventloop.delay.max", "s", k, k ? 0.34 : 0.011);
+            point(1, "nodejs.eventloop.delay.max", "s", k, k == 4 ? 0.5 : 0.025); // after its request
+            point(0, "nodejs.eventloop.delay.p99", "s", k, 0.3);
+            point(1, "nodejs.eventloop.delay.mean", "s", k, 0.012);
+            point(0, "nodejs.eventloop.utilization", "1", k, 1.0);
+            point(1, "nodejs.eventloop.utilization", "1", k, 0.18);
+            point(0, "process.cpu.time", "s", k, 0.25 * k); // one core busy
+            point(1, "process.cpu.time", "s", k, 0.02 * k);
+            point(0, "process.memory.usage", "By", k, 50.0 * 1024 * 1024);
+            point(1, "v8js.memory.heap.used", "By", k, 10.0 * 1024 * 1024);
+        }
+        QVERIFY(observer.metrics()->add(metrics));
+        const RunResult run = observer.buildRun();
+        const ReportDocument doc = ReportDocument::build(run);
+        const QString text = doc.visibleText().join(QLatin1Char('\n'));
+        QVERIFY(text.contains(QStringLiteral("The observed services' own figures")));
+        // Peaks while each instance served its request (0-300 ms: the intervals ending at 250 and
+        // 500 ms), so host-b's later 500 ms delay is in its plot, not in the table.
+        QVERIFY(text.contains(QStringLiteral("not by LoopScope")));
+        QVERIFY(!text.contains(QStringLiteral("heartbeat"))); // LoopScope's own lag chart
+        // Its axes start when the observation did; its timeline has no client bars, and says so.
+        QVERIFY(text.contains(QStringLiteral("Time since the observation started (s)")));
+        QVERIFY(!text.contains(QStringLiteral("Time since the first request")));
+        QVERIFY(text.contains(QStringLiteral("Recorded server-side: no client bars")));
+        QVERIFY(!text.contains(QStringLiteral("No finished requests")));
+        // The peaks, one row per instance.
+        const ReportBlock *peaks = nullptr;
+        for (const ReportBlock &b : doc.blocks)
+            if (b.kind == ReportBlock::Kind::Table
+                && b.header.value(0).startsWith(QStringLiteral("Instance")))
+                peaks = &b;
+        QVERIFY(peaks);
+        QCOMPARE(peaks->header.size(), 8);
+        QCOMPARE(peaks->rows.size(), 2);
+        const auto cells = [&](int row) {
+            QStringList out;
+            for (const ReportCell &c : peaks->rows[row])
+                out << c.text;
+            return out;
+        };
+        QCOMPARE(cells(0),
+                 (QStringList { QStringLiteral("chat @ host-a"), QStringLiteral("340"), QStringLiteral("300"),
+                                QStringLiteral("–"), QStringLiteral("100"), QStringLiteral("100"),
+                                QStringLiteral("50.0"), QStringLiteral("–") }));
+        QCOMPARE(cells(1),
+                 (QStringList { QStringLiteral("chat @ host-b"), QStringLiteral("25.0"), QStringLiteral("–"),
+                                QStringLiteral("12.0"), QStringLiteral("18.0"), QStringLiteral("8.00"),
+                                QStringLiteral("–"), QStringLiteral("10.0") }));
+        // Per instance: delay, utilisation and CPU, memory; the delay caption carries the lesson.
+        QStringList figures;
+        for (const ReportBlock &b : doc.blocks)
+            if (b.kind == ReportBlock::Kind::Figure && b.text.startsWith(QStringLiteral("chat @")))
+                figures << b.text;
+        QCOMPARE(figures,
+                 (QStringList { QStringLiteral("chat @ host-a: event-loop delay"),
+                                QStringLiteral("chat @ host-a: loop utilisation and CPU"),
+                                QStringLiteral("chat @ host-a: memory"),
+                                QStringLiteral("chat @ host-b: event-loop delay"),
+                                QStringLiteral("chat @ host-b: loop utilisation and CPU"),
+                                QStringLiteral("chat @ host-b: memory") }));
+        QVERIFY(
+            text.contains(QStringLiteral("a blocked Node loop shows as a max delay at least as long as the "
+                                         "handler's busy time")));
+        // The same time axis as the timelines: host-a's delay starts low at the request's start and
+        // rises a quarter second later; 1 s of metrics on a ~3 s axis ends about a third along it.
+        const ReportBlock *delayA = nullptr;
+        for (const ReportBlock &b : doc.blocks)
+            if (b.text == figures[0])
+                delayA = &b;
+        QVERIFY(delayA);
+        const QRegularExpression line(QStringLiteral("<polyline[^>]*points='([^']*)'"));
+        const QStringList xy = line.match(delayA->svg).captured(1).split(QLatin1Char(' '));
+        QCOMPARE(xy.size(), 5); // max: one point per interval
+        const SvgPlot::Area area = SvgPlot::area(900, 180);
+        QCOMPARE(xy.first().section(QLatin1Char(','), 0, 0).toDouble(), area.left); // at the request's start
+        const double lastX = xy.last().section(QLatin1Char(','), 0, 0).toDouble();
+        QVERIFY2(lastX > area.left + area.width() / 5 && lastX < area.left + area.width() / 2,
+                 qPrintable(xy.join(QLatin1Char(' '))));
+        QVERIFY(xy[0].section(QLatin1Char(','), 1).toDouble()
+                > xy[1].section(QLatin1Char(','), 1).toDouble());
+        const ReportOptions zhOptions { ReportStyle::Language::Chinese };
+        const QString zh = ReportDocument::build(run, zhOptions).visibleText().join(QLatin1Char('\n'));
+        QVERIFY(zh.contains(QStringLiteral("被观测服务自身的指标")));
+        QVERIFY(zh.contains(QStringLiteral("chat @ host-a：事件循环延迟")));
+        QVERIFY(!zh.contains(QStringLiteral("The observed services")));
+        // And from run.json, as `loopscope report` reads it.
+        RunResult reread;
+        QString error;
+        QVERIFY2(RunResult::fromJson(run.toJson(), &reread, &error), qPrintable(error));
+        const QStringList again = ReportDocument::build(reread).visibleText();
+        QVERIFY(again.contains(QStringLiteral("chat @ host-b: memory")));
+    }
+
     // One plot of every variant's latency, and the colours the window uses.
     void sharedPaletteAndOneDistributionPlot()
     {
@@ -470,6 +604,58 @@ private slots:
                 || (b.kind == ReportBlock::Kind::Figure
                     && b.svg.contains(QStringLiteral("fill='%1'").arg(llm)));
         QVERIFY(found);
+    }
+
+    // A run whose server had a PostgreSQL pool gets the pool's chart (busy solid, waiting dashed,
+    // size dotted, per variant) and its peaks in words; a run without one does not.
+    void databasePoolChartOnlyWithAPool()
+    {
+        const auto poolSection = [](const ReportDocument &doc) {
+            for (const ReportBlock &b : doc.blocks) {
+                if (b.kind == ReportBlock::Kind::Figure && b.text == QLatin1String("Database connections"))
+                    return qsizetype(&b - doc.blocks.data());
+            }
+            return qsizetype(-1);
+        };
+        QCOMPARE(poolSection(ReportDocument::build(m_run)), -1); // SQLite: no pool
+        RunResult run = m_run;
+        for (int i = 0; i < run.variants.size(); ++i) {
+            VariantResult &v = run.variants[i];
+            QVERIFY(v.counters.size() > 10);
+            for (int k = 0; k < v.counters.size(); ++k) {
+                v.counters[k].dbPoolSize = 5;
+                v.counters[k].dbBusy = k < v.counters.size() / 2 ? 5 : 0;
+                v.counters[k].dbWaiting = k < v.counters.size() / 4 ? 20 + 10 * i : 0;
+            }
+            v.metrics[QStringLiteral("db_busy_peak")] = 5;
+            v.metrics[QStringLiteral("db_waiting_peak")] = 20 + 10 * i;
+            v.metrics[QStringLiteral("db_pool_wait_max_s")] = 0.25;
+        }
+        const ReportDocument doc = ReportDocument::build(run);
+        const qsizetype at = poolSection(doc);
+        QVERIFY(at > 0);
+        const ReportBlock &chart = doc.blocks[size_t(at)];
+        QCOMPARE(doc.blocks[size_t(at - 1)].text, QStringLiteral("Database connection pool"));
+        QCOMPARE(chart.svg.count(QStringLiteral("<polyline")), 3 * run.variants.size());
+        QCOMPARE(chart.svg.count(QStringLiteral("<polyline fill='none' stroke='%1' stroke-width='2' "
+                                                "stroke-linejoin='round' stroke-dasharray='2,3'")
+                                     .arg(ReportStyle::hex(ReportStyle::variantColor(1)))),
+                 1); // one dotted line (the size) per variant, in its colour
+        QVERIFY(chart.svg.contains(QStringLiteral(">A waiting<")));
+        QVERIFY(chart.svg.contains(QStringLiteral(">B pool size<")));
+        QVERIFY(chart.caption.contains(QStringLiteral("“DB pool wait”")));
+        const QString peaks = doc.blocks[size_t(at + 1)].text;
+        QVERIFY2(peaks.contains(QStringLiteral("Peak requests waiting for a database connection 30")),
+                 qPrintable(peaks));
+        QVERIFY(peaks.contains(QStringLiteral("Longest wait for a database connection (s) 0.250")));
+        // The y axis reaches the largest line: 30 waiting.
+        QVERIFY(chart.svg.contains(QStringLiteral(">30<")) || chart.svg.contains(QStringLiteral(">40<")));
+        ReportOptions zh;
+        zh.language = ReportStyle::Language::Chinese;
+        const QString text = ReportDocument::build(run, zh).visibleText().join(QLatin1Char('\n'));
+        QVERIFY(text.contains(QStringLiteral("数据库连接池")));
+        QVERIFY(text.contains(QStringLiteral("等待数据库连接的请求峰值")));
+        QVERIFY(!text.contains(QStringLiteral("db_")));
     }
 
     void ticksAreOneTwoFive_data()

@@ -82,6 +82,7 @@ private slots:
     void packsOverlappingSpansIntoSubLanes();
     void selectsWhatOverlapsTheWindow();
     void indexGrowsAsRecordsAppendAndFinish();
+    void rereadMovesFinishedRecords();
     void blockedShareCountsOnlyLoopsAndOverlapsOnce();
     void serviceLanesFromTheRegistryNeedNoThread();
     void savedRunSourceBringsLaneKinds();
@@ -220,6 +221,59 @@ void TestTraceModel::indexGrowsAsRecordsAppendAndFinish()
     m.sync(d);
     QCOMPARE(m.indexedPieces(), size_t(0));
     QCOMPARE(m.rebuilds(), 2);
+}
+
+// Observed requests moved by applied clock offsets are published again although finished: a
+// pull does not look at finished records, reread() takes them all again, in place, and the lane
+// index is rebuilt with the new times.
+void TestTraceModel::rereadMovesFinishedRecords()
+{
+    const quint16 lane = ThreadRegistry::registerLane(QStringLiteral("tst-moved"), LaneKind::Service);
+    TraceRecorder recorder(1024);
+    TimelineData d;
+    RecorderSource live(&recorder);
+    ThreadLaneModel m;
+    QList<RequestRecord> sent;
+    for (int i = 0; i < 3; ++i) {
+        RequestRecord r = request(1000 + i * 100, 1050 + i * 100);
+        addSpan(r, Phase::Handler, 1000 + i * 100, 1050 + i * 100, lane);
+        recorder.begin(r);
+        sent.append(r);
+    }
+    QVERIFY(live.pull(d));
+    m.sync(d);
+    QCOMPARE(d.latestNs(), qint64(1250));
+    const quint64 generation = d.generation();
+    for (int i = 0; i < 3; ++i) { // 500 ns earlier
+        RequestRecord r = sent[i];
+        r.arrivedNs -= 500;
+        r.respondedNs -= 500;
+        r.spans[0].startNs -= 500;
+        r.spans[0].endNs -= 500;
+        recorder.publish(quint64(i), r);
+    }
+    QVERIFY(!live.pull(d)); // finished records are not read again by a pull
+    QCOMPARE(d.at(0).arrivedNs, qint64(1000));
+    const quint64 version = d.version();
+    d.reread(recorder);
+    QVERIFY(d.version() != version);
+    QCOMPARE(d.generation(), generation + 1);
+    QCOMPARE(d.size(), qsizetype(3));
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(d.at(i).arrivedNs, sent[i].arrivedNs - 500);
+        QCOMPARE(d.at(i).spans[0].endNs, sent[i].spans[0].endNs - 500);
+    }
+    QCOMPARE(d.latestNs(), qint64(750));
+    QCOMPARE(d.firstOverlapping(600), qsizetype(1)); // the first ends at 550 now
+    m.sync(d);
+    QCOMPARE(m.rebuilds(), 2);
+    m.select(0, 560, 2000, maxSub);
+    QCOMPARE(m.piecesInView(), size_t(1)); // only the first, moved to 500..550
+    // New records still arrive after it, at the next position.
+    recorder.begin(request(2000, 2100));
+    QVERIFY(live.pull(d));
+    QCOMPARE(d.size(), qsizetype(4));
+    QCOMPARE(d.at(3).arrivedNs, qint64(2000));
 }
 
 void TestTraceModel::blockedShareCountsOnlyLoopsAndOverlapsOnce()

@@ -2,9 +2,12 @@
 // protobuf, JSON and gzip, as a client may send them. The first byte picks the path: bit 0 JSON,
 // bit 1 gzip, bit 2 metrics (0 trace protobuf, 1 trace JSON, 2 gzip + trace protobuf, ...,
 // 4 metrics protobuf, 5 metrics JSON, 6 gzip + metrics protobuf, 7 gzip + metrics JSON).
-// Nothing may crash, gzip never inflates past the cap, and what the decoders keep is drawable.
+// Nothing may crash, gzip never inflates past the cap, and what the decoders keep is drawable:
+// decoded metric points go through the metric store (its tracks, with a clock correction applied,
+// metrics.csv and run.json's form), as the receivers hand them on.
 #include "otlp/otlpdecoder.h"
 #include "otlp/otlpmetrics.h"
+#include "otlp/otlpmetricstore.h"
 
 #include <cmath>
 #include <cstdint>
@@ -38,6 +41,24 @@ int fuzzOtlp(const uint8_t *data, size_t size)
                     std::abort();
             }
             Otlp::metricsSuccessBody(format, batch.rejected, batch.rejectReason);
+            OtlpMetricStore store(0, 4096);
+            if (!store.add(batch) && batch.points.size() <= 4096)
+                std::abort(); // refused although it fits
+            const QList<OtlpMetricStore::Instance> instances = store.instances();
+            QHash<QString, qint64> corrections;
+            for (const OtlpMetricStore::Instance &in : instances)
+                corrections.insert(in.host, 250'000'000);
+            store.setHostCorrections(corrections);
+            for (int i = 0; i < instances.size(); ++i) {
+                for (int t = 0; t < OtlpMetricStore::TrackCount; ++t) {
+                    const QList<OtlpMetricStore::Sample> samples = store.track(i, OtlpMetricStore::Track(t));
+                    for (qsizetype k = 1; k < samples.size(); ++k)
+                        if (samples[k].tNs <= samples[k - 1].tNs)
+                            std::abort(); // one sample per time, in time order
+                }
+            }
+            store.csv(0);
+            store.toJson(0);
         }
         return 0;
     }

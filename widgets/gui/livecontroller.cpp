@@ -108,6 +108,15 @@ void LiveController::joinClientSends()
     }
 }
 
+void LiveController::rereadRecords()
+{
+    m_views.plots->clearLatency();
+    m_feed.rereadRecords();
+    m_views.requests->update();
+    m_views.threads->update();
+    emit recordsChanged();
+}
+
 void LiveController::resume()
 {
     m_showingRun = false;

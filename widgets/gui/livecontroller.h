@@ -44,6 +44,8 @@ public:
     void pull();
     // Takes the load generator's send times, so backlog waits show on the request bars.
     void joinClientSends();
+    // Reads every live record again and repaints (observed requests moved by clock offsets).
+    void rereadRecords();
     // A server started: with nothing recorded yet, times count from its start.
     void serverStarted();
     // Back to live after a run was shown: counters read again from the start, latencies

@@ -23,6 +23,12 @@ LiveFeed::Pull LiveFeed::pull(qint64 nowNs, bool settling)
     return p;
 }
 
+void LiveFeed::rereadRecords()
+{
+    m_data.reread(*m_server->recorder());
+    replayLatency();
+}
+
 qint64 LiveFeed::liveEdge(bool running, qint64 nowNs) const
 {
     return running ? nowNs : std::max(m_data.latestNs(), m_lastSampleNs);
@@ -37,6 +43,11 @@ void LiveFeed::restart(qint64 originNs)
 void LiveFeed::replay()
 {
     m_sampleCursor = 0;
+    replayLatency();
+}
+
+void LiveFeed::replayLatency()
+{
     m_latency.restart(m_originNs);
     m_data.takeFinished();
     std::vector<quint64> finished;

@@ -32,6 +32,9 @@ public:
     };
     // Records only (while a saved run is shown, the recorder, a ring, keeps being read).
     bool pullRecords() { return m_source.pull(m_data); }
+    // Every record taken so far, read again (observed requests moved by clock offsets); the
+    // latency seconds are recomputed (the plots' latency percentiles must be cleared first).
+    void rereadRecords();
     // Everything new. `settling`: users are still running, so their send times are still joining
     // and only seconds older than 1.2 s are summarised; otherwise every second is.
     Pull pull(qint64 nowNs, bool settling);
@@ -57,6 +60,8 @@ public:
     bool isEmpty() const { return m_data.size() == 0 && m_sampleCursor == 0; }
 
 private:
+    void replayLatency();
+
     ChatServer *m_server;
     TimelineData m_data;
     RecorderSource m_source;

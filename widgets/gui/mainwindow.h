@@ -82,6 +82,8 @@ public:
 
     // Takes what is new from the server now (the live pump does this ~30 times a second).
     void pullData() { m_live->pull(); }
+    // Observed requests already shown were published again (clock offsets applied or taken off).
+    void rereadLiveRecords() { m_live->rereadRecords(); }
     // Writes every counter plot to `dir` as <name>.<suffix>; returns the files written.
     QStringList exportPlots(const QString &dir, const QString &suffix);
     void setDarkTheme(bool dark);

@@ -151,7 +151,8 @@ void ObserveDialog::refresh()
     m_lastSpans = spans;
     QString text = tr("Receiving at %1/v1/traces — %2")
                        .arg(m_observer->receiver()->endpoint(), m_observer->summaryLine(rate));
-    // Each host keeps its own clock: the offsets estimated so far (shown, not applied).
+    // Each host keeps its own clock: the offsets estimated so far (applied by the observe panel's
+    // Apply clock offsets).
     for (const ClockOffset &o : m_observer->assembler()->offsets())
         text += QLatin1Char('\n')
             + tr("clock of %1 vs %2: %3 ms (%4 client/server span pairs)")

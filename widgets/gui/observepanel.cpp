@@ -54,8 +54,9 @@ ObservePanel::ObservePanel(CounterPlotsPanel *plots, QWidget *parent)
     m_perInstance->setToolTip(tr("In flight, throughput and p95 per instance instead of per service "
                                  "(from now on)."));
     m_applyOffsets = new QCheckBox(tr("Apply clock offsets"));
-    m_applyOffsets->setToolTip(tr("Moves each host's spans onto its caller's clock by the estimated "
-                                  "offset (spans arriving from now on)."));
+    m_applyOffsets->setToolTip(tr("Moves every host's spans and metrics, those already received too, "
+                                  "onto one clock by the estimated offsets (a host called by another is "
+                                  "moved onto its caller's clock). Off: times as each host sent them."));
     connect(m_applyOffsets, &QCheckBox::toggled, this, [this](bool on) {
         if (m_observer)
             m_observer->assembler()->setApplyClockOffsets(on);
@@ -107,11 +108,12 @@ void ObservePanel::setObserver(OtlpObserver *observer)
         m_timer->stop();
         return;
     }
-    m_next = observer->recorder()->count();
+    m_first = m_next = observer->recorder()->count();
     m_lanes.clear();
     m_metricPlotted.clear();
     m_plottedNs = observer->startedNs();
     observer->assembler()->setApplyClockOffsets(m_applyOffsets->isChecked());
+    m_correctionsSeen = observer->assembler()->correctionsVersion();
     m_tree->clear();
     m_timer->start();
 }
@@ -122,10 +124,26 @@ QString ObservePanel::seriesName(quint16 lane) const
     return m_perInstance->isChecked() ? info.name() : info.service;
 }
 
+void ObservePanel::replot()
+{
+    m_plots->clearNamed();
+    m_lanes.clear();
+    m_metricPlotted.clear();
+    m_next = m_first;
+    m_plottedNs = m_observer->startedNs();
+}
+
 void ObservePanel::refresh()
 {
     if (!m_observer)
         return;
+    // Clock offsets applied or taken off moved requests and metric points already shown.
+    const quint64 corrections = m_observer->assembler()->correctionsVersion();
+    if (corrections != m_correctionsSeen) {
+        m_correctionsSeen = corrections;
+        replot();
+        emit publishedTimesMoved();
+    }
     const QList<ObservedLane> lanes = m_observer->assembler()->lanes();
     QHash<quint16, const ObservedLane *> byLane;
     for (const ObservedLane &l : lanes)

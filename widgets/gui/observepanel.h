@@ -36,11 +36,17 @@ public:
     void refresh();
     QTreeWidget *tree() const { return m_tree; }
 
+signals:
+    // Requests already published were moved (clock offsets applied or taken off): read them again.
+    void publishedTimesMoved();
+
 private:
     struct LaneRequests
     {
         QList<RequestRecord> records; // finished, by arrival
     };
+    // Plots everything again from the observation's start (times moved by clock offsets).
+    void replot();
     void plotSettled(qint64 horizonNs);
     void plotMetrics();
     QString seriesName(quint16 lane) const;
@@ -51,7 +57,9 @@ private:
     QCheckBox *m_perInstance;
     QCheckBox *m_applyOffsets;
     QTimer *m_timer;
+    quint64 m_first = 0; // recorder sequence of the observation's first request
     quint64 m_next = 0; // recorder sequence read up to
+    quint64 m_correctionsSeen = 0; // OtlpAssembler::correctionsVersion() plotted
     QHash<quint16, LaneRequests> m_lanes;
     qint64 m_plottedNs = 0; // counters plotted up to here (TraceClock)
     QHash<QString, int> m_metricPlotted; // instance/track -> points plotted

@@ -64,7 +64,9 @@ void WindowActions::buildFile(QMenu *file)
         auto *dialog = w->findChild<ObserveDialog *>();
         if (!dialog) {
             dialog = new ObserveDialog(w->server()->recorder(), w);
-            ObservePanel::attach(w, dialog, w->plots()); // the observe layout while receiving
+            // The observe layout while receiving; requests it moved are read again.
+            ObservePanel *panel = ObservePanel::attach(w, dialog, w->plots());
+            connect(panel, &ObservePanel::publishedTimesMoved, w, &MainWindow::rereadLiveRecords);
             connect(dialog, &ObserveDialog::runFinished, w, [w, runs](const RunResult &run) {
                 const int first = int(runs->count());
                 for (const SessionRun &r : SessionRuns::fromRunResult(run, tr("observed")))

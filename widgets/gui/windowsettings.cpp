@@ -9,6 +9,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QLineEdit>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
@@ -36,8 +37,10 @@ QList<QWidget *> inputs(const QWidget *panel)
         if (w->property("loopscopeAction").toBool())
             continue;
         const auto *button = qobject_cast<QAbstractButton *>(w);
+        // A text field, unless it holds a secret (a password is never written to the settings).
+        const auto *edit = qobject_cast<QLineEdit *>(w);
         if (qobject_cast<QSpinBox *>(w) || qobject_cast<QDoubleSpinBox *>(w) || qobject_cast<QComboBox *>(w)
-            || (button && button->isCheckable()))
+            || (button && button->isCheckable()) || (edit && edit->echoMode() == QLineEdit::Normal))
             out.append(w);
     }
     return out;
@@ -53,6 +56,11 @@ QVariant valueOf(const QWidget *w)
         return b->currentData().isValid() ? b->currentData() : QVariant(b->currentText());
     if (const auto *b = qobject_cast<const QAbstractButton *>(w))
         return b->isChecked();
+    if (const auto *e = qobject_cast<const QLineEdit *>(w)) {
+        // A field may say what of it is kept ("settingValue": e.g. a URI without its password).
+        const QVariant own = e->property("settingValue");
+        return own.isValid() ? own.toString() : e->text();
+    }
     return {};
 }
 
@@ -68,6 +76,10 @@ void setValue(QWidget *w, const QVariant &v)
             i = b->findText(v.toString());
         if (i >= 0)
             b->setCurrentIndex(i);
+    } else if (auto *e = qobject_cast<QLineEdit *>(w)) {
+        e->setText(v.toString());
+        if (e->property("settingValue").isValid()) // kept in step even when restored quietly
+            e->setProperty("settingValue", v.toString());
     } else if (auto *b = qobject_cast<QAbstractButton *>(w)) {
         // In an exclusive group only the chosen button is set; the group unchecks the others.
         if (v.toBool() || !b->group() || !b->group()->exclusive())

@@ -11,7 +11,8 @@ class QWidget;
 // Everything the window restores on the next start, read and written as one value: the layout
 // (window geometry, docks, the centre splitter), the palette and font size, the language chosen
 // in View > Language, and every setting of the server and users panels. A panel's settings are
-// its named input widgets (spin boxes, combo boxes, check boxes, checkable buttons), so a new
+// its named input widgets (spin boxes, combo boxes, check boxes, checkable buttons, text fields
+// other than password fields), so a new
 // control with an object name is remembered without a line here.
 struct WindowSettings
 {

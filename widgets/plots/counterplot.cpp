@@ -84,6 +84,11 @@ void CounterPlot::clear()
         g->data()->clear();
 }
 
+void CounterPlot::clearSeries(int series)
+{
+    m_graphs.at(series)->data()->clear();
+}
+
 void CounterPlot::setTimeRange(double from, double to)
 {
     m_syncing = true;

@@ -19,6 +19,7 @@ public:
     // Draws a dot at every point too (sparse series such as one value per second).
     void setPointMarkers(int series);
     void clear();
+    void clearSeries(int series);
     // Shows [from, to] seconds; does not emit userRangeChanged.
     void setTimeRange(double from, double to);
     void setShowTimeLabels(bool on);

@@ -136,6 +136,13 @@ void CounterPlotsPanel::appendNamed(Plot which, const QString &name, qint64 tNs,
     plot->append(*it, m_state->toSeconds(tNs), value);
 }
 
+void CounterPlotsPanel::clearNamed()
+{
+    CounterPlot *const plots[] = { m_load, m_lag, m_resources, m_throughput, m_latency };
+    for (auto it = m_named.constBegin(); it != m_named.constEnd(); ++it)
+        plots[it.key().section(QChar(0), 0, 0).toInt()]->clearSeries(it.value());
+}
+
 void CounterPlotsPanel::addScaleEvent(const ScaleEvent &e)
 {
     const Theme &th = Theme::current();
@@ -172,6 +179,12 @@ void CounterPlotsPanel::appendLatency(const QList<LatencyOverTime::Point> &point
         m_latency->append(1, t, p.p95Ms);
         m_latency->append(2, t, p.p99Ms);
     }
+}
+
+void CounterPlotsPanel::clearLatency()
+{
+    for (int series = 0; series < 3; ++series)
+        m_latency->clearSeries(series);
 }
 
 void CounterPlotsPanel::setPlayhead(qint64 ns)

@@ -32,11 +32,15 @@ public:
     void setLaneKinds(const QList<LaneKind> &kinds) { m_laneKinds = kinds; }
     // Per-second latency percentiles (the latency plot, next to throughput).
     void appendLatency(const QList<LatencyOverTime::Point> &points);
+    // Empties the percentiles appendLatency() fed, to append them again.
+    void clearLatency();
     void clear();
     // Series fed from outside the server's sampler (observed services or instances), one per
     // name in the plot `which`, created on first use.
     enum class Plot { Load, Lag, Resources, Throughput, Latency };
     void appendNamed(Plot which, const QString &name, qint64 tNs, double value);
+    // Empties every series appendNamed() fed (they are kept, with their colours), to plot again.
+    void clearNamed();
     // The lesson playhead across every plot; 0 hides it.
     void setPlayhead(qint64 ns);
     // Follows the shared time range and replots (queued).

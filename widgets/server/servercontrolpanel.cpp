@@ -3,6 +3,7 @@
 #include "gui/scrollingfields.h"
 #include "http/apikey.h"
 #include "http/chatserver.h"
+#include "server/databasefields.h"
 
 #include <QApplication>
 #include <QButtonGroup>
@@ -182,6 +183,9 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
     m_dbWrite = secondsBox(0.05, 60);
     m_dbWrite->setObjectName(QStringLiteral("dbWrite"));
     form->addRow(tr("DB write"), m_dbWrite);
+    m_db = new DatabaseFields(form, this);
+    connect(m_db, &DatabaseFields::changed, this, &ServerControlPanel::updateState);
+    connect(m_db, &DatabaseFields::message, this, &ServerControlPanel::message);
     m_timeScale = new QDoubleSpinBox;
     m_timeScale->setObjectName(QStringLiteral("timeScale"));
     m_timeScale->setRange(0.01, 100);
@@ -301,6 +305,8 @@ ServerConfig ServerControlPanel::config() const
     c.apiKey = m_apiKey;
     if (!m_dbPath.isEmpty())
         c.dbPath = m_dbPath;
+    else
+        m_db->fill(&c);
     return c;
 }
 
@@ -330,6 +336,7 @@ void ServerControlPanel::setConfig(const ServerConfig &c)
     m_executor->setCurrentIndex(m_executor->findData(int(c.executor)));
     m_gil->setChecked(c.gil);
     m_cpuWork->setValue(c.cpuWorkSeconds);
+    m_db->show(c);
     for (QWidget *w :
          std::initializer_list<QWidget *> { m_workers, m_pool, m_limit, m_port, m_dbRead, m_llm, m_llmSpread,
                                             m_dbWrite, m_timeScale, m_firstToken, m_llmKind, m_executor,
@@ -343,14 +350,20 @@ bool ServerControlPanel::startServer()
         return false;
     QString error;
     ServerConfig c = config();
-    bool ok = m_server->start(c, &error);
-    if (!ok && c.port != 0) { // the port is taken: any free one is better than no server
+    const bool prepared = m_dbPath.isEmpty() ? m_db->prepareStart(&c, &error) : true;
+    bool ok = prepared && m_server->start(c, &error);
+    // The port is taken: any free one is better than no server (not after a database error,
+    // which would only be waited for twice).
+    if (!ok && prepared && c.port != 0 && error.startsWith(QLatin1String("cannot listen on"))) {
         c.port = 0;
         ok = m_server->start(c, &error);
     }
-    if (!ok)
-        emit message(tr("Server did not start: %1").arg(error));
     updateState();
+    if (!ok) {
+        // The error names the database without its password (PgConnInfo::redacted).
+        m_status->setText(tr("<b>Not started</b>: %1").arg(error.toHtmlEscaped()));
+        emit message(tr("Server did not start: %1").arg(error));
+    }
     if (ok)
         emit serverStarted();
     return ok;
@@ -510,16 +523,19 @@ void ServerControlPanel::updateState()
     const bool running = m_server->isRunning();
     m_startStop->setText(running ? tr("Stop server") : tr("Start server"));
     m_port->setEnabled(!running);
+    // The database is chosen for the next start (a new database means new connections).
+    m_db->setEditable(!running && m_dbPath.isEmpty());
     m_copyCurl->setEnabled(running);
     if (running) {
         const ServerConfig c = m_server->config();
         m_url->setText(QStringLiteral("<a href=\"%1\">%1</a>").arg(m_server->url().toString()));
-        m_status->setText(tr("<b>Serving</b> · %1 · %2 worker(s) · pool %3")
+        m_status->setText(tr("<b>Serving</b> · %1 · %2 worker(s) · pool %3 · %4")
                               .arg(dispatchModeName(c.mode))
                               .arg(c.autoscale()
                                        ? QStringLiteral("%1–%2").arg(c.initialWorkers()).arg(c.workersMax)
                                        : QString::number(c.workers))
-                              .arg(c.effectivePoolSize()));
+                              .arg(c.effectivePoolSize())
+                              .arg(m_db->describe(c).toHtmlEscaped()));
     } else {
         m_url->setText(tr("not listening"));
         m_status->setText(tr("<b>Stopped</b>"));

@@ -84,7 +84,8 @@ private:
     QLineEdit *m_key;
     QPushButton *m_copyCurl;
     QTimer *m_applyTimer;
-    QString m_dbPath;
+    QString m_dbPath; // set by the caller (tests, screenshots): wins over the database rows
+    class DatabaseFields *m_db; // SQLite or PostgreSQL (URI, password, pool)
     QString m_apiKey;
     ServerConfig m_extra; // scenario settings the panel has no widget for
     QThreadPool m_stopPool; // one thread: stops and restarts run here, one at a time

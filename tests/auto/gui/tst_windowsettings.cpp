@@ -13,8 +13,12 @@
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDirIterator>
 #include <QDoubleSpinBox>
+#include <QLabel>
+#include <QLineEdit>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTemporaryDir>
@@ -31,8 +35,10 @@ QList<QWidget *> settableInputs(QWidget *panel)
             continue;
         const auto *button = qobject_cast<QAbstractButton *>(w);
         const bool modeButton = button && button->group() && button->group()->exclusive();
+        const auto *edit = qobject_cast<QLineEdit *>(w);
+        const bool textField = edit && !edit->isReadOnly() && edit->echoMode() == QLineEdit::Normal;
         if (qobject_cast<QAbstractSpinBox *>(w) || qobject_cast<QComboBox *>(w)
-            || qobject_cast<QCheckBox *>(w) || modeButton)
+            || qobject_cast<QCheckBox *>(w) || modeButton || textField)
             out.append(w);
     }
     return out;
@@ -46,6 +52,8 @@ QVariant current(QWidget *w)
         return b->value();
     if (auto *b = qobject_cast<QComboBox *>(w))
         return b->currentIndex();
+    if (auto *e = qobject_cast<QLineEdit *>(w))
+        return e->text();
     return qobject_cast<QAbstractButton *>(w)->isChecked();
 }
 
@@ -58,6 +66,8 @@ void change(QWidget *w)
         b->setValue(b->value() + 1.25 <= b->maximum() ? b->value() + 1.25 : b->minimum());
     } else if (auto *b = qobject_cast<QComboBox *>(w)) {
         b->setCurrentIndex(b->currentIndex() == b->count() - 1 ? 0 : b->count() - 1);
+    } else if (auto *e = qobject_cast<QLineEdit *>(w)) {
+        e->setText(e->text() + QStringLiteral("host=db%1.example dbname=x").arg(e->text().size()));
     } else if (auto *b = qobject_cast<QAbstractButton *>(w)) {
         if (b->group() && b->group()->exclusive()) {
             if (!b->isChecked() && b->group()->buttons().constLast() == b)
@@ -86,6 +96,8 @@ private slots:
     void everyPanelSettingIsRestored();
     void everyInputOfThePanelsIsRemembered();
     void settingsOfTheFirstVersionAreRead();
+    void databasePasswordIsNeverSaved();
+    void wrongDatabaseIsAMessageInThePanel();
 
 private:
     QTemporaryDir m_dir;
@@ -121,6 +133,8 @@ void TestWindowSettings::everyPanelSettingIsRestored()
         c.timeScale = 0.5;
         c.maxInFlight = 42;
         c.port = 8123;
+        c.dbPath = QStringLiteral("postgresql://ann@db.example:5433/chat?sslmode=disable");
+        c.dbPoolSize = 23;
         a.serverPanel()->setConfig(c);
         // A scenario, then fields changed from what it filled in.
         UsersPanel *users = a.usersPanel();
@@ -168,6 +182,8 @@ void TestWindowSettings::everyPanelSettingIsRestored()
     QCOMPARE(r.timeScale, c.timeScale);
     QCOMPARE(r.maxInFlight, c.maxInFlight);
     QCOMPARE(r.port, c.port);
+    QCOMPARE(r.dbPath, c.dbPath);
+    QCOMPARE(r.dbPoolSize, 23);
 
     Scenario scenario;
     QString variant;
@@ -258,6 +274,96 @@ void TestWindowSettings::settingsOfTheFirstVersionAreRead()
     QCOMPARE(c.workers, 5);
     QCOMPARE(c.llm.latency.mean, 3.5);
     QCOMPARE(c.maxInFlight, 99);
+}
+
+// A password typed into the URI moves to the password field: neither the settings file nor the
+// URI field keeps it, while this session still connects with it; the next start does not.
+void TestWindowSettings::databasePasswordIsNeverSaved()
+{
+    const QString secret = QStringLiteral("Sup3rSecretPw");
+    {
+        QSettings().clear();
+        ChatServer server;
+        MainWindow a(&server);
+        a.show();
+        auto *database = a.serverPanel()->findChild<QComboBox *>(QStringLiteral("database"));
+        auto *uri = a.serverPanel()->findChild<QLineEdit *>(QStringLiteral("dbUri"));
+        QVERIFY(database && uri);
+        database->setCurrentIndex(database->findData(QStringLiteral("postgresql")));
+        uri->setText(QStringLiteral("postgresql://ann:%1@db.example:5433/chat").arg(secret));
+        // Saved before editing finished: still without the password.
+        QVERIFY(!WindowSettings::inputsOf(a.serverPanel())
+                     .value(QStringLiteral("dbUri"))
+                     .toString()
+                     .contains(secret));
+        emit uri->editingFinished();
+        QCOMPARE(uri->text(), QStringLiteral("postgresql://ann@db.example:5433/chat"));
+        QVERIFY(a.serverPanel()->config().dbPath.contains(secret)); // this session connects with it
+        QVERIFY(a.close());
+    }
+    QSettings().sync();
+    QDirIterator files(m_dir.path(), QDir::Files, QDirIterator::Subdirectories);
+    int read = 0;
+    while (files.hasNext()) {
+        QFile f(files.next());
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY2(!f.readAll().contains(secret.toUtf8()), qPrintable(f.fileName()));
+        ++read;
+    }
+    QVERIFY(read >= 1);
+    ChatServer server;
+    MainWindow b(&server);
+    b.restoreSettings();
+    QCOMPARE(b.serverPanel()->config().dbPath, QStringLiteral("postgresql://ann@db.example:5433/chat"));
+}
+
+// A database the server cannot use: the panel says why (without the password), the window
+// keeps running, and SQLite starts again when chosen.
+void TestWindowSettings::wrongDatabaseIsAMessageInThePanel()
+{
+    ChatServer server;
+    MainWindow w(&server);
+    w.show();
+    ServerControlPanel *panel = w.serverPanel();
+    auto *database = panel->findChild<QComboBox *>(QStringLiteral("database"));
+    auto *uri = panel->findChild<QLineEdit *>(QStringLiteral("dbUri"));
+    auto *status = panel->findChild<QLabel *>(QStringLiteral("serverStatus"));
+    QVERIFY(database && uri && status);
+    QSignalSpy messages(panel, &ServerControlPanel::message);
+    database->setCurrentIndex(database->findData(QStringLiteral("postgresql")));
+    QVERIFY(!panel->startServer()); // no URI yet
+    QVERIFY2(status->text().contains(QLatin1String("URI")), qPrintable(status->text()));
+    const struct
+    {
+        QString uri;
+        const char *says;
+    } wrong[] = {
+        { QStringLiteral("postgresql://ann:Wr0ngPw@127.0.0.1:1/chat?connect_timeout=2"),
+          "cannot connect to PostgreSQL" },
+        { QStringLiteral("host=localhost port=1 password=Wr0ngPw dbname='unclosed"), "--db" },
+    };
+    for (const auto &bad : wrong) {
+        uri->setText(bad.uri);
+        emit uri->editingFinished();
+        messages.clear();
+        QVERIFY(!panel->startServer());
+        QVERIFY(!server.isRunning());
+        QVERIFY2(status->text().contains(QLatin1String(bad.says)), qPrintable(status->text()));
+        QVERIFY2(!status->text().contains(QLatin1String("Wr0ngPw")), qPrintable(status->text()));
+        QVERIFY(!messages.isEmpty());
+        for (const QList<QVariant> &m : std::as_const(messages))
+            QVERIFY2(!m.at(0).toString().contains(QLatin1String("Wr0ngPw")), qPrintable(m.at(0).toString()));
+    }
+    database->setCurrentIndex(database->findData(QStringLiteral("sqlite")));
+    ServerConfig c = panel->config();
+    QVERIFY(!c.usesPostgres());
+    c.port = 0;
+    c.dbPath = m_dir.filePath(QStringLiteral("history.sqlite"));
+    panel->setDatabasePath(c.dbPath);
+    panel->setConfig(c);
+    QVERIFY(panel->startServer());
+    QVERIFY(status->text().contains(QLatin1String("SQLite")));
+    panel->stopServerNow();
 }
 
 LOOPSCOPE_GUI_TEST_MAIN(TestWindowSettings, 1920, 1080)
