@@ -33,15 +33,12 @@ ChatEndpoint::~ChatEndpoint()
         consumer.resume();
 }
 
-QJsonObject ChatEndpoint::identity(const Job &job) const
+ReplyIdentity ChatEndpoint::identity(const Job &job) const
 {
     const RequestRecord &r = job.trace->record();
-    return { { QStringLiteral("request_id"), QString::number(r.id) },
-             { QStringLiteral("session_id"), job.request.sessionId },
-             { QStringLiteral("worker"), m_worker },
-             { QStringLiteral("thread"),
-               ThreadRegistry::name(r.spanCount ? r.spans[r.spanCount - 1].thread : r.loopThread) },
-             { QStringLiteral("mode"), dispatchModeName(r.mode) } };
+    return { r.id, job.request.sessionId, m_worker,
+             ThreadRegistry::name(r.spanCount ? r.spans[r.spanCount - 1].thread : r.loopThread),
+             dispatchModeName(r.mode) };
 }
 
 void ChatEndpoint::accept(std::shared_ptr<ResponseChannel> channel, ChatRequest request,
@@ -164,10 +161,10 @@ void ChatEndpoint::respond(Job &job, const ChatResult &result)
     if (result.ok && job.request.prefetch)
         m_context->dispatcher.prefetch(job.config->mode, job.request, job.config);
 
-    const QJsonObject who = identity(job); // names the thread that ran the pipeline
+    ReplyIdentity who = identity(job); // names the thread that ran the pipeline
     const int respondSpan = trace.beginSpan(Phase::Respond);
     const RequestRecord &rec = trace.record();
-    const ChatReply reply { result, status, who, msBetween(rec.arrivedNs, rec.firstTokenNs),
+    const ChatReply reply { result, status, std::move(who), msBetween(rec.arrivedNs, rec.firstTokenNs),
                             msBetween(rec.arrivedNs, TraceClock::nowNs()) };
     // A stream that has not begun yet (no token came) can still answer with a real error status.
     if (job.request.stream && (result.ok || job.channel->streaming())) {

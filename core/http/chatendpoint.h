@@ -43,7 +43,7 @@ private:
     QCoro::Task<> serve(Job job);
     void respond(Job &job, const ChatResult &result);
     static void writeStreamed(ResponseChannel &channel, const QByteArray &start, const QByteArray &chunk);
-    QJsonObject identity(const Job &job) const;
+    ReplyIdentity identity(const Job &job) const;
 
     // seed 2's async_worker_loop: a queue between accepting a request and handling it.
     QCoro::Task<> intakeLoop();

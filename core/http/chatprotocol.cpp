@@ -1,6 +1,7 @@
 #include "chatprotocol.h"
 
 #include "http/chatrequestparser.h"
+#include "http/httpstatus.h"
 #include "llm/openaichunk.h"
 #include "llm/simulatedllm.h"
 #include "llm/ssedecoder.h"
@@ -10,6 +11,8 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QUuid>
+#include <algorithm>
+#include <cstring>
 
 ChatProtocol::~ChatProtocol() = default;
 
@@ -18,12 +21,73 @@ ChatProtocol::~ChatProtocol() = default;
 
 namespace {
 
-QByteArray sseEvent(const char *event, const QJsonObject &data)
+// One member of a reply object, written straight into the buffer (no QJsonObject per request).
+struct Field
 {
-    return SseDecoder::encode(QJsonDocument(data).toJson(QJsonDocument::Compact), event);
+    const char *key;
+    enum Kind { String, Integer, Timings } kind;
+    QStringView text {};
+    qint64 integer = 0;
+    double ttftMs = 0, totalMs = 0;
+};
+
+// Writes the identity's members and `extra` as one JSON object, keys in order: the order
+// QJsonDocument wrote them in when the replies were QJsonObjects, so the bytes are unchanged.
+void writeObject(QByteArray &out, const ReplyIdentity &who, std::initializer_list<Field> extra)
+{
+    const QString requestId = QString::number(who.requestId);
+    Field fields[12] = { { "mode", Field::String, who.mode },
+                         { "request_id", Field::String, requestId },
+                         { "session_id", Field::String, who.sessionId },
+                         { "thread", Field::String, who.thread },
+                         { "worker", Field::Integer, {}, who.worker } };
+    int n = 5;
+    for (const Field &f : extra)
+        fields[n++] = f;
+    std::sort(fields, fields + n,
+              [](const Field &a, const Field &b) { return std::strcmp(a.key, b.key) < 0; });
+    out += '{';
+    for (int i = 0; i < n; ++i) {
+        const Field &f = fields[i];
+        if (i)
+            out += ',';
+        out += '"';
+        out += f.key;
+        out += "\":";
+        switch (f.kind) {
+        case Field::String:
+            JsonOut::string(out, f.text);
+            break;
+        case Field::Integer:
+            JsonOut::number(out, f.integer);
+            break;
+        case Field::Timings:
+            out += "{\"total_ms\":";
+            JsonOut::number(out, f.totalMs);
+            out += ",\"ttft_ms\":";
+            JsonOut::number(out, f.ttftMs);
+            out += '}';
+            break;
+        }
+    }
+    out += '}';
+}
+
+QByteArray sseEvent(const char *event, const QByteArray &json)
+{
+    return SseDecoder::encode(json, event);
 }
 
 } // namespace
+
+QJsonObject ReplyIdentity::toJson() const
+{
+    return { { QStringLiteral("request_id"), QString::number(requestId) },
+             { QStringLiteral("session_id"), sessionId },
+             { QStringLiteral("worker"), worker },
+             { QStringLiteral("thread"), thread },
+             { QStringLiteral("mode"), mode } };
+}
 
 bool NativeChatProtocol::parse(const QByteArray &body, ChatRequest *out, QString *error)
 {
@@ -39,31 +103,40 @@ void NativeChatProtocol::sendError(ResponseChannel &channel, int status, const Q
     channel.sendError(status, code, message, extra);
 }
 
-QByteArray NativeChatProtocol::streamStart(const QJsonObject &identity) const
+QByteArray NativeChatProtocol::streamStart(const ReplyIdentity &identity) const
 {
-    return sseEvent("start", identity);
+    QByteArray json;
+    writeObject(json, identity, {});
+    return sseEvent("start", json);
 }
 
 QByteArray NativeChatProtocol::streamToken(const QString &delta) const
 {
-    return sseEvent("token", { { QStringLiteral("delta"), delta } });
+    QByteArray json;
+    json.reserve(16 + delta.size());
+    json += "{\"delta\":";
+    JsonOut::string(json, delta);
+    json += '}';
+    return sseEvent("token", json);
 }
 
 QByteArray NativeChatProtocol::streamEnd(const ChatReply &reply) const
 {
-    QJsonObject done = reply.identity;
+    QByteArray json;
+    const Field timings { "timings", Field::Timings, {}, 0, reply.ttftMs, reply.totalMs };
     if (reply.result.ok) {
-        done.insert(QStringLiteral("response"), reply.result.text);
-        done.insert(QStringLiteral("tokens"), reply.result.tokens);
+        writeObject(json, reply.identity,
+                    { { "response", Field::String, reply.result.text },
+                      { "tokens", Field::Integer, {}, reply.result.tokens },
+                      timings });
     } else {
-        done.insert(QStringLiteral("error"), reply.result.errorCode);
-        done.insert(QStringLiteral("detail"), reply.result.errorMessage);
-        done.insert(QStringLiteral("status"), reply.status);
+        writeObject(json, reply.identity,
+                    { { "error", Field::String, reply.result.errorCode },
+                      { "detail", Field::String, reply.result.errorMessage },
+                      { "status", Field::Integer, {}, reply.status },
+                      timings });
     }
-    done.insert(QStringLiteral("timings"),
-                QJsonObject { { QStringLiteral("ttft_ms"), reply.ttftMs },
-                              { QStringLiteral("total_ms"), reply.totalMs } });
-    return sseEvent(reply.result.ok ? "done" : "error", done);
+    return sseEvent(reply.result.ok ? "done" : "error", json);
 }
 
 void NativeChatProtocol::sendReply(ResponseChannel &channel, const ChatReply &reply) const
@@ -72,9 +145,12 @@ void NativeChatProtocol::sendReply(ResponseChannel &channel, const ChatReply &re
         channel.sendError(reply.status, reply.result.errorCode, reply.result.errorMessage);
         return;
     }
-    QJsonObject body = reply.identity;
-    body.insert(QStringLiteral("response"), reply.result.text);
-    channel.sendJson(200, body);
+    // One buffer per thread, reused: the reply's body costs no allocation once it has grown.
+    static thread_local QByteArray body;
+    body.resize(0);
+    writeObject(body, reply.identity, { { "response", Field::String, reply.result.text } });
+    body += '\n';
+    channel.send(200, body, "application/json");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,7 +323,7 @@ void OpenAiChatProtocol::sendError(ResponseChannel &channel, int status, const Q
     channel.send(status, errorBody(status, code, message), "application/json", extra);
 }
 
-QByteArray OpenAiChatProtocol::streamStart(const QJsonObject &) const
+QByteArray OpenAiChatProtocol::streamStart(const ReplyIdentity &) const
 {
     return SseDecoder::encode(OpenAiWire::makeChunk(m_id, m_model, m_created, {}, {}, true));
 }
@@ -282,7 +358,8 @@ void OpenAiChatProtocol::sendReply(ResponseChannel &channel, const ChatReply &re
     QJsonObject body
         = OpenAiWire::makeCompletion(m_id, m_model, m_created, reply.result.text, QStringLiteral("stop"),
                                      m_promptTokens, reply.result.tokens);
-    body.insert(QStringLiteral("loopscope"), reply.identity); // where and how it ran; clients ignore it
+    body.insert(QStringLiteral("loopscope"),
+                reply.identity.toJson()); // where and how it ran; clients ignore it
     channel.sendJson(200, body);
 }
 

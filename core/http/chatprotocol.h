@@ -9,12 +9,25 @@
 #include <QList>
 #include <QString>
 
+// Where and how a request ran, as every reply names it.
+struct ReplyIdentity
+{
+    quint64 requestId = 0;
+    QString sessionId;
+    int worker = 0;
+    QString thread;
+    QString mode;
+
+    // {"mode","request_id","session_id","thread","worker"} (the OpenAI body's "loopscope" member).
+    QJsonObject toJson() const;
+};
+
 // What the pipeline answered, as a protocol writes it back.
 struct ChatReply
 {
     const ChatResult &result;
     int status = 200; // 200, or the error's HTTP status
-    QJsonObject identity; // request_id, session_id, worker, thread, mode
+    ReplyIdentity identity;
     double ttftMs = 0;
     double totalMs = 0;
 };
@@ -38,7 +51,7 @@ public:
     // last. A protocol that does not open the stream early sends its head with the first token,
     // so a model that fails before it still gets a real error status (sendReply) instead of a 200.
     virtual bool opensStreamEarly() const = 0;
-    virtual QByteArray streamStart(const QJsonObject &identity) const = 0;
+    virtual QByteArray streamStart(const ReplyIdentity &identity) const = 0;
     virtual QByteArray streamToken(const QString &delta) const = 0;
     virtual QByteArray streamEnd(const ChatReply &reply) const = 0;
     // A whole reply, success or error.
@@ -59,7 +72,7 @@ public:
     void sendError(ResponseChannel &channel, int status, const QString &code, const QString &message,
                    const ResponseChannel::Headers &extra = {}) const override;
     bool opensStreamEarly() const override { return true; }
-    QByteArray streamStart(const QJsonObject &identity) const override;
+    QByteArray streamStart(const ReplyIdentity &identity) const override;
     QByteArray streamToken(const QString &delta) const override;
     QByteArray streamEnd(const ChatReply &reply) const override;
     void sendReply(ResponseChannel &channel, const ChatReply &reply) const override;
@@ -87,7 +100,7 @@ public:
     void sendError(ResponseChannel &channel, int status, const QString &code, const QString &message,
                    const ResponseChannel::Headers &extra = {}) const override;
     bool opensStreamEarly() const override { return false; }
-    QByteArray streamStart(const QJsonObject &identity) const override;
+    QByteArray streamStart(const ReplyIdentity &identity) const override;
     QByteArray streamToken(const QString &delta) const override;
     QByteArray streamEnd(const ChatReply &reply) const override;
     void sendReply(ResponseChannel &channel, const ChatReply &reply) const override;

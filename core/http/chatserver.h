@@ -88,8 +88,6 @@ private:
     bool openPostgres(const ServerConfig &config, QString *error);
     bool startWorkers(QString *error);
     void stopWorkers(int drainMs);
-    static int openListeningSocket(const QHostAddress &host, quint16 port, quint16 *boundPort,
-                                   QString *error);
 
     TraceRecorder m_recorder;
     CounterSeries m_series;

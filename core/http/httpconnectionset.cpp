@@ -73,7 +73,7 @@ void HttpConnectionSet::adopt(int fd)
     m_connections.emplace(connection.get(), std::move(connection));
     if (!m_sweep->isActive()) {
         // A few sweeps per the shorter timeout: a timeout fires at most a quarter late.
-        m_sweep->start(std::clamp(std::min(headerTimeoutMs(), idleTimeoutMs()) / 4, 20, 1000));
+        m_sweep->start(std::clamp(std::min(headerTimeoutMs(), idleMs()) / 4, 20, 1000));
     }
 }
 
@@ -90,11 +90,16 @@ void HttpConnectionSet::closed(HttpConnection *connection)
         m_sweep->stop();
 }
 
+int HttpConnectionSet::idleMs() const
+{
+    return m_ownIdleTimeoutMs > 0 ? m_ownIdleTimeoutMs : idleTimeoutMs();
+}
+
 void HttpConnectionSet::sweep()
 {
     const qint64 now = TraceClock::nowNs();
     const qint64 head = qint64(headerTimeoutMs()) * 1'000'000;
-    const qint64 idle = qint64(idleTimeoutMs()) * 1'000'000;
+    const qint64 idle = qint64(idleMs()) * 1'000'000;
     // Closing erases from the map: collect first.
     m_expired.clear();
     for (const auto &[raw, connection] : m_connections)

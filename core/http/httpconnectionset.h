@@ -3,6 +3,7 @@
 #include "http/httprequestreader.h"
 
 #include <QObject>
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -40,6 +41,17 @@ public:
     HttpConnectionSet(Handler handler, std::atomic<int> *openCount, QObject *parent = nullptr);
     ~HttpConnectionSet() override;
 
+    // Set before the first adopt(): the request limits (the chat server's by default), a check of
+    // every request's head before its body is read, and how the layer's own refusals (400, 408,
+    // 413, 431 and the head check's) are written: by default a JSON HttpStatus::errorBody.
+    void setLimits(const HttpRequestReader::Limits &limits) { m_limits = limits; }
+    void setHeadCheck(HttpRequestReader::HeadCheck check) { m_headCheck = std::move(check); }
+    using ErrorAnswer = std::function<void(const HttpRefusal &refusal, const HttpRequest &head,
+                                           QByteArray *contentType, QByteArray *body)>;
+    void setErrorAnswer(ErrorAnswer answer) { m_errorAnswer = std::move(answer); }
+    // This set's idle keep-alive timeout instead of the process-wide idleTimeoutMs() (0: that one).
+    void setOwnIdleTimeoutMs(int ms) { m_ownIdleTimeoutMs = std::max(0, ms); }
+
     // Takes over an accepted, non-blocking socket.
     void adopt(int fd);
     int count() const { return int(m_connections.size()); }
@@ -47,15 +59,21 @@ public:
     // For HttpConnection.
     void handle(const HttpRequest &request, std::shared_ptr<ResponseChannel> channel);
     void closed(HttpConnection *connection);
+    const HttpRequestReader::HeadCheck *headCheck() const { return m_headCheck ? &m_headCheck : nullptr; }
+    const ErrorAnswer &errorAnswer() const { return m_errorAnswer; }
 
 private:
     void sweep();
+    int idleMs() const;
 
     Handler m_handler;
     std::atomic<int> *m_openCount;
     EpollEventDispatcher *m_dispatcher;
     QTimer *m_sweep;
     HttpRequestReader::Limits m_limits;
+    HttpRequestReader::HeadCheck m_headCheck;
+    ErrorAnswer m_errorAnswer;
+    int m_ownIdleTimeoutMs = 0;
     std::unordered_map<HttpConnection *, std::shared_ptr<HttpConnection>> m_connections;
     std::vector<std::shared_ptr<HttpConnection>> m_expired; // reused by sweep()
 };

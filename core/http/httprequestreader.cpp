@@ -155,6 +155,13 @@ int HttpRequestReader::headersComplete()
     m_state = State::InBody;
     q.m_rawMethod = p->method;
     q.m_method = methodOf(p->method);
+    if (m_headCheck && *m_headCheck) {
+        HttpRefusal refusal;
+        if (!(*m_headCheck)(q, &refusal)) {
+            fail(refusal.status, refusal.code, std::move(refusal.detail));
+            return -1;
+        }
+    }
     if (p->content_length != ULLONG_MAX && p->content_length > quint64(m_limits.maxBodyBytes)) {
         fail(413, "payload_too_large",
              "the request body is " + QByteArray::number(quint64(p->content_length)) + " bytes; the limit is "

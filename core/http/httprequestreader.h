@@ -4,9 +4,19 @@
 #include "http/requestheadscanner.h"
 
 #include <QByteArray>
+#include <functional>
 #include <memory>
 
 struct http_parser;
+
+// An answer the server gives instead of reading a request on (an error status, a machine-readable
+// code and a sentence); the connection sends it and closes.
+struct HttpRefusal
+{
+    int status = 0;
+    const char *code = "";
+    QByteArray detail;
+};
 
 // Turns the bytes of one connection, cut anywhere, into HttpRequests, one at a time, with
 // Debian's libhttp-parser. Enforces the limits a server needs before it buffers anything: the
@@ -35,6 +45,13 @@ public:
     ~HttpRequestReader();
     HttpRequestReader(const HttpRequestReader &) = delete;
     HttpRequestReader &operator=(const HttpRequestReader &) = delete;
+
+    // Judges a request by its head alone, before its body is read (the OTLP receiver refuses a
+    // wrong token, path or media type without taking in megabytes first). False refuses: the
+    // reader fails with that answer. Called with the method, target and fields complete, before
+    // the body-size check, as the request's own rules come first. Not owned; may be null.
+    using HeadCheck = std::function<bool(const HttpRequest &head, HttpRefusal *refusal)>;
+    void setHeadCheck(const HeadCheck *check) { m_headCheck = check; }
 
     // Reads up to one request's end from `bytes` and returns how many it used (the rest belongs
     // to the next, pipelined request). Once Complete or Failed it uses nothing more.
@@ -69,6 +86,7 @@ private:
     qsizetype parse(QByteArrayView bytes);
 
     Limits m_limits;
+    const HeadCheck *m_headCheck = nullptr;
     std::unique_ptr<http_parser> m_parser;
     RequestHeadScanner m_head;
     HttpRequest m_request;

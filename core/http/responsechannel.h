@@ -23,6 +23,8 @@ public:
     bool finished() const { return m_finished; }
     bool streaming() const { return m_streaming; } // the head of a streamed answer is out
     quint32 bytesWritten() const { return m_bytes; }
+    // The connection closes once this answer is out, whatever the request asked for.
+    void closeAfterAnswer() { m_keepAlive = false; }
     // Called (on the loop) if the client disconnects before the answer is finished.
     void onGone(std::function<void()> callback);
 

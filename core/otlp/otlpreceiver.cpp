@@ -1,19 +1,15 @@
 #include "otlpreceiver.h"
 
+#include "http/httpconnectionset.h"
+#include "http/httprequest.h"
+#include "http/listeningsocket.h"
+#include "http/responsechannel.h"
+#include "http/workerlistener.h"
+#include "loop/epolleventdispatcher.h"
 #include "otlpdecodeutil.h"
 
-#include <QHash>
-#include <QHostAddress>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QPointer>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QThread>
-#include <QTimer>
-#include <climits>
-#include <http_parser.h>
-#include <sys/socket.h>
+#include <unistd.h>
 
 namespace {
 
@@ -21,406 +17,216 @@ constexpr int MaxConnections = 512;
 
 // google.rpc.Code values used in OTLP error bodies.
 constexpr int RpcInvalidArgument = 3;
+constexpr int RpcDeadlineExceeded = 4;
 constexpr int RpcNotFound = 5;
 constexpr int RpcResourceExhausted = 8;
 constexpr int RpcUnimplemented = 12;
 constexpr int RpcUnavailable = 14;
 constexpr int RpcUnauthenticated = 16;
 
-QByteArray reasonPhrase(int status)
+int rpcCodeOf(int status)
 {
     switch (status) {
-    case 100:
-        return "Continue";
-    case 200:
-        return "OK";
-    case 400:
-        return "Bad Request";
     case 401:
-        return "Unauthorized";
+        return RpcUnauthenticated;
     case 404:
-        return "Not Found";
+        return RpcNotFound;
     case 405:
-        return "Method Not Allowed";
+        return RpcUnimplemented;
+    case 408:
+        return RpcDeadlineExceeded;
     case 413:
-        return "Payload Too Large";
-    case 415:
-        return "Unsupported Media Type";
-    case 503:
-        return "Service Unavailable";
+    case 431:
+        return RpcResourceExhausted;
     default:
-        return "Error";
+        return RpcInvalidArgument;
     }
+}
+
+QByteArray lowerTrimmed(QByteArrayView value)
+{
+    return value.toByteArray().trimmed().toLower();
+}
+
+bool formatOf(QByteArrayView contentType, Otlp::Format *format)
+{
+    QByteArray type = lowerTrimmed(contentType);
+    const qsizetype semi = type.indexOf(';');
+    if (semi >= 0)
+        type = type.first(semi).trimmed();
+    if (type == "application/x-protobuf" || type == "application/protobuf") {
+        *format = Otlp::Format::Protobuf;
+        return true;
+    }
+    if (type == "application/json") {
+        *format = Otlp::Format::Json;
+        return true;
+    }
+    return false;
+}
+
+QByteArrayView mediaType(Otlp::Format format)
+{
+    return format == Otlp::Format::Json ? QByteArrayView("application/json")
+                                        : QByteArrayView("application/x-protobuf");
 }
 
 } // namespace
 
-// One client connection: http-parser state and the request being read.
-struct OtlpConnection
-{
-    QTcpSocket *socket = nullptr;
-    http_parser parser {};
-    QByteArray url;
-    QByteArray field;
-    QByteArray value;
-    bool lastWasValue = false;
-    QByteArray contentType;
-    QByteArray contentEncoding;
-    QByteArray authorization;
-    QByteArray expect;
-    QByteArray body;
-    bool refused = false; // an error answer was sent; the connection closes after it
-    bool tooLarge = false;
-    bool metrics = false; // POST /v1/metrics
-    class OtlpHttpServer *server = nullptr;
-};
-
+// The receiver's loop: one listener and the connections it accepted. Lives on the receiver's
+// thread (an EpollEventDispatcher's).
 class OtlpHttpServer : public QObject
 {
 public:
-    OtlpHttpServer(OtlpReceiver *receiver)
+    explicit OtlpHttpServer(OtlpReceiver *receiver)
         : m_receiver(receiver)
+        , m_connections(new HttpConnectionSet(
+              [this](const HttpRequest &request, std::shared_ptr<ResponseChannel> channel) {
+                  handle(request, *channel);
+              },
+              nullptr, this))
+        , m_listener(new WorkerListener(this))
     {
-        http_parser_settings_init(&m_settings);
-        m_settings.on_message_begin = [](http_parser *p) { return conn(p)->server->onBegin(conn(p)); };
-        m_settings.on_url = [](http_parser *p, const char *at, size_t n) {
-            OtlpConnection *c = conn(p);
-            if (c->url.size() + qsizetype(n) > 8192)
-                return 1;
-            c->url.append(at, qsizetype(n));
-            return 0;
-        };
-        m_settings.on_header_field = [](http_parser *p, const char *at, size_t n) {
-            OtlpConnection *c = conn(p);
-            if (c->lastWasValue) {
-                c->server->header(c);
-                c->field.clear();
-                c->value.clear();
-            }
-            c->lastWasValue = false;
-            c->field.append(at, qsizetype(n));
-            return 0;
-        };
-        m_settings.on_header_value = [](http_parser *p, const char *at, size_t n) {
-            OtlpConnection *c = conn(p);
-            c->lastWasValue = true;
-            c->value.append(at, qsizetype(n));
-            return 0;
-        };
-        m_settings.on_headers_complete = [](http_parser *p) {
-            OtlpConnection *c = conn(p);
-            if (c->lastWasValue)
-                c->server->header(c);
-            return c->server->onHeaders(c);
-        };
-        m_settings.on_body = [](http_parser *p, const char *at, size_t n) {
-            OtlpConnection *c = conn(p);
-            if (c->body.size() + qsizetype(n) > Otlp::MaxBodyBytes) {
-                c->tooLarge = true;
-                return 1;
-            }
-            c->body.append(at, qsizetype(n));
-            return 0;
-        };
-        m_settings.on_message_complete = [](http_parser *p) { return conn(p)->server->onMessage(conn(p)); };
+        HttpRequestReader::Limits limits;
+        limits.maxBodyBytes = Otlp::MaxBodyBytes;
+        m_connections->setLimits(limits);
+        m_connections->setOwnIdleTimeoutMs(receiver->m_options.idleTimeoutMs);
+        m_connections->setHeadCheck(
+            [this](const HttpRequest &head, HttpRefusal *refusal) { return checkHead(head, refusal); });
+        m_connections->setErrorAnswer(
+            [this](const HttpRefusal &refusal, const HttpRequest &head, QByteArray *contentType,
+                   QByteArray *body) { errorAnswer(refusal, head, contentType, body); });
+        m_listener->setOnAccepted([this](int fd) {
+            if (m_connections->count() >= MaxConnections)
+                ::close(fd);
+            else
+                m_connections->adopt(fd);
+        });
     }
 
     ~OtlpHttpServer() override
     {
-        for (auto it = m_connections.begin(); it != m_connections.end(); ++it) {
-            it.key()->disconnect(this);
-            it.key()->abort();
-            delete it.key();
-            delete it.value();
-        }
+        m_listener->stopAccepting(false);
+        delete m_listener;
+        delete m_connections; // closes every connection
     }
 
-    bool listen(const QString &host, quint16 port, QString *error)
+    bool listen(int listenFd) { return m_listener->adopt(listenFd); }
+
+private:
+    // Everything the head tells, in the order the old receiver checked it: the token, the path,
+    // the method, the media type and encoding. The body's declared size is the reader's check.
+    bool checkHead(const HttpRequest &head, HttpRefusal *refusal)
     {
-        m_tcp = new QTcpServer(this);
-        QHostAddress address;
-        if (host == QLatin1String("localhost"))
-            address = QHostAddress::LocalHost;
-        else if (host.isEmpty() || host == QLatin1String("*"))
-            address = QHostAddress::Any;
-        else if (!address.setAddress(host)) {
-            *error = QStringLiteral("not an IP address: %1").arg(host);
+        const auto refuse = [refusal](int status, const char *code, QByteArray detail) {
+            *refusal = { status, code, std::move(detail) };
             return false;
-        }
-        if (!m_tcp->listen(address, port)) {
-            *error
-                = QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(m_tcp->errorString());
-            return false;
-        }
-        connect(m_tcp, &QTcpServer::newConnection, this, &OtlpHttpServer::accept);
+        };
+        const QString &token = m_receiver->m_options.token;
+        if (!token.isEmpty()
+            && !Otlp::detail::sameSecret(head.header("Authorization").toByteArray().trimmed(),
+                                         "Bearer " + token.toUtf8()))
+            return refuse(401, "unauthenticated",
+                          "missing or wrong bearer token (Authorization: Bearer ...)");
+        const QByteArrayView path = head.path();
+        if (path != "/v1/traces" && !(path == "/v1/metrics" && m_receiver->m_metricsSink))
+            return refuse(404, "not_found",
+                          "LoopScope receives OTLP at POST /v1/traces and /v1/metrics only");
+        if (head.method() != HttpRequest::Method::Post)
+            return refuse(405, "method_not_allowed", "use POST " + path.toByteArray());
+        Otlp::Format format;
+        if (!formatOf(head.header("Content-Type"), &format))
+            return refuse(415, "unsupported_media_type",
+                          "Content-Type must be application/x-protobuf or application/json");
+        const QByteArray encoding = lowerTrimmed(head.header("Content-Encoding"));
+        if (!encoding.isEmpty() && encoding != "gzip" && encoding != "identity")
+            return refuse(415, "unsupported_media_type", "Content-Encoding must be gzip or absent");
         return true;
     }
 
-    quint16 port() const { return m_tcp ? m_tcp->serverPort() : 0; }
-
-private:
-    static OtlpConnection *conn(http_parser *p) { return static_cast<OtlpConnection *>(p->data); }
-
-    void accept()
+    // The layer's own refusals (and the head check's) as OTLP error bodies: a google.rpc.Status,
+    // in the request's format where it is known and the refusal is about the body, else JSON.
+    void errorAnswer(const HttpRefusal &refusal, const HttpRequest &head, QByteArray *contentType,
+                     QByteArray *body)
     {
-        while (QTcpSocket *socket = m_tcp->nextPendingConnection()) {
-            if (m_connections.size() >= MaxConnections) {
-                socket->abort();
-                socket->deleteLater();
-                continue;
-            }
-            auto *c = new OtlpConnection;
-            c->socket = socket;
-            c->server = this;
-            http_parser_init(&c->parser, HTTP_REQUEST);
-            c->parser.data = c;
-            m_connections.insert(socket, c);
-            connect(socket, &QTcpSocket::readyRead, this, [this, socket] { read(socket); });
-            connect(socket, &QTcpSocket::disconnected, this, [this, socket] { drop(socket); });
-        }
+        m_receiver->m_errors.fetch_add(1, std::memory_order_relaxed);
+        Otlp::Format format = Otlp::Format::Json;
+        if (refusal.status != 401 && refusal.status != 404 && refusal.status != 405)
+            formatOf(head.header("Content-Type"), &format);
+        *contentType = mediaType(format).toByteArray();
+        *body = Otlp::statusBody(format, rpcCodeOf(refusal.status), QString::fromUtf8(refusal.detail));
     }
 
-    void drop(QTcpSocket *socket)
+    void answer(ResponseChannel &channel, int status, Otlp::Format format, const QByteArray &body,
+                const ResponseChannel::Headers &extra = {})
     {
-        OtlpConnection *c = m_connections.take(socket);
-        delete c;
-        socket->deleteLater();
+        if (status != 200)
+            m_receiver->m_errors.fetch_add(1, std::memory_order_relaxed);
+        channel.send(status, body, mediaType(format), extra);
     }
 
-    void read(QTcpSocket *socket)
+    void handle(const HttpRequest &request, ResponseChannel &channel)
     {
-        OtlpConnection *c = m_connections.value(socket);
-        if (!c)
-            return;
-        const QByteArray data = socket->readAll();
-        if (c->refused)
-            return;
-        m_receiver->m_bytes.fetch_add(quint64(data.size()), std::memory_order_relaxed);
-        const size_t parsed
-            = http_parser_execute(&c->parser, &m_settings, data.constData(), size_t(data.size()));
-        if (c->refused)
-            return;
-        if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK || parsed != size_t(data.size())) {
-            if (c->tooLarge)
-                refuse(c, 413, RpcResourceExhausted,
-                       QStringLiteral("body larger than %1 bytes").arg(Otlp::MaxBodyBytes));
-            else
-                refuse(c, 400, RpcInvalidArgument,
-                       QStringLiteral("malformed HTTP request: %1")
-                           .arg(QString::fromLatin1(http_errno_description(HTTP_PARSER_ERRNO(&c->parser)))));
-        }
-    }
-
-    int onBegin(OtlpConnection *c)
-    {
-        c->url.clear();
-        c->field.clear();
-        c->value.clear();
-        c->lastWasValue = false;
-        c->contentType.clear();
-        c->contentEncoding.clear();
-        c->authorization.clear();
-        c->expect.clear();
-        c->body.clear();
-        c->tooLarge = false;
-        return 0;
-    }
-
-    void header(OtlpConnection *c)
-    {
-        const QByteArray name = c->field.toLower();
-        QByteArray value = c->value.trimmed();
-        if (name == "content-type")
-            c->contentType = value.toLower();
-        else if (name == "content-encoding")
-            c->contentEncoding = value.toLower();
-        else if (name == "authorization")
-            c->authorization = value;
-        else if (name == "expect")
-            c->expect = value.toLower();
-    }
-
-    static bool formatOf(const QByteArray &contentType, Otlp::Format *format)
-    {
-        QByteArray type = contentType;
-        const qsizetype semi = type.indexOf(';');
-        if (semi >= 0)
-            type.truncate(semi);
-        type = type.trimmed();
-        if (type == "application/x-protobuf" || type == "application/protobuf") {
-            *format = Otlp::Format::Protobuf;
-            return true;
-        }
-        if (type == "application/json") {
-            *format = Otlp::Format::Json;
-            return true;
-        }
-        return false;
-    }
-
-    int onHeaders(OtlpConnection *c)
-    {
-        QByteArray path = c->url;
-        const qsizetype q = path.indexOf('?');
-        if (q >= 0)
-            path.truncate(q);
-        if (!m_receiver->m_options.token.isEmpty()) {
-            const QByteArray expected = "Bearer " + m_receiver->m_options.token.toUtf8();
-            if (!Otlp::detail::sameSecret(c->authorization, expected)) {
-                refuse(c, 401, RpcUnauthenticated,
-                       QStringLiteral("missing or wrong bearer token (Authorization: Bearer ...)"), true);
-                return -1;
-            }
-        }
-        c->metrics = path == "/v1/metrics" && m_receiver->m_metricsSink;
-        if (path != "/v1/traces" && !c->metrics) {
-            refuse(c, 404, RpcNotFound,
-                   QStringLiteral("LoopScope receives OTLP at POST /v1/traces and /v1/metrics only"), true);
-            return -1;
-        }
-        if (c->parser.method != HTTP_POST) {
-            refuse(c, 405, RpcUnimplemented, QStringLiteral("use POST %1").arg(QString::fromLatin1(path)),
-                   true);
-            return -1;
-        }
-        Otlp::Format format;
-        if (!formatOf(c->contentType, &format)) {
-            refuse(c, 415, RpcInvalidArgument,
-                   QStringLiteral("Content-Type must be application/x-protobuf or application/json"), true);
-            return -1;
-        }
-        if (!c->contentEncoding.isEmpty() && c->contentEncoding != "gzip"
-            && c->contentEncoding != "identity") {
-            refuse(c, 415, RpcInvalidArgument, QStringLiteral("Content-Encoding must be gzip or absent"),
-                   true);
-            return -1;
-        }
-        if (c->parser.content_length != ULLONG_MAX
-            && c->parser.content_length > quint64(Otlp::MaxBodyBytes)) {
-            refuse(c, 413, RpcResourceExhausted,
-                   QStringLiteral("body larger than %1 bytes").arg(Otlp::MaxBodyBytes));
-            return -1;
-        }
-        if (c->expect == "100-continue")
-            c->socket->write("HTTP/1.1 100 Continue\r\n\r\n");
-        return 0;
-    }
-
-    int onMessage(OtlpConnection *c)
-    {
+        m_receiver->m_bytes.fetch_add(quint64(request.body().size()), std::memory_order_relaxed);
         Otlp::Format format = Otlp::Format::Protobuf;
-        formatOf(c->contentType, &format);
-        QByteArray raw;
-        raw.swap(c->body);
+        formatOf(request.header("Content-Type"), &format);
+        QByteArray raw = request.body(); // shared, not copied
         QString error;
         Otlp::Result result = Otlp::Result::Ok;
-        if (c->contentEncoding == "gzip") {
+        if (lowerTrimmed(request.header("Content-Encoding")) == "gzip") {
             QByteArray inflated;
             result = Otlp::inflate(raw, &inflated, Otlp::MaxBodyBytes, &error);
             raw.swap(inflated);
         }
-        if (c->metrics)
-            return onMetrics(c, format, result, raw, error);
+        const bool metrics = request.path() == "/v1/metrics";
         Otlp::Batch batch;
+        Otlp::MetricBatch metricBatch;
         if (result == Otlp::Result::Ok)
-            result = Otlp::decode(raw, format, &batch, &error);
+            result = metrics ? Otlp::decodeMetrics(raw, format, &metricBatch, &error)
+                             : Otlp::decode(raw, format, &batch, &error);
         raw = QByteArray();
-        const bool keepAlive = http_should_keep_alive(&c->parser);
         if (result == Otlp::Result::TooLarge) {
-            answer(c, 413, format, Otlp::statusBody(format, RpcResourceExhausted, error), false);
-            return -1;
+            channel.closeAfterAnswer();
+            answer(channel, 413, format, Otlp::statusBody(format, RpcResourceExhausted, error));
+            return;
         }
         if (result == Otlp::Result::BadData) {
-            answer(c, 400, format, Otlp::statusBody(format, RpcInvalidArgument, error), keepAlive);
-            return keepAlive ? 0 : -1;
+            answer(channel, 400, format, Otlp::statusBody(format, RpcInvalidArgument, error));
+            return;
+        }
+        if (metrics) {
+            if (!m_receiver->m_metricsSink(metricBatch)) {
+                busy(channel, format, QStringLiteral("LoopScope's metric store is full; retry later"));
+                return;
+            }
+            m_receiver->m_requests.fetch_add(1, std::memory_order_relaxed);
+            answer(channel, 200, format,
+                   Otlp::metricsSuccessBody(format, metricBatch.rejected, metricBatch.rejectReason));
+            return;
         }
         const qint64 rejected = batch.rejected;
         const QString reason = batch.rejectReason;
         const quint64 spans = quint64(batch.spans.size());
         if (!m_receiver->m_sink(std::move(batch))) {
-            answer(c, 503, format,
-                   Otlp::statusBody(format, RpcUnavailable,
-                                    QStringLiteral("LoopScope's ingest queue is full; retry later")),
-                   keepAlive, QByteArrayLiteral("Retry-After: 1\r\n"));
-            return keepAlive ? 0 : -1;
+            busy(channel, format, QStringLiteral("LoopScope's ingest queue is full; retry later"));
+            return;
         }
         m_receiver->m_requests.fetch_add(1, std::memory_order_relaxed);
         m_receiver->m_spans.fetch_add(spans, std::memory_order_relaxed);
         m_receiver->m_rejected.fetch_add(quint64(rejected), std::memory_order_relaxed);
-        answer(c, 200, format, Otlp::successBody(format, rejected, reason), keepAlive);
-        return keepAlive ? 0 : -1;
+        answer(channel, 200, format, Otlp::successBody(format, rejected, reason));
     }
 
-    // POST /v1/metrics: the same answers as /v1/traces, with the metrics response.
-    int onMetrics(OtlpConnection *c, Otlp::Format format, Otlp::Result result, const QByteArray &raw,
-                  QString error)
+    // A sink that cannot take the batch now: 503, retry after a second (OTLP/HTTP's throttling).
+    void busy(ResponseChannel &channel, Otlp::Format format, const QString &message)
     {
-        Otlp::MetricBatch batch;
-        if (result == Otlp::Result::Ok)
-            result = Otlp::decodeMetrics(raw, format, &batch, &error);
-        const bool keepAlive = http_should_keep_alive(&c->parser);
-        if (result == Otlp::Result::TooLarge) {
-            answer(c, 413, format, Otlp::statusBody(format, RpcResourceExhausted, error), false);
-            return -1;
-        }
-        if (result == Otlp::Result::BadData) {
-            answer(c, 400, format, Otlp::statusBody(format, RpcInvalidArgument, error), keepAlive);
-            return keepAlive ? 0 : -1;
-        }
-        if (!m_receiver->m_metricsSink(batch)) {
-            answer(c, 503, format,
-                   Otlp::statusBody(format, RpcUnavailable,
-                                    QStringLiteral("LoopScope's metric store is full; retry later")),
-                   keepAlive, QByteArrayLiteral("Retry-After: 1\r\n"));
-            return keepAlive ? 0 : -1;
-        }
-        m_receiver->m_requests.fetch_add(1, std::memory_order_relaxed);
-        answer(c, 200, format, Otlp::metricsSuccessBody(format, batch.rejected, batch.rejectReason),
-               keepAlive);
-        return keepAlive ? 0 : -1;
-    }
-
-    void refuse(OtlpConnection *c, int status, int rpcCode, const QString &message, bool json = false)
-    {
-        Otlp::Format format = Otlp::Format::Json;
-        if (!json)
-            formatOf(c->contentType, &format);
-        answer(c, status, format, Otlp::statusBody(format, rpcCode, message), false);
-    }
-
-    void answer(OtlpConnection *c, int status, Otlp::Format format, const QByteArray &body, bool keepAlive,
-                const QByteArray &extraHeaders = {})
-    {
-        if (status != 200)
-            m_receiver->m_errors.fetch_add(1, std::memory_order_relaxed);
-        QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
-        head += format == Otlp::Format::Json ? "Content-Type: application/json\r\n"
-                                             : "Content-Type: application/x-protobuf\r\n";
-        head += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-        head += extraHeaders;
-        if (!keepAlive)
-            head += "Connection: close\r\n";
-        head += "\r\n";
-        c->socket->write(head + body);
-        if (!keepAlive) {
-            // Close our side once the answer is out but keep reading (and dropping) what the
-            // client still sends: closing with unread data would reset the connection and the
-            // client could lose the answer (a 413 in the middle of a large upload).
-            c->refused = true;
-            c->socket->flush();
-            if (c->socket->bytesToWrite() == 0)
-                ::shutdown(int(c->socket->socketDescriptor()), SHUT_WR);
-            else
-                c->socket->disconnectFromHost();
-            QTcpSocket *socket = c->socket;
-            QTimer::singleShot(10000, socket, [socket] { socket->abort(); });
-        }
+        answer(channel, 503, format, Otlp::statusBody(format, RpcUnavailable, message),
+               { { QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1") } });
     }
 
     OtlpReceiver *m_receiver;
-    QTcpServer *m_tcp = nullptr;
-    http_parser_settings m_settings {};
-    QHash<QTcpSocket *, OtlpConnection *> m_connections;
+    HttpConnectionSet *m_connections;
+    WorkerListener *m_listener;
 };
 
 OtlpReceiver::OtlpReceiver(Sink sink, QObject *parent)
@@ -437,30 +243,46 @@ bool OtlpReceiver::start(const OtlpReceiverOptions &options, QString *error)
 {
     stop();
     m_options = options;
+    QHostAddress address;
+    if (options.host == QLatin1String("localhost"))
+        address = QHostAddress::LocalHost;
+    else if (options.host.isEmpty() || options.host == QLatin1String("*"))
+        address = QHostAddress::Any;
+    else if (!address.setAddress(options.host)) {
+        if (error)
+            *error = QStringLiteral("not an IP address: %1").arg(options.host);
+        return false;
+    }
+    QString why;
+    const int listenFd = Http::openListeningSocket(address, options.port, &m_port, &why);
+    if (listenFd < 0) {
+        if (error)
+            *error = why;
+        return false;
+    }
     m_thread = new QThread;
     m_thread->setObjectName(QStringLiteral("otlp-receiver"));
+    m_thread->setEventDispatcher(new EpollEventDispatcher);
     m_thread->start();
     bool ok = false;
-    QString why;
     auto *context = new QObject;
     context->moveToThread(m_thread);
     QMetaObject::invokeMethod(
         context,
-        [this, &ok, &why] {
+        [this, &ok, listenFd] {
             m_server = new OtlpHttpServer(this);
-            ok = m_server->listen(m_options.host, m_options.port, &why);
-            if (ok) {
-                m_port = m_server->port();
-            } else {
+            ok = m_server->listen(listenFd);
+            if (!ok) {
                 delete m_server;
                 m_server = nullptr;
             }
         },
         Qt::BlockingQueuedConnection);
     context->deleteLater();
+    ::close(listenFd); // the listener keeps its own copy
     if (!ok) {
         if (error)
-            *error = why;
+            *error = QStringLiteral("the OTLP receiver could not watch its listening socket");
         stop();
         return false;
     }

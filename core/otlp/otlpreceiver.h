@@ -17,14 +17,19 @@ struct OtlpReceiverOptions
     QString host = QStringLiteral("127.0.0.1");
     quint16 port = 4318; // 0: any free port
     QString token; // non-empty: requests need "Authorization: Bearer <token>"
+    // A kept-alive connection idle this long is closed. Longer than the chat server's 5 s: an SDK
+    // exports every 5 s (spans) or 60 s (metrics) and reuses its connection between exports.
+    int idleTimeoutMs = 120'000;
 };
 
 // OTLP/HTTP receiver: POST /v1/traces (and /v1/metrics with a metrics sink) on its own listener and its own
-// thread. Reads HTTP/1.1 with http-parser (keep-alive, chunked bodies, Expect: 100-continue), inflates gzip
-// bodies (capped at Otlp::MaxBodyBytes after decompression), decodes protobuf or JSON and hands each batch to
-// the sink, all on the receiver's thread: the GUI thread never decodes. Answers as the OTLP spec says: 200 (+
-// partial success), 400, 401, 404, 405, 413, 415, and 503 with Retry-After when the sink refuses a batch (its
-// queue is full).
+// thread, an epoll loop served by the HTTP/1.1 connection layer of core/http (keep-alive, pipelining, chunked
+// bodies, Expect: 100-continue, header limits). A request is judged by its head before its body is read
+// (token, path, method, media type, declared size); gzip bodies are inflated (capped at Otlp::MaxBodyBytes
+// after decompression), decoded from protobuf or JSON and handed to the sink, all on the receiver's thread:
+// the GUI thread never decodes. Answers as the OTLP spec says, with a google.rpc.Status body: 200 (+ partial
+// success), 400, 401, 404, 405, 413, 415, and 503 with Retry-After when the sink refuses a batch (its queue
+// is full).
 class OtlpReceiver : public QObject
 {
     Q_OBJECT

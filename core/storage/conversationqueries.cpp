@@ -1,4 +1,5 @@
 #include "historystore.h"
+#include "storage/historycache.h"
 #include "storage/historyconnection.h"
 
 #include <QDateTime>
@@ -90,6 +91,7 @@ QList<StoredMessage> HistoryStore::messages(const QString &conversationId, QStri
 bool HistoryStore::createConversation(const QString &id, const QString &userId, const QString &title,
                                       QString *error)
 {
+    const HistoryCache::Change change(m_cache.get(), id);
     Connection *c = connection(error);
     if (!c)
         return false;
@@ -126,6 +128,7 @@ bool HistoryStore::renameConversation(const QString &id, const QString &title, Q
 
 bool HistoryStore::deleteConversation(const QString &id, QString *error)
 {
+    const HistoryCache::Change change(m_cache.get(), id);
     Connection *c = connection(error);
     if (!c)
         return false;
@@ -155,6 +158,7 @@ qint64 HistoryStore::messageCount(QString *error)
 
 bool HistoryStore::setSettings(const QString &id, const ConversationSettings &settings, QString *error)
 {
+    const HistoryCache::Change change(m_cache.get(), id);
     Connection *c = connection(error);
     if (!c)
         return false;
@@ -175,6 +179,7 @@ bool HistoryStore::setSettings(const QString &id, const ConversationSettings &se
 
 bool HistoryStore::activateAlternative(const QString &conversationId, qint64 messageId, QString *error)
 {
+    const HistoryCache::Change change(m_cache.get(), conversationId);
     Connection *c = connection(error);
     if (!c)
         return false;

@@ -17,6 +17,7 @@ enum Key {
     LoadHistory,
     UpsertUser,
     UpsertConversation,
+    TouchConversation,
     InsertMessage,
     InsertAudit,
     Begin,

@@ -1,5 +1,6 @@
 #include "historystore.h"
 
+#include "storage/historycache.h"
 #include "storage/historyconnection.h"
 #include "storage/historyschema.h"
 #include "storage/historywriter.h"
@@ -37,6 +38,7 @@ thread_local ThreadConnections t_connections;
 HistoryStore::HistoryStore(QString path)
     : m_path(std::move(path))
     , m_storeId(g_nextStoreId.fetch_add(1))
+    , m_cache(std::make_unique<HistoryCache>())
 { }
 
 HistoryStore::~HistoryStore()
@@ -86,6 +88,21 @@ bool HistoryStore::open(QString *error)
 }
 
 std::optional<UserContext> HistoryStore::loadContext(const QString &userId, const QString &sessionId,
+                                                     int maxMessages, QString *error,
+                                                     const HistoryRewind &rewind)
+{
+    if (rewind.lastTurn || rewind.fromMessageId > 0)
+        return readContext(userId, sessionId, maxMessages, error, rewind);
+    if (auto hit = m_cache->lookup(userId, sessionId, maxMessages))
+        return hit;
+    const quint64 ticket = m_cache->begin(userId, sessionId);
+    auto read = readContext(userId, sessionId, maxMessages, error, rewind);
+    if (read)
+        m_cache->fill(ticket, *read, maxMessages);
+    return read;
+}
+
+std::optional<UserContext> HistoryStore::readContext(const QString &userId, const QString &sessionId,
                                                      int maxMessages, QString *error,
                                                      const HistoryRewind &rewind)
 {

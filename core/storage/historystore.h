@@ -11,6 +11,8 @@
 #include <mutex>
 #include <optional>
 
+class HistoryCache;
+
 // What step 1 of the pipeline loads: the user and the conversation so far.
 struct UserContext
 {
@@ -63,8 +65,10 @@ public:
     bool open(QString *error = nullptr);
     QString path() const { return m_path; }
 
+    // Served from the HistoryCache when it can answer (a rewind always reads SQLite).
     std::optional<UserContext> loadContext(const QString &userId, const QString &sessionId, int maxMessages,
                                            QString *error = nullptr, const HistoryRewind &rewind = {});
+    HistoryCache *cache() const { return m_cache.get(); }
     // The error an exchange gets when its session belongs to another user (nothing is written).
     static const QString ForeignSession;
 
@@ -135,9 +139,12 @@ private:
     struct Pending;
     Connection *connection(QString *error);
     Writer *writer();
+    std::optional<UserContext> readContext(const QString &userId, const QString &sessionId, int maxMessages,
+                                           QString *error, const HistoryRewind &rewind);
 
     const QString m_path;
     const quint64 m_storeId;
+    const std::unique_ptr<HistoryCache> m_cache;
     std::once_flag m_writerStarted;
     std::unique_ptr<Writer> m_writer;
 };

@@ -1,6 +1,7 @@
 #include "historywriter.h"
 
 #include "base/plaintext.h"
+#include "storage/historycache.h"
 #include "storage/historyconnection.h"
 
 #include <QDateTime>
@@ -36,8 +37,28 @@ void HistoryStore::Writer::run()
                 m_queue.pop_front();
             }
         }
+        HistoryCache *cache = m_store->m_cache.get();
+        for (const Pending &p : batch)
+            cache->committing(p.exchange.sessionId);
         std::vector<QString> results = commit(batch);
+        tellCache(batch, results); // before anyone waiting resumes: read-your-writes
+        for (const Pending &p : batch)
+            cache->committed(p.exchange.sessionId);
         complete(batch, results);
+    }
+}
+
+void HistoryStore::Writer::tellCache(const std::vector<Pending> &batch, const std::vector<QString> &results)
+{
+    HistoryCache *cache = m_store->m_cache.get();
+    for (size_t i = 0; i < batch.size(); ++i) {
+        const Exchange &e = batch[i].exchange;
+        if (e.sessionId.isEmpty())
+            continue;
+        if (results[i].isEmpty() && !e.regenerate && e.truncateFrom <= 0 && !e.settings)
+            cache->appended(e);
+        else
+            cache->drop(e.sessionId); // rewound, resettled, or not stored: read it again
     }
 }
 
@@ -79,18 +100,23 @@ std::vector<QString> HistoryStore::Writer::commit(std::vector<Pending> &batch)
         if (!c->statement(Begin, "BEGIN IMMEDIATE").run()) {
             error = c->lastError();
         } else {
-            for (size_t i = 0; i < batch.size(); ++i) {
-                c->statement(Savepoint, "SAVEPOINT exchange").run();
-                QString e;
-                if (writeExchange(c, batch[i].exchange, &e)) {
-                    c->statement(Release, "RELEASE exchange").run();
-                } else {
-                    results[i] = e.isEmpty() ? QStringLiteral("write failed") : e;
-                    c->statement(RollbackTo, "ROLLBACK TO exchange").run();
-                    c->statement(Release, "RELEASE exchange").run();
-                }
+            // Optimistic first: the whole batch in the transaction, no savepoint per exchange.
+            // FTS5 writes its pending search index out at every SAVEPOINT and RELEASE, so a
+            // savepoint per exchange cost a new index segment (about 20 WAL pages) per exchange;
+            // one transaction writes one segment per batch. If any exchange fails, nothing of
+            // this attempt is kept and the batch is written again with a savepoint around each
+            // exchange, so one bad exchange still fails alone.
+            bool clean = true;
+            for (size_t i = 0; clean && i < batch.size(); ++i)
+                clean = writeExchange(c, batch[i].exchange, nullptr);
+            if (!clean) {
+                c->statement(Rollback, "ROLLBACK").run();
+                if (!c->statement(Begin, "BEGIN IMMEDIATE").run())
+                    error = c->lastError();
+                else
+                    writeEach(c, batch, &results);
             }
-            if (!c->statement(Commit, "COMMIT").run()) {
+            if (error.isEmpty() && !c->statement(Commit, "COMMIT").run()) {
                 // Some errors (SQLITE_FULL, I/O) make SQLite roll the whole transaction back
                 // by itself; then nothing of this batch was stored. Name the first real cause.
                 error = c->lastError();
@@ -111,6 +137,22 @@ std::vector<QString> HistoryStore::Writer::commit(std::vector<Pending> &batch)
         }
     }
     return results;
+}
+
+void HistoryStore::Writer::writeEach(Connection *c, std::vector<Pending> &batch,
+                                     std::vector<QString> *results)
+{
+    for (size_t i = 0; i < batch.size(); ++i) {
+        c->statement(Savepoint, "SAVEPOINT exchange").run();
+        QString e;
+        if (writeExchange(c, batch[i].exchange, &e)) {
+            c->statement(Release, "RELEASE exchange").run();
+        } else {
+            (*results)[i] = e.isEmpty() ? QStringLiteral("write failed") : e;
+            c->statement(RollbackTo, "ROLLBACK TO exchange").run();
+            c->statement(Release, "RELEASE exchange").run();
+        }
+    }
 }
 
 void HistoryStore::LoopBatch::flush()
@@ -163,29 +205,39 @@ bool HistoryStore::Writer::writeExchange(Connection *c, const Exchange &e, QStri
             return failed();
     }
     {
-        // A conversation belongs to the user who started it: the upsert touches it only for that
-        // user, so a request naming someone else's session changes no row and stores nothing.
-        QString title = clip(markdownToPlainText(e.userMessage).simplified(), 60);
-        if (title.isEmpty())
-            title = QStringLiteral("(untitled)");
-        SqliteStatement &conv
-            = c->statement(UpsertConversation,
-                           "INSERT INTO conversations(id, user_id, title, created_at, updated_at)"
-                           " VALUES(?, ?, ?, ?, ?)"
-                           " ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at"
-                           " WHERE conversations.user_id = excluded.user_id");
-        StatementScope scope(conv);
-        conv.bind(1, e.sessionId);
-        conv.bind(2, e.userId);
-        conv.bind(3, title);
-        conv.bind(4, now);
-        conv.bind(5, now);
-        if (!conv.run())
+        // A conversation belongs to the user who started it: only that user's exchange touches
+        // it. The usual case, a turn of the user's own conversation, is one UPDATE; the title
+        // (markdown to plain text, the one regular-expression pass of a save) is made only for a
+        // conversation that does not exist yet.
+        SqliteStatement &touch = c->statement(
+            TouchConversation, "UPDATE conversations SET updated_at = ? WHERE id = ? AND user_id = ?");
+        StatementScope touchScope(touch);
+        touch.bind(1, now);
+        touch.bind(2, e.sessionId);
+        touch.bind(3, e.userId);
+        if (!touch.run())
             return failed();
         if (c->changes() == 0) {
-            if (error)
-                *error = HistoryStore::ForeignSession;
-            return false;
+            QString title = clip(markdownToPlainText(e.userMessage).simplified(), 60);
+            if (title.isEmpty())
+                title = QStringLiteral("(untitled)");
+            SqliteStatement &conv
+                = c->statement(UpsertConversation,
+                               "INSERT INTO conversations(id, user_id, title, created_at, updated_at)"
+                               " VALUES(?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
+            StatementScope scope(conv);
+            conv.bind(1, e.sessionId);
+            conv.bind(2, e.userId);
+            conv.bind(3, title);
+            conv.bind(4, now);
+            conv.bind(5, now);
+            if (!conv.run())
+                return failed();
+            if (c->changes() == 0) { // it exists: someone else's
+                if (error)
+                    *error = HistoryStore::ForeignSession;
+                return false;
+            }
         }
     }
     if (e.settings) {

@@ -142,8 +142,10 @@ public:
 private:
     void run();
     static void complete(std::vector<Pending> &batch, std::vector<QString> &results);
+    void tellCache(const std::vector<Pending> &batch, const std::vector<QString> &results);
     std::vector<QString> commit(std::vector<Pending> &batch);
     static bool writeExchange(Connection *c, const Exchange &e, QString *error);
+    static void writeEach(Connection *c, std::vector<Pending> &batch, std::vector<QString> *results);
 
     HistoryStore *m_store;
     std::mutex m_mutex;

@@ -4,8 +4,8 @@
 # chat requests, streamed chat requests and conversation CRUD mixed in. Records:
 #   - errors of every kind (expected: 0);
 #   - the server's RSS after warm-up (one full cycle of the three modes) and at the end (growth
-#     expected <= 5 %, apart from the trace recorder's ring, which allocates as it fills up to its
-#     capacity: its share is shown);
+#     expected <= 5 %, apart from the trace recorder's ring and the counter series, which
+#     allocate as they fill up to their capacity: their shares are shown);
 #   - the trace recorder's size (a bounded ring: records kept <= capacity);
 #   - the history database: PRAGMA integrity_check, and its message rows against the exchanges
 #     the clients saw acknowledged (2 rows, user + assistant, per acknowledged exchange).
@@ -133,7 +133,12 @@ print(f"| server RSS at the end (t = {float(last['t_s']):.0f} s) | {rss1/1024:.1
 # The recorder is a bounded ring that allocates as it fills: its growth is by design, up to capacity.
 ring = (int(last["recorder_records"]) - int(warm["recorder_records"])) * record_bytes / 1024
 print(f"| of which the recorder's ring filling ({int(last['recorder_records']) - int(warm['recorder_records'])} records x {record_bytes} B) | {ring/1024:.1f} MiB |")
-print(f"| growth without the recorder | {(rss1-rss0-ring)/1024:+.1f} MiB ({(rss1-rss0-ring)/rss0*100:+.1f} %) |")
+# So is the counter series (100 Hz samples, one hour kept): it fills as time passes.
+sample_bytes = int(re.search(r"sample_bytes=(\d+)", log[0]).group(1)) if "sample_bytes=" in log[0] else 0
+samples = int(last.get("counter_samples", 0)) - int(warm.get("counter_samples", 0))
+series = samples * sample_bytes / 1024
+print(f"| of which the counter series filling ({samples} samples x {sample_bytes} B, bounded at one hour) | {series/1024:.1f} MiB |")
+print(f"| growth without the recorder and the counter series | {(rss1-rss0-ring-series)/1024:+.1f} MiB ({(rss1-rss0-ring-series)/rss0*100:+.1f} %) |")
 print(f"| server RSS max over the run | {max(int(f['rss_kb']) for f in fig)/1024:.1f} MiB |")
 print(f"| recorder: records kept / capacity / dropped | {last['recorder_records']} / {last['recorder_capacity']} / {last['recorder_dropped']} |")
 print(f"| PRAGMA integrity_check | {integrity} |")

@@ -59,7 +59,7 @@ int main(int argc, char **argv)
         return 1;
     }
     out << "serving " << server.url().toString() << " mode=" << dispatchModeName(server.config().mode)
-        << " record_bytes=" << sizeof(RequestRecord) << Qt::endl;
+        << " record_bytes=" << sizeof(RequestRecord) << " sample_bytes=" << sizeof(CounterSample) << Qt::endl;
     QElapsedTimer clock;
     clock.start();
     const auto report = [&] {
@@ -69,8 +69,9 @@ int main(int argc, char **argv)
             << " mode=" << dispatchModeName(server.config().mode) << " rss_kb=" << rssKb()
             << " recorder_records=" << (r->count() - r->firstAvailable())
             << " recorder_capacity=" << r->capacity() << " recorder_dropped=" << r->dropped()
-            << " in_flight=" << c->inFlight.load() << " completed=" << c->completed.load()
-            << " failed=" << c->failed.load() << " rejected=" << c->rejected.load() << Qt::endl;
+            << " counter_samples=" << server.counterSeries()->count() << " in_flight=" << c->inFlight.load()
+            << " completed=" << c->completed.load() << " failed=" << c->failed.load()
+            << " rejected=" << c->rejected.load() << Qt::endl;
     };
     QTimer reporter;
     QObject::connect(&reporter, &QTimer::timeout, &app, report);
