@@ -22,6 +22,7 @@
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTemporaryDir>
 #include <QTextStream>
 #include <QTimer>
 #include <QTranslator>
@@ -126,6 +127,13 @@ int runGui(int argc, char *argv[], void (*identify)())
     parser.addOptions({ screenshot, scenario, users, mode, light, compare, lesson, largeFonts, language, size,
                         firstRun, panels, open, observe });
     parser.process(app);
+    // A screenshot run leaves the user's settings alone: what its window holds on close (the
+    // scenario's settings, a throwaway database's address) is saved in a temporary folder instead.
+    QTemporaryDir screenshotSettings;
+    if (parser.isSet(screenshot)) {
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, screenshotSettings.path());
+    }
 
     // The language: --language, else the one chosen in View > Language, else the system's.
     QString lang = parser.value(language);
