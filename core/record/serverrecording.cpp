@@ -217,6 +217,7 @@ bool ServerRecording::writeAll(const RunResult &run, const QString &dirPath, QSt
     };
     RunExport::ExportOptions options;
     options.progress = [&](int, int) { return !cancelled(); };
+    options.createDir = false; // cancel() may have removed it: never make it again
     QString exportError;
     if (!RunExport::writeAll(run, temp.path(), nullptr, &exportError, options))
         return fail(cancelled() ? QStringLiteral("cancelled") : exportError);

@@ -59,9 +59,10 @@ bool writeAll(const RunResult &run, const QString &dirPath, QStringList *written
               const ExportOptions &options)
 {
     QDir dir(dirPath);
-    if (!dir.mkpath(QStringLiteral("."))) {
+    if (options.createDir ? !dir.mkpath(QStringLiteral(".")) : !dir.exists()) {
         if (error)
-            *error = QStringLiteral("cannot create %1").arg(dirPath);
+            *error = (options.createDir ? QStringLiteral("cannot create %1") : QStringLiteral("%1 is gone"))
+                         .arg(dirPath);
         return false;
     }
     constexpr int total = 5;

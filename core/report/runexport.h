@@ -48,6 +48,9 @@ struct ExportOptions
     int pdfRequestRows = 25; // ... and in report.pdf (both say where they cut)
     // Called before each file with (files done, files in all); return false to stop.
     std::function<bool(int done, int total)> progress;
+    // False: dir must exist already. A writer whose folder another thread removed to abandon the
+    // export (ServerRecording::WriteControl::cancel) then fails instead of creating it again.
+    bool createDir = true;
 };
 
 // Writes run.json, requests.csv, trace.json, report.html and report.pdf into dir. Safe to call

@@ -12,6 +12,7 @@
 #include "timeline/timelinedata.h"
 #include "timeline/tracesource.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -341,6 +342,25 @@ private slots:
         const qsizetype xref = pdf.lastIndexOf("startxref");
         const qsizetype at = pdf.mid(xref + 10).trimmed().split('\n').first().toLongLong();
         QVERIFY(pdf.mid(at, 4) == "xref");
+    }
+
+    // A recording's writer exports into a temporary folder that a second Ctrl+C removes before the
+    // process exits at once: the export must not make that folder again (it would be left behind).
+    void exportNeverRemakesARemovedFolder()
+    {
+        QTemporaryDir base;
+        QVERIFY(base.isValid());
+        const QString gone = QDir(base.path()).filePath(QStringLiteral("removed"));
+        RunExport::ExportOptions options;
+        options.createDir = false;
+        QString error;
+        QVERIFY(!RunExport::writeAll(m_run, gone, nullptr, &error, options));
+        QVERIFY2(error.contains(QLatin1String("is gone")), qPrintable(error));
+        QVERIFY(!QFileInfo::exists(gone));
+        // The default still makes the folder.
+        QStringList written;
+        QVERIFY2(RunExport::writeAll(m_run, gone, &written, &error), qPrintable(error));
+        QCOMPARE(written.size(), 5);
     }
 
     // The first thing a reader sees: a headline that names both variants and states the ratio,
