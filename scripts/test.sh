@@ -25,6 +25,8 @@ if [ -n "$sanitizer" ]; then
   export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp}"
   if [ "$sanitizer" = thread ] && [ $# -eq 0 ]; then
     set -- -R 'tst_(chatserver|completionsendpoint|tracerecorder|loadgenerator)$'
+    # Only what those four suites need is built (about half the steps of the whole tree).
+    export LOOPSCOPE_BUILD_TARGETS="${LOOPSCOPE_BUILD_TARGETS:-tst_chatserver tst_completionsendpoint tst_tracerecorder tst_loadgenerator}"
   fi
 fi
 source "$ROOT/scripts/setup.sh"
