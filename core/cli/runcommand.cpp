@@ -290,6 +290,14 @@ int runRunCommand(const QStringList &arguments)
                 err << "\n";
             err.flush();
         });
+    QObject::connect(&runner, &ScenarioRunner::shortPassMeasured,
+                     [&](const QString &name, double scale, double seconds) {
+                         err << QStringLiteral("%1%2 at time scale %3 first (what does not shrink with the "
+                                               "time scale): %4 s")
+                                    .arg(tty ? QStringLiteral("\r") : QString(), name, QString::number(scale),
+                                         QString::number(seconds, 'f', 3))
+                             << Qt::endl;
+                     });
     QObject::connect(&runner, &ScenarioRunner::variantFinished,
                      [&](int, const QString &) { err << Qt::endl; });
     QObject::connect(&runner, &ScenarioRunner::finished, QCoreApplication::instance(),
