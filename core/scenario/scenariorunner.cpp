@@ -132,6 +132,7 @@ void ScenarioRunner::runNext()
         && std::any_of(m_scenario.expected.begin(), m_scenario.expected.end(), [&](const ExpectedFigure &f) {
                                return f.plusUnscaled && f.variant.compare(v.name, Qt::CaseInsensitive) == 0;
                            });
+    m_shortPassesLeft = shortPass ? ShortPasses : 0;
     startPass(v, shortPass);
 }
 
@@ -267,15 +268,21 @@ void ScenarioRunner::collectShortPass()
         m_server->stop(2000);
         m_server.reset();
     }
-    m_pending.shortPassMetrics = pass.metrics;
-    m_pending.shortPassTimeScale = pass.load.timeScale;
+    // A calibration's noise only adds time (a stall, another process): the faster pass counts.
+    const QString makespan = QStringLiteral("makespan_s");
+    if (m_pending.shortPassMetrics.isEmpty()
+        || pass.metrics.value(makespan) < m_pending.shortPassMetrics.value(makespan)) {
+        m_pending.shortPassMetrics = pass.metrics;
+        m_pending.shortPassTimeScale = pass.load.timeScale;
+    }
     const ScenarioVariant *v = m_queue[m_current];
     if (m_stopping) {
         finishVariant(m_pending);
         return;
     }
-    emit shortPassMeasured(v->name, pass.load.timeScale, pass.metrics.value(QStringLiteral("makespan_s")));
-    QTimer::singleShot(0, this, [this, v] { startPass(*v, false); });
+    emit shortPassMeasured(v->name, pass.load.timeScale, pass.metrics.value(makespan));
+    const bool again = --m_shortPassesLeft > 0;
+    QTimer::singleShot(0, this, [this, v, again] { startPass(*v, again); });
 }
 
 void ScenarioRunner::finishVariant(VariantResult result)

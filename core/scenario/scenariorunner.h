@@ -34,6 +34,7 @@ public:
     ChatServer *currentServer() const { return m_server.get(); }
 
     static constexpr double ShortPassScale = 0.1; // of the run's time scale
+    static constexpr int ShortPasses = 2; // the faster one counts
     // The variant's effective settings with the run options applied (time scale, users, target).
     static ServerConfig effectiveServerConfig(const Scenario &s, const ScenarioVariant &v,
                                               const RunOptions &o);
@@ -71,5 +72,6 @@ private:
     std::unique_ptr<ChatServer> m_server;
     std::unique_ptr<LoadGenerator> m_load;
     VariantResult m_pending;
-    bool m_shortPass = false; // the running pass is the variant's short one (plus_unscaled)
+    bool m_shortPass = false; // the running pass is one of the variant's short ones (plus_unscaled)
+    int m_shortPassesLeft = 0;
 };
