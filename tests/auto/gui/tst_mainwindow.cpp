@@ -88,7 +88,9 @@ void TestMainWindow::initTestCase()
     c.dbPath = m_dir.filePath(QStringLiteral("history.sqlite"));
     panel->setConfig(c);
     panel->setDatabasePath(c.dbPath);
-    QVERIFY(panel->startServer());
+    QSignalSpy started(panel, &ServerControlPanel::serverStarted);
+    QVERIFY(panel->startServer()); // off the GUI thread
+    QVERIFY(started.wait(10000));
     QVERIFY(m_server->isRunning());
 }
 
@@ -647,7 +649,9 @@ void TestMainWindow::stopDoesNotBlockTheGuiThread()
         QVERIFY(runFinished.wait(30000));
     slow.llm.latency.mean = llmBefore;
     panel->setConfig(slow);
+    QSignalSpy started(panel, &ServerControlPanel::serverStarted);
     QVERIFY(panel->startServer());
+    QVERIFY(started.wait(10000));
 }
 
 void TestMainWindow::scenarioThatRestartsTheServerWaitsForIt()

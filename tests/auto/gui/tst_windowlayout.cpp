@@ -16,6 +16,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
@@ -95,7 +96,9 @@ private slots:
         c.dbPath = m_dir.filePath(QStringLiteral("history-%1.sqlite").arg(language));
         panel->setConfig(c);
         panel->setDatabasePath(c.dbPath);
+        QSignalSpy started(panel, &ServerControlPanel::serverStarted);
         QVERIFY(panel->startServer()); // the status and URL show what a serving window shows
+        QVERIFY(started.wait(10000));
         window.usersPanel()->startGuidedTour(); // the first start's hint takes room too
         auto stop = qScopeGuard([panel] { panel->stopServerNow(); });
 
