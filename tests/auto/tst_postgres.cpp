@@ -6,9 +6,9 @@
 #include "base/traceclock.h"
 #include "db/pgconnection.h"
 #include "db/pghistory.h"
-#include "db/pgtempcluster.h"
 #include "load/loadgenerator.h"
 #include "loadrun.h"
+#include "pgtestcluster.h"
 #include "serverfixture.h"
 
 #include <QJsonArray>
@@ -21,30 +21,6 @@
 #include <QTest>
 
 namespace {
-
-// A fresh database in the cluster for each test, so one test's rows never meet another's.
-QString createDatabase(const PgTempCluster &cluster, const QString &name)
-{
-    PgConnection::Opened c
-        = PgConnection::connect(cluster.conninfo().toUtf8(), TraceClock::nowNs() + 10'000'000'000);
-    if (!c.connection)
-        return {};
-    c.connection->exec(QStringLiteral("DROP DATABASE IF EXISTS %1").arg(name).toUtf8().constData(), {},
-                       TraceClock::nowNs() + 10'000'000'000);
-    const PgResult r = c.connection->exec(QStringLiteral("CREATE DATABASE %1").arg(name).toUtf8().constData(),
-                                          {}, TraceClock::nowNs() + 10'000'000'000);
-    if (!r.ok())
-        return {};
-    return cluster.conninfo().replace(QStringLiteral("dbname=postgres"), QStringLiteral("dbname=") + name);
-}
-
-PgResult query(const QString &conninfo, const char *sql)
-{
-    PgConnection::Opened c = PgConnection::connect(conninfo.toUtf8(), TraceClock::nowNs() + 10'000'000'000);
-    if (!c.connection)
-        return PgResult::failure(c.error, true);
-    return c.connection->exec(sql, {}, TraceClock::nowNs() + 10'000'000'000);
-}
 
 ServerConfig pgConfig(const QString &conninfo, DispatchMode mode, int pool, double readS, double writeS)
 {
@@ -97,22 +73,18 @@ class TestPostgres : public QObject
 {
     Q_OBJECT
 
-    QTemporaryDir m_dir;
-    PgTempCluster m_cluster;
+    PgTestCluster m_pg; // a fresh database in it for each test, so one test's rows never meet another's
 
 private slots:
     void initTestCase()
     {
         QString why;
-        QVERIFY2(!PgTempCluster::serverBinDir(&why).isEmpty(),
-                 qPrintable(why)); // scripts/setup.sh installs it
-        QVERIFY(m_dir.isValid());
-        QVERIFY2(m_cluster.start(m_dir.path(), &why), qPrintable(why));
+        QVERIFY2(m_pg.start(&why), qPrintable(why));
     }
 
     void historyKeepsOwnershipAndOrder()
     {
-        const QString db = createDatabase(m_cluster, QStringLiteral("ownership"));
+        const QString db = m_pg.createDatabase(QStringLiteral("ownership"));
         QVERIFY(!db.isEmpty());
         auto history = std::make_shared<PgHistory>(db, 2, nullptr);
         QString error;
@@ -139,7 +111,9 @@ private slots:
         mallory.userId = QStringLiteral("mallory");
         QCOMPARE(PgHistory::readSave(run(PgHistory::saveQuery(mallory, 0))), HistoryStore::ForeignSession);
         QCOMPARE(history->messageCount(&error), 4);
-        QCOMPARE(query(db, "SELECT count(*) FROM users WHERE user_id = 'mallory'").integer(0, 0), 0);
+        QCOMPARE(
+            PgTestCluster::query(db, "SELECT count(*) FROM users WHERE user_id = 'mallory'").integer(0, 0),
+            0);
 
         auto ctx = PgHistory::readContext(
             run(PgHistory::contextQuery(QStringLiteral("alice"), QStringLiteral("s1"), 3, 0)),
@@ -170,15 +144,15 @@ private slots:
 
     void refusesSomeoneElsesTables()
     {
-        const QString db = createDatabase(m_cluster, QStringLiteral("foreign_tables"));
-        QVERIFY(query(db, "CREATE TABLE invoices (id int)").ok());
+        const QString db = m_pg.createDatabase(QStringLiteral("foreign_tables"));
+        QVERIFY(PgTestCluster::query(db, "CREATE TABLE invoices (id int)").ok());
         PgHistory history(db, 1, nullptr);
         QString error;
         QVERIFY(!history.open(5'000'000'000, &error));
         QVERIFY2(error.contains(QLatin1String("not a LoopScope history database"))
                      && error.contains(QLatin1String("invoices")),
                  qPrintable(error));
-        QVERIFY(!query(db, "SELECT 1 FROM users").ok()); // nothing was added
+        QVERIFY(!PgTestCluster::query(db, "SELECT 1 FROM users").ok()); // nothing was added
     }
 
     // The lesson in one test: the same 100 ms query, three drivers. Blocking holds the worker
@@ -193,8 +167,7 @@ private slots:
     void driverStyles()
     {
         QFETCH(DispatchMode, mode);
-        const QString db
-            = createDatabase(m_cluster, QStringLiteral("drivers_%1").arg(dispatchModeName(mode)));
+        const QString db = m_pg.createDatabase(QStringLiteral("drivers_%1").arg(dispatchModeName(mode)));
         ServerFixture f;
         // 50 users, each one read of 100 ms kept by pg_sleep; a pool as large as the crowd, so the
         // drivers, not the pool, decide who waits.
@@ -204,7 +177,7 @@ private slots:
         QCOMPARE(records.size(), users);
         for (const ClientRecord &r : records)
             QCOMPARE(r.status, 200);
-        QCOMPARE(query(db, "SELECT count(*) FROM messages").integer(0, 0), 2 * users);
+        QCOMPARE(PgTestCluster::query(db, "SELECT count(*) FROM messages").integer(0, 0), 2 * users);
         QTRY_VERIFY(f.server.counterSeries()->count() > 5);
         const float lag = maxLoopLagMs(f.server);
         const QSet<LaneKind> readLanes = lanesOf(f.server, Phase::DbRead);
@@ -253,7 +226,7 @@ private slots:
     // the pool full and the line.
     void poolWaitPhaseAndCounters()
     {
-        const QString db = createDatabase(m_cluster, QStringLiteral("pool_wait"));
+        const QString db = m_pg.createDatabase(QStringLiteral("pool_wait"));
         ServerFixture f;
         QVERIFY(f.start(pgConfig(db, DispatchMode::Async, 3, 0.1, 0)));
         const QList<ClientRecord> records = runLoad(oneEach(f.server, 12));
@@ -293,7 +266,7 @@ private slots:
     // The HTTP API's history routes and the session rule, on PostgreSQL as on SQLite.
     void conversationRoutesAndOwnership()
     {
-        const QString db = createDatabase(m_cluster, QStringLiteral("routes"));
+        const QString db = m_pg.createDatabase(QStringLiteral("routes"));
         ServerFixture f;
         QVERIFY(f.start(pgConfig(db, DispatchMode::Async, 2, 0, 0)));
         QCOMPARE(f.request("POST", QStringLiteral("/v1/chat"),
@@ -316,10 +289,10 @@ private slots:
         QCOMPARE(
             f.request("PATCH", QStringLiteral("/v1/conversations/pg-s1"), R"({"title":"renamed"})").status,
             200);
-        QCOMPARE(query(db, "SELECT title FROM conversations WHERE id = 'pg-s1'").text(0, 0),
+        QCOMPARE(PgTestCluster::query(db, "SELECT title FROM conversations WHERE id = 'pg-s1'").text(0, 0),
                  QStringLiteral("renamed"));
         QCOMPARE(f.request("DELETE", QStringLiteral("/v1/conversations/pg-s1")).status, 200);
-        QCOMPARE(query(db, "SELECT count(*) FROM messages").integer(0, 0), 0);
+        QCOMPARE(PgTestCluster::query(db, "SELECT count(*) FROM messages").integer(0, 0), 0);
         QCOMPARE(f.request("GET", QStringLiteral("/v1/conversations/pg-s1/messages")).status, 404);
     }
 
@@ -354,7 +327,7 @@ private slots:
     // answer is written).
     void acknowledgedExchangesSurviveKill9()
     {
-        const QString db = createDatabase(m_cluster, QStringLiteral("kill9"));
+        const QString db = m_pg.createDatabase(QStringLiteral("kill9"));
         QTcpServer probe;
         QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
         const quint16 port = probe.serverPort();
@@ -405,7 +378,8 @@ private slots:
         }
         QVERIFY2(acknowledged.size() >= 300, qPrintable(QString::number(acknowledged.size())));
         QVERIFY(failed > 0); // the kill really cut requests in flight
-        const PgResult stored = query(db, "SELECT request_id FROM messages WHERE role = 'assistant'");
+        const PgResult stored
+            = PgTestCluster::query(db, "SELECT request_id FROM messages WHERE role = 'assistant'");
         QVERIFY(stored.ok());
         QSet<qint64> ids;
         for (int i = 0; i < stored.rows(); ++i)
@@ -421,7 +395,7 @@ private slots:
     // Runs last: it stops the suite's cluster and starts it again.
     void databaseStoppedMidRun()
     {
-        const QString db = createDatabase(m_cluster, QStringLiteral("fault"));
+        const QString db = m_pg.createDatabase(QStringLiteral("fault"));
         ServerFixture f;
         ServerConfig c = pgConfig(db, DispatchMode::Async, 5, 0.05, 0);
         c.dbTimeoutSeconds = 3;
@@ -440,7 +414,7 @@ private slots:
             return std::count_if(rs.begin(), rs.end(), pred);
         };
         QTRY_VERIFY_WITH_TIMEOUT(count([](const ClientRecord &r) { return r.status == 200; }) >= 50, 20000);
-        QVERIFY2(m_cluster.stopServer(QStringLiteral("fast"), &error), qPrintable(error));
+        QVERIFY2(m_pg.server().stopServer(QStringLiteral("fast"), &error), qPrintable(error));
         const qint64 stoppedNs = TraceClock::nowNs();
         QTRY_VERIFY_WITH_TIMEOUT(count([](const ClientRecord &r) { return r.status == 503; }) >= 20, 20000);
         // While the database is down the loop still answers: /health, and chat with a JSON 503.
@@ -455,7 +429,7 @@ private slots:
                 QVERIFY(r.latencyNs() < 5'000'000'000); // within the 3 s database timeout
             QVERIFY(r.status == 200 || r.status == 503);
         }
-        QVERIFY2(m_cluster.startServer(&error), qPrintable(error));
+        QVERIFY2(m_pg.server().startServer(&error), qPrintable(error));
         const qint64 backNs = TraceClock::nowNs();
         // The pool reconnects by itself: successes again.
         QTRY_VERIFY_WITH_TIMEOUT(
@@ -467,7 +441,9 @@ private slots:
         Q_UNUSED(stoppedNs);
         // Every answered exchange is stored; none of the refused ones is.
         qint64 ok = count([](const ClientRecord &r) { return r.status == 200; });
-        QCOMPARE(query(db, "SELECT count(*) FROM messages WHERE role = 'assistant'").integer(0, 0), ok);
+        QCOMPARE(
+            PgTestCluster::query(db, "SELECT count(*) FROM messages WHERE role = 'assistant'").integer(0, 0),
+            ok);
     }
 };
 
