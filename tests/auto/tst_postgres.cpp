@@ -54,6 +54,36 @@ float maxLoopLagMs(ChatServer &server)
     return lag;
 }
 
+// The DB reads that held their loop: while the read ran (and one sample interval after it, when a
+// late heartbeat reports), the loop's lag reached 80 % of the read's own duration. A driver that
+// runs the query on the loop and waits (psycopg2 in async def) holds it for every read; the
+// executor and asyncpg hold it for none or a few, however busy the machine: scheduling delays a
+// loop by the machine's time, which has nothing to do with the queries' length. (The old whole-run
+// bound for the executor, "max lag < 50 ms", measured that time: 101.9 ms under load, with every
+// read on a pool thread.)
+struct HeldReads
+{
+    int reads = 0;
+    int held = 0;
+};
+HeldReads readsThatHeldTheLoop(ChatServer &server)
+{
+    HeldReads out;
+    for (const RequestRecord &r : server.recorder()->readFrom(0)) {
+        for (int i = 0; i < r.spanCount; ++i) {
+            const TraceSpan &s = r.spans[size_t(i)];
+            if (s.phase != Phase::DbRead)
+                continue;
+            ++out.reads;
+            float lag = 0;
+            for (const CounterSample &c : server.counterSeries()->between(s.startNs, s.endNs + 20'000'000))
+                lag = std::max(lag, c.maxLoopLagMs());
+            out.held += lag >= 0.8 * double(s.endNs - s.startNs) / 1e6 ? 1 : 0;
+        }
+    }
+    return out;
+}
+
 // The lanes a phase ran on, by kind.
 QSet<LaneKind> lanesOf(ChatServer &server, Phase phase)
 {
@@ -182,41 +212,55 @@ private slots:
         const float lag = maxLoopLagMs(f.server);
         const QSet<LaneKind> readLanes = lanesOf(f.server, Phase::DbRead);
         QCOMPARE(readLanes.size(), 1);
+        // Every session's first read, 100 ms in pg_sleep: the same measure for the three drivers.
+        const HeldReads held = readsThatHeldTheLoop(f.server);
+        QCOMPARE(held.reads, users);
+        const QString heldText = QStringLiteral("%1 of %2 reads held the loop; max lag %3 ms")
+                                     .arg(held.held)
+                                     .arg(held.reads)
+                                     .arg(lag);
         switch (mode) {
         case DispatchMode::Blocking:
             QCOMPARE(*readLanes.begin(), LaneKind::WorkerLoop);
-            QVERIFY2(lag >= 80, qPrintable(QString::number(lag))); // held for the query's duration
+            QVERIFY2(lag >= 80, qPrintable(heldText)); // held for the query's duration
+            QVERIFY2(held.held == held.reads, qPrintable(heldText)); // by every query
             break;
         case DispatchMode::Executor:
             QCOMPARE(*readLanes.begin(), LaneKind::PoolThread);
-            QVERIFY2(lag < 50, qPrintable(QString::number(lag)));
+            // A slow machine may delay the loop while a few reads run (accepting the 50 requests
+            // at once is the loop's own work), never for the reads' length as a rule.
+            QVERIFY2(held.held * 5 < held.reads, qPrintable(heldText));
             break;
         case DispatchMode::Async: {
             QCOMPARE(*readLanes.begin(), LaneKind::WorkerLoop);
-            QVERIFY2(lag < 80, qPrintable(QString::number(lag))); // never held for a query's duration
-            // While all 50 queries of 100 ms are in flight (the last one sent, none answered yet),
-            // the loop only waits: its lag stays under 20 ms.
-            qint64 allSentNs = 0, firstDoneNs = std::numeric_limits<qint64>::max();
+            // On the loop, never holding it. The loop has the other requests' work to do while a
+            // read runs, so a slow machine shows some reads with the loop busy (8 of 50 at load
+            // 4 here); a driver that holds the loop shows all of them.
+            QVERIFY2(held.held * 2 < held.reads, qPrintable(heldText));
+            // While the 50 queries of 100 ms are in flight together (from the 45th sent to the 6th
+            // answered, at least 40 at once: a busy machine sends the last few late), the loop only
+            // waits: its typical lag is under 20 ms.
+            std::vector<qint64> starts, ends;
             for (const RequestRecord &r : f.server.recorder()->readFrom(0)) {
                 for (int i = 0; i < r.spanCount; ++i) {
                     const TraceSpan &s = r.spans[size_t(i)];
                     if (s.phase == Phase::DbRead) {
-                        allSentNs = std::max(allSentNs, s.startNs);
-                        firstDoneNs = std::min(firstDoneNs, s.endNs);
+                        starts.push_back(s.startNs);
+                        ends.push_back(s.endNs);
                     }
                 }
             }
-            QVERIFY2(firstDoneNs - allSentNs > 50'000'000, "the 50 queries were not in flight together");
-            const QList<CounterSample> during = f.server.counterSeries()->between(allSentNs, firstDoneNs);
-            QVERIFY(during.size() >= 3);
-            // Generous, for a shared 2-core machine: the typical sample under 20 ms, none near a
-            // query's 100 ms (which a driver holding the loop would show).
+            std::sort(starts.begin(), starts.end());
+            std::sort(ends.begin(), ends.end());
+            const qint64 fromNs = starts[starts.size() - 6], toNs = ends[5];
+            QVERIFY2(toNs - fromNs > 30'000'000, "the 50 queries were not in flight together");
+            const QList<CounterSample> during = f.server.counterSeries()->between(fromNs, toNs);
+            QVERIFY(during.size() >= 2);
             std::vector<float> lags;
             for (const CounterSample &s : during)
                 lags.push_back(s.maxLoopLagMs());
             std::sort(lags.begin(), lags.end());
             QVERIFY2(lags[lags.size() / 2] < 20, qPrintable(QString::number(lags[lags.size() / 2])));
-            QVERIFY2(lags.back() < 50, qPrintable(QString::number(lags.back())));
             break;
         }
         }
