@@ -5,6 +5,7 @@
 #include "chat/chatpanel.h"
 #include "gui/mainwindow.h"
 #include "gui/theme.h"
+#include "guitest.h"
 #include "http/chatserver.h"
 #include "lesson/lessonbar.h"
 #include "lesson/lessonplayer.h"
@@ -598,23 +599,6 @@ void TestMainWindow::manyServiceLanesDrawAndScroll()
     QVERIFY(a != b);
     QCOMPARE(view.requestAt(topLane), qsizetype(3));
 }
-
-// A 10 ms timer on the GUI thread, counting the ticks it got while `busy` held: a GUI thread
-// stuck in a stop gets none until the stop is over.
-struct GuiTicker
-{
-    QTimer timer;
-    int ticksWhileBusy = 0;
-    explicit GuiTicker(std::function<bool()> busy)
-    {
-        timer.setInterval(10);
-        QObject::connect(&timer, &QTimer::timeout, [this, busy] {
-            if (busy())
-                ++ticksWhileBusy;
-        });
-        timer.start();
-    }
-};
 
 void TestMainWindow::stopDoesNotBlockTheGuiThread()
 {

@@ -10,6 +10,7 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
@@ -19,8 +20,6 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTimer>
-#include <functional>
 
 namespace {
 
@@ -51,22 +50,6 @@ private:
     QList<QTcpSocket *> m_sockets;
 };
 
-// Counts the GUI thread's timer ticks while `busy` holds.
-struct GuiTicker
-{
-    QTimer timer;
-    int ticksWhileBusy = 0;
-    explicit GuiTicker(std::function<bool()> busy)
-    {
-        timer.setInterval(10);
-        QObject::connect(&timer, &QTimer::timeout, [this, busy] {
-            if (busy())
-                ++ticksWhileBusy;
-        });
-        timer.start();
-    }
-};
-
 // The window's database rows set to `uri` (PostgreSQL).
 void choosePostgres(ServerControlPanel *panel, const QString &uri)
 {
@@ -90,6 +73,17 @@ class TestServerStart : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
+
+    // LOOPSCOPE_SERVERSTART_SHOTS=DIR: the panel as it looks at each step, to look at.
+    static void shoot(QWidget *panel, const QString &name)
+    {
+        const QString dir = qEnvironmentVariable("LOOPSCOPE_SERVERSTART_SHOTS");
+        if (dir.isEmpty())
+            return;
+        QDir().mkpath(dir);
+        QCoreApplication::sendPostedEvents(); // the layout follows the new texts first
+        QVERIFY(panel->grab().save(QDir(dir).filePath(name + QStringLiteral(".png"))));
+    }
 
 private slots:
     void initTestCase()
@@ -128,6 +122,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(ticker.ticksWhileBusy >= 20, 10000);
         QCOMPARE(failed.count(), 0);
         QVERIFY(panel->isBusy());
+        shoot(panel, QStringLiteral("starting"));
 
         // connect_timeout (2 s) ends it: the panel says why, in one line, without the password.
         QVERIFY(failed.wait(20000));
@@ -143,6 +138,7 @@ private slots:
         for (const QList<QVariant> &m : std::as_const(messages))
             QVERIFY2(!m.at(0).toString().contains(kPassword), qPrintable(m.at(0).toString()));
         QVERIFY(startStop->isEnabled());
+        shoot(panel, QStringLiteral("not-started"));
         // libpq's socket was closed, not left behind.
         QTRY_COMPARE_WITH_TIMEOUT(silent.closedByClient(), silent.accepted(), 10000);
     }
@@ -199,14 +195,7 @@ private slots:
         // Nothing of the cancelled start is left: the same server starts on SQLite.
         MainWindow again(&server);
         ServerControlPanel *next = again.serverPanel();
-        ServerConfig sqlite = next->config();
-        sqlite.port = 0;
-        sqlite.dbPath = m_dir.filePath(QStringLiteral("history-%1.sqlite").arg(how));
-        next->setConfig(sqlite);
-        next->setDatabasePath(sqlite.dbPath);
-        QSignalSpy started(next, &ServerControlPanel::serverStarted);
-        QVERIFY(next->startServer());
-        QVERIFY(started.wait(10000));
+        QVERIFY(startOnSqlite(next, m_dir.filePath(QStringLiteral("history-%1.sqlite").arg(how))));
         QVERIFY(server.isRunning());
         next->stopServerNow();
         QVERIFY(!server.isRunning());
