@@ -11,6 +11,8 @@
 #include "pgtestcluster.h"
 #include "serverfixture.h"
 
+#include <QElapsedTimer>
+#include <QFuture>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
@@ -19,6 +21,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace {
 
@@ -338,6 +341,38 @@ private slots:
         QCOMPARE(f.request("DELETE", QStringLiteral("/v1/conversations/pg-s1")).status, 200);
         QCOMPARE(PgTestCluster::query(db, "SELECT count(*) FROM messages").integer(0, 0), 0);
         QCOMPARE(f.request("GET", QStringLiteral("/v1/conversations/pg-s1/messages")).status, 404);
+    }
+
+    // A server that takes the connection and never answers (a listening socket nobody reads): the
+    // connect gives up at the URI's connect_timeout, not at the caller's later deadline, and a
+    // stop requested by another thread (the window's Cancel start) ends it at once.
+    void connectGivesUpAtConnectTimeoutOrWhenStopped()
+    {
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+        const QString uri = QStringLiteral("postgresql://ann@127.0.0.1:%1/chat").arg(silent.serverPort());
+        constexpr qint64 callerNs = 60'000'000'000;
+        QElapsedTimer took;
+        took.start();
+        PgConnection::Opened timedOut = PgConnection::connect(
+            (uri + QStringLiteral("?connect_timeout=2")).toUtf8(), TraceClock::nowNs() + callerNs);
+        QVERIFY(!timedOut.connection);
+        QCOMPARE(timedOut.error, QStringLiteral("timed out connecting"));
+        // Shape: the 2 s limit, not the 60 s one.
+        QVERIFY2(took.elapsed() >= 1900 && took.elapsed() < callerNs / 1'000'000 / 2,
+                 qPrintable(QString::number(took.elapsed())));
+
+        std::stop_source stop;
+        QFuture<QString> pending = QtConcurrent::run([&] {
+            const PgConnection::Opened o
+                = PgConnection::connect(uri.toUtf8(), TraceClock::nowNs() + callerNs, stop.get_token());
+            return o.connection ? QStringLiteral("connected") : o.error;
+        });
+        QVERIFY(silent.waitForNewConnection(10000) || silent.hasPendingConnections()); // it is waiting there
+        took.restart();
+        stop.request_stop();
+        QCOMPARE(pending.result(), QStringLiteral("cancelled"));
+        QVERIFY2(took.elapsed() < callerNs / 1'000'000 / 2, qPrintable(QString::number(took.elapsed())));
     }
 
     void wrongDatabaseExitsTwoWithoutPassword()
