@@ -1,11 +1,11 @@
 // The database password end to end, against a PostgreSQL server that really checks it
 // (scram-sha-256 for TCP connections, db/pgpassword.h for where LoopScope looks): the real
 // `loopscope serve` opens the history with the password from the URI, from PGPASSWORD and from a
-// password file, serves a chat request whose exchange is stored, and writes its recording; a
-// wrong password (or a password file others may read, which libpq ignores) is a one-line error
-// and exit status 2, for `serve` and `run`. The password, right or wrong, appears in no output:
-// stdout, stderr, run.json or any other file of the recording. The keychain's case runs only
-// where a Secret Service answers.
+// password file, serves a chat request whose exchange is stored, and writes its recording;
+// `loopscope run` runs a scenario variant with the password from the URI; a wrong password (or a password
+// file others may read, which libpq ignores) is a one-line error and exit status 2, for `serve` and `run`.
+// The password, right or wrong, appears in no output: stdout, stderr, run.json or any other file of the run.
+// The keychain's case runs only where a Secret Service answers.
 #include "db/pgpassword.h"
 #include "llm/secretstore.h"
 #include "load/loadsettings.h"
@@ -83,6 +83,24 @@ class TestPgAuth : public QObject
     {
         return PgTestCluster::query(m_db, "SELECT count(*) FROM messages WHERE role = 'assistant'")
             .integer(0, 0);
+    }
+    // The password is nowhere: not in the output, not in any file of the run in `dir`; run.json
+    // names the database without it.
+    void expectNoPassword(const Ran &ran, const QString &dir)
+    {
+        QVERIFY(!ran.out.contains(kPassword.toUtf8()) && !ran.err.contains(kPassword.toUtf8()));
+        int files = 0;
+        for (QDirIterator it(dir, QDir::Files, QDirIterator::Subdirectories); it.hasNext();) {
+            QFile f(it.next());
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QVERIFY2(!f.readAll().contains(kPassword.toUtf8()), qPrintable(f.fileName()));
+            ++files;
+        }
+        QVERIFY(files >= 2);
+        QFile runJson(dir + QStringLiteral("/run.json"));
+        QVERIFY(runJson.open(QIODevice::ReadOnly));
+        QVERIFY(runJson.readAll().contains(
+            QStringLiteral("127.0.0.1:%1/chat").arg(m_pg.server().port()).toUtf8()));
     }
     static Ran finish(QProcess &p)
     {
@@ -185,21 +203,29 @@ private slots:
         ran.out.prepend(banner);
         QCOMPARE(ran.exitCode, 0);
         QVERIFY2(QFile::exists(recordDir + QStringLiteral("/run.json")), ran.err.constData());
-        // Where the password is nowhere: the output, and every file the recording wrote.
-        QVERIFY(!ran.out.contains(kPassword.toUtf8()) && !ran.err.contains(kPassword.toUtf8()));
-        int files = 0;
-        for (QDirIterator it(recordDir, QDir::Files, QDirIterator::Subdirectories); it.hasNext();) {
-            QFile f(it.next());
-            QVERIFY(f.open(QIODevice::ReadOnly));
-            QVERIFY2(!f.readAll().contains(kPassword.toUtf8()), qPrintable(f.fileName()));
-            ++files;
-        }
-        QVERIFY(files >= 2);
-        // The run says which database it used, without the password.
-        QFile runJson(recordDir + QStringLiteral("/run.json"));
-        QVERIFY(runJson.open(QIODevice::ReadOnly));
-        QVERIFY(runJson.readAll().contains(
-            QStringLiteral("127.0.0.1:%1/chat").arg(m_pg.server().port()).toUtf8()));
+        expectNoPassword(ran, recordDir);
+    }
+
+    // `run` with the password in the URI: the variant's server opens the database and serves the
+    // scenario's users, and the run it writes holds no password.
+    void runFindsThePassword()
+    {
+        QTemporaryDir out;
+        QVERIFY(out.isValid());
+        const QString runDir = out.filePath(QStringLiteral("run"));
+        const qint64 storedBefore = storedExchanges();
+        QProcess run;
+        run.setProcessEnvironment(environment());
+        run.start(QStringLiteral(LOOPSCOPE_BINARY),
+                  { QStringLiteral("run"), QStringLiteral("--scenario"), QStringLiteral("sync_db_driver"),
+                    QStringLiteral("--variant"), QStringLiteral("C"), QStringLiteral("--time-scale"),
+                    QStringLiteral("0.1"), QStringLiteral("--requests-per-user"), QStringLiteral("1"),
+                    QStringLiteral("--db"), uri(kPassword), QStringLiteral("--out"), runDir });
+        QVERIFY(run.waitForStarted(10000));
+        const Ran ran = finish(run);
+        QVERIFY2(ran.exitCode == 0, ran.err.constData());
+        QVERIFY2(storedExchanges() > storedBefore, ran.err.constData()); // its users' exchanges
+        expectNoPassword(ran, runDir);
     }
 
     // The keychain entry the window's Save button writes, read by `serve` when libpq has no
