@@ -62,10 +62,10 @@ void HistoryStore::Writer::run()
                 m_unindexed += batch[i].exchange.regenerate ? 1 : 2;
         }
         m_tail = m_tail || m_unindexed > 0;
-        // Under steady load the writer is never idle for long: a batch's worth of messages is
-        // indexed at once, after the exchanges above were handed back, so the tail a search scans
-        // stays short.
-        if (m_unindexed >= SearchIndex::BatchMessages && indexingAllowed()) {
+        // Under steady load the writer is never idle for long: past the tail's limit a batch is
+        // indexed after each commit (after the exchanges above were handed back), so the tail a
+        // search scans stays bounded.
+        if (m_unindexed >= SearchIndex::TailLimit && indexingAllowed()) {
             if (Connection *c = m_store->connection(nullptr); c && SearchIndex::indexBatch(*c) >= 0)
                 m_unindexed = std::max(0, m_unindexed - SearchIndex::BatchMessages);
         }

@@ -18,8 +18,8 @@
 // The writer side of HistoryStore: exchanges go to one writer thread that commits everything
 // waiting in one transaction (group commit) and wakes whoever waits for them: a blocked thread,
 // or coroutines on an event loop (through LoopBatch). Between batches it also keeps the chat
-// search's index (storage/searchindex.h): once it has been idle for a moment, or when the
-// unindexed messages reach a batch's worth, after waking the exchanges it committed.
+// search's index (storage/searchindex.h): once it has been idle for a moment, or a batch after
+// each commit while the unindexed messages are past the tail's limit.
 
 // What the writer is handed: one exchange, and who waits for it (a coroutine on an event loop,
 // or a blocked thread).

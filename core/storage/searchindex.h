@@ -9,7 +9,8 @@ class SqliteDb;
 // Messages are inserted without touching the FTS5 table: a trigger per insert made FTS5 write an
 // index segment per message and merge them again, several times the CPU of the rest of the save.
 // The history writer instead indexes the messages after search_index.indexed_to in batches
-// (indexBatch), when it has been idle for a moment or the unindexed tail has grown long.
+// (indexBatch), when it has been idle for a moment or the unindexed tail has grown long
+// (TailLimit). A burst of exchanges is saved without indexing; the index catches up after it.
 //
 // A search reads one snapshot: messages up to indexed_to through the trigram index, the tail
 // row by row with the same matching rule (containsFolded), so what it finds does not depend on
@@ -19,6 +20,11 @@ namespace SearchIndex {
 // The most messages one indexing transaction takes. Larger batches cost less per message
 // (FTS5 writes one segment per transaction) but hold the writer from the next exchanges longer.
 inline constexpr int BatchMessages = 1024;
+
+// While exchanges keep coming, the writer indexes only once this many messages are unindexed
+// (a batch at a time, after a commit): a search scans at most about this many messages row by
+// row (~2 µs each here). Below it, indexing waits for the writer's next quiet moment.
+inline constexpr int TailLimit = 16 * BatchMessages;
 
 // Registers containsFolded(text, needle) on a connection: 1 when `needle` occurs in `text`,
 // ignoring case the way the trigram tokenizer does (simple Unicode case folding).

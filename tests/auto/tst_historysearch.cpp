@@ -256,8 +256,8 @@ void TestHistorySearch::indexKeepsUpWithSteadyWrites()
     HistoryStore store(path);
     QVERIFY(store.open());
     // One exchange after another, each waiting for the previous commit: the writer is never idle
-    // long enough to index, so the tail is indexed a batch at a time as it reaches a batch.
-    const int exchanges = SearchIndex::BatchMessages; // twice a batch of messages
+    // long enough to index, so past the tail's limit it indexes a batch after a commit.
+    const int exchanges = SearchIndex::TailLimit / 2 + SearchIndex::BatchMessages; // > limit + 1 batch
     for (int i = 0; i < exchanges; ++i) {
         Exchange e;
         e.userId = QStringLiteral("u");
@@ -270,11 +270,12 @@ void TestHistorySearch::indexKeepsUpWithSteadyWrites()
     const qint64 newest = newestMessage(path);
     QCOMPARE(newest, 2 * exchanges);
     const qint64 indexed = store.searchIndexedTo();
-    QVERIFY2(newest - indexed <= SearchIndex::BatchMessages + 2,
+    QVERIFY2(indexed > 0 && newest - indexed <= SearchIndex::TailLimit + 2,
              qPrintable(QStringLiteral("indexed to %1 of %2").arg(indexed).arg(newest)));
-    QCOMPARE(store.search(QStringLiteral("answer number 1000")).size(), 1);
-    QCOMPARE(store.search(QStringLiteral("answer number 3"), QString(), 1000).size(),
-             1 + 10 + 100); // 3, 3x, 3xx
+    QCOMPARE(store.search(QStringLiteral("answer number 1000")).size(), 1); // indexed
+    QCOMPARE(store.search(QStringLiteral("answer number 9000")).size(), 1); // in the tail
+    QCOMPARE(store.search(QStringLiteral("answer number 3"), QString(), 2000).size(),
+             1 + 10 + 100 + 1000); // 3, 3x, 3xx, 3xxx: on both sides
     QTRY_COMPARE(store.searchIndexedTo(), newest);
     QString error;
     QVERIFY2(indexIntact(path, &error), qPrintable(error));
