@@ -171,6 +171,13 @@ qint64 newestMessage(const QString &path)
     return scalar(path, "SELECT COALESCE(MAX(id), 0) FROM messages");
 }
 
+// kTurns saved, and indexed once the writer has been idle for a moment.
+bool saveAllIndexed(HistoryStore &store, const QString &path, quint64 *requestId)
+{
+    saveAll(store, requestId);
+    return QTest::qWaitFor([&] { return store.searchIndexedTo() == newestMessage(path); }, 10000);
+}
+
 } // namespace
 
 class TestHistorySearch : public QObject
@@ -222,8 +229,7 @@ void TestHistorySearch::halfIndexedAnswersLikeAFullScan()
     HistoryStore store(path);
     QVERIFY(store.open());
     quint64 id = 0;
-    saveAll(store, &id);
-    QTRY_COMPARE(store.searchIndexedTo(), newestMessage(path)); // indexed once the writer is idle
+    QVERIFY(saveAllIndexed(store, path, &id));
     const qint64 edge = store.searchIndexedTo();
     store.holdSearchIndexingForTesting(true);
     saveAll(store, &id); // the same texts again, now in the tail
@@ -313,8 +319,7 @@ void TestHistorySearch::deletesOnBothSidesOfTheEdgeKeepTheIndexIntact()
     HistoryStore store(path);
     QVERIFY(store.open());
     quint64 id = 0;
-    saveAll(store, &id);
-    QTRY_COMPARE(store.searchIndexedTo(), newestMessage(path));
+    QVERIFY(saveAllIndexed(store, path, &id));
     store.holdSearchIndexingForTesting(true);
     Exchange late;
     late.userId = QStringLiteral("ana");
