@@ -1,7 +1,7 @@
 #include "runcommand.h"
 
+#include "cli/serveroptions.h"
 #include "db/pgconninfo.h"
-#include "db/pgpassword.h"
 #include "db/pgtempcluster.h"
 #include "report/htmlreport.h"
 #include "report/runexport.h"
@@ -244,7 +244,10 @@ int runRunCommand(const QStringList &arguments)
                 << "\n";
             return 2;
         }
-        options.database = PgPassword::resolve(options.database); // libpq's places, then the keychain
+        if (!ServerOptions::checkDatabase(&options.database, ServerConfig().dbTimeoutSeconds, &error)) {
+            err << "loopscope run: " << error << "\n";
+            return 2;
+        }
     } else if (scenario.needsPostgres() && !p.isSet(QStringLiteral("target"))) {
         // The throwaway server lives in the output folder while the run lasts.
         if (!QDir().mkpath(outDir)) {
@@ -290,6 +293,14 @@ int runRunCommand(const QStringList &arguments)
                 err << "\n";
             err.flush();
         });
+    QObject::connect(&runner, &ScenarioRunner::shortPassMeasured,
+                     [&](const QString &name, double scale, double seconds) {
+                         err << QStringLiteral("%1%2 at time scale %3 first (what does not shrink with the "
+                                               "time scale): %4 s")
+                                    .arg(tty ? QStringLiteral("\r") : QString(), name, QString::number(scale),
+                                         QString::number(seconds, 'f', 3))
+                             << Qt::endl;
+                     });
     QObject::connect(&runner, &ScenarioRunner::variantFinished,
                      [&](int, const QString &) { err << Qt::endl; });
     QObject::connect(&runner, &ScenarioRunner::finished, QCoreApplication::instance(),

@@ -3,7 +3,6 @@
 #include "cli/serveroptions.h"
 #include "cli/signalwatcher.h"
 #include "db/pghistory.h"
-#include "db/pgpassword.h"
 #include "http/chatserver.h"
 #include "record/serverrecording.h"
 #include "report/htmlreport.h"
@@ -90,16 +89,10 @@ int runServeCommand(const QStringList &arguments)
         err << "loopscope serve: " << error << Qt::endl;
         return 2;
     }
-    if (config.usesPostgres()) {
-        // The password: libpq's own places first, then the keychain (never printed).
-        config.dbPath = PgPassword::resolve(config.dbPath);
-        // A database that cannot be used (wrong address, password, or someone else's tables) is
-        // a mistake in the command line: one line, exit status 2, before anything starts.
-        PgHistory probe(config.dbPath, 1, nullptr);
-        if (!probe.open(qint64(config.dbTimeoutSeconds * 1e9), &error)) {
-            err << "loopscope serve: " << error << Qt::endl;
-            return 2;
-        }
+    if (config.usesPostgres()
+        && !ServerOptions::checkDatabase(&config.dbPath, config.dbTimeoutSeconds, &error)) {
+        err << "loopscope serve: " << error << Qt::endl;
+        return 2;
     }
     // A recording's folder is checked before the server starts: a bad one costs nothing.
     const QString recordDir = parser.value(QStringLiteral("record"));

@@ -1,6 +1,8 @@
 #include "serveroptions.h"
 
 #include "db/pgconninfo.h"
+#include "db/pghistory.h"
+#include "db/pgpassword.h"
 #include "http/apikey.h"
 #include "llm/secretstore.h"
 
@@ -294,6 +296,13 @@ bool readLlm(const QCommandLineParser &p, LlmChoice *choice, QString *error)
     }
     *choice = c;
     return true;
+}
+
+bool checkDatabase(QString *conninfo, double timeoutSeconds, QString *error)
+{
+    *conninfo = PgPassword::resolve(*conninfo);
+    PgHistory probe(*conninfo, 1, nullptr);
+    return probe.open(qint64(timeoutSeconds * 1e9), error);
 }
 
 } // namespace ServerOptions

@@ -1,5 +1,7 @@
 #include "pgconnection.h"
 
+#include "base/traceclock.h"
+
 #include <libpq-fe.h>
 #include <poll.h>
 
@@ -83,19 +85,38 @@ PgConnection::Step PgConnection::connectStep(pg_conn *conn, QString *error)
     }
 }
 
-PgConnection::Opened PgConnection::connect(const QByteArray &conninfo, qint64 deadlineNs)
+qint64 PgConnection::connectDeadline(pg_conn *conn, qint64 deadlineNs)
+{
+    // connect_timeout from the URI, the connection string or PGCONNECT_TIMEOUT (libpq's rules:
+    // 0 or none waits without limit, less than 2 s counts as 2 s).
+    int seconds = 0;
+    PQconninfoOption *options = PQconninfo(conn);
+    for (PQconninfoOption *o = options; o && o->keyword; ++o) {
+        if (qstrcmp(o->keyword, "connect_timeout") == 0 && o->val)
+            seconds = QByteArray(o->val).trimmed().toInt();
+    }
+    PQconninfoFree(options);
+    if (seconds <= 0)
+        return deadlineNs;
+    return std::min(deadlineNs, TraceClock::nowNs() + std::max(seconds, 2) * 1'000'000'000LL);
+}
+
+PgConnection::Opened PgConnection::connect(const QByteArray &conninfo, qint64 deadlineNs,
+                                           const std::stop_token &stop)
 {
     Opened out;
     pg_conn *conn = startConnect(conninfo, &out.error);
     if (!conn)
         return out;
+    deadlineNs = connectDeadline(conn, deadlineNs);
     // PQconnectPoll wants a first wait for writing (libpq's documented start).
     Step step = Step::Write;
     while (step != Step::Done) {
         if (!SocketWait::block(PQsocket(conn),
                                step == Step::Read ? SocketWait::Want::Read : SocketWait::Want::Write,
-                               deadlineNs)) {
-            out.error = QStringLiteral("timed out connecting");
+                               deadlineNs, stop)) {
+            out.error = stop.stop_requested() ? QStringLiteral("cancelled")
+                                              : QStringLiteral("timed out connecting");
             PQfinish(conn);
             return out;
         }
@@ -115,6 +136,7 @@ QCoro::Task<PgConnection::Opened> PgConnection::connectAsync(QByteArray conninfo
     pg_conn *conn = startConnect(conninfo, &out.error);
     if (!conn)
         co_return out;
+    deadlineNs = connectDeadline(conn, deadlineNs);
     Step step = Step::Write;
     while (step != Step::Done) {
         // The socket may change between attempts (several hosts or addresses): ask each time.

@@ -31,7 +31,10 @@ public:
         std::unique_ptr<PgConnection> connection;
         QString error; // when connection is null
     };
-    static Opened connect(const QByteArray &conninfo, qint64 deadlineNs);
+    // The connect ends at deadlineNs, or earlier at the conninfo's connect_timeout (libpq leaves
+    // that to the caller of PQconnectPoll; here it bounds the whole connect). `stop`: see
+    // SocketWait::block.
+    static Opened connect(const QByteArray &conninfo, qint64 deadlineNs, const std::stop_token &stop = {});
     static QCoro::Task<Opened> connectAsync(QByteArray conninfo, qint64 deadlineNs);
 
     PgResult exec(const char *sql, const PgParams &params, qint64 deadlineNs);
@@ -49,6 +52,7 @@ private:
     enum class Step : quint8 { Done, Read, Write };
     // Connecting: the next thing to wait for, Done when open; error set when it failed.
     static Step connectStep(pg_conn *conn, QString *error);
+    static qint64 connectDeadline(pg_conn *conn, qint64 deadlineNs);
     // Querying: sends what is queued, reads what arrived, collects results into `out`.
     Step queryStep(PgResult *out);
     bool send(const char *sql, const PgParams &params, PgResult *out);

@@ -95,12 +95,12 @@ QString PgHistory::describe(const PgResult &result)
     return result.unavailable() ? QStringLiteral("%1: %2").arg(Unavailable, result.error()) : result.error();
 }
 
-bool PgHistory::open(qint64 timeoutNs, QString *error)
+bool PgHistory::open(qint64 timeoutNs, QString *error, const std::stop_token &stop)
 {
     if (!PgConnInfo::check(m_conninfo, error))
         return false;
     const qint64 deadline = TraceClock::nowNs() + timeoutNs;
-    PgConnection::Opened opened = PgConnection::connect(m_conninfo.toUtf8(), deadline);
+    PgConnection::Opened opened = PgConnection::connect(m_conninfo.toUtf8(), deadline, stop);
     if (!opened.connection) {
         *error
             = QStringLiteral("cannot connect to PostgreSQL at %1: %2").arg(redactedConninfo(), opened.error);
@@ -136,10 +136,10 @@ bool PgHistory::open(qint64 timeoutNs, QString *error)
     return true;
 }
 
-bool PgHistory::fillPool(qint64 timeoutNs, QString *error)
+bool PgHistory::fillPool(qint64 timeoutNs, QString *error, const std::stop_token &stop)
 {
     QString why;
-    if (m_pool->fill(m_pool->size(), TraceClock::nowNs() + timeoutNs, &why))
+    if (m_pool->fill(m_pool->size(), TraceClock::nowNs() + timeoutNs, &why, stop))
         return true;
     *error = QStringLiteral("cannot open the connection pool to PostgreSQL at %1: %2")
                  .arg(redactedConninfo(), why);

@@ -33,9 +33,10 @@ public:
 
     // Connects once (at most timeoutNs), refuses a database that holds tables other than the
     // history's, and creates the schema on first use. The error is one line, without password.
-    bool open(qint64 timeoutNs, QString *error);
+    // `stop` (optional): another thread may end a connect still waiting (SocketWait::block).
+    bool open(qint64 timeoutNs, QString *error, const std::stop_token &stop = {});
     // Opens the pool's connections now (asyncpg's create_pool: min_size = max_size).
-    bool fillPool(qint64 timeoutNs, QString *error);
+    bool fillPool(qint64 timeoutNs, QString *error, const std::stop_token &stop = {});
     QString redactedConninfo() const;
     PgPool &pool() { return *m_pool; }
 

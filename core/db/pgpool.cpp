@@ -74,7 +74,7 @@ bool PgPool::grantLocked(std::unique_ptr<PgConnection> *connection)
     return false;
 }
 
-bool PgPool::fill(int count, qint64 deadlineNs, QString *error)
+bool PgPool::fill(int count, qint64 deadlineNs, QString *error, const std::stop_token &stop)
 {
     for (;;) {
         {
@@ -82,7 +82,7 @@ bool PgPool::fill(int count, qint64 deadlineNs, QString *error)
             if (int(m_idle.size()) + m_busy >= std::min(count, m_size))
                 return true;
         }
-        PgConnection::Opened opened = PgConnection::connect(m_conninfo, deadlineNs);
+        PgConnection::Opened opened = PgConnection::connect(m_conninfo, deadlineNs, stop);
         if (!opened.connection) {
             if (error)
                 *error = opened.error;

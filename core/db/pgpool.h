@@ -32,8 +32,8 @@ public:
     int size() const { return m_size; }
     // Opens connections until the pool holds `count` (asyncpg's create_pool opens min_size, by
     // default all 10, before it returns): the first requests then find them ready. False, with
-    // the reason, when one cannot be opened.
-    bool fill(int count, qint64 deadlineNs, QString *error);
+    // the reason, when one cannot be opened. `stop`: see SocketWait::block.
+    bool fill(int count, qint64 deadlineNs, QString *error, const std::stop_token &stop = {});
 
     // One connection lent to one caller, or the right to open one (a free slot). Goes back to
     // the pool when it ends.

@@ -9,14 +9,15 @@
 
 namespace SocketWait {
 
-bool block(int fd, Want want, qint64 deadlineNs)
+bool block(int fd, Want want, qint64 deadlineNs, const std::stop_token &stop)
 {
     pollfd p { fd, short(want == Want::Read ? POLLIN : POLLOUT), 0 };
+    const qint64 sliceMs = stop.stop_possible() ? StopCheckMs : 60'000;
     for (;;) {
         const qint64 left = deadlineNs - TraceClock::nowNs();
-        if (left <= 0)
+        if (left <= 0 || stop.stop_requested())
             return false;
-        const int rc = ::poll(&p, 1, int(std::min<qint64>((left + 999'999) / 1'000'000, 60'000)));
+        const int rc = ::poll(&p, 1, int(std::min<qint64>((left + 999'999) / 1'000'000, sliceMs)));
         if (rc > 0)
             return true; // readable, writable, or an error libpq will report
         if (rc < 0 && errno != EINTR)

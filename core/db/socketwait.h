@@ -2,6 +2,7 @@
 
 #include <QtGlobal>
 #include <coroutine>
+#include <stop_token>
 
 class QSocketNotifier;
 class QTimer;
@@ -17,7 +18,10 @@ namespace SocketWait {
 
 enum class Want : quint8 { Read, Write };
 
-bool block(int fd, Want want, qint64 deadlineNs);
+// `stop` (optional): a stop requested by another thread ends the wait too (false), within
+// StopCheckMs; the server's start uses it so that closing the window never waits for a connect.
+bool block(int fd, Want want, qint64 deadlineNs, const std::stop_token &stop = {});
+constexpr int StopCheckMs = 20;
 
 class SocketReady
 {

@@ -56,7 +56,7 @@ std::shared_ptr<LlmBackend> ChatServer::makeBackend(const ServerConfig &config) 
     return std::make_shared<SimulatedLlm>(llm);
 }
 
-bool ChatServer::openPostgres(const ServerConfig &config, QString *error)
+bool ChatServer::openPostgres(const ServerConfig &config, QString *error, const std::stop_token &stop)
 {
     m_store.reset();
     if (m_postgres && m_postgresAddress == config.dbPath && m_postgres->pool().size() == config.dbPoolSize) {
@@ -68,7 +68,7 @@ bool ChatServer::openPostgres(const ServerConfig &config, QString *error)
     m_postgres.reset();
     auto db = std::make_shared<PgHistory>(config.dbPath, config.dbPoolSize, &m_counters);
     db->setTimeoutNs(qint64(config.dbTimeoutSeconds * 1e9));
-    if (!db->open(db->timeoutNs(), error) || !db->fillPool(db->timeoutNs(), error))
+    if (!db->open(db->timeoutNs(), error, stop) || !db->fillPool(db->timeoutNs(), error, stop))
         return false;
     m_postgres = std::move(db);
     m_postgresAddress = config.dbPath;
@@ -76,7 +76,7 @@ bool ChatServer::openPostgres(const ServerConfig &config, QString *error)
     return true;
 }
 
-bool ChatServer::start(const ServerConfig &config, QString *error)
+bool ChatServer::start(const ServerConfig &config, QString *error, const std::stop_token &stop)
 {
     QString dummy;
     QString &err = error ? *error : dummy;
@@ -95,7 +95,7 @@ bool ChatServer::start(const ServerConfig &config, QString *error)
     m_config = config;
     const QString dbPath = config.dbPath.isEmpty() ? HistoryStore::defaultPath() : config.dbPath;
     if (config.usesPostgres()) {
-        if (!openPostgres(config, &err))
+        if (!openPostgres(config, &err, stop))
             return false;
     } else if (!m_store || m_store->path() != dbPath) {
         m_postgres.reset();

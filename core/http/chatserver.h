@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QUrl>
 #include <memory>
+#include <stop_token>
 #include <vector>
 
 class CounterSampler;
@@ -32,8 +33,11 @@ public:
     explicit ChatServer(QObject *parent = nullptr);
     ~ChatServer() override;
 
-    // Opens the history, binds the port and starts the workers. Returns when they listen.
-    bool start(const ServerConfig &config, QString *error = nullptr);
+    // Opens the history, binds the port and starts the workers. Returns when they listen. Opening
+    // a database may wait (a PostgreSQL server that does not answer: up to its connect_timeout or
+    // dbTimeoutSeconds), so a window calls this off its GUI thread; `stop` lets it end that wait
+    // early (start then fails with "cancelled").
+    bool start(const ServerConfig &config, QString *error = nullptr, const std::stop_token &stop = {});
     // Stops accepting, lets in-flight requests finish (at most drainMs), then ends the threads.
     void stop(int drainMs = 10000);
     bool isRunning() const;
@@ -85,7 +89,7 @@ private:
     std::shared_ptr<LlmBackend> makeBackend(const ServerConfig &config) const;
     // --db postgresql://...: the history and the connection pool on a PostgreSQL server, kept
     // while the address and the pool size stay the same.
-    bool openPostgres(const ServerConfig &config, QString *error);
+    bool openPostgres(const ServerConfig &config, QString *error, const std::stop_token &stop);
     bool startWorkers(QString *error);
     void stopWorkers(int drainMs);
 

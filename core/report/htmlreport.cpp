@@ -135,10 +135,15 @@ QStringList summaryLines(const RunResult &run, ReportStyle::Language language)
     for (const FigureCheck &c : run.checks) {
         const QString ratio
             = c.figure.ratioTo.isEmpty() ? QString() : QStringLiteral(" ÷ ") + c.figure.ratioTo;
-        l << QStringLiteral("  [%1] %2%3 %4: expected %5, measured %6")
+        const QString unscaled = qIsNaN(c.unscaled)
+            ? QString()
+            : QStringLiteral(" (from the delays' %1 s to that plus the %2 s that did not shrink at a tenth "
+                             "of this time scale)")
+                  .arg(QString::number(c.delaysOnly, 'f', 3), QString::number(c.unscaled, 'f', 3));
+        l << QStringLiteral("  [%1] %2%3 %4: expected %5%6, measured %7")
                  .arg(c.verdict(), c.figure.variant, ratio,
                       ReportText::metricLabel(c.figure.metric, ReportStyle::Language::English),
-                      c.expectation(),
+                      c.expectation(), unscaled,
                       c.available ? QString::number(c.measured, 'f', 3) : QStringLiteral("n/a"));
     }
     return l;

@@ -336,6 +336,9 @@ QJsonObject VariantResult::toJson() const
     QJsonObject e;
     for (auto it = errorsByKind.begin(); it != errorsByKind.end(); ++it)
         e.insert(it.key(), qint64(it.value()));
+    QJsonObject shortPass;
+    for (auto it = shortPassMetrics.begin(); it != shortPassMetrics.end(); ++it)
+        shortPass.insert(it.key(), it.value());
     return { { QStringLiteral("name"), name },
              { QStringLiteral("label"), label },
              { QStringLiteral("server_config"), serverConfig },
@@ -345,6 +348,8 @@ QJsonObject VariantResult::toJson() const
              { QStringLiteral("error"), error },
              { QStringLiteral("client_cpu_s"), clientCpuSeconds },
              { QStringLiteral("metrics"), m },
+             { QStringLiteral("short_pass_metrics"), shortPass },
+             { QStringLiteral("short_pass_time_scale"), shortPassTimeScale },
              { QStringLiteral("outcomes"), e },
              { QStringLiteral("latency"), summaryJson(latency) },
              { QStringLiteral("latency_successful"), summaryJson(latencyOk) },
@@ -439,6 +444,10 @@ VariantResult VariantResult::fromJson(const QJsonObject &j)
     v.endNs = v.startNs + j.value(QStringLiteral("duration_ns")).toInteger();
     v.error = j.value(QStringLiteral("error")).toString();
     v.clientCpuSeconds = j.value(QStringLiteral("client_cpu_s")).toDouble();
+    const QJsonObject shortPass = j.value(QStringLiteral("short_pass_metrics")).toObject();
+    for (auto it = shortPass.begin(); it != shortPass.end(); ++it)
+        v.shortPassMetrics.insert(it.key(), it.value().toDouble());
+    v.shortPassTimeScale = j.value(QStringLiteral("short_pass_time_scale")).toDouble();
     for (const QJsonValue &x : j.value(QStringLiteral("client_records")).toArray())
         v.client.append(ClientRecord::fromJson(x.toObject(), v.startNs));
     for (const QJsonValue &x : j.value(QStringLiteral("server_records")).toArray())
@@ -502,16 +511,18 @@ QJsonObject RunResult::toJson() const
     for (const VariantResult &v : variants)
         vs.append(v.toJson());
     for (const FigureCheck &c : checks) {
-        cs.append(QJsonObject { { QStringLiteral("variant"), c.figure.variant },
-                                { QStringLiteral("metric"), c.figure.metric },
-                                { QStringLiteral("expected"), c.expected },
-                                { QStringLiteral("allowed"), c.allowed },
-                                { QStringLiteral("measured"), c.measured },
-                                { QStringLiteral("available"), c.available },
-                                { QStringLiteral("pass"), c.pass },
-                                { QStringLiteral("not_applicable"), c.notApplicable },
-                                { QStringLiteral("ratio_to"), c.figure.ratioTo },
-                                { QStringLiteral("note"), c.figure.note } });
+        cs.append(QJsonObject {
+            { QStringLiteral("variant"), c.figure.variant },
+            { QStringLiteral("metric"), c.figure.metric },
+            { QStringLiteral("expected"), c.expected },
+            { QStringLiteral("allowed"), c.allowed },
+            { QStringLiteral("measured"), c.measured },
+            { QStringLiteral("unscaled_s"), qIsNaN(c.unscaled) ? QJsonValue() : QJsonValue(c.unscaled) },
+            { QStringLiteral("available"), c.available },
+            { QStringLiteral("pass"), c.pass },
+            { QStringLiteral("not_applicable"), c.notApplicable },
+            { QStringLiteral("ratio_to"), c.figure.ratioTo },
+            { QStringLiteral("note"), c.figure.note } });
     }
     return { { QStringLiteral("format"), QStringLiteral("loopscope-run") },
              { QStringLiteral("version"), 1 },

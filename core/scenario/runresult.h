@@ -25,6 +25,11 @@ struct FigureCheck
     double expected = 0; // at the run's time scale
     double allowed = 0; // +- this much
     double measured = 0;
+    // plus_unscaled: what did not shrink with the time scale (the short pass's figure less its
+    // delays' part), and the part the run's delays alone give. The expected range runs from the
+    // longer of the two to their sum.
+    double unscaled = qQNaN();
+    double delaysOnly = qQNaN();
     bool available = false; // the metric could be measured
     bool pass = false;
     QString notApplicable; // why the figure does not apply here ("1 core"); then pass is true
@@ -56,6 +61,10 @@ struct VariantResult
     QList<ScaleEvent> scaleEvents; // the auto-scaling supervisor's decisions during the run
     std::vector<LockHold> lockHolds; // the modelled GIL's turns during the run (run.json: gil_holds)
     QString error; // why the variant could not run
+    // The same variant's metrics from a pass at a tenth of the run's time scale, run just before
+    // it (only when one of its expected figures asks: plus_unscaled). Empty when not measured.
+    QMap<QString, double> shortPassMetrics;
+    double shortPassTimeScale = 0;
     double clientCpuSeconds = 0; // CPU time the load generator's threads used (0: not measured)
 
     // summary

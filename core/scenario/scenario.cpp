@@ -157,6 +157,7 @@ bool Scenario::fromJson(const QJsonObject &j, Scenario *out, QString *error)
         f.roundsOf = o.value(QStringLiteral("rounds_of")).toDouble(0);
         f.cpuParallelOf = o.value(QStringLiteral("cpu_parallel_s")).toDouble(0);
         f.fixedSeconds = o.value(QStringLiteral("fixed_s")).toDouble(0);
+        f.plusUnscaled = o.value(QStringLiteral("plus_unscaled")).toBool(false);
         f.ratioTo = o.value(QStringLiteral("ratio_to")).toString();
         f.atLeast = o.value(QStringLiteral("at_least")).toDouble(qQNaN());
         f.atMost = o.value(QStringLiteral("at_most")).toDouble(qQNaN());

@@ -22,6 +22,11 @@ struct ExpectedFigure
     // the cores the pool can use (the machine's cores come from the run's machine info).
     double cpuParallelOf = 0;
     double fixedSeconds = 0; // added after time scaling: a cost that does not scale (process start-up)
+    // Seconds only: adds what did not shrink with the time scale in two passes of this variant at
+    // a tenth of the run's time scale, run just before it (`loopscope run`): the faster pass's
+    // figure less its delays' part. Round trips to a database, each request's CPU, waking from each
+    // wait are then this machine's, measured now, not a constant tuned on another processor.
+    bool plusUnscaled = false;
     // A ratio between variants: the figure is this variant's metric divided by ratioTo's (then
     // nothing is time-scaled: both sides scale alike). Machine-independent, unlike a CPU %.
     QString ratioTo;

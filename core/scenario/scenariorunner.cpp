@@ -9,6 +9,7 @@
 #include <QRandomGenerator>
 #include <QSet>
 #include <QTimer>
+#include <algorithm>
 
 ScenarioRunner::ScenarioRunner(QObject *parent)
     : QObject(parent)
@@ -124,9 +125,26 @@ void ScenarioRunner::runNext()
     m_pending = VariantResult();
     m_pending.name = v.name;
     m_pending.label = v.labelEn;
-    LoadSettings load = effectiveLoadSettings(m_scenario, v, m_options);
+    // A figure that adds what does not shrink with the time scale gets a pass at a tenth of the
+    // run's time scale first, on the same server settings, database and load, so that both see
+    // the same machine.
+    const bool shortPass = m_options.target.isEmpty()
+        && std::any_of(m_scenario.expected.begin(), m_scenario.expected.end(), [&](const ExpectedFigure &f) {
+                               return f.plusUnscaled && f.variant.compare(v.name, Qt::CaseInsensitive) == 0;
+                           });
+    m_shortPassesLeft = shortPass ? ShortPasses : 0;
+    startPass(v, shortPass);
+}
+
+void ScenarioRunner::startPass(const ScenarioVariant &v, bool shortPass)
+{
+    m_shortPass = shortPass;
+    RunOptions options = m_options;
+    if (shortPass)
+        options.timeScale = m_options.timeScale * ShortPassScale;
+    LoadSettings load = effectiveLoadSettings(m_scenario, v, options);
     if (m_options.target.isEmpty()) {
-        ServerConfig config = effectiveServerConfig(m_scenario, v, m_options);
+        ServerConfig config = effectiveServerConfig(m_scenario, v, options);
         config.apiKey = QString::number(QRandomGenerator::global()->generate64(), 36);
         config.dbPath = m_database.isEmpty()
             ? m_dir->filePath(QStringLiteral("%1-%2.sqlite").arg(m_scenario.name, v.name))
@@ -139,14 +157,16 @@ void ScenarioRunner::runNext()
             finishVariant(m_pending);
             return;
         }
-        m_pending.serverConfig = m_server->config().toJson();
+        if (!shortPass)
+            m_pending.serverConfig = m_server->config().toJson();
         load.baseUrl = m_server->url();
         load.apiKey = m_server->apiKey();
     }
-    m_pending.load = load;
+    if (!shortPass)
+        m_pending.load = load;
     m_load = std::make_unique<LoadGenerator>();
     m_load->setSettings(load);
-    const QString name = v.name;
+    const QString name = shortPass ? v.name + QStringLiteral(" (short pass)") : v.name;
     connect(m_load.get(), &LoadGenerator::progressChanged, this,
             [this, name](const LoadProgress &p) { emit progressChanged(name, p); });
     connect(m_load.get(), &LoadGenerator::finished, this, &ScenarioRunner::loadFinished);
@@ -195,6 +215,10 @@ void ScenarioRunner::loadFinished()
 
 void ScenarioRunner::collectVariant()
 {
+    if (m_shortPass) {
+        collectShortPass();
+        return;
+    }
     VariantResult r = m_pending;
     r.startNs = m_load->startNs();
     r.endNs = m_load->endNs();
@@ -223,6 +247,42 @@ void ScenarioRunner::collectVariant()
         m_server.reset();
     }
     finishVariant(r);
+}
+
+void ScenarioRunner::collectShortPass()
+{
+    // Only its figures are kept: its requests, counters and threads are not the variant's.
+    VariantResult pass;
+    pass.startNs = m_load->startNs();
+    pass.endNs = m_load->endNs();
+    pass.client = m_load->snapshot();
+    pass.load = m_load->settings();
+    if (m_server) {
+        const QList<RequestRecord> all = m_server->recorder()->readFrom(0);
+        pass.joinServer(std::span(all.constData(), size_t(all.size())),
+                        m_server->counterSeries()->between(pass.startNs, pass.endNs));
+    }
+    pass.computeSummary();
+    m_load.release()->deleteLater();
+    if (m_server) {
+        m_server->stop(2000);
+        m_server.reset();
+    }
+    // A calibration's noise only adds time (a stall, another process): the faster pass counts.
+    const QString makespan = QStringLiteral("makespan_s");
+    if (m_pending.shortPassMetrics.isEmpty()
+        || pass.metrics.value(makespan) < m_pending.shortPassMetrics.value(makespan)) {
+        m_pending.shortPassMetrics = pass.metrics;
+        m_pending.shortPassTimeScale = pass.load.timeScale;
+    }
+    const ScenarioVariant *v = m_queue[m_current];
+    if (m_stopping) {
+        finishVariant(m_pending);
+        return;
+    }
+    emit shortPassMeasured(v->name, pass.load.timeScale, pass.metrics.value(makespan));
+    const bool again = --m_shortPassesLeft > 0;
+    QTimer::singleShot(0, this, [this, v, again] { startPass(*v, again); });
 }
 
 void ScenarioRunner::finishVariant(VariantResult result)

@@ -1768,6 +1768,14 @@ Shorten the message or the conversation's system prompt.</source>
         <translation>&lt;b&gt;正在停止…&lt;/b&gt; 处理中的请求即将完成</translation>
     </message>
     <message>
+        <source>&lt;b&gt;Starting…&lt;/b&gt; opening the database</source>
+        <translation>&lt;b&gt;正在启动…&lt;/b&gt; 正在打开数据库</translation>
+    </message>
+    <message>
+        <source>Cancel start</source>
+        <translation>取消启动</translation>
+    </message>
+    <message>
         <source>Stop server</source>
         <translation>停止服务器</translation>
     </message>

@@ -19,6 +19,7 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
+#include <cmath>
 #include <csignal>
 
 namespace {
@@ -139,11 +140,19 @@ private slots:
             "threads waited for the interpreter lock");
 
         const double free1 = makespan(cpuConfig(1, false, cpu), n);
+        const MachineLoad before = MachineLoad::now();
         const double free10 = makespan(cpuConfig(10, false, cpu), n, &records, &turns);
+        // A speed-up needs a second core free of other processes' work during the run (as the
+        // scenarios' min_cores figures do): a busy machine is not a failure of the lesson.
+        const int freeCores = RunResult::availableCores()
+            - int(std::lround(MachineLoad::othersBusyCores(before, MachineLoad::now())));
         QVERIFY(free1 > 0 && free10 > 0);
         QVERIFY(turns.empty());
-        const QString info2 = QStringLiteral("no GIL: 1 thread %1 s, 10 threads %2 s").arg(free1).arg(free10);
-        if (QThread::idealThreadCount() > 1)
+        const QString info2 = QStringLiteral("no GIL: 1 thread %1 s, 10 threads %2 s, %3 cores free")
+                                  .arg(free1)
+                                  .arg(free10)
+                                  .arg(freeCores);
+        if (freeCores > 1)
             QVERIFY2(free10 < free1 * 0.8, qPrintable(info2));
         else
             QVERIFY2(free10 < free1 * 1.5, qPrintable(info2));

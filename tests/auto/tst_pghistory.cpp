@@ -8,8 +8,8 @@
 #include "db/pgconninfo.h"
 #include "db/pghistory.h"
 #include "db/pgpassword.h"
-#include "db/pgtempcluster.h"
 #include "llm/secretstore.h"
+#include "pgtestcluster.h"
 #include "serverfixture.h"
 
 #include <QJsonArray>
@@ -19,19 +19,6 @@
 namespace {
 
 constexpr qint64 kTimeoutNs = 10'000'000'000;
-
-QString createDatabase(const PgTempCluster &cluster, const QString &name)
-{
-    PgConnection::Opened c
-        = PgConnection::connect(cluster.conninfo().toUtf8(), TraceClock::nowNs() + kTimeoutNs);
-    if (!c.connection)
-        return {};
-    const PgResult r = c.connection->exec(QStringLiteral("CREATE DATABASE %1").arg(name).toUtf8().constData(),
-                                          {}, TraceClock::nowNs() + kTimeoutNs);
-    if (!r.ok())
-        return {};
-    return cluster.conninfo().replace(QStringLiteral("dbname=postgres"), QStringLiteral("dbname=") + name);
-}
 
 // The two stores behind one face: step (1) with its rewind, step (3), and the queries.
 class Stores
@@ -163,13 +150,13 @@ class TestPgHistory : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    PgTempCluster m_cluster;
+    PgTestCluster m_pg;
     int m_databases = 0;
 
     // A store of each kind, both empty.
     bool makeStores(std::unique_ptr<SqliteStores> *sqlite, std::unique_ptr<PgStores> *pg)
     {
-        const QString db = createDatabase(m_cluster, QStringLiteral("h%1").arg(++m_databases));
+        const QString db = m_pg.createDatabase(QStringLiteral("h%1").arg(++m_databases));
         *sqlite
             = std::make_unique<SqliteStores>(m_dir.filePath(QStringLiteral("h%1.sqlite").arg(m_databases)));
         *pg = std::make_unique<PgStores>(db);
@@ -181,10 +168,8 @@ private slots:
     void initTestCase()
     {
         QString why;
-        QVERIFY2(!PgTempCluster::serverBinDir(&why).isEmpty(),
-                 qPrintable(why)); // scripts/setup.sh installs it
         QVERIFY(m_dir.isValid());
-        QVERIFY2(m_cluster.start(m_dir.path(), &why), qPrintable(why));
+        QVERIFY2(m_pg.start(&why), qPrintable(why));
     }
 
     // tst_historyschema's regenerate/edit walk, step by step on both stores: every context read
@@ -350,7 +335,7 @@ private slots:
     void routesRegenerateAndEdit()
     {
         QFETCH(DispatchMode, mode);
-        const QString db = createDatabase(m_cluster, QStringLiteral("routes_%1").arg(dispatchModeName(mode)));
+        const QString db = m_pg.createDatabase(QStringLiteral("routes_%1").arg(dispatchModeName(mode)));
         QVERIFY(!db.isEmpty());
         ServerFixture f;
         ServerConfig c = ServerFixture::quickConfig();

@@ -115,6 +115,71 @@ private slots:
         }
     }
 
+    // A figure with plus_unscaled gets a pass of its variant at a tenth of the run's time scale,
+    // run first; what did not shrink in it joins the expected time. The pass's requests are not
+    // the variant's.
+    void shortPassJoinsTheExpectation()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("short.json"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"name":"short","title":{"en":"s","zh":"s"},"explanation":{"en":"s","zh":"s"},
+            "server":{"mode":"blocking","db_read_s":0.1,"db_write_s":0.05,"llm_latency_s":0,"workers":1},
+            "load":{"model":"closed","users":10,"requests_per_user":1},
+            "variants":[{"name":"A"},{"name":"B","server":{"mode":"async"}}],
+            "expected":[{"variant":"A","metric":"makespan_s","value":1.5,"tolerance":0.5,"plus_unscaled":true},
+                        {"variant":"B","metric":"makespan_s","value":0.15,"tolerance":0.5}]})");
+        f.close();
+        const double scale = 0.2;
+        const RunResult r = runScenario(path, scale);
+        QCOMPARE(r.variants.size(), 2);
+        const VariantResult &a = r.variants[0];
+        const VariantResult &b = r.variants[1];
+        QVERIFY2(a.error.isEmpty(), qPrintable(a.error));
+        QCOMPARE(a.client.size(), 10);
+        QCOMPARE(a.server.size(), 10); // only the variant's own requests
+        QVERIFY(b.shortPassMetrics.isEmpty()); // no figure of B asked for one
+        QCOMPARE(a.shortPassTimeScale, scale * 0.1);
+        const double pass = a.shortPassMetrics.value(QStringLiteral("makespan_s"), -1);
+        // The pass ran at a tenth of the scale: 10 users one after another at 0.15 s x 0.02 take
+        // 0.03 s, far less than the variant's 0.3 s.
+        QVERIFY2(pass >= 1.5 * scale * 0.1 && pass < 0.5 * 1.5 * scale, qPrintable(QString::number(pass)));
+        QVERIFY(a.metrics.value(QStringLiteral("makespan_s")) > 1.5 * scale);
+        const auto checkOf = [](const RunResult &run, const QString &variant) {
+            for (const FigureCheck &c : run.checks) {
+                if (c.figure.variant == variant)
+                    return c;
+            }
+            return FigureCheck();
+        };
+        const FigureCheck ca = checkOf(r, QStringLiteral("A"));
+        const double unscaled = pass - 1.5 * scale * 0.1;
+        QVERIFY(qAbs(ca.unscaled - unscaled) < 1e-9);
+        QVERIFY(qAbs(ca.delaysOnly - 1.5 * scale) < 1e-9);
+        // From the longer of the delays' 0.3 s and the unscaled part to their sum, widened by
+        // the relative tolerance of the middle.
+        QVERIFY(qAbs(ca.expected + ca.allowed - (1.5 * scale + unscaled) - 0.5 * ca.expected) < 1e-9);
+        QVERIFY(ca.expected - ca.allowed <= std::max(1.5 * scale, unscaled));
+        QVERIFY(qIsNaN(checkOf(r, QStringLiteral("B")).unscaled));
+        QVERIFY2(ca.pass, qPrintable(ca.expectation()));
+
+        // run.json keeps the pass's figures, so `loopscope report` judges the run the same way.
+        RunResult back;
+        QString error;
+        QVERIFY2(RunResult::fromJson(r.toJson(), &back, &error), qPrintable(error));
+        QCOMPARE(checkOf(back, QStringLiteral("A")).unscaled, ca.unscaled);
+        QCOMPARE(checkOf(back, QStringLiteral("A")).expected, ca.expected);
+
+        // Without the pass (a run made in the window), the figure cannot be judged: not a FAIL.
+        RunResult without = r;
+        without.variants[0].shortPassMetrics.clear();
+        without.evaluate();
+        const FigureCheck cw = checkOf(without, QStringLiteral("A"));
+        QVERIFY(!cw.notApplicable.isEmpty());
+        QVERIFY(qIsNaN(cw.unscaled));
+    }
+
     // A scenario file from elsewhere is run as it is: a load this machine cannot try, or a
     // file that is not a scenario, is refused with a message.
     void hostileScenarioFile_data()

@@ -156,7 +156,9 @@ int main(int argc, char *argv[])
         QStringLiteral("loopscope-bench-gui-%1.sqlite").arg(QCoreApplication::applicationPid()));
     panel->setConfig(c);
     panel->setDatabasePath(c.dbPath);
-    if (!panel->startServer()) {
+    panel->startServer(); // off the GUI thread
+    panel->waitIdle();
+    if (!server.isRunning()) {
         out << "the server did not start" << Qt::endl;
         return 1;
     }

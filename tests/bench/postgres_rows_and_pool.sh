@@ -16,36 +16,18 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUILD="${1:-$ROOT/build}"
 SECS="${2:-8}"
 ROUNDS="${3:-2}"
-command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 1; }
-command -v pg_virtualenv >/dev/null || { echo "pg_virtualenv missing: apt-get install -y postgresql" >&2; exit 1; }
-if [ -z "${PGHOST:-}" ]; then
-  exec pg_virtualenv -o fsync=on -o max_connections=200 "$0" "$BUILD" "$SECS" "$ROUNDS"
-fi
+# shellcheck source=tests/bench/pg_common.sh
+source "$ROOT/tests/bench/pg_common.sh"
+pg_bench_enter -o fsync=on -o max_connections=200 -- "$BUILD" "$SECS" "$ROUNDS"
 
-BIN="$BUILD/app/loopscope"
 SHARED="$ROOT/tests/bench/post_chat.lua"
 EACH="$ROOT/tests/bench/post_chat_each_user.lua"
-export LOOPSCOPE_API_KEY=bench-key
-TMP=$(mktemp -d)
-ulimit -n 65536 2>/dev/null || true
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT
-wait_port() { for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1/health" && return 0; sleep 0.1; done; }
-
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)"
-echo "date: $(date -u +%F); PostgreSQL $(psql -Atc 'show server_version'), fsync=$(psql -Atc 'show fsync')," \
-     "synchronous_commit=$(psql -Atc 'show synchronous_commit')"
+pg_bench_header
 
 run() { # NAME DB POOL LLM_LATENCY LUA WRK_ARGS...
   local name=$1 db=$2 pool=$3 llm=$4 lua=$5; shift 5
   psql -qc 'DROP TABLE IF EXISTS messages, conversations, users, audit_log' >/dev/null
-  "$BIN" serve --port 18994 --mode async --llm-latency "$llm" --db-read-latency 0 --db-write-latency 0 \
-      --db "$db" --db-pool "$pool" > "$TMP/serve.log" 2>&1 & pid=$!
-  wait_port 18994
-  echo "== $name: $* ($(cut -d' ' -f1-3 /proc/loadavg))"
-  wrk "$@" -s "$lua" http://127.0.0.1:18994/v1/chat | grep -E "Requests/sec|Latency |50%|99%|requests in|Non-2xx|Socket"
-  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+  serve_and_wrk "$name" "$lua" "--llm-latency $llm --db $db --db-pool $pool" "$@"
 }
 
 for round in $(seq "$ROUNDS"); do

@@ -52,14 +52,22 @@ int captureFirstRun(QApplication &app, MainWindow &window, const QString &file)
         QStringLiteral("loopscope-screenshot-%1.sqlite").arg(QCoreApplication::applicationPid()));
     window.serverPanel()->setConfig(c);
     window.serverPanel()->setDatabasePath(c.dbPath);
-    const bool started = window.serverPanel()->startServer();
-    int rc = started ? 0 : 1;
-    // Let the plots and docks settle into their first layout before grabbing.
-    QTimer::singleShot(1500, &window, [&window, &rc, file] {
-        if (!window.grab().save(file, "PNG"))
-            rc = 1;
-        QCoreApplication::exit(rc);
+    int rc = 0;
+    // The server starts off the GUI thread; once it serves (or says why not), let the plots and
+    // docks settle into their first layout before grabbing.
+    const auto grabSoon = [&window, &rc, file] {
+        QTimer::singleShot(1500, &window, [&window, &rc, file] {
+            if (!window.grab().save(file, "PNG"))
+                rc = 1;
+            QCoreApplication::exit(rc);
+        });
+    };
+    QObject::connect(window.serverPanel(), &ServerControlPanel::serverStarted, &window, grabSoon);
+    QObject::connect(window.serverPanel(), &ServerControlPanel::startFailed, &window, [&rc, grabSoon] {
+        rc = 1;
+        grabSoon();
     });
+    window.serverPanel()->startServer();
     app.exec();
     window.close();
     QFile::remove(c.dbPath);

@@ -54,11 +54,18 @@ void ScreenshotRun::start()
     }
     server->setConfig(c);
     server->setDatabasePath(c.dbPath);
-    if (!server->startServer()) {
-        QTextStream(stderr) << "loopscope --screenshot: the server did not start" << Qt::endl;
+    // The server starts off the GUI thread: the users and the chat begin once it serves.
+    connect(server, &ServerControlPanel::serverStarted, this, &ScreenshotRun::serverReady,
+            Qt::SingleShotConnection);
+    connect(server, &ServerControlPanel::startFailed, this, [this](const QString &why) {
+        QTextStream(stderr) << "loopscope --screenshot: the server did not start: " << why << Qt::endl;
         emit done(false);
-        return;
-    }
+    });
+    server->startServer();
+}
+
+void ScreenshotRun::serverReady()
+{
     connect(m_window->usersPanel(), &UsersPanel::runFinished, this, [this] {
         ++m_runsDone;
         if (m_options.compare && m_runsDone == 1) {

@@ -33,6 +33,7 @@ signals:
     void done(bool ok);
 
 private:
+    void serverReady();
     void checkFinished();
     void capture();
     void capturePanels();

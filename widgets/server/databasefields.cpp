@@ -84,22 +84,18 @@ void DatabaseFields::show(const ServerConfig &c)
     m_pool->setValue(c.dbPoolSize);
 }
 
-bool DatabaseFields::prepareStart(ServerConfig *c, QString *why)
+bool DatabaseFields::checkStart(const ServerConfig &c, QString *why) const
 {
-    m_passwordSource.clear();
-    if (!c->usesPostgres()) {
-        if (usesPostgres() && m_uri->text().trimmed().isEmpty()) {
-            *why = tr("type the PostgreSQL server's URI, or choose SQLite");
-            return false;
-        }
-        return true;
+    if (!c.usesPostgres() && usesPostgres() && m_uri->text().trimmed().isEmpty()) {
+        *why = tr("type the PostgreSQL server's URI, or choose SQLite");
+        return false;
     }
-    // libpq's own places (URI, PGPASSWORD, ~/.pgpass), else the keychain: read now, at the
-    // start, never while a request waits.
-    c->dbPath = PgPassword::resolve(c->dbPath, &m_passwordSource);
-    if (!m_password->text().isEmpty())
-        m_passwordSource = tr("the password field");
     return true;
+}
+
+void DatabaseFields::setPasswordSource(const QString &source)
+{
+    m_passwordSource = m_password->text().isEmpty() ? source : tr("the password field");
 }
 
 QString DatabaseFields::describe(const ServerConfig &running) const

@@ -26,9 +26,11 @@ public:
     void fill(ServerConfig *config) const;
     // The rows from `config` (a PostgreSQL dbPath only; SQLite keeps the rows as they are).
     void show(const ServerConfig &config);
-    // Before a start: false, with why, when PostgreSQL is chosen without a URI. Then adds the
-    // keychain's password when libpq has none of its own; `source` says where it came from.
-    bool prepareStart(ServerConfig *config, QString *why);
+    // Before a start (`config` from fill()): false, with why, when PostgreSQL is chosen without a
+    // URI. The keychain is read by the start itself, off the GUI thread (PgPassword::resolve).
+    bool checkStart(const ServerConfig &config, QString *why) const;
+    // After a start: where its password came from (PgPassword::resolve's `source`).
+    void setPasswordSource(const QString &source);
     // "SQLite", or "PostgreSQL <URI without password> (pool N, password from X)".
     QString describe(const ServerConfig &running) const;
     void setEditable(bool editable);

@@ -12,7 +12,6 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
-#include <QFuture>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -23,7 +22,6 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace {
 
@@ -210,7 +208,11 @@ ServerControlPanel::ServerControlPanel(ChatServer *server, QWidget *parent)
     m_startStop = new QPushButton(tr("Start server"));
     m_startStop->setObjectName(QStringLiteral("startStop"));
     connect(m_startStop, &QPushButton::clicked, this, [this] {
-        if (m_busy)
+        if (m_work == Work::Starting) {
+            m_cancel.request_stop(); // a database that does not answer: give up now
+            return;
+        }
+        if (isBusy())
             return;
         if (m_server->isRunning())
             stopServer();
@@ -344,84 +346,6 @@ void ServerControlPanel::setConfig(const ServerConfig &c)
         w->blockSignals(false);
 }
 
-bool ServerControlPanel::startServer()
-{
-    if (m_busy)
-        return false;
-    QString error;
-    ServerConfig c = config();
-    const bool prepared = m_dbPath.isEmpty() ? m_db->prepareStart(&c, &error) : true;
-    bool ok = prepared && m_server->start(c, &error);
-    // The port is taken: any free one is better than no server (not after a database error,
-    // which would only be waited for twice).
-    if (!ok && prepared && c.port != 0 && error.startsWith(QLatin1String("cannot listen on"))) {
-        c.port = 0;
-        ok = m_server->start(c, &error);
-    }
-    updateState();
-    if (!ok) {
-        // The error names the database without its password (PgConnInfo::redacted).
-        m_status->setText(tr("<b>Not started</b>: %1").arg(error.toHtmlEscaped()));
-        emit message(tr("Server did not start: %1").arg(error));
-    }
-    if (ok)
-        emit serverStarted();
-    return ok;
-}
-
-template<typename F> void ServerControlPanel::stopAsync(F &&then)
-{
-    setBusy(true);
-    ChatServer *server = m_server;
-    QtConcurrent::run(&m_stopPool, [server] { server->stop(3000); }) // waits for in-flight requests
-        .then(this, [this, then = std::forward<F>(then)] {
-            then();
-            setBusy(false);
-            if (m_applyPending) {
-                m_applyPending = false;
-                apply();
-            }
-        });
-}
-
-void ServerControlPanel::stopServer()
-{
-    if (m_busy || !m_server->isRunning())
-        return;
-    emit message(tr("Stopping: letting requests in flight finish…"));
-    stopAsync([this] {
-        updateState();
-        emit serverStopped();
-        emit message(tr("Server stopped"));
-    });
-}
-
-void ServerControlPanel::stopServerNow()
-{
-    waitIdle();
-    if (!m_server->isRunning())
-        return;
-    m_server->stop(3000);
-    updateState();
-    emit serverStopped();
-}
-
-void ServerControlPanel::waitIdle()
-{
-    m_stopPool.waitForDone();
-    // The continuation is queued to this thread; run it so the state is final.
-    QCoreApplication::sendPostedEvents();
-}
-
-void ServerControlPanel::setBusy(bool busy)
-{
-    if (m_busy == busy)
-        return;
-    m_busy = busy;
-    updateState();
-    emit busyChanged(busy);
-}
-
 void ServerControlPanel::setMode(DispatchMode mode)
 {
     m_modeGroup->button(int(mode))->click();
@@ -450,7 +374,7 @@ void ServerControlPanel::scheduleApply()
 void ServerControlPanel::apply()
 {
     m_applyTimer->stop();
-    if (m_busy) {
+    if (isBusy()) {
         m_applyPending = true;
         return;
     }
@@ -464,30 +388,30 @@ void ServerControlPanel::apply()
     }
     if (c.workers != current.workers || c.host != current.host || c.workersMax != current.workersMax
         || c.workersMin != current.workersMin) {
-        // New listeners: ChatServer::reconfigure would drain on this thread. Stop off it, then
-        // start again on the same port here (binding is quick).
+        // New listeners: ChatServer::reconfigure would drain on this thread. Stop and start again
+        // on the same port, both off it.
         c.port = m_server->port();
         emit message(tr("Restarting with %1 worker(s)…").arg(c.workers));
-        stopAsync([this, c] {
-            QString error;
-            ServerConfig next = c;
-            bool ok = m_server->start(next, &error);
-            if (!ok) { // the port went in the meantime
-                next.port = 0;
-                ok = m_server->start(next, &error);
-            }
-            updateState();
-            if (ok) {
-                emit serverStarted();
-                emit message(tr("Server now %1, %2 worker(s), pool %3")
-                                 .arg(dispatchModeName(next.mode))
-                                 .arg(next.workers)
-                                 .arg(next.effectivePoolSize()));
-            } else {
-                emit serverStopped();
-                emit message(tr("Restart failed: %1").arg(error));
-            }
-        });
+        const bool resolve = m_dbPath.isEmpty();
+        offGui(
+            Work::Stopping,
+            [server = m_server, c, resolve](const std::stop_token &stop) {
+                server->stop(3000);
+                return startOn(server, c, resolve, stop); // the port went meanwhile: any
+            },
+            [this](const Outcome &r) {
+                if (r.started) {
+                    updateState();
+                    emit serverStarted();
+                    emit message(tr("Server now %1, %2 worker(s), pool %3")
+                                     .arg(dispatchModeName(r.config.mode))
+                                     .arg(r.config.workers)
+                                     .arg(r.config.effectivePoolSize()));
+                } else {
+                    emit serverStopped();
+                    emit message(tr("Restart failed: %1").arg(r.error));
+                }
+            });
         return;
     }
     c.port = 0; // keep the bound port
@@ -507,16 +431,21 @@ void ServerControlPanel::setRecording(bool on, const QString &text)
     const QSignalBlocker block(m_record);
     m_record->setChecked(on);
     m_record->setText(on ? text : tr("Record"));
-    m_record->setEnabled(on || (!m_busy && m_server->isRunning()));
+    m_record->setEnabled(on || (!isBusy() && m_server->isRunning()));
 }
 
 void ServerControlPanel::updateState()
 {
-    m_startStop->setEnabled(!m_busy);
-    m_record->setEnabled(m_record->isChecked() || (!m_busy && m_server->isRunning()));
-    m_workers->setEnabled(!m_busy);
-    if (m_busy) {
-        m_status->setText(tr("<b>Stopping…</b> requests in flight are finishing"));
+    const bool busy = isBusy();
+    m_startStop->setEnabled(!busy || m_work == Work::Starting);
+    m_record->setEnabled(m_record->isChecked() || (!busy && m_server->isRunning()));
+    m_workers->setEnabled(!busy);
+    if (busy) {
+        if (m_work == Work::Starting)
+            m_startStop->setText(tr("Cancel start"));
+        m_db->setEditable(false);
+        m_status->setText(m_work == Work::Starting ? tr("<b>Starting…</b> opening the database")
+                                                   : tr("<b>Stopping…</b> requests in flight are finishing"));
         m_copyCurl->setEnabled(false);
         return;
     }

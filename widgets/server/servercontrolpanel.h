@@ -4,6 +4,8 @@
 
 #include <QThreadPool>
 #include <QWidget>
+#include <functional>
+#include <stop_token>
 
 class ChatServer;
 class QAbstractButton;
@@ -20,27 +22,33 @@ class QTimer;
 // Server controls: dispatch mode (switchable live), start/stop, status, and the URL with a curl
 // command on top, always in view; below them, scrolling on their own, workers and auto-scaling,
 // the executor, the three pipeline latencies, time scale, admission limit, port and key.
-// Changes while serving are applied with ChatServer::reconfigure (debounced). Stopping the server
-// (and a worker-count change, which restarts the listeners) drains in-flight requests for up to
-// 3 s: that wait runs on a private one-thread pool, never on the GUI thread; the controls that
-// would race it are disabled meanwhile and `busyChanged` tells the window.
+// Changes while serving are applied with ChatServer::reconfigure (debounced). Starting the server
+// (which opens the database: a PostgreSQL server that does not answer can take its whole
+// connect_timeout), stopping it (which drains in-flight requests for up to 3 s) and a worker-count
+// change (which restarts the listeners) run on a private one-thread pool, never on the GUI thread;
+// the controls that would race them are disabled meanwhile and `busyChanged` tells the window.
 class ServerControlPanel : public QWidget
 {
     Q_OBJECT
 public:
     explicit ServerControlPanel(ChatServer *server, QWidget *parent = nullptr);
+    ~ServerControlPanel() override; // ends a start still connecting, waits for the pool
 
     ServerConfig config() const; // what the widgets say
     void setConfig(const ServerConfig &c); // fills the widgets (no apply)
     void setDatabasePath(const QString &path) { m_dbPath = path; }
+    // Starts the server off the GUI thread ("Starting…" meanwhile); serverStarted() follows, or
+    // the status says "Not started: <why>" and startFailed() is emitted. False when no start
+    // began (busy, or the database rows say why not, in the status).
     bool startServer();
     // Starts the drain-and-stop off the GUI thread; serverStopped() follows when it is done.
     void stopServer();
-    // Stops on the calling thread (window close, when nothing may be left running).
+    // Stops on the calling thread (window close, when nothing may be left running); a start
+    // still connecting to its database is ended first, not waited for.
     void stopServerNow();
-    // True while a stop or restart is under way; the server must not be read from then.
-    bool isBusy() const { return m_busy; }
-    // Waits for a stop or restart under way (tests, shutdown).
+    // True while a start, stop or restart is under way; the server must not be read from then.
+    bool isBusy() const { return m_work != Work::None; }
+    // Waits for a start, stop or restart under way (tests, shutdown).
     void waitIdle();
     void setMode(DispatchMode mode); // as if the user clicked the mode button
     QString curlCommand() const;
@@ -55,16 +63,33 @@ public:
 
 signals:
     void serverStarted();
+    void startFailed(const QString &error); // without the database's password
     void serverStopped();
     void busyChanged(bool busy);
     void message(const QString &text);
     void recordToggled(bool on); // Record / Stop recording pressed
 
 private:
+    enum class Work : quint8 { None, Starting, Stopping };
+    struct Outcome // of a start, stop or restart
+    {
+        bool started = false;
+        ServerConfig config;
+        QString error;
+        QString passwordSource; // where libpq or the keychain found the database's password
+    };
+
     void scheduleApply();
-    void setBusy(bool busy);
-    // Stops off the GUI thread, then runs `then` on the GUI thread.
-    template<typename F> void stopAsync(F &&then);
+    void setWork(Work work);
+    // Runs `job(stop token)` on m_stopPool, then `then(outcome)` on the GUI thread
+    // (serverpanelwork.cpp).
+    void offGui(Work work, std::function<Outcome(const std::stop_token &)> job,
+                std::function<void(const Outcome &)> then);
+    // On the pool's thread: the keychain (when libpq has no password of its own), then start().
+    static Outcome startOn(ChatServer *server, ServerConfig config, bool resolvePassword,
+                           const std::stop_token &stop);
+    void startFinished(const Outcome &outcome);
+    void notStarted(const QString &error);
     void updateState();
 
     ChatServer *m_server;
@@ -88,7 +113,8 @@ private:
     class DatabaseFields *m_db; // SQLite or PostgreSQL (URI, password, pool)
     QString m_apiKey;
     ServerConfig m_extra; // scenario settings the panel has no widget for
-    QThreadPool m_stopPool; // one thread: stops and restarts run here, one at a time
-    bool m_busy = false;
+    QThreadPool m_stopPool; // one thread: starts, stops and restarts run here, one at a time
+    std::stop_source m_cancel; // of the job under way (a start's database connect)
+    Work m_work = Work::None;
     bool m_applyPending = false; // a change arrived during a stop/restart
 };

@@ -2,11 +2,16 @@
 
 // For the window tests: a classroom-sized offscreen screen and a settings file of their own.
 
+#include "server/servercontrolpanel.h"
+
 #include <QByteArray>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QSettings>
+#include <QSignalSpy>
+#include <QTimer>
+#include <functional>
 
 // Headless GUI tests run on Qt's offscreen platform, whose one screen is 800x600: a window there
 // cannot keep the size a classroom laptop gives it (restoreGeometry fits it to the screen). Call
@@ -38,6 +43,36 @@ inline void useSettingsIn(const QString &dir, const QString &organization)
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir);
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, dir);
+}
+
+// A 10 ms timer on the GUI thread, counting the ticks it got while `busy` held: a GUI thread
+// stuck in a start or a stop gets none until it is over.
+struct GuiTicker
+{
+    QTimer timer;
+    int ticksWhileBusy = 0;
+    explicit GuiTicker(std::function<bool()> busy)
+    {
+        timer.setInterval(10);
+        QObject::connect(&timer, &QTimer::timeout, [this, busy] {
+            if (busy())
+                ++ticksWhileBusy;
+        });
+        timer.start();
+    }
+};
+
+// Starts the window's server on any free port with the SQLite file `path` (off the GUI thread)
+// and waits until it serves. False when it did not start.
+inline bool startOnSqlite(ServerControlPanel *panel, const QString &path)
+{
+    ServerConfig c = panel->config();
+    c.port = 0;
+    c.dbPath = path;
+    panel->setConfig(c);
+    panel->setDatabasePath(path);
+    QSignalSpy started(panel, &ServerControlPanel::serverStarted);
+    return panel->startServer() && started.wait(10000);
 }
 
 // QTEST_MAIN with the screen above.

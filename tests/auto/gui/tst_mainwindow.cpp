@@ -5,6 +5,7 @@
 #include "chat/chatpanel.h"
 #include "gui/mainwindow.h"
 #include "gui/theme.h"
+#include "guitest.h"
 #include "http/chatserver.h"
 #include "lesson/lessonbar.h"
 #include "lesson/lessonplayer.h"
@@ -88,7 +89,9 @@ void TestMainWindow::initTestCase()
     c.dbPath = m_dir.filePath(QStringLiteral("history.sqlite"));
     panel->setConfig(c);
     panel->setDatabasePath(c.dbPath);
-    QVERIFY(panel->startServer());
+    QSignalSpy started(panel, &ServerControlPanel::serverStarted);
+    QVERIFY(panel->startServer()); // off the GUI thread
+    QVERIFY(started.wait(10000));
     QVERIFY(m_server->isRunning());
 }
 
@@ -597,23 +600,6 @@ void TestMainWindow::manyServiceLanesDrawAndScroll()
     QCOMPARE(view.requestAt(topLane), qsizetype(3));
 }
 
-// A 10 ms timer on the GUI thread, counting the ticks it got while `busy` held: a GUI thread
-// stuck in a stop gets none until the stop is over.
-struct GuiTicker
-{
-    QTimer timer;
-    int ticksWhileBusy = 0;
-    explicit GuiTicker(std::function<bool()> busy)
-    {
-        timer.setInterval(10);
-        QObject::connect(&timer, &QTimer::timeout, [this, busy] {
-            if (busy())
-                ++ticksWhileBusy;
-        });
-        timer.start();
-    }
-};
-
 void TestMainWindow::stopDoesNotBlockTheGuiThread()
 {
     ServerControlPanel *panel = m_window->serverPanel();
@@ -647,7 +633,9 @@ void TestMainWindow::stopDoesNotBlockTheGuiThread()
         QVERIFY(runFinished.wait(30000));
     slow.llm.latency.mean = llmBefore;
     panel->setConfig(slow);
+    QSignalSpy started(panel, &ServerControlPanel::serverStarted);
     QVERIFY(panel->startServer());
+    QVERIFY(started.wait(10000));
 }
 
 void TestMainWindow::scenarioThatRestartsTheServerWaitsForIt()

@@ -16,6 +16,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
@@ -90,12 +91,8 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QCOMPARE(window.size(), size);
         ServerControlPanel *panel = window.serverPanel();
-        ServerConfig c = panel->config();
-        c.port = 0;
-        c.dbPath = m_dir.filePath(QStringLiteral("history-%1.sqlite").arg(language));
-        panel->setConfig(c);
-        panel->setDatabasePath(c.dbPath);
-        QVERIFY(panel->startServer()); // the status and URL show what a serving window shows
+        // The status and URL show what a serving window shows.
+        QVERIFY(startOnSqlite(panel, m_dir.filePath(QStringLiteral("history-%1.sqlite").arg(language))));
         window.usersPanel()->startGuidedTour(); // the first start's hint takes room too
         auto stop = qScopeGuard([panel] { panel->stopServerNow(); });
 

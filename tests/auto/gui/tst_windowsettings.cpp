@@ -347,11 +347,14 @@ void TestWindowSettings::wrongDatabaseIsAMessageInThePanel()
           "cannot connect to PostgreSQL" },
         { QStringLiteral("host=localhost port=1 password=Wr0ngPw dbname='unclosed"), "--db" },
     };
+    QSignalSpy failed(panel, &ServerControlPanel::startFailed);
     for (const auto &bad : wrong) {
         uri->setText(bad.uri);
         emit uri->editingFinished();
         messages.clear();
-        QVERIFY(!panel->startServer());
+        failed.clear();
+        QVERIFY(panel->startServer()); // the start begins, off the GUI thread, and fails there
+        QVERIFY(failed.wait(15000));
         QVERIFY(!server.isRunning());
         QVERIFY2(status->text().contains(QLatin1String(bad.says)), qPrintable(status->text()));
         QVERIFY2(!status->text().contains(QLatin1String("Wr0ngPw")), qPrintable(status->text()));
@@ -366,7 +369,9 @@ void TestWindowSettings::wrongDatabaseIsAMessageInThePanel()
     c.dbPath = m_dir.filePath(QStringLiteral("history.sqlite"));
     panel->setDatabasePath(c.dbPath);
     panel->setConfig(c);
+    QSignalSpy started(panel, &ServerControlPanel::serverStarted);
     QVERIFY(panel->startServer());
+    QVERIFY(started.wait(10000));
     QVERIFY(status->text().contains(QLatin1String("SQLite")));
     panel->stopServerNow();
 }
