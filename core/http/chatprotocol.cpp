@@ -80,15 +80,6 @@ QByteArray sseEvent(const char *event, const QByteArray &json)
 
 } // namespace
 
-QJsonObject ReplyIdentity::toJson() const
-{
-    return { { QStringLiteral("request_id"), QString::number(requestId) },
-             { QStringLiteral("session_id"), sessionId },
-             { QStringLiteral("worker"), worker },
-             { QStringLiteral("thread"), thread },
-             { QStringLiteral("mode"), mode } };
-}
-
 bool NativeChatProtocol::parse(const QByteArray &body, ChatRequest *out, QString *error)
 {
     if (!ChatRequestParser::parse(body, out, error))
@@ -355,12 +346,31 @@ void OpenAiChatProtocol::sendReply(ResponseChannel &channel, const ChatReply &re
         sendError(channel, reply.status, reply.result.errorCode, reply.result.errorMessage);
         return;
     }
-    QJsonObject body
-        = OpenAiWire::makeCompletion(m_id, m_model, m_created, reply.result.text, QStringLiteral("stop"),
-                                     m_promptTokens, reply.result.tokens);
-    body.insert(QStringLiteral("loopscope"),
-                reply.identity.toJson()); // where and how it ran; clients ignore it
-    channel.sendJson(200, body);
+    // The object OpenAiWire::makeCompletion describes, plus "loopscope" (where and how it ran;
+    // clients ignore it), written straight into a reused buffer with the keys in the order
+    // QJsonDocument wrote them (the bytes are what the QJsonObject of the same members gave).
+    static thread_local QByteArray body;
+    body.resize(0);
+    const qint64 completionTokens = reply.result.tokens;
+    body += "{\"choices\":[{\"finish_reason\":\"stop\",\"index\":0,\"logprobs\":null,\"message\":{"
+            "\"content\":";
+    JsonOut::string(body, reply.result.text);
+    body += ",\"role\":\"assistant\"}}],\"created\":";
+    JsonOut::number(body, m_created);
+    body += ",\"id\":";
+    JsonOut::string(body, m_id);
+    body += ",\"loopscope\":";
+    writeObject(body, reply.identity, {});
+    body += ",\"model\":";
+    JsonOut::string(body, m_model);
+    body += ",\"object\":\"chat.completion\",\"usage\":{\"completion_tokens\":";
+    JsonOut::number(body, completionTokens);
+    body += ",\"prompt_tokens\":";
+    JsonOut::number(body, qint64(m_promptTokens));
+    body += ",\"total_tokens\":";
+    JsonOut::number(body, m_promptTokens + completionTokens);
+    body += "}}\n";
+    channel.send(200, body, "application/json");
 }
 
 QJsonObject OpenAiChatProtocol::modelObject(const QString &backend, qint64 createdSecs)

@@ -9,7 +9,8 @@
 #include <QList>
 #include <QString>
 
-// Where and how a request ran, as every reply names it.
+// Where and how a request ran, as every reply names it ({"mode","request_id","session_id","thread",
+// "worker"}: the native replies' members, the OpenAI body's "loopscope" member).
 struct ReplyIdentity
 {
     quint64 requestId = 0;
@@ -17,9 +18,6 @@ struct ReplyIdentity
     int worker = 0;
     QString thread;
     QString mode;
-
-    // {"mode","request_id","session_id","thread","worker"} (the OpenAI body's "loopscope" member).
-    QJsonObject toJson() const;
 };
 
 // What the pipeline answered, as a protocol writes it back.

@@ -1,6 +1,7 @@
 #include "historystore.h"
 #include "storage/historycache.h"
 #include "storage/historyconnection.h"
+#include "storage/searchindex.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -207,20 +208,20 @@ QList<SearchHit> HistoryStore::search(const QString &text, const QString &userId
         return out;
     const QString owner = userId.isEmpty() ? QString() : QStringLiteral(" AND c.user_id = ?3");
     const QString pattern = HistoryText::likePattern(needle);
-    // The trigram index answers three characters or more; shorter text is looked for row by row.
-    const bool indexed = needle.size() >= 3;
     const QString phrase = QLatin1Char('"')
         + QString(needle).replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
+    // One statement, so one snapshot: the indexed messages through the trigram index, the ones the
+    // writer has not indexed yet row by row (storage/searchindex.h).
     const auto q = c->prepare(
         QStringLiteral("SELECT m.conversation_id, c.title, m.id, m.role, m.content FROM messages m"
                        " JOIN conversations c ON c.id = m.conversation_id WHERE ")
-        + (indexed ? QStringLiteral("m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1)")
-                   : QStringLiteral("m.content LIKE ?1 ESCAPE '\\'"))
-        + owner + QStringLiteral(" ORDER BY c.updated_at DESC, m.id LIMIT ?2"));
-    q->bind(1, indexed ? phrase : pattern);
+        + SearchIndex::matchCondition(SearchIndex::indexable(needle)) + owner
+        + QStringLiteral(" ORDER BY c.updated_at DESC, m.id LIMIT ?2"));
+    q->bind(1, phrase);
     q->bind(2, qint64(limit));
     if (!userId.isEmpty())
         q->bind(3, userId);
+    q->bind(4, needle);
     QSet<QString> withMessages;
     while (q->next()) {
         out.append({ q->text(0), q->text(1), q->integer(2), q->text(3),

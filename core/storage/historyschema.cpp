@@ -45,6 +45,26 @@ const char *const kVersion1[] = {
     "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')",
 };
 
+// 1 -> 2. The search index is written by the history writer's indexing pass in large batches
+// (storage/searchindex.h), not by a trigger per inserted message: FTS5 writes an index segment
+// per statement that way, several times the CPU of the rest of an exchange's save. Messages up to
+// search_index.indexed_to are in messages_fts; newer ones (the tail) are searched row by row. Deleting or
+// changing a message touches the index only when the message is in it.
+const char *const kVersion2[] = {
+    "DROP TRIGGER messages_fts_insert",
+    "DROP TRIGGER messages_fts_delete",
+    "DROP TRIGGER messages_fts_update",
+    "CREATE TABLE search_index (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_to INTEGER NOT NULL)",
+    "INSERT INTO search_index VALUES (1, COALESCE((SELECT MAX(id) FROM messages), 0))",
+    "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages"
+    " WHEN old.id <= (SELECT indexed_to FROM search_index) BEGIN"
+    " INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content); END",
+    "CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages"
+    " WHEN old.id <= (SELECT indexed_to FROM search_index) BEGIN"
+    " INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);"
+    " INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content); END",
+};
+
 int userVersion(SqliteDb &db)
 {
     const auto q = db.prepare(QStringLiteral("PRAGMA user_version"));
@@ -90,6 +110,12 @@ bool apply(SqliteDb &db, QString *error)
                 return failed();
         }
     }
+    if (version < 2) {
+        for (const char *statement : kVersion2) {
+            if (!db.exec(statement, error))
+                return failed();
+        }
+    }
     if (version < Version
         && !db.exec(QStringLiteral("PRAGMA user_version = %1").arg(Version).toUtf8().constData(), error))
         return failed();
@@ -109,6 +135,7 @@ QStringList tables()
              QStringLiteral("messages_fts_idx"),
              QStringLiteral("messages_fts_docsize"),
              QStringLiteral("messages_fts_config"),
+             QStringLiteral("search_index"),
              QStringLiteral("sqlite_sequence") };
 }
 

@@ -12,7 +12,9 @@ namespace HistorySchema {
 
 // 1: conversations.settings (system prompt and model settings), messages.active and alt_of
 //    (regenerated answers kept as alternatives), messages_fts (search).
-inline constexpr int Version = 1;
+// 2: search_index (how far messages_fts reaches); the index is written in batches by the history
+//    writer instead of by a trigger per message.
+inline constexpr int Version = 2;
 
 // Creates what is missing and migrates an older file, in one transaction. False with a message
 // on failure, and for a file written by a newer LoopScope (it is left as it is).

@@ -4,6 +4,7 @@
 #include "storage/historyconnection.h"
 #include "storage/historyschema.h"
 #include "storage/historywriter.h"
+#include "storage/searchindex.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -62,7 +63,7 @@ HistoryStore::Connection *HistoryStore::connection(QString *error)
     if (!c) {
         auto fresh = std::make_unique<Connection>();
         QString why;
-        if (!fresh->open(m_path, &why)) {
+        if (!fresh->open(m_path, &why) || !SearchIndex::registerFunctions(*fresh, &why)) {
             if (error)
                 *error = QStringLiteral("cannot open history database %1: %2").arg(m_path, why);
             t_connections.byStore.remove(m_storeId);
@@ -82,9 +83,11 @@ bool HistoryStore::open(QString *error)
         return false;
     }
     Connection *c = connection(error);
-    if (!c)
+    if (!c || !HistorySchema::apply(*c, error))
         return false;
-    return HistorySchema::apply(*c, error);
+    if (SearchIndex::hasTail(*c))
+        writer(); // a previous run left messages unindexed: the writer indexes them when idle
+    return true;
 }
 
 std::optional<UserContext> HistoryStore::loadContext(const QString &userId, const QString &sessionId,
@@ -223,6 +226,17 @@ void HistoryStore::setPageLimitForTesting(int pages)
 {
     saveExchange(Exchange {}); // make sure the writer exists and is idle
     m_writer->pageLimit.store(pages);
+}
+
+void HistoryStore::holdSearchIndexingForTesting(bool held)
+{
+    writer()->holdIndexing(held);
+}
+
+qint64 HistoryStore::searchIndexedTo(QString *error)
+{
+    Connection *c = connection(error);
+    return c ? SearchIndex::indexedTo(*c, error) : -1;
 }
 
 bool HistoryStore::insertAuditRow(const QString &userId, quint64 requestId, int index, QString *error)

@@ -50,7 +50,7 @@ struct Exchange
 //
 // Writes of exchanges go through one writer thread with group commit: SQLite has a single writer
 // anyway, so instead of many threads queueing on its lock (and paying a transaction each), the
-// writer commits whatever exchanges are waiting in one transaction, each inside its own SAVEPOINT.
+// writer commits whatever exchanges are waiting in one transaction (storage/historywriter.h).
 // An exchange is saved whole or not at all, so a failed request (or a full disk) never leaves half
 // an exchange behind, and one bad exchange does not fail its neighbours.
 class HistoryStore : public HistoryQueries
@@ -99,6 +99,11 @@ public:
     SaveAwaiter save(Exchange exchange) { return SaveAwaiter(this, std::move(exchange)); }
     // Test hook: caps the database size (PRAGMA max_page_count) to simulate a full disk.
     void setPageLimitForTesting(int pages);
+    // Test hook: while held, the writer leaves new messages out of the search index (a search
+    // still finds them, row by row). Let go, it indexes them at its next quiet moment.
+    void holdSearchIndexingForTesting(bool held);
+    // The id of the newest message in the search index (-1 on error; storage/searchindex.h).
+    qint64 searchIndexedTo(QString *error = nullptr);
     // Appends one row to the audit log (the seeds' batched-insert example).
     bool insertAuditRow(const QString &userId, quint64 requestId, int index, QString *error = nullptr);
 

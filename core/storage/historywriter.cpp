@@ -3,6 +3,7 @@
 #include "base/plaintext.h"
 #include "storage/historycache.h"
 #include "storage/historyconnection.h"
+#include "storage/searchindex.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -24,19 +25,30 @@ void HistoryStore::Writer::run()
     std::vector<Pending> batch;
     for (;;) {
         batch.clear();
+        bool quiet = false;
         {
             std::unique_lock lock(m_mutex);
             m_idle = true;
-            m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+            const auto work = [this] { return m_stopping || !m_queue.empty(); };
+            if (m_tail && !m_indexingHeld)
+                quiet = !m_wake.wait_for(lock, QuietBeforeIndexing, work) && !m_indexingHeld;
+            else
+                m_wake.wait(lock, [&] { return work() || (m_tail && !m_indexingHeld); });
             m_idle = false;
-            if (m_queue.empty())
-                break; // stopping, nothing left
+            if (m_queue.empty() && m_stopping)
+                break; // nothing left
             const size_t n = std::min<size_t>(m_queue.size(), 512);
             for (size_t i = 0; i < n; ++i) {
                 batch.push_back(std::move(m_queue.front()));
                 m_queue.pop_front();
             }
         }
+        if (quiet) {
+            indexWhileIdle();
+            continue;
+        }
+        if (batch.empty())
+            continue; // indexing was let go: wait for the quiet moment
         HistoryCache *cache = m_store->m_cache.get();
         for (const Pending &p : batch)
             cache->committing(p.exchange.sessionId);
@@ -45,6 +57,44 @@ void HistoryStore::Writer::run()
         for (const Pending &p : batch)
             cache->committed(p.exchange.sessionId);
         complete(batch, results);
+        for (size_t i = 0; i < batch.size(); ++i) {
+            if (results[i].isEmpty() && !batch[i].exchange.sessionId.isEmpty())
+                m_unindexed += batch[i].exchange.regenerate ? 1 : 2;
+        }
+        m_tail = m_tail || m_unindexed > 0;
+        // Under steady load the writer is never idle for long: past the tail's limit a batch is
+        // indexed after each commit (after the exchanges above were handed back), so the tail a
+        // search scans stays bounded.
+        if (m_unindexed >= SearchIndex::TailLimit && indexingAllowed()) {
+            if (Connection *c = m_store->connection(nullptr); c && SearchIndex::indexBatch(*c) >= 0)
+                m_unindexed = std::max(0, m_unindexed - SearchIndex::BatchMessages);
+        }
+    }
+}
+
+bool HistoryStore::Writer::indexingAllowed()
+{
+    std::lock_guard lock(m_mutex);
+    return !m_indexingHeld;
+}
+
+// Indexes the tail a batch at a time until it is done or exchanges are waiting.
+void HistoryStore::Writer::indexWhileIdle()
+{
+    Connection *c = m_store->connection(nullptr);
+    if (!c)
+        return;
+    for (;;) {
+        const int moved = SearchIndex::indexBatch(*c);
+        if (moved == 0) {
+            m_tail = false;
+            m_unindexed = 0;
+        }
+        if (moved <= 0)
+            return; // done, or failed: tried again at the next quiet moment
+        std::lock_guard lock(m_mutex);
+        if (m_stopping || m_indexingHeld || !m_queue.empty())
+            return;
     }
 }
 
@@ -100,10 +150,8 @@ std::vector<QString> HistoryStore::Writer::commit(std::vector<Pending> &batch)
         if (!c->statement(Begin, "BEGIN IMMEDIATE").run()) {
             error = c->lastError();
         } else {
-            // Optimistic first: the whole batch in the transaction, no savepoint per exchange.
-            // FTS5 writes its pending search index out at every SAVEPOINT and RELEASE, so a
-            // savepoint per exchange cost a new index segment (about 20 WAL pages) per exchange;
-            // one transaction writes one segment per batch. If any exchange fails, nothing of
+            // Optimistic first: the whole batch in the transaction, no savepoint per exchange
+            // (each savepoint and release costs WAL writes). If any exchange fails, nothing of
             // this attempt is kept and the batch is written again with a savepoint around each
             // exchange, so one bad exchange still fails alone.
             bool clean = true;

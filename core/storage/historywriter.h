@@ -6,6 +6,7 @@
 #include <QString>
 #include <QThread>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <coroutine>
 #include <deque>
@@ -15,8 +16,10 @@
 #include <vector>
 
 // The writer side of HistoryStore: exchanges go to one writer thread that commits everything
-// waiting in one transaction (group commit), each exchange inside its own SAVEPOINT, and wakes
-// whoever waits for them: a blocked thread, or coroutines on an event loop (through LoopBatch).
+// waiting in one transaction (group commit) and wakes whoever waits for them: a blocked thread,
+// or coroutines on an event loop (through LoopBatch). Between batches it also keeps the chat
+// search's index (storage/searchindex.h): once it has been idle for a moment, or a batch after
+// each commit while the unindexed messages are past the tail's limit.
 
 // What the writer is handed: one exchange, and who waits for it (a coroutine on an event loop,
 // or a blocked thread).
@@ -137,10 +140,25 @@ public:
             m_wake.notify_one();
     }
 
+    // While held, the writer indexes nothing (tests: a tail that stays unindexed).
+    void holdIndexing(bool held)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_indexingHeld = held;
+        }
+        m_wake.notify_one();
+    }
+
     std::atomic<int> pageLimit { 0 };
+
+    // How long the writer waits with nothing to write before it indexes the tail.
+    static constexpr std::chrono::milliseconds QuietBeforeIndexing { 200 };
 
 private:
     void run();
+    bool indexingAllowed();
+    void indexWhileIdle();
     static void complete(std::vector<Pending> &batch, std::vector<QString> &results);
     void tellCache(const std::vector<Pending> &batch, const std::vector<QString> &results);
     std::vector<QString> commit(std::vector<Pending> &batch);
@@ -153,5 +171,10 @@ private:
     std::deque<Pending> m_queue;
     bool m_stopping = false;
     bool m_idle = false;
+    bool m_indexingHeld = false;
+    // Writer thread only: some message may be unindexed (true at the start: a previous run may
+    // have left some), and how many were written since the index was last brought up to date.
+    bool m_tail = true;
+    int m_unindexed = 0;
     std::thread m_thread; // last: starts once everything above exists
 };

@@ -253,6 +253,54 @@ private slots:
                  mode == DispatchMode::Executor);
     }
 
+    // The whole reply is written without QJsonObject: it parses, every member is there with the
+    // right value (quotes, backslashes, newlines, tabs, control characters, Chinese and emoji
+    // escaped or kept as JSON wants), nothing else is, and the bytes are what QJsonDocument writes
+    // for the same members.
+    void wholeCompletionEscapes()
+    {
+        QVERIFY(startServer(config(DispatchMode::Async)));
+        const QString said
+            = QStringLiteral("say \"hi\" \\ back\nline two\ttab \u0001\u001f 你好 🚀 é </script>");
+        const HttpResult r
+            = request("POST", QStringLiteral("/v1/chat/completions"), completionBody(said, false));
+        QVERIFY(r.finished);
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.body.endsWith("}\n"));
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(r.body, &parseError);
+        QVERIFY2(parseError.error == QJsonParseError::NoError, qPrintable(parseError.errorString()));
+        const QJsonObject o = doc.object();
+        const QString content = o.value(QLatin1String("choices"))
+                                    .toArray()
+                                    .at(0)
+                                    .toObject()
+                                    .value(QLatin1String("message"))
+                                    .toObject()
+                                    .value(QLatin1String("content"))
+                                    .toString();
+        QVERIFY2(content.contains(said), qPrintable(content)); // the simulated model quotes the message
+        QVERIFY(r.body.contains(R"(say \"hi\" \\ back\nline two\ttab \u0001\u001f )"));
+        QVERIFY(r.body.contains("你好 🚀 é"));
+        const QJsonObject usage = o.value(QLatin1String("usage")).toObject();
+        QJsonObject expected = OpenAiWire::makeCompletion(
+            o.value(QLatin1String("id")).toString(), QStringLiteral("test-model"),
+            o.value(QLatin1String("created")).toInteger(), content, QStringLiteral("stop"),
+            usage.value(QLatin1String("prompt_tokens")).toInt(),
+            usage.value(QLatin1String("completion_tokens")).toInt());
+        const QJsonObject where = o.value(QLatin1String("loopscope")).toObject();
+        QCOMPARE(
+            where.keys(),
+            (QStringList { QStringLiteral("mode"), QStringLiteral("request_id"), QStringLiteral("session_id"),
+                           QStringLiteral("thread"), QStringLiteral("worker") }));
+        QCOMPARE(where.value(QLatin1String("mode")).toString(), QStringLiteral("async"));
+        QVERIFY(where.value(QLatin1String("request_id")).toString().toULongLong() > 0);
+        QVERIFY(where.value(QLatin1String("worker")).isDouble());
+        expected.insert(QStringLiteral("loopscope"), where);
+        QCOMPARE(o, expected);
+        QCOMPARE(r.body, QJsonDocument(expected).toJson(QJsonDocument::Compact) + '\n');
+    }
+
     void streamMatchesWhole_data() { addModes(); }
     void streamMatchesWhole()
     {

@@ -1,6 +1,8 @@
 // The history database's schema: a file written by LoopScope 0.2.0 is migrated in place without
-// losing a conversation, a new file and a migrated one answer the same queries (settings,
-// alternatives, search), and a file holding someone else's tables is still refused.
+// losing a conversation, a file of version 1 (search index kept by triggers) moves to the lazily
+// written index without indexing anything twice, a new file and a migrated one answer the same
+// queries (settings, alternatives, search), and a file holding someone else's tables is still
+// refused.
 #include "http/historyfilecheck.h"
 #include "storage/historystore.h"
 
@@ -62,6 +64,19 @@ QString write020(const QTemporaryDir &dir)
     return execSql(path, sql) ? path : QString();
 }
 
+// Version 1 (LoopScope at 13d9754): the search index kept by triggers on every insert, written
+// here independently of the code under test.
+const char *const kSchemaVersion1 = R"sql(
+ALTER TABLE conversations ADD COLUMN settings TEXT;
+ALTER TABLE messages ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE messages ADD COLUMN alt_of INTEGER;
+CREATE VIRTUAL TABLE messages_fts USING fts5( content, content='messages', content_rowid='id', tokenize='trigram');
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content); END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content); END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content); INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content); END;
+PRAGMA user_version = 1;
+)sql";
+
 } // namespace
 
 class TestHistorySchema : public QObject
@@ -70,6 +85,7 @@ class TestHistorySchema : public QObject
 private slots:
     void migratesA020FileWithoutLosingAConversation();
     void newAndMigratedFilesAnswerTheSameQueries();
+    void migratesAVersion1FileToTheLazyIndex();
     void refusesAFileWithSomeoneElsesTables();
     void refusesAFileFromANewerVersion();
     void regenerateKeepsAlternativesAndEditReplacesTheRest();
@@ -110,7 +126,7 @@ void TestHistorySchema::migratesA020FileWithoutLosingAConversation()
         QCOMPARE(ctx->history.size(), 2);
         QVERIFY(ctx->settings.isEmpty());
     }
-    QCOMPARE(scalar(path, "PRAGMA user_version"), 1);
+    QCOMPARE(scalar(path, "PRAGMA user_version"), 2);
     QVERIFY2(HistoryFileCheck::check(path, &error), qPrintable(error)); // the FTS tables are ours too
     // Opening again migrates nothing twice.
     HistoryStore again(path);
@@ -151,6 +167,55 @@ void TestHistorySchema::newAndMigratedFilesAnswerTheSameQueries()
         QVERIFY(store.deleteConversation(QStringLiteral("s9")));
         QVERIFY(store.search(QStringLiteral("can pause")).isEmpty()); // the index follows deletes
     }
+}
+
+void TestHistorySchema::migratesAVersion1FileToTheLazyIndex()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("history-v1.sqlite"));
+    // 0.2.0's tables, then version 1's, then rows written through version 1's triggers.
+    QVERIFY(execSql(
+        path,
+        QByteArray(kSchema020) + kSchemaVersion1
+            + "INSERT INTO users VALUES ('ana', 1, 2);"
+              "INSERT INTO conversations(id, user_id, title, created_at, updated_at) VALUES"
+              " ('c1', 'ana', 'blocking', 1, 2), ('c2', 'ana', '线程', 3, 4);"
+              "INSERT INTO messages(conversation_id, role, content, created_at) VALUES"
+              " ('c1', 'user', 'Does time.sleep block?', 1), ('c1', 'assistant', 'It holds the loop.', 2),"
+              " ('c2', 'user', '异步和线程有什么区别？', 3), ('c2', 'assistant', "
+              "'协程在一个线程里轮流运行。', 4);"));
+    QCOMPARE(scalar(path, "SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'holds'"), 1);
+    QString error;
+    {
+        HistoryStore store(path);
+        QVERIFY2(store.open(&error), qPrintable(error));
+        // What the triggers indexed counts as indexed: nothing is indexed twice.
+        QCOMPARE(store.searchIndexedTo(), qint64(4));
+        QCOMPARE(scalar(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'messages_fts_insert'"), 0);
+        QCOMPARE(store.search(QStringLiteral("HOLDS THE")).size(), 1);
+        QCOMPARE(store.search(QStringLiteral("线程里")).size(), 1);
+        // A message saved now is found at once; deleting an indexed conversation unindexes it.
+        store.holdSearchIndexingForTesting(true);
+        QVERIFY(store.saveExchange({ QStringLiteral("ana"),
+                                     QStringLiteral("c1"),
+                                     QStringLiteral("and asyncio?"),
+                                     QStringLiteral("asyncio.sleep yields"),
+                                     5,
+                                     {} }));
+        QCOMPARE(store.searchIndexedTo(), qint64(4));
+        QCOMPARE(store.search(QStringLiteral("asyncio.sleep")).size(), 1);
+        QVERIFY(store.deleteConversation(QStringLiteral("c2")));
+        QCOMPARE(scalar(path, "SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH '\"线程里\"'"), 0);
+        QVERIFY(store.search(QStringLiteral("线程里")).isEmpty());
+    }
+    QCOMPARE(scalar(path, "PRAGMA user_version"), 2);
+    QVERIFY2(HistoryFileCheck::check(path, &error), qPrintable(error)); // search_index is ours
+    HistoryStore again(path);
+    QVERIFY2(again.open(&error), qPrintable(error));
+    QTRY_COMPARE(again.searchIndexedTo(), scalar(path, "SELECT MAX(id) FROM messages"));
+    QCOMPARE(scalar(path, "SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'asyncio'"),
+             2); // question and answer
+    QCOMPARE(again.search(QStringLiteral("asyncio.sleep")).size(), 1);
 }
 
 void TestHistorySchema::refusesAFileWithSomeoneElsesTables()

@@ -4,7 +4,10 @@
 # `loopscope serve` with 1 and 2 worker loops, and the seeds' FastAPI service on uvicorn. Prints one Markdown section of figures
 # and ratios for docs/BENCHMARKS.md on stdout (progress on stderr).
 #
-#   tests/bench/compare_servers.sh [BUILD_DIR] [--quick]
+#   tests/bench/compare_servers.sh [BUILD_DIR] [--quick] [--before LOOPSCOPE_BINARY]
+#
+# --before adds a second `loopscope` (e.g. main's build) as "LoopScope async, 1 loop, before" to
+# (a), (b) and (c), so a change is measured against its base in the same run.
 #
 #   (a) zero-delay throughput, wrk -t1 -c50 (POST /v1/chat), and each server's CPU per request;
 #   (b) 1,000 connections against a 50 ms LLM call (wrk -t2 -c1000): mean and p99 / 50 ms;
@@ -17,11 +20,14 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUILD="$ROOT/build"
 QUICK=0
-for a in "$@"; do
-  case "$a" in
+BEFORE=
+while [ $# -gt 0 ]; do
+  case "$1" in
     --quick) QUICK=1 ;;
-    *) BUILD="$(realpath "$a")" ;;
+    --before) BEFORE="$(realpath "$2")"; shift ;;
+    *) BUILD="$(realpath "$1")" ;;
   esac
+  shift
 done
 BIN="$BUILD/app/loopscope"
 BARE="$BUILD/tests/bench/bench_bare_qhttpserver"
@@ -44,6 +50,7 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "compare_servers.sh needs: apt-get install -y ${need[*]}" >&2; exit 1
   fi
 fi
+[ -z "$BEFORE" ] || [ -x "$BEFORE" ] || { echo "not an executable: $BEFORE" >&2; exit 1; }
 [ -x "$BIN" ] && [ -x "$BARE" ] || { echo "build first: scripts/test.sh (missing $BIN or $BARE)" >&2; exit 1; }
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 WORK=$(mktemp -d)
@@ -84,8 +91,9 @@ start() {
   case "$name" in
     nginx) nginx_conf "$port"; nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" >"$WORK/$name.log" 2>&1 & ;;
     bare) "$BARE" "$port" >"$WORK/$name.log" 2>&1 & ;;
-    loopscope1|loopscope2)
-      "$BIN" serve --port "$port" --mode async --workers "${name#loopscope}" --llm-latency "$lat" \
+    loopscope1|loopscope2|before1)
+      local bin=$BIN; [ "$name" = before1 ] && bin=$BEFORE
+      "$bin" serve --port "$port" --mode async --workers "${name: -1}" --llm-latency "$lat" \
           --db-read-latency 0 --db-write-latency 0 --api-key "$KEY" \
           --db "$WORK/$name-$port.sqlite" >"$WORK/$name.log" 2>&1 & ;;
     uvicorn)
@@ -111,8 +119,14 @@ wrk_pct() { awk -v p="$2" '$1==p {print $2}' "$1" | to_ms; }
 wrk_errors() { awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' "$1"; }
 
 NAMES=(nginx bare loopscope1 loopscope2 uvicorn)
+LOOPSCOPES=(loopscope1 loopscope2 uvicorn) # (b) and (c)
+if [ -n "$BEFORE" ]; then
+  NAMES=(nginx bare loopscope1 before1 loopscope2 uvicorn)
+  LOOPSCOPES=(loopscope1 before1 loopscope2 uvicorn)
+fi
 declare -A LABEL=([nginx]="nginx return 200, 1 worker" [bare]="bare QHttpServer handler" [loopscope1]="LoopScope async, 1 loop" \
-                  [loopscope2]="LoopScope async, 2 loops" [uvicorn]="seeds' FastAPI on uvicorn")
+                  [loopscope2]="LoopScope async, 2 loops" [uvicorn]="seeds' FastAPI on uvicorn" \
+                  [before1]="LoopScope async, 1 loop, before")
 declare -A RPS MEAN P99 CPU RSS USREQ
 PORT=19100
 
@@ -123,7 +137,8 @@ echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
      "Date: $(date -u '+%F %H:%M') UTC. uvicorn $(/usr/bin/python3 -c 'import uvicorn;print(uvicorn.__version__)')," \
      "FastAPI $(/usr/bin/python3 -c 'import fastapi;print(fastapi.__version__)'), Python $(/usr/bin/python3 -c 'import sys;print(sys.version.split()[0])'), $(nginx -v 2>&1 | cut -d' ' -f3)."
 echo "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)."
-echo "Command: \`tests/bench/compare_servers.sh$( [ $QUICK = 1 ] && echo ' --quick')\`. Every figure below comes from this one run."
+echo "Command: \`tests/bench/compare_servers.sh$( [ $QUICK = 1 ] && echo ' --quick')$( [ -n "$BEFORE" ] && echo " --before $BEFORE")\`. Every figure below comes from this one run."
+[ -z "$BEFORE" ] || echo "\"before\" is \`$BEFORE\`; \"LoopScope\" is \`$BIN\`."
 echo
 
 # (a) zero-delay throughput -------------------------------------------------------------------
@@ -152,7 +167,7 @@ done
 echo
 
 # (b) 1,000 connections against a 50 ms call ----------------------------------------------------
-for n in loopscope1 loopscope2 uvicorn; do
+for n in "${LOOPSCOPES[@]}"; do
   PORT=$((PORT + 1)); start "$n" $PORT 0.05
   log "(b) $n: wrk -t2 -c1000 -d${SECS}s, 50 ms call"
   wrk -t2 -c1000 -d"${SECS}s" --latency -s "$LUA" "http://127.0.0.1:$PORT/v1/chat" >"$WORK/b-$n.txt" 2>&1
@@ -164,7 +179,7 @@ echo "### (b) 1,000 connections against a 50 ms LLM call, \`wrk -t2 -c1000 -d${S
 echo
 echo "| server | requests/s | mean ms | mean / call | p99 ms | p99 / call | wrk errors |"
 echo "|---|---:|---:|---:|---:|---:|---|"
-for n in loopscope1 loopscope2 uvicorn; do
+for n in "${LOOPSCOPES[@]}"; do
   echo "| ${LABEL[$n]} | $(wrk_rps "$WORK/b-$n.txt") | ${MEAN[$n]} | $(awk -v a="${MEAN[$n]}" 'BEGIN{printf "%.2f", a/50}') |" \
        "${P99[$n]} | $(awk -v a="${P99[$n]}" 'BEGIN{printf "%.2f", a/50}') | $(wrk_errors "$WORK/b-$n.txt") |"
 done
@@ -188,7 +203,7 @@ print(f'{int(m.get("successful", 0))}|{errs}|{m.get("makespan_s", 0):.2f}|{p50:.
 PY
 }
 declare -A CROW
-for n in loopscope1 loopscope2 uvicorn; do
+for n in "${LOOPSCOPES[@]}"; do
   PORT=$((PORT + 1)); start "$n" $PORT 2
   for u in $USERS; do
     log "(c) $n: $u users, one 2 s call each"
@@ -205,7 +220,7 @@ echo
 echo "| users | server | ok | errors by kind | makespan s | makespan / 2 s | p50 ms |"
 echo "|---:|---|---:|---|---:|---:|---:|"
 for u in $USERS; do
-  for n in loopscope1 loopscope2 uvicorn; do
+  for n in "${LOOPSCOPES[@]}"; do
     IFS='|' read -r ok errs mk p50 <<<"${CROW[$n,$u]}"
     echo "| $u | ${LABEL[$n]} | $ok | $errs | $mk | $(awk -v a="$mk" 'BEGIN{printf "%.2f", a/2}') | $p50 |"
   done
@@ -215,7 +230,7 @@ echo "### (d) Server CPU and memory over all of (c)"
 echo
 echo "| server | CPU s (user+sys) | / uvicorn | peak RSS MiB |"
 echo "|---|---:|---:|---:|"
-for n in loopscope1 loopscope2 uvicorn; do
+for n in "${LOOPSCOPES[@]}"; do
   echo "| ${LABEL[$n]} | ${CPU[$n]} | $(awk -v a="${CPU[$n]}" -v b="${CPU[uvicorn]}" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}') | ${RSS[$n]} |"
 done
 echo
