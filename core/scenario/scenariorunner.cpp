@@ -215,6 +215,18 @@ void ScenarioRunner::loadFinished()
 
 void ScenarioRunner::collectVariant()
 {
+    // A reply reaches its client a moment before the server's thread books the request as
+    // finished: wait for that (a little), or the run would keep a finished request as in flight.
+    if (m_server && m_server->counters()->inFlight.load() > 0) {
+        const qint64 now = TraceClock::nowNs();
+        if (m_settleDeadlineNs == 0)
+            m_settleDeadlineNs = now + SettleNs;
+        if (now < m_settleDeadlineNs) {
+            QTimer::singleShot(2, this, &ScenarioRunner::collectVariant);
+            return;
+        }
+    }
+    m_settleDeadlineNs = 0;
     if (m_shortPass) {
         collectShortPass();
         return;

@@ -74,4 +74,7 @@ private:
     VariantResult m_pending;
     bool m_shortPass = false; // the running pass is one of the variant's short ones (plus_unscaled)
     int m_shortPassesLeft = 0;
+    // Requests still in flight on the server when the load finished are waited for until then.
+    static constexpr qint64 SettleNs = 2'000'000'000;
+    qint64 m_settleDeadlineNs = 0;
 };
