@@ -154,17 +154,24 @@ std::vector<QString> HistoryStore::Writer::commit(std::vector<Pending> &batch)
             // (each savepoint and release costs WAL writes). If any exchange fails, nothing of
             // this attempt is kept and the batch is written again with a savepoint around each
             // exchange, so one bad exchange still fails alone.
+            BatchRows rows;
+            rows.now = QDateTime::currentMSecsSinceEpoch();
             bool clean = true;
             for (size_t i = 0; clean && i < batch.size(); ++i)
-                clean = writeExchange(c, batch[i].exchange, nullptr);
+                clean = writeExchange(c, batch[i].exchange, &rows, nullptr);
             if (!clean) {
                 c->statement(Rollback, "ROLLBACK").run();
+                rows.requests.clear();
+                rows.owners.clear();
                 if (!c->statement(Begin, "BEGIN IMMEDIATE").run())
                     error = c->lastError();
                 else
-                    writeEach(c, batch, &results);
+                    writeEach(c, batch, &rows, &results);
             }
-            if (error.isEmpty() && !c->statement(Commit, "COMMIT").run()) {
+            if (error.isEmpty() && !writeUsers(c, rows)) {
+                error = c->lastError();
+                c->statement(Rollback, "ROLLBACK").run();
+            } else if (error.isEmpty() && !c->statement(Commit, "COMMIT").run()) {
                 // Some errors (SQLITE_FULL, I/O) make SQLite roll the whole transaction back
                 // by itself; then nothing of this batch was stored. Name the first real cause.
                 error = c->lastError();
@@ -187,13 +194,13 @@ std::vector<QString> HistoryStore::Writer::commit(std::vector<Pending> &batch)
     return results;
 }
 
-void HistoryStore::Writer::writeEach(Connection *c, std::vector<Pending> &batch,
+void HistoryStore::Writer::writeEach(Connection *c, std::vector<Pending> &batch, BatchRows *rows,
                                      std::vector<QString> *results)
 {
     for (size_t i = 0; i < batch.size(); ++i) {
         c->statement(Savepoint, "SAVEPOINT exchange").run();
         QString e;
-        if (writeExchange(c, batch[i].exchange, &e)) {
+        if (writeExchange(c, batch[i].exchange, rows, &e)) {
             c->statement(Release, "RELEASE exchange").run();
         } else {
             (*results)[i] = e.isEmpty() ? QStringLiteral("write failed") : e;
@@ -231,7 +238,24 @@ void HistoryStore::SaveAwaiter::await_suspend(std::coroutine_handle<> handle)
     p.loop->add(m_store->writer(), std::move(p));
 }
 
-bool HistoryStore::Writer::writeExchange(Connection *c, const Exchange &e, QString *error)
+bool HistoryStore::Writer::writeUsers(Connection *c, const BatchRows &rows)
+{
+    SqliteStatement &user
+        = c->statement(UpsertUser,
+                       "INSERT INTO users(user_id, created_at, requests) VALUES(?, ?, ?)"
+                       " ON CONFLICT(user_id) DO UPDATE SET requests = requests + excluded.requests");
+    for (auto it = rows.requests.cbegin(); it != rows.requests.cend(); ++it) {
+        StatementScope scope(user);
+        user.bind(1, it.key());
+        user.bind(2, rows.now);
+        user.bind(3, it.value());
+        if (!user.run())
+            return false;
+    }
+    return true;
+}
+
+bool HistoryStore::Writer::writeExchange(Connection *c, const Exchange &e, BatchRows *rows, QString *error)
 {
     if (e.sessionId.isEmpty())
         return true; // an empty exchange only starts the writer
@@ -240,19 +264,14 @@ bool HistoryStore::Writer::writeExchange(Connection *c, const Exchange &e, QStri
             *error = c->lastError();
         return false;
     };
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    {
-        SqliteStatement &user
-            = c->statement(UpsertUser,
-                           "INSERT INTO users(user_id, created_at, requests) VALUES(?, ?, 1)"
-                           " ON CONFLICT(user_id) DO UPDATE SET requests = requests + 1");
-        StatementScope scope(user);
-        user.bind(1, e.userId);
-        user.bind(2, now);
-        if (!user.run())
-            return failed();
+    const qint64 now = rows->now;
+    const auto touched = rows->owners.constFind(e.sessionId);
+    if (touched != rows->owners.cend() && *touched != e.userId) {
+        if (error)
+            *error = HistoryStore::ForeignSession; // started or touched by its owner in this batch
+        return false;
     }
-    {
+    if (touched == rows->owners.cend()) {
         // A conversation belongs to the user who started it: only that user's exchange touches
         // it. The usual case, a turn of the user's own conversation, is one UPDATE; the title
         // (markdown to plain text, the one regular-expression pass of a save) is made only for a
@@ -362,5 +381,8 @@ bool HistoryStore::Writer::writeExchange(Connection *c, const Exchange &e, QStri
         if (!msg.run())
             return failed();
     }
+    // Booked only once the whole exchange is written: a failed one is rolled back, rows and all.
+    ++rows->requests[e.userId];
+    rows->owners.insert(e.sessionId, e.userId);
     return true;
 }

@@ -2,6 +2,7 @@
 
 #include "storage/historystore.h"
 
+#include <QHash>
 #include <QObject>
 #include <QString>
 #include <QThread>
@@ -162,8 +163,21 @@ private:
     static void complete(std::vector<Pending> &batch, std::vector<QString> &results);
     void tellCache(const std::vector<Pending> &batch, const std::vector<QString> &results);
     std::vector<QString> commit(std::vector<Pending> &batch);
-    static bool writeExchange(Connection *c, const Exchange &e, QString *error);
-    static void writeEach(Connection *c, std::vector<Pending> &batch, std::vector<QString> *results);
+
+    // What one transaction has written so far. A batch's exchanges by one user in one
+    // conversation touch the user's and the conversation's rows once, not once per exchange:
+    // the request count is added up and written before the commit, and the conversation's
+    // updated_at is the batch's time (every exchange of a batch is committed at the same moment).
+    struct BatchRows
+    {
+        qint64 now = 0;
+        QHash<QString, qint64> requests; // user -> exchanges written
+        QHash<QString, QString> owners; // conversation -> its owner, checked and touched
+    };
+    static bool writeExchange(Connection *c, const Exchange &e, BatchRows *rows, QString *error);
+    static bool writeUsers(Connection *c, const BatchRows &rows);
+    static void writeEach(Connection *c, std::vector<Pending> &batch, BatchRows *rows,
+                          std::vector<QString> *results);
 
     HistoryStore *m_store;
     std::mutex m_mutex;

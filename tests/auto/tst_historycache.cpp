@@ -3,7 +3,9 @@
 // the same file (no cache of its own yet) reads from the database.
 #include "storage/historycache.h"
 #include "storage/historystore.h"
+#include "storage/sqlitedb.h"
 
+#include <QDateTime>
 #include <QTemporaryDir>
 #include <QTest>
 #include <atomic>
@@ -51,6 +53,7 @@ private slots:
     void limitsAndTrim();
     void rewindsAndRoutesDrop();
     void badExchangeFailsAloneInItsBatch();
+    void batchCountsWhatItStored();
     void restartReadsTheDatabase();
     void readersRaceTheWriter();
 
@@ -75,6 +78,19 @@ private:
         QCOMPARE(cached.sessionBelongsToOthers(), db.sessionBelongsToOthers());
         QCOMPARE(texts(cached.history), texts(db.history));
         QCOMPARE(cached.settings.toJson(), db.settings.toJson());
+    }
+
+    // One figure straight from the file (a connection of the test's own).
+    qint64 scalar(const QString &sql)
+    {
+        SqliteDb db;
+        QString error;
+        if (!db.open(m_path, &error)) {
+            qWarning("%s", qPrintable(error));
+            return -1;
+        }
+        const auto q = db.prepare(sql);
+        return q && q->next() ? q->integer(0) : -1;
     }
 
     QTemporaryDir m_dir;
@@ -251,6 +267,63 @@ void TestHistoryCache::badExchangeFailsAloneInItsBatch()
     compareWithDatabase(store, bob, QStringLiteral("a"), 20);
     compareWithDatabase(store, bob, QStringLiteral("b"), 20);
     QCOMPARE(store.messages(QStringLiteral("b")).size(), 2);
+}
+
+void TestHistoryCache::batchCountsWhatItStored()
+{
+    // A batch touches a user's row and a conversation's row once, however many of its exchanges
+    // they have: the request count is the number of exchanges stored (a rejected one is not
+    // counted), and updated_at moves to the batch's time, in the optimistic pass and in the
+    // exchange-by-exchange pass after a failure alike.
+    HistoryStore store(m_path);
+    QVERIFY(store.open());
+    const QString ann = QStringLiteral("ann"), bob = QStringLiteral("bob");
+    QVERIFY(store.saveExchange(exchange(ann, QStringLiteral("a"), QStringLiteral("first"), 1)));
+    QVERIFY(store.saveExchange(exchange(bob, QStringLiteral("b"), QStringLiteral("first"), 2)));
+    const QString requests = QStringLiteral("SELECT requests FROM users WHERE user_id = '%1'");
+    const QString updated = QStringLiteral("SELECT updated_at FROM conversations WHERE id = '%1'");
+    QCOMPARE(scalar(requests.arg(ann)), qint64(1));
+    const qint64 firstUpdate = scalar(updated.arg(QStringLiteral("a")));
+    QVERIFY(firstUpdate > 0);
+
+    for (const bool withFailure : { false, true }) {
+        QList<Exchange> batch;
+        for (int i = 0; i < 5; ++i)
+            batch << exchange(ann, QStringLiteral("a"), QStringLiteral("turn %1").arg(i), quint64(10 + i));
+        for (int i = 0; i < 3; ++i)
+            batch << exchange(ann, QStringLiteral("c"), QStringLiteral("new %1").arg(i), quint64(20 + i));
+        if (withFailure) // bob in ann's conversation, between her turns: rejected alone
+            batch.insert(2, exchange(bob, QStringLiteral("a"), QStringLiteral("intrusion"), 30));
+        batch << exchange(bob, QStringLiteral("b"), QStringLiteral("own"), 31);
+        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        QStringList results(batch.size());
+        int done = 0;
+        for (int i = 0; i < batch.size(); ++i)
+            saveAsync(&store, batch.at(i), &results[i], &done);
+        QTRY_COMPARE(done, int(batch.size()));
+        QCOMPARE(results.count(HistoryStore::ForeignSession), qsizetype(withFailure ? 1 : 0));
+        QCOMPARE(results.count(QString()), qsizetype(9));
+
+        const int rounds = withFailure ? 2 : 1;
+        QCOMPARE(scalar(requests.arg(ann)), qint64(1 + 8 * rounds));
+        QCOMPARE(scalar(requests.arg(bob)), qint64(1 + rounds));
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM messages WHERE conversation_id = 'a'")),
+                 qint64(2 + 10 * rounds));
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM messages WHERE conversation_id = 'c'")),
+                 qint64(6 * rounds));
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM conversations WHERE user_id = 'ann'")),
+                 qint64(2));
+        for (const char *id : { "a", "b", "c" })
+            QVERIFY2(scalar(updated.arg(QLatin1String(id))) >= before, id);
+        QCOMPARE(scalar(QStringLiteral("SELECT user_id = 'ann' FROM conversations WHERE id = 'c'")),
+                 qint64(1));
+    }
+    QCOMPARE(texts(store.loadContext(ann, QStringLiteral("a"), 4)->history),
+             QStringList({ "user:turn 3", "assistant:answer to turn 3", "user:turn 4",
+                           "assistant:answer to turn 4" }));
+    compareWithDatabase(store, ann, QStringLiteral("a"), 40);
+    compareWithDatabase(store, ann, QStringLiteral("c"), 40);
+    compareWithDatabase(store, bob, QStringLiteral("b"), 40);
 }
 
 void TestHistoryCache::restartReadsTheDatabase()
