@@ -144,4 +144,23 @@ print(f"| recorder: records kept / capacity / dropped | {last['recorder_records'
 print(f"| PRAGMA integrity_check | {integrity} |")
 print(f"| message rows / 2 x acknowledged | {rows} / {2*acked} ({'equal' if rows == 2*acked else 'DIFFERENT'}) |")
 print(f"| modes seen | {', '.join(sorted(set(f['mode'] for f in fig)))} |")
+# Where the RSS went (bench_soak_server's malloc and SQLite figures), from minute 2 (the issue's
+# figure), from the warm-up point and at the end: what grew is what is held, not what is measured.
+if "heap_used_kb" in last:
+    def at(t):
+        return min(fig, key=lambda f: abs(float(f["t_s"]) - t))
+    points = [("minute 2", at(120)), (f"warm-up (t = {float(warm['t_s']):.0f} s)", warm), (f"end (t = {float(last['t_s']):.0f} s)", last)]
+    rows = [("RSS", "rss_kb"), ("RSS: anonymous (heap, stacks)", "rss_anon_kb"), ("RSS: mapped files (code, libraries, SQLite's WAL index)", "rss_file_kb"),
+            ("RSS: shared memory", "rss_shmem_kb"), ("malloc: in use (all arenas)", "heap_used_kb"), ("malloc: free inside its arenas", "heap_free_kb"),
+            ("of the in-use part: SQLite (page caches, statements)", "sqlite_kb")]
+    print()
+    print("| MiB | " + " | ".join(name for name, _ in points) + " | growth warm-up → end |")
+    print("|---|" + "---:|" * (len(points) + 1))
+    for label, key in rows:
+        vals = [int(f[key]) / 1024 for _, f in points]
+        print(f"| {label} | " + " | ".join(f"{v:.1f}" for v in vals) + f" | {vals[-1] - vals[1]:+.1f} |")
+    print("| threads | " + " | ".join(f["threads"] for _, f in points) + f" | {int(last['threads']) - int(warm['threads']):+d} |")
+    for label, count, size in (("recorder ring (records x bytes)", "recorder_records", record_bytes), ("counter series (samples x bytes)", "counter_samples", sample_bytes)):
+        vals = [int(f.get(count, 0)) * size / 1024 / 1024 for _, f in points]
+        print(f"| {label} | " + " | ".join(f"{v:.1f}" for v in vals) + f" | {vals[-1] - vals[1]:+.1f} |")
 PY

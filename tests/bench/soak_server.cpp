@@ -2,8 +2,13 @@
 // its dispatch mode every --switch-every seconds (blocking -> executor -> async -> ...), the
 // way a user flips it in the window under load, and prints one line of figures every
 // --report-every seconds:
-//   t_s=60.0 mode=executor rss_kb=51234 recorder_records=12345 recorder_capacity=524288
-//   recorder_dropped=0 in_flight=17 completed=23456 failed=0 rejected=0
+//   t_s=60.0 mode=executor rss_kb=51234 rss_anon_kb=30000 rss_file_kb=21000 rss_shmem_kb=0
+//   threads=12 recorder_records=12345 recorder_capacity=524288 recorder_dropped=0 in_flight=17
+//   completed=23456 failed=0 rejected=0 heap_used_kb=40960 heap_free_kb=8192 sqlite_kb=6144
+// The last three say where the RSS goes: bytes malloc has handed out and not had back (all
+// arenas, mmapped blocks included), bytes malloc keeps free inside its arenas (fragmentation and
+// retention: RSS that no object holds), and the part of the first that is SQLite's (page caches,
+// prepared statements, schemas of every connection).
 #include "cli/serveroptions.h"
 #include "cli/signalwatcher.h"
 #include "http/chatserver.h"
@@ -14,19 +19,46 @@
 #include <QFile>
 #include <QTextStream>
 #include <QTimer>
+#include <cstring>
+#include <malloc.h>
+#include <sqlite3.h>
 
 namespace {
 
-qint64 rssKb()
+// VmRSS and its parts (RssAnon: heap and stacks; RssFile: mapped files, the code among them;
+// RssShmem: shared anonymous memory), and the number of threads.
+QString statusFigures()
 {
     QFile f(QStringLiteral("/proc/self/status"));
     if (!f.open(QIODevice::ReadOnly))
-        return -1;
+        return {};
+    QString out;
+    const std::pair<const char *, const char *> wanted[] = { { "VmRSS:", "rss_kb" },
+                                                             { "RssAnon:", "rss_anon_kb" },
+                                                             { "RssFile:", "rss_file_kb" },
+                                                             { "RssShmem:", "rss_shmem_kb" },
+                                                             { "Threads:", "threads" } };
     for (const QByteArray &line : f.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toLongLong();
+        for (const auto &[prefix, key] : wanted) {
+            if (!line.startsWith(prefix))
+                continue;
+            const QByteArray value = line.mid(qsizetype(strlen(prefix))).trimmed().split(' ').first();
+            out += QStringLiteral(" %1=%2").arg(QLatin1String(key), QString::fromLatin1(value));
+        }
     }
-    return -1;
+    return out;
+}
+
+struct HeapFigures
+{
+    qint64 usedKb;
+    qint64 freeKb;
+};
+
+HeapFigures heapFigures()
+{
+    const struct mallinfo2 m = mallinfo2(); // every arena, not only the main one
+    return { qint64((m.uordblks + m.hblkhd) / 1024), qint64(m.fordblks / 1024) };
 }
 
 } // namespace
@@ -66,12 +98,15 @@ int main(int argc, char **argv)
         const ServerCounters *c = server.counters();
         TraceRecorder *r = server.recorder();
         out << "t_s=" << QString::number(double(clock.elapsed()) / 1000.0, 'f', 1)
-            << " mode=" << dispatchModeName(server.config().mode) << " rss_kb=" << rssKb()
+            << " mode=" << dispatchModeName(server.config().mode) << statusFigures()
             << " recorder_records=" << (r->count() - r->firstAvailable())
             << " recorder_capacity=" << r->capacity() << " recorder_dropped=" << r->dropped()
             << " counter_samples=" << server.counterSeries()->count() << " in_flight=" << c->inFlight.load()
             << " completed=" << c->completed.load() << " failed=" << c->failed.load()
-            << " rejected=" << c->rejected.load() << Qt::endl;
+            << " rejected=" << c->rejected.load();
+        const HeapFigures heap = heapFigures();
+        out << " heap_used_kb=" << heap.usedKb << " heap_free_kb=" << heap.freeKb
+            << " sqlite_kb=" << sqlite3_memory_used() / 1024 << Qt::endl;
     };
     QTimer reporter;
     QObject::connect(&reporter, &QTimer::timeout, &app, report);
