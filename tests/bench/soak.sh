@@ -12,6 +12,7 @@
 # Usage: tests/bench/soak.sh [BUILD_DIR] [DURATION_S] [USERS] [SWITCH_S]
 #   defaults: build 600 2000 60 (the issue's soak); e.g. `tests/bench/soak.sh build 120 2000 20`
 #   is the shortened run. Needs bench_soak_server and loopscope in BUILD_DIR, python3, curl.
+#   MALLOC_INFO=1 (with KEEP=1) also keeps glibc's malloc_info() XML of every figure line.
 # Prints a Markdown section for docs/BENCHMARKS.md on stdout; progress on stderr.
 set -u
 BUILD=${1:-build}
@@ -32,7 +33,7 @@ if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then echo "port $PORT is busy
 # Short simulated delays: the point is many requests through every mode, not long waits.
 "$SERVER" --port "$PORT" --api-key "$KEY" --db "$WORK/history.sqlite" --mode blocking --workers 2 \
     --llm-latency 0.05 --llm-first-token 0.01 --db-read-latency 0.005 --db-write-latency 0.005 \
-    --switch-every "$SWITCH" --report-every 5 >"$WORK/server.log" 2>&1 &
+    --switch-every "$SWITCH" --report-every 5 ${MALLOC_INFO:+--malloc-info "$WORK"} >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 PIDS+=($SERVER_PID)
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/health" && break; sleep 0.1; done

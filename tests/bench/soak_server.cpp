@@ -72,6 +72,10 @@ int main(int argc, char **argv)
     parser.addOption({ QStringLiteral("switch-every"),
                        QStringLiteral("Seconds between mode switches (0: never)."), QStringLiteral("S"),
                        QStringLiteral("60") });
+    parser.addOption({ QStringLiteral("malloc-info"),
+                       QStringLiteral("Folder for glibc's malloc_info() XML at every figure line (per arena: "
+                                      "free chunks by size)."),
+                       QStringLiteral("DIR") });
     parser.addOption({ QStringLiteral("report-every"), QStringLiteral("Seconds between figure lines."),
                        QStringLiteral("S"), QStringLiteral("10") });
     parser.process(app);
@@ -107,6 +111,15 @@ int main(int argc, char **argv)
         const HeapFigures heap = heapFigures();
         out << " heap_used_kb=" << heap.usedKb << " heap_free_kb=" << heap.freeKb
             << " sqlite_kb=" << sqlite3_memory_used() / 1024 << Qt::endl;
+        if (const QString dir = parser.value(QStringLiteral("malloc-info")); !dir.isEmpty()) {
+            const QString path = QStringLiteral("%1/malloc-%2.xml")
+                                     .arg(dir)
+                                     .arg(clock.elapsed() / 1000, 4, 10, QLatin1Char('0'));
+            if (FILE *f = std::fopen(path.toLocal8Bit().constData(), "w")) {
+                malloc_info(0, f);
+                std::fclose(f);
+            }
+        }
     };
     QTimer reporter;
     QObject::connect(&reporter, &QTimer::timeout, &app, report);
